@@ -1,0 +1,383 @@
+//! `models.rs`: one serde type per named schema.
+
+use super::docs::doc_attrs;
+use super::types::{ident, rust_type};
+use crate::ir::{Api, Enum, Field, Struct, TypeDef, TypeKind, TypeRef, Union};
+use proc_macro2::TokenStream;
+use quote::quote;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// All model types.
+pub fn models(api: &Api) -> TokenStream {
+    let boxed = boxed_edges(&api.types);
+    let items = api.types.values().map(|def| match &def.kind {
+        TypeKind::Struct(s) => struct_def(def, s, &boxed),
+        TypeKind::Enum(e) => enum_def(def, e),
+        TypeKind::Union(u) => union_def(def, u, &boxed),
+        TypeKind::Alias(t) => {
+            let docs = type_docs(def);
+            let name = ident(&def.name.rust);
+            let ty = rust_type(t);
+            quote! { #docs pub type #name = #ty; }
+        }
+    });
+    quote! {
+        //! Request and response types, one per schema in the spec.
+        #(#items)*
+    }
+}
+
+fn type_docs(def: &TypeDef) -> TokenStream {
+    let mut text = def
+        .description
+        .clone()
+        .unwrap_or_else(|| format!("The `{}` schema.", def.name.wire));
+    text.push_str(&format!("\n\nSchema: `{}`", def.pointer));
+    doc_attrs(&text)
+}
+
+/// `(type, field or variant)` pairs whose payload must be boxed, because the
+/// type contains itself without an indirection (a `Vec` or map) in between.
+fn boxed_edges(types: &BTreeMap<String, TypeDef>) -> BTreeSet<(String, String)> {
+    fn direct(t: &TypeRef) -> Option<&str> {
+        match t {
+            TypeRef::Named(n) => Some(n),
+            _ => None,
+        }
+    }
+    let edges = |def: &TypeDef| -> Vec<(String, String)> {
+        match &def.kind {
+            TypeKind::Struct(s) => s
+                .fields
+                .iter()
+                .filter_map(|f| direct(&f.ty).map(|n| (f.name.rust.clone(), n.to_string())))
+                .collect(),
+            TypeKind::Union(u) => u
+                .variants
+                .iter()
+                .filter_map(|v| direct(&v.ty).map(|n| (v.name.clone(), n.to_string())))
+                .collect(),
+            TypeKind::Alias(t) => direct(t)
+                .map(|n| vec![(String::new(), n.to_string())])
+                .unwrap_or_default(),
+            TypeKind::Enum(_) => Vec::new(),
+        }
+    };
+    let reaches = |from: &str, target: &str| -> bool {
+        let mut seen = BTreeSet::new();
+        let mut todo = vec![from.to_string()];
+        while let Some(n) = todo.pop() {
+            if n == target {
+                return true;
+            }
+            if !seen.insert(n.clone()) {
+                continue;
+            }
+            if let Some(def) = types.get(&n) {
+                todo.extend(edges(def).into_iter().map(|(_, t)| t));
+            }
+        }
+        false
+    };
+    let mut out = BTreeSet::new();
+    for (name, def) in types {
+        for (member, target) in edges(def) {
+            if reaches(&target, name) {
+                out.insert((name.clone(), member));
+            }
+        }
+    }
+    out
+}
+
+fn field_type(def: &TypeDef, f: &Field, boxed: &BTreeSet<(String, String)>) -> TokenStream {
+    let mut ty = rust_type(&f.ty);
+    if boxed.contains(&(def.name.rust.clone(), f.name.rust.clone())) {
+        ty = quote!(::std::boxed::Box<#ty>);
+    }
+    if f.is_option() {
+        quote!(::std::option::Option<#ty>)
+    } else {
+        ty
+    }
+}
+
+fn field_doc(f: &Field) -> TokenStream {
+    let mut text = f
+        .description
+        .clone()
+        .unwrap_or_else(|| format!("The `{}` property.", f.name.wire));
+    let mut notes = Vec::new();
+    if f.required && f.nullable {
+        notes.push("Always present; may be `null`.".to_string());
+    }
+    if f.read_only {
+        notes.push("Read-only: set by the server, never sent.".to_string());
+    }
+    if f.deprecated {
+        notes.push("Deprecated.".to_string());
+    }
+    if let Some(d) = &f.default {
+        notes.push(format!("Server default: `{d}`."));
+    }
+    if !notes.is_empty() {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(&notes.join(" "));
+    }
+    doc_attrs(&text)
+}
+
+fn struct_def(def: &TypeDef, s: &Struct, boxed: &BTreeSet<(String, String)>) -> TokenStream {
+    let docs = type_docs(def);
+    let name = ident(&def.name.rust);
+    let mut fields = Vec::new();
+    for f in &s.fields {
+        let doc = field_doc(f);
+        let fname = ident(&f.name.rust);
+        let ty = field_type(def, f, boxed);
+        let bare = f.name.rust.strip_prefix("r#").unwrap_or(&f.name.rust);
+        let rename = (bare != f.name.wire).then(|| {
+            let wire = &f.name.wire;
+            quote!(#[serde(rename = #wire)])
+        });
+        // Read-only fields are optional so that requests can leave them out.
+        let skip = if f.is_option() && (!f.required || f.read_only) {
+            quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
+        } else if f.is_option() {
+            quote!(#[serde(default)])
+        } else {
+            quote!()
+        };
+        fields.push(quote! { #doc #rename #skip pub #fname: #ty, });
+    }
+    let extra_name = extra_field_name(s);
+    if let Some(extra) = &s.additional {
+        let ty = rust_type(extra);
+        let f = ident(&extra_name);
+        fields.push(quote! {
+            /// Properties not declared in the schema, kept as they came.
+            #[serde(flatten)]
+            pub #f: ::std::collections::BTreeMap<::std::string::String, #ty>,
+        });
+    }
+    let all_optional = s.fields.iter().all(Field::is_option);
+    let derive_default = all_optional.then(|| quote!(::std::default::Default,));
+
+    // `new` takes the fields a request must carry.
+    let required: Vec<&Field> = s.fields.iter().filter(|f| !f.is_option()).collect();
+    let ctor = (!all_optional).then(|| {
+        let args = required.iter().map(|f| {
+            let n = ident(&f.name.rust);
+            let ty = field_type(def, f, boxed);
+            quote!(#n: #ty)
+        });
+        let inits = s.fields.iter().map(|f| {
+            let n = ident(&f.name.rust);
+            if f.is_option() {
+                quote!(#n: ::std::option::Option::None)
+            } else {
+                quote!(#n)
+            }
+        });
+        let extra_init = s.additional.as_ref().map(|_| {
+            let f = ident(&extra_name);
+            quote!(#f: ::std::collections::BTreeMap::new(),)
+        });
+        let too_many = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+        quote! {
+            impl #name {
+                /// A value with the required fields set and every optional field empty.
+                #too_many
+                pub fn new(#(#args),*) -> Self {
+                    Self { #(#inits,)* #extra_init }
+                }
+            }
+        }
+    });
+    quote! {
+        #docs
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #name {
+            #(#fields)*
+        }
+        #ctor
+    }
+}
+
+fn extra_field_name(s: &Struct) -> String {
+    let mut n = "additional_properties".to_string();
+    while s.fields.iter().any(|f| f.name.rust == n) {
+        n.push('_');
+    }
+    n
+}
+
+fn enum_def(def: &TypeDef, e: &Enum) -> TokenStream {
+    let docs = type_docs(def);
+    let name = ident(&def.name.rust);
+    let unknown = ident(&e.unknown);
+    let variants = e.variants.iter().map(|v| {
+        let id = ident(&v.rust);
+        let doc = format!(" `{}`", v.wire);
+        quote!(#[doc = #doc] #id,)
+    });
+    let to_str = e.variants.iter().map(|v| {
+        let id = ident(&v.rust);
+        let wire = &v.wire;
+        quote!(Self::#id => #wire,)
+    });
+    let from_str = e.variants.iter().map(|v| {
+        let id = ident(&v.rust);
+        let wire = &v.wire;
+        quote!(#wire => Self::#id,)
+    });
+    let all = e.variants.iter().map(|v| {
+        let id = ident(&v.rust);
+        quote!(Self::#id)
+    });
+    let n = e.variants.len();
+    quote! {
+        #docs
+        ///
+        /// Values this SDK does not know yet are kept in the catch-all
+        /// variant and sent back unchanged.
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash, ::std::cmp::PartialOrd, ::std::cmp::Ord)]
+        pub enum #name {
+            #(#variants)*
+            /// A value that was not in the spec when this SDK was generated.
+            #unknown(::std::string::String),
+        }
+
+        impl #name {
+            /// Every value the spec lists, in spec order.
+            pub const ALL: [Self; #n] = [#(#all),*];
+
+            /// The value as sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#to_str)*
+                    Self::#unknown(other) => other,
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::convert::From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#from_str)*
+                    other => Self::#unknown(other.to_string()),
+                }
+            }
+        }
+
+        impl ::std::convert::From<::std::string::String> for #name {
+            fn from(value: ::std::string::String) -> Self {
+                match Self::from(value.as_str()) {
+                    Self::#unknown(_) => Self::#unknown(value),
+                    known => known,
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for #name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                ::std::result::Result::Ok(Self::from(value))
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
+                ::std::result::Result::Ok(Self::from(value))
+            }
+        }
+    }
+}
+
+fn union_def(def: &TypeDef, u: &Union, boxed: &BTreeSet<(String, String)>) -> TokenStream {
+    let docs = type_docs(def);
+    let name = ident(&def.name.rust);
+    let payload = |v: &crate::ir::UnionVariant| {
+        let ty = rust_type(&v.ty);
+        if boxed.contains(&(def.name.rust.clone(), v.name.clone())) {
+            quote!(::std::boxed::Box<#ty>)
+        } else {
+            ty
+        }
+    };
+    let variants = u.variants.iter().map(|v| {
+        let id = ident(&v.name);
+        let ty = payload(v);
+        let doc = format!(" A `{}`.", super::types::display_type(&v.ty));
+        quote!(#[doc = #doc] #id(#ty),)
+    });
+    let Some(prop) = &u.discriminator else {
+        return quote! {
+            #docs
+            ///
+            /// Decoding tries the variants in order and keeps the first that fits.
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#variants)*
+            }
+        };
+    };
+    // With a discriminator: dispatch on it, and fall back to trying the
+    // variants in order for values it does not name.
+    let tagged = u.variants.iter().filter(|v| !v.tags.is_empty()).map(|v| {
+        let id = ident(&v.name);
+        let tags = &v.tags;
+        quote! {
+            #(::std::option::Option::Some(#tags))|* => ::serde_json::from_value(value).map(Self::#id).map_err(::serde::de::Error::custom),
+        }
+    });
+    let tries = u.variants.iter().map(|v| {
+        let id = ident(&v.name);
+        quote! {
+            if let ::std::result::Result::Ok(v) = ::serde_json::from_value(value.clone()) {
+                return ::std::result::Result::Ok(Self::#id(v));
+            }
+        }
+    });
+    let disc_doc = format!(" Decoding dispatches on the `{prop}` property.");
+    let msg = format!("no variant of {} matches the value", def.name.rust);
+    quote! {
+        #docs
+        ///
+        #[doc = #disc_doc]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize)]
+        #[serde(untagged)]
+        pub enum #name {
+            #(#variants)*
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                match value.get(#prop).and_then(::serde_json::Value::as_str) {
+                    #(#tagged)*
+                    _ => {
+                        #(#tries)*
+                        ::std::result::Result::Err(::serde::de::Error::custom(#msg))
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,406 @@
+//! The intermediate representation: the spec after `$ref`s are resolved,
+//! `allOf`s merged, inline schemas named and everything validated.
+//!
+//! Emitters and `cargo xtask diff` only ever see these types, never
+//! `openapiv3::ReferenceOr`. Every collection is ordered deterministically.
+//! Every node records the JSON pointer it was lowered from.
+
+use std::collections::BTreeMap;
+
+/// A name in both spellings: the Rust identifier and the wire name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Name {
+    /// The Rust identifier (may be a raw identifier such as `r#type`).
+    pub rust: String,
+    /// The name on the wire (JSON property, parameter, operationId, enum value).
+    pub wire: String,
+}
+
+/// The whole API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub version: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// `servers`, in spec order.
+    pub servers: Vec<Server>,
+    /// Security schemes by name.
+    pub security_schemes: BTreeMap<String, SecurityScheme>,
+    /// Tag groups, each becoming one module, ordered by module name.
+    pub tags: Vec<Tag>,
+    /// Every named type, by Rust name.
+    pub types: BTreeMap<String, TypeDef>,
+}
+
+/// One `servers` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Server {
+    /// The URL template, such as `https://{tenant}.api.identitynow.com/v2025`.
+    pub url: String,
+    /// Variable name -> default value.
+    pub variables: BTreeMap<String, String>,
+}
+
+/// A security scheme.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityScheme {
+    /// `oauth2`, `http`, `apiKey` or `openIdConnect`.
+    pub kind: String,
+    /// The client-credentials token URL, for OAuth2.
+    pub token_url: Option<String>,
+}
+
+/// A tag group: one module and one handle type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tag {
+    /// `rust` is the module name (`machine_identities`), `wire` the tag.
+    pub name: Name,
+    /// The handle type name (`MachineIdentities`).
+    pub handle: String,
+    /// The tag's description, if declared.
+    pub description: Option<String>,
+    /// The operations, ordered by path then method.
+    pub operations: Vec<Operation>,
+}
+
+/// HTTP methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Delete,
+    Options,
+    Head,
+    Patch,
+    Trace,
+}
+
+impl Method {
+    /// Upper-case name, as on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+}
+
+/// One operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// `rust` is the method name, `wire` the operationId (synthesized when
+    /// the spec has none).
+    pub id: Name,
+    /// The builder type name (`GetMachineIdentity`); the error enum is this
+    /// plus `Error`.
+    pub type_name: String,
+    /// `#/paths/~1machine-identities~1{id}/get`.
+    pub pointer: String,
+    /// The HTTP method.
+    pub method: Method,
+    /// The path template, relative to the server URL.
+    pub path: String,
+    /// `summary`.
+    pub summary: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// `deprecated`.
+    pub deprecated: bool,
+    /// Whether the API marks the operation experimental.
+    pub experimental: bool,
+    /// Parameters in order: path (template order), then query, header, cookie.
+    pub params: Vec<Param>,
+    /// The request body, if any.
+    pub body: Option<RequestBody>,
+    /// Responses ordered by status (codes, then ranges, then default).
+    pub responses: Vec<Response>,
+    /// Alternatives, each a list of (scheme, scopes) that must all hold.
+    pub security: Vec<Vec<(String, Vec<String>)>>,
+    /// Limit/offset paging, when the operation supports it.
+    pub pagination: Option<Pagination>,
+    /// Typed filter metadata, when the operation documents it.
+    pub filters: Option<Vec<FilterField>>,
+    /// Sortable wire fields, when the operation documents them.
+    pub sorters: Option<Vec<Name>>,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+/// One parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// Rust argument/setter name and wire name.
+    pub name: Name,
+    /// Where it goes.
+    pub location: ParamLocation,
+    /// Whether the caller must give it.
+    pub required: bool,
+    /// Its type.
+    pub ty: TypeRef,
+    /// `description`.
+    pub description: Option<String>,
+    /// `schema.default`.
+    pub default: Option<serde_json::Value>,
+    /// `schema.minimum`.
+    pub minimum: Option<f64>,
+    /// `schema.maximum`.
+    pub maximum: Option<f64>,
+    /// `deprecated`.
+    pub deprecated: bool,
+    /// Whether arrays are sent as repeated keys (true) or comma-joined.
+    pub explode: bool,
+    /// JSON pointer of the parameter.
+    pub pointer: String,
+}
+
+/// A request body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestBody {
+    /// The media type sent as `Content-Type`.
+    pub media_type: String,
+    /// Other media types the spec allows (not used to send).
+    pub other_media_types: Vec<String>,
+    /// How the body is encoded.
+    pub kind: BodyKind,
+    /// The Rust type the caller passes.
+    pub ty: TypeRef,
+    /// `required`.
+    pub required: bool,
+    /// `description`.
+    pub description: Option<String>,
+    /// JSON pointer of the request body.
+    pub pointer: String,
+}
+
+/// How a body is encoded on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum BodyKind {
+    /// JSON (`application/json` or `+json`).
+    Json,
+    /// A JSON Patch document (`application/json-patch+json`).
+    JsonPatch,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// `multipart/form-data`.
+    Multipart,
+    /// Text (`text/*`).
+    Text,
+    /// Raw bytes (anything else).
+    Bytes,
+}
+
+/// The status a response applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    /// An exact code.
+    Code(u16),
+    /// `2XX` etc., holding the first digit.
+    Range(u16),
+    /// `default`.
+    Default,
+}
+
+impl Status {
+    /// Whether this is a success status (2xx).
+    pub fn is_success(self) -> bool {
+        match self {
+            Status::Code(c) => (200..300).contains(&c),
+            Status::Range(r) => r == 2,
+            Status::Default => false,
+        }
+    }
+}
+
+/// One documented response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// The status.
+    pub status: Status,
+    /// `description`.
+    pub description: String,
+    /// The body.
+    pub body: ResponseBody,
+    /// Declared response headers (wire names), in order.
+    pub headers: Vec<Name>,
+    /// The error-enum variant (for error statuses) or success-enum variant.
+    pub variant: String,
+    /// JSON pointer of the response.
+    pub pointer: String,
+}
+
+/// A response body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseBody {
+    /// No content.
+    Empty,
+    /// JSON decoded into the type.
+    Json { media_type: String, ty: TypeRef },
+    /// Text.
+    Text { media_type: String },
+    /// Bytes (CSV, ZIP, PDF, octet-stream, ...).
+    Bytes { media_type: String },
+}
+
+/// Limit/offset paging facts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    /// The item type of the page array.
+    pub item: TypeRef,
+    /// The default (and so the page size) of `limit`, if the spec gives one.
+    pub default_limit: Option<i64>,
+    /// The maximum of `limit`, if the spec gives one.
+    pub max_limit: Option<i64>,
+}
+
+/// A filterable field of a list operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterField {
+    /// `rust` is the constructor name, `wire` the dotted path.
+    pub name: Name,
+    /// `string`, `boolean`, `integer`, `number` or `date-time`.
+    pub ty: String,
+    /// Allowed operators, lower case, in canonical order.
+    pub operators: Vec<String>,
+}
+
+/// A reference to a type, as used in fields, parameters and bodies.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TypeRef {
+    String,
+    Bool,
+    I32,
+    I64,
+    F64,
+    /// RFC 3339 date-time.
+    DateTime,
+    /// ISO 8601 date.
+    Date,
+    /// Any JSON value.
+    Json,
+    /// A JSON object with arbitrary keys.
+    JsonObject,
+    /// Raw bytes (binary strings, uploads).
+    Bytes,
+    /// A JSON Patch document (`crate::patch::JsonPatch`).
+    JsonPatch,
+    /// A named type in [`Api::types`].
+    Named(String),
+    /// An array.
+    Vec(Box<TypeRef>),
+    /// A map with string keys.
+    Map(Box<TypeRef>),
+}
+
+/// A named type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    /// `rust` is the type name; `wire` the schema name or the synthesized path.
+    pub name: Name,
+    /// Where the schema is.
+    pub pointer: String,
+    /// `title` and `description`, joined.
+    pub description: Option<String>,
+    /// What kind of type.
+    pub kind: TypeKind,
+}
+
+/// The shape of a named type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeKind {
+    /// An object with known properties.
+    Struct(Struct),
+    /// A string enum that accepts unknown values.
+    Enum(Enum),
+    /// `oneOf`/`anyOf`.
+    Union(Union),
+    /// A named alias for another type (`type Foo = Vec<Bar>;`).
+    Alias(TypeRef),
+}
+
+/// An object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Struct {
+    /// Properties, in spec order.
+    pub fields: Vec<Field>,
+    /// The value type of extra properties, when `additionalProperties` allows them.
+    pub additional: Option<TypeRef>,
+}
+
+/// One property.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// Field name and property name.
+    pub name: Name,
+    /// The type, without the `Option` (see `required`/`nullable`).
+    pub ty: TypeRef,
+    /// Listed in `required`.
+    pub required: bool,
+    /// `nullable` (or a `null` enum value).
+    pub nullable: bool,
+    /// `readOnly`.
+    pub read_only: bool,
+    /// `writeOnly`.
+    pub write_only: bool,
+    /// `deprecated`.
+    pub deprecated: bool,
+    /// `description`.
+    pub description: Option<String>,
+    /// `default`.
+    pub default: Option<serde_json::Value>,
+    /// JSON pointer of the property schema.
+    pub pointer: String,
+}
+
+impl Field {
+    /// Whether the Rust field is an `Option`: optional, nullable, or
+    /// read-only (read-only fields are never sent, so requests omit them).
+    pub fn is_option(&self) -> bool {
+        !self.required || self.nullable || self.read_only
+    }
+}
+
+/// A string enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Enum {
+    /// Known values.
+    pub variants: Vec<Name>,
+    /// The name of the variant that keeps unknown values.
+    pub unknown: String,
+}
+
+/// A `oneOf`/`anyOf` type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Union {
+    /// Variants, in spec order.
+    pub variants: Vec<UnionVariant>,
+    /// The discriminator property, when the spec gives one.
+    pub discriminator: Option<String>,
+}
+
+/// One `oneOf` variant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    /// The variant name.
+    pub name: String,
+    /// Its payload.
+    pub ty: TypeRef,
+    /// Discriminator values that select it.
+    pub tags: Vec<String>,
+}
