@@ -1,0 +1,258 @@
+//! OAuth2 client-credentials tokens: fetched from `{origin}/oauth/token`,
+//! cached until shortly before they expire, and fetched by one caller at a time
+//! (single flight), so that a burst of calls on a cold client makes one token request.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE, USER_AGENT};
+use reqwest::Method;
+use serde::Deserialize;
+use tokio::sync::Mutex;
+use tracing::Instrument;
+
+use super::error::AuthError;
+use super::retry::{attempt_timeout, RetryPolicy};
+
+/// A string that never shows in `Debug` output.
+#[derive(Clone)]
+pub(crate) struct Secret(Arc<str>);
+
+impl Secret {
+    pub(crate) fn new(value: impl Into<String>) -> Self {
+        Secret(Arc::from(value.into()))
+    }
+
+    /// The secret itself; only for putting it on the wire.
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"[redacted]\"")
+    }
+}
+
+/// Builds `Bearer {token}` as a header value marked sensitive, so that the
+/// HTTP stack never logs it and its `Debug` shows `Sensitive`.
+pub(crate) fn bearer_header(token: &str) -> Option<HeaderValue> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {token}")).ok()?;
+    value.set_sensitive(true);
+    Some(value)
+}
+
+/// A cached access token.
+#[derive(Clone, Debug)]
+pub(crate) struct Token {
+    /// `Bearer {access_token}`, marked sensitive.
+    pub(crate) header: HeaderValue,
+    /// Identifies this token, so that a 401 invalidates it only if no other
+    /// caller has replaced it already.
+    pub(crate) generation: u64,
+    /// When to fetch a new one; `None` if the server did not say when it expires.
+    refresh_at: Option<Instant>,
+}
+
+#[derive(Debug, Default)]
+struct CacheState {
+    current: Option<Token>,
+    generation: u64,
+}
+
+/// What a token request needs from the client.
+pub(crate) struct TokenRequestContext<'a> {
+    pub(crate) http: &'a reqwest::Client,
+    pub(crate) user_agent: &'a HeaderValue,
+    pub(crate) timeout: Duration,
+    pub(crate) retry: &'a RetryPolicy,
+    pub(crate) deadline: Option<Instant>,
+}
+
+/// Fetches and caches client-credentials tokens.
+pub(crate) struct TokenSource {
+    token_url: url::Url,
+    client_id: String,
+    client_secret: Secret,
+    // Held while a token is fetched: that is what makes fetching single-flight.
+    state: Mutex<CacheState>,
+}
+
+impl fmt::Debug for TokenSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenSource")
+            .field("token_url", &self.token_url.as_str())
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The part of RFC 6749 §5.1 that is used; deliberately not `Debug`.
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+/// How long before `expires_in` runs out a token is replaced: a tenth of its
+/// lifetime, at most a minute (so 60 s for SailPoint's usual 749 s).
+fn refresh_margin(lifetime: Duration) -> Duration {
+    (lifetime / 10).min(Duration::from_secs(60))
+}
+
+impl TokenSource {
+    pub(crate) fn new(token_url: url::Url, client_id: String, client_secret: Secret) -> Self {
+        TokenSource {
+            token_url,
+            client_id,
+            client_secret,
+            state: Mutex::new(CacheState::default()),
+        }
+    }
+
+    /// A valid token: the cached one, or a new one fetched by exactly one caller
+    /// while the others wait for it.
+    pub(crate) async fn token(&self, ctx: &TokenRequestContext<'_>) -> Result<Token, AuthError> {
+        let mut state = self.state.lock().await;
+        if let Some(token) = &state.current {
+            if token.refresh_at.is_none_or(|at| Instant::now() < at) {
+                return Ok(token.clone());
+            }
+        }
+        let span = tracing::debug_span!("sailpoint.token", client_id = %self.client_id);
+        let fetched = self.fetch(ctx).instrument(span).await?;
+        state.generation += 1;
+        let token = Token {
+            header: fetched.0,
+            generation: state.generation,
+            refresh_at: fetched.1,
+        };
+        state.current = Some(token.clone());
+        Ok(token)
+    }
+
+    /// Forgets the token of `generation` after the API rejected it with 401.
+    pub(crate) async fn invalidate(&self, generation: u64) {
+        let mut state = self.state.lock().await;
+        if state
+            .current
+            .as_ref()
+            .is_some_and(|t| t.generation == generation)
+        {
+            state.current = None;
+        }
+    }
+
+    async fn fetch(
+        &self,
+        ctx: &TokenRequestContext<'_>,
+    ) -> Result<(HeaderValue, Option<Instant>), AuthError> {
+        let form = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "client_credentials")
+            .append_pair("client_id", &self.client_id)
+            .append_pair("client_secret", self.client_secret.expose())
+            .finish();
+        let mut retries = 0;
+        loop {
+            let timeout = attempt_timeout(ctx.timeout, ctx.deadline, Instant::now())
+                .unwrap_or(Duration::ZERO);
+            let result = ctx
+                .http
+                .post(self.token_url.clone())
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(ACCEPT, "application/json")
+                .header(USER_AGENT, ctx.user_agent.clone())
+                .timeout(timeout)
+                .body(form.clone())
+                .send()
+                .await;
+            // Asking for a token twice is harmless, so the token request is retried
+            // like an idempotent one.
+            let delay = match &result {
+                Ok(resp) => {
+                    ctx.retry
+                        .delay_for_status(&Method::GET, resp.status(), resp.headers(), retries)
+                }
+                Err(err) if err.is_connect() || err.is_timeout() || err.is_request() => {
+                    Some(ctx.retry.backoff(retries))
+                }
+                Err(_) => None,
+            };
+            if let Some(delay) = delay {
+                if ctx
+                    .retry
+                    .may_retry(retries, delay, ctx.deadline, Instant::now())
+                {
+                    tracing::debug!(
+                        retry = retries + 1,
+                        delay_ms = delay.as_millis() as u64,
+                        "retrying the token request"
+                    );
+                    tokio::time::sleep(delay).await;
+                    retries += 1;
+                    continue;
+                }
+            }
+            let resp = result.map_err(AuthError::Transport)?;
+            let status = resp.status();
+            let headers = resp.headers().clone();
+            let body = resp.bytes().await.map_err(AuthError::Transport)?;
+            if !status.is_success() {
+                return Err(AuthError::rejected(status, headers, body));
+            }
+            let invalid = |source| AuthError::InvalidResponse { status, source };
+            let parsed: TokenResponse = serde_json::from_slice(&body).map_err(invalid)?;
+            if parsed.access_token.is_empty() {
+                return Err(invalid(serde::de::Error::custom("access_token is empty")));
+            }
+            let header = bearer_header(&parsed.access_token).ok_or_else(|| {
+                invalid(serde::de::Error::custom(
+                    "access_token is not a valid header value",
+                ))
+            })?;
+            // A lifetime too large for `Instant` is as good as no expiry.
+            let refresh_at = parsed.expires_in.and_then(|secs| {
+                let lifetime = Duration::from_secs(secs);
+                Instant::now().checked_add(lifetime - refresh_margin(lifetime))
+            });
+            return Ok((header, refresh_at));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_debug_is_redacted() {
+        let secret = Secret::new("hunter2");
+        assert_eq!(format!("{secret:?}"), "\"[redacted]\"");
+        assert_eq!(secret.expose(), "hunter2");
+    }
+
+    #[test]
+    fn bearer_header_is_sensitive() {
+        let header = bearer_header("tok-123").unwrap();
+        assert!(header.is_sensitive());
+        assert!(!format!("{header:?}").contains("tok-123"));
+        assert!(bearer_header("bad\ntoken").is_none());
+    }
+
+    #[test]
+    fn refresh_margin_scales_with_lifetime() {
+        assert_eq!(
+            refresh_margin(Duration::from_secs(749)),
+            Duration::from_secs(60)
+        );
+        assert_eq!(
+            refresh_margin(Duration::from_secs(100)),
+            Duration::from_secs(10)
+        );
+        assert_eq!(refresh_margin(Duration::ZERO), Duration::ZERO);
+    }
+}

@@ -1,0 +1,935 @@
+//! The [`Client`], how to configure it, and how it sends one request:
+//! experimental gate, authentication, retries, timeouts and tracing.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{
+    HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT,
+};
+use reqwest::StatusCode;
+use tracing::field::Empty;
+use tracing::Instrument;
+
+use super::auth::{bearer_header, Secret, TokenRequestContext, TokenSource};
+use super::error::{AuthError, ConfigError, Error, ErrorChain};
+use super::request::{encode_query, Request};
+use super::response::RawResponse;
+use super::retry::{attempt_timeout, is_idempotent, RetryPolicy};
+use crate::meta;
+
+/// Environment variable holding the origin, e.g. `https://acme.api.identitynow.com`.
+const ENV_BASE_URL: &str = "SAIL_BASE_URL";
+/// Environment variable holding the OAuth2 client id (or personal access token id).
+const ENV_CLIENT_ID: &str = "SAIL_CLIENT_ID";
+/// Environment variable holding the OAuth2 client secret (or personal access token secret).
+const ENV_CLIENT_SECRET: &str = "SAIL_CLIENT_SECRET";
+
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// How the client authenticates.
+///
+/// `Debug` never shows the secret or the token.
+///
+/// ```
+/// # use sailpoint_v2025::Credentials;
+/// let creds = Credentials::personal_access_token("2c9180835d2e5168015d32f890ca1581", "s3cr3t");
+/// assert!(!format!("{creds:?}").contains("s3cr3t"));
+/// ```
+#[derive(Clone)]
+pub struct Credentials(CredentialsKind);
+
+#[derive(Clone)]
+enum CredentialsKind {
+    ClientCredentials {
+        client_id: String,
+        client_secret: Secret,
+    },
+    Bearer(Secret),
+}
+
+impl Credentials {
+    /// An OAuth2 client id and secret, exchanged for access tokens at
+    /// `{origin}/oauth/token` with the client-credentials grant.
+    pub fn client_credentials(
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        Credentials(CredentialsKind::ClientCredentials {
+            client_id: client_id.into(),
+            client_secret: Secret::new(client_secret),
+        })
+    }
+
+    /// A personal access token: its id and secret are used as an OAuth2 client
+    /// id and secret (same as [`client_credentials`](Self::client_credentials)).
+    pub fn personal_access_token(id: impl Into<String>, secret: impl Into<String>) -> Self {
+        Self::client_credentials(id, secret)
+    }
+
+    /// An access token obtained elsewhere, sent as is; it is never refreshed.
+    pub fn bearer_token(token: impl Into<String>) -> Self {
+        Credentials(CredentialsKind::Bearer(Secret::new(token)))
+    }
+
+    /// The client id, for client credentials.
+    pub fn client_id(&self) -> Option<&str> {
+        match &self.0 {
+            CredentialsKind::ClientCredentials { client_id, .. } => Some(client_id),
+            CredentialsKind::Bearer(_) => None,
+        }
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            CredentialsKind::ClientCredentials {
+                client_id,
+                client_secret,
+            } => f
+                .debug_struct("ClientCredentials")
+                .field("client_id", client_id)
+                .field("client_secret", client_secret)
+                .finish(),
+            CredentialsKind::Bearer(token) => f.debug_tuple("BearerToken").field(token).finish(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Target {
+    Tenant(String),
+    BaseUrl(String),
+}
+
+/// Configures a [`Client`].
+///
+/// ```no_run
+/// # use std::time::Duration;
+/// # use sailpoint_v2025::{Client, RetryPolicy};
+/// # fn main() -> Result<(), sailpoint_v2025::ConfigError> {
+/// let client = Client::builder()
+///     .tenant("acme")
+///     .client_credentials("client-id", "client-secret")
+///     .timeout(Duration::from_secs(30))
+///     .retry_policy(RetryPolicy::default().max_attempts(5))
+///     .experimental(true)
+///     .build()?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    target: Option<Target>,
+    credentials: Option<Credentials>,
+    http_client: Option<reqwest::Client>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    retry: RetryPolicy,
+    user_agent: Option<String>,
+    experimental: bool,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            target: None,
+            credentials: None,
+            http_client: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            retry: RetryPolicy::default(),
+            user_agent: None,
+            experimental: false,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// A builder with the defaults: no target, no credentials, 10 s connect
+    /// timeout, 60 s request timeout, [`RetryPolicy::default`], experimental
+    /// operations disabled.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reads `SAIL_BASE_URL`, `SAIL_CLIENT_ID` and `SAIL_CLIENT_SECRET`, like
+    /// SailPoint's other SDKs; the other settings can still be changed.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`from_env`](Self::from_env), reading variables through `lookup`.
+    fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &'static str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+                .ok_or(ConfigError::MissingEnv { name })
+        };
+        Ok(Self::new()
+            .base_url(get(ENV_BASE_URL)?)
+            .client_credentials(get(ENV_CLIENT_ID)?, get(ENV_CLIENT_SECRET)?))
+    }
+
+    /// Reads the `config.json` of SailPoint's Python SDK and CLI: a JSON object
+    /// with the keys `BaseURL`, `ClientId` and `ClientSecret` (other keys are ignored).
+    pub fn from_config_file(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
+            path: path.to_owned(),
+            source,
+        })?;
+        let map: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&text).map_err(|source| ConfigError::ParseFile {
+                path: path.to_owned(),
+                source,
+            })?;
+        let get = |key: &'static str| {
+            map.get(key)
+                .and_then(serde_json::Value::as_str)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+                .ok_or_else(|| ConfigError::MissingKey {
+                    path: path.to_owned(),
+                    key,
+                })
+        };
+        Ok(Self::new()
+            .base_url(get("BaseURL")?)
+            .client_credentials(get("ClientId")?, get("ClientSecret")?))
+    }
+
+    /// Targets the tenant `name`, i.e. `https://{name}.api.identitynow.com`.
+    pub fn tenant(mut self, name: impl Into<String>) -> Self {
+        self.target = Some(Target::Tenant(name.into()));
+        self
+    }
+
+    /// Targets an origin such as `https://acme.api.identitynow.com` (what
+    /// `SAIL_BASE_URL` holds). API calls go to `{origin}/v2025/...` and tokens
+    /// come from `{origin}/oauth/token`. A trailing `/` or API version prefix
+    /// is dropped; a path before it (e.g. a proxy's) is kept.
+    pub fn base_url(mut self, origin: impl Into<String>) -> Self {
+        self.target = Some(Target::BaseUrl(origin.into()));
+        self
+    }
+
+    /// Sets the credentials.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Authenticates with an OAuth2 client id and secret (or a personal access token).
+    pub fn client_credentials(
+        self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.credentials(Credentials::client_credentials(client_id, client_secret))
+    }
+
+    /// Authenticates with a fixed access token.
+    pub fn bearer_token(self, token: impl Into<String>) -> Self {
+        self.credentials(Credentials::bearer_token(token))
+    }
+
+    /// Uses `client` for all HTTP traffic, e.g. to add a proxy or a custom root
+    /// certificate. Its own connect timeout then applies instead of
+    /// [`connect_timeout`](Self::connect_timeout).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// The time allowed to open a connection (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The time allowed for one attempt, from connecting to the end of the
+    /// response body (default 60 s). The retry policy's deadline bounds the
+    /// whole call.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the retry policy (default [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The `User-Agent` header (default `sailpoint-v2025/{version}`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Allows calling experimental operations, which then send the
+    /// `X-SailPoint-Experimental: true` header. Without it they fail with
+    /// [`Error::ExperimentalNotEnabled`] before anything is sent.
+    pub fn experimental(mut self, enabled: bool) -> Self {
+        self.experimental = enabled;
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self) -> Result<Client, ConfigError> {
+        let origin = match self.target.ok_or(ConfigError::MissingBaseUrl)? {
+            Target::Tenant(tenant) => tenant_origin(&tenant)?,
+            Target::BaseUrl(url) => normalize_origin(&url)?,
+        };
+        let user_agent =
+            HeaderValue::from_str(self.user_agent.as_deref().unwrap_or(DEFAULT_USER_AGENT))
+                .map_err(|_| ConfigError::InvalidUserAgent)?;
+        let http = match self.http_client {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .build()
+                .map_err(ConfigError::HttpClient)?,
+        };
+        let auth = match self.credentials.ok_or(ConfigError::MissingCredentials)?.0 {
+            CredentialsKind::Bearer(token) => {
+                let header = (!token.expose().trim().is_empty())
+                    .then(|| bearer_header(token.expose()))
+                    .flatten()
+                    .ok_or(ConfigError::InvalidCredential {
+                        what: "bearer token",
+                    })?;
+                Auth::Bearer(header)
+            }
+            CredentialsKind::ClientCredentials {
+                client_id,
+                client_secret,
+            } => {
+                if client_id.trim().is_empty() {
+                    return Err(ConfigError::InvalidCredential { what: "client id" });
+                }
+                if client_secret.expose().is_empty() {
+                    return Err(ConfigError::InvalidCredential {
+                        what: "client secret",
+                    });
+                }
+                let token_url = url::Url::parse(&format!("{origin}/oauth/token")).map_err(|e| {
+                    ConfigError::InvalidBaseUrl {
+                        url: origin.clone(),
+                        reason: e.to_string(),
+                    }
+                })?;
+                Auth::OAuth(TokenSource::new(token_url, client_id, client_secret))
+            }
+        };
+        let api_base = format!("{origin}{}", meta::API_PREFIX);
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                origin,
+                api_base,
+                auth,
+                retry: self.retry,
+                timeout: self.timeout,
+                user_agent,
+                experimental: self.experimental,
+            }),
+        })
+    }
+}
+
+/// `https://{tenant}.api.identitynow.com`: the spec's server URL with the tenant
+/// filled in and the API prefix removed.
+fn tenant_origin(tenant: &str) -> Result<String, ConfigError> {
+    let invalid = || ConfigError::InvalidTenant {
+        tenant: tenant.to_owned(),
+    };
+    let is_label = !tenant.is_empty()
+        && tenant.len() <= 63
+        && tenant
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !tenant.starts_with('-')
+        && !tenant.ends_with('-');
+    let placeholder = format!("{{{}}}", meta::TENANT_VARIABLE);
+    if !is_label
+        || meta::TENANT_VARIABLE.is_empty()
+        || !meta::SERVER_URL_TEMPLATE.contains(&placeholder)
+    {
+        return Err(invalid());
+    }
+    normalize_origin(&meta::SERVER_URL_TEMPLATE.replace(&placeholder, tenant))
+}
+
+/// Checks that `url` is an `http(s)` URL without query, fragment or user info,
+/// and returns it without trailing `/` or API prefix.
+fn normalize_origin(url: &str) -> Result<String, ConfigError> {
+    let invalid = |reason: &str| ConfigError::InvalidBaseUrl {
+        url: url.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let parsed = url::Url::parse(url.trim()).map_err(|e| invalid(&e.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(invalid("the scheme must be http or https"));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("there is no host"));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(invalid("a base URL cannot have a query or fragment"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(invalid("a base URL cannot contain user info"));
+    }
+    let mut origin = parsed.as_str().trim_end_matches('/').to_owned();
+    if let Some(stripped) = origin.strip_suffix(meta::API_PREFIX) {
+        origin = stripped.trim_end_matches('/').to_owned();
+    }
+    Ok(origin)
+}
+
+/// A client for the SailPoint Identity Security Cloud API.
+///
+/// Cheap to clone (an `Arc` inside): clones share the connection pool and the
+/// token cache. `Debug` never shows secrets or tokens.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    origin: String,
+    /// `{origin}{API_PREFIX}`.
+    api_base: String,
+    auth: Auth,
+    retry: RetryPolicy,
+    timeout: Duration,
+    user_agent: HeaderValue,
+    experimental: bool,
+}
+
+enum Auth {
+    /// `Bearer {token}`, marked sensitive.
+    Bearer(HeaderValue),
+    OAuth(TokenSource),
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.inner;
+        let auth: &dyn fmt::Debug = match &inner.auth {
+            Auth::Bearer(_) => &"BearerToken([redacted])",
+            Auth::OAuth(source) => source,
+        };
+        f.debug_struct("Client")
+            .field("base_url", &inner.origin)
+            .field("auth", auth)
+            .field("experimental", &inner.experimental)
+            .field("timeout", &inner.timeout)
+            .field("retry", &inner.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why [`Client::execute`] failed; independent of the operation's error type,
+/// so that the request loop is compiled once rather than once per operation.
+#[derive(Debug)]
+enum SendError {
+    Experimental(&'static str),
+    InvalidRequest(&'static str, String),
+    Transport(reqwest::Error, u32),
+    Timeout(u32, Duration),
+    Auth(AuthError),
+}
+
+impl<E> From<SendError> for Error<E> {
+    fn from(err: SendError) -> Self {
+        match err {
+            SendError::Experimental(operation_id) => Error::ExperimentalNotEnabled { operation_id },
+            SendError::InvalidRequest(operation_id, reason) => Error::InvalidRequest {
+                operation_id,
+                reason,
+            },
+            SendError::Transport(source, attempts) => Error::Transport { source, attempts },
+            SendError::Timeout(attempts, elapsed) => Error::Timeout { attempts, elapsed },
+            SendError::Auth(err) => Error::Auth(err),
+        }
+    }
+}
+
+impl Client {
+    /// A [`ClientBuilder`] with the defaults.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// A client configured from `SAIL_BASE_URL`, `SAIL_CLIENT_ID` and
+    /// `SAIL_CLIENT_SECRET`; see [`ClientBuilder::from_env`] to change other settings.
+    pub fn from_env() -> Result<Client, ConfigError> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// A client configured from the Python SDK's `config.json`; see
+    /// [`ClientBuilder::from_config_file`].
+    pub fn from_config_file(path: impl AsRef<Path>) -> Result<Client, ConfigError> {
+        ClientBuilder::from_config_file(path)?.build()
+    }
+
+    /// The origin requests go to, e.g. `https://acme.api.identitynow.com`.
+    pub fn base_url(&self) -> &str {
+        &self.inner.origin
+    }
+
+    /// Whether experimental operations may be called.
+    pub fn experimental_enabled(&self) -> bool {
+        self.inner.experimental
+    }
+
+    /// Sends `req` with authentication, the experimental gate and header,
+    /// retries, timeouts and tracing. Returns the final HTTP response whatever
+    /// its status.
+    pub(crate) async fn execute<E>(&self, req: Request) -> Result<RawResponse, Error<E>> {
+        self.send(req).await.map_err(Error::from)
+    }
+
+    async fn send(&self, req: Request) -> Result<RawResponse, SendError> {
+        let op = req.op;
+        let span = tracing::info_span!(
+            "sailpoint.request",
+            operation_id = op.id,
+            method = %op.method,
+            path = op.path_template,
+            status = Empty,
+            attempt = Empty,
+            elapsed_ms = Empty,
+        );
+        let start = Instant::now();
+        let result = self
+            .send_attempts(req, start)
+            .instrument(span.clone())
+            .await;
+        span.record("elapsed_ms", start.elapsed().as_millis() as u64);
+        result
+    }
+
+    fn prepare(&self, req: &Request) -> Result<(url::Url, HeaderMap), SendError> {
+        let op = req.op;
+        let invalid = |reason: String| SendError::InvalidRequest(op.id, reason);
+        let url_text = format!("{}{}", self.inner.api_base, req.path);
+        let mut url = url::Url::parse(&url_text).map_err(|e| invalid(e.to_string()))?;
+        // URL parsing resolves `.` and `..` segments, even percent-encoded ones
+        // (`%2E%2E`); a path parameter must never address another resource, so the
+        // parsed URL has to be exactly the text we built.
+        if url.as_str() != url_text || !req.path.starts_with('/') {
+            return Err(invalid(format!(
+                "the path `{}` would not be sent as is \
+                 (a `.` or `..` segment, or characters that are not percent-encoded)",
+                req.path
+            )));
+        }
+        if !req.query.is_empty() {
+            url.set_query(Some(&encode_query(&req.query)));
+        }
+
+        let mut headers = HeaderMap::with_capacity(req.headers.len() + 4);
+        headers.insert(USER_AGENT, self.inner.user_agent.clone());
+        if let Some(accept) = req.accept {
+            let value = HeaderValue::from_str(accept)
+                .map_err(|_| invalid(format!("invalid Accept value `{accept}`")))?;
+            headers.insert(ACCEPT, value);
+        }
+        if let Some(body) = &req.body {
+            let value = HeaderValue::from_str(body.content_type)
+                .map_err(|_| invalid(format!("invalid Content-Type `{}`", body.content_type)))?;
+            headers.insert(CONTENT_TYPE, value);
+        }
+        for (name, value) in &req.headers {
+            let header_name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| invalid(format!("invalid header name `{name}`")))?;
+            let header_value = HeaderValue::from_str(value).map_err(|_| {
+                invalid(format!(
+                    "the value of header `{name}` cannot be sent in HTTP"
+                ))
+            })?;
+            headers.append(header_name, header_value);
+        }
+        if op.experimental {
+            let name =
+                HeaderName::from_bytes(meta::EXPERIMENTAL_HEADER.as_bytes()).map_err(|_| {
+                    invalid(format!(
+                        "invalid header name `{}`",
+                        meta::EXPERIMENTAL_HEADER
+                    ))
+                })?;
+            headers.insert(name, HeaderValue::from_static("true"));
+        }
+        Ok((url, headers))
+    }
+
+    async fn send_attempts(&self, req: Request, start: Instant) -> Result<RawResponse, SendError> {
+        let op = req.op;
+        let span = tracing::Span::current();
+        if op.experimental && !self.inner.experimental {
+            tracing::debug!("experimental operation refused: not enabled on this client");
+            return Err(SendError::Experimental(op.id));
+        }
+        let (url, headers) = self.prepare(&req)?;
+        let policy = &self.inner.retry;
+        let deadline = policy.deadline_limit().and_then(|d| start.checked_add(d));
+        let mut attempts = 0u32;
+        let mut retries = 0u32;
+        let mut refreshed_after_401 = false;
+        loop {
+            let (authorization, generation) = match &self.inner.auth {
+                Auth::Bearer(header) => (header.clone(), None),
+                Auth::OAuth(source) => {
+                    let ctx = TokenRequestContext {
+                        http: &self.inner.http,
+                        user_agent: &self.inner.user_agent,
+                        timeout: self.inner.timeout,
+                        retry: policy,
+                        deadline,
+                    };
+                    let token = source.token(&ctx).await.map_err(SendError::Auth)?;
+                    (token.header, Some(token.generation))
+                }
+            };
+            let Some(timeout) = attempt_timeout(self.inner.timeout, deadline, Instant::now())
+            else {
+                return Err(SendError::Timeout(attempts, start.elapsed()));
+            };
+            attempts += 1;
+            span.record("attempt", attempts);
+            let mut builder = self
+                .inner
+                .http
+                .request(op.method.clone(), url.clone())
+                .headers(headers.clone())
+                .header(AUTHORIZATION, authorization)
+                .timeout(timeout);
+            if let Some(body) = &req.body {
+                builder = builder.body(body.bytes.clone());
+            }
+
+            let failure = match builder.send().await {
+                Ok(resp) => {
+                    let status = resp.status();
+                    span.record("status", status.as_u16());
+                    tracing::debug!("response received");
+                    if status == StatusCode::UNAUTHORIZED && !refreshed_after_401 {
+                        if let (Auth::OAuth(source), Some(generation)) =
+                            (&self.inner.auth, generation)
+                        {
+                            // The token may have been revoked or expired early: fetch a
+                            // new one and send once more. The request was not processed,
+                            // so this is safe for every method.
+                            tracing::debug!("401: refreshing the access token");
+                            refreshed_after_401 = true;
+                            // Read the body so that the connection can be reused.
+                            let _ = resp.bytes().await;
+                            source.invalidate(generation).await;
+                            continue;
+                        }
+                    }
+                    if let Some(delay) =
+                        policy.delay_for_status(&op.method, status, resp.headers(), retries)
+                    {
+                        if policy.may_retry(retries, delay, deadline, Instant::now()) {
+                            tracing::info!(
+                                attempt = attempts,
+                                status = status.as_u16(),
+                                delay_ms = delay.as_millis() as u64,
+                                "retrying after an error status"
+                            );
+                            let _ = resp.bytes().await;
+                            tokio::time::sleep(delay).await;
+                            retries += 1;
+                            continue;
+                        }
+                    }
+                    let headers = resp.headers().clone();
+                    match resp.bytes().await {
+                        Ok(body) => {
+                            return Ok(RawResponse {
+                                operation_id: op.id,
+                                status,
+                                headers,
+                                body,
+                                attempts,
+                            })
+                        }
+                        Err(err) => err,
+                    }
+                }
+                Err(err) => err,
+            };
+
+            // Before a connection exists nothing was sent, so any method may be
+            // retried; afterwards only idempotent ones.
+            let retryable = !failure.is_builder()
+                && !failure.is_redirect()
+                && (failure.is_connect() || is_idempotent(&op.method));
+            if retryable {
+                let delay = policy.backoff(retries);
+                if policy.may_retry(retries, delay, deadline, Instant::now()) {
+                    tracing::info!(
+                        attempt = attempts,
+                        delay_ms = delay.as_millis() as u64,
+                        error = %ErrorChain(&failure),
+                        "retrying after a transport error"
+                    );
+                    tokio::time::sleep(delay).await;
+                    retries += 1;
+                    continue;
+                }
+            }
+            tracing::debug!(error = %ErrorChain(&failure), "giving up");
+            return Err(if failure.is_timeout() {
+                SendError::Timeout(attempts, start.elapsed())
+            } else {
+                SendError::Transport(failure, attempts)
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| vars.get(name).cloned()
+    }
+
+    const FULL_ENV: [(&str, &str); 3] = [
+        ("SAIL_BASE_URL", "https://acme.api.identitynow.com/"),
+        ("SAIL_CLIENT_ID", "id-1"),
+        ("SAIL_CLIENT_SECRET", "secret-1"),
+    ];
+
+    #[test]
+    fn env_configures_base_url_and_client_credentials() {
+        let client = ClientBuilder::from_lookup(lookup(&FULL_ENV))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(client.base_url(), "https://acme.api.identitynow.com");
+        let debug = format!("{client:?}");
+        assert!(
+            debug.contains("id-1") && !debug.contains("secret-1"),
+            "{debug}"
+        );
+    }
+
+    #[test]
+    fn missing_or_empty_env_var_is_named() {
+        for missing in ["SAIL_BASE_URL", "SAIL_CLIENT_ID", "SAIL_CLIENT_SECRET"] {
+            for replacement in [None, Some("  ")] {
+                let vars: Vec<_> = FULL_ENV
+                    .iter()
+                    .filter_map(|&(k, v)| match (k == missing, replacement) {
+                        (false, _) => Some((k, v)),
+                        (true, Some(r)) => Some((k, r)),
+                        (true, None) => None,
+                    })
+                    .collect();
+                let err = ClientBuilder::from_lookup(lookup(&vars)).unwrap_err();
+                assert!(
+                    matches!(err, ConfigError::MissingEnv { name } if name == missing),
+                    "{err:?}"
+                );
+                assert_eq!(
+                    err.to_string(),
+                    format!("environment variable {missing} is not set or empty")
+                );
+            }
+        }
+    }
+
+    fn write_config(name: &str, contents: &str) -> std::path::PathBuf {
+        let path = std::env::temp_dir().join(format!(
+            "sailpoint-runtime-test-{}-{name}.json",
+            std::process::id()
+        ));
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+
+    #[test]
+    fn config_file_is_read_like_the_python_sdk() {
+        let path = write_config(
+            "ok",
+            r#"{"BaseURL": "https://acme.api.identitynow.com", "ClientId": "id-2",
+                "ClientSecret": "secret-2", "Debug": false}"#,
+        );
+        let client = Client::from_config_file(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(client.base_url(), "https://acme.api.identitynow.com");
+    }
+
+    #[test]
+    fn config_file_missing_key_is_named() {
+        let path = write_config(
+            "missing",
+            r#"{"BaseURL": "https://acme.api.identitynow.com", "ClientId": "id-2", "ClientSecret": ""}"#,
+        );
+        let err = Client::from_config_file(&path).unwrap_err();
+        std::fs::remove_file(&path).unwrap();
+        assert!(
+            matches!(
+                err,
+                ConfigError::MissingKey {
+                    key: "ClientSecret",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("`ClientSecret`"), "{err}");
+    }
+
+    #[test]
+    fn config_file_errors() {
+        let err = Client::from_config_file("/nonexistent/config.json").unwrap_err();
+        assert!(matches!(err, ConfigError::ReadFile { .. }), "{err:?}");
+        let path = write_config("bad", "not json");
+        let err = Client::from_config_file(&path).unwrap_err();
+        std::fs::remove_file(&path).unwrap();
+        assert!(matches!(err, ConfigError::ParseFile { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn tenant_gives_identitynow_origin() {
+        assert_eq!(
+            tenant_origin("acme").unwrap(),
+            "https://acme.api.identitynow.com"
+        );
+        for bad in ["", "a.b", "a/b", "-a", "a b", "evil.com#"] {
+            assert!(
+                matches!(tenant_origin(bad), Err(ConfigError::InvalidTenant { .. })),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn base_url_normalization_table() {
+        let ok = [
+            (
+                "https://acme.api.identitynow.com",
+                "https://acme.api.identitynow.com",
+            ),
+            (
+                "https://acme.api.identitynow.com/",
+                "https://acme.api.identitynow.com",
+            ),
+            (
+                "https://acme.api.identitynow.com/v2025",
+                "https://acme.api.identitynow.com",
+            ),
+            (
+                "https://acme.api.identitynow.com/v2025/",
+                "https://acme.api.identitynow.com",
+            ),
+            (
+                "HTTPS://ACME.api.identitynow.com",
+                "https://acme.api.identitynow.com",
+            ),
+            ("http://127.0.0.1:4010", "http://127.0.0.1:4010"),
+            (
+                "http://localhost:8080/proxy/",
+                "http://localhost:8080/proxy",
+            ),
+        ];
+        for (input, expected) in ok {
+            assert_eq!(normalize_origin(input).unwrap(), expected, "{input}");
+        }
+        for bad in [
+            "acme.api.identitynow.com",
+            "ftp://acme.api.identitynow.com",
+            "https://acme.api.identitynow.com/?x=1",
+            "https://acme.api.identitynow.com/#frag",
+            "https://user:pw@acme.api.identitynow.com",
+        ] {
+            assert!(
+                matches!(
+                    normalize_origin(bad),
+                    Err(ConfigError::InvalidBaseUrl { .. })
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn build_requires_target_and_credentials() {
+        let err = Client::builder().bearer_token("t").build().unwrap_err();
+        assert!(matches!(err, ConfigError::MissingBaseUrl), "{err:?}");
+        let err = Client::builder().tenant("acme").build().unwrap_err();
+        assert!(matches!(err, ConfigError::MissingCredentials), "{err:?}");
+        let cases = [
+            (Credentials::client_credentials("", "s"), "client id"),
+            (Credentials::client_credentials("id", ""), "client secret"),
+            (Credentials::bearer_token(""), "bearer token"),
+            (Credentials::bearer_token("a\nb"), "bearer token"),
+        ];
+        for (credentials, expected) in cases {
+            let err = Client::builder()
+                .tenant("acme")
+                .credentials(credentials)
+                .build()
+                .unwrap_err();
+            assert!(
+                matches!(err, ConfigError::InvalidCredential { what } if what == expected),
+                "{err:?}"
+            );
+        }
+        let err = Client::builder()
+            .tenant("acme")
+            .bearer_token("t")
+            .user_agent("bad\nagent")
+            .build()
+            .unwrap_err();
+        assert!(matches!(err, ConfigError::InvalidUserAgent), "{err:?}");
+    }
+
+    #[test]
+    fn debug_output_redacts_secrets() {
+        let builder = Client::builder()
+            .tenant("acme")
+            .client_credentials("my-id", "my-secret");
+        let client = builder.clone().build().unwrap();
+        let bearer = Credentials::bearer_token("my-token");
+        let bearer_client = Client::builder()
+            .tenant("acme")
+            .credentials(bearer.clone())
+            .build()
+            .unwrap();
+        let shown = format!(
+            "{builder:?} {client:?} {bearer:?} {bearer_client:?} {:?}",
+            builder.clone().bearer_token("my-token")
+        );
+        assert!(shown.contains("my-id"), "{shown}");
+        assert!(!shown.contains("my-secret"), "{shown}");
+        assert!(!shown.contains("my-token"), "{shown}");
+        assert_eq!(bearer.client_id(), None);
+        assert_eq!(
+            Credentials::personal_access_token("pat-id", "x").client_id(),
+            Some("pat-id")
+        );
+    }
+}

@@ -1,0 +1,43 @@
+//! The spec-independent runtime of the SDK: the HTTP client, authentication,
+//! retries, errors, responses and pagination that every generated operation
+//! goes through.
+//!
+//! The generated `lib.rs` declares `mod runtime;` and re-exports the public
+//! part of this module at the crate root:
+//!
+//! ```text
+//! pub use runtime::{
+//!     ApiError, AuthError, Client, ClientBuilder, ConfigError, Credentials, Error, RawError,
+//!     Response, RetryPolicy,
+//! };
+//! ```
+//!
+//! Generated operation code uses the crate-internal items
+//! [`Operation`], [`Request`], [`Body`], [`encode_path_segment`],
+//! `Client::execute`, [`RawResponse`](response::RawResponse) and [`paginate()`].
+//!
+//! Invariants kept here:
+//! - no secret (client secret, access token) ever reaches `Debug`, `Display`,
+//!   a log line or a tracing field;
+//! - nothing is sent for an experimental operation unless the client opted in;
+//! - a request that may have been processed (a non-idempotent method that
+//!   reached the server) is never sent twice.
+
+mod auth;
+mod client;
+mod error;
+mod paginate;
+mod request;
+mod response;
+mod retry;
+#[cfg(test)]
+mod tests;
+
+pub use client::{Client, ClientBuilder, Credentials};
+pub use error::{ApiError, AuthError, ConfigError, Error, RawError};
+pub use response::Response;
+pub use retry::RetryPolicy;
+
+pub(crate) use paginate::paginate;
+#[allow(unused_imports)] // `query_json` is used or not depending on the spec.
+pub(crate) use request::{encode_path_segment, query_json, Body, Operation, Request};
