@@ -1,0 +1,238 @@
+//! `codegen` and `check`: the only places that read the spec and templates
+//! and write `generated/`.
+
+use anyhow::{bail, Context, Result};
+use generator::{Output, Settings};
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_SPEC: &str = "spec/sailpoint-v2025.yaml";
+pub const DEFAULT_OUT: &str = "generated";
+
+/// Parsed command-line options of `codegen`.
+pub struct Options {
+    pub spec: String,
+    pub out: PathBuf,
+    pub settings: Settings,
+}
+
+pub fn options(args: &[String]) -> Result<Options> {
+    let mut spec = DEFAULT_SPEC.to_string();
+    let mut out = PathBuf::from(DEFAULT_OUT);
+    let mut tags = Vec::new();
+    let mut strict = None;
+    let mut name = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = |flag: &str| {
+            it.next()
+                .cloned()
+                .with_context(|| format!("{flag} needs a value"))
+        };
+        match a.as_str() {
+            "--spec" => spec = value("--spec")?,
+            "--out" => out = PathBuf::from(value("--out")?),
+            "--tag" => tags.push(value("--tag")?),
+            "--name" => name = Some(value("--name")?),
+            "--strict" => strict = Some(true),
+            "--lenient" => strict = Some(false),
+            other => bail!("unknown option `{other}` (see `cargo xtask help`)"),
+        }
+    }
+    let ours = spec == DEFAULT_SPEC;
+    let mut settings = Settings::new(spec.clone());
+    settings.tags = tags;
+    // Our own spec must be clean; a foreign spec gets best effort.
+    settings.strict = strict.unwrap_or(ours);
+    settings.sdk_extras = ours && settings.tags.is_empty();
+    settings.standalone = out != Path::new(DEFAULT_OUT);
+    if let Some(n) = name {
+        settings.crate_name = n;
+    } else if !ours {
+        settings.crate_name = "generated-sdk".into();
+    }
+    settings.templates = read_templates(Path::new("templates"))?;
+    Ok(Options {
+        spec,
+        out,
+        settings,
+    })
+}
+
+/// Every file under `templates/`, as (relative path, contents).
+pub fn read_templates(dir: &Path) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for path in walk(dir)? {
+        let rel = path.strip_prefix(dir)?.to_string_lossy().replace('\\', "/");
+        let text =
+            fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        out.push((rel, text));
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Files below `dir`, skipping build output.
+fn walk(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    if !dir.exists() {
+        return Ok(out);
+    }
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in fs::read_dir(&d).with_context(|| format!("listing {}", d.display()))? {
+            let entry = entry?;
+            let p = entry.path();
+            let name = entry.file_name();
+            if matches!(name.to_str(), Some("target" | "node_modules" | ".git")) {
+                continue;
+            }
+            if entry.file_type()?.is_dir() {
+                todo.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Reads, parses and generates; prints warnings and all errors.
+pub fn run_generator(opts: &Options) -> Result<Output> {
+    let text = fs::read_to_string(&opts.spec).with_context(|| format!("reading {}", opts.spec))?;
+    let (spec, mut parse_warnings) = match generator::parse(&text) {
+        Ok(ok) => ok,
+        Err(errors) => bail!("{}: {errors}", opts.spec),
+    };
+    if opts.settings.strict && !parse_warnings.is_empty() {
+        let errs = generator::Errors(
+            parse_warnings
+                .drain(..)
+                .map(|mut d| {
+                    d.severity = generator::Severity::Error;
+                    d
+                })
+                .collect(),
+        );
+        bail!("{}: {errs}", opts.spec);
+    }
+    let mut output = match generator::generate(&spec, &opts.settings) {
+        Ok(o) => o,
+        Err(errors) => bail!("{}: {errors}nothing was written", opts.spec),
+    };
+    output.summary.warnings += parse_warnings.len();
+    parse_warnings.append(&mut output.warnings);
+    parse_warnings.sort();
+    output.warnings = parse_warnings;
+    Ok(output)
+}
+
+pub fn codegen(args: &[String]) -> Result<()> {
+    let opts = options(args)?;
+    let output = run_generator(&opts)?;
+    for w in &output.warnings {
+        eprintln!("{w}");
+    }
+    write_atomically(&opts.out, &output)?;
+    let s = &output.summary;
+    eprintln!(
+        "codegen: {} operations generated, {} skipped, {} warnings; {} types, {} lines of generated Rust, {} files in {}",
+        s.operations,
+        s.skipped,
+        s.warnings,
+        s.types,
+        s.generated_lines,
+        output.files.len(),
+        opts.out.display()
+    );
+    Ok(())
+}
+
+/// Writes the crate into a fresh sibling directory, then swaps it in, so
+/// `out` is either the old crate or the new one, never a mix. A `target/`
+/// directory inside `out` (a standalone crate's build output) is kept.
+fn write_atomically(out: &Path, output: &Output) -> Result<()> {
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(parent)?;
+    let name = out
+        .file_name()
+        .context("--out needs a directory name")?
+        .to_string_lossy()
+        .to_string();
+    let staging = parent.join(format!(".{name}.new"));
+    let old = parent.join(format!(".{name}.old"));
+    for leftover in [&staging, &old] {
+        if leftover.exists() {
+            fs::remove_dir_all(leftover)
+                .with_context(|| format!("removing {}", leftover.display()))?;
+        }
+    }
+    for f in &output.files {
+        let p = staging.join(&f.path);
+        if let Some(d) = p.parent() {
+            fs::create_dir_all(d)?;
+        }
+        fs::write(&p, &f.contents).with_context(|| format!("writing {}", p.display()))?;
+    }
+    if out.exists() {
+        let target = out.join("target");
+        if target.is_dir() {
+            fs::rename(&target, staging.join("target"))?;
+        }
+        fs::rename(out, &old).with_context(|| format!("moving {} aside", out.display()))?;
+    }
+    fs::rename(&staging, out)
+        .with_context(|| format!("moving the new crate into {}", out.display()))?;
+    if old.exists() {
+        fs::remove_dir_all(&old)?;
+    }
+    Ok(())
+}
+
+pub fn check(args: &[String]) -> Result<()> {
+    let opts = options(args)?;
+    let output = run_generator(&opts)?;
+    let stale = stale_files(&opts.out, &output)?;
+    if stale.is_empty() {
+        eprintln!(
+            "check: {} is up to date ({} files)",
+            opts.out.display(),
+            output.files.len()
+        );
+        return Ok(());
+    }
+    let mut msg = format!(
+        "{} is stale; run `cargo xtask codegen` and commit the result:\n",
+        opts.out.display()
+    );
+    for s in &stale {
+        msg.push_str(&format!("  {s}\n"));
+    }
+    bail!(msg.trim_end().to_string())
+}
+
+/// Files that differ, are missing, or are orphans.
+pub fn stale_files(out: &Path, output: &Output) -> Result<Vec<String>> {
+    let mut stale = Vec::new();
+    let wanted: BTreeSet<&str> = output.files.iter().map(|f| f.path.as_str()).collect();
+    for f in &output.files {
+        let p = out.join(&f.path);
+        match fs::read_to_string(&p) {
+            Ok(text) if text == f.contents => {}
+            Ok(_) => stale.push(format!("{} (differs)", p.display())),
+            Err(_) => stale.push(format!("{} (missing)", p.display())),
+        }
+    }
+    for p in walk(out)? {
+        let rel = p.strip_prefix(out)?.to_string_lossy().replace('\\', "/");
+        if !wanted.contains(rel.as_str()) {
+            stale.push(format!("{} (orphan: no longer generated)", p.display()));
+        }
+    }
+    Ok(stale)
+}

@@ -1,0 +1,59 @@
+//! `cargo xtask`: every file read and write of the project, and the one
+//! command that runs all checks.
+//!
+//! - `cargo xtask codegen [--spec PATH] [--out DIR] [--tag NAME]...` writes the SDK crate.
+//! - `cargo xtask check` fails when `generated/` is stale.
+//! - `cargo xtask ci` runs every test and check (what `.ci/run` runs).
+
+mod ci;
+mod diff;
+mod codegen;
+
+use anyhow::{bail, Result};
+use std::path::PathBuf;
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run() -> Result<()> {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    std::env::set_current_dir(root())?;
+    if args.is_empty() {
+        args.push("help".into());
+    }
+    let cmd = args.remove(0);
+    match cmd.as_str() {
+        "codegen" => codegen::codegen(&args),
+        "check" => codegen::check(&args),
+        "ci" => ci::ci(&args),
+        "diff" => diff::diff(&args),
+        "help" | "--help" | "-h" => {
+            println!("{}", HELP.trim());
+            Ok(())
+        }
+        other => bail!("unknown command `{other}`\n\n{}", HELP.trim()),
+    }
+}
+
+const HELP: &str = "
+cargo xtask codegen [--spec PATH] [--out DIR] [--tag NAME]... [--strict|--lenient] [--name CRATE]
+    Generate the SDK crate (defaults: spec/sailpoint-v2025.yaml -> generated/).
+cargo xtask check
+    Fail if generated/ differs from what codegen would write now.
+cargo xtask diff [OLD [NEW]] [--format markdown|json] [--fail-on-breaking]
+    Report API changes between two specs (a path, or git:REV for spec/sailpoint-v2025.yaml
+    at that revision; defaults: git:HEAD and the working tree), classified by what breaks.
+cargo xtask ci
+    Run every test and check: fmt, freshness, clippy, tests, docs, the Prism contract
+    test, the full upstream spec build, and a bounded fuzz run.
+";
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
