@@ -1,0 +1,138 @@
+//! `generator::diff`: one fixture pair per kind of change, each with a
+//! snapshot of its Markdown report, plus a diff of two real versions of our
+//! own spec.
+
+use generator::diff::{diff_lowerings, Report, Severity};
+use generator::{Lowering, Settings};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn lower_text(label: &str, text: &str) -> Lowering {
+    let (spec, _) =
+        generator::parse(text).unwrap_or_else(|e| panic!("{label} does not parse: {e}"));
+    generator::lower(&spec, &Settings::new(label))
+        .unwrap_or_else(|e| panic!("{label} does not lower: {e}"))
+}
+
+fn lower_file(path: &Path) -> Lowering {
+    let text =
+        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    lower_text(&path.display().to_string(), &text)
+}
+
+fn report(old: &Lowering, new: &Lowering, old_label: &str, new_label: &str) -> Report {
+    diff_lowerings(old, new).with_labels(old_label, new_label)
+}
+
+#[test]
+fn fixture_reports() {
+    insta::glob!("diff/*/old.yaml", |old_path| {
+        let new_path = old_path.with_file_name("new.yaml");
+        let r = report(
+            &lower_file(old_path),
+            &lower_file(&new_path),
+            "old.yaml",
+            "new.yaml",
+        );
+        // Every report also serializes, and a report of a spec against
+        // itself is empty.
+        serde_json::to_string(&r).expect("the report serializes");
+        let same = diff_lowerings(&lower_file(&new_path), &lower_file(&new_path));
+        assert!(
+            same.changes.is_empty(),
+            "{} differs from itself",
+            new_path.display()
+        );
+        insta::assert_snapshot!(r.to_markdown());
+    });
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("generator/ has a parent")
+        .to_path_buf()
+}
+
+const SPEC: &str = "spec/sailpoint-v2025.yaml";
+
+fn git(root: &Path, args: &[&str]) -> Option<String> {
+    let out = Command::new("git")
+        .current_dir(root)
+        .args(args)
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Diffs the two latest committed versions of our spec; with fewer than two,
+/// diffs upstream's subset against ours and checks the known differences.
+#[test]
+fn own_spec_history_or_reference() {
+    let root = workspace_root();
+    let commits: Vec<String> = git(&root, &["log", "--format=%H", "--", SPEC])
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    if let [newer, older, ..] = commits.as_slice() {
+        let show = |rev: &str| {
+            git(&root, &["show", &format!("{rev}:{SPEC}")])
+                .unwrap_or_else(|| panic!("git show {rev}:{SPEC} failed"))
+        };
+        let old = lower_text(&format!("git:{older}"), &show(older));
+        let new = lower_text(&format!("git:{newer}"), &show(newer));
+        let r = report(&old, &new, &format!("git:{older}"), &format!("git:{newer}"));
+        let md = r.to_markdown();
+        assert!(md.contains("### Suggested version bump"), "{md}");
+        serde_json::to_string(&r).expect("the report serializes");
+        return;
+    }
+
+    // Relative to the workspace root: /work/shared/reference from /work/main.
+    let reference = root.join("../shared/reference/sailpoint-v2025-two-tags.yaml");
+    let old = lower_file(&reference);
+    let new = lower_file(&root.join(SPEC));
+    let r = report(&old, &new, "reference", SPEC);
+    let md = r.to_markdown();
+
+    // Upstream names the classify path parameter `id` although the template
+    // says `{sourceId}`; ours says `sourceId`. Positional, so compatible.
+    for op in [
+        "getClassifyMachineAccountFromSourceStatus",
+        "deleteClassifyMachineAccountFromSource",
+    ] {
+        let c = r
+            .changes
+            .iter()
+            .find(|c| {
+                c.message
+                    .starts_with("Path parameter `id` (Rust `source_id`)")
+                    && c.message.contains(&format!("`{op}`"))
+                    && c.message.contains("renamed to `sourceId`")
+            })
+            .unwrap_or_else(|| panic!("no id -> sourceId rename reported for {op}:\n{md}"));
+        assert_eq!(c.severity, vec![Severity::Compatible], "{md}");
+    }
+    // Upstream's `MachineIdentityRequest` is `allOf[MachineIdentity, ...]`,
+    // ours `allOf[MachineIdentityBase, ...]`: `MachineIdentity` goes, and the
+    // request loses the read-only `id`, `created` and `modified`. The body
+    // schema itself is `MachineIdentityRequest` on both sides.
+    assert!(
+        md.contains("Schema `MachineIdentity` (Rust `models::MachineIdentity`) removed"),
+        "{md}"
+    );
+    for f in ["id", "created", "modified"] {
+        let needle = format!("Field `{f}` (Rust `{f}`) of `MachineIdentityRequest` (Rust `models::MachineIdentityRequest`) removed");
+        let c = r
+            .changes
+            .iter()
+            .find(|c| c.message.starts_with(&needle))
+            .unwrap_or_else(|| panic!("{needle}:\n{md}"));
+        assert_eq!(c.severity, vec![Severity::BreakingSdk], "{md}");
+    }
+    // Nothing we changed on purpose breaks upstream clients.
+    assert_eq!(r.summary.breaking_wire, 0, "{md}");
+}
