@@ -240,7 +240,7 @@ fn entry_method(tag: &Tag, op: &Operation) -> TokenStream {
             ident(&n.rust)
         };
         let c = convert(ty, &id, *is_body, op.body.as_ref());
-        if c.to_string() == id.to_string() {
+        if c.to_string() == id.to_string().as_str() {
             inits.push(quote!(#id));
         } else {
             inits.push(quote!(#id: #c));

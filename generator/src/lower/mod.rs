@@ -477,41 +477,66 @@ fn lower_operation(
         .copied()
         .filter(|&i| !vars.contains(&params[i].name.wire))
         .collect();
-    if !unmatched_vars.is_empty() || !unmatched_params.is_empty() {
-        if unmatched_vars.len() == 1
-            && unmatched_params.len() == 1
-            && vars.len() == 1
-            && path_params.len() == 1
-        {
-            let p = &mut params[unmatched_params[0]];
+    // Exact matches first; then repair what is unambiguous, with a warning:
+    // one stray variable and one stray parameter are the same thing; a
+    // variable with no parameter at all still has to be filled in (a string
+    // argument); a parameter with no place in the template cannot be sent.
+    // Several strays on both sides cannot be paired: that is an error.
+    if unmatched_vars.len() == 1 && unmatched_params.len() == 1 {
+        let var = unmatched_vars[0].clone();
+        let p = &mut params[unmatched_params[0]];
+        sink.warning(
+            &p.pointer,
+            format!(
+                "path parameter `{}` does not match the template variable `{{{var}}}` in `{}`; treating them as the same parameter, named `{var}`",
+                p.name.wire, ctx.path
+            ),
+        );
+        p.name.wire = var;
+        p.name.rust = arg_names.unique(&field_ident(&p.name.wire));
+    } else if !unmatched_vars.is_empty() && !unmatched_params.is_empty() {
+        for v in &unmatched_vars {
+            sink.error(
+                ctx.ptr,
+                format!("path template variable `{{{v}}}` in `{}` has no matching path parameter, and the unmatched parameters cannot be paired with it unambiguously", ctx.path),
+            );
+        }
+        for &i in &unmatched_params {
+            sink.error(
+                &params[i].pointer,
+                format!("path parameter `{}` does not appear in the path template `{}`", params[i].name.wire, ctx.path),
+            );
+        }
+    } else if !unmatched_vars.is_empty() {
+        for v in unmatched_vars.iter().map(|v| v.to_string()).collect::<Vec<_>>() {
             sink.warning(
-                &p.pointer,
+                ctx.ptr,
+                format!("path template variable `{{{v}}}` in `{}` has no declared parameter; the SDK takes it as a required string", ctx.path),
+            );
+            params.push(Param {
+                name: Name { rust: arg_names.unique(&field_ident(&v)), wire: v },
+                location: ParamLocation::Path,
+                required: true,
+                ty: TypeRef::String,
+                description: None,
+                default: None,
+                minimum: None,
+                maximum: None,
+                deprecated: false,
+                explode: false,
+                pointer: ctx.ptr.to_string(),
+            });
+        }
+    } else if !unmatched_params.is_empty() {
+        for &i in unmatched_params.iter().rev() {
+            sink.warning(
+                &params[i].pointer,
                 format!(
-                    "path parameter `{}` does not match the template variable `{{{}}}` in `{}`; treating them as the same parameter, named `{}`",
-                    p.name.wire, unmatched_vars[0], ctx.path, unmatched_vars[0]
+                    "path parameter `{}` does not appear in the path template `{}`, so it cannot be sent; it is left out of the SDK",
+                    params[i].name.wire, ctx.path
                 ),
             );
-            p.name.wire = unmatched_vars[0].clone();
-            p.name.rust = field_ident(&p.name.wire);
-        } else {
-            for v in &unmatched_vars {
-                sink.error(
-                    ctx.ptr,
-                    format!(
-                        "path template variable `{{{v}}}` in `{}` has no matching path parameter",
-                        ctx.path
-                    ),
-                );
-            }
-            for &i in &unmatched_params {
-                sink.error(
-                    &params[i].pointer,
-                    format!(
-                        "path parameter `{}` does not appear in the path template `{}`",
-                        params[i].name.wire, ctx.path
-                    ),
-                );
-            }
+            params.remove(i);
         }
     }
     // Path parameters in template order, then the rest in spec order.
