@@ -185,6 +185,9 @@ pub struct RequestBody {
     pub required: bool,
     /// `description`.
     pub description: Option<String>,
+    /// For `multipart/form-data`: the form fields, each one builder
+    /// argument or setter (`Bytes` fields are file uploads).
+    pub form: Vec<Field>,
     /// JSON pointer of the request body.
     pub pointer: String,
 }

@@ -62,10 +62,42 @@ fn required_args(op: &Operation) -> Vec<(&Name, &TypeRef, bool)> {
         .filter(|p| p.required)
         .map(|p| (&p.name, &p.ty, false))
         .collect();
-    if let Some(b) = op.body.as_ref().filter(|b| b.required) {
-        out.push((&BODY, &b.ty, true));
+    match op.body.as_ref() {
+        Some(b) if b.kind == BodyKind::Multipart && b.form.is_empty() => {
+            out.push((&BODY, &b.ty, true));
+        }
+        Some(b) if b.kind == BodyKind::Multipart => {
+            // Each form field is an argument or a setter of its own.
+            out.extend(
+                b.form
+                    .iter()
+                    .filter(|f| f.required)
+                    .map(|f| (&f.name, &f.ty, false)),
+            );
+        }
+        Some(b) if b.required => out.push((&BODY, &b.ty, true)),
+        _ => {}
     }
     out
+}
+
+/// Optional form fields of a multipart body.
+fn optional_form_fields(op: &Operation) -> Vec<&Field> {
+    match op.body.as_ref() {
+        Some(b) if b.kind == BodyKind::Multipart => b.form.iter().filter(|f| !f.required).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The Rust type of an argument: file uploads (`Bytes`) are `FilePart`s.
+fn arg_rust_type(ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::Bytes => quote!(crate::FilePart),
+        TypeRef::Vec(inner) if **inner == TypeRef::Bytes => {
+            quote!(::std::vec::Vec<crate::FilePart>)
+        }
+        other => rust_type(other),
+    }
 }
 
 static BODY: Name = Name {
@@ -88,7 +120,7 @@ fn arg_type(ty: &TypeRef, is_body: bool, body: Option<&RequestBody>) -> TokenStr
     }
     match ty {
         TypeRef::String => quote!(impl ::std::convert::Into<::std::string::String>),
-        other => rust_type(other),
+        other => arg_rust_type(other),
     }
 }
 
@@ -96,7 +128,7 @@ fn stored_type(ty: &TypeRef, is_body: bool, body: Option<&RequestBody>) -> Token
     if is_body && body.is_some_and(|b| matches!(b.kind, BodyKind::Bytes)) {
         return quote!(::bytes::Bytes);
     }
-    rust_type(ty)
+    arg_rust_type(ty)
 }
 
 fn convert(
@@ -250,7 +282,15 @@ fn entry_method(tag: &Tag, op: &Operation) -> TokenStream {
         let id = ident(&p.name.rust);
         inits.push(quote!(#id: ::std::option::Option::None));
     }
-    if op.body.as_ref().is_some_and(|b| !b.required) {
+    for f in optional_form_fields(op) {
+        let id = ident(&f.name.rust);
+        inits.push(quote!(#id: ::std::option::Option::None));
+    }
+    if op
+        .body
+        .as_ref()
+        .is_some_and(|b| !b.required && b.kind != BodyKind::Multipart)
+    {
         inits.push(quote!(body: ::std::option::Option::None));
     }
     if op.pagination.is_some() {
@@ -362,7 +402,35 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
             }
         });
     }
-    if let Some(b) = op.body.as_ref().filter(|b| !b.required) {
+    for f in optional_form_fields(op) {
+        let id = ident(&f.name.rust);
+        let t = arg_rust_type(&f.ty);
+        fields.push(quote!(#id: ::std::option::Option<#t>));
+        let doc = doc_attrs(&format!(
+            "{}\n\nSent as the `{}` part of the `multipart/form-data` body.",
+            f.description.as_deref().unwrap_or("A form field."),
+            f.name.wire
+        ));
+        let (arg, conv) = match &f.ty {
+            TypeRef::String => (
+                quote!(impl ::std::convert::Into<::std::string::String>),
+                quote!(value.into()),
+            ),
+            other => (arg_rust_type(other), quote!(value)),
+        };
+        setters.push(quote! {
+            #doc
+            pub fn #id(mut self, value: #arg) -> Self {
+                self.#id = ::std::option::Option::Some(#conv);
+                self
+            }
+        });
+    }
+    if let Some(b) = op
+        .body
+        .as_ref()
+        .filter(|b| !b.required && b.kind != BodyKind::Multipart)
+    {
         let t = stored_type(&b.ty, true, Some(b));
         fields.push(quote!(body: ::std::option::Option<#t>));
         let doc = doc_attrs(b.description.as_deref().unwrap_or("The request body."));
@@ -389,10 +457,22 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
     // Request construction.
     let path_expr = path_expr(op);
     let mut build = Vec::new();
-    for p in &op.params {
-        if let Some(check) = range_check(p, &static_name) {
-            build.push(check);
+    let checks: Vec<TokenStream> = op
+        .params
+        .iter()
+        .filter_map(|p| range_check(p, &static_name))
+        .collect();
+    let validate = (!checks.is_empty()).then(|| {
+        quote! {
+            /// Checks the parameters against the limits the spec documents.
+            fn validate(&self) -> ::std::result::Result<(), crate::Error<#error>> {
+                #(#checks)*
+                ::std::result::Result::Ok(())
+            }
         }
+    });
+    if validate.is_some() {
+        build.push(quote!(self.validate()?;));
     }
     for p in op
         .params
@@ -405,7 +485,60 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
     if let Some(a) = accept {
         build.push(quote!(req.accept = ::std::option::Option::Some(#a);));
     }
-    if let Some(b) = &op.body {
+    if let Some(b) = op.body.as_ref().filter(|b| b.kind == BodyKind::Multipart) {
+        let mut parts = Vec::new();
+        for f in &b.form {
+            let id = ident(&f.name.rust);
+            let wire = &f.name.wire;
+            let add = |v: TokenStream| match &f.ty {
+                TypeRef::Bytes => quote!(form.file(#wire, #v);),
+                TypeRef::Vec(inner) if **inner == TypeRef::Bytes => quote! {
+                    for file in #v {
+                        form.file(#wire, file);
+                    }
+                },
+                TypeRef::Vec(inner) => {
+                    let text = to_wire(api, inner, quote!(item));
+                    quote! {
+                        for item in #v {
+                            form.text(#wire, #text);
+                        }
+                    }
+                }
+                other => {
+                    let text = to_wire(api, other, v);
+                    quote!(form.text(#wire, #text);)
+                }
+            };
+            if f.required {
+                parts.push(add(quote!(&self.#id)));
+            } else {
+                let inner = add(quote!(value));
+                parts.push(quote! {
+                    if let ::std::option::Option::Some(value) = &self.#id {
+                        #inner
+                    }
+                });
+            }
+        }
+        if b.form.is_empty() {
+            // A free-form object: every entry is a text part.
+            parts.push(quote! {
+                for (name, value) in &self.body {
+                    let text = match value {
+                        ::serde_json::Value::String(s) => s.clone(),
+                        other => ::std::string::ToString::to_string(other),
+                    };
+                    form.text(name, text);
+                }
+            });
+        }
+        build.push(quote! {
+            let mut form = crate::runtime::Multipart::new();
+            #(#parts)*
+            req.body = ::std::option::Option::Some(form.into_body());
+        });
+    } else if let Some(b) = &op.body {
         let media = &b.media_type;
         let value = if b.required {
             quote!(&self.body)
@@ -417,10 +550,10 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
                 quote!(crate::runtime::Body::json(#media, #value)?)
             }
             BodyKind::Text => {
-                quote!(crate::runtime::Body { content_type: #media, bytes: ::bytes::Bytes::from(#value.clone()) })
+                quote!(crate::runtime::Body { content_type: ::std::borrow::Cow::Borrowed(#media), bytes: ::bytes::Bytes::from(#value.clone()) })
             }
             BodyKind::Bytes => {
-                quote!(crate::runtime::Body { content_type: #media, bytes: #value.clone() })
+                quote!(crate::runtime::Body { content_type: ::std::borrow::Cow::Borrowed(#media), bytes: #value.clone() })
             }
         };
         if b.required {
@@ -439,7 +572,7 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
     let arms = response_arms(op, &error);
     let success_enum = success_enum(op);
     let error_enum = error_enum(op, &error, &entry);
-    let paging = paging(op, &builder, &error, &ok_ty);
+    let paging = paging(op, &builder, &error, &ok_ty, validate.is_some());
     let filter_items = filter_items(op);
 
     let builder_doc =
@@ -463,6 +596,8 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
 
         impl #builder {
             #(#setters)*
+
+            #validate
 
             /// Sends the request and decodes the response.
             pub async fn send(self) -> ::std::result::Result<crate::Response<#ok_ty>, crate::Error<#error>> {
@@ -732,9 +867,13 @@ fn response_arms(op: &Operation, error: &proc_macro2::Ident) -> Vec<TokenStream>
         if enum_success {
             let succ = format_ident!("{}Success", op.type_name);
             let v = ident(&r.variant);
-            let map = match r.body {
-                ResponseBody::Empty => quote!(|()| #succ::#v),
-                _ => quote!(#succ::#v),
+            let (call, map) = match &r.body {
+                ResponseBody::Empty => (call, quote!(|()| #succ::#v)),
+                ResponseBody::Json { ty, .. } => {
+                    let t = rust_type(ty);
+                    (quote!(raw.json::<#t, _>()), quote!(#succ::#v))
+                }
+                _ => (call, quote!(#succ::#v)),
             };
             arms.push(quote!(#pat => #call.map(|r| r.map(#map)),));
         } else {
@@ -829,6 +968,7 @@ fn paging(
     builder: &proc_macro2::Ident,
     error: &proc_macro2::Ident,
     ok_ty: &TokenStream,
+    validates: bool,
 ) -> Option<TokenStream> {
     let pg = op.pagination.as_ref()?;
     let item = rust_type(&pg.item);
@@ -849,6 +989,24 @@ fn paging(
         " Streams every item across pages, sending one request per page.\n\n The page size is the `limit` you set, or {default} (the spec's default).\n Paging starts at the `offset` you set, or 0. It stops after a short\n page, or after [`max_items`](Self::max_items) items, never requesting\n more than that. Filters and sorters are sent with every page. An error\n ends the stream after it is yielded."
     );
     let doc = doc_attrs(&doc);
+    // Limits the caller set are checked as `send` would, before any request:
+    // the first page yields the error instead of paging with altered values.
+    let (first_check, fetch) = if validates {
+        (
+            quote!(let mut invalid = self.validate().err();),
+            quote! {
+                let invalid = invalid.take();
+                async move {
+                    match invalid {
+                        ::std::option::Option::Some(e) => ::std::result::Result::Err(e),
+                        ::std::option::Option::None => page.send().await,
+                    }
+                }
+            },
+        )
+    } else {
+        (quote!(), quote!(page.send()))
+    };
     Some(quote! {
         impl #builder {
             #doc
@@ -856,11 +1014,12 @@ fn paging(
                 let page_size = self.#limit_id.map_or(#default, |l| u32::try_from(l).unwrap_or(0));
                 let start = self.#offset_id.map_or(0, |o| u64::try_from(o).unwrap_or(0));
                 let max_items = self.max_items;
+                #first_check
                 crate::runtime::paginate(page_size, start, max_items, move |offset, limit| {
                     let mut page = self.clone();
                     page.#offset_id = ::std::option::Option::Some(<#oty>::try_from(offset).unwrap_or(<#oty>::MAX));
                     page.#limit_id = ::std::option::Option::Some(<#lty>::try_from(limit).unwrap_or(<#lty>::MAX));
-                    page.send()
+                    #fetch
                 })
             }
         }

@@ -504,17 +504,27 @@ fn lower_operation(
         for &i in &unmatched_params {
             sink.error(
                 &params[i].pointer,
-                format!("path parameter `{}` does not appear in the path template `{}`", params[i].name.wire, ctx.path),
+                format!(
+                    "path parameter `{}` does not appear in the path template `{}`",
+                    params[i].name.wire, ctx.path
+                ),
             );
         }
     } else if !unmatched_vars.is_empty() {
-        for v in unmatched_vars.iter().map(|v| v.to_string()).collect::<Vec<_>>() {
+        for v in unmatched_vars
+            .iter()
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+        {
             sink.warning(
                 ctx.ptr,
                 format!("path template variable `{{{v}}}` in `{}` has no declared parameter; the SDK takes it as a required string", ctx.path),
             );
             params.push(Param {
-                name: Name { rust: arg_names.unique(&field_ident(&v)), wire: v },
+                name: Name {
+                    rust: arg_names.unique(&field_ident(&v)),
+                    wire: v,
+                },
                 location: ParamLocation::Path,
                 required: true,
                 ty: TypeRef::String,
@@ -559,10 +569,12 @@ fn lower_operation(
             let bptr = format!("{}/requestBody", ctx.ptr);
             match resolve_body(ctx.spec, b, &bptr, sink) {
                 None => None,
-                Some((b, bptr)) => match lower_body(b, &bptr, &type_name, types, sink) {
-                    Ok(body) => body,
-                    Err(reason) => return Some(Err(reason)),
-                },
+                Some((b, bptr)) => {
+                    match lower_body(b, &bptr, &type_name, types, &mut arg_names, sink) {
+                        Ok(body) => body,
+                        Err(reason) => return Some(Err(reason)),
+                    }
+                }
             }
         }
     };
@@ -750,6 +762,7 @@ fn lower_body(
     ptr: &str,
     type_name: &str,
     types: &mut Types<'_>,
+    arg_names: &mut Namer,
     sink: &mut Sink,
 ) -> Result<Option<RequestBody>, String> {
     let mut media: Vec<(&String, &openapiv3::MediaType)> = b.content.iter().collect();
@@ -778,11 +791,19 @@ fn lower_body(
     let kind = body_kind(chosen);
     let ty = match kind {
         BodyKind::JsonPatch => TypeRef::JsonPatch,
-        BodyKind::Multipart => {
-            return Err(format!(
-                "`{chosen}` request bodies are not supported yet ({mptr})"
-            ));
-        }
+        BodyKind::Multipart => match &mt.schema {
+            Some(s) => {
+                types
+                    .lower(
+                        s,
+                        &format!("{mptr}/schema"),
+                        &format!("{type_name}Form"),
+                        sink,
+                    )
+                    .ty
+            }
+            None => return Err(format!("`{chosen}` request body without a schema ({mptr})")),
+        },
         BodyKind::Text => TypeRef::String,
         BodyKind::Bytes => TypeRef::Bytes,
         BodyKind::Json | BodyKind::Form => match &mt.schema {
@@ -799,7 +820,27 @@ fn lower_body(
             None => TypeRef::Json,
         },
     };
+    let mut form = Vec::new();
+    if kind == BodyKind::Multipart {
+        let fields = match types.struct_fields(&ty) {
+            Some(fields) => fields,
+            None if ty == TypeRef::JsonObject => {
+                sink.warning(&mptr, "free-form multipart body: the SDK takes a JSON object and sends each entry as a text part");
+                Vec::new()
+            }
+            None => {
+                return Err(format!(
+                    "`{chosen}` request body whose schema is not an object ({mptr})"
+                ))
+            }
+        };
+        for mut f in fields {
+            f.name.rust = arg_names.unique(&f.name.rust);
+            form.push(f);
+        }
+    }
     Ok(Some(RequestBody {
+        form,
         media_type: chosen.clone(),
         other_media_types: others,
         kind,
@@ -941,8 +982,13 @@ fn pagination(params: &[Param], responses: &[Response]) -> Option<Pagination> {
     };
     let limit = q("limit")?;
     q("offset")?;
-    let ok = responses.iter().find(|r| r.status.is_success())?;
-    match &ok.body {
+    let mut ok = responses.iter().filter(|r| r.status.is_success());
+    let first = ok.next()?;
+    // Paging needs one page type; several success shapes make an enum.
+    if ok.any(|r| r.body != first.body) {
+        return None;
+    }
+    match &first.body {
         ResponseBody::Json {
             ty: TypeRef::Vec(item),
             ..

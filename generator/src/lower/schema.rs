@@ -382,6 +382,20 @@ impl<'s> Types<'s> {
         }
     }
 
+    /// The fields of a struct type, following aliases; `None` for other types.
+    pub(crate) fn struct_fields(&self, ty: &TypeRef) -> Option<Vec<Field>> {
+        let mut cur = ty.clone();
+        for _ in 0..MAX_DEPTH {
+            let TypeRef::Named(n) = &cur else { return None };
+            match &self.defs.get(n)?.kind {
+                TypeKind::Struct(s) => return Some(s.fields.clone()),
+                TypeKind::Alias(t) => cur = t.clone(),
+                _ => return None,
+            }
+        }
+        None
+    }
+
     fn array(&mut self, v: &View<'_>, ptr: &str, hint: &str, sink: &mut Sink) -> TypeRef {
         let item = match v.items {
             Some(items) => {
