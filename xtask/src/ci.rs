@@ -23,11 +23,15 @@ pub fn ci(_args: &[String]) -> Result<()> {
         "clippy",
         "--workspace",
         "--all-targets",
+        // Also lints the Prism contract test, which only builds with this feature.
+        "--features",
+        "sailpoint-v2025/contract-test",
         "--",
         "-D",
         "warnings",
     ])?;
     cargo(&["test", "--workspace"])?;
+    crate::contract::contract(&[])?;
     run(
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .args(["doc", "--workspace", "--no-deps"])

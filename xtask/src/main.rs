@@ -5,9 +5,11 @@
 //! - `cargo xtask check` fails when `generated/` is stale.
 //! - `cargo xtask ci` runs every test and check (what `.ci/run` runs).
 
+mod bench;
 mod ci;
-mod diff;
 mod codegen;
+mod contract;
+mod diff;
 
 use anyhow::{bail, Result};
 use std::path::PathBuf;
@@ -30,6 +32,8 @@ fn run() -> Result<()> {
         "codegen" => codegen::codegen(&args),
         "check" => codegen::check(&args),
         "ci" => ci::ci(&args),
+        "contract" => contract::contract(&args),
+        "bench" => bench::bench(&args),
         "diff" => diff::diff(&args),
         "help" | "--help" | "-h" => {
             println!("{}", HELP.trim());
@@ -47,6 +51,13 @@ cargo xtask check
 cargo xtask diff [OLD [NEW]] [--format markdown|json] [--fail-on-breaking]
     Report API changes between two specs (a path, or git:REV for spec/sailpoint-v2025.yaml
     at that revision; defaults: git:HEAD and the working tree), classified by what breaks.
+cargo xtask bench [--iterations N] [--spec PATH]...
+    Time generation phase by phase (parse, lower, emit, format, write) with peak memory,
+    for spec/sailpoint-v2025.yaml and ../shared/reference/sailpoint-v2025.json by default.
+    Use a release build for figures: `cargo run --release -p xtask -- bench`.
+cargo xtask contract [ours|upstream]...
+    Run the generated crate's contract test against Prism mocking our spec and the upstream
+    reference spec (installs Prism with `npm ci` in xtask/prism when needed).
 cargo xtask ci
     Run every test and check: fmt, freshness, clippy, tests, docs, the Prism contract
     test, the full upstream spec build, and a bounded fuzz run.
