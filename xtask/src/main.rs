@@ -32,6 +32,7 @@ fn run() -> Result<()> {
         "codegen" => codegen::codegen(&args),
         "check" => codegen::check(&args),
         "ci" => ci::ci(&args),
+        "full-spec" => ci::full_spec(&args),
         "contract" => contract::contract(&args),
         "bench" => bench::bench(&args),
         "diff" => diff::diff(&args),
@@ -58,6 +59,9 @@ cargo xtask bench [--iterations N] [--spec PATH]...
 cargo xtask contract [ours|upstream]...
     Run the generated crate's contract test against Prism mocking our spec and the upstream
     reference spec (installs Prism with `npm ci` in xtask/prism when needed).
+cargo xtask full-spec
+    Generate an SDK for every operation of ../shared/reference/sailpoint-v2025.json into
+    target/full-sdk and check that it compiles with no warnings.
 cargo xtask ci
     Run every test and check: fmt, freshness, clippy, tests, docs, the Prism contract
     test, the full upstream spec build, and a bounded fuzz run.
