@@ -215,6 +215,7 @@ impl GetClassifyMachineAccountFromSourceStatus {
 }
 /// The error responses documented for [`ClassifySource::get_classify_machine_account_from_source_status`], decoded.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub enum GetClassifyMachineAccountFromSourceStatusError {
     /// 400: The request is invalid (bad parameter, filter or body).
     BadRequest(crate::models::ErrorResponseDto),
@@ -309,6 +310,7 @@ impl SendClassifyMachineAccountFromSource {
 }
 /// The error responses documented for [`ClassifySource::send_classify_machine_account_from_source`], decoded.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub enum SendClassifyMachineAccountFromSourceError {
     /// 400: The request is invalid (bad parameter, filter or body).
     BadRequest(crate::models::ErrorResponseDto),
@@ -407,6 +409,7 @@ impl DeleteClassifyMachineAccountFromSource {
 }
 /// The error responses documented for [`ClassifySource::delete_classify_machine_account_from_source`], decoded.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub enum DeleteClassifyMachineAccountFromSourceError {
     /// 400: The request is invalid (bad parameter, filter or body).
     BadRequest(crate::models::ErrorResponseDto),

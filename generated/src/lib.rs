@@ -2,7 +2,287 @@
 
 //! # sailpoint-v2025
 //!
-//! A client for Identity Security Cloud V2025 API v2025.
+//! An async client for the SailPoint Identity Security Cloud (ISC) v2025 API, generated from
+//! its OpenAPI document. Each tag is a module ([`machine_identities`], [`classify_source`])
+//! with a handle type reached from the [`Client`] (`client.machine_identities()`), one
+//! request builder per operation and one error enum per operation; request and response
+//! types are in [`models`]. Method pages with parameter tables and examples are in `docs/`
+//! next to this crate's sources.
+//!
+//! ```rust,no_run
+//! use sailpoint_v2025::Client;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::builder()
+//!     .tenant("acme") // https://acme.api.identitynow.com
+//!     .client_credentials("client-id", "client-secret")
+//!     .experimental(true)
+//!     .build()?;
+//! let page = client
+//!     .machine_identities()
+//!     .list_machine_identities()
+//!     .limit(10)
+//!     .send()
+//!     .await?;
+//! for identity in page.iter() {
+//!     println!("{} {:?}", identity.business_application, identity.name);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Configuration
+//!
+//! [`Client::builder`] returns a [`ClientBuilder`]; [`build`](ClientBuilder::build) checks
+//! the settings and fails with a [`ConfigError`], never later at call time.
+//!
+//! - **Target.** [`tenant("acme")`](ClientBuilder::tenant) means
+//!   `https://acme.api.identitynow.com`; [`base_url`](ClientBuilder::base_url) takes any
+//!   origin (a trailing `/` and a `/v2025` suffix are dropped). Calls go to
+//!   `{origin}/v2025/...` and tokens come from `{origin}/oauth/token`.
+//! - **Client credentials.** [`client_credentials(id, secret)`](ClientBuilder::client_credentials)
+//!   uses the OAuth2 client-credentials grant. A personal access token (PAT) is used the
+//!   same way ([`Credentials::personal_access_token`]). Tokens are fetched on first use,
+//!   cached, shared by clones of the client, renewed before they expire, and renewed once
+//!   if the API rejects one with `401`.
+//! - **Bearer token.** [`bearer_token`](ClientBuilder::bearer_token) sends a token obtained
+//!   elsewhere as is; it is never renewed.
+//! - **Environment and `config.json`.** [`Client::from_env`] reads `SAIL_BASE_URL`,
+//!   `SAIL_CLIENT_ID` and `SAIL_CLIENT_SECRET`, like SailPoint's other SDKs;
+//!   [`Client::from_config_file`] reads the `BaseURL`, `ClientId` and `ClientSecret` keys of
+//!   the Python SDK's and CLI's `config.json`. The `ClientBuilder` versions of both keep the
+//!   other settings adjustable.
+//! - **Timeouts.** [`connect_timeout`](ClientBuilder::connect_timeout) (default 10 s) bounds
+//!   opening a connection, [`timeout`](ClientBuilder::timeout) (default 60 s) bounds one
+//!   attempt including the body, and the retry policy's deadline bounds the whole call.
+//! - **User agent.** [`user_agent`](ClientBuilder::user_agent) replaces the default
+//!   `sailpoint-v2025/<version>`. For a proxy or custom root certificates, pass your own
+//!   `reqwest::Client` to [`http_client`](ClientBuilder::http_client).
+//!
+//! ```rust
+//! use sailpoint_v2025::{Client, Credentials};
+//! use std::time::Duration;
+//!
+//! let client = Client::builder()
+//!     .base_url("https://acme.api.identitynow.com/v2025/")
+//!     .credentials(Credentials::personal_access_token("pat-id", "pat-secret"))
+//!     .connect_timeout(Duration::from_secs(5))
+//!     .timeout(Duration::from_secs(30))
+//!     .user_agent("acme-sync/1.2")
+//!     .build()?;
+//! assert_eq!(client.base_url(), "https://acme.api.identitynow.com");
+//! # Ok::<(), sailpoint_v2025::ConfigError>(())
+//! ```
+//!
+//! ```rust,no_run
+//! use sailpoint_v2025::{Client, ClientBuilder};
+//!
+//! let from_env = Client::from_env()?;
+//! let from_file = ClientBuilder::from_config_file("config.json")?
+//!     .experimental(true)
+//!     .build()?;
+//! # Ok::<(), sailpoint_v2025::ConfigError>(())
+//! ```
+//!
+//! # Experimental operations
+//!
+//! Operations that SailPoint marks experimental (all of them in this crate) must be enabled
+//! with [`experimental(true)`](ClientBuilder::experimental); the client then sends
+//! `X-SailPoint-Experimental: true` with them. Otherwise the call fails with
+//! [`Error::ExperimentalNotEnabled`] and nothing is sent:
+//!
+//! ```rust
+//! use sailpoint_v2025::{Client, Error};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::builder().tenant("acme").bearer_token("token").build()?;
+//! let result = client.machine_identities().get_machine_identity("42").send().await;
+//! assert!(matches!(
+//!     result,
+//!     Err(Error::ExperimentalNotEnabled { operation_id: "getMachineIdentity" })
+//! ));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Errors
+//!
+//! `send()` returns `Result<Response<T>, Error<E>>`, where `E` is the operation's error
+//! enum, such as [`GetMachineIdentityError`](machine_identities::GetMachineIdentityError):
+//! one variant per error status the API documents, holding the decoded body.
+//!
+//! - [`Error::Api`] is a documented error status; [`ApiError::body`] is the typed variant.
+//! - [`Error::UnexpectedStatus`] is a status the API does not document, and
+//!   [`Error::Decode`] a body that is not the documented type. Both keep the whole response
+//!   as a [`RawError`]: status, headers and raw body ([`RawError::text`]).
+//! - [`Error::tracking_id`] is SailPoint's request tracking id (from the error body or the
+//!   `SLPT-Request-ID` header); quote it to SailPoint support. `Display` includes it and the
+//!   server's message.
+//! - The other variants say that nothing usable came back: transport failure, timeout, no
+//!   token, invalid request or configuration.
+//!
+//! `Error<E>` implements [`std::error::Error`], so `?` works with `Box<dyn Error>` and `anyhow`.
+//!
+//! ```rust,no_run
+//! use sailpoint_v2025::machine_identities::GetMachineIdentityError;
+//! use sailpoint_v2025::{Client, Error};
+//!
+//! # async fn run(client: Client) {
+//! match client.machine_identities().get_machine_identity("42").send().await {
+//!     Ok(identity) => println!("found {:?}", identity.name),
+//!     Err(Error::Api(err)) => match err.body() {
+//!         GetMachineIdentityError::NotFound(_) => println!("no such machine identity"),
+//!         other => eprintln!("{}: {other:?}, tracking id {:?}", err.status(), err.tracking_id()),
+//!     },
+//!     Err(err @ (Error::UnexpectedStatus(_) | Error::Decode { .. })) => {
+//!         let raw = err.raw().expect("the server answered");
+//!         eprintln!("{err}; body: {}", raw.text());
+//!     }
+//!     Err(err) => eprintln!("{err}"),
+//! }
+//! # }
+//! ```
+//!
+//! # Retries
+//!
+//! Every call follows the client's [`RetryPolicy`] (default: at most 4 attempts and 5
+//! minutes in total):
+//!
+//! - `429 Too Many Requests` is retried for every method, after the `Retry-After` delay
+//!   (capped by [`max_retry_after`](RetryPolicy::max_retry_after), default 60 s);
+//! - `502`, `503`, `504` and transport errors after the request was sent are retried only
+//!   for idempotent methods (`GET`, `PUT`, `DELETE`, ...), since a `POST` or `PATCH` may
+//!   already have taken effect;
+//! - connection failures before anything was sent are retried for every method.
+//!
+//! Without `Retry-After`, the wait is exponential backoff with full jitter (from 500 ms,
+//! at most 20 s). No retry starts that could not finish before the
+//! [`deadline`](RetryPolicy::deadline). [`Response::attempts`] and [`Error::attempts`]
+//! tell how many requests were made.
+//!
+//! ```rust
+//! use sailpoint_v2025::{Client, RetryPolicy};
+//! use std::time::Duration;
+//!
+//! let client = Client::builder()
+//!     .tenant("acme")
+//!     .bearer_token("token")
+//!     .retry_policy(
+//!         RetryPolicy::default()
+//!             .max_attempts(6)
+//!             .max_retry_after(Duration::from_secs(30))
+//!             .deadline(Duration::from_secs(120)),
+//!     )
+//!     .build()?;
+//! let one_shot = Client::builder()
+//!     .tenant("acme")
+//!     .bearer_token("token")
+//!     .retry_policy(RetryPolicy::none())
+//!     .build()?;
+//! # Ok::<(), sailpoint_v2025::ConfigError>(())
+//! ```
+//!
+//! # Pagination
+//!
+//! List operations take `limit` and `offset`. `send()` returns one page, a [`Response`]
+//! that derefs to the `Vec` of items; with `.count(true)`,
+//! [`total_count`](Response::total_count) reads the `X-Total-Count` header. `stream()`
+//! yields the items of every page in turn, sending the same filters and sorters with each
+//! request; it stops after a short page, or after `max_items(n)` items without requesting
+//! more than that. An error is yielded and ends the stream.
+//!
+//! ```rust,no_run
+//! use futures_util::TryStreamExt;
+//! use sailpoint_v2025::Client;
+//!
+//! # async fn run(client: Client) -> Result<(), Box<dyn std::error::Error>> {
+//! let handle = client.machine_identities();
+//! let page = handle.list_machine_identities().limit(50).count(true).send().await?;
+//! println!("{} of {:?}", page.len(), page.total_count());
+//!
+//! let items = handle.list_machine_identities().max_items(1000).stream();
+//! let mut items = std::pin::pin!(items);
+//! while let Some(identity) = items.try_next().await? {
+//!     println!("{:?}", identity.id);
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Filters and sorters
+//!
+//! Each list operation that documents its `filters` has a scope type, such as
+//! [`ListMachineIdentitiesFilter`](machine_identities::ListMachineIdentitiesFilter), with one
+//! function per filterable field; each field has methods only for the operators documented
+//! for it, taking values of the field's type. Combine filters with `&`, `|` and `!`. String
+//! values are quoted and escaped, and parentheses follow precedence. A field or operator the
+//! operation does not document, or a filter built for another operation, does not compile.
+//! Sorters are a per-operation enum wrapped in [`Sort`](filter::Sort).
+//!
+//! The escape hatches are `filters_raw` and `sorters_raw`, which send a string as is, and
+//! [`Filter::raw`](filter::Filter::raw), which embeds a hand-written expression in a typed
+//! one.
+//!
+//! ```rust
+//! use sailpoint_v2025::filter::{Filter, Sort};
+//! use sailpoint_v2025::machine_identities::{
+//!     ListMachineIdentitiesFilter as F, ListMachineIdentitiesSortField as By,
+//! };
+//! use sailpoint_v2025::Client;
+//!
+//! let filter = F::business_application().sw("Pay")
+//!     & (F::manually_edited().eq(true) | !F::display_name().eq(r#"say "hi""#));
+//! assert_eq!(
+//!     filter.to_string(),
+//!     r#"businessApplication sw "Pay" and (manuallyEdited eq true or not displayName eq "say \"hi\"")"#,
+//! );
+//! let with_raw = F::id().in_(["a", "b"]) & Filter::raw(r#"created gt 2025-01-01T00:00:00Z"#);
+//! assert_eq!(with_raw.to_string(), r#"id in ("a","b") and (created gt 2025-01-01T00:00:00Z)"#);
+//!
+//! let client = Client::builder().tenant("acme").bearer_token("token").build()?;
+//! let request = client
+//!     .machine_identities()
+//!     .list_machine_identities()
+//!     .filters(filter)
+//!     .sorters([Sort::desc(By::Created), Sort::asc(By::Name)]); // sorters=-created,name
+//! let same = client
+//!     .machine_identities()
+//!     .list_machine_identities()
+//!     .filters_raw(r#"businessApplication sw "Pay""#)
+//!     .sorters_raw("-created,name");
+//! # let _ = (request, same);
+//! # Ok::<(), sailpoint_v2025::ConfigError>(())
+//! ```
+//!
+//! # Patching
+//!
+//! `PATCH` operations take a [`JsonPatch`](patch::JsonPatch) (RFC 6902), sent as
+//! `application/json-patch+json`. Paths are JSON Pointers, checked when the operation is
+//! added; the `try_*` methods take any `Serialize` value.
+//!
+//! ```rust,no_run
+//! use sailpoint_v2025::patch::JsonPatch;
+//! use sailpoint_v2025::Client;
+//!
+//! # async fn run(client: Client) -> Result<(), Box<dyn std::error::Error>> {
+//! let patch = JsonPatch::new()
+//!     .replace("/description", "Nightly payroll sync")?
+//!     .add("/attributes/securityRisk", "medium")?
+//!     .remove("/attributes/legacyOwner")?;
+//! assert_eq!(
+//!     serde_json::to_string(&patch)?,
+//!     r#"[{"op":"replace","path":"/description","value":"Nightly payroll sync"},{"op":"add","path":"/attributes/securityRisk","value":"medium"},{"op":"remove","path":"/attributes/legacyOwner"}]"#,
+//! );
+//! let updated = client
+//!     .machine_identities()
+//!     .update_machine_identity("2c9180835d2e5168015d32f890ca1581", patch)
+//!     .send()
+//!     .await?;
+//! println!("{:?}", updated.description);
+//! # Ok(())
+//! # }
+//! ```
 //!
 //!
 //! # Operations
@@ -35,5 +315,12 @@ pub mod machine_identities;
 #[rustfmt::skip]
 pub use runtime::{
     ApiError, AuthError, Client, ClientBuilder, ConfigError, Credentials, Error,
-    RawError, Response, RetryPolicy,
+    FilePart, RawError, Response, RetryPolicy,
 };
+#[cfg(doctest)]
+mod doc_pages {
+    #[doc = include_str!("../docs/classify_source.md")]
+    pub struct ClassifySource;
+    #[doc = include_str!("../docs/machine_identities.md")]
+    pub struct MachineIdentities;
+}

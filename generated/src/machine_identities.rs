@@ -27,7 +27,7 @@ impl MachineIdentities {
     ///
     /// # Returns
     ///
-    /// - 200: `Vec<MachineIdentityResponse>`
+    /// - 200: `Vec<MachineIdentityResponse>`; declared headers `X-Total-Count` (read them with [`Response::headers`](crate::Response::headers))
     ///
     /// The builder's `send` returns it in a [`Response`](crate::Response), with the status and headers.
     ///
@@ -206,7 +206,7 @@ impl MachineIdentities {
     ///
     /// # Returns
     ///
-    /// - 200: `Vec<MachineIdentityUserEntitlementResponse>`
+    /// - 200: `Vec<MachineIdentityUserEntitlementResponse>`; declared headers `X-Total-Count` (read them with [`Response::headers`](crate::Response::headers))
     ///
     /// The builder's `send` returns it in a [`Response`](crate::Response), with the status and headers.
     ///
@@ -396,16 +396,10 @@ impl ListMachineIdentities {
         self.max_items = ::std::option::Option::Some(max);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> ::std::result::Result<
-        crate::Response<::std::vec::Vec<crate::models::MachineIdentityResponse>>,
-        crate::Error<ListMachineIdentitiesError>,
-    > {
-        let path = ::std::string::String::from("/machine-identities");
-        #[allow(unused_mut)]
-        let mut req = crate::runtime::Request::new(&LIST_MACHINE_IDENTITIES, path);
+    /// Checks the parameters against the limits the spec documents.
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::Error<ListMachineIdentitiesError>> {
         if let ::std::option::Option::Some(value) = self.limit.as_ref() {
             if *value < 0i32 || *value > 250i32 {
                 return ::std::result::Result::Err(crate::Error::InvalidRequest {
@@ -430,6 +424,19 @@ impl ListMachineIdentities {
                 });
             }
         }
+        ::std::result::Result::Ok(())
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::Response<::std::vec::Vec<crate::models::MachineIdentityResponse>>,
+        crate::Error<ListMachineIdentitiesError>,
+    > {
+        let path = ::std::string::String::from("/machine-identities");
+        #[allow(unused_mut)]
+        let mut req = crate::runtime::Request::new(&LIST_MACHINE_IDENTITIES, path);
+        self.validate()?;
         if let ::std::option::Option::Some(value) = &self.filters {
             req.query.push(("filters", ::std::string::ToString::to_string(value)));
         }
@@ -502,6 +509,7 @@ impl ListMachineIdentities {
         let page_size = self.limit.map_or(250, |l| u32::try_from(l).unwrap_or(0));
         let start = self.offset.map_or(0, |o| u64::try_from(o).unwrap_or(0));
         let max_items = self.max_items;
+        let mut invalid = self.validate().err();
         crate::runtime::paginate(
             page_size,
             start,
@@ -514,13 +522,20 @@ impl ListMachineIdentities {
                 page.limit = ::std::option::Option::Some(
                     <i32>::try_from(limit).unwrap_or(<i32>::MAX),
                 );
-                page.send()
+                let invalid = invalid.take();
+                async move {
+                    match invalid {
+                        ::std::option::Option::Some(e) => ::std::result::Result::Err(e),
+                        ::std::option::Option::None => page.send().await,
+                    }
+                }
             },
         )
     }
 }
 /// The error responses documented for [`MachineIdentities::list_machine_identities`], decoded.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub enum ListMachineIdentitiesError {
     /// 400: The request is invalid (bad parameter, filter or body).
     BadRequest(crate::models::ErrorResponseDto),
@@ -683,6 +698,7 @@ impl ListMachineIdentitiesFilter {
     ::std::cmp::Eq,
     ::std::hash::Hash
 )]
+#[non_exhaustive]
 pub enum ListMachineIdentitiesSortField {
     /// `businessApplication`
     BusinessApplication,
@@ -777,6 +793,7 @@ impl CreateMachineIdentity {
 }
 /// The error responses documented for [`MachineIdentities::create_machine_identity`], decoded.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub enum CreateMachineIdentityError {
     /// 400: The request is invalid (bad parameter, filter or body).
     BadRequest(crate::models::ErrorResponseDto),
@@ -860,6 +877,7 @@ impl GetMachineIdentity {
 }
 /// The error responses documented for [`MachineIdentities::get_machine_identity`], decoded.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub enum GetMachineIdentityError {
     /// 400: The request is invalid (bad parameter, filter or body).
     BadRequest(crate::models::ErrorResponseDto),
@@ -943,6 +961,7 @@ impl DeleteMachineIdentity {
 }
 /// The error responses documented for [`MachineIdentities::delete_machine_identity`], decoded.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub enum DeleteMachineIdentityError {
     /// 400: The request is invalid (bad parameter, filter or body).
     BadRequest(crate::models::ErrorResponseDto),
@@ -1030,6 +1049,7 @@ impl UpdateMachineIdentity {
 }
 /// The error responses documented for [`MachineIdentities::update_machine_identity`], decoded.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub enum UpdateMachineIdentityError {
     /// 400: The request is invalid (bad parameter, filter or body).
     BadRequest(crate::models::ErrorResponseDto),
@@ -1149,21 +1169,13 @@ impl ListMachineIdentityUserEntitlements {
         self.max_items = ::std::option::Option::Some(max);
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
+    /// Checks the parameters against the limits the spec documents.
+    fn validate(
+        &self,
     ) -> ::std::result::Result<
-        crate::Response<
-            ::std::vec::Vec<crate::models::MachineIdentityUserEntitlementResponse>,
-        >,
+        (),
         crate::Error<ListMachineIdentityUserEntitlementsError>,
     > {
-        let path = ::std::string::String::from("/machine-identity-user-entitlements");
-        #[allow(unused_mut)]
-        let mut req = crate::runtime::Request::new(
-            &LIST_MACHINE_IDENTITY_USER_ENTITLEMENTS,
-            path,
-        );
         if let ::std::option::Option::Some(value) = self.limit.as_ref() {
             if *value < 0i32 || *value > 250i32 {
                 return ::std::result::Result::Err(crate::Error::InvalidRequest {
@@ -1188,6 +1200,24 @@ impl ListMachineIdentityUserEntitlements {
                 });
             }
         }
+        ::std::result::Result::Ok(())
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::Response<
+            ::std::vec::Vec<crate::models::MachineIdentityUserEntitlementResponse>,
+        >,
+        crate::Error<ListMachineIdentityUserEntitlementsError>,
+    > {
+        let path = ::std::string::String::from("/machine-identity-user-entitlements");
+        #[allow(unused_mut)]
+        let mut req = crate::runtime::Request::new(
+            &LIST_MACHINE_IDENTITY_USER_ENTITLEMENTS,
+            path,
+        );
+        self.validate()?;
         if let ::std::option::Option::Some(value) = &self.filters {
             req.query.push(("filters", ::std::string::ToString::to_string(value)));
         }
@@ -1272,6 +1302,7 @@ impl ListMachineIdentityUserEntitlements {
         let page_size = self.limit.map_or(250, |l| u32::try_from(l).unwrap_or(0));
         let start = self.offset.map_or(0, |o| u64::try_from(o).unwrap_or(0));
         let max_items = self.max_items;
+        let mut invalid = self.validate().err();
         crate::runtime::paginate(
             page_size,
             start,
@@ -1284,13 +1315,20 @@ impl ListMachineIdentityUserEntitlements {
                 page.limit = ::std::option::Option::Some(
                     <i32>::try_from(limit).unwrap_or(<i32>::MAX),
                 );
-                page.send()
+                let invalid = invalid.take();
+                async move {
+                    match invalid {
+                        ::std::option::Option::Some(e) => ::std::result::Result::Err(e),
+                        ::std::option::Option::None => page.send().await,
+                    }
+                }
             },
         )
     }
 }
 /// The error responses documented for [`MachineIdentities::list_machine_identity_user_entitlements`], decoded.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub enum ListMachineIdentityUserEntitlementsError {
     /// 400: The request is invalid (bad parameter, filter or body).
     BadRequest(crate::models::ErrorResponseDto),
@@ -1371,6 +1409,7 @@ impl ListMachineIdentityUserEntitlementsFilter {
     ::std::cmp::Eq,
     ::std::hash::Hash
 )]
+#[non_exhaustive]
 pub enum ListMachineIdentityUserEntitlementsSortField {
     /// `machineIdentityName`
     MachineIdentityName,
@@ -1471,6 +1510,7 @@ impl StartMachineIdentityAggregation {
 }
 /// The error responses documented for [`MachineIdentities::start_machine_identity_aggregation`], decoded.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub enum StartMachineIdentityAggregationError {
     /// 400: The request is invalid (bad parameter, filter or body).
     BadRequest(crate::models::ErrorResponseDto),

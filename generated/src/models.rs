@@ -38,6 +38,7 @@ pub struct BaseReferenceDto {
     ::std::cmp::PartialOrd,
     ::std::cmp::Ord
 )]
+#[non_exhaustive]
 pub enum DtoType {
     /// `ACCOUNT_CORRELATION_CONFIG`
     AccountCorrelationConfig,
@@ -343,6 +344,7 @@ impl JsonPatchOperation {
     ::std::cmp::PartialOrd,
     ::std::cmp::Ord
 )]
+#[non_exhaustive]
 pub enum JsonPatchOperationOp {
     /// `add`
     Add,
@@ -448,6 +450,7 @@ impl<'de> ::serde::Deserialize<'de> for JsonPatchOperationOp {
     ::std::cmp::PartialOrd,
     ::std::cmp::Ord
 )]
+#[non_exhaustive]
 pub enum LocaleOrigin {
     /// `DEFAULT`
     Default,
@@ -665,6 +668,7 @@ pub struct MachineIdentityAggregationResponse {
     ::std::cmp::PartialOrd,
     ::std::cmp::Ord
 )]
+#[non_exhaustive]
 pub enum MachineIdentityAggregationResponseCompletionStatus {
     /// `SUCCESS`
     Success,
@@ -766,6 +770,7 @@ for MachineIdentityAggregationResponseCompletionStatus {
     ::std::cmp::PartialOrd,
     ::std::cmp::Ord
 )]
+#[non_exhaustive]
 pub enum MachineIdentityAggregationResponseType {
     /// `QUARTZ`
     Quartz,
@@ -1268,6 +1273,7 @@ pub struct SourceClassificationStatus {
     ::std::cmp::PartialOrd,
     ::std::cmp::Ord
 )]
+#[non_exhaustive]
 pub enum SourceClassificationStatusStatus {
     /// `STARTED`
     Started,
@@ -1432,10 +1438,11 @@ impl TaskDefinitionSummary {
     ::serde::Deserialize
 )]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum TaskMessageParameter {
-    /// A `serde_json::Map<String, Value>`.
+    /// Holds a value of type `serde_json::Map<String, Value>`.
     Object(::serde_json::Map<::std::string::String, ::serde_json::Value>),
-    /// A `String`.
+    /// Holds a value of type `String`.
     String(::std::string::String),
 }
 /// A value returned by a task.
@@ -1522,6 +1529,7 @@ impl TaskStatusMessage {
     ::std::cmp::PartialOrd,
     ::std::cmp::Ord
 )]
+#[non_exhaustive]
 pub enum TaskStatusMessageType {
     /// `INFO`
     Info,

@@ -8,7 +8,9 @@ use generator::{generate, parse, Settings};
 use std::path::PathBuf;
 
 fn reference(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/reference")
+        .join(name)
 }
 
 fn full_output() -> (generator::Output, Vec<generator::Diagnostic>) {
@@ -20,12 +22,19 @@ fn full_output() -> (generator::Output, Vec<generator::Diagnostic>) {
     settings.sdk_extras = false;
     settings.standalone = true;
     settings.crate_name = "generated-sdk".into();
-    (generate(&spec, &settings).expect("the full spec generates"), parse_warnings)
+    (
+        generate(&spec, &settings).expect("the full spec generates"),
+        parse_warnings,
+    )
 }
 
 /// Finds the item named `name` in `file` and prints it alone.
 fn item(out: &generator::Output, file: &str, name: &str) -> String {
-    let f = out.files.iter().find(|f| f.path == file).unwrap_or_else(|| panic!("no file {file}"));
+    let f = out
+        .files
+        .iter()
+        .find(|f| f.path == file)
+        .unwrap_or_else(|| panic!("no file {file}"));
     let parsed = syn::parse_file(&f.contents).expect("generated Rust parses");
     let items: Vec<syn::Item> = parsed
         .items
@@ -42,7 +51,11 @@ fn item(out: &generator::Output, file: &str, name: &str) -> String {
         })
         .collect();
     assert!(!items.is_empty(), "no item {name} in {file}");
-    prettyplease::unparse(&syn::File { shebang: None, attrs: Vec::new(), items })
+    prettyplease::unparse(&syn::File {
+        shebang: None,
+        attrs: Vec::new(),
+        items,
+    })
 }
 
 #[test]
@@ -65,7 +78,10 @@ fn full_spec_representative_items() {
         // oneOf with a discriminator.
         ("src/models.rs", "IdentityAccess"),
         // anyOf of object and string: an enum, not a struct of options.
-        ("src/models.rs", "AccountAttributesChangedChangesItemNewValue"),
+        (
+            "src/models.rs",
+            "AccountAttributesChangedChangesItemNewValue",
+        ),
         // multipart/form-data upload.
         ("src/branding.rs", "CreateBrandingItem"),
         // Several success codes with different bodies.

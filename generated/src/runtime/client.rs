@@ -536,6 +536,20 @@ impl Client {
                 req.path
             )));
         }
+        // An empty path parameter addresses another resource too: `/things/{id}`
+        // with `id = ""` is `/things/`, the collection. Parameters are percent-encoded
+        // into one segment each, so the template's segments line up with the path's.
+        let empty_param = op
+            .path_template
+            .split('/')
+            .zip(req.path.split('/'))
+            .any(|(template, segment)| template.contains('{') && segment.is_empty());
+        if empty_param {
+            return Err(invalid(format!(
+                "a path parameter of `{}` is empty",
+                op.path_template
+            )));
+        }
         if !req.query.is_empty() {
             url.set_query(Some(&encode_query(&req.query)));
         }
@@ -548,7 +562,7 @@ impl Client {
             headers.insert(ACCEPT, value);
         }
         if let Some(body) = &req.body {
-            let value = HeaderValue::from_str(body.content_type)
+            let value = HeaderValue::from_str(&body.content_type)
                 .map_err(|_| invalid(format!("invalid Content-Type `{}`", body.content_type)))?;
             headers.insert(CONTENT_TYPE, value);
         }

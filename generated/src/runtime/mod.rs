@@ -40,5 +40,6 @@ pub use response::Response;
 pub use retry::RetryPolicy;
 
 pub(crate) use paginate::paginate;
+pub use request::FilePart;
 #[allow(unused_imports)] // `query_json` is used or not depending on the spec.
-pub(crate) use request::{encode_path_segment, query_json, Body, Operation, Request};
+pub(crate) use request::{encode_path_segment, query_json, Body, Multipart, Operation, Request};

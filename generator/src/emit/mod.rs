@@ -151,6 +151,20 @@ fn lib_rs(api: &Api, settings: &Settings) -> TokenStream {
             pub mod #m;
         }
     });
+    // Each tag's Markdown page, so that `cargo test --doc` compiles its examples.
+    let mut pages_mod = String::from("doc_pages");
+    while api.tags.iter().any(|t| t.name.rust == pages_mod) {
+        pages_mod.push('_');
+    }
+    let pages_mod = types::ident(&pages_mod);
+    let pages = api.tags.iter().map(|t| {
+        let path = format!("../docs/{}.md", t.name.rust);
+        let name = types::ident(&t.handle);
+        quote! {
+            #[doc = include_str!(#path)]
+            pub struct #name;
+        }
+    });
     quote! {
         #(#lines)*
         #![forbid(unsafe_code)]
@@ -167,7 +181,12 @@ fn lib_rs(api: &Api, settings: &Settings) -> TokenStream {
 
         #[rustfmt::skip]
         pub use runtime::{
-            ApiError, AuthError, Client, ClientBuilder, ConfigError, Credentials, Error, RawError, Response, RetryPolicy,
+            ApiError, AuthError, Client, ClientBuilder, ConfigError, Credentials, Error, FilePart, RawError, Response, RetryPolicy,
         };
+
+        #[cfg(doctest)]
+        mod #pages_mod {
+            #(#pages)*
+        }
     }
 }

@@ -244,6 +244,7 @@ fn enum_def(def: &TypeDef, e: &Enum) -> TokenStream {
         /// Values this SDK does not know yet are kept in the catch-all
         /// variant and sent back unchanged.
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash, ::std::cmp::PartialOrd, ::std::cmp::Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A value that was not in the spec when this SDK was generated.
@@ -323,7 +324,10 @@ fn union_def(def: &TypeDef, u: &Union, boxed: &BTreeSet<(String, String)>) -> To
     let variants = u.variants.iter().map(|v| {
         let id = ident(&v.name);
         let ty = payload(v);
-        let doc = format!(" A `{}`.", super::types::display_type(&v.ty));
+        let doc = format!(
+            " Holds a value of type `{}`.",
+            super::types::display_type(&v.ty)
+        );
         quote!(#[doc = #doc] #id(#ty),)
     });
     let Some(prop) = &u.discriminator else {
@@ -333,7 +337,8 @@ fn union_def(def: &TypeDef, u: &Union, boxed: &BTreeSet<(String, String)>) -> To
             /// Decoding tries the variants in order and keeps the first that fits.
             #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
             #[serde(untagged)]
-            pub enum #name {
+            #[non_exhaustive]
+        pub enum #name {
                 #(#variants)*
             }
         };
@@ -363,6 +368,7 @@ fn union_def(def: &TypeDef, u: &Union, boxed: &BTreeSet<(String, String)>) -> To
         #[doc = #disc_doc]
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize)]
         #[serde(untagged)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
         }

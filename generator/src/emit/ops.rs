@@ -207,8 +207,17 @@ fn method_docs(op: &Operation, tag: &Tag) -> String {
         .collect();
     text.push_str("\n\n# Returns\n\n");
     for r in &ok {
+        let headers = if r.headers.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<String> = r.headers.iter().map(|h| format!("`{}`", h.wire)).collect();
+            format!(
+                "; declared headers {} (read them with [`Response::headers`](crate::Response::headers))",
+                names.join(", ")
+            )
+        };
         text.push_str(&format!(
-            "- {}: {}\n",
+            "- {}: {}{headers}\n",
             status_text(r.status),
             response_type_text(&r.body)
         ));
@@ -550,10 +559,10 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
                 quote!(crate::runtime::Body::json(#media, #value)?)
             }
             BodyKind::Text => {
-                quote!(crate::runtime::Body { content_type: ::std::borrow::Cow::Borrowed(#media), bytes: ::bytes::Bytes::from(#value.clone()) })
+                quote!(crate::runtime::Body { content_type: ::std::borrow::Cow::Borrowed(#media), bytes: ::bytes::Bytes::from((#value).clone()) })
             }
             BodyKind::Bytes => {
-                quote!(crate::runtime::Body { content_type: ::std::borrow::Cow::Borrowed(#media), bytes: #value.clone() })
+                quote!(crate::runtime::Body { content_type: ::std::borrow::Cow::Borrowed(#media), bytes: (#value).clone() })
             }
         };
         if b.required {
@@ -701,7 +710,9 @@ fn to_wire(api: &Api, ty: &TypeRef, value: TokenStream) -> TokenStream {
     }
     match ty {
         TypeRef::String => quote!(::std::string::ToString::to_string(#value)),
-        TypeRef::DateTime => quote!(#value.to_rfc3339_opts(::chrono::SecondsFormat::AutoSi, true)),
+        TypeRef::DateTime => {
+            quote!((#value).to_rfc3339_opts(::chrono::SecondsFormat::AutoSi, true))
+        }
         TypeRef::Bool
         | TypeRef::I32
         | TypeRef::I64
@@ -930,6 +941,7 @@ fn success_enum(op: &Operation) -> Option<TokenStream> {
     Some(quote! {
         #[doc = #doc]
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
         }
@@ -957,6 +969,7 @@ fn error_enum(op: &Operation, error: &proc_macro2::Ident, entry: &str) -> TokenS
     quote! {
         #[doc = #doc]
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+        #[non_exhaustive]
         pub enum #error {
             #(#variants)*
         }
@@ -1117,7 +1130,8 @@ fn filter_items(op: &Operation) -> TokenStream {
         out.extend(quote! {
             #doc
             #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash)]
-            pub enum #name {
+            #[non_exhaustive]
+        pub enum #name {
                 #(#variants)*
             }
 
