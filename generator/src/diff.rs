@@ -70,7 +70,6 @@
 //! is 0.y.z, anything else the patch version. After 1.0: breaking -> major,
 //! compatible -> minor, docs-only -> patch.
 
-use crate::diag::Severity as DiagSeverity;
 use crate::ir::*;
 use crate::Lowering;
 use serde::Serialize;
@@ -327,22 +326,14 @@ pub fn diff_lowerings(old: &Lowering, new: &Lowering) -> Report {
 
 /// Parameter pointer -> the name the spec gave a path parameter that the
 /// lowering renamed after its template variable.
-///
-/// The IR keeps only the reconciled name, so this reads it back from the
-/// lowering's warning. It goes once `ir::Param` records the spec's name.
 fn spec_param_names(l: &Lowering) -> BTreeMap<String, String> {
-    const PREFIX: &str = "path parameter `";
-    l.warnings
+    l.api
+        .tags
         .iter()
-        .filter(|d| {
-            d.severity == DiagSeverity::Warning
-                && d.message.contains("does not match the template variable")
-        })
-        .filter_map(|d| {
-            let rest = d.message.strip_prefix(PREFIX)?;
-            let name = &rest[..rest.find('`')?];
-            Some((d.pointer.clone(), name.to_string()))
-        })
+        .flat_map(|t| &t.operations)
+        .flat_map(|o| &o.params)
+        .filter(|p| p.spec_name != p.name.wire)
+        .map(|p| (p.pointer.clone(), p.spec_name.clone()))
         .collect()
 }
 

@@ -148,6 +148,9 @@ pub enum ParamLocation {
 pub struct Param {
     /// Rust argument/setter name and wire name.
     pub name: Name,
+    /// The name as the spec wrote it; differs from `name.wire` only when
+    /// lowering reconciled a path parameter with its template variable.
+    pub spec_name: String,
     /// Where it goes.
     pub location: ParamLocation,
     /// Whether the caller must give it.

@@ -443,6 +443,7 @@ fn lower_operation(
             ParamLocation::Query | ParamLocation::Cookie
         ));
         params.push(Param {
+            spec_name: d.name.clone(),
             name: Name {
                 rust: arg_names.unique(&field_ident(&d.name)),
                 wire: d.name.clone(),
@@ -521,6 +522,7 @@ fn lower_operation(
                 format!("path template variable `{{{v}}}` in `{}` has no declared parameter; the SDK takes it as a required string", ctx.path),
             );
             params.push(Param {
+                spec_name: v.clone(),
                 name: Name {
                     rust: arg_names.unique(&field_ident(&v)),
                     wire: v,
