@@ -130,8 +130,11 @@ pub fn run_generator(opts: &Options) -> Result<Output> {
 }
 
 pub fn codegen(args: &[String]) -> Result<()> {
-    let opts = options(args)?;
-    let output = run_generator(&opts)?;
+    codegen_with(&options(args)?)
+}
+
+fn codegen_with(opts: &Options) -> Result<()> {
+    let output = run_generator(opts)?;
     for w in &output.warnings {
         eprintln!("{w}");
     }
@@ -235,4 +238,112 @@ pub fn stale_files(out: &Path, output: &Output) -> Result<Vec<String>> {
         }
     }
     Ok(stale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scratch directory under the system temp dir, removed on drop.
+    struct Scratch(PathBuf);
+
+    impl Scratch {
+        fn new(name: &str) -> Self {
+            let dir = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+            let _ = fs::remove_dir_all(&dir);
+            fs::create_dir_all(&dir).expect("create scratch dir");
+            Scratch(dir)
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn opts(spec: &Path, out: &Path) -> Options {
+        let mut settings = Settings::new(spec.display().to_string());
+        settings.sdk_extras = false;
+        settings.strict = true;
+        Options {
+            spec: spec.display().to_string(),
+            out: out.to_path_buf(),
+            settings,
+        }
+    }
+
+    /// Every file below `dir` with its contents.
+    fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+        walk(dir)
+            .expect("walk")
+            .into_iter()
+            .map(|p| {
+                let bytes = fs::read(&p).expect("read");
+                (p, bytes)
+            })
+            .collect()
+    }
+
+    const GOOD: &str = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\ntags: [{name: A}]\npaths:\n  /a/{id}:\n    get:\n      operationId: getA\n      tags: [A]\n      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n      responses: {'204': {description: ok}}\n";
+
+    #[test]
+    fn bad_specs_leave_the_output_untouched_and_name_the_pointer() {
+        let scratch = Scratch::new("bad-specs");
+        let out = scratch.0.join("sdk");
+        let spec = scratch.0.join("spec.yaml");
+        fs::write(&spec, GOOD).unwrap();
+        codegen_with(&opts(&spec, &out)).expect("the good spec generates");
+        fs::write(
+            out.join("marker.txt"),
+            "an orphan that only a successful run removes",
+        )
+        .unwrap();
+        let before = snapshot(&out);
+        assert!(!before.is_empty());
+
+        let cases = [
+            ("not yaml: [", "#: not valid YAML"),
+            ("openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      responses: 5\n", "#/paths/~1a/get"),
+            (&GOOD.replace("{id}", "{other}"), "#/paths/~1a~1{other}/get"),
+            (&GOOD.replace("type: string}", "$ref: '#/components/schemas/Missing'}"), "unresolvable $ref"),
+            (&GOOD.replace("      operationId: getA\n", ""), "has no operationId"),
+        ];
+        for (text, expected) in cases {
+            fs::write(&spec, text).unwrap();
+            let err = codegen_with(&opts(&spec, &out)).expect_err(text);
+            let msg = format!("{err:#}");
+            assert!(msg.contains(expected), "{expected:?} not in {msg}");
+            assert_eq!(snapshot(&out), before, "the output changed after {text:?}");
+        }
+        assert!(
+            !scratch.0.join(".sdk.new").exists(),
+            "no staging directory is left behind"
+        );
+    }
+
+    #[test]
+    fn a_good_run_removes_orphans_and_check_sees_no_difference() {
+        let scratch = Scratch::new("orphans");
+        let out = scratch.0.join("sdk");
+        let spec = scratch.0.join("spec.yaml");
+        fs::write(&spec, GOOD).unwrap();
+        codegen_with(&opts(&spec, &out)).unwrap();
+        fs::write(out.join("src/orphan.rs"), "// stale").unwrap();
+        fs::write(out.join("src/lib.rs"), "// edited by hand").unwrap();
+        let o = opts(&spec, &out);
+        let stale = stale_files(&out, &run_generator(&o).unwrap()).unwrap();
+        assert_eq!(stale.len(), 2, "{stale:?}");
+        assert!(stale
+            .iter()
+            .any(|s| s.contains("orphan.rs") && s.contains("orphan")));
+        assert!(stale
+            .iter()
+            .any(|s| s.contains("lib.rs") && s.contains("differs")));
+        codegen_with(&o).unwrap();
+        assert!(!out.join("src/orphan.rs").exists());
+        assert!(stale_files(&out, &run_generator(&o).unwrap())
+            .unwrap()
+            .is_empty());
+    }
 }
