@@ -204,7 +204,7 @@ pub struct Change {
 impl Change {
     /// The most severe class.
     pub fn primary(&self) -> Severity {
-        self.severity[0]
+        self.severity.first().copied().unwrap_or(Severity::Compatible)
     }
 }
 
@@ -830,6 +830,7 @@ impl<'a> Differ<'a> {
         message: String,
         details: Vec<String>,
     ) {
+        debug_assert!(!severity.is_empty(), "every change has a class");
         self.changes.push(Change {
             severity,
             kind,
