@@ -259,8 +259,11 @@ pub struct ErrorMessageDto {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub locale: ::std::option::Option<::std::string::String>,
     /// The `localeOrigin` property.
-    #[serde(rename = "localeOrigin")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "localeOrigin",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub locale_origin: ::std::option::Option<crate::models::LocaleOrigin>,
     /// Message text in `locale`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -279,12 +282,18 @@ pub struct ErrorMessageDto {
 )]
 pub struct ErrorResponseDto {
     /// Fine-grained error code.
-    #[serde(rename = "detailCode")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "detailCode",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub detail_code: ::std::option::Option<::std::string::String>,
     /// Unique ID of this error; quote it to SailPoint support.
-    #[serde(rename = "trackingId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "trackingId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub tracking_id: ::std::option::Option<::std::string::String>,
     /// Localized, generic reasons for the error.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -556,8 +565,11 @@ pub struct MachineIdentityAggregationRequest {
     /// When `true`, aggregation optimizations are turned off, which may make the aggregation slower.
     ///
     /// Server default: `false`.
-    #[serde(rename = "disableOptimization")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "disableOptimization",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub disable_optimization: ::std::option::Option<bool>,
 }
 impl MachineIdentityAggregationRequest {
@@ -590,15 +602,21 @@ pub struct MachineIdentityAggregationResponse {
         crate::models::MachineIdentityAggregationResponseType,
     >,
     /// Task name.
-    #[serde(rename = "uniqueName")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "uniqueName",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub unique_name: ::std::option::Option<::std::string::String>,
     /// Task description.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Name of the parent task, if any.
-    #[serde(rename = "parentName")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "parentName",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub parent_name: ::std::option::Option<::std::string::String>,
     /// Who or what launched the task.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -619,14 +637,20 @@ pub struct MachineIdentityAggregationResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub completed: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// The `taskDefinitionSummary` property.
-    #[serde(rename = "taskDefinitionSummary")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "taskDefinitionSummary",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub task_definition_summary: ::std::option::Option<
         crate::models::TaskDefinitionSummary,
     >,
     /// Outcome of the task; `null` while it runs.
-    #[serde(rename = "completionStatus")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "completionStatus",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub completion_status: ::std::option::Option<
         crate::models::MachineIdentityAggregationResponseCompletionStatus,
     >,
@@ -649,8 +673,11 @@ pub struct MachineIdentityAggregationResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progress: ::std::option::Option<::std::string::String>,
     /// Completion percentage.
-    #[serde(rename = "percentComplete")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "percentComplete",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub percent_complete: ::std::option::Option<i32>,
 }
 /// Outcome of the task; `null` while it runs.
@@ -875,15 +902,21 @@ pub struct MachineIdentityBase {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub owners: ::std::option::Option<crate::models::MachineIdentityOwners>,
     /// ID of the source the machine identity belongs to.
-    #[serde(rename = "sourceId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "sourceId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub source_id: ::std::option::Option<::std::string::String>,
     /// UUID of the machine identity as aggregated from its source.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub uuid: ::std::option::Option<::std::string::String>,
     /// Native identity of the machine identity on its source.
-    #[serde(rename = "nativeIdentity")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "nativeIdentity",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub native_identity: ::std::option::Option<::std::string::String>,
 }
 impl MachineIdentityBase {
@@ -968,19 +1001,28 @@ pub struct MachineIdentityRequest {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub owners: ::std::option::Option<crate::models::MachineIdentityOwners>,
     /// ID of the source the machine identity belongs to.
-    #[serde(rename = "sourceId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "sourceId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub source_id: ::std::option::Option<::std::string::String>,
     /// UUID of the machine identity as aggregated from its source.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub uuid: ::std::option::Option<::std::string::String>,
     /// Native identity of the machine identity on its source.
-    #[serde(rename = "nativeIdentity")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "nativeIdentity",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub native_identity: ::std::option::Option<::std::string::String>,
     /// User entitlements to give the machine identity.
-    #[serde(rename = "userEntitlements")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "userEntitlements",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub user_entitlements: ::std::option::Option<
         ::std::vec::Vec<crate::models::MachineIdentityUserEntitlementRequest>,
     >,
@@ -1053,38 +1095,56 @@ pub struct MachineIdentityResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub owners: ::std::option::Option<crate::models::MachineIdentityOwners>,
     /// ID of the source the machine identity belongs to.
-    #[serde(rename = "sourceId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "sourceId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub source_id: ::std::option::Option<::std::string::String>,
     /// UUID of the machine identity as aggregated from its source.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub uuid: ::std::option::Option<::std::string::String>,
     /// Native identity of the machine identity on its source.
-    #[serde(rename = "nativeIdentity")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "nativeIdentity",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub native_identity: ::std::option::Option<::std::string::String>,
     /// Whether the machine identity was edited by hand.
     ///
     /// Server default: `false`.
-    #[serde(rename = "manuallyEdited")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "manuallyEdited",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub manually_edited: ::std::option::Option<bool>,
     /// Whether the machine identity was created by hand rather than aggregated.
     ///
     /// Server default: `false`.
-    #[serde(rename = "manuallyCreated")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "manuallyCreated",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub manually_created: ::std::option::Option<bool>,
     /// The `source` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<crate::models::BaseReferenceDto>,
     /// ID of the source dataset the machine identity was aggregated from.
-    #[serde(rename = "datasetId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "datasetId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub dataset_id: ::std::option::Option<::std::string::String>,
     /// User entitlements of the machine identity.
-    #[serde(rename = "userEntitlements")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "userEntitlements",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub user_entitlements: ::std::option::Option<
         ::std::vec::Vec<crate::models::MachineIdentityUserEntitlement>,
     >,
@@ -1129,16 +1189,25 @@ impl MachineIdentityResponse {
 )]
 pub struct MachineIdentityUserEntitlement {
     /// ID of the entitlement's source.
-    #[serde(rename = "sourceId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "sourceId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub source_id: ::std::option::Option<::std::string::String>,
     /// Entitlement ID.
-    #[serde(rename = "entitlementId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "entitlementId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub entitlement_id: ::std::option::Option<::std::string::String>,
     /// Display name of the entitlement.
-    #[serde(rename = "displayName")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "displayName",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub display_name: ::std::option::Option<::std::string::String>,
     /// The `source` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1187,8 +1256,11 @@ pub struct MachineIdentityUserEntitlementResponse {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// ID of the machine identity.
-    #[serde(rename = "machineIdentityId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "machineIdentityId",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub machine_identity_id: ::std::option::Option<::std::string::String>,
     /// The `source` property.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1371,8 +1443,11 @@ impl<'de> ::serde::Deserialize<'de> for SourceClassificationStatusStatus {
 )]
 pub struct SourceClassificationSubmission {
     /// Number of accounts submitted for classification.
-    #[serde(rename = "Accounts submitted for processing")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(
+        rename = "Accounts submitted for processing",
+        default,
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub accounts_submitted_for_processing: ::std::option::Option<i32>,
 }
 /// The definition (kind) of a task.
@@ -1487,8 +1562,7 @@ pub struct TaskStatusMessage {
     /// The `localizedText` property.
     ///
     /// Always present; may be `null`.
-    #[serde(rename = "localizedText")]
-    #[serde(default)]
+    #[serde(rename = "localizedText", default)]
     pub localized_text: ::std::option::Option<crate::models::LocalizedMessage>,
     /// Message key.
     pub key: ::std::string::String,

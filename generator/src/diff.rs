@@ -204,7 +204,10 @@ pub struct Change {
 impl Change {
     /// The most severe class.
     pub fn primary(&self) -> Severity {
-        self.severity.first().copied().unwrap_or(Severity::Compatible)
+        self.severity
+            .first()
+            .copied()
+            .unwrap_or(Severity::Compatible)
     }
 }
 

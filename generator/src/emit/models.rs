@@ -138,19 +138,24 @@ fn struct_def(def: &TypeDef, s: &Struct, boxed: &BTreeSet<(String, String)>) -> 
         let fname = ident(&f.name.rust);
         let ty = field_type(def, f, boxed);
         let bare = f.name.rust.strip_prefix("r#").unwrap_or(&f.name.rust);
-        let rename = (bare != f.name.wire).then(|| {
+        // One `#[serde(...)]` per field, holding only what differs from the default.
+        let mut args = Vec::new();
+        if bare != f.name.wire {
             let wire = &f.name.wire;
-            quote!(#[serde(rename = #wire)])
-        });
-        // Read-only fields are optional so that requests can leave them out.
-        let skip = if f.is_option() && (!f.required || f.read_only) {
-            quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
-        } else if f.is_option() {
-            quote!(#[serde(default)])
-        } else {
-            quote!()
-        };
-        fields.push(quote! { #doc #rename #skip pub #fname: #ty, });
+            args.push(quote!(rename = #wire));
+        }
+        if f.is_option() {
+            args.push(quote!(default));
+            // Read-only fields are optional so that requests can leave them out;
+            // a required nullable field is always sent, as `null` when empty.
+            if !f.required || f.read_only {
+                args.push(quote!(
+                    skip_serializing_if = "::std::option::Option::is_none"
+                ));
+            }
+        }
+        let serde = (!args.is_empty()).then(|| quote!(#[serde(#(#args),*)]));
+        fields.push(quote! { #doc #serde pub #fname: #ty, });
     }
     let extra_name = extra_field_name(s);
     if let Some(extra) = &s.additional {
