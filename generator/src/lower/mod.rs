@@ -42,6 +42,7 @@ pub fn lower(spec: &OpenAPI, settings: &Settings) -> Result<Lowering, Errors> {
     let mut sink = Sink::default();
     let mut types = Types::new(spec, &[]);
     types.lower_components(&mut sink);
+    types.check_alias_cycles(&mut sink);
 
     let mut skipped = Vec::new();
     let mut ops: Vec<(String, Operation)> = Vec::new();

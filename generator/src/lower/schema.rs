@@ -272,6 +272,7 @@ impl<'s> Types<'s> {
                 };
             }
             let mut merged = Merged::default();
+            merged.visiting.insert(ptr.to_string());
             self.merge(&v, ptr, hint, 0, &mut merged, sink);
             let kind = self.build_struct(merged, sink);
             return Lowered {
@@ -323,6 +324,7 @@ impl<'s> Types<'s> {
             || (v.typ.is_none() && (!v.properties.is_empty() || v.additional.is_some()));
         let ty = if is_object && !v.properties.is_empty() {
             let mut merged = Merged::default();
+            merged.visiting.insert(ptr.to_string());
             self.merge(&v, ptr, hint, 0, &mut merged, sink);
             let kind = self.build_struct(merged, sink);
             return Lowered {
@@ -396,6 +398,35 @@ impl<'s> Types<'s> {
         None
     }
 
+    /// Reports aliases that lead back to themselves (`A: allOf: [$ref: A]`),
+    /// which would be a type that never reaches a concrete shape.
+    pub(crate) fn check_alias_cycles(&self, sink: &mut Sink) {
+        for (name, def) in &self.defs {
+            let mut seen = vec![name.clone()];
+            let mut cur = match &def.kind {
+                TypeKind::Alias(TypeRef::Named(n)) => n.clone(),
+                _ => continue,
+            };
+            while let Some(TypeKind::Alias(next)) = self.defs.get(&cur).map(|d| &d.kind) {
+                if cur == *name {
+                    sink.error(
+                        &def.pointer,
+                        format!("schema is an alias of itself ({} -> {cur}); it never reaches a concrete type", seen.join(" -> ")),
+                    );
+                    break;
+                }
+                if seen.contains(&cur) {
+                    break; // A cycle that does not start here; reported from its members.
+                }
+                seen.push(cur.clone());
+                match next {
+                    TypeRef::Named(n) => cur = n.clone(),
+                    _ => break,
+                }
+            }
+        }
+    }
+
     fn array(&mut self, v: &View<'_>, ptr: &str, hint: &str, sink: &mut Sink) -> TypeRef {
         let item = match v.items {
             Some(items) => {
@@ -454,11 +485,19 @@ impl<'s> Types<'s> {
             let mptr = format!("{ptr}/allOf/{i}");
             match m {
                 ReferenceOr::Reference { reference } => match self.resolve(reference) {
+                    Some((_, cptr, _)) if acc.visiting.contains(&cptr) => sink.error(
+                        &mptr,
+                        format!("allOf cycle: `{reference}` includes the schema that includes it"),
+                    ),
+                    Some((_, cptr, _)) if acc.merged.contains(&cptr) => {}
                     Some((s, cptr, key)) => {
                         let cv = View::of(s);
                         // A referenced base type's description is not ours.
                         let ours = acc.description.take();
+                        acc.visiting.insert(cptr.clone());
                         self.merge(&cv, &cptr, &key, depth + 1, acc, sink);
+                        acc.visiting.remove(&cptr);
+                        acc.merged.insert(cptr);
                         acc.description = ours;
                     }
                     None => sink.error(
@@ -592,6 +631,10 @@ impl<'s> Types<'s> {
 /// The properties gathered while merging an `allOf`.
 #[derive(Default)]
 struct Merged<'a> {
+    /// Components being merged right now (a `$ref` back to one is a cycle).
+    visiting: BTreeSet<String>,
+    /// Components already merged (merging one twice adds nothing).
+    merged: BTreeSet<String>,
     props: Vec<Prop<'a>>,
     required: BTreeSet<String>,
     additional: Option<(&'a AdditionalProperties, String, String)>,
