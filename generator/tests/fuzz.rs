@@ -11,9 +11,15 @@
 //!   JSON type, duplicated `operationId`s, broken `$ref`s, renamed path
 //!   parameters, inserted names.
 //!
-//! The properties: nothing panics (errors are fine); when generation
-//! succeeds, every emitted `.rs` file parses with `syn`; and the same input
-//! gives the same result twice.
+//! The properties: nothing panics (errors are fine); no case allocates more
+//! than [`CASE_MEMORY`] or runs longer than [`CASE_TIMEOUT_MS`]; when
+//! generation succeeds, every emitted `.rs` file parses with `syn`; and the
+//! same input gives the same result twice.
+//!
+//! The cases run in a forked child process, so that a case over the memory
+//! budget (the allocator refuses it, which aborts the child) or over time
+//! fails its property and is shrunk like a panic, instead of taking the
+//! machine's memory.
 //!
 //! `PROPTEST_CASES` sets the number of cases per property (default 64, so
 //! `cargo test` stays fast); BENCHMARKS.md records longer campaigns.
@@ -21,10 +27,21 @@
 use generator::{generate, parse, GeneratedFile, Settings};
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
+use proptest::test_runner::FileFailurePersistence;
 use serde_json::{json, Map, Value};
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::OnceLock;
+
+/// The most one case may have allocated at once (the specs here are at
+/// most a few hundred KiB).
+const CASE_MEMORY: usize = 256 << 20;
+
+/// The longest one case may take, in milliseconds (a debug build generates
+/// the largest base spec twice in well under a second).
+const CASE_TIMEOUT_MS: u32 = 60_000;
 
 fn config() -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
@@ -34,7 +51,85 @@ fn config() -> ProptestConfig {
     ProptestConfig {
         cases,
         max_shrink_iters: 4096,
+        fork: true,
+        timeout: CASE_TIMEOUT_MS,
+        // `tests/fuzz.proptest-regressions`, replayed before new cases.
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions",
+        ))),
         ..ProptestConfig::default()
+    }
+}
+
+/// The system allocator, refusing any allocation that would take the
+/// memory in use past a limit set by [`MemoryBudget`].
+struct BudgetAllocator;
+
+static IN_USE: AtomicUsize = AtomicUsize::new(0);
+static LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
+
+#[global_allocator]
+static ALLOCATOR: BudgetAllocator = BudgetAllocator;
+
+impl BudgetAllocator {
+    fn reserve(size: usize) -> bool {
+        let now = IN_USE.fetch_add(size, Relaxed).saturating_add(size);
+        if now > LIMIT.load(Relaxed) {
+            IN_USE.fetch_sub(size, Relaxed);
+            return false;
+        }
+        true
+    }
+}
+
+// SAFETY: every call forwards to `System` with the caller's arguments; the
+// bookkeeping only decides whether to forward.
+unsafe impl GlobalAlloc for BudgetAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if !Self::reserve(layout.size()) {
+            return std::ptr::null_mut();
+        }
+        let p = System.alloc(layout);
+        if p.is_null() {
+            IN_USE.fetch_sub(layout.size(), Relaxed);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout);
+        IN_USE.fetch_sub(layout.size(), Relaxed);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let grow = new_size.saturating_sub(layout.size());
+        if !Self::reserve(grow) {
+            return std::ptr::null_mut();
+        }
+        let p = System.realloc(ptr, layout, new_size);
+        if p.is_null() {
+            IN_USE.fetch_sub(grow, Relaxed);
+        } else {
+            IN_USE.fetch_sub(layout.size().saturating_sub(new_size), Relaxed);
+        }
+        p
+    }
+}
+
+/// While alive, allocations past [`CASE_MEMORY`] more than were in use at
+/// its creation fail (and so abort the forked child running the case).
+struct MemoryBudget;
+
+impl MemoryBudget {
+    fn start() -> Self {
+        LIMIT.store(IN_USE.load(Relaxed).saturating_add(CASE_MEMORY), Relaxed);
+        MemoryBudget
+    }
+}
+
+impl Drop for MemoryBudget {
+    fn drop(&mut self) {
+        LIMIT.store(usize::MAX, Relaxed);
     }
 }
 
@@ -101,8 +196,9 @@ fn run(text: &str) -> Result<Outcome, String> {
     })
 }
 
-/// The three properties for one input text.
+/// The properties for one input text.
 fn check(text: &str) -> Result<(), TestCaseError> {
+    let _budget = MemoryBudget::start();
     let first =
         run(text).map_err(|m| TestCaseError::fail(format!("the generator panicked: {m}")))?;
     if let Outcome::Generated(files) = &first {

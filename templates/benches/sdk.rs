@@ -6,7 +6,7 @@
 //!   decoded into the same model type). Both talk to one loopback server: a
 //!   bare tokio TCP loop that answers every request with a fixed HTTP/1.1
 //!   response on a kept-alive connection, so the server adds as little time
-//!   and variance as possible.
+//!   and variance as possible. Client and server share one thread.
 //! - `decode/*`: `serde_json` decoding of a 250-item page into
 //!   `Vec<MachineIdentityResponse>`, in bytes/s and items/s.
 //!
@@ -18,7 +18,6 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, USER_AGENT};
 use sailpoint_v2025::models::MachineIdentityResponse;
 use sailpoint_v2025::{Client, RetryPolicy};
 use serde_json::{json, Value};
-use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -93,52 +92,42 @@ fn http_response(body: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Starts the loopback server on its own thread and runtime: a list request
-/// gets the page, anything else the single item.
-fn start_server() -> SocketAddr {
+/// The loopback server: a list request gets the page, anything else the
+/// single item. It runs on the benchmark's own single-threaded runtime, so a
+/// request costs CPU time only: with the server on another thread, each
+/// request would also wait for a cross-thread wake-up, which on a small VM
+/// varies between runs by more than the difference being measured.
+async fn serve(listener: TcpListener) {
     let item = http_response(&serde_json::to_vec(&item(0)).expect("serializes"));
     let page = http_response(&page_json());
-    let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds loopback");
-    std_listener.set_nonblocking(true).expect("nonblocking");
-    let addr = std_listener.local_addr().expect("has an address");
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("server runtime");
-        rt.block_on(async move {
-            let listener = TcpListener::from_std(std_listener).expect("tokio listener");
+    loop {
+        let Ok((mut socket, _)) = listener.accept().await else {
+            continue;
+        };
+        socket.set_nodelay(true).ok();
+        let (item, page) = (item.clone(), page.clone());
+        tokio::spawn(async move {
+            let mut buf = Vec::with_capacity(4096);
+            let mut chunk = [0u8; 4096];
             loop {
-                let Ok((mut socket, _)) = listener.accept().await else {
-                    continue;
-                };
-                socket.set_nodelay(true).ok();
-                let (item, page) = (item.clone(), page.clone());
-                tokio::spawn(async move {
-                    let mut buf = Vec::with_capacity(4096);
-                    let mut chunk = [0u8; 4096];
-                    loop {
-                        // Answer every complete request head in the buffer
-                        // (GET requests have no body).
-                        while let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                            let list = buf.starts_with(b"GET /v2025/machine-identities ")
-                                || buf.starts_with(b"GET /v2025/machine-identities?");
-                            buf.drain(..end + 4);
-                            let response = if list { &page } else { &item };
-                            if socket.write_all(response).await.is_err() {
-                                return;
-                            }
-                        }
-                        match socket.read(&mut chunk).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                        }
+                // Answer every complete request head in the buffer (GET
+                // requests have no body).
+                while let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let list = buf.starts_with(b"GET /v2025/machine-identities ")
+                        || buf.starts_with(b"GET /v2025/machine-identities?");
+                    buf.drain(..end + 4);
+                    let response = if list { &page } else { &item };
+                    if socket.write_all(response).await.is_err() {
+                        return;
                     }
-                });
+                }
+                match socket.read(&mut chunk).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
             }
         });
-    });
-    addr
+    }
 }
 
 /// The same request as the SDK's, made by hand.
@@ -161,12 +150,15 @@ async fn raw_get<T: serde::de::DeserializeOwned>(http: &reqwest::Client, url: &s
 }
 
 fn request_overhead(c: &mut Criterion) {
-    let addr = start_server();
-    let origin = format!("http://{addr}");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .expect("client runtime");
+        .expect("runtime");
+    let listener = rt
+        .block_on(TcpListener::bind("127.0.0.1:0"))
+        .expect("binds loopback");
+    let origin = format!("http://{}", listener.local_addr().expect("has an address"));
+    rt.spawn(serve(listener));
     let sdk = Client::builder()
         .base_url(&origin)
         .bearer_token(TOKEN)
