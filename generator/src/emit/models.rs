@@ -7,13 +7,36 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// All model types.
-pub fn models(api: &Api) -> TokenStream {
-    let boxed = boxed_edges(&api.types);
-    let items = api.types.values().map(|def| match &def.kind {
-        TypeKind::Struct(s) => struct_def(def, s, &boxed),
+/// Types emitted per formatting job: large specs are emitted and formatted
+/// in parallel, a chunk at a time.
+const CHUNK: usize = 64;
+
+/// Which types must be boxed; computed once, shared by every chunk.
+pub type Boxed = BTreeSet<(String, String)>;
+
+/// Computes [`Boxed`] for the API.
+pub fn boxed(api: &Api) -> Boxed {
+    boxed_edges(&api.types)
+}
+
+/// The model types, in chunks of [`CHUNK`]; each chunk is a list of types
+/// whose tokens [`models_chunk`] emits.
+pub fn chunks(api: &Api) -> Vec<Vec<&TypeDef>> {
+    let defs: Vec<&TypeDef> = api.types.values().collect();
+    let mut out: Vec<Vec<&TypeDef>> = defs.chunks(CHUNK).map(<[&TypeDef]>::to_vec).collect();
+    if out.is_empty() {
+        out.push(Vec::new());
+    }
+    out
+}
+
+/// The tokens of one chunk of `models.rs`; the first chunk carries the
+/// module docs.
+pub fn models_chunk(defs: &[&TypeDef], first: bool, boxed: &Boxed) -> TokenStream {
+    let items = defs.iter().map(|def| match &def.kind {
+        TypeKind::Struct(s) => struct_def(def, s, boxed),
         TypeKind::Enum(e) => enum_def(def, e),
-        TypeKind::Union(u) => union_def(def, u, &boxed),
+        TypeKind::Union(u) => union_def(def, u, boxed),
         TypeKind::Alias(t) => {
             let docs = type_docs(def);
             let name = ident(&def.name.rust);
@@ -21,8 +44,10 @@ pub fn models(api: &Api) -> TokenStream {
             quote! { #docs pub type #name = #ty; }
         }
     });
+    let module_doc =
+        first.then(|| quote!(#![doc = " Request and response types, one per schema in the spec."]));
     quote! {
-        //! Request and response types, one per schema in the spec.
+        #module_doc
         #(#items)*
     }
 }
@@ -63,26 +88,36 @@ fn boxed_edges(types: &BTreeMap<String, TypeDef>) -> BTreeSet<(String, String)> 
             TypeKind::Enum(_) => Vec::new(),
         }
     };
-    let reaches = |from: &str, target: &str| -> bool {
-        let mut seen = BTreeSet::new();
-        let mut todo = vec![from.to_string()];
+    // Which types each type reaches through direct edges, computed once per
+    // type over indices (a search per edge was quadratic on large specs).
+    let names: Vec<&String> = types.keys().collect();
+    let index = |n: &str| names.binary_search_by(|k| k.as_str().cmp(n)).ok();
+    let adjacency: Vec<Vec<usize>> = types
+        .values()
+        .map(|def| {
+            edges(def)
+                .into_iter()
+                .filter_map(|(_, t)| index(&t))
+                .collect()
+        })
+        .collect();
+    let reaches_from = |start: usize| -> Vec<bool> {
+        let mut seen = vec![false; names.len()];
+        let mut todo = vec![start];
         while let Some(n) = todo.pop() {
-            if n == target {
-                return true;
-            }
-            if !seen.insert(n.clone()) {
-                continue;
-            }
-            if let Some(def) = types.get(&n) {
-                todo.extend(edges(def).into_iter().map(|(_, t)| t));
+            if !std::mem::replace(&mut seen[n], true) {
+                todo.extend(&adjacency[n]);
             }
         }
-        false
+        seen
     };
+    let mut memo: Vec<Option<Vec<bool>>> = vec![None; names.len()];
     let mut out = BTreeSet::new();
-    for (name, def) in types {
+    for (i, (name, def)) in types.iter().enumerate() {
         for (member, target) in edges(def) {
-            if reaches(&target, name) {
+            let Some(t) = index(&target) else { continue };
+            let reach = memo[t].get_or_insert_with(|| reaches_from(t));
+            if reach[i] {
                 out.insert((name.clone(), member));
             }
         }
