@@ -56,7 +56,7 @@ fn try_at<T: serde::de::DeserializeOwned>(
     value: &Value,
     base: &str,
 ) -> Result<T, (String, String)> {
-    serde_path_to_error::deserialize::<_, T>(value.clone()).map_err(|e| {
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
         let mut pointer = base.to_string();
         for seg in e.path().iter() {
             let s = match seg {
