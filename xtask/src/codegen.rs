@@ -322,6 +322,25 @@ mod tests {
         );
     }
 
+    /// The checked-in crate is the snapshot of the generator's output for
+    /// our spec: reviewed in diffs, and this test (like `cargo xtask check`)
+    /// fails when it is stale.
+    #[test]
+    fn checked_in_generated_crate_is_fresh() {
+        let root = crate::root();
+        let mut o = opts(&root.join(DEFAULT_SPEC), &root.join(DEFAULT_OUT));
+        o.spec = DEFAULT_SPEC.to_string();
+        o.settings = Settings::new(DEFAULT_SPEC);
+        o.settings.strict = true;
+        o.settings.templates = read_templates(&root.join("templates")).unwrap();
+        let text = fs::read_to_string(root.join(DEFAULT_SPEC)).unwrap();
+        let (spec, warnings) = generator::parse(&text).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let output = generator::generate(&spec, &o.settings).unwrap();
+        let stale = stale_files(&root.join(DEFAULT_OUT), &output).unwrap();
+        assert!(stale.is_empty(), "run `cargo xtask codegen`: {stale:#?}");
+    }
+
     #[test]
     fn a_good_run_removes_orphans_and_check_sees_no_difference() {
         let scratch = Scratch::new("orphans");
