@@ -550,24 +550,10 @@ fn named_in(t: &TypeRef, out: &mut Vec<String>) {
     }
 }
 
-/// The Rust spelling of a type reference, as users see it.
+/// The Rust spelling of a type reference, as users see it (the same
+/// spelling the generated docs use).
 fn rust_ty(t: &TypeRef) -> String {
-    match t {
-        TypeRef::String => "String".into(),
-        TypeRef::Bool => "bool".into(),
-        TypeRef::I32 => "i32".into(),
-        TypeRef::I64 => "i64".into(),
-        TypeRef::F64 => "f64".into(),
-        TypeRef::DateTime => "DateTime<Utc>".into(),
-        TypeRef::Date => "NaiveDate".into(),
-        TypeRef::Json => "serde_json::Value".into(),
-        TypeRef::JsonObject => "serde_json::Map<String, Value>".into(),
-        TypeRef::Bytes => "Bytes".into(),
-        TypeRef::JsonPatch => "patch::JsonPatch".into(),
-        TypeRef::Named(n) => n.clone(),
-        TypeRef::Vec(i) => format!("Vec<{}>", rust_ty(i)),
-        TypeRef::Map(i) => format!("BTreeMap<String, {}>", rust_ty(i)),
-    }
+    crate::emit::types::display_type(t)
 }
 
 fn response_body_ty(b: &ResponseBody) -> String {

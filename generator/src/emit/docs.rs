@@ -10,16 +10,7 @@ use quote::quote;
 
 /// One `#[doc]` attribute per line of `text` (after [`clean`]).
 pub fn doc_attrs(text: &str) -> TokenStream {
-    let cleaned = clean(text);
-    let lines = cleaned.lines().map(|l| {
-        let l = if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        };
-        quote! { #[doc = #l] }
-    });
-    quote! { #(#lines)* }
+    doc_attrs_raw(&clean(text))
 }
 
 /// One `#[doc]` attribute per line of text that the generator wrote itself
