@@ -1488,12 +1488,8 @@ impl<'a> Differ<'a> {
 
     fn responses(&mut self, o: Op<'a>, n: Op<'a>) {
         let success_sig = |op: &Operation| -> String {
-            let ok: Vec<&Response> = op
-                .responses
-                .iter()
-                .filter(|r| r.status.is_success())
-                .collect();
-            if ok.len() > 1 && !ok.windows(2).all(|w| w[0].body == w[1].body) {
+            let ok = op.successes();
+            if op.has_success_enum() {
                 format!("{}Success", op.type_name)
             } else {
                 ok.first()

@@ -134,6 +134,23 @@ pub struct Operation {
     pub sorters: Option<Vec<Name>>,
 }
 
+impl Operation {
+    /// The documented 2xx responses, in status order.
+    pub fn successes(&self) -> Vec<&Response> {
+        self.responses
+            .iter()
+            .filter(|r| r.status.is_success())
+            .collect()
+    }
+
+    /// Whether the success responses have different bodies, so that `send`
+    /// returns a `{type_name}Success` enum rather than one body type.
+    pub fn has_success_enum(&self) -> bool {
+        let ok = self.successes();
+        ok.len() > 1 && !ok.windows(2).all(|w| w[0].body == w[1].body)
+    }
+}
+
 /// Where a parameter goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ParamLocation {

@@ -438,17 +438,13 @@ fn sorters_table(op: &Operation, p: &Param) -> String {
 // Returns and responses
 
 fn success_responses(op: &Operation) -> Vec<&Response> {
-    op.responses
-        .iter()
-        .filter(|r| r.status.is_success())
-        .collect()
+    op.successes()
 }
 
 /// Whether the success responses decode into a `{type_name}Success` enum
 /// (the same test as `ops.rs`).
 fn success_enum(op: &Operation) -> bool {
-    let ok = success_responses(op);
-    ok.len() > 1 && !ok.windows(2).all(|w| w[0].body == w[1].body)
+    op.has_success_enum()
 }
 
 fn body_display(b: &ResponseBody) -> String {

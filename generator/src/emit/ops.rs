@@ -152,7 +152,7 @@ fn success_type(op: &Operation) -> TokenStream {
         .iter()
         .filter(|r| r.status.is_success())
         .collect();
-    if ok.len() > 1 && !same_success_body(&ok) {
+    if op.has_success_enum() {
         let n = format_ident!("{}Success", op.type_name);
         return quote!(#n);
     }
@@ -169,10 +169,6 @@ fn body_type(b: &ResponseBody) -> TokenStream {
         ResponseBody::Text { .. } => quote!(::std::string::String),
         ResponseBody::Bytes { .. } => quote!(::bytes::Bytes),
     }
-}
-
-fn same_success_body(ok: &[&Response]) -> bool {
-    ok.windows(2).all(|w| w[0].body == w[1].body)
 }
 
 fn method_docs(op: &Operation, tag: &Tag) -> String {
@@ -868,7 +864,7 @@ fn response_arms(op: &Operation, error: &proc_macro2::Ident) -> Vec<TokenStream>
         .iter()
         .filter(|r| r.status.is_success())
         .collect();
-    let enum_success = ok.len() > 1 && !same_success_body(&ok);
+    let enum_success = op.has_success_enum();
     if ok.is_empty() {
         arms.push(quote!(200..=299 => raw.bytes(),));
     }
@@ -919,7 +915,7 @@ fn success_enum(op: &Operation) -> Option<TokenStream> {
         .iter()
         .filter(|r| r.status.is_success())
         .collect();
-    if ok.len() < 2 || same_success_body(&ok) {
+    if !op.has_success_enum() {
         return None;
     }
     let name = format_ident!("{}Success", op.type_name);
