@@ -128,7 +128,8 @@ static GET_CLASSIFY_MACHINE_ACCOUNT_FROM_SOURCE_STATUS: crate::runtime::Operatio
     path_template: "/sources/{sourceId}/classify",
     experimental: true,
 };
-/// Request builder for [`ClassifySource::get_classify_machine_account_from_source_status`]: set optional parameters, then `.send().await`.
+/// Request builder for [`ClassifySource::get_classify_machine_account_from_source_status`]: set optional parameters, then `.send().await`
+/// (or `.await` the builder itself).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[must_use = "a request builder does nothing until you `.send().await` it"]
 pub struct GetClassifyMachineAccountFromSourceStatus {
@@ -213,6 +214,21 @@ impl GetClassifyMachineAccountFromSourceStatus {
         }
     }
 }
+impl ::std::future::IntoFuture for GetClassifyMachineAccountFromSourceStatus {
+    type Output = ::std::result::Result<
+        crate::Response<crate::models::SourceClassificationStatus>,
+        crate::Error<GetClassifyMachineAccountFromSourceStatusError>,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
+    >;
+    /// The same as [`send`](Self::send).
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
 /// The error responses documented for [`ClassifySource::get_classify_machine_account_from_source_status`], decoded.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
@@ -237,7 +253,8 @@ static SEND_CLASSIFY_MACHINE_ACCOUNT_FROM_SOURCE: crate::runtime::Operation = cr
     path_template: "/sources/{sourceId}/classify",
     experimental: true,
 };
-/// Request builder for [`ClassifySource::send_classify_machine_account_from_source`]: set optional parameters, then `.send().await`.
+/// Request builder for [`ClassifySource::send_classify_machine_account_from_source`]: set optional parameters, then `.send().await`
+/// (or `.await` the builder itself).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[must_use = "a request builder does nothing until you `.send().await` it"]
 pub struct SendClassifyMachineAccountFromSource {
@@ -308,6 +325,21 @@ impl SendClassifyMachineAccountFromSource {
         }
     }
 }
+impl ::std::future::IntoFuture for SendClassifyMachineAccountFromSource {
+    type Output = ::std::result::Result<
+        crate::Response<crate::models::SourceClassificationSubmission>,
+        crate::Error<SendClassifyMachineAccountFromSourceError>,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
+    >;
+    /// The same as [`send`](Self::send).
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
 /// The error responses documented for [`ClassifySource::send_classify_machine_account_from_source`], decoded.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
@@ -330,7 +362,8 @@ static DELETE_CLASSIFY_MACHINE_ACCOUNT_FROM_SOURCE: crate::runtime::Operation = 
     path_template: "/sources/{sourceId}/classify",
     experimental: true,
 };
-/// Request builder for [`ClassifySource::delete_classify_machine_account_from_source`]: set optional parameters, then `.send().await`.
+/// Request builder for [`ClassifySource::delete_classify_machine_account_from_source`]: set optional parameters, then `.send().await`
+/// (or `.await` the builder itself).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[must_use = "a request builder does nothing until you `.send().await` it"]
 pub struct DeleteClassifyMachineAccountFromSource {
@@ -405,6 +438,21 @@ impl DeleteClassifyMachineAccountFromSource {
             }
             _ => ::std::result::Result::Err(raw.unexpected()),
         }
+    }
+}
+impl ::std::future::IntoFuture for DeleteClassifyMachineAccountFromSource {
+    type Output = ::std::result::Result<
+        crate::Response<()>,
+        crate::Error<DeleteClassifyMachineAccountFromSourceError>,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
+    >;
+    /// The same as [`send`](Self::send).
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }
 /// The error responses documented for [`ClassifySource::delete_classify_machine_account_from_source`], decoded.

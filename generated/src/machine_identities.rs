@@ -280,7 +280,8 @@ static LIST_MACHINE_IDENTITIES: crate::runtime::Operation = crate::runtime::Oper
     path_template: "/machine-identities",
     experimental: true,
 };
-/// Request builder for [`MachineIdentities::list_machine_identities`]: set optional parameters, then `.send().await`.
+/// Request builder for [`MachineIdentities::list_machine_identities`]: set optional parameters, then `.send().await`
+/// (or `.await` the builder itself).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[must_use = "a request builder does nothing until you `.send().await` it"]
 pub struct ListMachineIdentities {
@@ -488,6 +489,21 @@ impl ListMachineIdentities {
             }
             _ => ::std::result::Result::Err(raw.unexpected()),
         }
+    }
+}
+impl ::std::future::IntoFuture for ListMachineIdentities {
+    type Output = ::std::result::Result<
+        crate::Response<::std::vec::Vec<crate::models::MachineIdentityResponse>>,
+        crate::Error<ListMachineIdentitiesError>,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
+    >;
+    /// The same as [`send`](Self::send).
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }
 impl ListMachineIdentities {
@@ -732,7 +748,8 @@ static CREATE_MACHINE_IDENTITY: crate::runtime::Operation = crate::runtime::Oper
     path_template: "/machine-identities",
     experimental: true,
 };
-/// Request builder for [`MachineIdentities::create_machine_identity`]: set optional parameters, then `.send().await`.
+/// Request builder for [`MachineIdentities::create_machine_identity`]: set optional parameters, then `.send().await`
+/// (or `.await` the builder itself).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[must_use = "a request builder does nothing until you `.send().await` it"]
 pub struct CreateMachineIdentity {
@@ -791,6 +808,21 @@ impl CreateMachineIdentity {
         }
     }
 }
+impl ::std::future::IntoFuture for CreateMachineIdentity {
+    type Output = ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityResponse>,
+        crate::Error<CreateMachineIdentityError>,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
+    >;
+    /// The same as [`send`](Self::send).
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
 /// The error responses documented for [`MachineIdentities::create_machine_identity`], decoded.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
@@ -815,7 +847,8 @@ static GET_MACHINE_IDENTITY: crate::runtime::Operation = crate::runtime::Operati
     path_template: "/machine-identities/{id}",
     experimental: true,
 };
-/// Request builder for [`MachineIdentities::get_machine_identity`]: set optional parameters, then `.send().await`.
+/// Request builder for [`MachineIdentities::get_machine_identity`]: set optional parameters, then `.send().await`
+/// (or `.await` the builder itself).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[must_use = "a request builder does nothing until you `.send().await` it"]
 pub struct GetMachineIdentity {
@@ -875,6 +908,21 @@ impl GetMachineIdentity {
         }
     }
 }
+impl ::std::future::IntoFuture for GetMachineIdentity {
+    type Output = ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityResponse>,
+        crate::Error<GetMachineIdentityError>,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
+    >;
+    /// The same as [`send`](Self::send).
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
 /// The error responses documented for [`MachineIdentities::get_machine_identity`], decoded.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
@@ -899,7 +947,8 @@ static DELETE_MACHINE_IDENTITY: crate::runtime::Operation = crate::runtime::Oper
     path_template: "/machine-identities/{id}",
     experimental: true,
 };
-/// Request builder for [`MachineIdentities::delete_machine_identity`]: set optional parameters, then `.send().await`.
+/// Request builder for [`MachineIdentities::delete_machine_identity`]: set optional parameters, then `.send().await`
+/// (or `.await` the builder itself).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[must_use = "a request builder does nothing until you `.send().await` it"]
 pub struct DeleteMachineIdentity {
@@ -959,6 +1008,21 @@ impl DeleteMachineIdentity {
         }
     }
 }
+impl ::std::future::IntoFuture for DeleteMachineIdentity {
+    type Output = ::std::result::Result<
+        crate::Response<()>,
+        crate::Error<DeleteMachineIdentityError>,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
+    >;
+    /// The same as [`send`](Self::send).
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
 /// The error responses documented for [`MachineIdentities::delete_machine_identity`], decoded.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
@@ -983,7 +1047,8 @@ static UPDATE_MACHINE_IDENTITY: crate::runtime::Operation = crate::runtime::Oper
     path_template: "/machine-identities/{id}",
     experimental: true,
 };
-/// Request builder for [`MachineIdentities::update_machine_identity`]: set optional parameters, then `.send().await`.
+/// Request builder for [`MachineIdentities::update_machine_identity`]: set optional parameters, then `.send().await`
+/// (or `.await` the builder itself).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[must_use = "a request builder does nothing until you `.send().await` it"]
 pub struct UpdateMachineIdentity {
@@ -1047,6 +1112,21 @@ impl UpdateMachineIdentity {
         }
     }
 }
+impl ::std::future::IntoFuture for UpdateMachineIdentity {
+    type Output = ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityResponse>,
+        crate::Error<UpdateMachineIdentityError>,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
+    >;
+    /// The same as [`send`](Self::send).
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
 /// The error responses documented for [`MachineIdentities::update_machine_identity`], decoded.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
@@ -1071,7 +1151,8 @@ static LIST_MACHINE_IDENTITY_USER_ENTITLEMENTS: crate::runtime::Operation = crat
     path_template: "/machine-identity-user-entitlements",
     experimental: true,
 };
-/// Request builder for [`MachineIdentities::list_machine_identity_user_entitlements`]: set optional parameters, then `.send().await`.
+/// Request builder for [`MachineIdentities::list_machine_identity_user_entitlements`]: set optional parameters, then `.send().await`
+/// (or `.await` the builder itself).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[must_use = "a request builder does nothing until you `.send().await` it"]
 pub struct ListMachineIdentityUserEntitlements {
@@ -1283,6 +1364,23 @@ impl ListMachineIdentityUserEntitlements {
         }
     }
 }
+impl ::std::future::IntoFuture for ListMachineIdentityUserEntitlements {
+    type Output = ::std::result::Result<
+        crate::Response<
+            ::std::vec::Vec<crate::models::MachineIdentityUserEntitlementResponse>,
+        >,
+        crate::Error<ListMachineIdentityUserEntitlementsError>,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
+    >;
+    /// The same as [`send`](Self::send).
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}
 impl ListMachineIdentityUserEntitlements {
     /// Streams every item across pages, sending one request per page.
     ///
@@ -1434,7 +1532,8 @@ static START_MACHINE_IDENTITY_AGGREGATION: crate::runtime::Operation = crate::ru
     path_template: "/sources/{sourceId}/aggregate-agents",
     experimental: true,
 };
-/// Request builder for [`MachineIdentities::start_machine_identity_aggregation`]: set optional parameters, then `.send().await`.
+/// Request builder for [`MachineIdentities::start_machine_identity_aggregation`]: set optional parameters, then `.send().await`
+/// (or `.await` the builder itself).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[must_use = "a request builder does nothing until you `.send().await` it"]
 pub struct StartMachineIdentityAggregation {
@@ -1506,6 +1605,21 @@ impl StartMachineIdentityAggregation {
             }
             _ => ::std::result::Result::Err(raw.unexpected()),
         }
+    }
+}
+impl ::std::future::IntoFuture for StartMachineIdentityAggregation {
+    type Output = ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityAggregationResponse>,
+        crate::Error<StartMachineIdentityAggregationError>,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
+    >;
+    /// The same as [`send`](Self::send).
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
     }
 }
 /// The error responses documented for [`MachineIdentities::start_machine_identity_aggregation`], decoded.

@@ -785,6 +785,26 @@ async fn every_operation_sends_its_documented_request_and_decodes_success() {
 }
 
 #[tokio::test]
+async fn awaiting_the_builder_is_the_same_as_send() {
+    let (server, client) = serve(json_response(
+        200,
+        &json!([{"businessApplication": "AD", "subtype": "App", "name": null}]),
+    ))
+    .await;
+    let page = client
+        .machine_identities()
+        .list_machine_identities()
+        .limit(5)
+        .await
+        .unwrap();
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0].business_application, "AD");
+    let requests = received(&server).await;
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].url.query(), Some("limit=5"));
+}
+
+#[tokio::test]
 async fn experimental_header_is_sent() {
     // Every request of the table test is checked for it too; this pins it down by name.
     let (server, client) = serve(json_response(200, &json!([]))).await;

@@ -581,7 +581,8 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
     let filter_items = filter_items(op);
 
     let builder_doc =
-        format!(" Request builder for [`{entry}`]: set optional parameters, then `.send().await`.");
+        format!("Request builder for [`{entry}`]: set optional parameters, then `.send().await`\n(or `.await` the builder itself).");
+    let builder_doc = doc_attrs_raw(&builder_doc);
     let static_doc = format!(" Static facts about `{wire_id}`.");
     quote! {
         #[doc = #static_doc]
@@ -592,7 +593,7 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
             experimental: #experimental,
         };
 
-        #[doc = #builder_doc]
+        #builder_doc
         #[derive(::std::fmt::Debug, ::std::clone::Clone)]
         #[must_use = "a request builder does nothing until you `.send().await` it"]
         pub struct #builder {
@@ -614,6 +615,18 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
                 match raw.status() {
                     #(#arms)*
                 }
+            }
+        }
+
+        impl ::std::future::IntoFuture for #builder {
+            type Output = ::std::result::Result<crate::Response<#ok_ty>, crate::Error<#error>>;
+            type IntoFuture = ::std::pin::Pin<
+                ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send>,
+            >;
+
+            /// The same as [`send`](Self::send).
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
             }
         }
 
