@@ -104,10 +104,16 @@ pub fn bench(args: &[String]) -> Result<()> {
 /// Times every phase of one spec `iterations` times, in this process.
 fn bench_one(spec: &str, iterations: usize) -> Result<()> {
     let text = fs::read_to_string(spec).with_context(|| format!("reading {spec}"))?;
-    let mut settings =
-        crate::codegen::options(&["--spec".into(), spec.into(), "--lenient".into()])?.settings;
-    settings.sdk_extras = false;
     let out_dir = std::env::temp_dir().join(format!("xtask-bench-{}", std::process::id()));
+    let args = [
+        "--spec".into(),
+        spec.into(),
+        "--out".into(),
+        out_dir.display().to_string(),
+        "--lenient".into(),
+    ];
+    let mut settings = crate::codegen::options(&args)?.settings;
+    settings.sdk_extras = false;
     let mut phases: [(&str, Vec<Duration>); 8] = [
         ("parse", Vec::new()),
         ("lower", Vec::new()),

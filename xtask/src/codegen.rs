@@ -19,7 +19,7 @@ pub struct Options {
 
 pub fn options(args: &[String]) -> Result<Options> {
     let mut spec = DEFAULT_SPEC.to_string();
-    let mut out = PathBuf::from(DEFAULT_OUT);
+    let mut out = None;
     let mut tags = Vec::new();
     let mut strict = None;
     let mut name = None;
@@ -32,7 +32,7 @@ pub fn options(args: &[String]) -> Result<Options> {
         };
         match a.as_str() {
             "--spec" => spec = value("--spec")?,
-            "--out" => out = PathBuf::from(value("--out")?),
+            "--out" => out = Some(PathBuf::from(value("--out")?)),
             "--tag" => tags.push(value("--tag")?),
             "--name" => name = Some(value("--name")?),
             "--strict" => strict = Some(true),
@@ -41,6 +41,13 @@ pub fn options(args: &[String]) -> Result<Options> {
         }
     }
     let ours = spec == DEFAULT_SPEC;
+    // generated/ holds the checked-in SDK; another spec must not replace it
+    // by accident.
+    let out = match out {
+        Some(dir) => dir,
+        None if ours => PathBuf::from(DEFAULT_OUT),
+        None => bail!("`--spec {spec}` needs `--out DIR`: {DEFAULT_OUT}/ holds the SDK generated from {DEFAULT_SPEC}"),
+    };
     let mut settings = Settings::new(spec.clone());
     settings.tags = tags;
     // Our own spec must be clean; a foreign spec gets best effort.
