@@ -46,7 +46,7 @@ fn run() -> Result<()> {
 
 const HELP: &str = "
 cargo xtask codegen [--spec PATH] [--out DIR] [--tag NAME]... [--strict|--lenient] [--name CRATE]
-    Generate the SDK crate (defaults: spec/sailpoint-v2025.yaml -> generated/).
+    Generate the SDK crate (defaults: spec/sailpoint-v2025.yaml -> generated/; another spec needs --out).
 cargo xtask check
     Fail if generated/ differs from what codegen would write now.
 cargo xtask diff [OLD [NEW]] [--format markdown|json] [--fail-on-breaking]
