@@ -392,20 +392,7 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
             });
             continue;
         }
-        let (arg, conv) = match &p.ty {
-            TypeRef::String => (
-                quote!(impl ::std::convert::Into<::std::string::String>),
-                quote!(value.into()),
-            ),
-            other => (rust_type(other), quote!(value)),
-        };
-        setters.push(quote! {
-            #doc
-            pub fn #id(mut self, value: #arg) -> Self {
-                self.#id = ::std::option::Option::Some(#conv);
-                self
-            }
-        });
+        setters.push(optional_setter(&id, doc, &p.ty, rust_type(&p.ty)));
     }
     for f in optional_form_fields(op) {
         let id = ident(&f.name.rust);
@@ -416,20 +403,7 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
             f.description.as_deref().unwrap_or("A form field."),
             f.name.wire
         ));
-        let (arg, conv) = match &f.ty {
-            TypeRef::String => (
-                quote!(impl ::std::convert::Into<::std::string::String>),
-                quote!(value.into()),
-            ),
-            other => (arg_rust_type(other), quote!(value)),
-        };
-        setters.push(quote! {
-            #doc
-            pub fn #id(mut self, value: #arg) -> Self {
-                self.#id = ::std::option::Option::Some(#conv);
-                self
-            }
-        });
+        setters.push(optional_setter(&id, doc, &f.ty, t));
     }
     if let Some(b) = op
         .body
@@ -634,6 +608,30 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
         #success_enum
         #error_enum
         #filter_items
+    }
+}
+
+/// The setter of an optional parameter or form field stored as
+/// `Option<stored>`; strings take `impl Into<String>`.
+fn optional_setter(
+    id: &proc_macro2::Ident,
+    doc: TokenStream,
+    ty: &TypeRef,
+    stored: TokenStream,
+) -> TokenStream {
+    let (arg, conv) = match ty {
+        TypeRef::String => (
+            quote!(impl ::std::convert::Into<::std::string::String>),
+            quote!(value.into()),
+        ),
+        _ => (stored, quote!(value)),
+    };
+    quote! {
+        #doc
+        pub fn #id(mut self, value: #arg) -> Self {
+            self.#id = ::std::option::Option::Some(#conv);
+            self
+        }
     }
 }
 
