@@ -26,6 +26,7 @@
 mod auth;
 mod client;
 mod error;
+mod guard;
 mod paginate;
 mod request;
 mod response;
