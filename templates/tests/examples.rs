@@ -484,7 +484,11 @@ async fn classify_example_gives_up_after_max_polls_on_a_status_that_never_ends()
 
     assert_eq!(out.code, Some(4), "{out:?}");
     assert_eq!(out.stdout, "", "no final status to print");
-    for part in ["gave up after 4 status polls", "last status: PAUSED", "SAIL_MAX_POLLS"] {
+    for part in [
+        "gave up after 4 status polls",
+        "last status: PAUSED",
+        "SAIL_MAX_POLLS",
+    ] {
         assert!(out.stderr.contains(part), "{part}: {}", out.stderr);
     }
     assert_eq!(api_requests(&server).await.len(), 5, "POST and four polls");

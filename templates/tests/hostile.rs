@@ -254,8 +254,12 @@ async fn serve(mut stream: TcpStream, handler: Handler, server: Server) {
                 return;
             }
             let chunk = vec![b' '; 64 * 1024];
-            let framed = [format!("{:x}\r\n", chunk.len()).into_bytes(), chunk, b"\r\n".to_vec()]
-                .concat();
+            let framed = [
+                format!("{:x}\r\n", chunk.len()).into_bytes(),
+                chunk,
+                b"\r\n".to_vec(),
+            ]
+            .concat();
             for _ in 0..1024 {
                 if stream.write_all(&framed).await.is_err() {
                     return;
@@ -516,7 +520,11 @@ async fn api_redirects_are_refused_for_get_post_and_patch() {
                         .collect();
                     assert_eq!(api.len(), 1, "{case}: sent once, never resent: {api:#?}");
                     assert!(api[0].path().starts_with("/v2025/"), "{case}");
-                    assert_eq!(api[0].method, format!("{method:?}").to_uppercase(), "{case}");
+                    assert_eq!(
+                        api[0].method,
+                        format!("{method:?}").to_uppercase(),
+                        "{case}"
+                    );
                 }
             }
         }
@@ -533,10 +541,14 @@ async fn api_redirect_loop_is_one_request_and_one_attempt() {
         })
         .await;
         for method in METHODS {
-            let before = tenant.requests_to(&format!("/v2025/machine-identities/{ID}")).len()
+            let before = tenant
+                .requests_to(&format!("/v2025/machine-identities/{ID}"))
+                .len()
                 + tenant.requests_to("/v2025/machine-identities").len();
             let err = call(&client(&tenant), method).await.unwrap();
-            let after = tenant.requests_to(&format!("/v2025/machine-identities/{ID}")).len()
+            let after = tenant
+                .requests_to(&format!("/v2025/machine-identities/{ID}"))
+                .len()
                 + tenant.requests_to("/v2025/machine-identities").len();
             assert_eq!(after - before, 1, "{method:?}: exactly one request");
             assert!(err.redirect().is_some(), "{method:?}: {err:?}");
@@ -589,7 +601,9 @@ async fn a_user_http_client_that_follows_redirects_gets_no_foreign_answer_or_tok
             .http_client(reqwest::Client::new())
             .build()
             .unwrap();
-        let err = call(&following, Method::Get).await.expect("must be refused");
+        let err = call(&following, Method::Get)
+            .await
+            .expect("must be refused");
         let (status, location, _) = err.redirect().expect("a redirect error");
         assert_eq!(status, 200, "the final status of the followed answer");
         assert_eq!(
@@ -597,11 +611,17 @@ async fn a_user_http_client_that_follows_redirects_gets_no_foreign_answer_or_tok
             Some(format!("{}/v2025/machine-identities/{ID}", other.url()))
         );
         // reqwest drops the Authorization header on a cross-origin redirect.
-        assert!(other.requests().iter().all(|r| r.header("authorization").is_none()));
+        assert!(other
+            .requests()
+            .iter()
+            .all(|r| r.header("authorization").is_none()));
 
         // The token endpoint: the token another origin hands out is never used.
         let other = Server::start(|_| {
-            json_reply(200, &json!({"access_token": "evil-token", "expires_in": 749}))
+            json_reply(
+                200,
+                &json!({"access_token": "evil-token", "expires_in": 749}),
+            )
         })
         .await;
         let location = format!("{}/oauth/token", other.url());
@@ -643,7 +663,10 @@ async fn a_user_http_client_that_follows_redirects_gets_no_foreign_answer_or_tok
             .build()
             .unwrap();
         let err = call(&documented, Method::Post).await.unwrap();
-        assert!(matches!(err.auth(), Some(AuthError::Redirect { .. })), "{err:?}");
+        assert!(
+            matches!(err.auth(), Some(AuthError::Redirect { .. })),
+            "{err:?}"
+        );
         assert_nothing_reached(&other, "Policy::none() user client");
     })
     .await;
@@ -875,17 +898,15 @@ fn list_calls(server: &Server) -> Vec<(u64, u64)> {
 async fn short_pages_before_the_end_lose_nothing() {
     within_limit(async {
         // 30 items; the server caps pages at 5 whatever `limit` says.
-        let tenant = list_server(|offset, limit| (offset..30.min(offset + limit.min(5))).collect()).await;
+        let tenant =
+            list_server(|offset, limit| (offset..30.min(offset + limit.min(5))).collect()).await;
         let items: Vec<_> = client(&tenant)
             .machine_identities()
             .list_machine_identities()
             .stream()
             .collect()
             .await;
-        let ids: Vec<String> = items
-            .into_iter()
-            .map(|r| r.unwrap().id.unwrap())
-            .collect();
+        let ids: Vec<String> = items.into_iter().map(|r| r.unwrap().id.unwrap()).collect();
         let expected: Vec<String> = (0..30).map(|i| format!("mi-{i}")).collect();
         assert_eq!(ids, expected);
         let calls = list_calls(&tenant);
@@ -941,7 +962,11 @@ async fn an_offset_that_cannot_advance_ends_the_stream_with_a_typed_error() {
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(list_calls(&tenant), [(max - 3, 2), (max - 1, 2)], "never clamped");
+        assert_eq!(
+            list_calls(&tenant),
+            [(max - 3, 2), (max - 1, 2)],
+            "never clamped"
+        );
     })
     .await;
 }
@@ -975,7 +1000,11 @@ async fn an_endless_api_body_is_cut_at_the_limit() {
         }
         assert!(err.to_string().contains("limit"), "{err}");
         // What the server managed to push into socket buffers, far below 64 MiB.
-        assert!(tenant.written() < 32 * MIB, "read {} bytes", tenant.written());
+        assert!(
+            tenant.written() < 32 * MIB,
+            "read {} bytes",
+            tenant.written()
+        );
     })
     .await;
 }
@@ -998,7 +1027,11 @@ async fn a_declared_huge_body_is_refused_before_it_is_read_with_the_default_limi
             matches!(err, Error::BodyTooLarge { limit, .. } if limit == 16 * MIB),
             "{err:?}"
         );
-        assert!(tenant.written() < 32 * MIB, "read {} bytes", tenant.written());
+        assert!(
+            tenant.written() < 32 * MIB,
+            "read {} bytes",
+            tenant.written()
+        );
     })
     .await;
 }
@@ -1013,7 +1046,11 @@ async fn an_endless_token_body_is_cut_at_the_limit() {
             matches!(err.auth(), Some(AuthError::BodyTooLarge { limit, .. }) if *limit == MIB),
             "{err:?}"
         );
-        assert!(tenant.written() < 32 * MIB, "read {} bytes", tenant.written());
+        assert!(
+            tenant.written() < 32 * MIB,
+            "read {} bytes",
+            tenant.written()
+        );
         assert_eq!(tenant.requests().len(), 1, "no API call");
     })
     .await;

@@ -231,10 +231,10 @@ mod tests {
         assert_eq!(calls, [(0, 2), (2, 2), (4, 2)]);
     }
 
+    type Page = std::future::Ready<Result<Response<Vec<u32>>, Error<()>>>;
+
     /// Pages of `[0, 1, 2]` whatever the offset, digest of the body included.
-    fn same_page_every_time(
-        calls: Calls,
-    ) -> impl FnMut(u64, u32) -> std::future::Ready<Result<Response<Vec<u32>>, Error<()>>> {
+    fn same_page_every_time(calls: Calls) -> impl FnMut(u64, u32) -> Page {
         move |offset, limit| {
             calls.lock().unwrap().push((offset, limit));
             std::future::ready(Ok(Response::new(
@@ -250,7 +250,14 @@ mod tests {
     #[tokio::test]
     async fn a_repeated_page_ends_with_an_error() {
         let calls: Calls = Arc::default();
-        let stream = paginate("listThings", 3, 0, None, u64::MAX, same_page_every_time(calls.clone()));
+        let stream = paginate(
+            "listThings",
+            3,
+            0,
+            None,
+            u64::MAX,
+            same_page_every_time(calls.clone()),
+        );
         let items: Vec<_> = stream.collect().await;
         assert_eq!(items.len(), 4, "one page, then the error");
         assert!(matches!(
@@ -270,17 +277,25 @@ mod tests {
             let calls: Calls = Arc::default();
             let log = calls.clone();
             let mut n = 0u32;
-            let stream = paginate::<u32, (), _, _>("listThings", 2, 5, None, 8, move |offset, limit| {
-                log.lock().unwrap().push((offset, limit));
-                n += 2;
-                let page = vec![n, n + 1];
-                std::future::ready(Ok(Response::new(StatusCode::OK, HeaderMap::new(), page, 1)))
-            });
+            let stream =
+                paginate::<u32, (), _, _>("listThings", 2, 5, None, 8, move |offset, limit| {
+                    log.lock().unwrap().push((offset, limit));
+                    n += 2;
+                    let page = vec![n, n + 1];
+                    std::future::ready(Ok(Response::new(StatusCode::OK, HeaderMap::new(), page, 1)))
+                });
             (stream.collect::<Vec<_>>().await, calls)
         };
         assert_eq!(items.len(), 5, "two pages, then the error");
         assert!(
-            matches!(items[4], Err(Error::OffsetOverflow { offset: 9, max: 8, .. })),
+            matches!(
+                items[4],
+                Err(Error::OffsetOverflow {
+                    offset: 9,
+                    max: 8,
+                    ..
+                })
+            ),
             "{:?}",
             items[4]
         );
@@ -321,17 +336,24 @@ mod tests {
     async fn server_ignoring_limit_is_truncated() {
         let calls: Calls = Arc::default();
         let log = calls.clone();
-        let stream = paginate::<u32, (), _, _>("listThings", 10, 0, Some(3), u64::MAX, move |offset, limit| {
-            log.lock().unwrap().push((offset, limit));
-            async move {
-                Ok(Response::new(
-                    StatusCode::OK,
-                    HeaderMap::new(),
-                    vec![7; 50],
-                    1,
-                ))
-            }
-        });
+        let stream = paginate::<u32, (), _, _>(
+            "listThings",
+            10,
+            0,
+            Some(3),
+            u64::MAX,
+            move |offset, limit| {
+                log.lock().unwrap().push((offset, limit));
+                async move {
+                    Ok(Response::new(
+                        StatusCode::OK,
+                        HeaderMap::new(),
+                        vec![7; 50],
+                        1,
+                    ))
+                }
+            },
+        );
         let items: Vec<_> = stream.collect().await;
         assert_eq!(items.len(), 3);
         assert_eq!(*calls.lock().unwrap(), [(0, 3)]);

@@ -142,10 +142,10 @@ impl RawResponse {
     /// Decodes the body as JSON; a body that does not decode becomes [`Error::Decode`].
     pub(crate) fn json<T: DeserializeOwned, E>(self) -> Result<Response<T>, Error<E>> {
         match serde_json::from_slice::<T>(&self.body) {
-            Ok(body) => {
-                Ok(Response::new(self.status, self.headers, body, self.attempts)
-                    .with_digest_of(&self.body))
-            }
+            Ok(body) => Ok(
+                Response::new(self.status, self.headers, body, self.attempts)
+                    .with_digest_of(&self.body),
+            ),
             Err(source) => Err(Error::Decode {
                 raw: self.into_raw_error(),
                 source,

@@ -367,7 +367,11 @@ impl ClientBuilder {
                         reason: e.to_string(),
                     }
                 })?;
-                Auth::OAuth(TokenSource::new(token_url, client_id, client_secret))
+                Auth::OAuth(Box::new(TokenSource::new(
+                    token_url,
+                    client_id,
+                    client_secret,
+                )))
             }
         };
         let api_base = format!("{origin}{}", meta::API_PREFIX);
@@ -462,7 +466,8 @@ struct Inner {
 enum Auth {
     /// `Bearer {token}`, marked sensitive.
     Bearer(HeaderValue),
-    OAuth(TokenSource),
+    // Boxed: the token cache is much larger than a header value.
+    OAuth(Box<TokenSource>),
 }
 
 impl fmt::Debug for Client {
@@ -512,14 +517,12 @@ impl<E> From<SendError> for Error<E> {
                 location: redirect.location,
                 attempts,
             },
-            SendError::BodyTooLarge(operation_id, status, limit, attempts) => {
-                Error::BodyTooLarge {
-                    operation_id,
-                    status,
-                    limit,
-                    attempts,
-                }
-            }
+            SendError::BodyTooLarge(operation_id, status, limit, attempts) => Error::BodyTooLarge {
+                operation_id,
+                status,
+                limit,
+                attempts,
+            },
         }
     }
 }
@@ -803,9 +806,7 @@ fn refuse_redirect(
         .ok()
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default();
-    redirect.location = redirect
-        .location
-        .map(|l| Redactor::new([token]).redact(&l));
+    redirect.location = redirect.location.map(|l| Redactor::new([token]).redact(&l));
     SendError::Redirect(operation_id, redirect, attempts)
 }
 

@@ -216,7 +216,8 @@ fn redact_secret_fields(text: &str) -> String {
                 let trimmed = trimmed.trim_start();
                 trimmed.strip_prefix(':').map(|after| {
                     let after_ws = after.trim_start();
-                    let quote_len = after_ws.len() - after_ws.trim_start_matches(['\\', '"', '\'']).len();
+                    let quote_len =
+                        after_ws.len() - after_ws.trim_start_matches(['\\', '"', '\'']).len();
                     let start = key_end + rest.len() - after_ws.len() + quote_len;
                     (start, true)
                 })
