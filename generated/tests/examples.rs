@@ -218,6 +218,8 @@ async fn list_example_prints_every_item_across_pages_as_compact_json() {
     mount_page(&server, 0, 0..250).await;
     mount_page(&server, 250, 250..500).await;
     mount_page(&server, 500, 500..501).await;
+    // A short page does not end the list (servers cap pages); the empty one does.
+    mount_page(&server, 501, 501..501).await;
 
     let out = run(LIST, &[], &sail_env(&server)).await;
 
@@ -237,7 +239,8 @@ async fn list_example_prints_every_item_across_pages_as_compact_json() {
         [
             "limit=250&offset=0",
             "limit=250&offset=250",
-            "limit=250&offset=500"
+            "limit=250&offset=500",
+            "limit=250&offset=501"
         ]
     );
     check_token_request(&server).await;
