@@ -918,6 +918,43 @@ async fn short_pages_before_the_end_lose_nothing() {
 }
 
 #[tokio::test]
+async fn x_total_count_ends_capped_pages_without_the_empty_page_and_cannot_extend_the_list() {
+    within_limit(async {
+        for (total, expected_calls) in [(30, 6), (1000, 7)] {
+            // Pages capped at 5; the header says `total`, the data ends at 30.
+            let tenant = Server::start(move |seen| match seen.path() {
+                "/oauth/token" => token_reply(),
+                _ => {
+                    let offset = seen.query("offset").unwrap_or(0);
+                    let items: Vec<_> = (offset..30.min(offset + 5)).map(identity).collect();
+                    reply(
+                        200,
+                        &[
+                            ("content-type", "application/json"),
+                            ("x-total-count", &total.to_string()),
+                        ],
+                        json!(items).to_string(),
+                    )
+                }
+            })
+            .await;
+            let items: Vec<_> = client(&tenant)
+                .machine_identities()
+                .list_machine_identities()
+                .count(true)
+                .stream()
+                .collect()
+                .await;
+            assert_eq!(items.len(), 30, "total {total}");
+            assert!(items.iter().all(Result::is_ok), "total {total}");
+            let calls = list_calls(&tenant);
+            assert_eq!(calls.len(), expected_calls, "total {total}: {calls:?}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_server_ignoring_offset_ends_the_stream_with_a_typed_error() {
     within_limit(async {
         let tenant = list_server(|_, limit| (0..limit.min(5)).collect()).await;
