@@ -293,7 +293,7 @@ async fn stream_sends_the_same_filters_and_sorters_with_every_page() {
             "sourceId": "s1",
         })
     };
-    // Two full pages of 2, then a short page of 1.
+    // Two full pages of 2, a short page of 1, then the empty page that ends the list.
     Mock::given(any())
         .respond_with(move |req: &wiremock::Request| {
             let offset: u32 = req
@@ -331,6 +331,7 @@ async fn stream_sends_the_same_filters_and_sorters_with_every_page() {
             Some(format!("{fixed}&offset=0")),
             Some(format!("{fixed}&offset=2")),
             Some(format!("{fixed}&offset=4")),
+            Some(format!("{fixed}&offset=5")),
         ]
     );
 }

@@ -1333,13 +1333,15 @@ async fn stream_pages_with_exact_limit_and_offset_and_never_overshoots_max_items
 }
 
 #[tokio::test]
-async fn stream_stops_after_a_short_page_and_starts_at_the_given_offset() {
+async fn stream_goes_past_a_short_page_to_the_empty_one_and_starts_at_the_given_offset() {
     let server = MockServer::start().await;
     let route = "/v2025/machine-identity-user-entitlements";
     let entitlement = |i: usize| json!({"id": format!("ent-{i}"), "machineIdentityId": "mi-1"});
     mount_page(&server, route, "10", vec![entitlement(10), entitlement(11)]).await;
     mount_page(&server, route, "12", vec![entitlement(12), entitlement(13)]).await;
     mount_page(&server, route, "14", vec![entitlement(14)]).await;
+    // A short page does not end the list (servers cap pages); the empty one does.
+    mount_page(&server, route, "15", vec![]).await;
     let client = client(&server);
 
     let items: Vec<_> = client
@@ -1365,6 +1367,7 @@ async fn stream_stops_after_a_short_page_and_starts_at_the_given_offset() {
             format!("{filter}&limit=2&offset=10"),
             format!("{filter}&limit=2&offset=12"),
             format!("{filter}&limit=2&offset=14"),
+            format!("{filter}&limit=2&offset=15"),
         ]
     );
 }
