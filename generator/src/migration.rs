@@ -33,7 +33,11 @@
 //! NEW side. So every change to parameters, request and response fields,
 //! status codes, security, paging, the path and the experimental flag is
 //! found and classified under the existing rules; API-level changes are
-//! reported once, under *General*.
+//! reported once, under *General*. When the Rust type of the request body or
+//! of the (first) success response differs, the pair also lists the JSON
+//! fields only one side has ([`ModelChange`]), so that a removed
+//! `owners.primaryIdentity` is seen next to the `owners.primary` that replaces
+//! it.
 
 use crate::diff::{self, Change, Counts, Severity, Side};
 use crate::ir::*;
@@ -86,6 +90,25 @@ pub enum ExperimentalChange {
     GaToExperimental,
 }
 
+/// A request or response body whose Rust type differs between the two
+/// operations of a pair, with the JSON fields (dotted wire paths, `[]` for
+/// array items) that only one side has: the model a caller has to rewrite
+/// against. (The changes list says which of these break; this says what
+/// takes their place, such as `owners.primary` for `owners.primaryIdentity`.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ModelChange {
+    /// `request body` or `status 200 response`.
+    pub place: String,
+    /// The old Rust type (`MachineIdentityResponse`).
+    pub old_type: String,
+    /// The new Rust type (`MachineIdentityV2`).
+    pub new_type: String,
+    /// Fields only the old model has (not their subfields).
+    pub removed: Vec<String>,
+    /// Fields only the new model has (not their subfields).
+    pub added: Vec<String>,
+}
+
 /// An OLD operation and one of its successors.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Pair {
@@ -103,6 +126,8 @@ pub struct Pair {
     pub path_changed: bool,
     /// Whether the experimental flag changed, and how.
     pub experimental_change: Option<ExperimentalChange>,
+    /// Bodies whose model changed, field by field.
+    pub models: Vec<ModelChange>,
     /// Counts of `changes` by class.
     pub summary: Counts,
     /// Every change a caller meets when switching, most severe first.
@@ -363,6 +388,7 @@ fn pair(
         reason,
         path_changed: format!("{old_prefix}{}", o.path) != format!("{new_prefix}{}", n.path),
         experimental_change,
+        models: models(old, new, o, n),
         summary: report.summary,
         changes: report.changes,
     }
@@ -446,6 +472,124 @@ fn reachable(api: &Api, op: &Operation) -> BTreeMap<String, TypeDef> {
         }
     }
     out
+}
+
+/// The bodies of a pair whose Rust type changed, with the fields each side
+/// alone has.
+fn models(old: &Api, new: &Api, o: &Operation, n: &Operation) -> Vec<ModelChange> {
+    let mut out = Vec::new();
+    let mut compare = |place: String, a: &TypeRef, b: &TypeRef, request: bool| {
+        if a == b {
+            return;
+        }
+        let (fa, fb) = (fields(old, a, request), fields(new, b, request));
+        out.push(ModelChange {
+            place,
+            old_type: crate::emit::types::display_type(a),
+            new_type: crate::emit::types::display_type(b),
+            removed: topmost(fa.difference(&fb).cloned().collect()),
+            added: topmost(fb.difference(&fa).cloned().collect()),
+        });
+    };
+    if let (Some(a), Some(b)) = (&o.body, &n.body) {
+        compare("request body".into(), &a.ty, &b.ty, true);
+    }
+    let json = |r: &Response| match &r.body {
+        ResponseBody::Json { ty, .. } => Some(ty.clone()),
+        _ => None,
+    };
+    // The first success of each side: what `send()` returns.
+    let first = |op: &Operation| op.successes().first().map(|r| (r.status, json(r)));
+    if let (Some((_, Some(a))), Some((sb, Some(b)))) = (first(o), first(n)) {
+        let place = match sb {
+            Status::Code(c) => format!("status {c} response"),
+            Status::Range(r) => format!("status {r}XX response"),
+            Status::Default => "default response".into(),
+        };
+        compare(place, &a, &b, false);
+    }
+    out
+}
+
+/// Every JSON field below `t`, as dotted wire paths (`owners.primary.id`,
+/// `userEntitlements[].sourceId`); a type met again on the way is not
+/// entered twice. For a request, read-only fields are left out (they are
+/// never sent).
+fn fields(api: &Api, t: &TypeRef, request: bool) -> BTreeSet<String> {
+    fn walk<'a>(
+        api: &'a Api,
+        t: &'a TypeRef,
+        prefix: &str,
+        request: bool,
+        seen: &mut Vec<&'a str>,
+        out: &mut BTreeSet<String>,
+    ) {
+        match t {
+            TypeRef::Vec(i) => walk(api, i, &format!("{prefix}[]"), request, seen, out),
+            TypeRef::Map(i) => walk(api, i, &format!("{prefix}{{}}"), request, seen, out),
+            TypeRef::Named(n) if !seen.contains(&n.as_str()) => {
+                let Some(def) = api.types.get(n) else { return };
+                seen.push(n);
+                match &def.kind {
+                    TypeKind::Struct(s) => {
+                        for f in s.fields.iter().filter(|f| !(request && f.read_only)) {
+                            let path = if prefix.is_empty() {
+                                f.name.wire.clone()
+                            } else {
+                                format!("{prefix}.{}", f.name.wire)
+                            };
+                            out.insert(path.clone());
+                            walk(api, &f.ty, &path, request, seen, out);
+                        }
+                    }
+                    TypeKind::Alias(a) => walk(api, a, prefix, request, seen, out),
+                    TypeKind::Union(u) => {
+                        for v in &u.variants {
+                            walk(api, &v.ty, prefix, request, seen, out);
+                        }
+                    }
+                    TypeKind::Enum(_) => {}
+                }
+                seen.pop();
+            }
+            _ => {}
+        }
+    }
+    // A page (`Vec<T>`) lists the fields of `T`.
+    let mut root = t;
+    while let TypeRef::Vec(i) = root {
+        root = i;
+    }
+    let mut out = BTreeSet::new();
+    walk(api, root, "", request, &mut Vec::new(), &mut out);
+    out
+}
+
+/// The paths of `set` whose parent is not in `set` too: a new `owners.primary`
+/// stands for its `owners.primary.id` and so on.
+fn topmost(set: BTreeSet<String>) -> Vec<String> {
+    let parent = |p: &str| -> Option<String> {
+        let cut = p.rfind('.')?;
+        Some(
+            p[..cut]
+                .trim_end_matches("[]")
+                .trim_end_matches("{}")
+                .to_string(),
+        )
+    };
+    set.iter()
+        .filter(|p| {
+            let mut cur = parent(p);
+            while let Some(c) = cur {
+                if set.contains(&c) {
+                    return false;
+                }
+                cur = parent(&c);
+            }
+            true
+        })
+        .cloned()
+        .collect()
 }
 
 fn counts_text(c: &Counts) -> String {
@@ -587,6 +731,27 @@ impl Migration {
                 ),
                 None => {}
             }
+            for m in &p.models {
+                let list = |v: &[String]| {
+                    if v.is_empty() {
+                        "none".to_string()
+                    } else {
+                        v.iter()
+                            .map(|f| format!("`{f}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                };
+                let _ = writeln!(
+                    out,
+                    "\nModel of the {}: `{}` → `{}`. Fields only in the old model: {}. Fields only in the new model: {}.",
+                    m.place,
+                    m.old_type,
+                    m.new_type,
+                    list(&m.removed),
+                    list(&m.added)
+                );
+            }
             let _ = writeln!(out, "\nChanges: {}.", counts_text(&p.summary));
             if !p.changes.is_empty() {
                 out.push('\n');
@@ -646,6 +811,30 @@ mod tests {
         assert_ne!(
             route(Method::Get, "", "/vendors/{id}"),
             route(Method::Get, "", "/{id}")
+        );
+    }
+
+    #[test]
+    fn only_topmost_new_fields_are_listed() {
+        let set: BTreeSet<String> = [
+            "owners.primary",
+            "owners.primary.id",
+            "owners.secondary",
+            "owners.secondary[].name",
+            "tags{}.x",
+            "risk.score",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
+        assert_eq!(
+            topmost(set),
+            [
+                "owners.primary",
+                "owners.secondary",
+                "risk.score",
+                "tags{}.x"
+            ]
         );
     }
 

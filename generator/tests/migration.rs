@@ -114,6 +114,14 @@ fn each_pair_reports_path_experimental_changes_and_rust_names() {
         "{:#?}",
         replaced.details
     );
+    // What replaces what in the model.
+    assert_eq!(v2.models.len(), 1, "{:#?}", v2.models);
+    assert_eq!(v2.models[0].place, "status 200 response");
+    assert_eq!(v2.models[0].old_type, "Vec<Widget>");
+    assert_eq!(v2.models[0].new_type, "Vec<WidgetV2>");
+    assert_eq!(v2.models[0].removed, ["color"]);
+    assert_eq!(v2.models[0].added, ["colour"]);
+    assert!(v1.models.is_empty());
     // The renamed path parameter keeps its position: no parameter change.
     let guess = &m.pairs[3];
     assert_eq!(guess.old.rust_call, "client.widgets().get_widget(id)");
@@ -184,10 +192,29 @@ fn from_v2025_to_the_per_service_spec() {
     );
     assert_eq!(v2.new.path, "/machine-identities/v2/{id}");
     assert_eq!(v2.old.path, "/v2025/machine-identities/{id}");
-    // The owners model changed.
+    // The owners model changed: what is gone, and what takes its place.
     assert!(v2
         .changes
         .iter()
         .flat_map(|c| &c.details)
         .any(|d| d.contains("owners.primaryIdentity")));
+    let model = &v2.models[0];
+    assert_eq!(
+        (model.old_type.as_str(), model.new_type.as_str()),
+        ("MachineIdentityResponse", "MachineIdentityV2")
+    );
+    for f in [
+        "owners.primaryIdentity",
+        "owners.secondaryIdentities",
+        "businessApplication",
+    ] {
+        assert!(model.removed.iter().any(|r| r == f), "{model:#?}");
+    }
+    for f in [
+        "owners.primary",
+        "owners.secondary",
+        "businessApplicationRefs",
+    ] {
+        assert!(model.added.iter().any(|a| a == f), "{model:#?}");
+    }
 }
