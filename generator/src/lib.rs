@@ -13,6 +13,7 @@ mod emit;
 pub mod ident;
 pub mod ir;
 pub mod lower;
+pub mod migration;
 pub mod parse;
 
 pub use diag::{Diagnostic, Errors, Severity};

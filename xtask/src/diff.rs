@@ -1,9 +1,11 @@
 //! `cargo xtask diff`: reads two versions of a spec (files or git
 //! revisions), lowers both and prints the API change report that
-//! `generator::diff` makes of them.
+//! `generator::diff` makes of them; with `--migration`, the migration report
+//! of `generator::migration` (which OLD operation became which NEW one).
 
 use anyhow::{bail, Context, Result};
 use generator::diff::{diff_lowerings, Report};
+use generator::migration::migrate_lowerings;
 use generator::{Lowering, Settings};
 use std::fs;
 use std::process::Command;
@@ -21,6 +23,7 @@ pub fn diff(args: &[String]) -> Result<()> {
     let mut sides = Vec::new();
     let mut format = Format::Markdown;
     let mut fail_on_breaking = false;
+    let mut migration = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -32,6 +35,7 @@ pub fn diff(args: &[String]) -> Result<()> {
             }
             f if f.starts_with("--format=") => format = parse_format(&f["--format=".len()..])?,
             "--fail-on-breaking" => fail_on_breaking = true,
+            "--migration" => migration = true,
             other if other.starts_with("--") => {
                 bail!("unknown option `{other}` (see `cargo xtask help`)")
             }
@@ -49,6 +53,20 @@ pub fn diff(args: &[String]) -> Result<()> {
     };
     let old_lowering = load(&old)?;
     let new_lowering = load(&new)?;
+    if migration {
+        if fail_on_breaking {
+            bail!("--fail-on-breaking does not apply to --migration: a migration report always lists what changes");
+        }
+        let report = migrate_lowerings(&old_lowering, &new_lowering).with_labels(&old, &new);
+        match format {
+            Format::Markdown => print!("{}", report.to_markdown()),
+            Format::Json => println!(
+                "{}",
+                serde_json::to_string_pretty(&report).context("serializing the report")?
+            ),
+        }
+        return Ok(());
+    }
     let mut report = diff_lowerings(&old_lowering, &new_lowering).with_labels(&old, &new);
     if let Some(v) = crate_version() {
         report = report.with_crate_version(v);

@@ -49,9 +49,11 @@ cargo xtask codegen [--spec PATH] [--out DIR] [--tag NAME]... [--strict|--lenien
     Generate the SDK crate (defaults: spec/sailpoint-v2025.yaml -> generated/; another spec needs --out).
 cargo xtask check
     Fail if generated/ differs from what codegen would write now.
-cargo xtask diff [OLD [NEW]] [--format markdown|json] [--fail-on-breaking]
+cargo xtask diff [OLD [NEW]] [--format markdown|json] [--fail-on-breaking | --migration]
     Report API changes between two specs (a path, or git:REV for spec/sailpoint-v2025.yaml
     at that revision; defaults: git:HEAD and the working tree), classified by what breaks.
+    --migration: pair each OLD operation with its successors in NEW (by operationId stem and
+    by path without version segments) and report, per pair, what a caller has to change.
 cargo xtask bench [--iterations N] [--spec PATH]...
     Time generation phase by phase (parse, lower, emit, format, write) with peak memory,
     for spec/sailpoint-v2025.yaml and ../shared/reference/sailpoint-v2025.json by default.
