@@ -905,10 +905,11 @@ async fn run_one(
 
     let stderr = String::from_utf8_lossy(&stderr);
     if !status.success() {
+        // The first `error...` line (before any usage text), else the last line.
         let last = stderr
             .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
+            .find(|l| l.trim_start().to_ascii_lowercase().starts_with("error"))
+            .or_else(|| stderr.lines().rev().find(|l| !l.trim().is_empty()))
             .unwrap_or("")
             .trim();
         let mut last = last.to_owned();
