@@ -815,12 +815,19 @@ fn row(run: &RunKind, o: &Outcome, expected: u64, limit: Duration) -> String {
     // The SDK's process does nothing but page (and fetch one token), so its
     // paging time is its wall time; the anchor's excludes the Python imports.
     let paging = o.paging.unwrap_or(o.wall).as_secs_f64();
+    let (paging, ratio) = match o.error {
+        None => (
+            format!("{paging:.1} s"),
+            format!("{:.2}", paging / limit.as_secs_f64()),
+        ),
+        Some(_) => ("—".to_owned(), "—".to_owned()),
+    };
     format!(
-        "| {} | {:.1} s | {:.1} s | {:.2} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+        "| {} | {:.1} s | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
         run.label(),
         o.wall.as_secs_f64(),
         paging,
-        paging / limit.as_secs_f64(),
+        ratio,
         o.counters.requests,
         o.counters.too_many,
         o.counters.max_in_flight,
