@@ -808,10 +808,18 @@ fn row(run: &RunKind, o: &Outcome, expected: u64, limit: Duration) -> String {
     } else {
         "—".to_owned()
     };
-    let mut note = o.note.clone();
+    let mut notes = Vec::new();
     if let Some(e) = &o.error {
-        note = format!("**failed**: {}", e.replace('|', "\\|"));
+        notes.push(format!("**failed**: {}", e.replace('|', "\\|")));
     }
+    if !o.note.is_empty() {
+        notes.push(o.note.clone());
+    }
+    notes.push(format!("token requests {}", o.counters.token_requests));
+    for (path, (requests, too_many)) in &o.counters.per_path {
+        notes.push(format!("`{path}` {requests} ({too_many} × 429)"));
+    }
+    let note = notes.join("; ");
     // The SDK's process does nothing but page (and fetch one token), so its
     // paging time is its wall time; the anchor's excludes the Python imports.
     let paging = o.paging.unwrap_or(o.wall).as_secs_f64();
@@ -1261,6 +1269,39 @@ mod tests {
         assert_eq!(counters.per_path["/v2025/machine-identities"], (4, 1));
         assert_eq!(counters.per_path["/machine-identities/v2"], (3, 0));
         assert_eq!(counters.max_in_flight, 1);
+    }
+
+    #[tokio::test]
+    async fn concurrent_requests_past_the_bucket_get_429() {
+        // 6 at once into a bucket of 4 (refilling one per 15 s): 4 pass, 2 get 429.
+        let server = StandIn::start(ServerConfig {
+            items: 2000,
+            latency: Duration::from_millis(100),
+            limit: 4,
+            window: Duration::from_secs(60),
+        })
+        .await
+        .unwrap();
+        let addr = server.addr;
+        let t = token(addr, "one").await;
+        let calls = (0..6).map(|i| {
+            let t = t.clone();
+            tokio::spawn(async move {
+                let path = format!("/v2025/machine-identities?offset={}", i * 250);
+                get(addr, &path, &t).await.0
+            })
+        });
+        let mut statuses = Vec::new();
+        for call in calls.collect::<Vec<_>>() {
+            statuses.push(call.await.unwrap());
+        }
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 200, 200, 200, 429, 429]);
+        let counters = server.counters();
+        assert_eq!((counters.requests, counters.too_many), (6, 2));
+        // All 6 overlap unless the machine stalls for the whole latency; ask for less
+        // than 6 so that a loaded CI machine does not fail the test.
+        assert!(counters.max_in_flight >= 2, "{counters:?}");
     }
 
     #[tokio::test]
