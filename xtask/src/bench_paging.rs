@@ -17,7 +17,9 @@
 //!
 //! For each run the harness records wall time (spawn to exit), the requests and
 //! 429s the server saw, the most requests it had in flight at once, the items
-//! printed, and how many distinct ids they hold. A run that fails is reported
+//! printed, and how many distinct ids they hold. The anchor also reports its own
+//! import, token and paging times; its paging time is the one compared, because
+//! importing the Python SDK takes seconds of CPU. A run that fails is reported
 //! with its error and the next run goes ahead.
 //!
 //! Server model, in detail:

@@ -65,8 +65,9 @@ cargo xtask bench-paging [--scenario a|b|a,b] [--runs sequential,c4,c8,c16,pytho
     time, requests, 429s and items (each once?) per run, with the physical limit. Scenario a:
     50,000 items, 300 ms, 100 per 10 s; b: the same at 40 per 10 s. Runs: our SDK's example
     (target/release/examples/list_machine_identities, built first unless --no-build or
-    --sdk-bin), with --concurrency N for cN, and SailPoint's Python SDK Paginator (a venv
-    under target/bench-paging/venv). A failing run is reported and the others go on.
+    --sdk-bin, a path from the workspace root), with --concurrency N for cN, and SailPoint's
+    Python SDK Paginator (a venv under target/bench-paging/venv). --max defaults to --items.
+    A failing run is reported and the others go on. Figures and commands: BENCHMARKS.md.
 cargo xtask contract [ours|upstream]...
     Run the generated crate's contract test against Prism mocking our spec and the upstream
     reference spec (installs Prism with `npm ci` in xtask/prism when needed).
