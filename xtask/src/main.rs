@@ -6,6 +6,7 @@
 //! - `cargo xtask ci` runs every test and check (what `.ci/run` runs).
 
 mod bench;
+mod bench_paging;
 mod ci;
 mod codegen;
 mod contract;
@@ -35,6 +36,7 @@ fn run() -> Result<()> {
         "full-spec" => ci::full_spec(&args),
         "contract" => contract::contract(&args),
         "bench" => bench::bench(&args),
+        "bench-paging" => bench_paging::bench_paging(&args),
         "diff" => diff::diff(&args),
         "help" | "--help" | "-h" => {
             println!("{}", HELP.trim());
@@ -58,6 +60,16 @@ cargo xtask bench [--iterations N] [--spec PATH]...
     Time generation phase by phase (parse, lower, emit, format, write) with peak memory,
     for spec/sailpoint-v2025.yaml and ../shared/reference/sailpoint-v2025.json by default.
     Use a release build for figures: `cargo run --release -p xtask -- bench`.
+cargo xtask bench-paging [--scenario a|b|a,b] [--runs sequential,c4,c8,c16,python]
+        [--items N] [--latency-ms MS] [--limit L] [--window-s S] [--max N] [--sdk-bin PATH] [--no-build]
+    List machine identities black-box against a loopback stand-in tenant with latency and a
+    per-client token-bucket rate limit (429 + Retry-After), and print a Markdown table of wall
+    time, requests, 429s and items (each once?) per run, with the physical limit. Scenario a:
+    50,000 items, 300 ms, 100 per 10 s; b: the same at 40 per 10 s. Runs: our SDK's example
+    (target/release/examples/list_machine_identities, built first unless --no-build or
+    --sdk-bin, a path from the workspace root), with --concurrency N for cN, and SailPoint's
+    Python SDK Paginator (a venv under target/bench-paging/venv). --max defaults to --items.
+    A failing run is reported and the others go on. Figures and commands: BENCHMARKS.md.
 cargo xtask contract [ours|upstream]...
     Run the generated crate's contract test against Prism mocking our spec and the upstream
     reference spec (installs Prism with `npm ci` in xtask/prism when needed).
