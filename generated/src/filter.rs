@@ -114,9 +114,9 @@
 //!   `Field<Scope, V, (ops...,)>` and calling `Field::new("<wire path>")`.
 //! - `V` by `type`: `string` to `String`, `boolean` to `bool`, `integer` to `i64`,
 //!   `number` to `f64`, `date-time` to `chrono::DateTime<chrono::Utc>`.
-//! - The operator set is a tuple of 1 to 12 distinct markers from [`ops`]. Always write a
-//!   trailing comma (`quote!((#(#ops,)*))`), so that one operator is the 1-tuple `(ops::Eq,)`
-//!   and not the bare type. A repeated marker makes the operator's method ambiguous; `co`
+//! - The operator set is a tuple of 1 to 12 distinct markers from [`ops`], always with a
+//!   trailing comma, so that one operator is the 1-tuple `(ops::Eq,)` and not the bare
+//!   type. A repeated marker makes the operator's method ambiguous; `co`
 //!   and `sw` exist only on `String` fields; a field with no operators is not emitted.
 //! - The builder stores `Option<String>` and offers
 //!   `filters(self, Filter<ListThingsFilter>)` (storing `filter.to_string()`) and

@@ -23,7 +23,7 @@ impl MachineIdentities {
     ///
     /// `GET /machine-identities` (operation `listMachineIdentities`)
     ///
-    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental); otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
     ///
     /// # Returns
     ///
@@ -43,6 +43,58 @@ impl MachineIdentities {
     /// - 500 → `InternalServerError`: `ErrorResponseDto`
     ///
     /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use futures_util::TryStreamExt;
+    /// use sailpoint_v2025::filter::Sort;
+    /// use sailpoint_v2025::machine_identities::{
+    ///     ListMachineIdentitiesError, ListMachineIdentitiesFilter,
+    ///     ListMachineIdentitiesSortField,
+    /// };
+    /// use sailpoint_v2025::models::MachineIdentityResponse;
+    /// use sailpoint_v2025::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .list_machine_identities()
+    ///         .filters(
+    ///             ListMachineIdentitiesFilter::id().eq("2c9180835d2e5168015d32f890ca1581"),
+    ///         )
+    ///         .sorters([Sort::desc(ListMachineIdentitiesSortField::BusinessApplication)])
+    ///         .count(true)
+    ///         .limit(250)
+    ///         .offset(0)
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: Vec<MachineIdentityResponse> = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 ListMachineIdentitiesError::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     let items: Vec<MachineIdentityResponse> = client
+    ///         .machine_identities()
+    ///         .list_machine_identities()
+    ///         .max_items(500)
+    ///         .stream()
+    ///         .try_collect()
+    ///         .await?;
+    ///     println!("{} items", items.len());
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_machine_identities(&self) -> ListMachineIdentities {
         ListMachineIdentities {
             client: self.client.clone(),
@@ -60,7 +112,7 @@ impl MachineIdentities {
     ///
     /// `POST /machine-identities` (operation `createMachineIdentity`)
     ///
-    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental); otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
     ///
     /// # Returns
     ///
@@ -80,6 +132,35 @@ impl MachineIdentities {
     /// - 500 → `InternalServerError`: `ErrorResponseDto`
     ///
     /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use sailpoint_v2025::machine_identities::CreateMachineIdentityError;
+    /// use sailpoint_v2025::models::{MachineIdentityRequest, MachineIdentityResponse};
+    /// use sailpoint_v2025::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let body = MachineIdentityRequest::new("example".to_string(), "example".to_string());
+    ///     let result = client.machine_identities().create_machine_identity(body).send().await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: MachineIdentityResponse = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 CreateMachineIdentityError::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn create_machine_identity(
         &self,
         body: crate::models::MachineIdentityRequest,
@@ -95,7 +176,7 @@ impl MachineIdentities {
     ///
     /// `GET /machine-identities/{id}` (operation `getMachineIdentity`)
     ///
-    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental); otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
     ///
     /// # Returns
     ///
@@ -115,6 +196,38 @@ impl MachineIdentities {
     /// - 500 → `InternalServerError`: `ErrorResponseDto`
     ///
     /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use sailpoint_v2025::machine_identities::GetMachineIdentityError;
+    /// use sailpoint_v2025::models::MachineIdentityResponse;
+    /// use sailpoint_v2025::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .get_machine_identity("2c9180835d2e5168015d32f890ca1581")
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: MachineIdentityResponse = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 GetMachineIdentityError::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn get_machine_identity(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
@@ -130,7 +243,7 @@ impl MachineIdentities {
     ///
     /// `DELETE /machine-identities/{id}` (operation `deleteMachineIdentity`)
     ///
-    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental); otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
     ///
     /// # Returns
     ///
@@ -150,6 +263,34 @@ impl MachineIdentities {
     /// - 500 → `InternalServerError`: `ErrorResponseDto`
     ///
     /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use sailpoint_v2025::machine_identities::DeleteMachineIdentityError;
+    /// use sailpoint_v2025::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .delete_machine_identity("2c9180835d2e5168015d32f890ca1581")
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => println!("{}", response.status()),
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 DeleteMachineIdentityError::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn delete_machine_identity(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
@@ -165,7 +306,7 @@ impl MachineIdentities {
     ///
     /// `PATCH /machine-identities/{id}` (operation `updateMachineIdentity`)
     ///
-    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental); otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
     ///
     /// # Returns
     ///
@@ -185,6 +326,40 @@ impl MachineIdentities {
     /// - 500 → `InternalServerError`: `ErrorResponseDto`
     ///
     /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use sailpoint_v2025::machine_identities::UpdateMachineIdentityError;
+    /// use sailpoint_v2025::models::MachineIdentityResponse;
+    /// use sailpoint_v2025::patch::JsonPatch;
+    /// use sailpoint_v2025::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let body = JsonPatch::new().replace("/name", "example")?;
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .update_machine_identity("2c9180835d2e5168015d32f890ca1581", body)
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: MachineIdentityResponse = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 UpdateMachineIdentityError::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn update_machine_identity(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
@@ -202,7 +377,7 @@ impl MachineIdentities {
     ///
     /// `GET /machine-identity-user-entitlements` (operation `listMachineIdentityUserEntitlements`)
     ///
-    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental); otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
     ///
     /// # Returns
     ///
@@ -222,6 +397,61 @@ impl MachineIdentities {
     /// - 500 → `InternalServerError`: `ErrorResponseDto`
     ///
     /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use futures_util::TryStreamExt;
+    /// use sailpoint_v2025::filter::Sort;
+    /// use sailpoint_v2025::machine_identities::{
+    ///     ListMachineIdentityUserEntitlementsError, ListMachineIdentityUserEntitlementsFilter,
+    ///     ListMachineIdentityUserEntitlementsSortField,
+    /// };
+    /// use sailpoint_v2025::models::MachineIdentityUserEntitlementResponse;
+    /// use sailpoint_v2025::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .list_machine_identity_user_entitlements()
+    ///         .filters(
+    ///             ListMachineIdentityUserEntitlementsFilter::machine_identity_id()
+    ///                 .eq("2c9180835d2e5168015d32f890ca1581"),
+    ///         )
+    ///         .sorters([
+    ///             Sort::desc(ListMachineIdentityUserEntitlementsSortField::MachineIdentityName),
+    ///         ])
+    ///         .count(true)
+    ///         .limit(250)
+    ///         .offset(0)
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: Vec<MachineIdentityUserEntitlementResponse> = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 ListMachineIdentityUserEntitlementsError::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     let items: Vec<MachineIdentityUserEntitlementResponse> = client
+    ///         .machine_identities()
+    ///         .list_machine_identity_user_entitlements()
+    ///         .max_items(500)
+    ///         .stream()
+    ///         .try_collect()
+    ///         .await?;
+    ///     println!("{} items", items.len());
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_machine_identity_user_entitlements(
         &self,
     ) -> ListMachineIdentityUserEntitlements {
@@ -241,7 +471,7 @@ impl MachineIdentities {
     ///
     /// `POST /sources/{sourceId}/aggregate-agents` (operation `startMachineIdentityAggregation`)
     ///
-    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental); otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
     ///
     /// # Returns
     ///
@@ -261,6 +491,41 @@ impl MachineIdentities {
     /// - 500 → `InternalServerError`: `ErrorResponseDto`
     ///
     /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use sailpoint_v2025::machine_identities::StartMachineIdentityAggregationError;
+    /// use sailpoint_v2025::models::{
+    ///     MachineIdentityAggregationRequest, MachineIdentityAggregationResponse,
+    /// };
+    /// use sailpoint_v2025::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let body = MachineIdentityAggregationRequest::new(vec!["example".to_string()]);
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .start_machine_identity_aggregation("2c9180835d2e5168015d32f890ca1581", body)
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: MachineIdentityAggregationResponse = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 StartMachineIdentityAggregationError::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn start_machine_identity_aggregation(
         &self,
         source_id: impl ::std::convert::Into<::std::string::String>,

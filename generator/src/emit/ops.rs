@@ -7,8 +7,9 @@ use crate::ir::*;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-/// The module for one tag.
-pub fn tag_module(api: &Api, tag: &Tag) -> TokenStream {
+/// The module for one tag; `krate` is the crate's name as code spells it
+/// (`sailpoint_v2025`), for the methods' doctest examples.
+pub fn tag_module(api: &Api, tag: &Tag, krate: &str) -> TokenStream {
     let module_doc = inner_doc_attrs(&format!(
         "Operations tagged *{}*.{}",
         tag.name.wire,
@@ -26,7 +27,10 @@ pub fn tag_module(api: &Api, tag: &Tag) -> TokenStream {
         tag.name.rust.trim_start_matches("r#")
     );
     let accessor_doc = format!(" Operations tagged *{}*.", tag.name.wire);
-    let methods = tag.operations.iter().map(|op| entry_method(tag, op));
+    let methods = tag
+        .operations
+        .iter()
+        .map(|op| entry_method(tag, op, example_docs(api, tag, op, krate)));
     let items = tag
         .operations
         .iter()
@@ -191,7 +195,7 @@ fn method_docs(op: &Operation, tag: &Tag) -> String {
         op.id.wire
     ));
     if op.experimental {
-        text.push_str("\n\n**Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental); otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.");
+        text.push_str("\n\n**Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.");
     }
     if op.deprecated {
         text.push_str("\n\n**Deprecated** in the spec.");
@@ -255,7 +259,14 @@ fn response_type_text(b: &ResponseBody) -> String {
     }
 }
 
-fn entry_method(tag: &Tag, op: &Operation) -> TokenStream {
+/// An `# Example` section for a method's rustdoc: the example of its method
+/// page (one source for both), compiled as a doctest.
+fn example_docs(api: &Api, tag: &Tag, op: &Operation, krate: &str) -> TokenStream {
+    let code = super::markdown::example(api, tag, op, krate);
+    doc_attrs_raw(&format!("\n# Example\n\n```no_run\n{}```", code))
+}
+
+fn entry_method(tag: &Tag, op: &Operation, example: TokenStream) -> TokenStream {
     let docs = doc_attrs_raw(&method_docs(op, tag));
     let name = ident(&op.id.rust);
     let builder = ident(&op.type_name);
@@ -306,6 +317,7 @@ fn entry_method(tag: &Tag, op: &Operation) -> TokenStream {
         .then(|| quote!(#[deprecated = "deprecated in the spec"]));
     quote! {
         #docs
+        #example
         #deprecated
         pub fn #name(&self, #(#args),*) -> #builder {
             #builder { #(#inits),* }
