@@ -683,6 +683,9 @@ macro_rules! impl_supports {
         $(impl_supports!(@one $all $op $idx);)+
     };
     (@one [$($t:ident)+] $op:ident $idx:ident) => {
+        // Keeps these impls out of the "other types implement `Supports`" list
+        // that would otherwise follow the error for an undocumented operator.
+        #[diagnostic::do_not_recommend]
         impl<$($t),+> Supports<$op, index::$idx> for ($($t,)+) {}
     };
 }
