@@ -147,7 +147,7 @@
 //! or the innermost cause such as `Connection refused`) and after how many attempts:
 //!
 //! ```text
-//! `getMachineIdentity` failed: HTTP 404 ... (1 attempt, tracking id 1a2b...): Machine identity not found
+//! `getMachineIdentity` failed: https://acme.api.identitynow.com/v2025/machine-identities/2c91...: HTTP 404 Not Found (1 attempt, tracking id 1a2b...): Machine identity not found
 //! `getMachineIdentity` failed: could not obtain an access token from https://acme.api.identitynow.com/oauth/token: Connection refused (os error 111) (4 attempts)
 //! `listMachineIdentities` timed out after 60.001s waiting for https://acme.api.identitynow.com/v2025/machine-identities (3 attempts)
 //! ```
@@ -249,10 +249,12 @@
 //!
 //! List operations take `limit` and `offset`. `send()` returns one page, a [`Response`]
 //! that derefs to the `Vec` of items; with `.count(true)`,
-//! [`total_count`](Response::total_count) reads the `X-Total-Count` header. `stream()`
-//! yields the items of every page in turn, sending the same filters and sorters with each
-//! request; it stops after a short page, or after `max_items(n)` items without requesting
-//! more than that. An error is yielded and ends the stream.
+//! [`total_count`](Response::total_count) reads the `X-Total-Count` header, and the
+//! builder's own `total_count()` does that in one call (one request, smallest page).
+//! `stream()` yields the items of every page in turn, sending the same filters and sorters
+//! with each request; it stops after a short page, or after `max_items(n)` items without
+//! requesting more than that. An error is yielded and ends the stream. The stream is
+//! `Unpin` and `Send`: call `try_next()` on it directly, or `try_collect()` it.
 //!
 //! ```rust,no_run
 //! use futures_util::TryStreamExt;
@@ -262,9 +264,10 @@
 //! let handle = client.machine_identities();
 //! let page = handle.list_machine_identities().limit(50).count(true).send().await?;
 //! println!("{} of {:?}", page.len(), page.total_count());
+//! let total = handle.list_machine_identities().total_count().await?;
+//! println!("{total:?} machine identities");
 //!
-//! let items = handle.list_machine_identities().max_items(1000).stream();
-//! let mut items = std::pin::pin!(items);
+//! let mut items = handle.list_machine_identities().max_items(1000).stream();
 //! while let Some(identity) = items.try_next().await? {
 //!     println!("{:?}", identity.id);
 //! }
@@ -280,7 +283,9 @@
 //! for it, taking values of the field's type. Combine filters with `&`, `|` and `!`. String
 //! values are quoted and escaped, and parentheses follow precedence. A field or operator the
 //! operation does not document, or a filter built for another operation, does not compile.
-//! Sorters are a per-operation enum wrapped in [`Sort`](filter::Sort).
+//! Sorters are a per-operation enum wrapped in [`Sort`](filter::Sort); `sorters` takes one
+//! `Sort` or a list of them. Passing a string to `filters` or `sorters` does not compile,
+//! and the error points to the `_raw` setters.
 //!
 //! The escape hatches are `filters_raw` and `sorters_raw`, which send a string as is, and
 //! [`Filter::raw`](filter::Filter::raw), which embeds a hand-written expression in a typed
@@ -308,12 +313,16 @@
 //!     .list_machine_identities()
 //!     .filters(filter)
 //!     .sorters([Sort::desc(By::Created), Sort::asc(By::Name)]); // sorters=-created,name
+//! let newest_first = client
+//!     .machine_identities()
+//!     .list_machine_identities()
+//!     .sorters(Sort::desc(By::Created)); // sorters=-created
 //! let same = client
 //!     .machine_identities()
 //!     .list_machine_identities()
 //!     .filters_raw(r#"businessApplication sw "Pay""#)
 //!     .sorters_raw("-created,name");
-//! # let _ = (request, same);
+//! # let _ = (request, same, newest_first);
 //! # Ok::<(), sailpoint_v2025::ConfigError>(())
 //! ```
 //!

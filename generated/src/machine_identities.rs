@@ -562,9 +562,9 @@ impl ListMachineIdentities {
     /// Filters the results with a typed expression; see [`ListMachineIdentitiesFilter`] for the fields and operators this operation documents.
     pub fn filters(
         mut self,
-        filter: crate::filter::Filter<ListMachineIdentitiesFilter>,
+        filter: impl crate::filter::IntoFilter<ListMachineIdentitiesFilter>,
     ) -> Self {
-        self.filters = ::std::option::Option::Some(filter.to_string());
+        self.filters = ::std::option::Option::Some(filter.into_filter().to_string());
         self
     }
     /// Filter expression in the SailPoint collection filter syntax. Filterable fields and operators:
@@ -609,15 +609,12 @@ impl ListMachineIdentities {
         self.filters = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sorts the results by the given fields, in order; see [`ListMachineIdentitiesSortField`].
-    pub fn sorters<I>(mut self, sorters: I) -> Self
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<
-            crate::filter::Sort<ListMachineIdentitiesSortField>,
-        >,
-    {
-        self.sorters = crate::filter::render_sorters(sorters);
+    /// Sorts the results: one [`Sort`](crate::filter::Sort), or a list of sorts or fields, in order; see [`ListMachineIdentitiesSortField`].
+    pub fn sorters(
+        mut self,
+        sorters: impl crate::filter::IntoSorters<ListMachineIdentitiesSortField>,
+    ) -> Self {
+        self.sorters = sorters.into_sorters();
         self
     }
     /// Comma-separated sort fields; a leading `-` sorts that field descending.
@@ -781,37 +778,56 @@ impl ListMachineIdentities {
     ///  ends the stream after it is yielded.
     pub fn stream(
         self,
-    ) -> impl ::futures_util::Stream<
-        Item = ::std::result::Result<
+    ) -> ::futures_util::stream::BoxStream<
+        'static,
+        ::std::result::Result<
             crate::models::MachineIdentityResponse,
             crate::Error<ListMachineIdentitiesError>,
         >,
-    > + ::std::marker::Send + 'static {
+    > {
         let page_size = self.limit.map_or(250, |l| u32::try_from(l).unwrap_or(0));
         let start = self.offset.map_or(0, |o| u64::try_from(o).unwrap_or(0));
         let max_items = self.max_items;
         let mut invalid = self.validate().err();
-        crate::runtime::paginate(
-            page_size,
-            start,
-            max_items,
-            move |offset, limit| {
-                let mut page = self.clone();
-                page.offset = ::std::option::Option::Some(
-                    <i32>::try_from(offset).unwrap_or(<i32>::MAX),
-                );
-                page.limit = ::std::option::Option::Some(
-                    <i32>::try_from(limit).unwrap_or(<i32>::MAX),
-                );
-                let invalid = invalid.take();
-                async move {
-                    match invalid {
-                        ::std::option::Option::Some(e) => ::std::result::Result::Err(e),
-                        ::std::option::Option::None => page.send().await,
+        ::std::boxed::Box::pin(
+            crate::runtime::paginate(
+                page_size,
+                start,
+                max_items,
+                move |offset, limit| {
+                    let mut page = self.clone();
+                    page.offset = ::std::option::Option::Some(
+                        <i32>::try_from(offset).unwrap_or(<i32>::MAX),
+                    );
+                    page.limit = ::std::option::Option::Some(
+                        <i32>::try_from(limit).unwrap_or(<i32>::MAX),
+                    );
+                    let invalid = invalid.take();
+                    async move {
+                        match invalid {
+                            ::std::option::Option::Some(e) => {
+                                ::std::result::Result::Err(e)
+                            }
+                            ::std::option::Option::None => page.send().await,
+                        }
                     }
-                }
-            },
+                },
+            ),
         )
+    }
+    /// The number of items matching the filters, in one request: sends `count=true`
+    /// with the smallest page and returns the `X-Total-Count` header
+    /// ([`Response::total_count`](crate::Response::total_count)); `None` if the server
+    /// did not send it.
+    pub async fn total_count(
+        mut self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<u64>,
+        crate::Error<ListMachineIdentitiesError>,
+    > {
+        self.count = ::std::option::Option::Some(true);
+        self.limit = ::std::option::Option::Some(1);
+        self.send().await.map(|response| response.total_count())
     }
 }
 /// The error responses documented for [`MachineIdentities::list_machine_identities`], decoded.
@@ -1433,9 +1449,9 @@ impl ListMachineIdentityUserEntitlements {
     /// Filters the results with a typed expression; see [`ListMachineIdentityUserEntitlementsFilter`] for the fields and operators this operation documents.
     pub fn filters(
         mut self,
-        filter: crate::filter::Filter<ListMachineIdentityUserEntitlementsFilter>,
+        filter: impl crate::filter::IntoFilter<ListMachineIdentityUserEntitlementsFilter>,
     ) -> Self {
-        self.filters = ::std::option::Option::Some(filter.to_string());
+        self.filters = ::std::option::Option::Some(filter.into_filter().to_string());
         self
     }
     /// Filter expression in the SailPoint collection filter syntax. Filterable fields and operators:
@@ -1462,15 +1478,14 @@ impl ListMachineIdentityUserEntitlements {
         self.filters = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sorts the results by the given fields, in order; see [`ListMachineIdentityUserEntitlementsSortField`].
-    pub fn sorters<I>(mut self, sorters: I) -> Self
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<
-            crate::filter::Sort<ListMachineIdentityUserEntitlementsSortField>,
+    /// Sorts the results: one [`Sort`](crate::filter::Sort), or a list of sorts or fields, in order; see [`ListMachineIdentityUserEntitlementsSortField`].
+    pub fn sorters(
+        mut self,
+        sorters: impl crate::filter::IntoSorters<
+            ListMachineIdentityUserEntitlementsSortField,
         >,
-    {
-        self.sorters = crate::filter::render_sorters(sorters);
+    ) -> Self {
+        self.sorters = sorters.into_sorters();
         self
     }
     /// Comma-separated sort fields; a leading `-` sorts that field descending.
@@ -1656,37 +1671,56 @@ impl ListMachineIdentityUserEntitlements {
     ///  ends the stream after it is yielded.
     pub fn stream(
         self,
-    ) -> impl ::futures_util::Stream<
-        Item = ::std::result::Result<
+    ) -> ::futures_util::stream::BoxStream<
+        'static,
+        ::std::result::Result<
             crate::models::MachineIdentityUserEntitlementResponse,
             crate::Error<ListMachineIdentityUserEntitlementsError>,
         >,
-    > + ::std::marker::Send + 'static {
+    > {
         let page_size = self.limit.map_or(250, |l| u32::try_from(l).unwrap_or(0));
         let start = self.offset.map_or(0, |o| u64::try_from(o).unwrap_or(0));
         let max_items = self.max_items;
         let mut invalid = self.validate().err();
-        crate::runtime::paginate(
-            page_size,
-            start,
-            max_items,
-            move |offset, limit| {
-                let mut page = self.clone();
-                page.offset = ::std::option::Option::Some(
-                    <i32>::try_from(offset).unwrap_or(<i32>::MAX),
-                );
-                page.limit = ::std::option::Option::Some(
-                    <i32>::try_from(limit).unwrap_or(<i32>::MAX),
-                );
-                let invalid = invalid.take();
-                async move {
-                    match invalid {
-                        ::std::option::Option::Some(e) => ::std::result::Result::Err(e),
-                        ::std::option::Option::None => page.send().await,
+        ::std::boxed::Box::pin(
+            crate::runtime::paginate(
+                page_size,
+                start,
+                max_items,
+                move |offset, limit| {
+                    let mut page = self.clone();
+                    page.offset = ::std::option::Option::Some(
+                        <i32>::try_from(offset).unwrap_or(<i32>::MAX),
+                    );
+                    page.limit = ::std::option::Option::Some(
+                        <i32>::try_from(limit).unwrap_or(<i32>::MAX),
+                    );
+                    let invalid = invalid.take();
+                    async move {
+                        match invalid {
+                            ::std::option::Option::Some(e) => {
+                                ::std::result::Result::Err(e)
+                            }
+                            ::std::option::Option::None => page.send().await,
+                        }
                     }
-                }
-            },
+                },
+            ),
         )
+    }
+    /// The number of items matching the filters, in one request: sends `count=true`
+    /// with the smallest page and returns the `X-Total-Count` header
+    /// ([`Response::total_count`](crate::Response::total_count)); `None` if the server
+    /// did not send it.
+    pub async fn total_count(
+        mut self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<u64>,
+        crate::Error<ListMachineIdentityUserEntitlementsError>,
+    > {
+        self.count = ::std::option::Option::Some(true);
+        self.limit = ::std::option::Option::Some(1);
+        self.send().await.map(|response| response.total_count())
     }
 }
 /// The error responses documented for [`MachineIdentities::list_machine_identity_user_entitlements`], decoded.

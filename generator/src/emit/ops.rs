@@ -365,8 +365,8 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
             let typed_doc = format!(" Filters the results with a typed expression; see [`{scope}`] for the fields and operators this operation documents.");
             setters.push(quote! {
                 #[doc = #typed_doc]
-                pub fn #id(mut self, filter: crate::filter::Filter<#scope>) -> Self {
-                    self.#id = ::std::option::Option::Some(filter.to_string());
+                pub fn #id(mut self, filter: impl crate::filter::IntoFilter<#scope>) -> Self {
+                    self.#id = ::std::option::Option::Some(filter.into_filter().to_string());
                     self
                 }
                 #doc
@@ -382,16 +382,13 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
         if is_sorters {
             let field = format_ident!("{}SortField", op.type_name);
             let raw = format_ident!("{}_raw", p.name.rust.trim_start_matches("r#"));
-            let typed_doc =
-                format!(" Sorts the results by the given fields, in order; see [`{field}`].");
+            let typed_doc = format!(
+                " Sorts the results: one [`Sort`](crate::filter::Sort), or a list of sorts or fields, in order; see [`{field}`]."
+            );
             setters.push(quote! {
                 #[doc = #typed_doc]
-                pub fn #id<I>(mut self, sorters: I) -> Self
-                where
-                    I: ::std::iter::IntoIterator,
-                    I::Item: ::std::convert::Into<crate::filter::Sort<#field>>,
-                {
-                    self.#id = crate::filter::render_sorters(sorters);
+                pub fn #id(mut self, sorters: impl crate::filter::IntoSorters<#field>) -> Self {
+                    self.#id = sorters.into_sorters();
                     self
                 }
                 #doc
@@ -1021,6 +1018,7 @@ fn paging(
         " Streams every item across pages, sending one request per page.\n\n The page size is the `limit` you set, or {default} (the spec's default).\n Paging starts at the `offset` you set, or 0. It stops after a short\n page, or after [`max_items`](Self::max_items) items, never requesting\n more than that. Filters and sorters are sent with every page. An error\n ends the stream after it is yielded."
     );
     let doc = doc_attrs(&doc);
+    let count_shortcut = count_shortcut(op, error, limit);
     // Limits the caller set are checked as `send` would, before any request:
     // the first page yields the error instead of paging with altered values.
     let (first_check, fetch) = if validates {
@@ -1042,18 +1040,48 @@ fn paging(
     Some(quote! {
         impl #builder {
             #doc
-            pub fn stream(self) -> impl ::futures_util::Stream<Item = ::std::result::Result<#item, crate::Error<#error>>> + ::std::marker::Send + 'static {
+            pub fn stream(self) -> ::futures_util::stream::BoxStream<'static, ::std::result::Result<#item, crate::Error<#error>>> {
                 let page_size = self.#limit_id.map_or(#default, |l| u32::try_from(l).unwrap_or(0));
                 let start = self.#offset_id.map_or(0, |o| u64::try_from(o).unwrap_or(0));
                 let max_items = self.max_items;
                 #first_check
-                crate::runtime::paginate(page_size, start, max_items, move |offset, limit| {
+                ::std::boxed::Box::pin(crate::runtime::paginate(page_size, start, max_items, move |offset, limit| {
                     let mut page = self.clone();
                     page.#offset_id = ::std::option::Option::Some(<#oty>::try_from(offset).unwrap_or(<#oty>::MAX));
                     page.#limit_id = ::std::option::Option::Some(<#lty>::try_from(limit).unwrap_or(<#lty>::MAX));
                     #fetch
-                })
+                }))
             }
+            #count_shortcut
+        }
+    })
+}
+
+/// `total_count()` for a list operation with a boolean `count` parameter:
+/// one request with `count=true` and the smallest page, returning `X-Total-Count`.
+fn count_shortcut(
+    op: &Operation,
+    error: &proc_macro2::Ident,
+    limit: &Param,
+) -> Option<TokenStream> {
+    let count = op
+        .params
+        .iter()
+        .find(|p| p.name.wire == "count" && p.ty == TypeRef::Bool)?;
+    let count_id = ident(&count.name.rust);
+    let limit_id = ident(&limit.name.rust);
+    // The smallest page the spec allows, but at least one item.
+    let smallest = limit.minimum.map_or(1, |m| m.max(1.0) as i64);
+    let smallest = Literal::i64_unsuffixed(smallest);
+    let doc = doc_attrs_raw(
+        "The number of items matching the filters, in one request: sends `count=true`\nwith the smallest page and returns the `X-Total-Count` header\n([`Response::total_count`](crate::Response::total_count)); `None` if the server\ndid not send it.",
+    );
+    Some(quote! {
+        #doc
+        pub async fn total_count(mut self) -> ::std::result::Result<::std::option::Option<u64>, crate::Error<#error>> {
+            self.#count_id = ::std::option::Option::Some(true);
+            self.#limit_id = ::std::option::Option::Some(#smallest);
+            self.send().await.map(|response| response.total_count())
         }
     })
 }
