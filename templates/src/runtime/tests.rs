@@ -987,3 +987,49 @@ async fn tracing_scheme_one_span_events_per_attempt_token_and_retry() {
     assert!(close.contains("attempts=3") && close.contains("status=200"), "{close}");
     assert!(!logs.contains("leaked-token-value") && !logs.contains(TOKEN), "{logs}");
 }
+
+#[tokio::test]
+async fn token_retries_and_failure_are_logged_with_reasons() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    // See `secrets_never_show_in_debug_errors_or_tracing` for these two lines.
+    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
+    let _guard = tracing::subscriber::set_default(subscriber);
+    tracing::callsite::rebuild_interest_cache();
+
+    let base = refused_base_url();
+    let client = Client::builder()
+        .base_url(&base)
+        .client_credentials(CLIENT_ID, SECRET)
+        .retry_policy(fast_policy().max_attempts(2))
+        .build()
+        .unwrap();
+    call(&client, &GET_THING).await.unwrap_err();
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let retry = logs
+        .lines()
+        .find(|l| l.contains("retrying the token request"))
+        .unwrap_or_else(|| panic!("{logs}"));
+    assert!(retry.contains(" INFO "), "{retry}");
+    assert!(
+        retry.contains("reason=\"Connection refused (os error 111)\""),
+        "{retry}"
+    );
+    let failed = logs
+        .lines()
+        .find(|l| l.contains("no access token"))
+        .unwrap_or_else(|| panic!("{logs}"));
+    assert!(failed.contains(" WARN "), "{failed}");
+    assert!(failed.contains("token_attempts=2"), "{failed}");
+    assert!(
+        failed.contains(&format!("token_url=\"{base}/oauth/token\"")),
+        "{failed}"
+    );
+    assert!(!logs.contains(SECRET), "{logs}");
+}
