@@ -1713,7 +1713,11 @@ async fn sorters_take_one_sort_or_many() {
         .unwrap();
     assert_eq!(
         queries(&received(&server).await),
-        ["sorters=-created", "sorters=-created%2Cname", "sorters=name"]
+        [
+            "sorters=-created",
+            "sorters=-created%2Cname",
+            "sorters=name"
+        ]
     );
 }
 

@@ -567,9 +567,17 @@ fn origin_and_path(url: &url::Url) -> String {
 /// Query parameters whose values are never logged.
 fn is_secret_param(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    ["token", "secret", "password", "key", "auth", "credential", "signature"]
-        .iter()
-        .any(|word| name.contains(word))
+    [
+        "token",
+        "secret",
+        "password",
+        "key",
+        "auth",
+        "credential",
+        "signature",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
 }
 
 /// `url` as sent, with the values of secret-looking query parameters replaced

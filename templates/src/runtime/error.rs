@@ -56,12 +56,7 @@ impl fmt::Debug for DebugBody<'_> {
         let mut chars = text.char_indices();
         match chars.nth(BODY_DEBUG_CHARS) {
             None => fmt::Debug::fmt(&text, f),
-            Some((cut, _)) => write!(
-                f,
-                "{:?}... ({} bytes in all)",
-                &text[..cut],
-                self.0.len()
-            ),
+            Some((cut, _)) => write!(f, "{:?}... ({} bytes in all)", &text[..cut], self.0.len()),
         }
     }
 }
@@ -207,7 +202,12 @@ impl<E> Error<E> {
 impl<E> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Api(api) => write!(f, "`{}` failed: {}", api.raw().operation_id(), Where(api.raw()))?,
+            Error::Api(api) => write!(
+                f,
+                "`{}` failed: {}",
+                api.raw().operation_id(),
+                Where(api.raw())
+            )?,
             Error::UnexpectedStatus(raw) => write!(
                 f,
                 "`{}` failed with an undocumented status: {}",
@@ -273,9 +273,7 @@ impl<E> fmt::Display for Error<E> {
                 )?;
                 match &**source {
                     AuthError::Transport(inner) => write!(f, "{}", innermost(inner))?,
-                    AuthError::InvalidResponse { source: why, .. } => {
-                        write!(f, "{source}: {why}")?
-                    }
+                    AuthError::InvalidResponse { source: why, .. } => write!(f, "{source}: {why}")?,
                     other => write!(f, "{other}")?,
                 }
                 write!(f, " ({})", Attempts(*attempts))?

@@ -692,7 +692,13 @@ async fn connection_refused_is_retried_even_for_post() {
             format!(
                 "`{}` failed: could not connect to {base}/v2025/things/1: \
                  Connection refused (os error 111) (3 attempts)",
-                if matches!(err, Error::Transport { operation_id: "createThing", .. }) {
+                if matches!(
+                    err,
+                    Error::Transport {
+                        operation_id: "createThing",
+                        ..
+                    }
+                ) {
                     "createThing"
                 } else {
                     "getThing"
@@ -862,7 +868,10 @@ async fn hung_token_endpoint_is_a_timeout_within_the_deadline() {
         .unwrap();
     let started = std::time::Instant::now();
     let err = call(&client, &GET_THING).await.unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(5), "it did not hang");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "it did not hang"
+    );
     let Error::Timeout { url, attempts, .. } = &err else {
         panic!("expected Error::Timeout, got {err:?}")
     };
@@ -887,7 +896,10 @@ async fn hung_api_is_a_timeout_within_the_deadline() {
         .unwrap();
     let started = std::time::Instant::now();
     let err = call(&client, &GET_THING).await.unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(5), "it did not hang");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "it did not hang"
+    );
     assert!(
         matches!(&err, Error::Timeout { url, .. } if *url == format!("{origin}/v2025/things/1")),
         "{err:?}"
@@ -903,12 +915,19 @@ async fn default_deadline_bounds_a_hung_call() {
         .base_url(&origin)
         .client_credentials(CLIENT_ID, SECRET)
         .timeout(Duration::from_millis(300))
-        .retry_policy(RetryPolicy::default().max_attempts(2).initial_backoff(Duration::from_millis(1)))
+        .retry_policy(
+            RetryPolicy::default()
+                .max_attempts(2)
+                .initial_backoff(Duration::from_millis(1)),
+        )
         .build()
         .unwrap();
     let started = std::time::Instant::now();
     let err = call(&client, &GET_THING).await.unwrap_err();
-    assert!(started.elapsed() < Duration::from_secs(5), "it did not hang");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "it did not hang"
+    );
     assert!(matches!(err, Error::Timeout { attempts: 2, .. }), "{err:?}");
 }
 
@@ -961,10 +980,16 @@ async fn tracing_scheme_one_span_events_per_attempt_token_and_retry() {
             .to_string()
     };
     let token = find("access token fetched");
-    assert!(token.contains(" INFO ") && token.contains("token_attempts=1"), "{token}");
+    assert!(
+        token.contains(" INFO ") && token.contains("token_attempts=1"),
+        "{token}"
+    );
     assert!(token.contains("latency_ms="), "{token}");
     let retry = find("retrying");
-    assert!(retry.contains(" INFO ") && retry.contains("status=429"), "{retry}");
+    assert!(
+        retry.contains(" INFO ") && retry.contains("status=429"),
+        "{retry}"
+    );
     assert!(retry.contains("reason=\"retryable status\""), "{retry}");
     let responses: Vec<&&str> = lines.iter().filter(|l| l.contains(" response ")).collect();
     assert_eq!(responses.len(), 2, "{logs}");
@@ -984,8 +1009,14 @@ async fn tracing_scheme_one_span_events_per_attempt_token_and_retry() {
     assert!(close.contains("sailpoint.request"), "{close}");
     assert_eq!(close.matches("status=").count(), 1, "{close}");
     assert_eq!(close.matches("attempts=").count(), 1, "{close}");
-    assert!(close.contains("attempts=3") && close.contains("status=200"), "{close}");
-    assert!(!logs.contains("leaked-token-value") && !logs.contains(TOKEN), "{logs}");
+    assert!(
+        close.contains("attempts=3") && close.contains("status=200"),
+        "{close}"
+    );
+    assert!(
+        !logs.contains("leaked-token-value") && !logs.contains(TOKEN),
+        "{logs}"
+    );
 }
 
 #[tokio::test]

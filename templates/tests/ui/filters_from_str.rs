@@ -3,7 +3,11 @@
 use sailpoint_v2025::Client;
 
 fn main() {
-    let client = Client::builder().tenant("acme").bearer_token("t").build().unwrap();
+    let client = Client::builder()
+        .tenant("acme")
+        .bearer_token("t")
+        .build()
+        .unwrap();
     let _ = client
         .machine_identities()
         .list_machine_identities()
