@@ -5,8 +5,8 @@
 //!
 //! Checked on the checked-in crate under `generated/` (which `cargo xtask
 //! check` proves is what codegen makes: emitted code, copied templates, the
-//! front page and the method pages), and on everything the generator emits for
-//! the small test specs.
+//! front page and the method pages), on everything the generator emits for
+//! the small test specs, and on the crate generated from the full upstream spec.
 
 use std::path::{Path, PathBuf};
 
@@ -138,6 +138,21 @@ fn emitted_docs_of_test_specs_have_no_generator_internals() {
         );
     }
     assert!(checked > 0, "no test spec generated");
+}
+
+#[test]
+fn full_upstream_spec_docs_have_no_generator_internals() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/sailpoint-v2025.json");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("the upstream spec must be at {}: {e}", path.display()));
+    let (spec, _) = parse(&text).expect("the full spec parses");
+    let mut settings = Settings::new("../shared/reference/sailpoint-v2025.json");
+    settings.standalone = true;
+    settings.crate_name = "generated-sdk".into();
+    let out = generate(&spec, &settings).expect("the full spec generates");
+    let found = problems(out.files.into_iter().map(|f| (f.path, f.contents)));
+    assert!(found.is_empty(), "{}", found.join("\n"));
 }
 
 #[test]
