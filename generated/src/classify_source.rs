@@ -23,7 +23,7 @@ impl ClassifySource {
     ///
     /// `GET /sources/{sourceId}/classify` (operation `getClassifyMachineAccountFromSourceStatus`)
     ///
-    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental); otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
     ///
     /// # Returns
     ///
@@ -43,6 +43,40 @@ impl ClassifySource {
     /// - 500 → `InternalServerError`: `ErrorResponseDto`
     ///
     /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use sailpoint_v2025::classify_source::GetClassifyMachineAccountFromSourceStatusError;
+    /// use sailpoint_v2025::models::SourceClassificationStatus;
+    /// use sailpoint_v2025::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let result = client
+    ///         .classify_source()
+    ///         .get_classify_machine_account_from_source_status(
+    ///             "2c9180835d2e5168015d32f890ca1581",
+    ///         )
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: SourceClassificationStatus = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 GetClassifyMachineAccountFromSourceStatusError::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn get_classify_machine_account_from_source_status(
         &self,
         source_id: impl ::std::convert::Into<::std::string::String>,
@@ -58,7 +92,7 @@ impl ClassifySource {
     ///
     /// `POST /sources/{sourceId}/classify` (operation `sendClassifyMachineAccountFromSource`)
     ///
-    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental); otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
     ///
     /// # Returns
     ///
@@ -77,6 +111,38 @@ impl ClassifySource {
     /// - 500 → `InternalServerError`: `ErrorResponseDto`
     ///
     /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use sailpoint_v2025::classify_source::SendClassifyMachineAccountFromSourceError;
+    /// use sailpoint_v2025::models::SourceClassificationSubmission;
+    /// use sailpoint_v2025::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let result = client
+    ///         .classify_source()
+    ///         .send_classify_machine_account_from_source("2c9180835d2e5168015d32f890ca1581")
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: SourceClassificationSubmission = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 SendClassifyMachineAccountFromSourceError::BadRequest(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn send_classify_machine_account_from_source(
         &self,
         source_id: impl ::std::convert::Into<::std::string::String>,
@@ -92,7 +158,7 @@ impl ClassifySource {
     ///
     /// `DELETE /sources/{sourceId}/classify` (operation `deleteClassifyMachineAccountFromSource`)
     ///
-    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental); otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
     ///
     /// # Returns
     ///
@@ -111,6 +177,34 @@ impl ClassifySource {
     /// - 500 → `InternalServerError`: `ErrorResponseDto`
     ///
     /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use sailpoint_v2025::classify_source::DeleteClassifyMachineAccountFromSourceError;
+    /// use sailpoint_v2025::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let result = client
+    ///         .classify_source()
+    ///         .delete_classify_machine_account_from_source("2c9180835d2e5168015d32f890ca1581")
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => println!("{}", response.status()),
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 DeleteClassifyMachineAccountFromSourceError::BadRequest(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn delete_classify_machine_account_from_source(
         &self,
         source_id: impl ::std::convert::Into<::std::string::String>,

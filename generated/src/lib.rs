@@ -48,13 +48,22 @@
 //! - **Bearer token.** [`bearer_token`](ClientBuilder::bearer_token) sends a token obtained
 //!   elsewhere as is; it is never renewed.
 //! - **Environment and `config.json`.** [`Client::from_env`] reads `SAIL_BASE_URL`,
-//!   `SAIL_CLIENT_ID` and `SAIL_CLIENT_SECRET`, like SailPoint's other SDKs;
-//!   [`Client::from_config_file`] reads the `BaseURL`, `ClientId` and `ClientSecret` keys of
-//!   the Python SDK's and CLI's `config.json`. The `ClientBuilder` versions of both keep the
-//!   other settings adjustable.
-//! - **Timeouts.** [`connect_timeout`](ClientBuilder::connect_timeout) (default 10 s) bounds
-//!   opening a connection, [`timeout`](ClientBuilder::timeout) (default 60 s) bounds one
-//!   attempt including the body, and the retry policy's deadline bounds the whole call.
+//!   `SAIL_CLIENT_ID` and `SAIL_CLIENT_SECRET`, like SailPoint's other SDKs, and
+//!   `SAIL_EXPERIMENTAL=true` to enable [experimental operations](#experimental-operations)
+//!   (all of this crate's); [`Client::from_config_file`] reads the `BaseURL`, `ClientId` and
+//!   `ClientSecret` keys of the Python SDK's and CLI's `config.json`. The `ClientBuilder`
+//!   versions of both keep the other settings adjustable.
+//! - **Timeouts.** Every call has limits, so that a tenant that does not answer fails fast
+//!   with [`Error::Timeout`] instead of hanging:
+//!
+//!   | Limit | Default | Change with |
+//!   |---|---|---|
+//!   | opening a connection | 5 s | [`connect_timeout`](ClientBuilder::connect_timeout) |
+//!   | one attempt (a token request or an API request), body included | 30 s | [`timeout`](ClientBuilder::timeout) |
+//!   | the whole call: token fetch, every attempt and every wait between them | 60 s | [`RetryPolicy::deadline`] (or [`no_deadline`](RetryPolicy::no_deadline)) |
+//!
+//!   Running out of time in any of these phases is [`Error::Timeout`], which names what it
+//!   was waiting for.
 //! - **User agent.** [`user_agent`](ClientBuilder::user_agent) replaces the default
 //!   `sailpoint-v2025/<version>`. For a proxy or custom root certificates, pass your own
 //!   `reqwest::Client` to [`http_client`](ClientBuilder::http_client).
@@ -75,9 +84,16 @@
 //! ```
 //!
 //! ```rust,no_run
-//! use sailpoint_v2025::{Client, ClientBuilder};
+//! use sailpoint_v2025::{Client, ClientBuilder, RetryPolicy};
+//! use std::time::Duration;
 //!
+//! // SAIL_BASE_URL=https://acme.api.identitynow.com SAIL_CLIENT_ID=... SAIL_CLIENT_SECRET=...
+//! // SAIL_EXPERIMENTAL=true
 //! let from_env = Client::from_env()?;
+//! let patient = ClientBuilder::from_env()?
+//!     .timeout(Duration::from_secs(120))
+//!     .retry_policy(RetryPolicy::default().deadline(Duration::from_secs(300)))
+//!     .build()?;
 //! let from_file = ClientBuilder::from_config_file("config.json")?
 //!     .experimental(true)
 //!     .build()?;
@@ -86,10 +102,11 @@
 //!
 //! # Experimental operations
 //!
-//! Operations that SailPoint marks experimental (all of them in this crate) must be enabled
-//! with [`experimental(true)`](ClientBuilder::experimental); the client then sends
-//! `X-SailPoint-Experimental: true` with them. Otherwise the call fails with
-//! [`Error::ExperimentalNotEnabled`] and nothing is sent:
+//! Operations that SailPoint marks experimental (all of them in this crate) must be enabled,
+//! with [`experimental(true)`](ClientBuilder::experimental) on the builder or with
+//! `SAIL_EXPERIMENTAL=true` in the environment of [`Client::from_env`]; the client then
+//! sends `X-SailPoint-Experimental: true` with them. Otherwise the call fails with
+//! [`Error::ExperimentalNotEnabled`], whose message names both ways, and nothing is sent:
 //!
 //! ```rust
 //! use sailpoint_v2025::{Client, Error};
@@ -117,12 +134,27 @@
 //!   [`Error::Decode`] a body that is not the documented type. Both keep the whole response
 //!   as a [`RawError`]: status, headers and raw body ([`RawError::text`]).
 //! - [`Error::tracking_id`] is SailPoint's request tracking id (from the error body or the
-//!   `SLPT-Request-ID` header); quote it to SailPoint support. `Display` includes it and the
-//!   server's message.
-//! - The other variants say that nothing usable came back: transport failure, timeout, no
-//!   token, invalid request or configuration.
+//!   `SLPT-Request-ID` header); quote it to SailPoint support. [`Error::message`] is the
+//!   server's message, whatever the variant (the API's or the token endpoint's).
+//! - The other variants say that nothing usable came back: transport failure
+//!   ([`Error::Transport`]), running out of time ([`Error::Timeout`]), no token
+//!   ([`Error::Auth`]), invalid request or configuration.
+//! - [`Error::attempts`] counts every request sent or tried for the call, token requests
+//!   included.
 //!
-//! `Error<E>` implements [`std::error::Error`], so `?` works with `Box<dyn Error>` and `anyhow`.
+//! `Display` is one line: which operation failed, where (origin and path; never the query
+//! or a secret), why (the server's message, an excerpt of an undocumented body on one line,
+//! or the innermost cause such as `Connection refused`) and after how many attempts:
+//!
+//! ```text
+//! `getMachineIdentity` failed: https://acme.api.identitynow.com/v2025/machine-identities/2c91...: HTTP 404 Not Found (1 attempt, tracking id 1a2b...): Machine identity not found
+//! `getMachineIdentity` failed: could not obtain an access token from https://acme.api.identitynow.com/oauth/token: Connection refused (os error 111) (4 attempts)
+//! `listMachineIdentities` timed out after 60.001s waiting for https://acme.api.identitynow.com/v2025/machine-identities (3 attempts)
+//! ```
+//!
+//! `Debug` cuts bodies after 1024 characters; [`RawError::text`] and
+//! [`RawError::bytes`] keep them whole. `Error<E>` implements [`std::error::Error`], so `?`
+//! works with `Box<dyn Error>` and `anyhow`; `source()` gives the whole chain of causes.
 //!
 //! ```rust,no_run
 //! use sailpoint_v2025::machine_identities::GetMachineIdentityError;
@@ -183,19 +215,51 @@
 //! # Ok::<(), sailpoint_v2025::ConfigError>(())
 //! ```
 //!
+//! # Logging and tracing
+//!
+//! The client reports through [`tracing`](https://docs.rs/tracing); install any subscriber,
+//! for example `tracing_subscriber::fmt().with_env_filter(EnvFilter::from_default_env())`,
+//! and choose what to see with `RUST_LOG`:
+//!
+//! ```text
+//! RUST_LOG=sailpoint_v2025=info    # token fetches, retries and their reasons, token failures
+//! RUST_LOG=sailpoint_v2025=debug   # and one event per attempt: URL with query, status, latency, tracking id
+//! RUST_LOG=sailpoint_v2025=debug,reqwest=debug,hyper_util=debug   # and the HTTP stack's connections
+//! ```
+//!
+//! The scheme:
+//!
+//! - **One span per call**, `sailpoint.request` (level INFO), with `operation_id`, `method`
+//!   and `url`; at the end of the call it records `status` (of the final response),
+//!   `attempts` (every request sent or tried, token requests included) and `elapsed_ms`.
+//! - **One event per attempt**, `response` (DEBUG), with `attempt` (1, 2, ...), `url` (the
+//!   real path and query as sent, so that you can check your filters; values of parameters
+//!   that look secret are `[redacted]`), `status`, `latency_ms` and `tracking_id` (the
+//!   `SLPT-Request-ID` header); or `no response` with the `error` instead of the status.
+//! - **Retries**, `retrying` (INFO), with the `attempt` that failed, the `reason`
+//!   (`retryable status` with its `status`, `timeout`, `connection failed`, ...) and
+//!   `delay_ms`; a `401` that renews the token says so.
+//! - **Tokens**: `access token fetched` (INFO) with `token_url`, `token_attempts` and
+//!   `latency_ms`; `retrying the token request` (INFO) with its `reason`; `no access token`
+//!   (WARN) with the `error`.
+//!
+//! No client secret or token ever appears in a span or event.
+//!
 //! # Pagination
 //!
 //! List operations take `limit` and `offset`. `send()` returns one page, a [`Response`]
 //! that derefs to the `Vec` of items; with `.count(true)`,
-//! [`total_count`](Response::total_count) reads the `X-Total-Count` header. `stream()`
-//! yields the items of every page in turn, sending the same filters and sorters with each
-//! request. It ends only when the data says so: on an empty page, once the offset reaches
-//! `X-Total-Count` (sent when you ask with `.count(true)`, which saves the final empty
-//! page), or after `max_items(n)` items without requesting more than that. A page shorter
-//! than `limit` does not end it, since servers may cap pages below the `limit` asked for.
-//! An error is yielded and ends the stream; a page repeated byte for byte (a server that
-//! ignores `offset`) is [`Error::RepeatedPage`], and an offset the `offset` parameter
-//! cannot hold is [`Error::OffsetOverflow`], never a loop or a silent stop.
+//! [`total_count`](Response::total_count) reads the `X-Total-Count` header, and the
+//! builder's own `total_count()` does that in one call (one request, smallest page).
+//! `stream()` yields the items of every page in turn, sending the same filters and sorters
+//! with each request. It ends only when the data says so: on an empty page, once the offset
+//! reaches `X-Total-Count` (sent when you ask with `.count(true)`, which saves the final
+//! empty page), or after `max_items(n)` items without requesting more than that. A page
+//! shorter than `limit` does not end it, since servers may cap pages below the `limit` asked
+//! for. An error is yielded and ends the stream; a page repeated byte for byte (a server
+//! that ignores `offset`) is [`Error::RepeatedPage`], and an offset the `offset` parameter
+//! cannot hold is [`Error::OffsetOverflow`], never a loop or a silent stop. The stream is
+//! `Unpin` and `Send`: call `try_next()` on it directly, or `try_collect()` it.
 //!
 //! ```rust,no_run
 //! use futures_util::TryStreamExt;
@@ -205,9 +269,10 @@
 //! let handle = client.machine_identities();
 //! let page = handle.list_machine_identities().limit(50).count(true).send().await?;
 //! println!("{} of {:?}", page.len(), page.total_count());
+//! let total = handle.list_machine_identities().total_count().await?;
+//! println!("{total:?} machine identities");
 //!
-//! let items = handle.list_machine_identities().max_items(1000).stream();
-//! let mut items = std::pin::pin!(items);
+//! let mut items = handle.list_machine_identities().max_items(1000).stream();
 //! while let Some(identity) = items.try_next().await? {
 //!     println!("{:?}", identity.id);
 //! }
@@ -223,7 +288,9 @@
 //! for it, taking values of the field's type. Combine filters with `&`, `|` and `!`. String
 //! values are quoted and escaped, and parentheses follow precedence. A field or operator the
 //! operation does not document, or a filter built for another operation, does not compile.
-//! Sorters are a per-operation enum wrapped in [`Sort`](filter::Sort).
+//! Sorters are a per-operation enum wrapped in [`Sort`](filter::Sort); `sorters` takes one
+//! `Sort` or a list of them. Passing a string to `filters` or `sorters` does not compile,
+//! and the error points to the `_raw` setters.
 //!
 //! The escape hatches are `filters_raw` and `sorters_raw`, which send a string as is, and
 //! [`Filter::raw`](filter::Filter::raw), which embeds a hand-written expression in a typed
@@ -251,12 +318,16 @@
 //!     .list_machine_identities()
 //!     .filters(filter)
 //!     .sorters([Sort::desc(By::Created), Sort::asc(By::Name)]); // sorters=-created,name
+//! let newest_first = client
+//!     .machine_identities()
+//!     .list_machine_identities()
+//!     .sorters(Sort::desc(By::Created)); // sorters=-created
 //! let same = client
 //!     .machine_identities()
 //!     .list_machine_identities()
 //!     .filters_raw(r#"businessApplication sw "Pay""#)
 //!     .sorters_raw("-created,name");
-//! # let _ = (request, same);
+//! # let _ = (request, same, newest_first);
 //! # Ok::<(), sailpoint_v2025::ConfigError>(())
 //! ```
 //!
@@ -339,8 +410,8 @@
 //!     Err(Error::Redirect { status, location, .. }) => {
 //!         eprintln!("the tenant answered {status}, pointing to {location:?}; not followed")
 //!     }
-//!     Err(Error::Auth(AuthError::Redirect { location, .. })) => {
-//!         eprintln!("the token endpoint redirected to {location:?}; no secret was sent there")
+//!     Err(Error::Auth { source, .. }) if matches!(*source, AuthError::Redirect { .. }) => {
+//!         eprintln!("the token endpoint redirected; no secret was sent there: {source}")
 //!     }
 //!     Err(Error::BodyTooLarge { limit, .. }) => eprintln!("answer over {limit} bytes"),
 //!     other => println!("{:?}", other.map(|identity| identity.id.clone())),

@@ -23,7 +23,7 @@ impl MachineIdentities {
     ///
     /// `GET /machine-identities` (operation `listMachineIdentities`)
     ///
-    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental); otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
     ///
     /// # Returns
     ///
@@ -43,6 +43,58 @@ impl MachineIdentities {
     /// - 500 → `InternalServerError`: `ErrorResponseDto`
     ///
     /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use futures_util::TryStreamExt;
+    /// use sailpoint_v2025::filter::Sort;
+    /// use sailpoint_v2025::machine_identities::{
+    ///     ListMachineIdentitiesError, ListMachineIdentitiesFilter,
+    ///     ListMachineIdentitiesSortField,
+    /// };
+    /// use sailpoint_v2025::models::MachineIdentityResponse;
+    /// use sailpoint_v2025::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .list_machine_identities()
+    ///         .filters(
+    ///             ListMachineIdentitiesFilter::id().eq("2c9180835d2e5168015d32f890ca1581"),
+    ///         )
+    ///         .sorters([Sort::desc(ListMachineIdentitiesSortField::BusinessApplication)])
+    ///         .count(true)
+    ///         .limit(250)
+    ///         .offset(0)
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: Vec<MachineIdentityResponse> = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 ListMachineIdentitiesError::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     let items: Vec<MachineIdentityResponse> = client
+    ///         .machine_identities()
+    ///         .list_machine_identities()
+    ///         .max_items(500)
+    ///         .stream()
+    ///         .try_collect()
+    ///         .await?;
+    ///     println!("{} items", items.len());
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_machine_identities(&self) -> ListMachineIdentities {
         ListMachineIdentities {
             client: self.client.clone(),
@@ -60,7 +112,7 @@ impl MachineIdentities {
     ///
     /// `POST /machine-identities` (operation `createMachineIdentity`)
     ///
-    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental); otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
     ///
     /// # Returns
     ///
@@ -80,6 +132,35 @@ impl MachineIdentities {
     /// - 500 → `InternalServerError`: `ErrorResponseDto`
     ///
     /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use sailpoint_v2025::machine_identities::CreateMachineIdentityError;
+    /// use sailpoint_v2025::models::{MachineIdentityRequest, MachineIdentityResponse};
+    /// use sailpoint_v2025::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let body = MachineIdentityRequest::new("example".to_string(), "example".to_string());
+    ///     let result = client.machine_identities().create_machine_identity(body).send().await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: MachineIdentityResponse = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 CreateMachineIdentityError::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn create_machine_identity(
         &self,
         body: crate::models::MachineIdentityRequest,
@@ -95,7 +176,7 @@ impl MachineIdentities {
     ///
     /// `GET /machine-identities/{id}` (operation `getMachineIdentity`)
     ///
-    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental); otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
     ///
     /// # Returns
     ///
@@ -115,6 +196,38 @@ impl MachineIdentities {
     /// - 500 → `InternalServerError`: `ErrorResponseDto`
     ///
     /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use sailpoint_v2025::machine_identities::GetMachineIdentityError;
+    /// use sailpoint_v2025::models::MachineIdentityResponse;
+    /// use sailpoint_v2025::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .get_machine_identity("2c9180835d2e5168015d32f890ca1581")
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: MachineIdentityResponse = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 GetMachineIdentityError::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn get_machine_identity(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
@@ -130,7 +243,7 @@ impl MachineIdentities {
     ///
     /// `DELETE /machine-identities/{id}` (operation `deleteMachineIdentity`)
     ///
-    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental); otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
     ///
     /// # Returns
     ///
@@ -150,6 +263,34 @@ impl MachineIdentities {
     /// - 500 → `InternalServerError`: `ErrorResponseDto`
     ///
     /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use sailpoint_v2025::machine_identities::DeleteMachineIdentityError;
+    /// use sailpoint_v2025::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .delete_machine_identity("2c9180835d2e5168015d32f890ca1581")
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => println!("{}", response.status()),
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 DeleteMachineIdentityError::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn delete_machine_identity(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
@@ -165,7 +306,7 @@ impl MachineIdentities {
     ///
     /// `PATCH /machine-identities/{id}` (operation `updateMachineIdentity`)
     ///
-    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental); otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
     ///
     /// # Returns
     ///
@@ -185,6 +326,40 @@ impl MachineIdentities {
     /// - 500 → `InternalServerError`: `ErrorResponseDto`
     ///
     /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use sailpoint_v2025::machine_identities::UpdateMachineIdentityError;
+    /// use sailpoint_v2025::models::MachineIdentityResponse;
+    /// use sailpoint_v2025::patch::JsonPatch;
+    /// use sailpoint_v2025::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let body = JsonPatch::new().replace("/name", "example")?;
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .update_machine_identity("2c9180835d2e5168015d32f890ca1581", body)
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: MachineIdentityResponse = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 UpdateMachineIdentityError::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn update_machine_identity(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
@@ -202,7 +377,7 @@ impl MachineIdentities {
     ///
     /// `GET /machine-identity-user-entitlements` (operation `listMachineIdentityUserEntitlements`)
     ///
-    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental); otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
     ///
     /// # Returns
     ///
@@ -222,6 +397,61 @@ impl MachineIdentities {
     /// - 500 → `InternalServerError`: `ErrorResponseDto`
     ///
     /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use futures_util::TryStreamExt;
+    /// use sailpoint_v2025::filter::Sort;
+    /// use sailpoint_v2025::machine_identities::{
+    ///     ListMachineIdentityUserEntitlementsError, ListMachineIdentityUserEntitlementsFilter,
+    ///     ListMachineIdentityUserEntitlementsSortField,
+    /// };
+    /// use sailpoint_v2025::models::MachineIdentityUserEntitlementResponse;
+    /// use sailpoint_v2025::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .list_machine_identity_user_entitlements()
+    ///         .filters(
+    ///             ListMachineIdentityUserEntitlementsFilter::machine_identity_id()
+    ///                 .eq("2c9180835d2e5168015d32f890ca1581"),
+    ///         )
+    ///         .sorters([
+    ///             Sort::desc(ListMachineIdentityUserEntitlementsSortField::MachineIdentityName),
+    ///         ])
+    ///         .count(true)
+    ///         .limit(250)
+    ///         .offset(0)
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: Vec<MachineIdentityUserEntitlementResponse> = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 ListMachineIdentityUserEntitlementsError::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     let items: Vec<MachineIdentityUserEntitlementResponse> = client
+    ///         .machine_identities()
+    ///         .list_machine_identity_user_entitlements()
+    ///         .max_items(500)
+    ///         .stream()
+    ///         .try_collect()
+    ///         .await?;
+    ///     println!("{} items", items.len());
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn list_machine_identity_user_entitlements(
         &self,
     ) -> ListMachineIdentityUserEntitlements {
@@ -241,7 +471,7 @@ impl MachineIdentities {
     ///
     /// `POST /sources/{sourceId}/aggregate-agents` (operation `startMachineIdentityAggregation`)
     ///
-    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental); otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
     ///
     /// # Returns
     ///
@@ -261,6 +491,41 @@ impl MachineIdentities {
     /// - 500 → `InternalServerError`: `ErrorResponseDto`
     ///
     /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use sailpoint_v2025::machine_identities::StartMachineIdentityAggregationError;
+    /// use sailpoint_v2025::models::{
+    ///     MachineIdentityAggregationRequest, MachineIdentityAggregationResponse,
+    /// };
+    /// use sailpoint_v2025::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let body = MachineIdentityAggregationRequest::new(vec!["example".to_string()]);
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .start_machine_identity_aggregation("2c9180835d2e5168015d32f890ca1581", body)
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: MachineIdentityAggregationResponse = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 StartMachineIdentityAggregationError::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
     pub fn start_machine_identity_aggregation(
         &self,
         source_id: impl ::std::convert::Into<::std::string::String>,
@@ -297,9 +562,9 @@ impl ListMachineIdentities {
     /// Filters the results with a typed expression; see [`ListMachineIdentitiesFilter`] for the fields and operators this operation documents.
     pub fn filters(
         mut self,
-        filter: crate::filter::Filter<ListMachineIdentitiesFilter>,
+        filter: impl crate::filter::IntoFilter<ListMachineIdentitiesFilter>,
     ) -> Self {
-        self.filters = ::std::option::Option::Some(filter.to_string());
+        self.filters = ::std::option::Option::Some(filter.into_filter().to_string());
         self
     }
     /// Filter expression in the SailPoint collection filter syntax. Filterable fields and operators:
@@ -344,15 +609,12 @@ impl ListMachineIdentities {
         self.filters = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sorts the results by the given fields, in order; see [`ListMachineIdentitiesSortField`].
-    pub fn sorters<I>(mut self, sorters: I) -> Self
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<
-            crate::filter::Sort<ListMachineIdentitiesSortField>,
-        >,
-    {
-        self.sorters = crate::filter::render_sorters(sorters);
+    /// Sorts the results: one [`Sort`](crate::filter::Sort), or a list of sorts or fields, in order; see [`ListMachineIdentitiesSortField`].
+    pub fn sorters(
+        mut self,
+        sorters: impl crate::filter::IntoSorters<ListMachineIdentitiesSortField>,
+    ) -> Self {
+        self.sorters = sorters.into_sorters();
         self
     }
     /// Comma-separated sort fields; a leading `-` sorts that field descending.
@@ -523,40 +785,59 @@ impl ListMachineIdentities {
     ///  offset is above what `offset` allows.
     pub fn stream(
         self,
-    ) -> impl ::futures_util::Stream<
-        Item = ::std::result::Result<
+    ) -> ::futures_util::stream::BoxStream<
+        'static,
+        ::std::result::Result<
             crate::models::MachineIdentityResponse,
             crate::Error<ListMachineIdentitiesError>,
         >,
-    > + ::std::marker::Send + 'static {
+    > {
         let page_size = self.limit.map_or(250, |l| u32::try_from(l).unwrap_or(0));
         let start = self.offset.map_or(0, |o| u64::try_from(o).unwrap_or(0));
         let max_items = self.max_items;
         let mut invalid = self.validate().err();
-        crate::runtime::paginate(
-            "listMachineIdentities",
-            page_size,
-            start,
-            max_items,
-            <::std::primitive::u64>::try_from(<i32>::MAX)
-                .unwrap_or(::std::primitive::u64::MAX),
-            move |offset, limit| {
-                let mut page = self.clone();
-                page.offset = ::std::option::Option::Some(
-                    <i32>::try_from(offset).unwrap_or(<i32>::MAX),
-                );
-                page.limit = ::std::option::Option::Some(
-                    <i32>::try_from(limit).unwrap_or(<i32>::MAX),
-                );
-                let invalid = invalid.take();
-                async move {
-                    match invalid {
-                        ::std::option::Option::Some(e) => ::std::result::Result::Err(e),
-                        ::std::option::Option::None => page.send().await,
+        ::std::boxed::Box::pin(
+            crate::runtime::paginate(
+                "listMachineIdentities",
+                page_size,
+                start,
+                max_items,
+                <::std::primitive::u64>::try_from(<i32>::MAX)
+                    .unwrap_or(::std::primitive::u64::MAX),
+                move |offset, limit| {
+                    let mut page = self.clone();
+                    page.offset = ::std::option::Option::Some(
+                        <i32>::try_from(offset).unwrap_or(<i32>::MAX),
+                    );
+                    page.limit = ::std::option::Option::Some(
+                        <i32>::try_from(limit).unwrap_or(<i32>::MAX),
+                    );
+                    let invalid = invalid.take();
+                    async move {
+                        match invalid {
+                            ::std::option::Option::Some(e) => {
+                                ::std::result::Result::Err(e)
+                            }
+                            ::std::option::Option::None => page.send().await,
+                        }
                     }
-                }
-            },
+                },
+            ),
         )
+    }
+    /// The number of items matching the filters, in one request: sends `count=true`
+    /// with the smallest page and returns the `X-Total-Count` header
+    /// ([`Response::total_count`](crate::Response::total_count)); `None` if the server
+    /// did not send it.
+    pub async fn total_count(
+        mut self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<u64>,
+        crate::Error<ListMachineIdentitiesError>,
+    > {
+        self.count = ::std::option::Option::Some(true);
+        self.limit = ::std::option::Option::Some(1);
+        self.send().await.map(|response| response.total_count())
     }
 }
 /// The error responses documented for [`MachineIdentities::list_machine_identities`], decoded.
@@ -1178,9 +1459,9 @@ impl ListMachineIdentityUserEntitlements {
     /// Filters the results with a typed expression; see [`ListMachineIdentityUserEntitlementsFilter`] for the fields and operators this operation documents.
     pub fn filters(
         mut self,
-        filter: crate::filter::Filter<ListMachineIdentityUserEntitlementsFilter>,
+        filter: impl crate::filter::IntoFilter<ListMachineIdentityUserEntitlementsFilter>,
     ) -> Self {
-        self.filters = ::std::option::Option::Some(filter.to_string());
+        self.filters = ::std::option::Option::Some(filter.into_filter().to_string());
         self
     }
     /// Filter expression in the SailPoint collection filter syntax. Filterable fields and operators:
@@ -1207,15 +1488,14 @@ impl ListMachineIdentityUserEntitlements {
         self.filters = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sorts the results by the given fields, in order; see [`ListMachineIdentityUserEntitlementsSortField`].
-    pub fn sorters<I>(mut self, sorters: I) -> Self
-    where
-        I: ::std::iter::IntoIterator,
-        I::Item: ::std::convert::Into<
-            crate::filter::Sort<ListMachineIdentityUserEntitlementsSortField>,
+    /// Sorts the results: one [`Sort`](crate::filter::Sort), or a list of sorts or fields, in order; see [`ListMachineIdentityUserEntitlementsSortField`].
+    pub fn sorters(
+        mut self,
+        sorters: impl crate::filter::IntoSorters<
+            ListMachineIdentityUserEntitlementsSortField,
         >,
-    {
-        self.sorters = crate::filter::render_sorters(sorters);
+    ) -> Self {
+        self.sorters = sorters.into_sorters();
         self
     }
     /// Comma-separated sort fields; a leading `-` sorts that field descending.
@@ -1408,40 +1688,59 @@ impl ListMachineIdentityUserEntitlements {
     ///  offset is above what `offset` allows.
     pub fn stream(
         self,
-    ) -> impl ::futures_util::Stream<
-        Item = ::std::result::Result<
+    ) -> ::futures_util::stream::BoxStream<
+        'static,
+        ::std::result::Result<
             crate::models::MachineIdentityUserEntitlementResponse,
             crate::Error<ListMachineIdentityUserEntitlementsError>,
         >,
-    > + ::std::marker::Send + 'static {
+    > {
         let page_size = self.limit.map_or(250, |l| u32::try_from(l).unwrap_or(0));
         let start = self.offset.map_or(0, |o| u64::try_from(o).unwrap_or(0));
         let max_items = self.max_items;
         let mut invalid = self.validate().err();
-        crate::runtime::paginate(
-            "listMachineIdentityUserEntitlements",
-            page_size,
-            start,
-            max_items,
-            <::std::primitive::u64>::try_from(<i32>::MAX)
-                .unwrap_or(::std::primitive::u64::MAX),
-            move |offset, limit| {
-                let mut page = self.clone();
-                page.offset = ::std::option::Option::Some(
-                    <i32>::try_from(offset).unwrap_or(<i32>::MAX),
-                );
-                page.limit = ::std::option::Option::Some(
-                    <i32>::try_from(limit).unwrap_or(<i32>::MAX),
-                );
-                let invalid = invalid.take();
-                async move {
-                    match invalid {
-                        ::std::option::Option::Some(e) => ::std::result::Result::Err(e),
-                        ::std::option::Option::None => page.send().await,
+        ::std::boxed::Box::pin(
+            crate::runtime::paginate(
+                "listMachineIdentityUserEntitlements",
+                page_size,
+                start,
+                max_items,
+                <::std::primitive::u64>::try_from(<i32>::MAX)
+                    .unwrap_or(::std::primitive::u64::MAX),
+                move |offset, limit| {
+                    let mut page = self.clone();
+                    page.offset = ::std::option::Option::Some(
+                        <i32>::try_from(offset).unwrap_or(<i32>::MAX),
+                    );
+                    page.limit = ::std::option::Option::Some(
+                        <i32>::try_from(limit).unwrap_or(<i32>::MAX),
+                    );
+                    let invalid = invalid.take();
+                    async move {
+                        match invalid {
+                            ::std::option::Option::Some(e) => {
+                                ::std::result::Result::Err(e)
+                            }
+                            ::std::option::Option::None => page.send().await,
+                        }
                     }
-                }
-            },
+                },
+            ),
         )
+    }
+    /// The number of items matching the filters, in one request: sends `count=true`
+    /// with the smallest page and returns the `X-Total-Count` header
+    /// ([`Response::total_count`](crate::Response::total_count)); `None` if the server
+    /// did not send it.
+    pub async fn total_count(
+        mut self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<u64>,
+        crate::Error<ListMachineIdentityUserEntitlementsError>,
+    > {
+        self.count = ::std::option::Option::Some(true);
+        self.limit = ::std::option::Option::Some(1);
+        self.send().await.map(|response| response.total_count())
     }
 }
 /// The error responses documented for [`MachineIdentities::list_machine_identity_user_entitlements`], decoded.

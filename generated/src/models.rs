@@ -326,13 +326,15 @@ pub struct JsonPatchOperation {
 }
 impl JsonPatchOperation {
     /// A value with the required fields set and every optional field empty.
+    ///
+    /// The arguments, in order: `op`, `path`.
     pub fn new(
         op: crate::models::JsonPatchOperationOp,
-        path: ::std::string::String,
+        path: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             op,
-            path,
+            path: path.into(),
             from: ::std::option::Option::None,
             value: ::std::option::Option::None,
         }
@@ -544,8 +546,16 @@ pub struct LocalizedMessage {
 }
 impl LocalizedMessage {
     /// A value with the required fields set and every optional field empty.
-    pub fn new(locale: ::std::string::String, message: ::std::string::String) -> Self {
-        Self { locale, message }
+    ///
+    /// The arguments, in order: `locale`, `message`.
+    pub fn new(
+        locale: impl ::std::convert::Into<::std::string::String>,
+        message: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            locale: locale.into(),
+            message: message.into(),
+        }
     }
 }
 /// What to aggregate.
@@ -574,6 +584,8 @@ pub struct MachineIdentityAggregationRequest {
 }
 impl MachineIdentityAggregationRequest {
     /// A value with the required fields set and every optional field empty.
+    ///
+    /// The arguments, in order: `dataset_ids`.
     pub fn new(dataset_ids: ::std::vec::Vec<::std::string::String>) -> Self {
         Self {
             dataset_ids,
@@ -921,16 +933,18 @@ pub struct MachineIdentityBase {
 }
 impl MachineIdentityBase {
     /// A value with the required fields set and every optional field empty.
+    ///
+    /// The arguments, in order: `business_application`, `subtype`.
     pub fn new(
-        business_application: ::std::string::String,
-        subtype: ::std::string::String,
+        business_application: impl ::std::convert::Into<::std::string::String>,
+        subtype: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             name: ::std::option::Option::None,
-            business_application,
+            business_application: business_application.into(),
             description: ::std::option::Option::None,
             attributes: ::std::option::Option::None,
-            subtype,
+            subtype: subtype.into(),
             owners: ::std::option::Option::None,
             source_id: ::std::option::Option::None,
             uuid: ::std::option::Option::None,
@@ -958,6 +972,8 @@ pub struct MachineIdentityOwners {
 }
 impl MachineIdentityOwners {
     /// A value with the required fields set and every optional field empty.
+    ///
+    /// The arguments, in order: `primary_identity`, `secondary_identities`.
     pub fn new(
         primary_identity: crate::models::BaseReferenceDto,
         secondary_identities: ::std::vec::Vec<crate::models::BaseReferenceDto>,
@@ -1029,16 +1045,18 @@ pub struct MachineIdentityRequest {
 }
 impl MachineIdentityRequest {
     /// A value with the required fields set and every optional field empty.
+    ///
+    /// The arguments, in order: `business_application`, `subtype`.
     pub fn new(
-        business_application: ::std::string::String,
-        subtype: ::std::string::String,
+        business_application: impl ::std::convert::Into<::std::string::String>,
+        subtype: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             name: ::std::option::Option::None,
-            business_application,
+            business_application: business_application.into(),
             description: ::std::option::Option::None,
             attributes: ::std::option::Option::None,
-            subtype,
+            subtype: subtype.into(),
             owners: ::std::option::Option::None,
             source_id: ::std::option::Option::None,
             uuid: ::std::option::Option::None,
@@ -1151,19 +1169,21 @@ pub struct MachineIdentityResponse {
 }
 impl MachineIdentityResponse {
     /// A value with the required fields set and every optional field empty.
+    ///
+    /// The arguments, in order: `business_application`, `subtype`.
     pub fn new(
-        business_application: ::std::string::String,
-        subtype: ::std::string::String,
+        business_application: impl ::std::convert::Into<::std::string::String>,
+        subtype: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             id: ::std::option::Option::None,
             created: ::std::option::Option::None,
             modified: ::std::option::Option::None,
             name: ::std::option::Option::None,
-            business_application,
+            business_application: business_application.into(),
             description: ::std::option::Option::None,
             attributes: ::std::option::Option::None,
-            subtype,
+            subtype: subtype.into(),
             owners: ::std::option::Option::None,
             source_id: ::std::option::Option::None,
             uuid: ::std::option::Option::None,
@@ -1233,11 +1253,16 @@ pub struct MachineIdentityUserEntitlementRequest {
 }
 impl MachineIdentityUserEntitlementRequest {
     /// A value with the required fields set and every optional field empty.
+    ///
+    /// The arguments, in order: `entitlement_id`, `source_id`.
     pub fn new(
-        entitlement_id: ::std::string::String,
-        source_id: ::std::string::String,
+        entitlement_id: impl ::std::convert::Into<::std::string::String>,
+        source_id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        Self { entitlement_id, source_id }
+        Self {
+            entitlement_id: entitlement_id.into(),
+            source_id: source_id.into(),
+        }
     }
 }
 /// A user entitlement held by a machine identity, as listed by `listMachineIdentityUserEntitlements`.
@@ -1297,6 +1322,8 @@ pub struct SourceClassificationCounts {
 }
 impl SourceClassificationCounts {
     /// A value with the required fields set and every optional field empty.
+    ///
+    /// The arguments, in order: `expected`, `received`, `completed`.
     pub fn new(expected: i64, received: i64, completed: i64) -> Self {
         Self {
             expected,
@@ -1484,17 +1511,19 @@ pub struct TaskDefinitionSummary {
 }
 impl TaskDefinitionSummary {
     /// A value with the required fields set and every optional field empty.
+    ///
+    /// The arguments, in order: `id`, `unique_name`, `parent_name`, `arguments`.
     pub fn new(
-        id: ::std::string::String,
-        unique_name: ::std::string::String,
-        parent_name: ::std::string::String,
+        id: impl ::std::convert::Into<::std::string::String>,
+        unique_name: impl ::std::convert::Into<::std::string::String>,
+        parent_name: impl ::std::convert::Into<::std::string::String>,
         arguments: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> Self {
         Self {
-            id,
-            unique_name,
+            id: id.into(),
+            unique_name: unique_name.into(),
             description: ::std::option::Option::None,
-            parent_name,
+            parent_name: parent_name.into(),
             executor: ::std::option::Option::None,
             arguments,
         }
@@ -1539,11 +1568,16 @@ pub struct TaskReturnDetails {
 }
 impl TaskReturnDetails {
     /// A value with the required fields set and every optional field empty.
+    ///
+    /// The arguments, in order: `name`, `attribute_name`.
     pub fn new(
-        name: ::std::string::String,
-        attribute_name: ::std::string::String,
+        name: impl ::std::convert::Into<::std::string::String>,
+        attribute_name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
-        Self { name, attribute_name }
+        Self {
+            name: name.into(),
+            attribute_name: attribute_name.into(),
+        }
     }
 }
 /// A message logged by a task.
@@ -1576,14 +1610,16 @@ pub struct TaskStatusMessage {
 }
 impl TaskStatusMessage {
     /// A value with the required fields set and every optional field empty.
+    ///
+    /// The arguments, in order: `type`, `key`.
     pub fn new(
         r#type: crate::models::TaskStatusMessageType,
-        key: ::std::string::String,
+        key: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
             r#type,
             localized_text: ::std::option::Option::None,
-            key,
+            key: key.into(),
             parameters: ::std::option::Option::None,
         }
     }

@@ -567,7 +567,7 @@ fn outcome<T: Serialize, E: Summarize>(result: Result<Response<T>, Error<E>>) ->
 }
 
 fn create_request() -> MachineIdentityRequest {
-    let mut body = MachineIdentityRequest::new("Payroll".into(), "AI Agent".into());
+    let mut body = MachineIdentityRequest::new("Payroll", "AI Agent");
     body.name = Some("payroll-sync-agent".into());
     body.description = Some("Agent that syncs payroll data every night.".into());
     body.attributes = Some(json!({"Region": "EU"}).as_object().unwrap().clone());
@@ -580,8 +580,8 @@ fn create_request() -> MachineIdentityRequest {
         vec![],
     ));
     body.user_entitlements = Some(vec![MachineIdentityUserEntitlementRequest::new(
-        "4b0c7106a6c7438086f3024993664fc3".into(),
-        "5898b7c1620c49c6cccccbf81eb4bddd".into(),
+        "4b0c7106a6c7438086f3024993664fc3",
+        "5898b7c1620c49c6cccccbf81eb4bddd",
     )]);
     body
 }
@@ -1658,4 +1658,102 @@ async fn typed_error_fields_are_decoded() {
         body.error.as_deref(),
         Some("JWT validation failed: JWT is expired")
     );
+}
+
+// ---------------------------------------------------------------------------
+// Conveniences: one sorter, an Unpin stream, the count shortcut, `new` with &str
+// ---------------------------------------------------------------------------
+
+#[tokio::test]
+async fn total_count_is_one_call_with_count_and_the_smallest_page() {
+    let (server, client) =
+        serve(json_response(200, &machine_identity_list()).insert_header("X-Total-Count", "1234"))
+            .await;
+    let total = client
+        .machine_identities()
+        .list_machine_identities()
+        .filters(ListMachineIdentitiesFilter::business_application().eq("Payroll"))
+        .total_count()
+        .await
+        .unwrap();
+    assert_eq!(total, Some(1234));
+    let requests = received(&server).await;
+    assert_eq!(
+        queries(&requests),
+        ["filters=businessApplication%20eq%20%22Payroll%22&count=true&limit=1"]
+    );
+
+    let (_server, client) = serve(json_response(200, &machine_identity_list())).await;
+    let total = client
+        .machine_identities()
+        .list_machine_identity_user_entitlements()
+        .total_count()
+        .await
+        .unwrap();
+    assert_eq!(total, None, "no X-Total-Count header");
+}
+
+#[tokio::test]
+async fn sorters_take_one_sort_or_many() {
+    let (server, client) = serve(json_response(200, &machine_identity_list())).await;
+    let mi = client.machine_identities();
+    mi.list_machine_identities()
+        .sorters(Sort::desc(ListMachineIdentitiesSortField::Created))
+        .send()
+        .await
+        .unwrap();
+    mi.list_machine_identities()
+        .sorters([
+            Sort::desc(ListMachineIdentitiesSortField::Created),
+            Sort::asc(ListMachineIdentitiesSortField::Name),
+        ])
+        .send()
+        .await
+        .unwrap();
+    mi.list_machine_identities()
+        .sorters(vec![ListMachineIdentitiesSortField::Name])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        queries(&received(&server).await),
+        [
+            "sorters=-created",
+            "sorters=-created%2Cname",
+            "sorters=name"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn stream_is_unpin_and_needs_no_pin() {
+    use futures_util::TryStreamExt;
+    fn assert_unpin<T: Unpin + Send + 'static>(_: &T) {}
+
+    let server = MockServer::start().await;
+    let route = "/v2025/machine-identities";
+    mount_page(&server, route, "0", machine_identities(0, 2)).await;
+    mount_page(&server, route, "2", machine_identities(2, 1)).await;
+    // A short page does not end the stream; the empty page does.
+    mount_page(&server, route, "3", machine_identities(3, 0)).await;
+    let client = client(&server);
+    let mut items = client
+        .machine_identities()
+        .list_machine_identities()
+        .limit(2)
+        .stream();
+    assert_unpin(&items);
+    let mut ids = Vec::new();
+    while let Some(item) = items.try_next().await.unwrap() {
+        ids.push(item.id.unwrap());
+    }
+    assert_eq!(ids, ["mi-0", "mi-1", "mi-2"]);
+}
+
+#[test]
+fn request_constructors_take_str_and_string() {
+    let from_str = MachineIdentityRequest::new("Payroll", "AI Agent");
+    let from_string = MachineIdentityRequest::new(String::from("Payroll"), "AI Agent".to_owned());
+    assert_eq!(from_str, from_string);
+    assert_eq!(from_str.business_application, "Payroll");
 }

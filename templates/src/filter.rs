@@ -113,21 +113,22 @@
 //!   `Field<Scope, V, (ops...,)>` and calling `Field::new("<wire path>")`.
 //! - `V` by `type`: `string` to `String`, `boolean` to `bool`, `integer` to `i64`,
 //!   `number` to `f64`, `date-time` to `chrono::DateTime<chrono::Utc>`.
-//! - The operator set is a tuple of 1 to 12 distinct markers from [`ops`]. Always write a
-//!   trailing comma (`quote!((#(#ops,)*))`), so that one operator is the 1-tuple `(ops::Eq,)`
-//!   and not the bare type. A repeated marker makes the operator's method ambiguous; `co`
+//! - The operator set is a tuple of 1 to 12 distinct markers from [`ops`], always with a
+//!   trailing comma, so that one operator is the 1-tuple `(ops::Eq,)` and not the bare
+//!   type. A repeated marker makes the operator's method ambiguous; `co`
 //!   and `sw` exist only on `String` fields; a field with no operators is not emitted.
 //! - The builder stores `Option<String>` and offers
-//!   `filters(self, Filter<ListThingsFilter>)` (storing `filter.to_string()`) and
-//!   `filters_raw(self, impl Into<String>)`.
+//!   `filters(self, impl IntoFilter<ListThingsFilter>)` (storing the filter's string; only
+//!   `Filter<ListThingsFilter>` implements it, and anything else gets a compile error that
+//!   points to `filters_raw`) and `filters_raw(self, impl Into<String>)`.
 //!
 //! For a `sorters` parameter with `x-sdk-sortable`, the generator emits
 //! `#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)] pub enum ListThingsSortField { .. }`,
 //! one variant per wire field (in spec order, PascalCase of the wire path), and
 //! `impl crate::filter::SortField for ListThingsSortField` whose `wire` returns the wire
-//! name. The builder offers
-//! `sorters<I>(self, I) where I: IntoIterator, I::Item: Into<Sort<ListThingsSortField>>`
-//! (storing `crate::filter::render_sorters(sorters)`) and `sorters_raw(self, impl Into<String>)`.
+//! name. The builder offers `sorters(self, impl IntoSorters<ListThingsSortField>)` (one
+//! `Sort`, or a list of sorts or fields; storing `IntoSorters::into_sorters`) and
+//! `sorters_raw(self, impl Into<String>)`.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -683,6 +684,9 @@ macro_rules! impl_supports {
         $(impl_supports!(@one $all $op $idx);)+
     };
     (@one [$($t:ident)+] $op:ident $idx:ident) => {
+        // Keeps these impls out of the "other types implement `Supports`" list
+        // that would otherwise follow the error for an undocumented operator.
+        #[diagnostic::do_not_recommend]
         impl<$($t),+> Supports<$op, index::$idx> for ($($t,)+) {}
     };
 }
@@ -765,6 +769,57 @@ impl<F: SortField> fmt::Display for Sort<F> {
             f.write_str("-")?;
         }
         f.write_str(self.field.wire())
+    }
+}
+
+/// What the typed `filters` setter of a list operation takes: a [`Filter`] of that
+/// operation's scope `S`. A string is not one; `filters_raw` sends a string as is.
+#[diagnostic::on_unimplemented(
+    message = "`filters` takes a typed `Filter<{S}>`, not `{Self}`",
+    label = "expected a `Filter<{S}>` built from `{S}`'s field functions",
+    note = "to send a hand-written expression as is, call `filters_raw(...)` instead",
+    note = "a typed filter looks like `{S}::id().eq(\"...\")`"
+)]
+pub trait IntoFilter<S> {
+    /// The filter.
+    fn into_filter(self) -> Filter<S>;
+}
+
+impl<S> IntoFilter<S> for Filter<S> {
+    fn into_filter(self) -> Filter<S> {
+        self
+    }
+}
+
+/// What the typed `sorters` setter of a list operation takes: one [`Sort`], or a list
+/// (array, `Vec`, iterator) of sorts or bare fields (ascending).
+#[diagnostic::on_unimplemented(
+    message = "`sorters` takes a `Sort<{F}>` or a list of them, not `{Self}`",
+    label = "expected `Sort::asc(..)`, `Sort::desc(..)` or a list of them",
+    note = "to send a hand-written value such as \"-created,name\" as is, call `sorters_raw(...)` instead"
+)]
+pub trait IntoSorters<F> {
+    /// The wire value, `None` for an empty list.
+    fn into_sorters(self) -> Option<String>;
+}
+
+impl<F: SortField> IntoSorters<F> for Sort<F> {
+    fn into_sorters(self) -> Option<String> {
+        Some(self.to_string())
+    }
+}
+
+// Not recommended, so that a list of another operation's sorts is reported as
+// "`sorters` takes ..." naming both types, not as a missing `From` impl.
+#[diagnostic::do_not_recommend]
+impl<F, I> IntoSorters<F> for I
+where
+    F: SortField,
+    I: IntoIterator,
+    I::Item: Into<Sort<F>>,
+{
+    fn into_sorters(self) -> Option<String> {
+        render_sorters(self)
     }
 }
 

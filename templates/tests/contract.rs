@@ -767,7 +767,7 @@ async fn create_machine_identity() {
         id: Some("2c9180a46faadee4016fb4e018c20639".into()),
         name: Some("Cloud Admin".into()),
     };
-    let mut body = MachineIdentityRequest::new("Payroll".into(), "AI Agent".into());
+    let mut body = MachineIdentityRequest::new("Payroll", "AI Agent");
     body.name = Some("payroll-sync-agent".into());
     body.description = Some("Agent that syncs payroll data every night.".into());
     body.attributes = Some(
@@ -780,8 +780,8 @@ async fn create_machine_identity() {
     body.source_id = Some(SOURCE_ID.into());
     body.native_identity = Some("agent:payroll-sync".into());
     body.user_entitlements = Some(vec![MachineIdentityUserEntitlementRequest::new(
-        "4b0c7106a6c7438086f3024993664fc3".into(),
-        "5898b7c1620c49c6cccccbf81eb4bddd".into(),
+        "4b0c7106a6c7438086f3024993664fc3",
+        "5898b7c1620c49c6cccccbf81eb4bddd",
     )]);
     let result = h
         .client

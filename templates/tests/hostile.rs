@@ -322,7 +322,7 @@ async fn within_limit<T>(test: impl Future<Output = T>) -> T {
 }
 
 fn create_body() -> MachineIdentityRequest {
-    MachineIdentityRequest::new("Payroll".into(), "AI Agent".into())
+    MachineIdentityRequest::new("Payroll", "AI Agent")
 }
 
 fn patch() -> JsonPatch {
@@ -380,7 +380,7 @@ impl<E: std::fmt::Debug> ErrorView for Error<E> {
 
     fn auth(&self) -> Option<&AuthError> {
         match self {
-            Error::Auth(e) => Some(e),
+            Error::Auth { source, .. } => Some(&**source),
             _ => None,
         }
     }
@@ -505,12 +505,13 @@ async fn api_redirects_are_refused_for_get_post_and_patch() {
                     } else {
                         format!("{}{target}", tenant.url())
                     };
+                    // A fresh client: one token request, then the API request.
                     assert_eq!(
                         err.redirect(),
-                        Some((status, Some(expected.clone()), 1)),
+                        Some((status, Some(expected.clone()), 2)),
                         "{case}: {err:?}"
                     );
-                    assert_eq!(err.attempts(), Some(1), "{case}");
+                    assert_eq!(err.attempts(), Some(2), "{case}");
                     assert!(err.to_string().contains(&expected), "{case}: {err}");
                     assert_nothing_reached(&other, &case);
                     let api: Vec<_> = tenant
@@ -552,7 +553,8 @@ async fn api_redirect_loop_is_one_request_and_one_attempt() {
                 + tenant.requests_to("/v2025/machine-identities").len();
             assert_eq!(after - before, 1, "{method:?}: exactly one request");
             assert!(err.redirect().is_some(), "{method:?}: {err:?}");
-            assert_eq!(err.attempts(), Some(1), "{method:?}");
+            // A fresh client: one token request, then the API request.
+            assert_eq!(err.attempts(), Some(2), "{method:?}");
         }
     })
     .await;

@@ -7,7 +7,7 @@
 //! caller, and no caller waits for more than the fetch in flight plus its own.
 
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -81,6 +81,8 @@ pub(crate) struct TokenRequestContext<'a> {
     pub(crate) deadline: Option<Instant>,
     /// The largest token response body read.
     pub(crate) max_body: u64,
+    /// Counts the token requests sent or tried, for `Error::attempts`.
+    pub(crate) attempts: &'a AtomicU32,
 }
 
 /// Fetches and caches client-credentials tokens.
@@ -165,6 +167,11 @@ impl TokenSource {
         outcome
     }
 
+    /// The token endpoint, for errors and logs (it holds no secret).
+    pub(crate) fn token_url(&self) -> &str {
+        self.token_url.as_str()
+    }
+
     /// Forgets the token of `generation` after the API rejected it with 401.
     pub(crate) async fn invalidate(&self, generation: u64) {
         let mut state = self.state.lock().await;
@@ -201,6 +208,7 @@ impl TokenSource {
         loop {
             let timeout = attempt_timeout(ctx.timeout, ctx.deadline, Instant::now())
                 .unwrap_or(Duration::ZERO);
+            ctx.attempts.fetch_add(1, Ordering::Relaxed);
             let result = ctx
                 .http
                 .post(self.token_url.clone())
@@ -228,9 +236,15 @@ impl TokenSource {
                     .retry
                     .may_retry(retries, delay, ctx.deadline, Instant::now())
                 {
-                    tracing::debug!(
+                    let reason = match &result {
+                        Ok(resp) => format!("status {}", resp.status().as_u16()),
+                        Err(err) if err.is_timeout() => "timeout".to_owned(),
+                        Err(err) => super::error::innermost(err).to_string(),
+                    };
+                    tracing::info!(
                         retry = retries + 1,
                         delay_ms = delay.as_millis() as u64,
+                        reason,
                         "retrying the token request"
                     );
                     tokio::time::sleep(delay).await;

@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -15,7 +16,7 @@ use tracing::field::Empty;
 use tracing::Instrument;
 
 use super::auth::{bearer_header, Secret, TokenRequestContext, TokenSource};
-use super::error::{AuthError, ConfigError, Error, ErrorChain};
+use super::error::{innermost, AuthError, ConfigError, Error, ErrorChain};
 use super::guard::{
     discard, read_limited, redirect_of, BodyError, Redactor, Redirect, DEFAULT_MAX_RESPONSE_BODY,
 };
@@ -30,9 +31,15 @@ const ENV_BASE_URL: &str = "SAIL_BASE_URL";
 const ENV_CLIENT_ID: &str = "SAIL_CLIENT_ID";
 /// Environment variable holding the OAuth2 client secret (or personal access token secret).
 const ENV_CLIENT_SECRET: &str = "SAIL_CLIENT_SECRET";
+/// Environment variable that enables experimental operations (`true`/`false`, optional).
+const ENV_EXPERIMENTAL: &str = "SAIL_EXPERIMENTAL";
 
-const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Long enough for a TLS handshake across the world, short enough that a
+/// wrong host or a firewall that drops packets shows within seconds.
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The longest one attempt (token or API request) may take; the call as a
+/// whole is bounded by [`RetryPolicy`]'s deadline (default 60 s).
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
 /// How the client authenticates.
@@ -156,15 +163,19 @@ impl Default for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// A builder with the defaults: no target, no credentials, 10 s connect
-    /// timeout, 60 s request timeout, [`RetryPolicy::default`], experimental
+    /// A builder with the defaults: no target, no credentials, 5 s connect
+    /// timeout, 30 s per attempt, [`RetryPolicy::default`] (whose 60 s deadline
+    /// bounds the whole call, token fetch and retries included), experimental
     /// operations disabled.
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Reads `SAIL_BASE_URL`, `SAIL_CLIENT_ID` and `SAIL_CLIENT_SECRET`, like
-    /// SailPoint's other SDKs; the other settings can still be changed.
+    /// SailPoint's other SDKs, and the optional `SAIL_EXPERIMENTAL` (`true` or
+    /// `false`, default `false`; also `1`/`0`, `yes`/`no`), which enables
+    /// experimental operations like [`experimental`](Self::experimental). The
+    /// other settings can still be changed.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -177,9 +188,18 @@ impl ClientBuilder {
                 .filter(|v| !v.is_empty())
                 .ok_or(ConfigError::MissingEnv { name })
         };
+        let experimental = match lookup(ENV_EXPERIMENTAL).as_deref().map(str::trim) {
+            None | Some("") => false,
+            Some(value) => parse_bool(value).ok_or_else(|| ConfigError::InvalidEnv {
+                name: ENV_EXPERIMENTAL,
+                value: value.to_owned(),
+                expected: "true or false",
+            })?,
+        };
         Ok(Self::new()
             .base_url(get(ENV_BASE_URL)?)
-            .client_credentials(get(ENV_CLIENT_ID)?, get(ENV_CLIENT_SECRET)?))
+            .client_credentials(get(ENV_CLIENT_ID)?, get(ENV_CLIENT_SECRET)?)
+            .experimental(experimental))
     }
 
     /// Reads the `config.json` of SailPoint's Python SDK and CLI: a JSON object
@@ -276,15 +296,16 @@ impl ClientBuilder {
         self
     }
 
-    /// The time allowed to open a connection (default 10 s).
+    /// The time allowed to open a connection (default 5 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
-    /// The time allowed for one attempt, from connecting to the end of the
-    /// response body (default 60 s). The retry policy's deadline bounds the
-    /// whole call.
+    /// The time allowed for one attempt (a token request or an API request),
+    /// from connecting to the end of the response body (default 30 s). The
+    /// retry policy's [deadline](RetryPolicy::deadline) (default 60 s) bounds
+    /// the whole call, token fetch and retries included.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -316,6 +337,7 @@ impl ClientBuilder {
     /// Allows calling experimental operations, which then send the
     /// `X-SailPoint-Experimental: true` header. Without it they fail with
     /// [`Error::ExperimentalNotEnabled`] before anything is sent.
+    /// [`from_env`](Self::from_env) sets it from `SAIL_EXPERIMENTAL`.
     pub fn experimental(mut self, enabled: bool) -> Self {
         self.experimental = enabled;
         self
@@ -389,6 +411,15 @@ impl ClientBuilder {
                 max_response_body: self.max_response_body,
             }),
         })
+    }
+}
+
+/// `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`, in any case.
+fn parse_bool(value: &str) -> Option<bool> {
+    match value.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Some(true),
+        "false" | "0" | "no" | "off" => Some(false),
+        _ => None,
     }
 }
 
@@ -490,13 +521,31 @@ impl fmt::Debug for Client {
 
 /// Why [`Client::execute`] failed; independent of the operation's error type,
 /// so that the request loop is compiled once rather than once per operation.
+///
+/// `url` is where the failure happened (origin and path, no query); `attempts`
+/// counts every request sent or tried, token requests included.
 #[derive(Debug)]
 enum SendError {
     Experimental(&'static str),
     InvalidRequest(&'static str, String),
-    Transport(reqwest::Error, u32),
-    Timeout(u32, Duration),
-    Auth(AuthError),
+    Transport {
+        operation_id: &'static str,
+        source: reqwest::Error,
+        attempts: u32,
+        url: String,
+    },
+    Timeout {
+        operation_id: &'static str,
+        attempts: u32,
+        elapsed: Duration,
+        url: String,
+    },
+    Auth {
+        operation_id: &'static str,
+        source: Box<AuthError>,
+        attempts: u32,
+        url: String,
+    },
     Redirect(&'static str, Redirect, u32),
     BodyTooLarge(&'static str, StatusCode, u64, u32),
 }
@@ -509,9 +558,39 @@ impl<E> From<SendError> for Error<E> {
                 operation_id,
                 reason,
             },
-            SendError::Transport(source, attempts) => Error::Transport { source, attempts },
-            SendError::Timeout(attempts, elapsed) => Error::Timeout { attempts, elapsed },
-            SendError::Auth(err) => Error::Auth(err),
+            SendError::Transport {
+                operation_id,
+                source,
+                attempts,
+                url,
+            } => Error::Transport {
+                source,
+                attempts,
+                operation_id,
+                url,
+            },
+            SendError::Timeout {
+                operation_id,
+                attempts,
+                elapsed,
+                url,
+            } => Error::Timeout {
+                attempts,
+                elapsed,
+                operation_id,
+                url,
+            },
+            SendError::Auth {
+                operation_id,
+                source,
+                attempts,
+                url,
+            } => Error::Auth {
+                source,
+                attempts,
+                operation_id,
+                url,
+            },
             SendError::Redirect(operation_id, redirect, attempts) => Error::Redirect {
                 operation_id,
                 status: redirect.status,
@@ -528,14 +607,73 @@ impl<E> From<SendError> for Error<E> {
     }
 }
 
+impl SendError {
+    fn attempts(&self) -> Option<u32> {
+        match self {
+            SendError::Transport { attempts, .. }
+            | SendError::Timeout { attempts, .. }
+            | SendError::Auth { attempts, .. } => Some(*attempts),
+            _ => None,
+        }
+    }
+}
+
+/// Origin and path of `url`, without query: safe to show in errors.
+fn origin_and_path(url: &url::Url) -> String {
+    let mut shown = url.clone();
+    shown.set_query(None);
+    shown.set_fragment(None);
+    shown.to_string()
+}
+
+/// Query parameters whose values are never logged.
+fn is_secret_param(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        "token",
+        "secret",
+        "password",
+        "key",
+        "auth",
+        "credential",
+        "signature",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
+}
+
+/// `url` as sent, with the values of secret-looking query parameters replaced
+/// by `[redacted]`: for logs, where the filters and paging should show.
+fn loggable_url(url: &url::Url) -> String {
+    let Some(query) = url.query() else {
+        return url.to_string();
+    };
+    let shown: Vec<String> = query
+        .split('&')
+        .map(|pair| {
+            let name = pair.split('=').next().unwrap_or_default();
+            let decoded: String = url::form_urlencoded::parse(name.as_bytes())
+                .map(|(k, _)| k.into_owned())
+                .collect();
+            if is_secret_param(&decoded) {
+                format!("{name}=[redacted]")
+            } else {
+                pair.to_owned()
+            }
+        })
+        .collect();
+    format!("{}?{}", origin_and_path(url), shown.join("&"))
+}
+
 impl Client {
     /// A [`ClientBuilder`] with the defaults.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::new()
     }
 
-    /// A client configured from `SAIL_BASE_URL`, `SAIL_CLIENT_ID` and
-    /// `SAIL_CLIENT_SECRET`; see [`ClientBuilder::from_env`] to change other settings.
+    /// A client configured from `SAIL_BASE_URL`, `SAIL_CLIENT_ID`,
+    /// `SAIL_CLIENT_SECRET` and the optional `SAIL_EXPERIMENTAL=true`; see
+    /// [`ClientBuilder::from_env`] to change other settings.
     pub fn from_env() -> Result<Client, ConfigError> {
         ClientBuilder::from_env()?.build()
     }
@@ -569,9 +707,9 @@ impl Client {
             "sailpoint.request",
             operation_id = op.id,
             method = %op.method,
-            path = op.path_template,
+            url = Empty,
             status = Empty,
-            attempt = Empty,
+            attempts = Empty,
             elapsed_ms = Empty,
         );
         let start = Instant::now();
@@ -579,7 +717,20 @@ impl Client {
             .send_attempts(req, start)
             .instrument(span.clone())
             .await;
-        span.record("elapsed_ms", start.elapsed().as_millis() as u64);
+        // Recorded once, at the end: the outcome of the call.
+        let elapsed_ms = start.elapsed().as_millis() as u64;
+        span.record("elapsed_ms", elapsed_ms);
+        match &result {
+            Ok(raw) => {
+                span.record("status", raw.status.as_u16());
+                span.record("attempts", raw.attempts);
+            }
+            Err(err) => {
+                if let Some(attempts) = err.attempts() {
+                    span.record("attempts", attempts);
+                }
+            }
+        }
         result
     }
 
@@ -659,9 +810,15 @@ impl Client {
             return Err(SendError::Experimental(op.id));
         }
         let (url, headers) = self.prepare(&req)?;
+        let shown_url = origin_and_path(&url);
+        let logged_url = loggable_url(&url);
+        span.record("url", logged_url.as_str());
         let policy = &self.inner.retry;
         let deadline = policy.deadline_limit().and_then(|d| start.checked_add(d));
-        let mut attempts = 0u32;
+        // Token requests sent or tried for this call, counted by the token source.
+        let token_attempts = AtomicU32::new(0);
+        let mut api_attempts = 0u32;
+        let total = |api: u32| api + token_attempts.load(Ordering::Relaxed);
         let mut retries = 0u32;
         let mut refreshed_after_401 = false;
         loop {
@@ -675,17 +832,65 @@ impl Client {
                         retry: policy,
                         deadline,
                         max_body: self.inner.max_response_body,
+                        attempts: &token_attempts,
                     };
-                    let token = source.token(&ctx).await.map_err(SendError::Auth)?;
-                    (token.header, Some(token.generation))
+                    let before = token_attempts.load(Ordering::Relaxed);
+                    let fetch_start = Instant::now();
+                    let result = source.token(&ctx).await;
+                    let sent = token_attempts.load(Ordering::Relaxed) - before;
+                    let latency_ms = fetch_start.elapsed().as_millis() as u64;
+                    let token_url = source.token_url();
+                    match result {
+                        Ok(token) => {
+                            if sent > 0 {
+                                tracing::info!(
+                                    token_url,
+                                    token_attempts = sent,
+                                    latency_ms,
+                                    "access token fetched"
+                                );
+                            }
+                            (token.header, Some(token.generation))
+                        }
+                        Err(err) => {
+                            tracing::warn!(
+                                token_url,
+                                token_attempts = sent,
+                                latency_ms,
+                                error = %ErrorChain(&err),
+                                "no access token"
+                            );
+                            let attempts = total(api_attempts);
+                            let url = token_url.to_owned();
+                            return Err(match err {
+                                AuthError::Transport(e) if e.is_timeout() => SendError::Timeout {
+                                    operation_id: op.id,
+                                    attempts,
+                                    elapsed: start.elapsed(),
+                                    url,
+                                },
+                                source => SendError::Auth {
+                                    operation_id: op.id,
+                                    source: Box::new(source),
+                                    attempts,
+                                    url,
+                                },
+                            });
+                        }
+                    }
                 }
             };
             let Some(timeout) = attempt_timeout(self.inner.timeout, deadline, Instant::now())
             else {
-                return Err(SendError::Timeout(attempts, start.elapsed()));
+                return Err(SendError::Timeout {
+                    operation_id: op.id,
+                    attempts: total(api_attempts),
+                    elapsed: start.elapsed(),
+                    url: shown_url,
+                });
             };
-            attempts += 1;
-            span.record("attempt", attempts);
+            api_attempts += 1;
+            let attempt = api_attempts;
             let mut builder = self
                 .inner
                 .http
@@ -697,13 +902,25 @@ impl Client {
                 builder = builder.body(body.bytes.clone());
             }
 
+            let attempt_start = Instant::now();
             let failure = match builder.send().await {
                 Ok(resp) => {
                     let status = resp.status();
-                    span.record("status", status.as_u16());
-                    tracing::debug!("response received");
+                    tracing::debug!(
+                        attempt,
+                        url = logged_url.as_str(),
+                        status = status.as_u16(),
+                        latency_ms = attempt_start.elapsed().as_millis() as u64,
+                        tracking_id = tracking_header(resp.headers()),
+                        "response"
+                    );
                     if let Some(redirect) = redirect_of(&resp, &url) {
-                        return Err(refuse_redirect(op.id, redirect, &authorization, attempts));
+                        return Err(refuse_redirect(
+                            op.id,
+                            redirect,
+                            &authorization,
+                            total(api_attempts),
+                        ));
                     }
                     if status == StatusCode::UNAUTHORIZED && !refreshed_after_401 {
                         if let (Auth::OAuth(source), Some(generation)) =
@@ -712,7 +929,7 @@ impl Client {
                             // The token may have been revoked or expired early: fetch a
                             // new one and send once more. The request was not processed,
                             // so this is safe for every method.
-                            tracing::debug!("401: refreshing the access token");
+                            tracing::info!(attempt, "401: refreshing the access token");
                             refreshed_after_401 = true;
                             // Read the body so that the connection can be reused.
                             discard(resp).await;
@@ -725,10 +942,11 @@ impl Client {
                     {
                         if policy.may_retry(retries, delay, deadline, Instant::now()) {
                             tracing::info!(
-                                attempt = attempts,
+                                attempt,
                                 status = status.as_u16(),
                                 delay_ms = delay.as_millis() as u64,
-                                "retrying after an error status"
+                                reason = "retryable status",
+                                "retrying"
                             );
                             discard(resp).await;
                             tokio::time::sleep(delay).await;
@@ -744,7 +962,8 @@ impl Client {
                                 status,
                                 headers,
                                 body,
-                                attempts,
+                                attempts: total(api_attempts),
+                                url: Some(shown_url),
                             })
                         }
                         Err(BodyError::TooLarge) => {
@@ -752,7 +971,7 @@ impl Client {
                                 op.id,
                                 status,
                                 self.inner.max_response_body,
-                                attempts,
+                                total(api_attempts),
                             ))
                         }
                         Err(BodyError::Transport(err)) => err,
@@ -760,6 +979,13 @@ impl Client {
                 }
                 Err(err) => err,
             };
+            tracing::debug!(
+                attempt,
+                url = logged_url.as_str(),
+                latency_ms = attempt_start.elapsed().as_millis() as u64,
+                error = %innermost(&failure),
+                "no response"
+            );
 
             // Before a connection exists nothing was sent, so any method may be
             // retried; afterwards only idempotent ones.
@@ -770,21 +996,32 @@ impl Client {
                 let delay = policy.backoff(retries);
                 if policy.may_retry(retries, delay, deadline, Instant::now()) {
                     tracing::info!(
-                        attempt = attempts,
+                        attempt,
                         delay_ms = delay.as_millis() as u64,
-                        error = %ErrorChain(&failure),
-                        "retrying after a transport error"
+                        reason = if failure.is_timeout() { "timeout" } else if failure.is_connect() { "connection failed" } else { "transport error" },
+                        error = %innermost(&failure),
+                        "retrying"
                     );
                     tokio::time::sleep(delay).await;
                     retries += 1;
                     continue;
                 }
             }
-            tracing::debug!(error = %ErrorChain(&failure), "giving up");
+            let attempts = total(api_attempts);
             return Err(if failure.is_timeout() {
-                SendError::Timeout(attempts, start.elapsed())
+                SendError::Timeout {
+                    operation_id: op.id,
+                    attempts,
+                    elapsed: start.elapsed(),
+                    url: shown_url,
+                }
             } else {
-                SendError::Transport(failure, attempts)
+                SendError::Transport {
+                    operation_id: op.id,
+                    source: failure,
+                    attempts,
+                    url: shown_url,
+                }
             });
         }
     }
@@ -809,6 +1046,13 @@ fn refuse_redirect(
         .unwrap_or_default();
     redirect.location = redirect.location.map(|l| Redactor::new([token]).redact(&l));
     SendError::Redirect(operation_id, redirect, attempts)
+}
+
+/// SailPoint's tracking id header of a response, for logs.
+fn tracking_header(headers: &HeaderMap) -> Option<&str> {
+    ["slpt-request-id", "x-request-id"]
+        .iter()
+        .find_map(|name| headers.get(*name)?.to_str().ok())
 }
 
 #[cfg(test)]
@@ -843,6 +1087,62 @@ mod tests {
             debug.contains("id-1") && !debug.contains("secret-1"),
             "{debug}"
         );
+    }
+
+    #[test]
+    fn sail_experimental_enables_experimental_operations() {
+        let with = |value: Option<&str>| {
+            let mut vars = FULL_ENV.to_vec();
+            if let Some(value) = value {
+                vars.push(("SAIL_EXPERIMENTAL", value));
+            }
+            ClientBuilder::from_lookup(lookup(&vars)).map(|b| b.build().unwrap())
+        };
+        for (value, expected) in [
+            (None, false),
+            (Some(""), false),
+            (Some("true"), true),
+            (Some(" TRUE "), true),
+            (Some("1"), true),
+            (Some("yes"), true),
+            (Some("false"), false),
+            (Some("0"), false),
+        ] {
+            let client = with(value).unwrap();
+            assert_eq!(client.experimental_enabled(), expected, "{value:?}");
+        }
+        let err = with(Some("maybe")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "environment variable SAIL_EXPERIMENTAL is `maybe`; expected true or false"
+        );
+    }
+
+    #[test]
+    fn default_limits() {
+        let builder = ClientBuilder::new();
+        assert_eq!(builder.connect_timeout, Duration::from_secs(5));
+        assert_eq!(builder.timeout, Duration::from_secs(30));
+        assert_eq!(
+            builder.retry.deadline_limit(),
+            Some(Duration::from_secs(60))
+        );
+    }
+
+    #[test]
+    fn logged_urls_hide_secret_query_values() {
+        let url = url::Url::parse(
+            "https://acme.example/v2025/things?filters=name%20eq%20%22x%22&api_key=k1&accessToken=t1&limit=5",
+        )
+        .unwrap();
+        let logged = loggable_url(&url);
+        assert!(!logged.contains("k1") && !logged.contains("t1"), "{logged}");
+        assert_eq!(
+            logged,
+            "https://acme.example/v2025/things?filters=name%20eq%20%22x%22\
+             &api_key=[redacted]&accessToken=[redacted]&limit=5"
+        );
+        assert_eq!(origin_and_path(&url), "https://acme.example/v2025/things");
     }
 
     #[test]

@@ -131,6 +131,8 @@ pub(crate) struct RawResponse {
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
     pub(crate) attempts: u32,
+    /// Origin and path of the request (no query), for error messages.
+    pub(crate) url: Option<String>,
 }
 
 impl RawResponse {
@@ -248,6 +250,7 @@ impl RawResponse {
             self.body,
             self.attempts,
         )
+        .with_url(self.url)
     }
 }
 
@@ -264,6 +267,7 @@ mod tests {
             headers,
             body: Bytes::from(body.to_owned()),
             attempts: 2,
+            url: Some("https://acme.example/v2025/things/1".to_owned()),
         }
     }
 
@@ -321,6 +325,7 @@ mod tests {
             headers: HeaderMap::new(),
             body: Bytes::from_static(b"\xff\xfe"),
             attempts: 1,
+            url: None,
         };
         let err = resp.text::<()>().unwrap_err();
         let Error::Decode { raw, .. } = err else {

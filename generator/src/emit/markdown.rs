@@ -115,7 +115,8 @@ fn method_section(api: &Api, tag: &Tag, op: &Operation, krate: &str) -> String {
     if op.experimental {
         out.push_str(&format!(
             "> **Experimental.** Build the client with `.experimental(true)` \
-             (`ClientBuilder::experimental`), which makes it send `{}: true`; otherwise \
+             (`ClientBuilder::experimental`), or set `SAIL_EXPERIMENTAL=true` for \
+             `Client::from_env`, which makes it send `{}: true`; otherwise \
              the call fails with `Error::ExperimentalNotEnabled` before anything is sent.\n\n",
             crate::lower::EXPERIMENTAL_HEADER
         ));
@@ -955,8 +956,8 @@ fn sort_example(op: &Operation, imports: &mut Imports, module: &str) -> Option<S
     Some(format!("[{sort}::desc({field}::{})]", first.rust))
 }
 
-/// The example's source, formatted.
-fn example(api: &Api, tag: &Tag, op: &Operation, krate: &str) -> String {
+/// The example's source, formatted; also the `# Example` of the method's rustdoc.
+pub(super) fn example(api: &Api, tag: &Tag, op: &Operation, krate: &str) -> String {
     let module = tag.name.rust.as_str();
     let mut ph = Placeholders {
         api,

@@ -113,6 +113,8 @@ pub(crate) fn emit(
 ) -> Result<(Vec<GeneratedFile>, Duration, Duration), Errors> {
     let boxed = models::boxed(api);
     let boxed = &boxed;
+    let krate = settings.crate_name.replace('-', "_");
+    let krate = krate.as_str();
     let mut rust = Vec::new();
     let chunks = models::chunks(api);
     rust.push(RustFile {
@@ -128,7 +130,7 @@ pub(crate) fn emit(
     for tag in &api.tags {
         rust.push(RustFile {
             path: format!("src/{}.rs", tag.name.rust),
-            jobs: vec![Box::new(move || ops::tag_module(api, tag))],
+            jobs: vec![Box::new(move || ops::tag_module(api, tag, krate))],
         });
     }
     rust.push(RustFile {

@@ -1,6 +1,6 @@
 //! `models.rs`: one serde type per named schema.
 
-use super::docs::doc_attrs;
+use super::docs::{doc_attrs, doc_attrs_raw};
 use super::types::{ident, rust_type};
 use crate::ir::{Api, Enum, Field, Struct, TypeDef, TypeKind, TypeRef, Union};
 use proc_macro2::TokenStream;
@@ -137,6 +137,14 @@ fn field_type(def: &TypeDef, f: &Field, boxed: &BTreeSet<(String, String)>) -> T
     }
 }
 
+/// Whether `new` takes this required field as `impl Into<String>`, so that
+/// `&str` arguments need no `.to_string()`.
+fn takes_into_string(def: &TypeDef, f: &Field, boxed: &BTreeSet<(String, String)>) -> bool {
+    f.ty == TypeRef::String
+        && !f.is_option()
+        && !boxed.contains(&(def.name.rust.clone(), f.name.rust.clone()))
+}
+
 fn field_doc(f: &Field) -> TokenStream {
     let mut text = f
         .description
@@ -210,13 +218,19 @@ fn struct_def(def: &TypeDef, s: &Struct, boxed: &BTreeSet<(String, String)>) -> 
     let ctor = (!all_optional).then(|| {
         let args = required.iter().map(|f| {
             let n = ident(&f.name.rust);
-            let ty = field_type(def, f, boxed);
+            let ty = if takes_into_string(def, f, boxed) {
+                quote!(impl ::std::convert::Into<::std::string::String>)
+            } else {
+                field_type(def, f, boxed)
+            };
             quote!(#n: #ty)
         });
         let inits = s.fields.iter().map(|f| {
             let n = ident(&f.name.rust);
             if f.is_option() {
                 quote!(#n: ::std::option::Option::None)
+            } else if takes_into_string(def, f, boxed) {
+                quote!(#n: #n.into())
             } else {
                 quote!(#n)
             }
@@ -225,10 +239,18 @@ fn struct_def(def: &TypeDef, s: &Struct, boxed: &BTreeSet<(String, String)>) -> 
             let f = ident(&extra_name);
             quote!(#f: ::std::collections::BTreeMap::new(),)
         });
+        let names: Vec<String> = required
+            .iter()
+            .map(|f| format!("`{}`", f.name.rust.trim_start_matches("r#")))
+            .collect();
+        let new_doc = doc_attrs_raw(&format!(
+            "A value with the required fields set and every optional field empty.\n\nThe arguments, in order: {}.",
+            names.join(", ")
+        ));
         let too_many = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
         quote! {
             impl #name {
-                /// A value with the required fields set and every optional field empty.
+                #new_doc
                 #too_many
                 pub fn new(#(#args),*) -> Self {
                     Self { #(#inits,)* #extra_init }

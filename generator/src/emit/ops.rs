@@ -7,8 +7,9 @@ use crate::ir::*;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-/// The module for one tag.
-pub fn tag_module(api: &Api, tag: &Tag) -> TokenStream {
+/// The module for one tag; `krate` is the crate's name as code spells it
+/// (`sailpoint_v2025`), for the methods' doctest examples.
+pub fn tag_module(api: &Api, tag: &Tag, krate: &str) -> TokenStream {
     let module_doc = inner_doc_attrs(&format!(
         "Operations tagged *{}*.{}",
         tag.name.wire,
@@ -26,7 +27,10 @@ pub fn tag_module(api: &Api, tag: &Tag) -> TokenStream {
         tag.name.rust.trim_start_matches("r#")
     );
     let accessor_doc = format!(" Operations tagged *{}*.", tag.name.wire);
-    let methods = tag.operations.iter().map(|op| entry_method(tag, op));
+    let methods = tag
+        .operations
+        .iter()
+        .map(|op| entry_method(tag, op, example_docs(api, tag, op, krate)));
     let items = tag
         .operations
         .iter()
@@ -191,7 +195,7 @@ fn method_docs(op: &Operation, tag: &Tag) -> String {
         op.id.wire
     ));
     if op.experimental {
-        text.push_str("\n\n**Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental); otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.");
+        text.push_str("\n\n**Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.");
     }
     if op.deprecated {
         text.push_str("\n\n**Deprecated** in the spec.");
@@ -255,7 +259,14 @@ fn response_type_text(b: &ResponseBody) -> String {
     }
 }
 
-fn entry_method(tag: &Tag, op: &Operation) -> TokenStream {
+/// An `# Example` section for a method's rustdoc: the example of its method
+/// page (one source for both), compiled as a doctest.
+fn example_docs(api: &Api, tag: &Tag, op: &Operation, krate: &str) -> TokenStream {
+    let code = super::markdown::example(api, tag, op, krate);
+    doc_attrs_raw(&format!("\n# Example\n\n```no_run\n{}```", code))
+}
+
+fn entry_method(tag: &Tag, op: &Operation, example: TokenStream) -> TokenStream {
     let docs = doc_attrs_raw(&method_docs(op, tag));
     let name = ident(&op.id.rust);
     let builder = ident(&op.type_name);
@@ -306,6 +317,7 @@ fn entry_method(tag: &Tag, op: &Operation) -> TokenStream {
         .then(|| quote!(#[deprecated = "deprecated in the spec"]));
     quote! {
         #docs
+        #example
         #deprecated
         pub fn #name(&self, #(#args),*) -> #builder {
             #builder { #(#inits),* }
@@ -353,8 +365,8 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
             let typed_doc = format!(" Filters the results with a typed expression; see [`{scope}`] for the fields and operators this operation documents.");
             setters.push(quote! {
                 #[doc = #typed_doc]
-                pub fn #id(mut self, filter: crate::filter::Filter<#scope>) -> Self {
-                    self.#id = ::std::option::Option::Some(filter.to_string());
+                pub fn #id(mut self, filter: impl crate::filter::IntoFilter<#scope>) -> Self {
+                    self.#id = ::std::option::Option::Some(filter.into_filter().to_string());
                     self
                 }
                 #doc
@@ -370,16 +382,13 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
         if is_sorters {
             let field = format_ident!("{}SortField", op.type_name);
             let raw = format_ident!("{}_raw", p.name.rust.trim_start_matches("r#"));
-            let typed_doc =
-                format!(" Sorts the results by the given fields, in order; see [`{field}`].");
+            let typed_doc = format!(
+                " Sorts the results: one [`Sort`](crate::filter::Sort), or a list of sorts or fields, in order; see [`{field}`]."
+            );
             setters.push(quote! {
                 #[doc = #typed_doc]
-                pub fn #id<I>(mut self, sorters: I) -> Self
-                where
-                    I: ::std::iter::IntoIterator,
-                    I::Item: ::std::convert::Into<crate::filter::Sort<#field>>,
-                {
-                    self.#id = crate::filter::render_sorters(sorters);
+                pub fn #id(mut self, sorters: impl crate::filter::IntoSorters<#field>) -> Self {
+                    self.#id = sorters.into_sorters();
                     self
                 }
                 #doc
@@ -1020,6 +1029,7 @@ fn paging(
         " Streams every item across pages, sending one request per page.\n\n The page size is the `limit` you set, or {default} (the spec's default).\n Paging starts at the `offset` you set, or 0. It stops after an empty\n page, after `X-Total-Count` items when the server sends that header (ask\n for it with `count=true` where the operation has it, to save the final\n empty page), or after [`max_items`](Self::max_items) items, never\n requesting more than that. A page shorter than `limit` does not end it:\n servers may cap pages below `limit`. Filters and sorters are sent with\n every page. An error ends the stream after it is yielded; that includes\n [`Error::RepeatedPage`](crate::Error::RepeatedPage) when a page repeats\n one already received (a server that ignores `offset`) and\n [`Error::OffsetOverflow`](crate::Error::OffsetOverflow) when the next\n offset is above what `offset` allows."
     );
     let doc = doc_attrs(&doc);
+    let count_shortcut = count_shortcut(op, error, limit);
     // Limits the caller set are checked as `send` would, before any request:
     // the first page yields the error instead of paging with altered values.
     let (first_check, fetch) = if validates {
@@ -1041,18 +1051,48 @@ fn paging(
     Some(quote! {
         impl #builder {
             #doc
-            pub fn stream(self) -> impl ::futures_util::Stream<Item = ::std::result::Result<#item, crate::Error<#error>>> + ::std::marker::Send + 'static {
+            pub fn stream(self) -> ::futures_util::stream::BoxStream<'static, ::std::result::Result<#item, crate::Error<#error>>> {
                 let page_size = self.#limit_id.map_or(#default, |l| u32::try_from(l).unwrap_or(0));
                 let start = self.#offset_id.map_or(0, |o| u64::try_from(o).unwrap_or(0));
                 let max_items = self.max_items;
                 #first_check
-                crate::runtime::paginate(#op_id, page_size, start, max_items, #max_offset, move |offset, limit| {
+                ::std::boxed::Box::pin(crate::runtime::paginate(#op_id, page_size, start, max_items, #max_offset, move |offset, limit| {
                     let mut page = self.clone();
                     page.#offset_id = ::std::option::Option::Some(<#oty>::try_from(offset).unwrap_or(<#oty>::MAX));
                     page.#limit_id = ::std::option::Option::Some(<#lty>::try_from(limit).unwrap_or(<#lty>::MAX));
                     #fetch
-                })
+                }))
             }
+            #count_shortcut
+        }
+    })
+}
+
+/// `total_count()` for a list operation with a boolean `count` parameter:
+/// one request with `count=true` and the smallest page, returning `X-Total-Count`.
+fn count_shortcut(
+    op: &Operation,
+    error: &proc_macro2::Ident,
+    limit: &Param,
+) -> Option<TokenStream> {
+    let count = op
+        .params
+        .iter()
+        .find(|p| p.name.wire == "count" && p.ty == TypeRef::Bool)?;
+    let count_id = ident(&count.name.rust);
+    let limit_id = ident(&limit.name.rust);
+    // The smallest page the spec allows, but at least one item.
+    let smallest = limit.minimum.map_or(1, |m| m.max(1.0) as i64);
+    let smallest = Literal::i64_unsuffixed(smallest);
+    let doc = doc_attrs_raw(
+        "The number of items matching the filters, in one request: sends `count=true`\nwith the smallest page and returns the `X-Total-Count` header\n([`Response::total_count`](crate::Response::total_count)); `None` if the server\ndid not send it.",
+    );
+    Some(quote! {
+        #doc
+        pub async fn total_count(mut self) -> ::std::result::Result<::std::option::Option<u64>, crate::Error<#error>> {
+            self.#count_id = ::std::option::Option::Some(true);
+            self.#limit_id = ::std::option::Option::Some(#smallest);
+            self.send().await.map(|response| response.total_count())
         }
     })
 }

@@ -1,8 +1,11 @@
 //! Error types: [`Error`] for API calls, [`AuthError`] for the token endpoint
 //! and [`ConfigError`] for building a client.
 //!
-//! `Display` messages never repeat the message of their `source()`, so that
-//! error reporters that walk the chain print each cause once.
+//! The `Display` of an [`Error`] is one line that says what failed, where
+//! (origin and path, never a query or secret), why (the innermost cause) and
+//! after how many attempts; `source()` still gives the whole chain, for code
+//! that inspects it. The `Display` of the other types never repeats the
+//! message of their `source()`.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -20,7 +23,58 @@ use super::guard::Redactor;
 const TRACKING_HEADERS: [&str; 2] = ["slpt-request-id", "x-request-id"];
 
 /// How much of an unparsed body `Display` shows.
-const BODY_SNIPPET_CHARS: usize = 300;
+const BODY_SNIPPET_CHARS: usize = 200;
+
+/// How much of a body `Debug` shows; the accessors keep it whole.
+const BODY_DEBUG_CHARS: usize = 1024;
+
+/// `text` on one line (every run of whitespace becomes one space), cut after
+/// `max` characters with `...`.
+pub(crate) fn excerpt(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut count = 0;
+    for word in text.split_whitespace() {
+        if count > 0 {
+            out.push(' ');
+            count += 1;
+        }
+        for c in word.chars() {
+            if count >= max {
+                out.push_str("...");
+                return out;
+            }
+            out.push(c);
+            count += 1;
+        }
+    }
+    out
+}
+
+/// A body for `Debug`: the first [`BODY_DEBUG_CHARS`] characters, then how long it was.
+struct DebugBody<'a>(&'a [u8]);
+
+impl fmt::Debug for DebugBody<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = String::from_utf8_lossy(self.0);
+        let mut chars = text.char_indices();
+        match chars.nth(BODY_DEBUG_CHARS) {
+            None => fmt::Debug::fmt(&text, f),
+            Some((cut, _)) => write!(f, "{:?}... ({} bytes in all)", &text[..cut], self.0.len()),
+        }
+    }
+}
+
+/// The innermost error of a `source()` chain: the actual cause, such as
+/// "Connection refused (os error 111)".
+pub(crate) fn innermost<'a>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> &'a (dyn std::error::Error + 'static) {
+    let mut current = err;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current
+}
 
 /// The error of an API call; `E` is the operation's typed error body.
 #[derive(Debug)]
@@ -39,8 +93,9 @@ pub enum Error<E> {
         source: serde_json::Error,
     },
     /// The operation is experimental and the client was not built with
-    /// [`ClientBuilder::experimental(true)`](super::ClientBuilder::experimental).
-    /// Nothing was sent.
+    /// [`ClientBuilder::experimental(true)`](super::ClientBuilder::experimental)
+    /// or, for [`Client::from_env`](super::Client::from_env), with
+    /// `SAIL_EXPERIMENTAL=true` in the environment. Nothing was sent.
     ExperimentalNotEnabled {
         /// The operation's `operationId`.
         operation_id: &'static str,
@@ -57,18 +112,39 @@ pub enum Error<E> {
     Transport {
         /// The underlying error.
         source: reqwest::Error,
-        /// How many HTTP requests were sent or tried.
+        /// How many HTTP requests were sent or tried, token requests included.
         attempts: u32,
+        /// The operation's `operationId`.
+        operation_id: &'static str,
+        /// Origin and path of the request (no query).
+        url: String,
     },
-    /// The last attempt timed out, or the retry policy's deadline passed.
+    /// The call ran out of time: an attempt got no answer within the
+    /// [request timeout](super::ClientBuilder::timeout), or the call's
+    /// [deadline](super::RetryPolicy::deadline) passed, while fetching the
+    /// access token or calling the API.
     Timeout {
-        /// How many HTTP requests were sent or tried.
+        /// How many HTTP requests were sent or tried, token requests included.
         attempts: u32,
         /// Time spent on the whole call, retries included.
         elapsed: Duration,
+        /// The operation's `operationId`.
+        operation_id: &'static str,
+        /// Origin and path of what was awaited: the API, or the token endpoint.
+        url: String,
     },
-    /// No access token could be obtained.
-    Auth(AuthError),
+    /// No access token could be obtained (the token endpoint refused the
+    /// credentials, or could not be reached).
+    Auth {
+        /// Why (boxed, so that `Result<_, Error<E>>` stays small).
+        source: Box<AuthError>,
+        /// How many HTTP requests were sent or tried, token requests included.
+        attempts: u32,
+        /// The operation's `operationId`.
+        operation_id: &'static str,
+        /// The token endpoint, `{origin}/oauth/token`.
+        url: String,
+    },
     /// The client configuration is invalid.
     Config(ConfigError),
     /// The request body could not be serialized.
@@ -145,14 +221,34 @@ impl<E> Error<E> {
         }
     }
 
-    /// How many HTTP requests were made for the call, if any were.
+    /// How many HTTP requests were sent or tried for the call, token requests
+    /// included, if any were.
     pub fn attempts(&self) -> Option<u32> {
         match self {
             Error::Transport { attempts, .. }
             | Error::Timeout { attempts, .. }
+            | Error::Auth { attempts, .. }
             | Error::Redirect { attempts, .. }
             | Error::BodyTooLarge { attempts, .. } => Some(*attempts),
             _ => self.raw().map(RawError::attempts),
+        }
+    }
+
+    /// The server's message, whatever the variant: for an answer of the API,
+    /// [`RawError::message`]; for a token endpoint that refused the
+    /// credentials, its `error_description` (else its `error`). `None` when no
+    /// server said anything.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Error::Auth { source, .. } => match &**source {
+                AuthError::Rejected {
+                    error,
+                    error_description,
+                    ..
+                } => error_description.as_deref().or(error.as_deref()),
+                _ => None,
+            },
+            _ => self.raw().and_then(RawError::message),
         }
     }
 
@@ -166,38 +262,86 @@ impl<E> Error<E> {
 impl<E> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Api(api) => write!(f, "`{}` failed: {}", api.raw().operation_id(), api.raw()),
+            Error::Api(api) => write!(
+                f,
+                "`{}` failed: {}",
+                api.raw().operation_id(),
+                Where(api.raw())
+            )?,
             Error::UnexpectedStatus(raw) => write!(
                 f,
-                "`{}` answered with an undocumented status: {raw}",
-                raw.operation_id()
-            ),
-            Error::Decode { raw, .. } => write!(
+                "`{}` failed with an undocumented status: {}",
+                raw.operation_id(),
+                Where(raw)
+            )?,
+            Error::Decode { raw, source } => write!(
                 f,
-                "`{}` answered with an undecodable body: {raw}",
-                raw.operation_id()
-            ),
+                "`{}` failed: the response body does not decode ({source}): {}",
+                raw.operation_id(),
+                Where(raw)
+            )?,
             Error::ExperimentalNotEnabled { operation_id } => write!(
                 f,
-                "operation `{operation_id}` is experimental; \
-                 build the client with `.experimental(true)` to call it"
-            ),
+                "operation `{operation_id}` is experimental and was not sent; enable \
+                 experimental operations with `ClientBuilder::experimental(true)`, or set \
+                 SAIL_EXPERIMENTAL=true for `Client::from_env`"
+            )?,
             Error::InvalidRequest {
                 operation_id,
                 reason,
-            } => write!(f, "invalid request for `{operation_id}`: {reason}"),
-            Error::Transport { attempts, .. } => {
-                write!(f, "HTTP transport error ({})", Attempts(*attempts))
+            } => write!(f, "invalid request for `{operation_id}`: {reason}")?,
+            Error::Transport {
+                source,
+                attempts,
+                operation_id,
+                url,
+            } => {
+                let what = if source.is_connect() {
+                    "could not connect to"
+                } else if source.is_body() || source.is_decode() {
+                    "could not read the response of"
+                } else {
+                    "HTTP transport error at"
+                };
+                write!(
+                    f,
+                    "`{operation_id}` failed: {what} {url}: {} ({})",
+                    innermost(source),
+                    Attempts(*attempts)
+                )?
             }
-            Error::Timeout { attempts, elapsed } => write!(
+            Error::Timeout {
+                attempts,
+                elapsed,
+                operation_id,
+                url,
+            } => write!(
                 f,
-                "request timed out after {:.3}s ({})",
+                "`{operation_id}` timed out after {:.3}s waiting for {url} ({})",
                 elapsed.as_secs_f64(),
                 Attempts(*attempts)
-            ),
-            Error::Auth(_) => f.write_str("could not obtain an access token"),
-            Error::Config(_) => f.write_str("invalid client configuration"),
-            Error::Serialize(_) => f.write_str("could not serialize the request body"),
+            )?,
+            Error::Auth {
+                source,
+                attempts,
+                operation_id,
+                url,
+            } => {
+                write!(
+                    f,
+                    "`{operation_id}` failed: could not obtain an access token from {url}: "
+                )?;
+                match &**source {
+                    AuthError::Transport(inner) => write!(f, "{}", innermost(inner))?,
+                    AuthError::InvalidResponse { source: why, .. } => write!(f, "{source}: {why}")?,
+                    other => write!(f, "{other}")?,
+                }
+                write!(f, " ({})", Attempts(*attempts))?
+            }
+            Error::Config(source) => write!(f, "invalid client configuration: {source}")?,
+            Error::Serialize(source) => {
+                write!(f, "could not serialize the request body: {source}")?
+            }
             Error::Redirect {
                 operation_id,
                 status,
@@ -210,9 +354,8 @@ impl<E> fmt::Display for Error<E> {
                      which is not followed",
                     Attempts(*attempts)
                 )?;
-                match location {
-                    Some(location) => write!(f, "; it points to {location}"),
-                    None => Ok(()),
+                if let Some(location) = location {
+                    write!(f, "; it points to {location}")?;
                 }
             }
             Error::BodyTooLarge {
@@ -224,7 +367,7 @@ impl<E> fmt::Display for Error<E> {
                 f,
                 "`{operation_id}` answered HTTP {status} with a body over the {limit}-byte limit ({})",
                 Attempts(*attempts)
-            ),
+            )?,
             Error::RepeatedPage {
                 operation_id,
                 offset,
@@ -233,7 +376,7 @@ impl<E> fmt::Display for Error<E> {
                 f,
                 "paging `{operation_id}` stopped: the page at offset {offset} repeats \
                  the page at offset {first_offset} (does the server ignore `offset`?)"
-            ),
+            )?,
             Error::OffsetOverflow {
                 operation_id,
                 offset,
@@ -242,8 +385,21 @@ impl<E> fmt::Display for Error<E> {
                 f,
                 "paging `{operation_id}` stopped: the next offset {offset} is above \
                  the largest `offset` the API allows ({max})"
-            ),
+            )?,
         }
+        Ok(())
+    }
+}
+
+/// `{url}: HTTP 404 Not Found (1 attempt, tracking id ...): message`.
+struct Where<'a>(&'a RawError);
+
+impl fmt::Display for Where<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(url) = self.0.url() {
+            write!(f, "{url}: ")?;
+        }
+        fmt::Display::fmt(self.0, f)
     }
 }
 
@@ -252,7 +408,7 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
         match self {
             Error::Decode { source, .. } | Error::Serialize(source) => Some(source),
             Error::Transport { source, .. } => Some(source),
-            Error::Auth(source) => Some(source),
+            Error::Auth { source, .. } => Some(&**source),
             Error::Config(source) => Some(source),
             _ => None,
         }
@@ -262,12 +418,6 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
 impl<E> From<ConfigError> for Error<E> {
     fn from(err: ConfigError) -> Self {
         Error::Config(err)
-    }
-}
-
-impl<E> From<AuthError> for Error<E> {
-    fn from(err: AuthError) -> Self {
-        Error::Auth(err)
     }
 }
 
@@ -385,6 +535,8 @@ struct RawErrorInner {
     attempts: u32,
     tracking_id: Option<String>,
     message: Option<String>,
+    /// Origin and path of the request (no query), when known.
+    url: Option<String>,
 }
 
 /// SailPoint's tracking id and the server's message, from an error body and headers.
@@ -436,7 +588,19 @@ impl RawError {
             attempts,
             tracking_id,
             message,
+            url: None,
         }))
+    }
+
+    /// Records where the request went: origin and path, no query.
+    pub(crate) fn with_url(mut self, url: Option<String>) -> Self {
+        self.0.url = url;
+        self
+    }
+
+    /// Origin and path of the request that failed (no query), when known.
+    pub fn url(&self) -> Option<&str> {
+        self.0.url.as_deref()
     }
 
     /// The `operationId` of the operation that failed, e.g. `getMachineIdentity`.
@@ -464,7 +628,7 @@ impl RawError {
         &self.0.body
     }
 
-    /// How many HTTP requests were made for the call.
+    /// How many HTTP requests were sent for the call, token requests included.
     pub fn attempts(&self) -> u32 {
         self.0.attempts
     }
@@ -490,8 +654,9 @@ impl fmt::Debug for RawError {
             .field("attempts", &self.0.attempts)
             .field("tracking_id", &self.0.tracking_id)
             .field("message", &self.0.message)
+            .field("url", &self.0.url)
             .field("headers", &self.0.headers)
-            .field("body", &self.text())
+            .field("body", &DebugBody(&self.0.body))
             .finish()
     }
 }
@@ -506,13 +671,7 @@ impl fmt::Display for RawError {
         match &self.0.message {
             Some(message) => write!(f, ": {message}"),
             None if self.0.body.is_empty() => f.write_str(": empty body"),
-            None => {
-                let text = self.text();
-                let mut chars = text.chars();
-                let snippet: String = chars.by_ref().take(BODY_SNIPPET_CHARS).collect();
-                let more = if chars.next().is_some() { "..." } else { "" };
-                write!(f, ": {snippet}{more}")
-            }
+            None => write!(f, ": {}", excerpt(&self.text(), BODY_SNIPPET_CHARS)),
         }
     }
 }
@@ -523,10 +682,11 @@ impl std::error::Error for RawError {}
 ///
 /// Never contains the client secret or a token: whatever the server echoes,
 /// they are replaced by `[REDACTED]` in every stored body and message.
+/// `Debug` shows at most the first 1024 characters of a body.
 ///
 /// `Clone`, because one failed token request is the outcome of every call that
 /// was waiting for it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum AuthError {
     /// The token endpoint answered with an error status, e.g. 401 `invalid_client`.
@@ -616,6 +776,43 @@ impl AuthError {
     }
 }
 
+impl fmt::Debug for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuthError::Rejected {
+                status,
+                error,
+                error_description,
+                tracking_id,
+                body,
+            } => f
+                .debug_struct("Rejected")
+                .field("status", status)
+                .field("error", error)
+                .field("error_description", error_description)
+                .field("tracking_id", tracking_id)
+                .field("body", &DebugBody(body.as_bytes()))
+                .finish(),
+            AuthError::InvalidResponse { status, source } => f
+                .debug_struct("InvalidResponse")
+                .field("status", status)
+                .field("source", source)
+                .finish(),
+            AuthError::Transport(source) => f.debug_tuple("Transport").field(source).finish(),
+            AuthError::Redirect { status, location } => f
+                .debug_struct("Redirect")
+                .field("status", status)
+                .field("location", location)
+                .finish(),
+            AuthError::BodyTooLarge { status, limit } => f
+                .debug_struct("BodyTooLarge")
+                .field("status", status)
+                .field("limit", limit)
+                .finish(),
+        }
+    }
+}
+
 impl fmt::Display for AuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -634,10 +831,7 @@ impl fmt::Display for AuthError {
                     (Some(e), Some(d)) if e != d => write!(f, ": {e}: {d}"),
                     (Some(m), _) | (None, Some(m)) => write!(f, ": {m}"),
                     (None, None) if body.trim().is_empty() => Ok(()),
-                    (None, None) => {
-                        let snippet: String = body.chars().take(BODY_SNIPPET_CHARS).collect();
-                        write!(f, ": {snippet}")
-                    }
+                    (None, None) => write!(f, ": {}", excerpt(body, BODY_SNIPPET_CHARS)),
                 }
             }
             AuthError::InvalidResponse { status, .. } => write!(
@@ -684,6 +878,16 @@ pub enum ConfigError {
     MissingEnv {
         /// The variable's name, e.g. `SAIL_CLIENT_SECRET`.
         name: &'static str,
+    },
+    /// An environment variable has a value that cannot be used.
+    #[non_exhaustive]
+    InvalidEnv {
+        /// The variable's name, e.g. `SAIL_EXPERIMENTAL`.
+        name: &'static str,
+        /// Its value.
+        value: String,
+        /// What it should be, e.g. `true or false`.
+        expected: &'static str,
     },
     /// A key of the config file is missing or empty.
     #[non_exhaustive]
@@ -745,6 +949,14 @@ impl fmt::Display for ConfigError {
             ConfigError::MissingEnv { name } => {
                 write!(f, "environment variable {name} is not set or empty")
             }
+            ConfigError::InvalidEnv {
+                name,
+                value,
+                expected,
+            } => write!(
+                f,
+                "environment variable {name} is `{value}`; expected {expected}"
+            ),
             ConfigError::MissingKey { path, key } => write!(
                 f,
                 "config file {}: key `{key}` is missing or empty",
@@ -879,16 +1091,116 @@ mod tests {
         let err: Error<()> = Error::Timeout {
             attempts: 2,
             elapsed: Duration::from_millis(1500),
+            operation_id: "getThing",
+            url: "https://acme.example/oauth/token".to_owned(),
         };
         assert_eq!(err.attempts(), Some(2));
+        assert_eq!(err.message(), None);
         assert_eq!(
             err.to_string(),
-            "request timed out after 1.500s (2 attempts)"
+            "`getThing` timed out after 1.500s waiting for https://acme.example/oauth/token (2 attempts)"
         );
         let err: Error<()> = Error::ExperimentalNotEnabled {
             operation_id: "listMachineIdentities",
         };
-        assert!(err.to_string().contains("listMachineIdentities"));
+        assert_eq!(
+            err.to_string(),
+            "operation `listMachineIdentities` is experimental and was not sent; enable \
+             experimental operations with `ClientBuilder::experimental(true)`, or set \
+             SAIL_EXPERIMENTAL=true for `Client::from_env`"
+        );
+    }
+
+    #[test]
+    fn error_display_names_operation_url_status_and_message() {
+        let err: Error<()> = Error::UnexpectedStatus(
+            raw(
+                404,
+                &[],
+                r#"{"trackingId":"t-9","messages":[{"text":"no such thing"}]}"#,
+            )
+            .with_url(Some("https://acme.example/v2025/things/1".to_owned())),
+        );
+        assert_eq!(
+            err.to_string(),
+            "`getThing` failed with an undocumented status: https://acme.example/v2025/things/1: \
+             HTTP 404 Not Found (3 attempts, tracking id t-9): no such thing"
+        );
+        assert_eq!(err.message(), Some("no such thing"));
+        assert_eq!(err.tracking_id(), Some("t-9"));
+    }
+
+    #[test]
+    fn html_error_page_is_one_short_line_in_display() {
+        let page = format!(
+            "<html>\n  <head><title>502 Bad Gateway</title></head>\n<body>\n{}\n</body>\n</html>\n",
+            "<p>upstream   unavailable</p>\n".repeat(50)
+        );
+        let err: Error<()> = Error::UnexpectedStatus(raw(502, &[], &page));
+        let shown = err.to_string();
+        assert!(!shown.contains('\n'), "{shown}");
+        assert!(shown.starts_with(
+            "`getThing` failed with an undocumented status: HTTP 502 Bad Gateway (3 attempts): \
+             <html> <head><title>502 Bad Gateway</title></head> <body> <p>upstream unavailable</p> <p>"
+        ), "{shown}");
+        assert!(shown.ends_with("..."), "{shown}");
+        assert!(shown.len() < 400, "{}", shown.len());
+        assert_eq!(err.raw().unwrap().text(), page, "the body is kept whole");
+        assert_eq!(err.message(), None);
+    }
+
+    #[test]
+    fn huge_bodies_are_cut_in_debug_and_display_but_kept_whole() {
+        let body = "y".repeat(2 * 1024 * 1024);
+        let err: Error<()> = Error::UnexpectedStatus(raw(500, &[], &body));
+        let debug = format!("{err:?}");
+        assert!(debug.len() < 4096, "Debug is {} bytes", debug.len());
+        assert!(debug.contains("... (2097152 bytes in all)"), "{debug}");
+        assert!(err.to_string().len() < 400);
+        assert_eq!(err.raw().unwrap().bytes().len(), body.len());
+
+        let auth = AuthError::rejected(
+            StatusCode::BAD_GATEWAY,
+            HeaderMap::new(),
+            body.into(),
+            &Redactor::default(),
+        );
+        assert!(format!("{auth:?}").len() < 4096);
+        assert!(auth.to_string().len() < 400);
+    }
+
+    #[test]
+    fn excerpt_is_one_line_and_cut() {
+        assert_eq!(excerpt("  a\n\tb  c ", 10), "a b c");
+        assert_eq!(excerpt("abcdef", 3), "abc...");
+        assert_eq!(excerpt("ab cd", 3), "ab ...");
+        assert_eq!(excerpt("", 3), "");
+    }
+
+    #[test]
+    fn auth_error_display_names_token_url_cause_and_attempts() {
+        let source = AuthError::rejected(
+            StatusCode::UNAUTHORIZED,
+            HeaderMap::new(),
+            Bytes::from_static(
+                br#"{"error":"invalid_client","error_description":"Bad credentials"}"#,
+            ),
+            &Redactor::default(),
+        );
+        let err: Error<()> = Error::Auth {
+            source: Box::new(source),
+            attempts: 1,
+            operation_id: "getThing",
+            url: "https://acme.example/oauth/token".to_owned(),
+        };
+        assert_eq!(
+            err.to_string(),
+            "`getThing` failed: could not obtain an access token from \
+             https://acme.example/oauth/token: token endpoint answered HTTP 401 Unauthorized: \
+             invalid_client: Bad credentials (1 attempt)"
+        );
+        assert_eq!(err.message(), Some("Bad credentials"));
+        assert_eq!(err.attempts(), Some(1));
     }
 
     #[test]

@@ -46,14 +46,15 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     /// 4 attempts, backoff from 500 ms up to 20 s, `Retry-After` capped at
-    /// 60 s, and a deadline of 5 minutes for the whole call.
+    /// 60 s, and a deadline of 60 s for the whole call (token fetch, every
+    /// attempt and every wait included).
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 4,
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(20),
             max_retry_after: Duration::from_secs(60),
-            deadline: Some(Duration::from_secs(300)),
+            deadline: Some(Duration::from_secs(60)),
         }
     }
 }

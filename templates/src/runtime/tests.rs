@@ -161,7 +161,7 @@ async fn request_carries_token_query_headers_and_user_agent() {
     req.accept = Some("application/json");
     let resp = client.execute::<()>(req).await.unwrap();
     assert_eq!(resp.status(), 200);
-    assert_eq!(resp.attempts, 1);
+    assert_eq!(resp.attempts, 2, "one token request and one API request");
 
     let token_req = &received(&server, "/oauth/token").await[0];
     assert_eq!(
@@ -266,7 +266,7 @@ async fn token_is_refreshed_once_after_401_even_for_post() {
     let client = builder(&server).build().unwrap();
     let resp = post(&client).await.unwrap();
     assert_eq!(resp.status(), 201);
-    assert_eq!(resp.attempts, 2);
+    assert_eq!(resp.attempts, 4, "token, 401, new token, request");
     assert_eq!(received(&server, "/oauth/token").await.len(), 2);
 }
 
@@ -280,7 +280,11 @@ async fn persistent_401_is_returned_after_one_refresh() {
         .await;
     let client = builder(&server).build().unwrap();
     let raw = call(&client, &GET_THING).await.unwrap();
-    assert_eq!((raw.status(), raw.attempts), (401, 2));
+    assert_eq!(
+        (raw.status(), raw.attempts),
+        (401, 4),
+        "token, 401, new token, 401"
+    );
     assert_eq!(received(&server, "/oauth/token").await.len(), 2);
     let err = raw.unexpected::<()>();
     assert!(err.to_string().contains("JWT expired"), "{err}");
@@ -319,11 +323,11 @@ async fn token_endpoint_failure_is_a_typed_auth_error() {
         .await;
     let client = builder(&server).build().unwrap();
     let err = call(&client, &GET_THING).await.unwrap_err();
-    let Error::Auth(auth) = &err else {
+    let Error::Auth { source: auth, .. } = &err else {
         panic!("expected Error::Auth, got {err:?}")
     };
     assert_eq!(auth.status(), Some(reqwest::StatusCode::UNAUTHORIZED));
-    match auth {
+    match &**auth {
         AuthError::Rejected {
             error,
             error_description,
@@ -337,6 +341,17 @@ async fn token_endpoint_failure_is_a_typed_auth_error() {
     assert_eq!(
         auth.to_string(),
         "token endpoint answered HTTP 401 Unauthorized: invalid_client: Bad credentials"
+    );
+    assert_eq!(err.attempts(), Some(1));
+    assert_eq!(err.message(), Some("Bad credentials"));
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "`getThing` failed: could not obtain an access token from {}/oauth/token: \
+             token endpoint answered HTTP 401 Unauthorized: invalid_client: Bad credentials \
+             (1 attempt)",
+            server.uri()
+        )
     );
     let shown = format!("{err} {err:?} {auth}");
     assert!(!shown.contains(SECRET), "{shown}");
@@ -412,7 +427,7 @@ async fn secrets_never_show_in_debug_errors_or_tracing() {
     let builder = builder(&server);
     let client = builder.clone().build().unwrap();
     let raw = call(&client, &GET_THING).await.unwrap();
-    assert_eq!(raw.attempts, 2);
+    assert_eq!(raw.attempts, 3, "one token request and two API requests");
     let static_client = bearer_client(&server.uri());
     call(&static_client, &GET_THING).await.unwrap();
 
@@ -428,7 +443,10 @@ async fn secrets_never_show_in_debug_errors_or_tracing() {
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("sailpoint.request"), "{logs}");
     assert!(logs.contains("operation_id=\"getThing\""), "{logs}");
-    assert!(logs.contains("path=\"/things/{id}\""), "{logs}");
+    assert!(
+        logs.contains(&format!("url=\"{}/v2025/things/1\"", server.uri())),
+        "{logs}"
+    );
     assert!(logs.contains("status=200"), "{logs}");
     assert!(logs.contains("attempt=2"), "{logs}");
     assert!(logs.contains("elapsed_ms="), "{logs}");
@@ -617,8 +635,11 @@ async fn exhausted_retries_return_the_last_response_with_attempts() {
     assert_eq!(err.tracking_id(), Some("req-42"));
     assert_eq!(
         err.to_string(),
-        "`getThing` answered with an undocumented status: \
-         HTTP 502 Bad Gateway (3 attempts, tracking id req-42): empty body"
+        format!(
+            "`getThing` failed with an undocumented status: {}/v2025/things/1: \
+             HTTP 502 Bad Gateway (3 attempts, tracking id req-42): empty body",
+            server.uri()
+        )
     );
     assert_eq!(received(&server, "/v2025/things/1").await.len(), 3);
 }
@@ -651,8 +672,9 @@ async fn post_is_retried_after_429() {
 
 #[tokio::test]
 async fn connection_refused_is_retried_even_for_post() {
+    let base = refused_base_url();
     let client = Client::builder()
-        .base_url(refused_base_url())
+        .base_url(&base)
         .bearer_token(TOKEN)
         .retry_policy(fast_policy().max_attempts(3))
         .build()
@@ -665,7 +687,24 @@ async fn connection_refused_is_retried_even_for_post() {
             matches!(err, Error::Transport { attempts: 3, .. }),
             "{err:?}"
         );
-        assert_eq!(err.to_string(), "HTTP transport error (3 attempts)");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "`{}` failed: could not connect to {base}/v2025/things/1: \
+                 Connection refused (os error 111) (3 attempts)",
+                if matches!(
+                    err,
+                    Error::Transport {
+                        operation_id: "createThing",
+                        ..
+                    }
+                ) {
+                    "createThing"
+                } else {
+                    "getThing"
+                }
+            )
+        );
     }
 }
 
@@ -758,4 +797,270 @@ async fn deadline_bounds_retries() {
         Err(other) => panic!("unexpected {other:?}"),
     };
     assert!((1..1000).contains(&attempts), "{attempts}");
+}
+
+#[tokio::test]
+async fn refused_token_endpoint_names_url_cause_and_counts_token_attempts() {
+    let base = refused_base_url();
+    let client = Client::builder()
+        .base_url(&base)
+        .client_credentials(CLIENT_ID, SECRET)
+        .retry_policy(fast_policy().max_attempts(4))
+        .build()
+        .unwrap();
+    let err = call(&client, &GET_THING).await.unwrap_err();
+    assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+    assert_eq!(err.attempts(), Some(4));
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "`getThing` failed: could not obtain an access token from {base}/oauth/token: \
+             Connection refused (os error 111) (4 attempts)"
+        )
+    );
+    assert!(!format!("{err} {err:?}").contains(SECRET));
+}
+
+#[tokio::test]
+async fn attempts_count_token_requests_too() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    mount_token(&server, TOKEN).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&server)
+        .await;
+    let client = builder(&server).build().unwrap();
+    let err = call(&client, &GET_THING).await.unwrap().unexpected::<()>();
+    // Two token requests (503, then 200) and one API request.
+    assert_eq!(err.attempts(), Some(3));
+    // The token is cached now: the next call sends one request.
+    assert_eq!(call(&client, &GET_THING).await.unwrap().attempts, 1);
+}
+
+/// A server that accepts connections and never answers; returns its origin.
+async fn hanging_server() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            open.push(socket);
+        }
+    });
+    origin
+}
+
+#[tokio::test]
+async fn hung_token_endpoint_is_a_timeout_within_the_deadline() {
+    let origin = hanging_server().await;
+    let client = Client::builder()
+        .base_url(&origin)
+        .client_credentials(CLIENT_ID, SECRET)
+        .retry_policy(fast_policy().deadline(Duration::from_secs(1)))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = call(&client, &GET_THING).await.unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "it did not hang"
+    );
+    let Error::Timeout { url, attempts, .. } = &err else {
+        panic!("expected Error::Timeout, got {err:?}")
+    };
+    assert_eq!(url, &format!("{origin}/oauth/token"));
+    assert!(*attempts >= 1, "{attempts}");
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with("`getThing` timed out after ")
+            && shown.contains(&format!("s waiting for {origin}/oauth/token (")),
+        "{shown}"
+    );
+}
+
+#[tokio::test]
+async fn hung_api_is_a_timeout_within_the_deadline() {
+    let origin = hanging_server().await;
+    let client = Client::builder()
+        .base_url(&origin)
+        .bearer_token(TOKEN)
+        .retry_policy(fast_policy().deadline(Duration::from_secs(1)))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = call(&client, &GET_THING).await.unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "it did not hang"
+    );
+    assert!(
+        matches!(&err, Error::Timeout { url, .. } if *url == format!("{origin}/v2025/things/1")),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn default_deadline_bounds_a_hung_call() {
+    // The default policy's 60 s deadline, shortened only through the per-attempt
+    // timeout: 2 token attempts of 300 ms cannot take minutes.
+    let origin = hanging_server().await;
+    let client = Client::builder()
+        .base_url(&origin)
+        .client_credentials(CLIENT_ID, SECRET)
+        .timeout(Duration::from_millis(300))
+        .retry_policy(
+            RetryPolicy::default()
+                .max_attempts(2)
+                .initial_backoff(Duration::from_millis(1)),
+        )
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = call(&client, &GET_THING).await.unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "it did not hang"
+    );
+    assert!(matches!(err, Error::Timeout { attempts: 2, .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn tracing_scheme_one_span_events_per_attempt_token_and_retry() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    // See `secrets_never_show_in_debug_errors_or_tracing` for these two lines.
+    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let server = MockServer::start().await;
+    tracing::callsite::rebuild_interest_cache();
+
+    mount_token(&server, TOKEN).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).insert_header("SLPT-Request-ID", "trk-77"))
+        .mount(&server)
+        .await;
+    let client = builder(&server).build().unwrap();
+    let mut req = Request::new(&GET_THING, "/things/1".to_owned());
+    req.query = vec![
+        ("filters", r#"name eq "a b""#.to_owned()),
+        ("access_token", "leaked-token-value".to_owned()),
+    ];
+    let raw = client.execute::<()>(req).await.unwrap();
+    assert_eq!(raw.attempts, 3);
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<&str> = logs.lines().collect();
+    let url = format!(
+        "{}/v2025/things/1?filters=name%20eq%20%22a%20b%22&access_token=[redacted]",
+        server.uri()
+    );
+    let find = |needle: &str| {
+        lines
+            .iter()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no line with {needle:?} in\n{logs}"))
+            .to_string()
+    };
+    let token = find("access token fetched");
+    assert!(
+        token.contains(" INFO ") && token.contains("token_attempts=1"),
+        "{token}"
+    );
+    assert!(token.contains("latency_ms="), "{token}");
+    let retry = find("retrying");
+    assert!(
+        retry.contains(" INFO ") && retry.contains("status=429"),
+        "{retry}"
+    );
+    assert!(retry.contains("reason=\"retryable status\""), "{retry}");
+    let responses: Vec<&&str> = lines.iter().filter(|l| l.contains(" response ")).collect();
+    assert_eq!(responses.len(), 2, "{logs}");
+    assert!(responses[0].contains("attempt=1") && responses[0].contains("status=429"));
+    let last = responses[1];
+    for field in [
+        "attempt=2",
+        "status=200",
+        "latency_ms=",
+        "tracking_id=\"trk-77\"",
+        &format!("url=\"{url}\""),
+    ] {
+        assert!(last.contains(field), "{field} not in {last}");
+    }
+    // One span per call, its fields recorded once.
+    let close = find("runtime::client: close");
+    assert!(close.contains("sailpoint.request"), "{close}");
+    assert_eq!(close.matches("status=").count(), 1, "{close}");
+    assert_eq!(close.matches("attempts=").count(), 1, "{close}");
+    assert!(
+        close.contains("attempts=3") && close.contains("status=200"),
+        "{close}"
+    );
+    assert!(
+        !logs.contains("leaked-token-value") && !logs.contains(TOKEN),
+        "{logs}"
+    );
+}
+
+#[tokio::test]
+async fn token_retries_and_failure_are_logged_with_reasons() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    // See `secrets_never_show_in_debug_errors_or_tracing` for these two lines.
+    let _second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
+    let _guard = tracing::subscriber::set_default(subscriber);
+    tracing::callsite::rebuild_interest_cache();
+
+    let base = refused_base_url();
+    let client = Client::builder()
+        .base_url(&base)
+        .client_credentials(CLIENT_ID, SECRET)
+        .retry_policy(fast_policy().max_attempts(2))
+        .build()
+        .unwrap();
+    call(&client, &GET_THING).await.unwrap_err();
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let retry = logs
+        .lines()
+        .find(|l| l.contains("retrying the token request"))
+        .unwrap_or_else(|| panic!("{logs}"));
+    assert!(retry.contains(" INFO "), "{retry}");
+    assert!(
+        retry.contains("reason=\"Connection refused (os error 111)\""),
+        "{retry}"
+    );
+    let failed = logs
+        .lines()
+        .find(|l| l.contains("no access token"))
+        .unwrap_or_else(|| panic!("{logs}"));
+    assert!(failed.contains(" WARN "), "{failed}");
+    assert!(failed.contains("token_attempts=2"), "{failed}");
+    assert!(
+        failed.contains(&format!("token_url=\"{base}/oauth/token\"")),
+        "{failed}"
+    );
+    assert!(!logs.contains(SECRET), "{logs}");
 }
