@@ -109,22 +109,14 @@ fn walk(dir: &Path) -> Result<Vec<PathBuf>> {
 /// Reads, parses and generates; prints warnings and all errors.
 pub fn run_generator(opts: &Options) -> Result<Output> {
     let text = fs::read_to_string(&opts.spec).with_context(|| format!("reading {}", opts.spec))?;
-    let (spec, mut parse_warnings) = match generator::parse(&text) {
+    let (spec, parse_warnings) = match generator::parse(&text) {
         Ok(ok) => ok,
         Err(errors) => bail!("{}: {errors}", opts.spec),
     };
-    if opts.settings.strict && !parse_warnings.is_empty() {
-        let errs = generator::Errors(
-            parse_warnings
-                .drain(..)
-                .map(|mut d| {
-                    d.severity = generator::Severity::Error;
-                    d
-                })
-                .collect(),
-        );
-        bail!("{}: {errs}", opts.spec);
-    }
+    let mut parse_warnings = match generator::diag::settle(parse_warnings, opts.settings.strict) {
+        Ok(warnings) => warnings,
+        Err(errors) => bail!("{}: {errors}", opts.spec),
+    };
     let mut output = match generator::generate(&spec, &opts.settings) {
         Ok(o) => o,
         Err(errors) => bail!("{}: {errors}nothing was written", opts.spec),

@@ -213,23 +213,7 @@ pub fn lower(spec: &OpenAPI, settings: &Settings) -> Result<Lowering, Errors> {
         prune_unreachable(&mut api);
     }
 
-    let mut items = sink.items;
-    if settings.strict {
-        for d in &mut items {
-            if d.severity == Severity::Warning {
-                d.severity = Severity::Error;
-                d.message.push_str(" (an error in strict mode)");
-            }
-        }
-    }
-    items.sort();
-    items.dedup();
-    let (errors, warnings): (Vec<_>, Vec<_>) = items
-        .into_iter()
-        .partition(|d| d.severity == Severity::Error);
-    if !errors.is_empty() {
-        return Err(Errors(errors));
-    }
+    let warnings = crate::diag::settle(sink.items, settings.strict)?;
     Ok(Lowering {
         api,
         warnings,
