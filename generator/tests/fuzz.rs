@@ -83,7 +83,9 @@ impl BudgetAllocator {
 }
 
 // SAFETY: every call forwards to `System` with the caller's arguments; the
-// bookkeeping only decides whether to forward.
+// bookkeeping only decides whether to forward. The one `unsafe` in the
+// workspace (`unsafe_code` is denied in `[workspace.lints]`).
+#[allow(unsafe_code)]
 unsafe impl GlobalAlloc for BudgetAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         if !Self::reserve(layout.size()) {
