@@ -553,7 +553,7 @@ fn named_in(t: &TypeRef, out: &mut Vec<String>) {
 /// The Rust spelling of a type reference, as users see it (the same
 /// spelling the generated docs use).
 fn rust_ty(t: &TypeRef) -> String {
-    crate::emit::types::display_type(t)
+    t.to_string()
 }
 
 fn response_body_ty(b: &ResponseBody) -> String {

@@ -331,6 +331,28 @@ pub enum TypeRef {
     Map(Box<TypeRef>),
 }
 
+/// The short Rust spelling users see (`Vec<MachineIdentityResponse>`),
+/// shared by the generated docs and `diff`'s reports.
+impl std::fmt::Display for TypeRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TypeRef::String | TypeRef::Bytes => f.write_str("String"),
+            TypeRef::Bool => f.write_str("bool"),
+            TypeRef::I32 => f.write_str("i32"),
+            TypeRef::I64 => f.write_str("i64"),
+            TypeRef::F64 => f.write_str("f64"),
+            TypeRef::DateTime => f.write_str("DateTime<Utc>"),
+            TypeRef::Date => f.write_str("NaiveDate"),
+            TypeRef::Json => f.write_str("serde_json::Value"),
+            TypeRef::JsonObject => f.write_str("serde_json::Map<String, Value>"),
+            TypeRef::JsonPatch => f.write_str("JsonPatch"),
+            TypeRef::Named(n) => f.write_str(n),
+            TypeRef::Vec(inner) => write!(f, "Vec<{inner}>"),
+            TypeRef::Map(inner) => write!(f, "BTreeMap<String, {inner}>"),
+        }
+    }
+}
+
 /// A named type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TypeDef {

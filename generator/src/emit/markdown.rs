@@ -18,7 +18,6 @@
 //! Markdown, where those lines would show.
 
 use super::docs::clean;
-use super::types::display_type;
 use crate::ir::*;
 use crate::Settings;
 use std::collections::{BTreeMap, BTreeSet};
@@ -232,7 +231,7 @@ fn params_section(op: &Operation) -> String {
             let description = p.description.as_deref().map(cell).unwrap_or_default();
             (
                 rust_name,
-                format!("`{}`", code_cell(&display_type(&p.ty))),
+                format!("`{}`", code_cell(&p.ty.to_string())),
                 description,
             )
         };
@@ -278,7 +277,7 @@ fn params_section(op: &Operation) -> String {
         let rust_name = if required { "`body`" } else { "`.body()`" };
         let rust_type = match b.kind {
             BodyKind::Bytes => "`Bytes`".to_string(),
-            _ => format!("`{}`", code_cell(&display_type(&b.ty))),
+            _ => format!("`{}`", code_cell(&b.ty.to_string())),
         };
         out.push_str(&format!(
             "| body | {rust_name} | `{}` | {rust_type} | {} |  | {} |\n",
@@ -328,7 +327,7 @@ fn form_type_display(ty: &TypeRef) -> String {
     match ty {
         TypeRef::Bytes => "FilePart".to_string(),
         TypeRef::Vec(inner) if **inner == TypeRef::Bytes => "Vec<FilePart>".to_string(),
-        other => display_type(other),
+        other => other.to_string(),
     }
 }
 
@@ -450,7 +449,7 @@ fn success_enum(op: &Operation) -> bool {
 fn body_display(b: &ResponseBody) -> String {
     match b {
         ResponseBody::Empty => "()".into(),
-        ResponseBody::Json { ty, .. } => display_type(ty),
+        ResponseBody::Json { ty, .. } => ty.to_string(),
         ResponseBody::Text { .. } => "String".into(),
         ResponseBody::Bytes { .. } => "Bytes".into(),
     }
@@ -497,7 +496,7 @@ fn returns_section(op: &Operation) -> String {
             "\n\n`stream()` returns `impl Stream<Item = Result<{}, Error<{error}>>>`: every item \
              across pages of `limit` items (default {size}), starting at `offset`, at most \
              `max_items` in total.",
-            display_type(&pg.item)
+            pg.item
         ));
     }
     if op.params.iter().any(|p| p.name.wire == "count") {

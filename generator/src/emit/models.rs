@@ -364,10 +364,7 @@ fn union_def(def: &TypeDef, u: &Union, boxed: &BTreeSet<(String, String)>) -> To
     let variants = u.variants.iter().map(|v| {
         let id = ident(&v.name);
         let ty = payload(v);
-        let doc = format!(
-            " Holds a value of type `{}`.",
-            super::types::display_type(&v.ty)
-        );
+        let doc = format!(" Holds a value of type `{}`.", v.ty);
         quote!(#[doc = #doc] #id(#ty),)
     });
     let Some(prop) = &u.discriminator else {

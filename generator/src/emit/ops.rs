@@ -2,7 +2,7 @@
 //! error enum, and for list operations the typed filter scope and sort enum.
 
 use super::docs::{clean, doc_attrs, doc_attrs_raw, inner_doc_attrs};
-use super::types::{display_type, ident, rust_type};
+use super::types::{ident, rust_type};
 use crate::ir::*;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -249,7 +249,7 @@ fn status_text(s: Status) -> String {
 fn response_type_text(b: &ResponseBody) -> String {
     match b {
         ResponseBody::Empty => "no body".into(),
-        ResponseBody::Json { ty, .. } => format!("`{}`", display_type(ty)),
+        ResponseBody::Json { ty, .. } => format!("`{ty}`"),
         ResponseBody::Text { media_type } => format!("text (`{media_type}`)"),
         ResponseBody::Bytes { media_type } => format!("bytes (`{media_type}`)"),
     }
