@@ -16,12 +16,13 @@ pub mod lower;
 pub mod parse;
 
 pub use diag::{Diagnostic, Errors, Severity};
-pub use lower::{lower, Lowering};
+pub use lower::{lower, LowerSettings, Lowering};
 pub use parse::parse;
 
 use std::time::{Duration, Instant};
 
-/// What to generate.
+/// What to generate. Lowering reads only [`Settings::lower`]; the rest
+/// shapes the emitted and copied files.
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// The spec's path as shown in the "do not edit" header
@@ -29,18 +30,13 @@ pub struct Settings {
     pub spec_path: String,
     /// The generated package's name (`sailpoint-v2025`).
     pub crate_name: String,
-    /// Only operations with one of these tags; empty means all.
-    pub tags: Vec<String>,
-    /// Turn every warning into an error (for our own, tidy spec).
-    pub strict: bool,
+    /// Which operations to lower, and how strictly.
+    pub lower: LowerSettings,
     /// Copy the SDK's own tests, examples and benches from the templates
     /// (they exercise the SailPoint operations, so only for our spec).
     pub sdk_extras: bool,
     /// Make the crate its own workspace (for output outside this one).
     pub standalone: bool,
-    /// The files under `templates/`, as (path relative to `templates/`,
-    /// contents), in any order.
-    pub templates: Vec<(String, String)>,
 }
 
 impl Settings {
@@ -49,21 +45,21 @@ impl Settings {
         Settings {
             spec_path: spec_path.into(),
             crate_name: "sailpoint-v2025".to_string(),
-            tags: Vec::new(),
-            strict: false,
+            lower: LowerSettings::default(),
             sdk_extras: true,
             standalone: false,
-            templates: Vec::new(),
         }
     }
+}
 
-    /// The template at `path`, if given.
-    pub fn template(&self, path: &str) -> Option<&str> {
-        self.templates
-            .iter()
-            .find(|(p, _)| p == path)
-            .map(|(_, c)| c.as_str())
-    }
+/// One file under `templates/`: data the generator copies (and, for
+/// `lib.md`, uses as the crate's front page), never reads as settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    /// Relative to `templates/`, with `/` separators (`src/runtime/client.rs`).
+    pub path: String,
+    /// The full text.
+    pub contents: String,
 }
 
 /// One output file, path relative to the crate root with `/` separators.
@@ -117,19 +113,28 @@ pub struct Output {
     pub timings: Timings,
 }
 
-/// Generates the SDK crate's files from a parsed spec.
-pub fn generate(spec: &openapiv3::OpenAPI, settings: &Settings) -> Result<Output, Errors> {
+/// Generates the SDK crate's files from a parsed spec, copying `templates`
+/// (in any order) into it.
+pub fn generate(
+    spec: &openapiv3::OpenAPI,
+    settings: &Settings,
+    templates: &[Template],
+) -> Result<Output, Errors> {
     let t0 = Instant::now();
-    let lowering = lower(spec, settings)?;
+    let lowering = lower(spec, &settings.lower)?;
     let t1 = Instant::now();
-    let (mut files, emit, format) = emit::emit(&lowering.api, settings)?;
+    let front_page = templates
+        .iter()
+        .find(|t| t.path == "lib.md")
+        .map(|t| t.contents.as_str());
+    let (mut files, emit, format) = emit::emit(&lowering.api, settings, front_page)?;
     let t2 = Instant::now();
     let generated_lines = files
         .iter()
         .filter(|f| f.path.ends_with(".rs"))
         .map(|f| f.contents.lines().count())
         .sum();
-    files.extend(copy_templates(settings)?);
+    files.extend(copy_templates(templates, settings)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     if let Some(w) = files.windows(2).find(|w| w[0].path == w[1].path) {
         return Err(Errors(vec![Diagnostic::error(
@@ -162,9 +167,12 @@ pub fn generate(spec: &openapiv3::OpenAPI, settings: &Settings) -> Result<Output
 
 /// Copies templates into the crate: `src/`, and with `sdk_extras` also
 /// `tests/`, `examples/` and `benches/`; `Cargo.toml` gets the crate name.
-fn copy_templates(settings: &Settings) -> Result<Vec<GeneratedFile>, Errors> {
+fn copy_templates(
+    templates: &[Template],
+    settings: &Settings,
+) -> Result<Vec<GeneratedFile>, Errors> {
     let mut out = Vec::new();
-    for (path, contents) in &settings.templates {
+    for Template { path, contents } in templates {
         let source = format!("templates/{path}");
         let extra = ["tests/", "examples/", "benches/"]
             .iter()

@@ -3,14 +3,14 @@
 //! own spec.
 
 use generator::diff::{diff_lowerings, Report, Severity};
-use generator::{Lowering, Settings};
+use generator::Lowering;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn lower_text(label: &str, text: &str) -> Lowering {
     let (spec, _) =
         generator::parse(text).unwrap_or_else(|e| panic!("{label} does not parse: {e}"));
-    generator::lower(&spec, &Settings::new(label))
+    generator::lower(&spec, &generator::LowerSettings::default())
         .unwrap_or_else(|e| panic!("{label} does not lower: {e}"))
 }
 

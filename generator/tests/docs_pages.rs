@@ -14,7 +14,7 @@ fn pages(spec_path: &str) -> Vec<(String, String)> {
     let (spec, _) = parse(&text).expect("spec parses");
     let mut settings = Settings::new(spec_path.trim_start_matches("../"));
     settings.sdk_extras = false;
-    let out = generate(&spec, &settings).expect("spec generates");
+    let out = generate(&spec, &settings, &[]).expect("spec generates");
     out.files
         .into_iter()
         .filter(|f| f.path.starts_with("docs/") && f.path.ends_with(".md"))

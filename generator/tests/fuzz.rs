@@ -228,7 +228,7 @@ fn run(text: &str) -> Result<Outcome, String> {
         };
         let mut settings = Settings::new("x");
         settings.sdk_extras = false;
-        match generate(&spec, &settings) {
+        match generate(&spec, &settings, &[]) {
             Ok(out) => Outcome::Generated(out.files),
             Err(e) => Outcome::Rejected(e.to_string()),
         }

@@ -110,6 +110,7 @@ fn run_jobs(
 pub(crate) fn emit(
     api: &Api,
     settings: &Settings,
+    front_page: Option<&str>,
 ) -> Result<(Vec<GeneratedFile>, Duration, Duration), Errors> {
     let boxed = models::boxed(api);
     let boxed = &boxed;
@@ -137,7 +138,7 @@ pub(crate) fn emit(
     });
     rust.push(RustFile {
         path: "src/lib.rs".into(),
-        jobs: vec![Box::new(move || lib_rs(api, settings))],
+        jobs: vec![Box::new(move || lib_rs(api, settings, front_page))],
     });
     let (mut files, emit, format) = run_jobs(&rust, &settings.spec_path)?;
     for tag in &api.tags {
@@ -196,16 +197,13 @@ fn meta(api: &Api) -> TokenStream {
     }
 }
 
-fn lib_rs(api: &Api, settings: &Settings) -> TokenStream {
-    let front = settings
-        .template("lib.md")
-        .map(str::to_string)
-        .unwrap_or_else(|| {
-            format!(
-                "# {}\n\nA client for {} {}.",
-                settings.crate_name, api.title, api.version
-            )
-        });
+fn lib_rs(api: &Api, settings: &Settings, front_page: Option<&str>) -> TokenStream {
+    let front = front_page.map(str::to_string).unwrap_or_else(|| {
+        format!(
+            "# {}\n\nA client for {} {}.",
+            settings.crate_name, api.title, api.version
+        )
+    });
     let mut table = String::from(
         "\n\n# Operations\n\n| Module | Method | HTTP | Experimental |\n|---|---|---|---|\n",
     );

@@ -12,7 +12,6 @@ mod view;
 use crate::diag::{join, Diagnostic, Errors, Severity, Sink};
 use crate::ident::{field_ident, method_ident, module_ident, type_ident, Namer};
 use crate::ir::*;
-use crate::Settings;
 use openapiv3::{
     OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody as OaBody,
     Response as OaResponse, StatusCode,
@@ -37,8 +36,17 @@ pub struct Lowering {
     pub skipped: Vec<Diagnostic>,
 }
 
+/// What lowering needs to know besides the spec.
+#[derive(Debug, Clone, Default)]
+pub struct LowerSettings {
+    /// Only operations with one of these tags; empty means all.
+    pub tags: Vec<String>,
+    /// Turn every warning into an error (for our own, tidy spec).
+    pub strict: bool,
+}
+
 /// Lowers a spec into the IR, or returns every error found.
-pub fn lower(spec: &OpenAPI, settings: &Settings) -> Result<Lowering, Errors> {
+pub fn lower(spec: &OpenAPI, settings: &LowerSettings) -> Result<Lowering, Errors> {
     let mut sink = Sink::default();
     let mut types = Types::new(spec, &[]);
     types.lower_components(&mut sink);
