@@ -1,0 +1,313 @@
+//! Which directions (request, response) each type travels in, and whether
+//! two types differ on the wire in the direction they are used.
+
+use super::*;
+
+/// Which directions a type travels in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Usage {
+    pub(super) request: bool,
+    pub(super) response: bool,
+}
+
+impl Usage {
+    pub(super) const REQUEST: Usage = Usage {
+        request: true,
+        response: false,
+    };
+    pub(super) const RESPONSE: Usage = Usage {
+        request: false,
+        response: true,
+    };
+
+    pub(super) fn or(self, o: Usage) -> Usage {
+        Usage {
+            request: self.request || o.request,
+            response: self.response || o.response,
+        }
+    }
+
+    pub(super) fn any(self) -> bool {
+        self.request || self.response
+    }
+}
+
+/// Type Rust name -> directions it is used in.
+pub(super) fn usages(api: &Api) -> BTreeMap<String, Usage> {
+    let mut out: BTreeMap<String, Usage> = BTreeMap::new();
+    for (dir, roots) in [
+        (Usage::REQUEST, request_roots(api)),
+        (Usage::RESPONSE, response_roots(api)),
+    ] {
+        let mut todo: Vec<String> = Vec::new();
+        for t in roots {
+            named_in(t, &mut todo);
+        }
+        let mut seen = BTreeSet::new();
+        while let Some(n) = todo.pop() {
+            if !seen.insert(n.clone()) {
+                continue;
+            }
+            let u = out.entry(n.clone()).or_default();
+            *u = u.or(dir);
+            let Some(def) = api.types.get(&n) else {
+                continue;
+            };
+            match &def.kind {
+                TypeKind::Struct(s) => {
+                    for f in &s.fields {
+                        named_in(&f.ty, &mut todo);
+                    }
+                    if let Some(a) = &s.additional {
+                        named_in(a, &mut todo);
+                    }
+                }
+                TypeKind::Union(u) => {
+                    for v in &u.variants {
+                        named_in(&v.ty, &mut todo);
+                    }
+                }
+                TypeKind::Alias(t) => named_in(t, &mut todo),
+                TypeKind::Enum(_) => {}
+            }
+        }
+    }
+    out
+}
+
+pub(super) fn all_ops(api: &Api) -> impl Iterator<Item = (&Tag, &Operation)> {
+    api.tags
+        .iter()
+        .flat_map(|t| t.operations.iter().map(move |o| (t, o)))
+}
+
+pub(super) fn request_roots(api: &Api) -> Vec<&TypeRef> {
+    let mut out = Vec::new();
+    for (_, op) in all_ops(api) {
+        out.extend(op.params.iter().map(|p| &p.ty));
+        out.extend(op.body.iter().map(|b| &b.ty));
+    }
+    out
+}
+
+pub(super) fn response_roots(api: &Api) -> Vec<&TypeRef> {
+    let mut out = Vec::new();
+    for (_, op) in all_ops(api) {
+        for r in &op.responses {
+            if let ResponseBody::Json { ty, .. } = &r.body {
+                out.push(ty);
+            }
+        }
+    }
+    out
+}
+
+pub(super) fn named_in(t: &TypeRef, out: &mut Vec<String>) {
+    match t {
+        TypeRef::Named(n) => out.push(n.clone()),
+        TypeRef::Vec(i) | TypeRef::Map(i) => named_in(i, out),
+        _ => {}
+    }
+}
+
+pub(super) fn direction(u: Usage) -> &'static str {
+    match (u.request, u.response) {
+        (true, true) => "requests and responses",
+        (true, false) => "requests",
+        (false, true) => "responses",
+        (false, false) => "no operation",
+    }
+}
+
+impl<'a> Differ<'a> {
+    // ---- Wire shapes ----
+
+    /// Follows aliases on one side.
+    pub(super) fn resolve<'t>(&self, api: &'t Api, mut t: &'t TypeRef) -> &'t TypeRef {
+        for _ in 0..16 {
+            match t {
+                TypeRef::Named(n) => match api.types.get(n).map(|d| &d.kind) {
+                    Some(TypeKind::Alias(inner)) => t = inner,
+                    _ => return t,
+                },
+                _ => return t,
+            }
+        }
+        t
+    }
+
+    /// Lists how a value of old type `old` and one of new type `new` differ
+    /// on the wire, in the directions `dir`, as Markdown fragments. Empty
+    /// means clients of either side understand each other. Named types that
+    /// are the same schema on both sides are skipped (their own changes are
+    /// reported with the schema).
+    pub(super) fn shape(
+        &self,
+        old: &TypeRef,
+        new: &TypeRef,
+        dir: Usage,
+        path: &str,
+        out: &mut Vec<String>,
+        seen: &mut BTreeSet<(String, String)>,
+    ) {
+        let (o, n) = (self.resolve(self.old, old), self.resolve(self.new, new));
+        match (o, n) {
+            (TypeRef::Named(a), TypeRef::Named(b)) => {
+                let (Some(da), Some(db)) = (self.old.types.get(a), self.new.types.get(b)) else {
+                    return;
+                };
+                if da.name.wire == db.name.wire || !seen.insert((a.clone(), b.clone())) {
+                    return;
+                }
+                match (&da.kind, &db.kind) {
+                    (TypeKind::Struct(x), TypeKind::Struct(y)) => {
+                        self.shape_struct(x, y, dir, path, out, seen)
+                    }
+                    (TypeKind::Enum(x), TypeKind::Enum(y)) => {
+                        if dir.request {
+                            for v in x
+                                .variants
+                                .iter()
+                                .filter(|v| !y.variants.iter().any(|w| w.wire == v.wire))
+                            {
+                                out.push(format!(
+                                    "`{path}`: value `{}` is no longer accepted",
+                                    v.wire
+                                ));
+                            }
+                        }
+                    }
+                    (TypeKind::Union(x), TypeKind::Union(y)) => {
+                        let names = |u: &Union| {
+                            u.variants
+                                .iter()
+                                .map(|v| v.name.clone())
+                                .collect::<BTreeSet<_>>()
+                        };
+                        let (xs, ys) = (names(x), names(y));
+                        if dir.request && !xs.is_subset(&ys) {
+                            out.push(format!(
+                                "`{path}`: variants no longer accepted: {}",
+                                xs.difference(&ys).cloned().collect::<Vec<_>>().join(", ")
+                            ));
+                        }
+                        if dir.response && !ys.is_subset(&xs) {
+                            out.push(format!(
+                                "`{path}`: new variants: {}",
+                                ys.difference(&xs).cloned().collect::<Vec<_>>().join(", ")
+                            ));
+                        }
+                        for v in &x.variants {
+                            if let Some(w) = y.variants.iter().find(|w| w.name == v.name) {
+                                self.shape(
+                                    &v.ty,
+                                    &w.ty,
+                                    dir,
+                                    &format!("{path}::{}", v.name),
+                                    out,
+                                    seen,
+                                );
+                            }
+                        }
+                    }
+                    (x, y) => out.push(format!(
+                        "`{path}`: {} `{}` → {} `{}`",
+                        kind_name(x),
+                        da.name.wire,
+                        kind_name(y),
+                        db.name.wire
+                    )),
+                }
+            }
+            (TypeRef::Vec(a), TypeRef::Vec(b)) => {
+                self.shape(a, b, dir, &format!("{path}[]"), out, seen)
+            }
+            (TypeRef::Map(a), TypeRef::Map(b)) => {
+                self.shape(a, b, dir, &format!("{path}.*"), out, seen)
+            }
+            (a, b) if a == b => {}
+            (a, b) => {
+                // A request may widen (the server accepts more); a response
+                // may narrow (old clients accept more).
+                let ok_req = !dir.request || accepts(b, a);
+                let ok_resp = !dir.response || accepts(a, b);
+                if !(ok_req && ok_resp) {
+                    out.push(format!("`{path}`: `{}` → `{}`", rust_ty(old), rust_ty(new)));
+                }
+            }
+        }
+    }
+
+    pub(super) fn shape_struct(
+        &self,
+        x: &Struct,
+        y: &Struct,
+        dir: Usage,
+        path: &str,
+        out: &mut Vec<String>,
+        seen: &mut BTreeSet<(String, String)>,
+    ) {
+        for f in &x.fields {
+            let p = format!("{path}.{}", f.name.wire);
+            match y.fields.iter().find(|g| g.name.wire == f.name.wire) {
+                None => {
+                    if dir.response && response_required(f) {
+                        out.push(format!("`{p}` is no longer returned"));
+                    }
+                }
+                Some(g) => {
+                    if dir.request && !request_required(f) && request_required(g) {
+                        out.push(format!("`{p}` is now required"));
+                    }
+                    if dir.request && f.nullable && !g.nullable {
+                        out.push(format!("`{p}` no longer accepts `null`"));
+                    }
+                    if dir.response && response_required(f) && !response_required(g) {
+                        out.push(format!("`{p}` may now be absent"));
+                    }
+                    if dir.response && !f.nullable && g.nullable {
+                        out.push(format!("`{p}` may now be `null`"));
+                    }
+                    self.shape(&f.ty, &g.ty, dir, &p, out, seen);
+                }
+            }
+        }
+        for g in y
+            .fields
+            .iter()
+            .filter(|g| !x.fields.iter().any(|f| f.name.wire == g.name.wire))
+        {
+            if dir.request && request_required(g) {
+                out.push(format!("`{path}.{}` is new and required", g.name.wire));
+            }
+        }
+    }
+}
+
+/// Whether a reader of `wide` accepts every value of `narrow`.
+pub(super) fn accepts(wide: &TypeRef, narrow: &TypeRef) -> bool {
+    use TypeRef::*;
+    wide == narrow
+        || matches!(wide, Json)
+        || matches!(
+            (wide, narrow),
+            (I64 | F64, I32) | (JsonObject, Named(_) | Map(_)) | (String, DateTime | Date)
+        )
+}
+
+/// Whether a parameter of type `new` accepts, as text, every value of type
+/// `old`: a `String` (or list of them) takes any scalar.
+pub(super) fn param_text_accepts(new: &TypeRef, old: &TypeRef) -> bool {
+    use TypeRef::*;
+    let scalar = |t: &TypeRef| {
+        matches!(
+            t,
+            String | Bool | I32 | I64 | F64 | DateTime | Date | Named(_)
+        )
+    };
+    match (new, old) {
+        (String, o) => scalar(o),
+        (Vec(n), Vec(o)) => matches!(**n, String) && scalar(o),
+        _ => false,
+    }
+}

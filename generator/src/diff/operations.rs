@@ -1,0 +1,1014 @@
+//! Changes to operations: routes, parameters, bodies, responses, security,
+//! paging, filters and sorters.
+
+use super::*;
+
+/// Security requirement atoms: `(scheme, None)` for the scheme itself and
+/// `(scheme, Some(scope))` per scope.
+pub(super) type Atoms = BTreeSet<(String, Option<String>)>;
+
+pub(super) fn security_alternatives(sec: &[Vec<(String, Vec<String>)>]) -> Vec<Atoms> {
+    if sec.is_empty() {
+        return vec![Atoms::new()];
+    }
+    sec.iter()
+        .map(|alt| {
+            let mut a = Atoms::new();
+            for (scheme, scopes) in alt {
+                a.insert((scheme.clone(), None));
+                for s in scopes {
+                    a.insert((scheme.clone(), Some(s.clone())));
+                }
+            }
+            a
+        })
+        .collect()
+}
+
+pub(super) fn security_text(sec: &[Vec<(String, Vec<String>)>]) -> String {
+    if sec.is_empty() {
+        return "none".into();
+    }
+    sec.iter()
+        .map(|alt| {
+            if alt.is_empty() {
+                return "anonymous".to_string();
+            }
+            alt.iter()
+                .map(|(s, scopes)| {
+                    if scopes.is_empty() {
+                        format!("`{s}`")
+                    } else {
+                        format!(
+                            "`{s}` ({})",
+                            scopes
+                                .iter()
+                                .map(|x| format!("`{x}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" and ")
+        })
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+pub(super) fn param_label(p: &Param, spec_name: &str, op: Op<'_>) -> String {
+    format!(
+        "{} parameter `{}` (Rust `{}`) of {}",
+        location(p.location),
+        spec_name,
+        p.name.rust,
+        op.label()
+    )
+}
+
+pub(super) fn location(l: ParamLocation) -> &'static str {
+    match l {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+        ParamLocation::Cookie => "cookie",
+    }
+}
+
+impl<'a> Differ<'a> {
+    // ---- Operations ----
+
+    pub(super) fn operations(&mut self) {
+        let old: Vec<Op<'a>> = all_ops(self.old).map(|(tag, op)| Op { tag, op }).collect();
+        let new: Vec<Op<'a>> = all_ops(self.new).map(|(tag, op)| Op { tag, op }).collect();
+        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        let mut old_matched = vec![false; old.len()];
+        let mut new_matched = vec![false; new.len()];
+        for (i, o) in old.iter().enumerate() {
+            if let Some(j) = new.iter().position(|n| n.op.id.wire == o.op.id.wire) {
+                pairs.push((i, j));
+                old_matched[i] = true;
+                new_matched[j] = true;
+            }
+        }
+        // An unmatched pair at the same method and route is a renamed operationId.
+        for (i, o) in old.iter().enumerate() {
+            if old_matched[i] {
+                continue;
+            }
+            let route = (o.op.method, normalize_path(&o.op.path));
+            if let Some(j) = (0..new.len()).find(|&j| {
+                !new_matched[j] && (new[j].op.method, normalize_path(&new[j].op.path)) == route
+            }) {
+                pairs.push((i, j));
+                old_matched[i] = true;
+                new_matched[j] = true;
+            }
+        }
+        pairs.sort();
+        for (i, j) in pairs {
+            self.operation(old[i], new[j]);
+        }
+        for o in old
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !old_matched[*i])
+            .map(|(_, o)| o)
+        {
+            self.push(
+                Kind::OperationRemoved,
+                sev(true, true),
+                &o.op.pointer,
+                format!("Operation {} removed: {}.", o.label(), o.route()),
+            );
+        }
+        for n in new
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| !new_matched[*j])
+            .map(|(_, n)| n)
+        {
+            self.push(
+                Kind::OperationAdded,
+                sev(false, false),
+                &n.op.pointer,
+                format!("Operation {} added: {}.", n.label(), n.route()),
+            );
+        }
+    }
+
+    pub(super) fn operation(&mut self, o: Op<'a>, n: Op<'a>) {
+        let ptr = n.op.pointer.as_str();
+        if o.op.id.wire != n.op.id.wire {
+            self.push(
+                Kind::OperationRenamed,
+                sev(true, false),
+                ptr,
+                format!(
+                    "Operation {} renamed to {}; the route {} is unchanged and the operationId is not sent.",
+                    o.label(),
+                    n.label(),
+                    n.route()
+                ),
+            );
+        } else if (&o.tag.handle, &o.op.id.rust, &o.op.type_name)
+            != (&n.tag.handle, &n.op.id.rust, &n.op.type_name)
+        {
+            self.push(
+                Kind::OperationMoved,
+                sev(true, false),
+                ptr,
+                format!(
+                    "Rust names of operation `{}` changed: `{}::{}` (builder `{}`) → `{}::{}` (builder `{}`).",
+                    n.op.id.wire, o.tag.handle, o.op.id.rust, o.op.type_name, n.tag.handle, n.op.id.rust, n.op.type_name
+                ),
+            );
+        }
+        if o.op.method != n.op.method {
+            self.push(
+                Kind::MethodChanged,
+                sev(false, true),
+                ptr,
+                format!(
+                    "HTTP method of {} changed: `{}` → `{}`.",
+                    n.label(),
+                    o.op.method.as_str(),
+                    n.op.method.as_str()
+                ),
+            );
+        }
+        if normalize_path(&o.op.path) != normalize_path(&n.op.path) {
+            self.push(
+                Kind::PathChanged,
+                sev(false, true),
+                ptr,
+                format!(
+                    "Path of {} changed: `{}` → `{}`.",
+                    n.label(),
+                    o.op.path,
+                    n.op.path
+                ),
+            );
+        }
+        if o.op.experimental != n.op.experimental {
+            let (s, text) = if n.op.experimental {
+                (
+                    sev(true, true),
+                    "became experimental: the server requires the `X-SailPoint-Experimental` header, and the SDK refuses the call unless the client opted in",
+                )
+            } else {
+                (sev(false, false), "is no longer experimental")
+            };
+            self.push(
+                Kind::ExperimentalChanged,
+                s,
+                ptr,
+                format!("Operation {} {text}.", n.label()),
+            );
+        }
+        if o.op.deprecated != n.op.deprecated {
+            let text = if n.op.deprecated {
+                "deprecated (the method gets `#[deprecated]`)"
+            } else {
+                "no longer deprecated"
+            };
+            self.push(
+                Kind::DeprecatedChanged,
+                sev(false, false),
+                ptr,
+                format!("Operation {} is {text}.", n.label()),
+            );
+        }
+        if o.op.summary != n.op.summary {
+            self.push(
+                Kind::OperationDocsChanged,
+                docs(),
+                ptr,
+                format!("Summary of {} changed.", n.label()),
+            );
+        }
+        if o.op.description != n.op.description {
+            self.push(
+                Kind::OperationDocsChanged,
+                docs(),
+                ptr,
+                format!("Description of {} changed.", n.label()),
+            );
+        }
+        self.params(o, n);
+        self.body(o, n);
+        self.responses(o, n);
+        self.security(o, n);
+        self.paging(o, n);
+    }
+
+    pub(super) fn spec_name<'p>(&'p self, old_side: bool, p: &'p Param) -> &'p str {
+        let names = if old_side {
+            &self.old_names
+        } else {
+            &self.new_names
+        };
+        names
+            .get(&p.pointer)
+            .map_or(p.name.wire.as_str(), String::as_str)
+    }
+
+    pub(super) fn params(&mut self, o: Op<'a>, n: Op<'a>) {
+        let path = |op: &'a Operation| {
+            op.params
+                .iter()
+                .filter(|p| p.location == ParamLocation::Path)
+                .collect::<Vec<_>>()
+        };
+        let (op_, np) = (path(o.op), path(n.op));
+        for i in 0..op_.len().max(np.len()) {
+            match (op_.get(i), np.get(i)) {
+                (Some(a), Some(b)) => self.param(n, a, b),
+                (Some(a), None) => self.param_removed(o, a),
+                (None, Some(b)) => self.param_added(n, b),
+                (None, None) => {}
+            }
+        }
+        let rest = |op: &'a Operation| {
+            op.params
+                .iter()
+                .filter(|p| p.location != ParamLocation::Path)
+                .collect::<Vec<_>>()
+        };
+        let (or, nr) = (rest(o.op), rest(n.op));
+        for a in &or {
+            match nr
+                .iter()
+                .find(|b| b.location == a.location && b.name.wire == a.name.wire)
+            {
+                Some(b) => self.param(n, a, b),
+                None => self.param_removed(o, a),
+            }
+        }
+        for b in &nr {
+            if !or
+                .iter()
+                .any(|a| a.location == b.location && a.name.wire == b.name.wire)
+            {
+                self.param_added(n, b);
+            }
+        }
+    }
+
+    pub(super) fn param_removed(&mut self, o: Op<'a>, p: &Param) {
+        let what = if p.required {
+            "an argument of the method"
+        } else {
+            "a builder setter"
+        };
+        self.push(
+            Kind::ParameterRemoved,
+            sev(true, false),
+            &p.pointer,
+            format!(
+                "{} removed (it was {what}).",
+                capitalize(&param_label(p, self.spec_name(true, p), o))
+            ),
+        );
+    }
+
+    pub(super) fn param_added(&mut self, n: Op<'a>, p: &Param) {
+        let label = capitalize(&param_label(p, self.spec_name(false, p), n));
+        let (s, text) = if p.required {
+            (
+                sev(true, true),
+                "required: a new argument of the method, and old clients do not send it",
+            )
+        } else {
+            (sev(false, false), "optional: a new builder setter")
+        };
+        self.push(
+            Kind::ParameterAdded,
+            s,
+            &p.pointer,
+            format!("{label} added, {text}."),
+        );
+    }
+
+    pub(super) fn param(&mut self, n: Op<'a>, a: &Param, b: &Param) {
+        let ptr = b.pointer.as_str();
+        let (oname, nname) = (
+            self.spec_name(true, a).to_string(),
+            self.spec_name(false, b).to_string(),
+        );
+        let label = param_label(b, &nname, n);
+        if oname != nname || a.name.rust != b.name.rust {
+            // Path parameters are positional in the URL and in the method's
+            // arguments; only a setter's name is API.
+            let sdk = !a.required && !b.required && a.name.rust != b.name.rust;
+            let mut details = Vec::new();
+            if oname != a.name.wire {
+                details.push(format!(
+                    "the old spec named it `{oname}` but the path template says `{{{}}}`; the generator already used `{}`",
+                    a.name.wire, a.name.wire
+                ));
+            }
+            self.push_details(
+                Kind::ParameterRenamed,
+                sev(sdk, false),
+                ptr,
+                format!(
+                    "{} parameter `{oname}` (Rust `{}`) of {} renamed to `{nname}` (Rust `{}`){}.",
+                    capitalize(location(b.location)),
+                    a.name.rust,
+                    n.label(),
+                    b.name.rust,
+                    if b.location == ParamLocation::Path {
+                        " at the same position"
+                    } else {
+                        ""
+                    },
+                ),
+                details,
+            );
+        }
+        if a.required != b.required {
+            let (s, text) = if b.required {
+                (sev(true, true), "optional → required: the setter becomes an argument of the method, and old clients may omit it")
+            } else {
+                (
+                    sev(true, false),
+                    "required → optional: the argument becomes a builder setter",
+                )
+            };
+            self.push(
+                Kind::ParameterRequiredChanged,
+                s,
+                ptr,
+                format!("{} changed from {text}.", capitalize(&label)),
+            );
+        }
+        if a.ty != b.ty {
+            let mut details = Vec::new();
+            // Parameters are text on the wire: a `String` takes any scalar.
+            if !param_text_accepts(&b.ty, &a.ty) {
+                self.shape(
+                    &a.ty,
+                    &b.ty,
+                    Usage::REQUEST,
+                    &nname,
+                    &mut details,
+                    &mut BTreeSet::new(),
+                );
+            }
+            let wire = !details.is_empty();
+            let details = explain(details, &nname);
+            self.push_details(
+                Kind::ParameterTypeChanged,
+                sev(true, wire),
+                ptr,
+                format!(
+                    "Type of {label} changed: `{}` → `{}`.",
+                    rust_ty(&a.ty),
+                    rust_ty(&b.ty)
+                ),
+                details,
+            );
+        }
+        if a.default != b.default {
+            self.push(
+                Kind::ParameterDefaultChanged,
+                sev(false, false),
+                ptr,
+                format!(
+                    "Default of {label} changed: {} → {} (the server applies it when the parameter is not sent).",
+                    json_opt(&a.default),
+                    json_opt(&b.default)
+                ),
+            );
+        }
+        if (a.minimum, a.maximum) != (b.minimum, b.maximum) {
+            let tighter_min = match (a.minimum, b.minimum) {
+                (_, None) => false,
+                (None, Some(_)) => true,
+                (Some(x), Some(y)) => y > x,
+            };
+            let tighter_max = match (a.maximum, b.maximum) {
+                (_, None) => false,
+                (None, Some(_)) => true,
+                (Some(x), Some(y)) => y < x,
+            };
+            let wire = tighter_min || tighter_max;
+            let why = if wire {
+                "tighter: old clients may send values the server now rejects"
+            } else {
+                "looser"
+            };
+            self.push(
+                Kind::ParameterLimitsChanged,
+                sev(false, wire),
+                ptr,
+                format!(
+                    "Limits of {label} changed: `{}` → `{}` ({why}).",
+                    limits(a.minimum, a.maximum),
+                    limits(b.minimum, b.maximum)
+                ),
+            );
+        }
+        if a.explode != b.explode {
+            let text = |e: bool| if e { "repeated keys" } else { "comma-joined" };
+            self.push(
+                Kind::ParameterStyleChanged,
+                sev(false, true),
+                ptr,
+                format!(
+                    "Arrays in {label} are now sent as {} instead of {}.",
+                    text(b.explode),
+                    text(a.explode)
+                ),
+            );
+        }
+        if a.deprecated != b.deprecated {
+            let text = if b.deprecated {
+                "deprecated"
+            } else {
+                "no longer deprecated"
+            };
+            self.push(
+                Kind::DeprecatedChanged,
+                sev(false, false),
+                ptr,
+                format!("{} is {text}.", capitalize(&label)),
+            );
+        }
+        if a.description != b.description {
+            self.push(
+                Kind::ParameterDocsChanged,
+                docs(),
+                ptr,
+                format!("Description of {label} changed."),
+            );
+        }
+    }
+
+    pub(super) fn body(&mut self, o: Op<'a>, n: Op<'a>) {
+        match (&o.op.body, &n.op.body) {
+            (None, None) => {}
+            (Some(a), None) => self.push(
+                Kind::RequestBodyRemoved,
+                sev(true, false),
+                &a.pointer,
+                format!(
+                    "Request body (`{}`) of {} removed.",
+                    rust_ty(&a.ty),
+                    o.label()
+                ),
+            ),
+            (None, Some(b)) => {
+                let (s, text) = if b.required {
+                    (
+                        sev(true, true),
+                        "required: a new `body` argument, and old clients do not send it",
+                    )
+                } else {
+                    (sev(false, false), "optional: a new `body` setter")
+                };
+                self.push(
+                    Kind::RequestBodyAdded,
+                    s,
+                    &b.pointer,
+                    format!(
+                        "Request body (`{}`, `{}`) of {} added, {text}.",
+                        rust_ty(&b.ty),
+                        b.media_type,
+                        n.label()
+                    ),
+                );
+            }
+            (Some(a), Some(b)) => {
+                let ptr = b.pointer.as_str();
+                let label = format!("request body of {}", n.label());
+                if a.required != b.required {
+                    let (s, text) = if b.required {
+                        (sev(true, true), "optional → required: the `body` setter becomes an argument, and old clients may omit it")
+                    } else {
+                        (
+                            sev(true, false),
+                            "required → optional: the `body` argument becomes a setter",
+                        )
+                    };
+                    self.push(
+                        Kind::RequestBodyRequiredChanged,
+                        s,
+                        ptr,
+                        format!("{} changed from {text}.", capitalize(&label)),
+                    );
+                }
+                if a.media_type != b.media_type {
+                    let accepted =
+                        b.media_type == a.media_type || b.other_media_types.contains(&a.media_type);
+                    let why = if accepted {
+                        format!("the old `{}` is still accepted", a.media_type)
+                    } else {
+                        format!("old clients send `{}`", a.media_type)
+                    };
+                    self.push(
+                        Kind::RequestMediaTypeChanged,
+                        sev(false, !accepted),
+                        ptr,
+                        format!(
+                            "Media type of the {label} changed: `{}` → `{}` ({why}).",
+                            a.media_type, b.media_type
+                        ),
+                    );
+                }
+                if a.ty != b.ty {
+                    let mut details = Vec::new();
+                    self.shape(
+                        &a.ty,
+                        &b.ty,
+                        Usage::REQUEST,
+                        "body",
+                        &mut details,
+                        &mut BTreeSet::new(),
+                    );
+                    let wire = !details.is_empty();
+                    let mut details = explain(details, "body");
+                    if !wire {
+                        details.push("same shape on the wire".into());
+                    }
+                    self.push_details(
+                        Kind::RequestSchemaReplaced,
+                        sev(true, wire),
+                        ptr,
+                        format!(
+                            "Schema of the {label} replaced: `{}` → `{}`.",
+                            rust_ty(&a.ty),
+                            rust_ty(&b.ty)
+                        ),
+                        details,
+                    );
+                }
+                if a.description != b.description {
+                    self.push(
+                        Kind::RequestBodyDocsChanged,
+                        docs(),
+                        ptr,
+                        format!("Description of the {label} changed."),
+                    );
+                }
+            }
+        }
+    }
+
+    pub(super) fn responses(&mut self, o: Op<'a>, n: Op<'a>) {
+        let success_sig = |op: &Operation| -> String {
+            let ok = op.successes();
+            if op.has_success_enum() {
+                format!("{}Success", op.type_name)
+            } else {
+                ok.first()
+                    .map_or("Bytes".to_string(), |r| response_body_ty(&r.body))
+            }
+        };
+        let (osig, nsig) = (success_sig(o.op), success_sig(n.op));
+        let ret_changed = osig != nsig;
+        let err = |op: &Operation| format!("{}Error", op.type_name);
+        for a in &o.op.responses {
+            match n.op.responses.iter().find(|b| b.status == a.status) {
+                Some(b) => self.response(n, a, b),
+                None => {
+                    let (s, text) = if a.status.is_success() {
+                        if ret_changed {
+                            (
+                                sev(true, false),
+                                format!("the return type changes: `{osig}` → `{nsig}`"),
+                            )
+                        } else if osig.ends_with("Success") {
+                            (
+                                sev(true, false),
+                                format!("variant `{osig}::{}` removed", a.variant),
+                            )
+                        } else {
+                            (
+                                sev(false, false),
+                                "the return type is unchanged".to_string(),
+                            )
+                        }
+                    } else {
+                        (
+                            sev(true, false),
+                            format!("variant `{}::{}` removed", err(o.op), a.variant),
+                        )
+                    };
+                    self.push(
+                        Kind::StatusRemoved,
+                        s,
+                        &a.pointer,
+                        format!(
+                            "Status {} of {} removed: {text}.",
+                            status_text(a.status),
+                            o.label()
+                        ),
+                    );
+                }
+            }
+        }
+        for b in &n.op.responses {
+            if o.op.responses.iter().any(|a| a.status == b.status) {
+                continue;
+            }
+            let (s, text) = if b.status.is_success() {
+                let sdk = ret_changed;
+                let ret = if sdk {
+                    format!("the return type changes: `{osig}` → `{nsig}`; ")
+                } else if nsig.ends_with("Success") {
+                    format!("variant `{nsig}::{}` added; ", b.variant)
+                } else {
+                    String::new()
+                };
+                (
+                    sev(sdk, true),
+                    format!("{ret}old clients report it as an unexpected status"),
+                )
+            } else {
+                (
+                    sev(false, false),
+                    format!("variant `{}::{}` added", err(n.op), b.variant),
+                )
+            };
+            self.push(
+                Kind::StatusAdded,
+                s,
+                &b.pointer,
+                format!(
+                    "Status {} of {} added: {text}.",
+                    status_text(b.status),
+                    n.label()
+                ),
+            );
+        }
+    }
+
+    pub(super) fn response(&mut self, n: Op<'a>, a: &Response, b: &Response) {
+        let ptr = b.pointer.as_str();
+        let label = format!("status {} response of {}", status_text(b.status), n.label());
+        let same_kind = std::mem::discriminant(&a.body) == std::mem::discriminant(&b.body);
+        let (am, bm) = (response_media(&a.body), response_media(&b.body));
+        if am != bm || !same_kind {
+            let json = |r: &ResponseBody| matches!(r, ResponseBody::Json { .. });
+            let sdk = response_body_ty(&a.body) != response_body_ty(&b.body)
+                && !(json(&a.body) && json(&b.body));
+            let wire = !(json(&a.body) && json(&b.body));
+            self.push(
+                Kind::ResponseMediaTypeChanged,
+                sev(sdk, wire),
+                ptr,
+                format!(
+                    "Body of the {label} changed: `{am}` (`{}`) → `{bm}` (`{}`).",
+                    response_body_ty(&a.body),
+                    response_body_ty(&b.body)
+                ),
+            );
+        }
+        if let (ResponseBody::Json { ty: at, .. }, ResponseBody::Json { ty: bt, .. }) =
+            (&a.body, &b.body)
+        {
+            if at != bt {
+                let mut details = Vec::new();
+                self.shape(
+                    at,
+                    bt,
+                    Usage::RESPONSE,
+                    "body",
+                    &mut details,
+                    &mut BTreeSet::new(),
+                );
+                let wire = !details.is_empty();
+                let mut details = explain(details, "body");
+                if !wire {
+                    details.push("same shape on the wire".into());
+                }
+                self.push_details(
+                    Kind::ResponseSchemaReplaced,
+                    sev(true, wire),
+                    ptr,
+                    format!(
+                        "Schema of the {label} replaced: `{}` → `{}`.",
+                        rust_ty(at),
+                        rust_ty(bt)
+                    ),
+                    details,
+                );
+            }
+        }
+        if a.headers != b.headers {
+            let removed: Vec<String> = a
+                .headers
+                .iter()
+                .filter(|h| !b.headers.contains(h))
+                .map(|h| format!("`{}`", h.wire))
+                .collect();
+            let added: Vec<String> = b
+                .headers
+                .iter()
+                .filter(|h| !a.headers.contains(h))
+                .map(|h| format!("`{}`", h.wire))
+                .collect();
+            let mut parts = Vec::new();
+            if !added.is_empty() {
+                parts.push(format!("added {}", added.join(", ")));
+            }
+            if !removed.is_empty() {
+                parts.push(format!("removed {}", removed.join(", ")));
+            }
+            self.push(
+                Kind::ResponseHeadersChanged,
+                sev(false, !removed.is_empty()),
+                ptr,
+                format!("Headers of the {label}: {}.", parts.join("; ")),
+            );
+        }
+        if a.description != b.description {
+            self.push(
+                Kind::ResponseDocsChanged,
+                docs(),
+                ptr,
+                format!("Description of the {label} changed."),
+            );
+        }
+    }
+
+    pub(super) fn security(&mut self, o: Op<'a>, n: Op<'a>) {
+        if o.op.security == n.op.security {
+            return;
+        }
+        let (olds, news) = (
+            security_alternatives(&o.op.security),
+            security_alternatives(&n.op.security),
+        );
+        // A client that met an old alternative still gets in if some new
+        // alternative asks for no more than that.
+        let wire = olds.iter().any(|a| !news.iter().any(|b| b.is_subset(a)));
+        let all = |alts: &[Atoms]| alts.iter().flatten().cloned().collect::<Atoms>();
+        let (oa, na) = (all(&olds), all(&news));
+        let atom = |(s, scope): &(String, Option<String>)| match scope {
+            Some(x) => format!("scope `{x}` of `{s}`"),
+            None => format!("scheme `{s}`"),
+        };
+        let mut details: Vec<String> = na
+            .difference(&oa)
+            .map(|x| format!("added {}", atom(x)))
+            .collect();
+        details.extend(oa.difference(&na).map(|x| format!("removed {}", atom(x))));
+        if wire {
+            details.push("old clients' credentials may no longer be enough".into());
+        }
+        self.push_details(
+            Kind::SecurityChanged,
+            sev(false, wire),
+            &format!("{}/security", n.op.pointer),
+            format!(
+                "Security of {} changed: {} → {}.",
+                n.label(),
+                security_text(&o.op.security),
+                security_text(&n.op.security)
+            ),
+            details,
+        );
+    }
+
+    pub(super) fn paging(&mut self, o: Op<'a>, n: Op<'a>) {
+        let ptr = n.op.pointer.as_str();
+        match (&o.op.pagination, &n.op.pagination) {
+            (None, Some(_)) => self.push(
+                Kind::PaginationChanged,
+                sev(false, false),
+                ptr,
+                format!(
+                    "{} now pages: the builder gets `stream()` and `max_items`.",
+                    capitalize(&n.label())
+                ),
+            ),
+            (Some(_), None) => self.push(
+                Kind::PaginationChanged,
+                sev(true, false),
+                ptr,
+                format!(
+                    "{} no longer pages: the builder loses `stream()` and `max_items`.",
+                    capitalize(&n.label())
+                ),
+            ),
+            (Some(a), Some(b)) if a != b => {
+                let sdk = a.item != b.item;
+                let opt = |v: Option<i64>| v.map_or("none".to_string(), |v| v.to_string());
+                let mut parts = Vec::new();
+                if a.item != b.item {
+                    parts.push(format!(
+                        "`stream()` item `{}` → `{}`",
+                        rust_ty(&a.item),
+                        rust_ty(&b.item)
+                    ));
+                }
+                if a.default_limit != b.default_limit {
+                    parts.push(format!(
+                        "default `limit` {} → {}",
+                        opt(a.default_limit),
+                        opt(b.default_limit)
+                    ));
+                }
+                if a.max_limit != b.max_limit {
+                    parts.push(format!(
+                        "maximum `limit` {} → {}",
+                        opt(a.max_limit),
+                        opt(b.max_limit)
+                    ));
+                }
+                self.push(
+                    Kind::PaginationChanged,
+                    sev(sdk, false),
+                    ptr,
+                    format!(
+                        "Paging of {} changed (the page size `stream()` uses by default follows the `limit` default, else its maximum): {}.",
+                        n.label(),
+                        parts.join(", ")
+                    ),
+                );
+            }
+            _ => {}
+        }
+        match (&o.op.filters, &n.op.filters) {
+            (None, None) => {}
+            (Some(_), None) | (None, Some(_)) => {
+                let (s, text) = if n.op.filters.is_some() {
+                    (
+                        "now documents",
+                        "takes a typed `Filter` (the string setter becomes `filters_raw`)",
+                    )
+                } else {
+                    ("no longer documents", "takes a string again")
+                };
+                self.push(
+                    Kind::FiltersChanged,
+                    sev(true, false),
+                    ptr,
+                    format!(
+                        "{} {s} its filter fields: the `filters` setter {text}.",
+                        capitalize(&n.label())
+                    ),
+                );
+            }
+            (Some(a), Some(b)) => {
+                for f in a {
+                    match b.iter().find(|g| g.name.wire == f.name.wire) {
+                        None => self.push(
+                            Kind::FiltersChanged,
+                            sev(true, true),
+                            ptr,
+                            format!(
+                                "Filter field `{}` (Rust `{}`) of {} removed.",
+                                f.name.wire,
+                                f.name.rust,
+                                n.label()
+                            ),
+                        ),
+                        Some(g) => {
+                            let lost: Vec<&String> = f
+                                .operators
+                                .iter()
+                                .filter(|x| !g.operators.contains(x))
+                                .collect();
+                            let gained: Vec<&String> = g
+                                .operators
+                                .iter()
+                                .filter(|x| !f.operators.contains(x))
+                                .collect();
+                            if f.ty != g.ty
+                                || !lost.is_empty()
+                                || !gained.is_empty()
+                                || f.name.rust != g.name.rust
+                            {
+                                let breaking = f.ty != g.ty || !lost.is_empty();
+                                self.push(
+                                    Kind::FiltersChanged,
+                                    sev(breaking || f.name.rust != g.name.rust, breaking),
+                                    ptr,
+                                    format!(
+                                        "Filter field `{}` (Rust `{}`) of {} changed: `{}` [{}] → `{}` [{}].",
+                                        g.name.wire,
+                                        g.name.rust,
+                                        n.label(),
+                                        f.ty,
+                                        f.operators.join(", "),
+                                        g.ty,
+                                        g.operators.join(", ")
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                }
+                for g in b
+                    .iter()
+                    .filter(|g| !a.iter().any(|f| f.name.wire == g.name.wire))
+                {
+                    self.push(
+                        Kind::FiltersChanged,
+                        sev(false, false),
+                        ptr,
+                        format!(
+                            "Filter field `{}` (Rust `{}`) of {} added.",
+                            g.name.wire,
+                            g.name.rust,
+                            n.label()
+                        ),
+                    );
+                }
+            }
+        }
+        match (&o.op.sorters, &n.op.sorters) {
+            (None, None) => {}
+            (Some(_), None) | (None, Some(_)) => {
+                let s = if n.op.sorters.is_some() {
+                    "now documents"
+                } else {
+                    "no longer documents"
+                };
+                self.push(
+                    Kind::SortersChanged,
+                    sev(true, false),
+                    ptr,
+                    format!(
+                        "{} {s} its sort fields: the `sorters` setter's argument type changes.",
+                        capitalize(&n.label())
+                    ),
+                );
+            }
+            (Some(a), Some(b)) => {
+                for f in a.iter().filter(|f| !b.iter().any(|g| g.wire == f.wire)) {
+                    self.push(
+                        Kind::SortersChanged,
+                        sev(true, true),
+                        ptr,
+                        format!(
+                            "Sort field `{}` (Rust `{}SortField::{}`) of {} removed.",
+                            f.wire,
+                            n.op.type_name,
+                            f.rust,
+                            n.label()
+                        ),
+                    );
+                }
+                for g in b.iter().filter(|g| !a.iter().any(|f| f.wire == g.wire)) {
+                    self.push(
+                        Kind::SortersChanged,
+                        sev(false, false),
+                        ptr,
+                        format!(
+                            "Sort field `{}` (Rust `{}SortField::{}`) of {} added.",
+                            g.wire,
+                            n.op.type_name,
+                            g.rust,
+                            n.label()
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
