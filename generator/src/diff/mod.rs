@@ -18,14 +18,13 @@
 //!
 //! # The SDK compatibility contract
 //!
-//! Generated structs have public fields and generated enums are not
-//! `#[non_exhaustive]`, so in plain Rust semver *any* new field or variant
-//! would be breaking (struct literals and exhaustive `match`es stop
-//! compiling). The SDK instead promises compatibility for code that builds
-//! structs with `new()` (or `Default`) and then assigns fields, matches every
-//! generated enum (value enums, `*Error`, `*Success`, `*SortField`) with a
-//! wildcard arm, and does not depend on the length of `ALL`. Under that
-//! contract:
+//! Generated structs have public fields, so in plain Rust semver *any* new
+//! field would be breaking (struct literals stop compiling). Generated enums
+//! (value enums, unions, `*Error`, `*Success`, `*SortField`) are
+//! `#[non_exhaustive]`, so code outside the crate already matches them with
+//! a wildcard arm. The SDK promises compatibility for code that builds
+//! structs with `new()` (or `Default`) and then assigns fields, and does not
+//! depend on the length of `ALL`. Under that contract:
 //!
 //! - a new field that is an `Option` (optional, nullable or read-only) is
 //!   compatible; a new non-`Option` field changes `new()` and is
@@ -63,6 +62,12 @@
 //!   arguments, so renaming one (`id` -> `sourceId` at the same position) is
 //!   compatible; a renamed optional parameter renames its setter and is
 //!   `breaking-sdk`.
+//!
+//! # Layout
+//!
+//! `report` is the model and its Markdown; `direction` finds which way each
+//! type travels and compares wire shapes; `operations` and `types` hold the
+//! rules for each kind of node; `text` says how values read in a message.
 //!
 //! # Version bump
 //!

@@ -239,7 +239,7 @@ impl<'a> Differ<'a> {
         self.body(o, n);
         self.responses(o, n);
         self.security(o, n);
-        self.paging(o, n);
+        self.list_options(o, n);
     }
 
     pub(super) fn spec_name<'p>(&'p self, old_side: bool, p: &'p Param) -> &'p str {
@@ -813,7 +813,9 @@ impl<'a> Differ<'a> {
         );
     }
 
-    pub(super) fn paging(&mut self, o: Op<'a>, n: Op<'a>) {
+    /// What a list operation offers besides its parameters: paging (`stream()`,
+    /// page size), the typed filter fields and operators, the sort fields.
+    pub(super) fn list_options(&mut self, o: Op<'a>, n: Op<'a>) {
         let ptr = n.op.pointer.as_str();
         match (&o.op.pagination, &n.op.pagination) {
             (None, Some(_)) => self.push(
