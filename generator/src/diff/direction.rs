@@ -240,16 +240,16 @@ impl<'a> Differ<'a> {
 
     pub(super) fn shape_struct(
         &self,
-        x: &Struct,
-        y: &Struct,
+        old: &Struct,
+        new: &Struct,
         dir: Usage,
         path: &str,
         out: &mut Vec<String>,
         seen: &mut BTreeSet<(String, String)>,
     ) {
-        for f in &x.fields {
+        for f in &old.fields {
             let p = format!("{path}.{}", f.name.wire);
-            match y.fields.iter().find(|g| g.name.wire == f.name.wire) {
+            match new.fields.iter().find(|g| g.name.wire == f.name.wire) {
                 None => {
                     if dir.response && response_required(f) {
                         out.push(format!("`{p}` is no longer returned"));
@@ -272,10 +272,10 @@ impl<'a> Differ<'a> {
                 }
             }
         }
-        for g in y
+        for g in new
             .fields
             .iter()
-            .filter(|g| !x.fields.iter().any(|f| f.name.wire == g.name.wire))
+            .filter(|g| !old.fields.iter().any(|f| f.name.wire == g.name.wire))
         {
             if dir.request && request_required(g) {
                 out.push(format!("`{path}.{}` is new and required", g.name.wire));

@@ -137,22 +137,22 @@ impl<'a> Differ<'a> {
         }
     }
 
-    pub(super) fn operation(&mut self, o: Op<'a>, n: Op<'a>) {
-        let ptr = n.op.pointer.as_str();
-        if o.op.id.wire != n.op.id.wire {
+    pub(super) fn operation(&mut self, old: Op<'a>, new: Op<'a>) {
+        let ptr = new.op.pointer.as_str();
+        if old.op.id.wire != new.op.id.wire {
             self.push(
                 Kind::OperationRenamed,
                 sev(true, false),
                 ptr,
                 format!(
                     "Operation {} renamed to {}; the route {} is unchanged and the operationId is not sent.",
-                    o.label(),
-                    n.label(),
-                    n.route()
+                    old.label(),
+                    new.label(),
+                    new.route()
                 ),
             );
-        } else if (&o.tag.handle, &o.op.id.rust, &o.op.type_name)
-            != (&n.tag.handle, &n.op.id.rust, &n.op.type_name)
+        } else if (&old.tag.handle, &old.op.id.rust, &old.op.type_name)
+            != (&new.tag.handle, &new.op.id.rust, &new.op.type_name)
         {
             self.push(
                 Kind::OperationMoved,
@@ -160,38 +160,38 @@ impl<'a> Differ<'a> {
                 ptr,
                 format!(
                     "Rust names of operation `{}` changed: `{}::{}` (builder `{}`) → `{}::{}` (builder `{}`).",
-                    n.op.id.wire, o.tag.handle, o.op.id.rust, o.op.type_name, n.tag.handle, n.op.id.rust, n.op.type_name
+                    new.op.id.wire, old.tag.handle, old.op.id.rust, old.op.type_name, new.tag.handle, new.op.id.rust, new.op.type_name
                 ),
             );
         }
-        if o.op.method != n.op.method {
+        if old.op.method != new.op.method {
             self.push(
                 Kind::MethodChanged,
                 sev(false, true),
                 ptr,
                 format!(
                     "HTTP method of {} changed: `{}` → `{}`.",
-                    n.label(),
-                    o.op.method.as_str(),
-                    n.op.method.as_str()
+                    new.label(),
+                    old.op.method.as_str(),
+                    new.op.method.as_str()
                 ),
             );
         }
-        if normalize_path(&o.op.path) != normalize_path(&n.op.path) {
+        if normalize_path(&old.op.path) != normalize_path(&new.op.path) {
             self.push(
                 Kind::PathChanged,
                 sev(false, true),
                 ptr,
                 format!(
                     "Path of {} changed: `{}` → `{}`.",
-                    n.label(),
-                    o.op.path,
-                    n.op.path
+                    new.label(),
+                    old.op.path,
+                    new.op.path
                 ),
             );
         }
-        if o.op.experimental != n.op.experimental {
-            let (s, text) = if n.op.experimental {
+        if old.op.experimental != new.op.experimental {
+            let (s, text) = if new.op.experimental {
                 (
                     sev(true, true),
                     "became experimental: the server requires the `X-SailPoint-Experimental` header, and the SDK refuses the call unless the client opted in",
@@ -203,11 +203,11 @@ impl<'a> Differ<'a> {
                 Kind::ExperimentalChanged,
                 s,
                 ptr,
-                format!("Operation {} {text}.", n.label()),
+                format!("Operation {} {text}.", new.label()),
             );
         }
-        if o.op.deprecated != n.op.deprecated {
-            let text = if n.op.deprecated {
+        if old.op.deprecated != new.op.deprecated {
+            let text = if new.op.deprecated {
                 "deprecated (the method gets `#[deprecated]`)"
             } else {
                 "no longer deprecated"
@@ -216,30 +216,30 @@ impl<'a> Differ<'a> {
                 Kind::DeprecatedChanged,
                 sev(false, false),
                 ptr,
-                format!("Operation {} is {text}.", n.label()),
+                format!("Operation {} is {text}.", new.label()),
             );
         }
-        if o.op.summary != n.op.summary {
+        if old.op.summary != new.op.summary {
             self.push(
                 Kind::OperationDocsChanged,
                 docs(),
                 ptr,
-                format!("Summary of {} changed.", n.label()),
+                format!("Summary of {} changed.", new.label()),
             );
         }
-        if o.op.description != n.op.description {
+        if old.op.description != new.op.description {
             self.push(
                 Kind::OperationDocsChanged,
                 docs(),
                 ptr,
-                format!("Description of {} changed.", n.label()),
+                format!("Description of {} changed.", new.label()),
             );
         }
-        self.params(o, n);
-        self.body(o, n);
-        self.responses(o, n);
-        self.security(o, n);
-        self.list_options(o, n);
+        self.params(old, new);
+        self.body(old, new);
+        self.responses(old, new);
+        self.security(old, new);
+        self.list_options(old, new);
     }
 
     pub(super) fn spec_name<'p>(&'p self, old_side: bool, p: &'p Param) -> &'p str {
@@ -253,19 +253,19 @@ impl<'a> Differ<'a> {
             .map_or(p.name.wire.as_str(), String::as_str)
     }
 
-    pub(super) fn params(&mut self, o: Op<'a>, n: Op<'a>) {
+    pub(super) fn params(&mut self, old: Op<'a>, new: Op<'a>) {
         let path = |op: &'a Operation| {
             op.params
                 .iter()
                 .filter(|p| p.location == ParamLocation::Path)
                 .collect::<Vec<_>>()
         };
-        let (op_, np) = (path(o.op), path(n.op));
+        let (op_, np) = (path(old.op), path(new.op));
         for i in 0..op_.len().max(np.len()) {
             match (op_.get(i), np.get(i)) {
-                (Some(a), Some(b)) => self.param(n, a, b),
-                (Some(a), None) => self.param_removed(o, a),
-                (None, Some(b)) => self.param_added(n, b),
+                (Some(a), Some(b)) => self.param(new, a, b),
+                (Some(a), None) => self.param_removed(old, a),
+                (None, Some(b)) => self.param_added(new, b),
                 (None, None) => {}
             }
         }
@@ -275,14 +275,14 @@ impl<'a> Differ<'a> {
                 .filter(|p| p.location != ParamLocation::Path)
                 .collect::<Vec<_>>()
         };
-        let (or, nr) = (rest(o.op), rest(n.op));
+        let (or, nr) = (rest(old.op), rest(new.op));
         for a in &or {
             match nr
                 .iter()
                 .find(|b| b.location == a.location && b.name.wire == a.name.wire)
             {
-                Some(b) => self.param(n, a, b),
-                None => self.param_removed(o, a),
+                Some(b) => self.param(new, a, b),
+                None => self.param_removed(old, a),
             }
         }
         for b in &nr {
@@ -290,12 +290,12 @@ impl<'a> Differ<'a> {
                 .iter()
                 .any(|a| a.location == b.location && a.name.wire == b.name.wire)
             {
-                self.param_added(n, b);
+                self.param_added(new, b);
             }
         }
     }
 
-    pub(super) fn param_removed(&mut self, o: Op<'a>, p: &Param) {
+    pub(super) fn param_removed(&mut self, op: Op<'a>, p: &Param) {
         let what = if p.required {
             "an argument of the method"
         } else {
@@ -307,13 +307,13 @@ impl<'a> Differ<'a> {
             &p.pointer,
             format!(
                 "{} removed (it was {what}).",
-                capitalize(&param_label(p, self.spec_name(true, p), o))
+                capitalize(&param_label(p, self.spec_name(true, p), op))
             ),
         );
     }
 
-    pub(super) fn param_added(&mut self, n: Op<'a>, p: &Param) {
-        let label = capitalize(&param_label(p, self.spec_name(false, p), n));
+    pub(super) fn param_added(&mut self, op: Op<'a>, p: &Param) {
+        let label = capitalize(&param_label(p, self.spec_name(false, p), op));
         let (s, text) = if p.required {
             (
                 sev(true, true),
@@ -330,22 +330,22 @@ impl<'a> Differ<'a> {
         );
     }
 
-    pub(super) fn param(&mut self, n: Op<'a>, a: &Param, b: &Param) {
-        let ptr = b.pointer.as_str();
+    pub(super) fn param(&mut self, op: Op<'a>, old: &Param, new: &Param) {
+        let ptr = new.pointer.as_str();
         let (oname, nname) = (
-            self.spec_name(true, a).to_string(),
-            self.spec_name(false, b).to_string(),
+            self.spec_name(true, old).to_string(),
+            self.spec_name(false, new).to_string(),
         );
-        let label = param_label(b, &nname, n);
-        if oname != nname || a.name.rust != b.name.rust {
+        let label = param_label(new, &nname, op);
+        if oname != nname || old.name.rust != new.name.rust {
             // Path parameters are positional in the URL and in the method's
             // arguments; only a setter's name is API.
-            let sdk = !a.required && !b.required && a.name.rust != b.name.rust;
+            let sdk = !old.required && !new.required && old.name.rust != new.name.rust;
             let mut details = Vec::new();
-            if oname != a.name.wire {
+            if oname != old.name.wire {
                 details.push(format!(
                     "the old spec named it `{oname}` but the path template says `{{{}}}`; the generator already used `{}`",
-                    a.name.wire, a.name.wire
+                    old.name.wire, old.name.wire
                 ));
             }
             self.push_details(
@@ -354,11 +354,11 @@ impl<'a> Differ<'a> {
                 ptr,
                 format!(
                     "{} parameter `{oname}` (Rust `{}`) of {} renamed to `{nname}` (Rust `{}`){}.",
-                    capitalize(location(b.location)),
-                    a.name.rust,
-                    n.label(),
-                    b.name.rust,
-                    if b.location == ParamLocation::Path {
+                    capitalize(location(new.location)),
+                    old.name.rust,
+                    op.label(),
+                    new.name.rust,
+                    if new.location == ParamLocation::Path {
                         " at the same position"
                     } else {
                         ""
@@ -367,8 +367,8 @@ impl<'a> Differ<'a> {
                 details,
             );
         }
-        if a.required != b.required {
-            let (s, text) = if b.required {
+        if old.required != new.required {
+            let (s, text) = if new.required {
                 (sev(true, true), "optional → required: the setter becomes an argument of the method, and old clients may omit it")
             } else {
                 (
@@ -383,13 +383,13 @@ impl<'a> Differ<'a> {
                 format!("{} changed from {text}.", capitalize(&label)),
             );
         }
-        if a.ty != b.ty {
+        if old.ty != new.ty {
             let mut details = Vec::new();
             // Parameters are text on the wire: a `String` takes any scalar.
-            if !param_text_accepts(&b.ty, &a.ty) {
+            if !param_text_accepts(&new.ty, &old.ty) {
                 self.shape(
-                    &a.ty,
-                    &b.ty,
+                    &old.ty,
+                    &new.ty,
                     Usage::REQUEST,
                     &nname,
                     &mut details,
@@ -404,31 +404,31 @@ impl<'a> Differ<'a> {
                 ptr,
                 format!(
                     "Type of {label} changed: `{}` → `{}`.",
-                    rust_ty(&a.ty),
-                    rust_ty(&b.ty)
+                    rust_ty(&old.ty),
+                    rust_ty(&new.ty)
                 ),
                 details,
             );
         }
-        if a.default != b.default {
+        if old.default != new.default {
             self.push(
                 Kind::ParameterDefaultChanged,
                 sev(false, false),
                 ptr,
                 format!(
                     "Default of {label} changed: {} → {} (the server applies it when the parameter is not sent).",
-                    json_opt(&a.default),
-                    json_opt(&b.default)
+                    json_opt(&old.default),
+                    json_opt(&new.default)
                 ),
             );
         }
-        if (a.minimum, a.maximum) != (b.minimum, b.maximum) {
-            let tighter_min = match (a.minimum, b.minimum) {
+        if (old.minimum, old.maximum) != (new.minimum, new.maximum) {
+            let tighter_min = match (old.minimum, new.minimum) {
                 (_, None) => false,
                 (None, Some(_)) => true,
                 (Some(x), Some(y)) => y > x,
             };
-            let tighter_max = match (a.maximum, b.maximum) {
+            let tighter_max = match (old.maximum, new.maximum) {
                 (_, None) => false,
                 (None, Some(_)) => true,
                 (Some(x), Some(y)) => y < x,
@@ -445,12 +445,12 @@ impl<'a> Differ<'a> {
                 ptr,
                 format!(
                     "Limits of {label} changed: `{}` → `{}` ({why}).",
-                    limits(a.minimum, a.maximum),
-                    limits(b.minimum, b.maximum)
+                    limits(old.minimum, old.maximum),
+                    limits(new.minimum, new.maximum)
                 ),
             );
         }
-        if a.explode != b.explode {
+        if old.explode != new.explode {
             let text = |e: bool| if e { "repeated keys" } else { "comma-joined" };
             self.push(
                 Kind::ParameterStyleChanged,
@@ -458,13 +458,13 @@ impl<'a> Differ<'a> {
                 ptr,
                 format!(
                     "Arrays in {label} are now sent as {} instead of {}.",
-                    text(b.explode),
-                    text(a.explode)
+                    text(new.explode),
+                    text(old.explode)
                 ),
             );
         }
-        if a.deprecated != b.deprecated {
-            let text = if b.deprecated {
+        if old.deprecated != new.deprecated {
+            let text = if new.deprecated {
                 "deprecated"
             } else {
                 "no longer deprecated"
@@ -476,7 +476,7 @@ impl<'a> Differ<'a> {
                 format!("{} is {text}.", capitalize(&label)),
             );
         }
-        if a.description != b.description {
+        if old.description != new.description {
             self.push(
                 Kind::ParameterDocsChanged,
                 docs(),
@@ -486,8 +486,8 @@ impl<'a> Differ<'a> {
         }
     }
 
-    pub(super) fn body(&mut self, o: Op<'a>, n: Op<'a>) {
-        match (&o.op.body, &n.op.body) {
+    pub(super) fn body(&mut self, old: Op<'a>, new: Op<'a>) {
+        match (&old.op.body, &new.op.body) {
             (None, None) => {}
             (Some(a), None) => self.push(
                 Kind::RequestBodyRemoved,
@@ -496,7 +496,7 @@ impl<'a> Differ<'a> {
                 format!(
                     "Request body (`{}`) of {} removed.",
                     rust_ty(&a.ty),
-                    o.label()
+                    old.label()
                 ),
             ),
             (None, Some(b)) => {
@@ -516,13 +516,13 @@ impl<'a> Differ<'a> {
                         "Request body (`{}`, `{}`) of {} added, {text}.",
                         rust_ty(&b.ty),
                         b.media_type,
-                        n.label()
+                        new.label()
                     ),
                 );
             }
             (Some(a), Some(b)) => {
                 let ptr = b.pointer.as_str();
-                let label = format!("request body of {}", n.label());
+                let label = format!("request body of {}", new.label());
                 if a.required != b.required {
                     let (s, text) = if b.required {
                         (sev(true, true), "optional → required: the `body` setter becomes an argument, and old clients may omit it")
@@ -596,7 +596,7 @@ impl<'a> Differ<'a> {
         }
     }
 
-    pub(super) fn responses(&mut self, o: Op<'a>, n: Op<'a>) {
+    pub(super) fn responses(&mut self, old: Op<'a>, new: Op<'a>) {
         let success_sig = |op: &Operation| -> String {
             let ok = op.successes();
             if op.has_success_enum() {
@@ -606,12 +606,12 @@ impl<'a> Differ<'a> {
                     .map_or("Bytes".to_string(), |r| response_body_ty(&r.body))
             }
         };
-        let (osig, nsig) = (success_sig(o.op), success_sig(n.op));
+        let (osig, nsig) = (success_sig(old.op), success_sig(new.op));
         let ret_changed = osig != nsig;
         let err = |op: &Operation| format!("{}Error", op.type_name);
-        for a in &o.op.responses {
-            match n.op.responses.iter().find(|b| b.status == a.status) {
-                Some(b) => self.response(n, a, b),
+        for a in &old.op.responses {
+            match new.op.responses.iter().find(|b| b.status == a.status) {
+                Some(b) => self.response(new, a, b),
                 None => {
                     let (s, text) = if a.status.is_success() {
                         if ret_changed {
@@ -633,7 +633,7 @@ impl<'a> Differ<'a> {
                     } else {
                         (
                             sev(true, false),
-                            format!("variant `{}::{}` removed", err(o.op), a.variant),
+                            format!("variant `{}::{}` removed", err(old.op), a.variant),
                         )
                     };
                     self.push(
@@ -643,14 +643,14 @@ impl<'a> Differ<'a> {
                         format!(
                             "Status {} of {} removed: {text}.",
                             status_text(a.status),
-                            o.label()
+                            old.label()
                         ),
                     );
                 }
             }
         }
-        for b in &n.op.responses {
-            if o.op.responses.iter().any(|a| a.status == b.status) {
+        for b in &new.op.responses {
+            if old.op.responses.iter().any(|a| a.status == b.status) {
                 continue;
             }
             let (s, text) = if b.status.is_success() {
@@ -669,7 +669,7 @@ impl<'a> Differ<'a> {
             } else {
                 (
                     sev(false, false),
-                    format!("variant `{}::{}` added", err(n.op), b.variant),
+                    format!("variant `{}::{}` added", err(new.op), b.variant),
                 )
             };
             self.push(
@@ -679,35 +679,39 @@ impl<'a> Differ<'a> {
                 format!(
                     "Status {} of {} added: {text}.",
                     status_text(b.status),
-                    n.label()
+                    new.label()
                 ),
             );
         }
     }
 
-    pub(super) fn response(&mut self, n: Op<'a>, a: &Response, b: &Response) {
-        let ptr = b.pointer.as_str();
-        let label = format!("status {} response of {}", status_text(b.status), n.label());
-        let same_kind = std::mem::discriminant(&a.body) == std::mem::discriminant(&b.body);
-        let (am, bm) = (response_media(&a.body), response_media(&b.body));
+    pub(super) fn response(&mut self, op: Op<'a>, old: &Response, new: &Response) {
+        let ptr = new.pointer.as_str();
+        let label = format!(
+            "status {} response of {}",
+            status_text(new.status),
+            op.label()
+        );
+        let same_kind = std::mem::discriminant(&old.body) == std::mem::discriminant(&new.body);
+        let (am, bm) = (response_media(&old.body), response_media(&new.body));
         if am != bm || !same_kind {
             let json = |r: &ResponseBody| matches!(r, ResponseBody::Json { .. });
-            let sdk = response_body_ty(&a.body) != response_body_ty(&b.body)
-                && !(json(&a.body) && json(&b.body));
-            let wire = !(json(&a.body) && json(&b.body));
+            let sdk = response_body_ty(&old.body) != response_body_ty(&new.body)
+                && !(json(&old.body) && json(&new.body));
+            let wire = !(json(&old.body) && json(&new.body));
             self.push(
                 Kind::ResponseMediaTypeChanged,
                 sev(sdk, wire),
                 ptr,
                 format!(
                     "Body of the {label} changed: `{am}` (`{}`) → `{bm}` (`{}`).",
-                    response_body_ty(&a.body),
-                    response_body_ty(&b.body)
+                    response_body_ty(&old.body),
+                    response_body_ty(&new.body)
                 ),
             );
         }
         if let (ResponseBody::Json { ty: at, .. }, ResponseBody::Json { ty: bt, .. }) =
-            (&a.body, &b.body)
+            (&old.body, &new.body)
         {
             if at != bt {
                 let mut details = Vec::new();
@@ -737,17 +741,17 @@ impl<'a> Differ<'a> {
                 );
             }
         }
-        if a.headers != b.headers {
-            let removed: Vec<String> = a
+        if old.headers != new.headers {
+            let removed: Vec<String> = old
                 .headers
                 .iter()
-                .filter(|h| !b.headers.contains(h))
+                .filter(|h| !new.headers.contains(h))
                 .map(|h| format!("`{}`", h.wire))
                 .collect();
-            let added: Vec<String> = b
+            let added: Vec<String> = new
                 .headers
                 .iter()
-                .filter(|h| !a.headers.contains(h))
+                .filter(|h| !old.headers.contains(h))
                 .map(|h| format!("`{}`", h.wire))
                 .collect();
             let mut parts = Vec::new();
@@ -764,7 +768,7 @@ impl<'a> Differ<'a> {
                 format!("Headers of the {label}: {}.", parts.join("; ")),
             );
         }
-        if a.description != b.description {
+        if old.description != new.description {
             self.push(
                 Kind::ResponseDocsChanged,
                 docs(),
@@ -774,13 +778,13 @@ impl<'a> Differ<'a> {
         }
     }
 
-    pub(super) fn security(&mut self, o: Op<'a>, n: Op<'a>) {
-        if o.op.security == n.op.security {
+    pub(super) fn security(&mut self, old: Op<'a>, new: Op<'a>) {
+        if old.op.security == new.op.security {
             return;
         }
         let (olds, news) = (
-            security_alternatives(&o.op.security),
-            security_alternatives(&n.op.security),
+            security_alternatives(&old.op.security),
+            security_alternatives(&new.op.security),
         );
         // A client that met an old alternative still gets in if some new
         // alternative asks for no more than that.
@@ -802,12 +806,12 @@ impl<'a> Differ<'a> {
         self.push_details(
             Kind::SecurityChanged,
             sev(false, wire),
-            &format!("{}/security", n.op.pointer),
+            &format!("{}/security", new.op.pointer),
             format!(
                 "Security of {} changed: {} → {}.",
-                n.label(),
-                security_text(&o.op.security),
-                security_text(&n.op.security)
+                new.label(),
+                security_text(&old.op.security),
+                security_text(&new.op.security)
             ),
             details,
         );
@@ -815,16 +819,16 @@ impl<'a> Differ<'a> {
 
     /// What a list operation offers besides its parameters: paging (`stream()`,
     /// page size), the typed filter fields and operators, the sort fields.
-    pub(super) fn list_options(&mut self, o: Op<'a>, n: Op<'a>) {
-        let ptr = n.op.pointer.as_str();
-        match (&o.op.pagination, &n.op.pagination) {
+    pub(super) fn list_options(&mut self, old: Op<'a>, new: Op<'a>) {
+        let ptr = new.op.pointer.as_str();
+        match (&old.op.pagination, &new.op.pagination) {
             (None, Some(_)) => self.push(
                 Kind::PaginationChanged,
                 sev(false, false),
                 ptr,
                 format!(
                     "{} now pages: the builder gets `stream()` and `max_items`.",
-                    capitalize(&n.label())
+                    capitalize(&new.label())
                 ),
             ),
             (Some(_), None) => self.push(
@@ -833,7 +837,7 @@ impl<'a> Differ<'a> {
                 ptr,
                 format!(
                     "{} no longer pages: the builder loses `stream()` and `max_items`.",
-                    capitalize(&n.label())
+                    capitalize(&new.label())
                 ),
             ),
             (Some(a), Some(b)) if a != b => {
@@ -867,17 +871,17 @@ impl<'a> Differ<'a> {
                     ptr,
                     format!(
                         "Paging of {} changed (the page size `stream()` uses by default follows the `limit` default, else its maximum): {}.",
-                        n.label(),
+                        new.label(),
                         parts.join(", ")
                     ),
                 );
             }
             _ => {}
         }
-        match (&o.op.filters, &n.op.filters) {
+        match (&old.op.filters, &new.op.filters) {
             (None, None) => {}
             (Some(_), None) | (None, Some(_)) => {
-                let (s, text) = if n.op.filters.is_some() {
+                let (s, text) = if new.op.filters.is_some() {
                     (
                         "now documents",
                         "takes a typed `Filter` (the string setter becomes `filters_raw`)",
@@ -891,7 +895,7 @@ impl<'a> Differ<'a> {
                     ptr,
                     format!(
                         "{} {s} its filter fields: the `filters` setter {text}.",
-                        capitalize(&n.label())
+                        capitalize(&new.label())
                     ),
                 );
             }
@@ -906,7 +910,7 @@ impl<'a> Differ<'a> {
                                 "Filter field `{}` (Rust `{}`) of {} removed.",
                                 f.name.wire,
                                 f.name.rust,
-                                n.label()
+                                new.label()
                             ),
                         ),
                         Some(g) => {
@@ -934,7 +938,7 @@ impl<'a> Differ<'a> {
                                         "Filter field `{}` (Rust `{}`) of {} changed: `{}` [{}] → `{}` [{}].",
                                         g.name.wire,
                                         g.name.rust,
-                                        n.label(),
+                                        new.label(),
                                         f.ty,
                                         f.operators.join(", "),
                                         g.ty,
@@ -957,16 +961,16 @@ impl<'a> Differ<'a> {
                             "Filter field `{}` (Rust `{}`) of {} added.",
                             g.name.wire,
                             g.name.rust,
-                            n.label()
+                            new.label()
                         ),
                     );
                 }
             }
         }
-        match (&o.op.sorters, &n.op.sorters) {
+        match (&old.op.sorters, &new.op.sorters) {
             (None, None) => {}
             (Some(_), None) | (None, Some(_)) => {
-                let s = if n.op.sorters.is_some() {
+                let s = if new.op.sorters.is_some() {
                     "now documents"
                 } else {
                     "no longer documents"
@@ -977,7 +981,7 @@ impl<'a> Differ<'a> {
                     ptr,
                     format!(
                         "{} {s} its sort fields: the `sorters` setter's argument type changes.",
-                        capitalize(&n.label())
+                        capitalize(&new.label())
                     ),
                 );
             }
@@ -990,9 +994,9 @@ impl<'a> Differ<'a> {
                         format!(
                             "Sort field `{}` (Rust `{}SortField::{}`) of {} removed.",
                             f.wire,
-                            n.op.type_name,
+                            new.op.type_name,
                             f.rust,
-                            n.label()
+                            new.label()
                         ),
                     );
                 }
@@ -1004,9 +1008,9 @@ impl<'a> Differ<'a> {
                         format!(
                             "Sort field `{}` (Rust `{}SortField::{}`) of {} added.",
                             g.wire,
-                            n.op.type_name,
+                            new.op.type_name,
                             g.rust,
-                            n.label()
+                            new.label()
                         ),
                     );
                 }

@@ -100,35 +100,35 @@ impl<'a> Differ<'a> {
         }
     }
 
-    pub(super) fn usage_of(&self, a: &TypeDef, b: &TypeDef) -> Usage {
+    pub(super) fn usage_of(&self, old: &TypeDef, new: &TypeDef) -> Usage {
         let u = |m: &BTreeMap<String, Usage>, n: &str| m.get(n).copied().unwrap_or_default();
-        u(&self.old_use, &a.name.rust).or(u(&self.new_use, &b.name.rust))
+        u(&self.old_use, &old.name.rust).or(u(&self.new_use, &new.name.rust))
     }
 
-    pub(super) fn type_pair(&mut self, a: &'a TypeDef, b: &'a TypeDef) {
-        let ptr = b.pointer.as_str();
-        let usage = self.usage_of(a, b);
-        if a.name != b.name {
-            let sdk = a.name.rust != b.name.rust;
+    pub(super) fn type_pair(&mut self, old: &'a TypeDef, new: &'a TypeDef) {
+        let ptr = new.pointer.as_str();
+        let usage = self.usage_of(old, new);
+        if old.name != new.name {
+            let sdk = old.name.rust != new.name.rust;
             self.push(
                 Kind::TypeRenamed,
                 sev(sdk, false),
                 ptr,
-                format!("Schema {} renamed to {}.", type_label(a), type_label(b)),
+                format!("Schema {} renamed to {}.", type_label(old), type_label(new)),
             );
         }
-        if a.description != b.description {
+        if old.description != new.description {
             self.push(
                 Kind::TypeDocsChanged,
                 docs(),
                 ptr,
-                format!("Description of schema {} changed.", type_label(b)),
+                format!("Description of schema {} changed.", type_label(new)),
             );
         }
-        match (&a.kind, &b.kind) {
-            (TypeKind::Struct(x), TypeKind::Struct(y)) => self.structs(b, usage, x, y),
-            (TypeKind::Enum(x), TypeKind::Enum(y)) => self.enums(b, usage, x, y),
-            (TypeKind::Union(x), TypeKind::Union(y)) => self.unions(b, usage, x, y),
+        match (&old.kind, &new.kind) {
+            (TypeKind::Struct(x), TypeKind::Struct(y)) => self.structs(new, usage, x, y),
+            (TypeKind::Enum(x), TypeKind::Enum(y)) => self.enums(new, usage, x, y),
+            (TypeKind::Union(x), TypeKind::Union(y)) => self.unions(new, usage, x, y),
             (TypeKind::Alias(x), TypeKind::Alias(y)) => {
                 if x != y {
                     let mut details = Vec::new();
@@ -136,19 +136,19 @@ impl<'a> Differ<'a> {
                         x,
                         y,
                         usage,
-                        &b.name.wire,
+                        &new.name.wire,
                         &mut details,
                         &mut BTreeSet::new(),
                     );
                     let wire = !details.is_empty();
-                    let details = explain(details, &b.name.wire);
+                    let details = explain(details, &new.name.wire);
                     self.push_details(
                         Kind::AliasChanged,
                         sev(true, wire),
                         ptr,
                         format!(
                             "Schema {} now stands for `{}` instead of `{}`.",
-                            type_label(b),
+                            type_label(new),
                             rust_ty(y),
                             rust_ty(x)
                         ),
@@ -162,7 +162,7 @@ impl<'a> Differ<'a> {
                 ptr,
                 format!(
                     "Schema {} changed from {} to {} (used in {}).",
-                    type_label(b),
+                    type_label(new),
                     kind_name(x),
                     kind_name(y),
                     direction(usage)
@@ -171,9 +171,9 @@ impl<'a> Differ<'a> {
         }
     }
 
-    pub(super) fn structs(&mut self, def: &TypeDef, usage: Usage, x: &Struct, y: &Struct) {
-        for f in &x.fields {
-            match y.fields.iter().find(|g| g.name.wire == f.name.wire) {
+    pub(super) fn structs(&mut self, def: &TypeDef, usage: Usage, old: &Struct, new: &Struct) {
+        for f in &old.fields {
+            match new.fields.iter().find(|g| g.name.wire == f.name.wire) {
                 Some(g) => self.field(def, usage, f, g),
                 None => {
                     let wire = usage.response && response_required(f);
@@ -195,10 +195,10 @@ impl<'a> Differ<'a> {
                 }
             }
         }
-        for g in y
+        for g in new
             .fields
             .iter()
-            .filter(|g| !x.fields.iter().any(|f| f.name.wire == g.name.wire))
+            .filter(|g| !old.fields.iter().any(|f| f.name.wire == g.name.wire))
         {
             let sdk = !g.is_option();
             let wire = usage.request && request_required(g);
@@ -221,7 +221,7 @@ impl<'a> Differ<'a> {
                 ),
             );
         }
-        match (&x.additional, &y.additional) {
+        match (&old.additional, &new.additional) {
             (None, None) => {}
             (a, b) if a == b => {}
             (None, Some(t)) => self.push(
@@ -266,29 +266,29 @@ impl<'a> Differ<'a> {
         }
     }
 
-    pub(super) fn field(&mut self, def: &TypeDef, usage: Usage, f: &Field, g: &Field) {
-        let ptr = g.pointer.as_str();
-        let label = field_label(g, def);
-        if f.name.rust != g.name.rust {
+    pub(super) fn field(&mut self, def: &TypeDef, usage: Usage, old: &Field, new: &Field) {
+        let ptr = new.pointer.as_str();
+        let label = field_label(new, def);
+        if old.name.rust != new.name.rust {
             self.push(
                 Kind::FieldRenamed,
                 sev(true, false),
                 ptr,
                 format!(
                     "Rust name of field `{}` of {} changed: `{}` → `{}`.",
-                    g.name.wire,
+                    new.name.wire,
                     type_label(def),
-                    f.name.rust,
-                    g.name.rust
+                    old.name.rust,
+                    new.name.rust
                 ),
             );
         }
-        if f.ty != g.ty {
+        if old.ty != new.ty {
             let mut details = Vec::new();
-            let path = format!("{}.{}", def.name.wire, g.name.wire);
+            let path = format!("{}.{}", def.name.wire, new.name.wire);
             self.shape(
-                &f.ty,
-                &g.ty,
+                &old.ty,
+                &new.ty,
                 usage,
                 &path,
                 &mut details,
@@ -302,8 +302,8 @@ impl<'a> Differ<'a> {
                 ptr,
                 format!(
                     "Type of {label} changed: `{}` → `{}` (used in {}).",
-                    rust_ty(&f.ty),
-                    rust_ty(&g.ty),
+                    rust_ty(&old.ty),
+                    rust_ty(&new.ty),
                     direction(usage)
                 ),
                 details,
@@ -317,14 +317,14 @@ impl<'a> Differ<'a> {
                 "is no longer an `Option` (and joins `new()`)"
             }
         };
-        if f.required != g.required {
+        if old.required != new.required {
             let h = Field {
-                required: g.required,
-                ..f.clone()
+                required: new.required,
+                ..old.clone()
             };
-            let sdk = f.is_option() != h.is_option();
-            let req = usage.request && !request_required(f) && request_required(&h);
-            let resp = usage.response && response_required(f) && !response_required(&h);
+            let sdk = old.is_option() != h.is_option();
+            let req = usage.request && !request_required(old) && request_required(&h);
+            let resp = usage.response && response_required(old) && !response_required(&h);
             let mut why = Vec::new();
             if sdk {
                 why.push(format!("the Rust field {}", option_text(&h)));
@@ -335,7 +335,7 @@ impl<'a> Differ<'a> {
             if resp {
                 why.push("old clients expect it in every response".to_string());
             }
-            let dir = if g.required {
+            let dir = if new.required {
                 "optional → required"
             } else {
                 "required → optional"
@@ -352,14 +352,14 @@ impl<'a> Differ<'a> {
                 ),
             );
         }
-        if f.nullable != g.nullable {
+        if old.nullable != new.nullable {
             let h = Field {
-                nullable: g.nullable,
-                ..f.clone()
+                nullable: new.nullable,
+                ..old.clone()
             };
-            let sdk = f.is_option() != h.is_option();
-            let req = usage.request && f.nullable && !g.nullable;
-            let resp = usage.response && !f.nullable && g.nullable;
+            let sdk = old.is_option() != h.is_option();
+            let req = usage.request && old.nullable && !new.nullable;
+            let resp = usage.response && !old.nullable && new.nullable;
             let mut why = Vec::new();
             if sdk {
                 why.push(format!("the Rust field {}", option_text(&h)));
@@ -370,7 +370,7 @@ impl<'a> Differ<'a> {
             if resp {
                 why.push("old clients do not expect `null` in responses".to_string());
             }
-            let text = if g.nullable {
+            let text = if new.nullable {
                 "became nullable"
             } else {
                 "is no longer nullable"
@@ -387,13 +387,13 @@ impl<'a> Differ<'a> {
                 ),
             );
         }
-        if f.read_only != g.read_only {
+        if old.read_only != new.read_only {
             let h = Field {
-                read_only: g.read_only,
-                ..f.clone()
+                read_only: new.read_only,
+                ..old.clone()
             };
-            let sdk = f.is_option() != h.is_option();
-            let req = usage.request && !request_required(f) && request_required(&h);
+            let sdk = old.is_option() != h.is_option();
+            let req = usage.request && !request_required(old) && request_required(&h);
             let mut why = Vec::new();
             if sdk {
                 why.push(format!("the Rust field {}", option_text(&h)));
@@ -403,10 +403,10 @@ impl<'a> Differ<'a> {
                     "it is now required in requests, and old clients do not send it".to_string(),
                 );
             }
-            if g.read_only {
+            if new.read_only {
                 why.push("the SDK stops sending it".to_string());
             }
-            let text = if g.read_only {
+            let text = if new.read_only {
                 "became read-only"
             } else {
                 "is no longer read-only"
@@ -423,13 +423,13 @@ impl<'a> Differ<'a> {
                 ),
             );
         }
-        if f.write_only != g.write_only {
+        if old.write_only != new.write_only {
             let h = Field {
-                write_only: g.write_only,
-                ..f.clone()
+                write_only: new.write_only,
+                ..old.clone()
             };
-            let resp = usage.response && response_required(f) && !response_required(&h);
-            let text = if g.write_only {
+            let resp = usage.response && response_required(old) && !response_required(&h);
+            let text = if new.write_only {
                 "became write-only"
             } else {
                 "is no longer write-only"
@@ -445,20 +445,20 @@ impl<'a> Differ<'a> {
                 ),
             );
         }
-        if f.default != g.default {
+        if old.default != new.default {
             self.push(
                 Kind::FieldDefaultChanged,
                 sev(false, false),
                 ptr,
                 format!(
                     "Default of {label} changed: {} → {}.",
-                    json_opt(&f.default),
-                    json_opt(&g.default)
+                    json_opt(&old.default),
+                    json_opt(&new.default)
                 ),
             );
         }
-        if f.deprecated != g.deprecated {
-            let text = if g.deprecated {
+        if old.deprecated != new.deprecated {
+            let text = if new.deprecated {
                 "deprecated"
             } else {
                 "no longer deprecated"
@@ -470,7 +470,7 @@ impl<'a> Differ<'a> {
                 format!("{} is {text}.", capitalize(&label)),
             );
         }
-        if f.description != g.description {
+        if old.description != new.description {
             self.push(
                 Kind::FieldDocsChanged,
                 docs(),
@@ -480,10 +480,10 @@ impl<'a> Differ<'a> {
         }
     }
 
-    pub(super) fn enums(&mut self, def: &TypeDef, usage: Usage, x: &Enum, y: &Enum) {
+    pub(super) fn enums(&mut self, def: &TypeDef, usage: Usage, old: &Enum, new: &Enum) {
         let ptr = format!("{}/enum", def.pointer);
-        for v in &x.variants {
-            match y.variants.iter().find(|w| w.wire == v.wire) {
+        for v in &old.variants {
+            match new.variants.iter().find(|w| w.wire == v.wire) {
                 None => {
                     let why = if usage.request {
                         "; old clients may still send it"
@@ -519,10 +519,10 @@ impl<'a> Differ<'a> {
                 Some(_) => {}
             }
         }
-        for w in y
+        for w in new
             .variants
             .iter()
-            .filter(|w| !x.variants.iter().any(|v| v.wire == w.wire))
+            .filter(|w| !old.variants.iter().any(|v| v.wire == w.wire))
         {
             let why = if usage.response {
                 "; old clients decode it as `Unknown`"
@@ -543,7 +543,7 @@ impl<'a> Differ<'a> {
                 ),
             );
         }
-        if x.unknown != y.unknown {
+        if old.unknown != new.unknown {
             self.push(
                 Kind::EnumVariantRenamed,
                 sev(true, false),
@@ -551,17 +551,17 @@ impl<'a> Differ<'a> {
                 format!(
                     "Catch-all variant of {} renamed: `{}` → `{}`.",
                     type_label(def),
-                    x.unknown,
-                    y.unknown
+                    old.unknown,
+                    new.unknown
                 ),
             );
         }
     }
 
-    pub(super) fn unions(&mut self, def: &TypeDef, usage: Usage, x: &Union, y: &Union) {
+    pub(super) fn unions(&mut self, def: &TypeDef, usage: Usage, old: &Union, new: &Union) {
         let ptr = def.pointer.as_str();
-        for v in &x.variants {
-            match y.variants.iter().find(|w| w.name == v.name) {
+        for v in &old.variants {
+            match new.variants.iter().find(|w| w.name == v.name) {
                 None => self.push(
                     Kind::UnionVariantRemoved,
                     sev(true, usage.request),
@@ -619,10 +619,10 @@ impl<'a> Differ<'a> {
                 }
             }
         }
-        for w in y
+        for w in new
             .variants
             .iter()
-            .filter(|w| !x.variants.iter().any(|v| v.name == w.name))
+            .filter(|w| !old.variants.iter().any(|v| v.name == w.name))
         {
             let why = if usage.response {
                 "; old clients cannot decode it"
@@ -642,7 +642,7 @@ impl<'a> Differ<'a> {
                 ),
             );
         }
-        if x.discriminator != y.discriminator {
+        if old.discriminator != new.discriminator {
             let d = |o: &Option<String>| {
                 o.as_deref()
                     .map_or("none".to_string(), |s| format!("`{s}`"))
@@ -654,8 +654,8 @@ impl<'a> Differ<'a> {
                 format!(
                     "Discriminator of {} changed: {} → {}.",
                     type_label(def),
-                    d(&x.discriminator),
-                    d(&y.discriminator)
+                    d(&old.discriminator),
+                    d(&new.discriminator)
                 ),
             );
         }
