@@ -143,6 +143,26 @@ impl Operation {
             .collect()
     }
 
+    /// `{type_name}Error`, reserved by lowering like `type_name` itself.
+    pub fn error_type(&self) -> String {
+        format!("{}{}", self.type_name, crate::ident::DERIVED_ERROR)
+    }
+
+    /// `{type_name}Success` (emitted only when [`Self::has_success_enum`]).
+    pub fn success_type(&self) -> String {
+        format!("{}{}", self.type_name, crate::ident::DERIVED_SUCCESS)
+    }
+
+    /// `{type_name}Filter` (emitted only with typed filters).
+    pub fn filter_type(&self) -> String {
+        format!("{}{}", self.type_name, crate::ident::DERIVED_FILTER)
+    }
+
+    /// `{type_name}SortField` (emitted only with typed sorters).
+    pub fn sort_field_type(&self) -> String {
+        format!("{}{}", self.type_name, crate::ident::DERIVED_SORT_FIELD)
+    }
+
     /// Whether the success responses have different bodies, so that `send`
     /// returns a `{type_name}Success` enum rather than one body type.
     pub fn has_success_enum(&self) -> bool {

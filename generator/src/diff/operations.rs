@@ -600,7 +600,7 @@ impl<'a> Differ<'a> {
         let success_sig = |op: &Operation| -> String {
             let ok = op.successes();
             if op.has_success_enum() {
-                format!("{}Success", op.type_name)
+                op.success_type()
             } else {
                 ok.first()
                     .map_or("Bytes".to_string(), |r| response_body_ty(&r.body))
@@ -608,7 +608,7 @@ impl<'a> Differ<'a> {
         };
         let (osig, nsig) = (success_sig(old.op), success_sig(new.op));
         let ret_changed = osig != nsig;
-        let err = |op: &Operation| format!("{}Error", op.type_name);
+        let err = |op: &Operation| op.error_type();
         for a in &old.op.responses {
             match new.op.responses.iter().find(|b| b.status == a.status) {
                 Some(b) => self.response(new, a, b),
@@ -992,9 +992,9 @@ impl<'a> Differ<'a> {
                         sev(true, true),
                         ptr,
                         format!(
-                            "Sort field `{}` (Rust `{}SortField::{}`) of {} removed.",
+                            "Sort field `{}` (Rust `{}::{}`) of {} removed.",
                             f.wire,
-                            new.op.type_name,
+                            new.op.sort_field_type(),
                             f.rust,
                             new.label()
                         ),
@@ -1006,9 +1006,9 @@ impl<'a> Differ<'a> {
                         sev(false, false),
                         ptr,
                         format!(
-                            "Sort field `{}` (Rust `{}SortField::{}`) of {} added.",
+                            "Sort field `{}` (Rust `{}::{}`) of {} added.",
                             g.wire,
-                            new.op.type_name,
+                            new.op.sort_field_type(),
                             g.rust,
                             new.label()
                         ),

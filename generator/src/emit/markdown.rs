@@ -202,7 +202,7 @@ fn params_section(op: &Operation) -> String {
         let (rust_name, rust_type, description) = if typed_filters(op, p) {
             (
                 format!("`.{name}()`, `.{raw}()`"),
-                format!("`Filter<{}Filter>`, `String`", op.type_name),
+                format!("`Filter<{}>`, `String`", op.filter_type()),
                 format!(
                     "A typed filter expression built from the [filter fields](#filters-of-{}) \
                      below; `{raw}` sends a hand-written one.",
@@ -213,8 +213,8 @@ fn params_section(op: &Operation) -> String {
             (
                 format!("`.{name}()`, `.{raw}()`"),
                 format!(
-                    "`impl IntoIterator<Item = Sort<{}SortField>>`, `String`",
-                    op.type_name
+                    "`impl IntoIterator<Item = Sort<{}>>`, `String`",
+                    op.sort_field_type()
                 ),
                 format!(
                     "Sort fields in order, each ascending or descending; see the \
@@ -380,7 +380,7 @@ fn filters_table(op: &Operation, p: &Param) -> String {
     let Some(fields) = &op.filters else {
         return String::new();
     };
-    let scope = format!("{}Filter", op.type_name);
+    let scope = op.filter_type();
     let mut out = format!(
         "#### Filters of {}\n\n`.{}()` takes a `Filter<{scope}>`: start from a field below, \
          call one of its operators, and combine filters with `&`, `|` and `!`. Other \
@@ -414,7 +414,7 @@ fn sorters_table(op: &Operation, p: &Param) -> String {
     let Some(sorters) = &op.sorters else {
         return String::new();
     };
-    let field = format!("{}SortField", op.type_name);
+    let field = op.sort_field_type();
     let mut out = format!(
         "#### Sorters of {}\n\n`.{}()` takes `{field}` values, each wrapped in `Sort::asc` or \
          `Sort::desc` (a bare value sorts ascending).\n\n\
@@ -458,7 +458,7 @@ fn body_display(b: &ResponseBody) -> String {
 /// The `T` of `Response<T>`, for humans.
 fn success_display(op: &Operation) -> String {
     if success_enum(op) {
-        return format!("{}Success", op.type_name);
+        return op.success_type();
     }
     success_responses(op)
         .first()
@@ -473,7 +473,7 @@ fn has_stream(op: &Operation) -> bool {
 }
 
 fn returns_section(op: &Operation) -> String {
-    let error = format!("{}Error", op.type_name);
+    let error = op.error_type();
     let mut out = format!(
         "### Returns\n\n`send()` returns `Result<Response<{}>, Error<{error}>>`. The `Response` \
          derefs to the body and also gives `status()`, `headers()` and `into_body()`.",
@@ -481,8 +481,8 @@ fn returns_section(op: &Operation) -> String {
     );
     if success_enum(op) {
         out.push_str(&format!(
-            " `{}Success` has one variant per documented success status.",
-            op.type_name
+            " `{}` has one variant per documented success status.",
+            op.success_type()
         ));
     }
     if success_responses(op).is_empty() {
@@ -529,7 +529,7 @@ fn responses_section(op: &Operation) -> String {
         };
         let rust = if r.status.is_success() {
             if enum_success {
-                let v = format!("{}Success::{}", op.type_name, bare(&r.variant));
+                let v = format!("{}::{}", op.success_type(), bare(&r.variant));
                 match payload {
                     Some(t) => format!("`{v}({})`", code_cell(&t)),
                     None => format!("`{v}`"),
@@ -538,7 +538,7 @@ fn responses_section(op: &Operation) -> String {
                 format!("`{}`", code_cell(&body_display(&r.body)))
             }
         } else {
-            let v = format!("{}Error::{}", op.type_name, bare(&r.variant));
+            let v = format!("{}::{}", op.error_type(), bare(&r.variant));
             match payload {
                 Some(t) => format!("`Error::Api`: `{v}({})`", code_cell(&t)),
                 None => format!("`Error::Api`: `{v}`"),
@@ -929,7 +929,7 @@ fn filter_example(op: &Operation, imports: &mut Imports, module: &str) -> Option
     let (field, operator) = fields
         .iter()
         .find_map(|f| field_operators(f).first().map(|o| (f, o.to_string())))?;
-    let scope = imports.name(module, &format!("{}Filter", op.type_name));
+    let scope = imports.name(module, &op.filter_type());
     let value = match field.ty.as_str() {
         "boolean" => "true".to_string(),
         "integer" => "10".to_string(),
@@ -949,7 +949,7 @@ fn filter_example(op: &Operation, imports: &mut Imports, module: &str) -> Option
 
 fn sort_example(op: &Operation, imports: &mut Imports, module: &str) -> Option<String> {
     let first = op.sorters.as_ref()?.first()?;
-    let field = imports.name(module, &format!("{}SortField", op.type_name));
+    let field = imports.name(module, &op.sort_field_type());
     let sort = imports.name("filter", "Sort");
     Some(format!("[{sort}::desc({field}::{})]", first.rust))
 }
@@ -1055,7 +1055,7 @@ fn example(api: &Api, tag: &Tag, op: &Operation, krate: &str) -> String {
 
     // The success arm names the body type, so the example also checks it.
     let ok_arm = if success_enum(op) {
-        let ty = ph.imports.name(module, &format!("{}Success", op.type_name));
+        let ty = ph.imports.name(module, &op.success_type());
         format!("Ok(response) => {{ let body: {ty} = response.into_body(); println!(\"{{body:?}}\"); }}")
     } else {
         match success_responses(op).first().map(|r| &r.body) {
@@ -1089,7 +1089,7 @@ fn example(api: &Api, tag: &Tag, op: &Operation, krate: &str) -> String {
         .find(|r| r.status == Status::Code(404))
         .or_else(|| errors.first());
     if let Some(r) = shown {
-        let error_ty = ph.imports.name(module, &format!("{}Error", op.type_name));
+        let error_ty = ph.imports.name(module, &op.error_type());
         let error = ph.imports.name("", "Error");
         let pattern = match r.body {
             ResponseBody::Empty => format!("{error_ty}::{}", r.variant),

@@ -153,7 +153,7 @@ fn success_type(op: &Operation) -> TokenStream {
         .filter(|r| r.status.is_success())
         .collect();
     if op.has_success_enum() {
-        let n = format_ident!("{}Success", op.type_name);
+        let n = ident(&op.success_type());
         return quote!(#n);
     }
     match ok.first().map(|r| &r.body) {
@@ -222,8 +222,8 @@ fn method_docs(op: &Operation, tag: &Tag) -> String {
         text.push_str("- any 2xx: the raw body\n");
     }
     text.push_str(&format!(
-        "\nThe builder's `send` returns it in a [`Response`](crate::Response), with the status and headers.\n\n# Errors\n\nDocumented error statuses decode into [`{}Error`] inside [`Error::Api`](crate::Error::Api):\n\n",
-        op.type_name
+        "\nThe builder's `send` returns it in a [`Response`](crate::Response), with the status and headers.\n\n# Errors\n\nDocumented error statuses decode into [`{}`] inside [`Error::Api`](crate::Error::Api):\n\n",
+        op.error_type()
     ));
     for r in op.responses.iter().filter(|r| !r.status.is_success()) {
         text.push_str(&format!(
@@ -315,7 +315,7 @@ fn entry_method(tag: &Tag, op: &Operation) -> TokenStream {
 
 fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
     let builder = ident(&op.type_name);
-    let error = format_ident!("{}Error", op.type_name);
+    let error = ident(&op.error_type());
     let static_name = format_ident!(
         "{}",
         heck::ToShoutySnakeCase::to_shouty_snake_case(op.type_name.as_str())
@@ -348,7 +348,7 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
             p.name.wire == "sorters" && op.sorters.is_some() && p.ty == TypeRef::String;
         let doc = param_doc(p);
         if is_filters {
-            let scope = format_ident!("{}Filter", op.type_name);
+            let scope = ident(&op.filter_type());
             let raw = format_ident!("{}_raw", p.name.rust.trim_start_matches("r#"));
             let typed_doc = format!(" Filters the results with a typed expression; see [`{scope}`] for the fields and operators this operation documents.");
             setters.push(quote! {
@@ -368,7 +368,7 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
             continue;
         }
         if is_sorters {
-            let field = format_ident!("{}SortField", op.type_name);
+            let field = ident(&op.sort_field_type());
             let raw = format_ident!("{}_raw", p.name.rust.trim_start_matches("r#"));
             let typed_doc =
                 format!(" Sorts the results by the given fields, in order; see [`{field}`].");
@@ -883,7 +883,7 @@ fn response_arms(op: &Operation, error: &proc_macro2::Ident) -> Vec<TokenStream>
         let pat = pattern(r.status);
         let call = decode_call(&r.body);
         if enum_success {
-            let succ = format_ident!("{}Success", op.type_name);
+            let succ = ident(&op.success_type());
             let v = ident(&r.variant);
             let (call, map) = match &r.body {
                 ResponseBody::Empty => (call, quote!(|()| #succ::#v)),
@@ -929,7 +929,7 @@ fn success_enum(op: &Operation) -> Option<TokenStream> {
     if !op.has_success_enum() {
         return None;
     }
-    let name = format_ident!("{}Success", op.type_name);
+    let name = ident(&op.success_type());
     let variants = ok.iter().map(|r| {
         let v = ident(&r.variant);
         let doc = doc_attrs(&format!("{}: {}", status_text(r.status), r.description));
@@ -1049,7 +1049,7 @@ fn paging(
 fn filter_items(op: &Operation) -> TokenStream {
     let mut out = TokenStream::new();
     if let Some(fields) = &op.filters {
-        let scope = format_ident!("{}Filter", op.type_name);
+        let scope = ident(&op.filter_type());
         let doc = format!(
             " The fields and operators `{}` documents for its `filters` parameter.\n\n Each function starts a [`Filter`](crate::filter::Filter) expression;\n combine them with `&`, `|` and `!`.",
             op.id.wire
@@ -1118,7 +1118,7 @@ fn filter_items(op: &Operation) -> TokenStream {
         });
     }
     if let Some(sorters) = &op.sorters {
-        let name = format_ident!("{}SortField", op.type_name);
+        let name = ident(&op.sort_field_type());
         let doc = format!(
             " The fields `{}` can sort by. Wrap them in [`Sort::asc`](crate::filter::Sort::asc) or\n [`Sort::desc`](crate::filter::Sort::desc); a bare field sorts ascending.",
             op.id.wire

@@ -10,7 +10,7 @@ pub(crate) mod schema;
 mod view;
 
 use crate::diag::{join, Diagnostic, Errors, Severity, Sink};
-use crate::ident::{field_ident, method_ident, module_ident, type_ident, Namer};
+use crate::ident::{field_ident, method_ident, module_ident, type_ident, Namer, OPERATION_DERIVED};
 use crate::ir::*;
 use openapiv3::{
     OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody as OaBody,
@@ -350,7 +350,7 @@ fn lower_operation(
             id
         }
     };
-    let type_name = type_names.unique(&type_ident(&wire_id));
+    let type_name = type_names.unique_family(&type_ident(&wire_id), &OPERATION_DERIVED);
 
     // Parameters: path-level first, operation-level overrides by (name, in).
     let mut raw: Vec<(&Parameter, String)> = Vec::new();
