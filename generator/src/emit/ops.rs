@@ -26,7 +26,7 @@ pub fn tag_module(api: &Api, tag: &Tag) -> TokenStream {
         tag.name.rust.trim_start_matches("r#")
     );
     let accessor_doc = format!(" Operations tagged *{}*.", tag.name.wire);
-    let methods = tag.operations.iter().map(|op| entry_method(tag, op));
+    let methods = tag.operations.iter().map(entry_method);
     let items = tag
         .operations
         .iter()
@@ -171,7 +171,7 @@ fn body_type(b: &ResponseBody) -> TokenStream {
     }
 }
 
-fn method_docs(op: &Operation, tag: &Tag) -> String {
+fn method_docs(op: &Operation) -> String {
     let mut text = String::new();
     if let Some(s) = &op.summary {
         text.push_str(&clean(s));
@@ -234,7 +234,6 @@ fn method_docs(op: &Operation, tag: &Tag) -> String {
         ));
     }
     text.push_str("\nAny other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.");
-    let _ = tag;
     text
 }
 
@@ -255,8 +254,8 @@ fn response_type_text(b: &ResponseBody) -> String {
     }
 }
 
-fn entry_method(tag: &Tag, op: &Operation) -> TokenStream {
-    let docs = doc_attrs_raw(&method_docs(op, tag));
+fn entry_method(op: &Operation) -> TokenStream {
+    let docs = doc_attrs_raw(&method_docs(op));
     let name = ident(&op.id.rust);
     let builder = ident(&op.type_name);
     let req = required_args(op);
@@ -551,7 +550,7 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
     let arms = response_arms(op, &error);
     let success_enum = success_enum(op);
     let error_enum = error_enum(op, &error, &entry);
-    let paging = paging(op, &builder, &error, &ok_ty, validate.is_some());
+    let paging = paging(op, &builder, &error, validate.is_some());
     let filter_items = filter_items(op);
 
     let builder_doc =
@@ -898,7 +897,6 @@ fn response_arms(op: &Operation, error: &proc_macro2::Ident) -> Vec<TokenStream>
             arms.push(quote!(#pat => #call,));
         }
     }
-    let mut has_default = false;
     for r in op.responses.iter().filter(|r| !r.status.is_success()) {
         let v = ident(&r.variant);
         let err = match &r.body {
@@ -908,14 +906,12 @@ fn response_arms(op: &Operation, error: &proc_macro2::Ident) -> Vec<TokenStream>
             ResponseBody::Bytes { .. } => quote!(raw.error_bytes(#error::#v)),
         };
         if r.status == Status::Default {
-            has_default = true;
             arms.push(quote!(status if !(200..=299).contains(&status) => ::std::result::Result::Err(#err),));
         } else {
             let pat = pattern(r.status);
             arms.push(quote!(#pat => ::std::result::Result::Err(#err),));
         }
     }
-    let _ = has_default;
     arms.push(quote!(_ => ::std::result::Result::Err(raw.unexpected()),));
     arms
 }
@@ -987,7 +983,6 @@ fn paging(
     op: &Operation,
     builder: &proc_macro2::Ident,
     error: &proc_macro2::Ident,
-    ok_ty: &TokenStream,
     validates: bool,
 ) -> Option<TokenStream> {
     let pg = op.pagination.as_ref()?;
@@ -1004,7 +999,6 @@ fn paging(
         .unwrap_or(100)
         .clamp(1, u32::MAX as i64) as u32;
     let default = Literal::u32_unsuffixed(default);
-    let _ = ok_ty;
     let doc = format!(
         " Streams every item across pages, sending one request per page.\n\n The page size is the `limit` you set, or {default} (the spec's default).\n Paging starts at the `offset` you set, or 0. It stops after a short\n page, or after [`max_items`](Self::max_items) items, never requesting\n more than that. Filters and sorters are sent with every page. An error\n ends the stream after it is yielded."
     );
