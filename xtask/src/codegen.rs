@@ -61,7 +61,7 @@ pub fn options(args: &[String]) -> Result<Options> {
     } else if !ours {
         settings.crate_name = "generated-sdk".into();
     }
-    let templates = read_templates(Path::new("templates"))?;
+    let templates = inputs(Path::new("."), ours)?;
     Ok(Options {
         spec,
         out,
@@ -70,7 +70,22 @@ pub fn options(args: &[String]) -> Result<Options> {
     })
 }
 
-/// Every file under `templates/`, as (relative path, contents).
+/// What `generate` copies: everything under `templates/`, and for our spec
+/// its changelog.
+pub fn inputs(root: &Path, ours: bool) -> Result<Vec<Template>> {
+    let mut templates = read_templates(&root.join("templates"))?;
+    if ours {
+        let path = root.join(crate::changelog::CHANGELOG);
+        templates.push(Template {
+            path: "CHANGELOG.md".into(),
+            contents: fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?,
+        });
+    }
+    Ok(templates)
+}
+
+/// Every file under `templates/`, with its path relative to it.
 pub fn read_templates(dir: &Path) -> Result<Vec<Template>> {
     let mut out = Vec::new();
     for path in walk(dir)? {
@@ -207,6 +222,9 @@ pub fn check(args: &[String]) -> Result<()> {
     let opts = options(args)?;
     let output = run_generator(&opts)?;
     let stale = stale_files(&opts.out, &output)?;
+    if opts.spec == DEFAULT_SPEC {
+        crate::changelog::check(Path::new("."))?;
+    }
     if stale.is_empty() {
         eprintln!(
             "check: {} is up to date ({} files)",
@@ -339,7 +357,7 @@ mod tests {
         o.spec = DEFAULT_SPEC.to_string();
         o.settings = Settings::new(DEFAULT_SPEC);
         o.settings.lower.strict = true;
-        o.templates = read_templates(&root.join("templates")).unwrap();
+        o.templates = inputs(&root, true).unwrap();
         let text = fs::read_to_string(root.join(DEFAULT_SPEC)).unwrap();
         let (spec, warnings) = generator::parse(&text).unwrap();
         assert!(warnings.is_empty(), "{warnings:?}");
