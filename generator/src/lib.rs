@@ -10,6 +10,7 @@
 pub mod diag;
 pub mod diff;
 mod emit;
+mod graph;
 pub mod ident;
 pub mod ir;
 pub mod lower;

@@ -35,41 +35,20 @@ impl Usage {
 /// Type Rust name -> directions it is used in.
 pub(super) fn usages(api: &Api) -> BTreeMap<String, Usage> {
     let mut out: BTreeMap<String, Usage> = BTreeMap::new();
-    for (dir, roots) in [
-        (Usage::REQUEST, request_roots(api)),
-        (Usage::RESPONSE, response_roots(api)),
+    let ops = || all_ops(api).map(|(_, op)| op);
+    for (dir, names) in [
+        (
+            Usage::REQUEST,
+            crate::graph::reachable(api, ops().flat_map(crate::graph::request_roots)),
+        ),
+        (
+            Usage::RESPONSE,
+            crate::graph::reachable(api, ops().flat_map(crate::graph::response_roots)),
+        ),
     ] {
-        let mut todo: Vec<String> = Vec::new();
-        for t in roots {
-            named_in(t, &mut todo);
-        }
-        let mut seen = BTreeSet::new();
-        while let Some(n) = todo.pop() {
-            if !seen.insert(n.clone()) {
-                continue;
-            }
-            let u = out.entry(n.clone()).or_default();
+        for n in names {
+            let u = out.entry(n).or_default();
             *u = u.or(dir);
-            let Some(def) = api.types.get(&n) else {
-                continue;
-            };
-            match &def.kind {
-                TypeKind::Struct(s) => {
-                    for f in &s.fields {
-                        named_in(&f.ty, &mut todo);
-                    }
-                    if let Some(a) = &s.additional {
-                        named_in(a, &mut todo);
-                    }
-                }
-                TypeKind::Union(u) => {
-                    for v in &u.variants {
-                        named_in(&v.ty, &mut todo);
-                    }
-                }
-                TypeKind::Alias(t) => named_in(t, &mut todo),
-                TypeKind::Enum(_) => {}
-            }
         }
     }
     out
@@ -79,35 +58,6 @@ pub(super) fn all_ops(api: &Api) -> impl Iterator<Item = (&Tag, &Operation)> {
     api.tags
         .iter()
         .flat_map(|t| t.operations.iter().map(move |o| (t, o)))
-}
-
-pub(super) fn request_roots(api: &Api) -> Vec<&TypeRef> {
-    let mut out = Vec::new();
-    for (_, op) in all_ops(api) {
-        out.extend(op.params.iter().map(|p| &p.ty));
-        out.extend(op.body.iter().map(|b| &b.ty));
-    }
-    out
-}
-
-pub(super) fn response_roots(api: &Api) -> Vec<&TypeRef> {
-    let mut out = Vec::new();
-    for (_, op) in all_ops(api) {
-        for r in &op.responses {
-            if let ResponseBody::Json { ty, .. } = &r.body {
-                out.push(ty);
-            }
-        }
-    }
-    out
-}
-
-pub(super) fn named_in(t: &TypeRef, out: &mut Vec<String>) {
-    match t {
-        TypeRef::Named(n) => out.push(n.clone()),
-        TypeRef::Vec(i) | TypeRef::Map(i) => named_in(i, out),
-        _ => {}
-    }
 }
 
 pub(super) fn direction(u: Usage) -> &'static str {

@@ -18,6 +18,7 @@
 //! Markdown, where those lines would show.
 
 use super::docs::clean;
+use crate::graph::Boxing;
 use crate::ir::*;
 use crate::Settings;
 use std::collections::{BTreeMap, BTreeSet};
@@ -29,7 +30,7 @@ const ID: &str = "2c9180835d2e5168015d32f890ca1581";
 const MAX_DEPTH: usize = 4;
 
 /// The page for one tag.
-pub fn tag_page(api: &Api, tag: &Tag, settings: &Settings) -> String {
+pub fn tag_page(api: &Api, tag: &Tag, settings: &Settings, boxing: &Boxing) -> String {
     let krate = settings.crate_name.replace('-', "_");
     let module = bare(&tag.name.rust);
     let mut out = format!(
@@ -81,13 +82,13 @@ pub fn tag_page(api: &Api, tag: &Tag, settings: &Settings) -> String {
     }
     for op in &tag.operations {
         out.push('\n');
-        out.push_str(&method_section(api, tag, op, &krate));
+        out.push_str(&method_section(api, tag, op, &krate, boxing));
     }
     out
 }
 
 /// The section for one operation.
-fn method_section(api: &Api, tag: &Tag, op: &Operation, krate: &str) -> String {
+fn method_section(api: &Api, tag: &Tag, op: &Operation, krate: &str, boxing: &Boxing) -> String {
     let name = bare(&op.id.rust);
     let mut out = format!("## {name}\n\n");
     let summary = op.summary.as_deref().map(prose).unwrap_or_default();
@@ -130,7 +131,7 @@ fn method_section(api: &Api, tag: &Tag, op: &Operation, krate: &str) -> String {
     out.push_str(&responses_section(op));
     out.push_str("### Example\n\n");
     out.push_str("```rust,no_run\n");
-    out.push_str(&example(api, tag, op, krate));
+    out.push_str(&example(api, tag, op, krate, boxing));
     out.push_str("```\n");
     out
 }
@@ -648,6 +649,8 @@ enum Ctx {
 /// Builds placeholder expressions for types.
 struct Placeholders<'a> {
     api: &'a Api,
+    /// Which members `models.rs` boxes.
+    boxing: &'a Boxing,
     imports: Imports,
     /// Named types being built, to stop at recursion.
     stack: Vec<String>,
@@ -791,7 +794,7 @@ impl Placeholders<'_> {
                 self.stack.push(n.to_string());
                 let mut payload = self.value(&v.ty, Ctx::Exact, &v.name, None, (None, None));
                 self.stack.pop();
-                if boxed(api, n, &v.ty) {
+                if self.boxing.is_boxed(n, &v.name) {
                     payload = format!("Box::new({payload})");
                 }
                 format!("{ty}::{}({payload})", v.name)
@@ -814,7 +817,7 @@ impl Placeholders<'_> {
                         f.default.as_ref(),
                         (None, None),
                     );
-                    if boxed(api, n, &f.ty) {
+                    if self.boxing.is_boxed(n, &f.name.rust) {
                         v = format!("Box::new({v})");
                     }
                     args.push(v);
@@ -843,38 +846,6 @@ fn string_for(hint: &str) -> &'static str {
     } else {
         "example"
     }
-}
-
-/// Whether `models.rs` boxes a member of `owner` whose type is `ty`: it
-/// does when `ty` is a direct named reference from which `owner` is
-/// reachable (see `boxed_edges` there).
-fn boxed(api: &Api, owner: &str, ty: &TypeRef) -> bool {
-    let TypeRef::Named(target) = ty else {
-        return false;
-    };
-    let direct = |t: &TypeRef| match t {
-        TypeRef::Named(n) => Some(n.clone()),
-        _ => None,
-    };
-    let mut seen = BTreeSet::new();
-    let mut todo = vec![target.clone()];
-    while let Some(n) = todo.pop() {
-        if n == owner {
-            return true;
-        }
-        if !seen.insert(n.clone()) {
-            continue;
-        }
-        match api.types.get(&n).map(|d| &d.kind) {
-            Some(TypeKind::Struct(s)) => todo.extend(s.fields.iter().filter_map(|f| direct(&f.ty))),
-            Some(TypeKind::Union(u)) => {
-                todo.extend(u.variants.iter().filter_map(|v| direct(&v.ty)))
-            }
-            Some(TypeKind::Alias(t)) => todo.extend(direct(t)),
-            _ => {}
-        }
-    }
-    false
 }
 
 /// The JSON Pointer a patch example replaces: the first writable string
@@ -955,10 +926,11 @@ fn sort_example(op: &Operation, imports: &mut Imports, module: &str) -> Option<S
 }
 
 /// The example's source, formatted.
-fn example(api: &Api, tag: &Tag, op: &Operation, krate: &str) -> String {
+fn example(api: &Api, tag: &Tag, op: &Operation, krate: &str, boxing: &Boxing) -> String {
     let module = tag.name.rust.as_str();
     let mut ph = Placeholders {
         api,
+        boxing,
         imports: Imports::new(krate),
         stack: Vec::new(),
         patch_path: patch_path(api, op),

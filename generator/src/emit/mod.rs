@@ -112,8 +112,8 @@ pub(crate) fn emit(
     settings: &Settings,
     front_page: Option<&str>,
 ) -> Result<(Vec<GeneratedFile>, Duration, Duration), Errors> {
-    let boxed = models::boxed(api);
-    let boxed = &boxed;
+    let boxing = crate::graph::Boxing::of(&api.types);
+    let boxed = &boxing;
     let mut rust = Vec::new();
     let chunks = models::chunks(api);
     rust.push(RustFile {
@@ -144,7 +144,7 @@ pub(crate) fn emit(
     for tag in &api.tags {
         files.push(GeneratedFile {
             path: format!("docs/{}.md", tag.name.rust),
-            contents: markdown::tag_page(api, tag, settings),
+            contents: markdown::tag_page(api, tag, settings, boxed),
         });
     }
     Ok((files, emit, format))

@@ -998,55 +998,10 @@ fn pagination(params: &[Param], responses: &[Response]) -> Option<Pagination> {
 
 /// Keeps only the types that the generated operations reach.
 fn prune_unreachable(api: &mut Api) {
-    let mut todo: Vec<String> = Vec::new();
-    let push = |t: &TypeRef, todo: &mut Vec<String>| collect_named(t, todo);
-    for tag in &api.tags {
-        for op in &tag.operations {
-            for p in &op.params {
-                push(&p.ty, &mut todo);
-            }
-            if let Some(b) = &op.body {
-                push(&b.ty, &mut todo);
-            }
-            for r in &op.responses {
-                if let ResponseBody::Json { ty, .. } = &r.body {
-                    push(ty, &mut todo);
-                }
-            }
-        }
-    }
-    let mut keep = BTreeSet::new();
-    while let Some(name) = todo.pop() {
-        if !keep.insert(name.clone()) {
-            continue;
-        }
-        if let Some(def) = api.types.get(&name) {
-            match &def.kind {
-                TypeKind::Struct(s) => {
-                    for f in &s.fields {
-                        collect_named(&f.ty, &mut todo);
-                    }
-                    if let Some(a) = &s.additional {
-                        collect_named(a, &mut todo);
-                    }
-                }
-                TypeKind::Union(u) => {
-                    for v in &u.variants {
-                        collect_named(&v.ty, &mut todo);
-                    }
-                }
-                TypeKind::Alias(t) => collect_named(t, &mut todo),
-                TypeKind::Enum(_) => {}
-            }
-        }
-    }
+    let ops = api.tags.iter().flat_map(|t| &t.operations);
+    let keep = crate::graph::reachable(
+        api,
+        ops.flat_map(|op| crate::graph::request_roots(op).chain(crate::graph::response_roots(op))),
+    );
     api.types.retain(|k, _| keep.contains(k));
-}
-
-fn collect_named(t: &TypeRef, out: &mut Vec<String>) {
-    match t {
-        TypeRef::Named(n) => out.push(n.clone()),
-        TypeRef::Vec(i) | TypeRef::Map(i) => collect_named(i, out),
-        _ => {}
-    }
 }
