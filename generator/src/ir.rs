@@ -163,6 +163,15 @@ impl Operation {
         format!("{}{}", self.type_name, crate::ident::DERIVED_SORT_FIELD)
     }
 
+    /// The documented non-2xx responses (error statuses, ranges and
+    /// `default`), in status order.
+    pub fn errors(&self) -> Vec<&Response> {
+        self.responses
+            .iter()
+            .filter(|r| !r.status.is_success())
+            .collect()
+    }
+
     /// Whether the success responses have different bodies, so that `send`
     /// returns a `{type_name}Success` enum rather than one body type.
     pub fn has_success_enum(&self) -> bool {
@@ -267,6 +276,18 @@ impl Status {
             Status::Code(c) => (200..300).contains(&c),
             Status::Range(r) => r == 2,
             Status::Default => false,
+        }
+    }
+}
+
+/// The one spelling of a status in docs and reports: `404`, `4XX`,
+/// `default`.
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Status::Code(c) => write!(f, "{c}"),
+            Status::Range(r) => write!(f, "{r}XX"),
+            Status::Default => f.write_str("default"),
         }
     }
 }

@@ -640,11 +640,7 @@ impl<'a> Differ<'a> {
                         Kind::StatusRemoved,
                         s,
                         &a.pointer,
-                        format!(
-                            "Status {} of {} removed: {text}.",
-                            status_text(a.status),
-                            old.label()
-                        ),
+                        format!("Status {} of {} removed: {text}.", a.status, old.label()),
                     );
                 }
             }
@@ -676,22 +672,14 @@ impl<'a> Differ<'a> {
                 Kind::StatusAdded,
                 s,
                 &b.pointer,
-                format!(
-                    "Status {} of {} added: {text}.",
-                    status_text(b.status),
-                    new.label()
-                ),
+                format!("Status {} of {} added: {text}.", b.status, new.label()),
             );
         }
     }
 
     pub(super) fn response(&mut self, op: Op<'a>, old: &Response, new: &Response) {
         let ptr = new.pointer.as_str();
-        let label = format!(
-            "status {} response of {}",
-            status_text(new.status),
-            op.label()
-        );
+        let label = format!("status {} response of {}", new.status, op.label());
         let same_kind = std::mem::discriminant(&old.body) == std::mem::discriminant(&new.body);
         let (am, bm) = (response_media(&old.body), response_media(&new.body));
         if am != bm || !same_kind {

@@ -26,14 +26,6 @@ pub(super) fn response_media(b: &ResponseBody) -> &str {
     }
 }
 
-pub(super) fn status_text(s: Status) -> String {
-    match s {
-        Status::Code(c) => c.to_string(),
-        Status::Range(r) => format!("{r}XX"),
-        Status::Default => "default".into(),
-    }
-}
-
 /// `/sources/{sourceId}/classify` -> `/sources/{}/classify`: template
 /// variable names are not part of the URL.
 pub(super) fn normalize_path(path: &str) -> String {

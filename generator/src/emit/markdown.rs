@@ -437,16 +437,6 @@ fn sorters_table(op: &Operation, p: &Param) -> String {
 // ---------------------------------------------------------------------------
 // Returns and responses
 
-fn success_responses(op: &Operation) -> Vec<&Response> {
-    op.successes()
-}
-
-/// Whether the success responses decode into a `{type_name}Success` enum
-/// (the same test as `ops.rs`).
-fn success_enum(op: &Operation) -> bool {
-    op.has_success_enum()
-}
-
 fn body_display(b: &ResponseBody) -> String {
     match b {
         ResponseBody::Empty => "()".into(),
@@ -458,10 +448,10 @@ fn body_display(b: &ResponseBody) -> String {
 
 /// The `T` of `Response<T>`, for humans.
 fn success_display(op: &Operation) -> String {
-    if success_enum(op) {
+    if op.has_success_enum() {
         return op.success_type();
     }
-    success_responses(op)
+    op.successes()
         .first()
         .map_or_else(|| "Bytes".to_string(), |r| body_display(&r.body))
 }
@@ -480,13 +470,13 @@ fn returns_section(op: &Operation) -> String {
          derefs to the body and also gives `status()`, `headers()` and `into_body()`.",
         success_display(op)
     );
-    if success_enum(op) {
+    if op.has_success_enum() {
         out.push_str(&format!(
             " `{}` has one variant per documented success status.",
             op.success_type()
         ));
     }
-    if success_responses(op).is_empty() {
+    if op.successes().is_empty() {
         out.push_str(
             " The spec documents no success response, so any 2xx body is returned as raw bytes.",
         );
@@ -510,19 +500,11 @@ fn returns_section(op: &Operation) -> String {
     out
 }
 
-fn status_text(s: Status) -> String {
-    match s {
-        Status::Code(c) => c.to_string(),
-        Status::Range(r) => format!("{r}XX"),
-        Status::Default => "default".to_string(),
-    }
-}
-
 fn responses_section(op: &Operation) -> String {
     let mut out = String::from(
         "### Responses\n\n| Status | Description | Rust type / error variant | Headers |\n|---|---|---|---|\n",
     );
-    let enum_success = success_enum(op);
+    let enum_success = op.has_success_enum();
     for r in &op.responses {
         let payload = match &r.body {
             ResponseBody::Empty => None,
@@ -552,7 +534,7 @@ fn responses_section(op: &Operation) -> String {
             .collect();
         out.push_str(&format!(
             "| {} | {} | {rust} | {} |\n",
-            status_text(r.status),
+            r.status,
             cell(&r.description).trim(),
             headers.join(", ")
         ));
@@ -851,15 +833,13 @@ fn string_for(hint: &str) -> &'static str {
 /// The JSON Pointer a patch example replaces: the first writable string
 /// property of the success body, or `/name`.
 fn patch_path(api: &Api, op: &Operation) -> String {
-    let ty = success_responses(op)
-        .into_iter()
-        .find_map(|r| match &r.body {
-            ResponseBody::Json {
-                ty: TypeRef::Named(n),
-                ..
-            } => api.types.get(n),
-            _ => None,
-        });
+    let ty = op.successes().into_iter().find_map(|r| match &r.body {
+        ResponseBody::Json {
+            ty: TypeRef::Named(n),
+            ..
+        } => api.types.get(n),
+        _ => None,
+    });
     let field = ty.and_then(|def| match &def.kind {
         TypeKind::Struct(s) => s
             .fields
@@ -1026,11 +1006,11 @@ fn example(api: &Api, tag: &Tag, op: &Operation, krate: &str, boxing: &Boxing) -
     ));
 
     // The success arm names the body type, so the example also checks it.
-    let ok_arm = if success_enum(op) {
+    let ok_arm = if op.has_success_enum() {
         let ty = ph.imports.name(module, &op.success_type());
         format!("Ok(response) => {{ let body: {ty} = response.into_body(); println!(\"{{body:?}}\"); }}")
     } else {
-        match success_responses(op).first().map(|r| &r.body) {
+        match op.successes().first().map(|r| &r.body) {
             Some(ResponseBody::Empty) => {
                 "Ok(response) => println!(\"{}\", response.status()),".to_string()
             }
@@ -1050,11 +1030,7 @@ fn example(api: &Api, tag: &Tag, op: &Operation, krate: &str, boxing: &Boxing) -
     };
 
     // The error arm matches one documented status by its variant.
-    let errors: Vec<&Response> = op
-        .responses
-        .iter()
-        .filter(|r| !r.status.is_success())
-        .collect();
+    let errors: Vec<&Response> = op.errors();
     let mut arms = vec![ok_arm];
     let shown = errors
         .iter()

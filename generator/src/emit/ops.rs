@@ -147,11 +147,7 @@ fn convert(
 }
 
 fn success_type(op: &Operation) -> TokenStream {
-    let ok: Vec<&Response> = op
-        .responses
-        .iter()
-        .filter(|r| r.status.is_success())
-        .collect();
+    let ok: Vec<&Response> = op.successes();
     if op.has_success_enum() {
         let n = ident(&op.success_type());
         return quote!(#n);
@@ -196,11 +192,7 @@ fn method_docs(op: &Operation) -> String {
     if op.deprecated {
         text.push_str("\n\n**Deprecated** in the spec.");
     }
-    let ok: Vec<&Response> = op
-        .responses
-        .iter()
-        .filter(|r| r.status.is_success())
-        .collect();
+    let ok: Vec<&Response> = op.successes();
     text.push_str("\n\n# Returns\n\n");
     for r in &ok {
         let headers = if r.headers.is_empty() {
@@ -214,7 +206,7 @@ fn method_docs(op: &Operation) -> String {
         };
         text.push_str(&format!(
             "- {}: {}{headers}\n",
-            status_text(r.status),
+            r.status,
             response_type_text(&r.body)
         ));
     }
@@ -225,24 +217,16 @@ fn method_docs(op: &Operation) -> String {
         "\nThe builder's `send` returns it in a [`Response`](crate::Response), with the status and headers.\n\n# Errors\n\nDocumented error statuses decode into [`{}`] inside [`Error::Api`](crate::Error::Api):\n\n",
         op.error_type()
     ));
-    for r in op.responses.iter().filter(|r| !r.status.is_success()) {
+    for r in op.errors() {
         text.push_str(&format!(
             "- {} → `{}`: {}\n",
-            status_text(r.status),
+            r.status,
             r.variant,
             response_type_text(&r.body)
         ));
     }
     text.push_str("\nAny other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.");
     text
-}
-
-fn status_text(s: Status) -> String {
-    match s {
-        Status::Code(c) => c.to_string(),
-        Status::Range(r) => format!("{r}XX"),
-        Status::Default => "other statuses".to_string(),
-    }
 }
 
 fn response_type_text(b: &ResponseBody) -> String {
@@ -820,12 +804,8 @@ fn range_check(p: &Param, static_name: &proc_macro2::Ident) -> Option<TokenStrea
 
 fn accept(op: &Operation) -> Option<String> {
     let mut types: Vec<String> = Vec::new();
-    let mut ordered: Vec<&Response> = op
-        .responses
-        .iter()
-        .filter(|r| r.status.is_success())
-        .collect();
-    ordered.extend(op.responses.iter().filter(|r| !r.status.is_success()));
+    let mut ordered: Vec<&Response> = op.successes();
+    ordered.extend(op.errors());
     for r in ordered {
         let m = match &r.body {
             ResponseBody::Empty => continue,
@@ -869,11 +849,7 @@ fn pattern(s: Status) -> TokenStream {
 
 fn response_arms(op: &Operation, error: &proc_macro2::Ident) -> Vec<TokenStream> {
     let mut arms = Vec::new();
-    let ok: Vec<&Response> = op
-        .responses
-        .iter()
-        .filter(|r| r.status.is_success())
-        .collect();
+    let ok: Vec<&Response> = op.successes();
     let enum_success = op.has_success_enum();
     if ok.is_empty() {
         arms.push(quote!(200..=299 => raw.bytes(),));
@@ -897,7 +873,7 @@ fn response_arms(op: &Operation, error: &proc_macro2::Ident) -> Vec<TokenStream>
             arms.push(quote!(#pat => #call,));
         }
     }
-    for r in op.responses.iter().filter(|r| !r.status.is_success()) {
+    for r in op.errors() {
         let v = ident(&r.variant);
         let err = match &r.body {
             ResponseBody::Empty => quote!(raw.error_empty(#error::#v)),
@@ -917,18 +893,14 @@ fn response_arms(op: &Operation, error: &proc_macro2::Ident) -> Vec<TokenStream>
 }
 
 fn success_enum(op: &Operation) -> Option<TokenStream> {
-    let ok: Vec<&Response> = op
-        .responses
-        .iter()
-        .filter(|r| r.status.is_success())
-        .collect();
+    let ok: Vec<&Response> = op.successes();
     if !op.has_success_enum() {
         return None;
     }
     let name = ident(&op.success_type());
     let variants = ok.iter().map(|r| {
         let v = ident(&r.variant);
-        let doc = doc_attrs(&format!("{}: {}", status_text(r.status), r.description));
+        let doc = doc_attrs(&format!("{}: {}", r.status, r.description));
         match &r.body {
             ResponseBody::Empty => quote!(#doc #v,),
             b => {
@@ -952,14 +924,10 @@ fn success_enum(op: &Operation) -> Option<TokenStream> {
 }
 
 fn error_enum(op: &Operation, error: &proc_macro2::Ident, entry: &str) -> TokenStream {
-    let errs: Vec<&Response> = op
-        .responses
-        .iter()
-        .filter(|r| !r.status.is_success())
-        .collect();
+    let errs: Vec<&Response> = op.errors();
     let variants = errs.iter().map(|r| {
         let v = ident(&r.variant);
-        let doc = doc_attrs(&format!("{}: {}", status_text(r.status), r.description));
+        let doc = doc_attrs(&format!("{}: {}", r.status, r.description));
         match &r.body {
             ResponseBody::Empty => quote!(#doc #v,),
             b => {
