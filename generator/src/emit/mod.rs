@@ -150,10 +150,23 @@ pub(crate) fn emit(
     Ok((files, emit, format))
 }
 
-/// The server URL split into (template, prefix, tenant variable, its default).
-pub(crate) fn server_parts(api: &Api) -> (String, String, String, String) {
+/// The first server URL, split into what `meta.rs` tells the runtime.
+#[derive(Debug, Default)]
+pub(crate) struct ServerParts {
+    /// The URL with its variables unfilled, without a trailing `/`.
+    pub(crate) template: String,
+    /// The path after the origin (`/v2025`), which operation paths follow.
+    pub(crate) prefix: String,
+    /// The variable in the origin (the tenant), if any.
+    pub(crate) variable: String,
+    /// That variable's default.
+    pub(crate) default: String,
+}
+
+/// Splits the first server URL (all empty without a server).
+pub(crate) fn server_parts(api: &Api) -> ServerParts {
     let Some(server) = api.servers.first() else {
-        return (String::new(), String::new(), String::new(), String::new());
+        return ServerParts::default();
     };
     let url = server.url.trim_end_matches('/');
     let (origin, prefix) = match url.find("://") {
@@ -163,17 +176,27 @@ pub(crate) fn server_parts(api: &Api) -> (String, String, String, String) {
         },
         None => ("", url),
     };
-    let var = server
+    let (variable, default) = server
         .variables
         .iter()
         .find(|(k, _)| origin.contains(&format!("{{{k}}}")))
         .map(|(k, v)| (k.clone(), v.clone()))
         .unwrap_or_default();
-    (url.to_string(), prefix.to_string(), var.0, var.1)
+    ServerParts {
+        template: url.to_string(),
+        prefix: prefix.to_string(),
+        variable,
+        default,
+    }
 }
 
 fn meta(api: &Api) -> TokenStream {
-    let (template, prefix, var, default) = server_parts(api);
+    let ServerParts {
+        template,
+        prefix,
+        variable: var,
+        default,
+    } = server_parts(api);
     let title = &api.title;
     let version = &api.version;
     let header = crate::lower::EXPERIMENTAL_HEADER;
