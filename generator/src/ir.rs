@@ -215,6 +215,8 @@ pub struct Param {
     pub deprecated: bool,
     /// Whether arrays are sent as repeated keys (true) or comma-joined.
     pub explode: bool,
+    /// What it is for.
+    pub role: ParamRole,
     /// JSON pointer of the parameter.
     pub pointer: String,
 }
@@ -322,15 +324,51 @@ pub enum ResponseBody {
     Bytes { media_type: String },
 }
 
-/// Limit/offset paging facts.
+/// Limit/offset paging: present exactly when the builder has `stream()`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pagination {
     /// The item type of the page array.
     pub item: TypeRef,
-    /// The default (and so the page size) of `limit`, if the spec gives one.
+    /// The optional integer query parameter `limit`.
+    pub limit: PageParam,
+    /// The optional integer query parameter `offset`.
+    pub offset: PageParam,
+    /// The default of `limit`, if the spec gives one.
     pub default_limit: Option<i64>,
     /// The maximum of `limit`, if the spec gives one.
     pub max_limit: Option<i64>,
+    /// The page size `stream()` asks for when the caller sets no `limit`:
+    /// the default, else the maximum, else 100, at least 1.
+    pub page_size: u32,
+}
+
+/// A paging parameter's names and type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageParam {
+    /// Setter name and wire name.
+    pub name: Name,
+    /// Its integer type.
+    pub ty: TypeRef,
+}
+
+/// What a parameter is for, decided once in lowering; the builder, the
+/// method pages and `diff` read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamRole {
+    /// Sent as given.
+    Plain,
+    /// The optional `filters` string of an operation with documented
+    /// filter fields: a typed setter plus `{name}_raw`.
+    Filters,
+    /// The optional `sorters` string of an operation with documented sort
+    /// fields: a typed setter plus `{name}_raw`.
+    Sorters,
+    /// [`Pagination::limit`].
+    Limit,
+    /// [`Pagination::offset`].
+    Offset,
+    /// `count`: asks for the `X-Total-Count` header.
+    Count,
 }
 
 /// A filterable field of a list operation.

@@ -166,17 +166,6 @@ fn security(op: &Operation) -> Option<String> {
 // ---------------------------------------------------------------------------
 // Parameters
 
-/// Whether the operation's `filters` parameter gets the typed setter (the
-/// same test as `ops.rs`).
-fn typed_filters(op: &Operation, p: &Param) -> bool {
-    !p.required && p.name.wire == "filters" && op.filters.is_some() && p.ty == TypeRef::String
-}
-
-/// Whether the operation's `sorters` parameter gets the typed setter.
-fn typed_sorters(op: &Operation, p: &Param) -> bool {
-    !p.required && p.name.wire == "sorters" && op.sorters.is_some() && p.ty == TypeRef::String
-}
-
 fn params_section(op: &Operation) -> String {
     let mut out = String::from("### Parameters\n\n");
     if op.params.is_empty() && op.body.is_none() {
@@ -200,7 +189,7 @@ fn params_section(op: &Operation) -> String {
         };
         let name = bare(&p.name.rust);
         let raw = format!("{name}_raw");
-        let (rust_name, rust_type, description) = if typed_filters(op, p) {
+        let (rust_name, rust_type, description) = if p.role == ParamRole::Filters {
             (
                 format!("`.{name}()`, `.{raw}()`"),
                 format!("`Filter<{}>`, `String`", op.filter_type()),
@@ -210,7 +199,7 @@ fn params_section(op: &Operation) -> String {
                     anchor(bare(&op.id.rust))
                 ),
             )
-        } else if typed_sorters(op, p) {
+        } else if p.role == ParamRole::Sorters {
             (
                 format!("`.{name}()`, `.{raw}()`"),
                 format!(
@@ -292,10 +281,10 @@ fn params_section(op: &Operation) -> String {
         ));
     }
     out.push('\n');
-    if let Some(p) = op.params.iter().find(|p| typed_filters(op, p)) {
+    if let Some(p) = op.params.iter().find(|p| p.role == ParamRole::Filters) {
         out.push_str(&filters_table(op, p));
     }
-    if let Some(p) = op.params.iter().find(|p| typed_sorters(op, p)) {
+    if let Some(p) = op.params.iter().find(|p| p.role == ParamRole::Sorters) {
         out.push_str(&sorters_table(op, p));
     }
     out
@@ -456,13 +445,6 @@ fn success_display(op: &Operation) -> String {
         .map_or_else(|| "Bytes".to_string(), |r| body_display(&r.body))
 }
 
-/// Whether the builder has `stream()` (the same test as `ops.rs`).
-fn has_stream(op: &Operation) -> bool {
-    op.pagination.is_some()
-        && op.params.iter().any(|p| p.name.wire == "limit")
-        && op.params.iter().any(|p| p.name.wire == "offset")
-}
-
 fn returns_section(op: &Operation) -> String {
     let error = op.error_type();
     let mut out = format!(
@@ -481,8 +463,8 @@ fn returns_section(op: &Operation) -> String {
             " The spec documents no success response, so any 2xx body is returned as raw bytes.",
         );
     }
-    if let (true, Some(pg)) = (has_stream(op), &op.pagination) {
-        let size = pg.default_limit.or(pg.max_limit).unwrap_or(100);
+    if let Some(pg) = &op.pagination {
+        let size = pg.page_size;
         out.push_str(&format!(
             "\n\n`stream()` returns `impl Stream<Item = Result<{}, Error<{error}>>>`: every item \
              across pages of `limit` items (default {size}), starting at `offset`, at most \
@@ -490,7 +472,7 @@ fn returns_section(op: &Operation) -> String {
             pg.item
         ));
     }
-    if op.params.iter().any(|p| p.name.wire == "count") {
+    if op.params.iter().any(|p| p.role == ParamRole::Count) {
         out.push_str(
             " With `.count(true)`, `Response::total_count()` reads the total from the \
              `X-Total-Count` header.",
@@ -939,7 +921,7 @@ fn example(api: &Api, tag: &Tag, op: &Operation, krate: &str, boxing: &Boxing) -
             )
         })
         .collect();
-    let stream = has_stream(op);
+    let stream = op.pagination.is_some();
     for f in form_fields(op).iter().filter(|f| f.required) {
         args.push(ph.form_value(f));
     }
@@ -961,9 +943,9 @@ fn example(api: &Api, tag: &Tag, op: &Operation, krate: &str, boxing: &Boxing) -
     let mut setters: Vec<String> = Vec::new();
     for p in op.params.iter().filter(|p| !p.required) {
         let name = &p.name.rust;
-        let value = if typed_filters(op, p) {
+        let value = if p.role == ParamRole::Filters {
             filter_example(op, &mut ph.imports, module)
-        } else if typed_sorters(op, p) {
+        } else if p.role == ParamRole::Sorters {
             sort_example(op, &mut ph.imports, module)
         } else {
             let ctx = if p.ty == TypeRef::String {
@@ -1059,7 +1041,7 @@ fn example(api: &Api, tag: &Tag, op: &Operation, krate: &str, boxing: &Boxing) -
     arms.push("Err(err) => return Err(err.into()),".to_string());
     stmts.push(format!("match result {{ {} }}", arms.join(" ")));
 
-    if let (true, Some(pg)) = (stream, &op.pagination) {
+    if let Some(pg) = &op.pagination {
         ph.imports
             .extra
             .insert("futures_util::TryStreamExt".to_string());

@@ -325,10 +325,8 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
         let id = ident(&p.name.rust);
         let t = rust_type(&p.ty);
         fields.push(quote!(#id: ::std::option::Option<#t>));
-        let is_filters =
-            p.name.wire == "filters" && op.filters.is_some() && p.ty == TypeRef::String;
-        let is_sorters =
-            p.name.wire == "sorters" && op.sorters.is_some() && p.ty == TypeRef::String;
+        let is_filters = p.role == ParamRole::Filters;
+        let is_sorters = p.role == ParamRole::Sorters;
         let doc = param_doc(p);
         if is_filters {
             let scope = ident(&op.filter_type());
@@ -955,18 +953,11 @@ fn paging(
 ) -> Option<TokenStream> {
     let pg = op.pagination.as_ref()?;
     let item = rust_type(&pg.item);
-    let limit = op.params.iter().find(|p| p.name.wire == "limit")?;
-    let offset = op.params.iter().find(|p| p.name.wire == "offset")?;
-    let limit_id = ident(&limit.name.rust);
-    let offset_id = ident(&offset.name.rust);
-    let lty = rust_type(&limit.ty);
-    let oty = rust_type(&offset.ty);
-    let default = pg
-        .default_limit
-        .or(pg.max_limit)
-        .unwrap_or(100)
-        .clamp(1, u32::MAX as i64) as u32;
-    let default = Literal::u32_unsuffixed(default);
+    let limit_id = ident(&pg.limit.name.rust);
+    let offset_id = ident(&pg.offset.name.rust);
+    let lty = rust_type(&pg.limit.ty);
+    let oty = rust_type(&pg.offset.ty);
+    let default = Literal::u32_unsuffixed(pg.page_size);
     let doc = format!(
         " Streams every item across pages, sending one request per page.\n\n The page size is the `limit` you set, or {default} (the spec's default).\n Paging starts at the `offset` you set, or 0. It stops after a short\n page, or after [`max_items`](Self::max_items) items, never requesting\n more than that. Filters and sorters are sent with every page. An error\n ends the stream after it is yielded."
     );

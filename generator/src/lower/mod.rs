@@ -450,6 +450,7 @@ fn lower_operation(
             maximum: max,
             deprecated: d.deprecated.unwrap_or(false),
             explode,
+            role: ParamRole::Plain,
             pointer: pptr.clone(),
         });
     }
@@ -529,6 +530,7 @@ fn lower_operation(
                 maximum: None,
                 deprecated: false,
                 explode: false,
+                role: ParamRole::Plain,
                 pointer: ctx.ptr.to_string(),
             });
         }
@@ -643,6 +645,9 @@ fn lower_operation(
     let pagination = pagination(&params, &responses);
     let filters = filters::filters(&raw, sink);
     let sorters = filters::sorters(&raw, sink);
+    for p in &mut params {
+        p.role = param_role(p, pagination.as_ref(), filters.is_some(), sorters.is_some());
+    }
 
     let errors_after = sink
         .items
@@ -968,6 +973,27 @@ pub fn status_words(status: Status) -> String {
     s.to_string()
 }
 
+/// The one answer to "what is this parameter for?".
+fn param_role(
+    p: &Param,
+    pagination: Option<&Pagination>,
+    has_filters: bool,
+    has_sorters: bool,
+) -> ParamRole {
+    let typed = !p.required && p.ty == TypeRef::String;
+    let paging = |q: fn(&Pagination) -> &PageParam| {
+        pagination.is_some_and(|pg| p.location == ParamLocation::Query && q(pg).name == p.name)
+    };
+    match p.name.wire.as_str() {
+        "filters" if typed && has_filters => ParamRole::Filters,
+        "sorters" if typed && has_sorters => ParamRole::Sorters,
+        _ if paging(|pg| &pg.limit) => ParamRole::Limit,
+        _ if paging(|pg| &pg.offset) => ParamRole::Offset,
+        "count" => ParamRole::Count,
+        _ => ParamRole::Plain,
+    }
+}
+
 fn pagination(params: &[Param], responses: &[Response]) -> Option<Pagination> {
     let int = |t: &TypeRef| matches!(t, TypeRef::I32 | TypeRef::I64);
     let q = |name: &str| {
@@ -976,7 +1002,11 @@ fn pagination(params: &[Param], responses: &[Response]) -> Option<Pagination> {
         })
     };
     let limit = q("limit")?;
-    q("offset")?;
+    let offset = q("offset")?;
+    let page_param = |p: &Param| PageParam {
+        name: p.name.clone(),
+        ty: p.ty.clone(),
+    };
     let mut ok = responses.iter().filter(|r| r.status.is_success());
     let first = ok.next()?;
     // Paging needs one page type; several success shapes make an enum.
@@ -987,11 +1017,21 @@ fn pagination(params: &[Param], responses: &[Response]) -> Option<Pagination> {
         ResponseBody::Json {
             ty: TypeRef::Vec(item),
             ..
-        } => Some(Pagination {
-            item: (**item).clone(),
-            default_limit: limit.default.as_ref().and_then(|v| v.as_i64()),
-            max_limit: limit.maximum.map(|m| m as i64),
-        }),
+        } => {
+            let default_limit = limit.default.as_ref().and_then(|v| v.as_i64());
+            let max_limit = limit.maximum.map(|m| m as i64);
+            Some(Pagination {
+                item: (**item).clone(),
+                limit: page_param(limit),
+                offset: page_param(offset),
+                default_limit,
+                max_limit,
+                page_size: default_limit
+                    .or(max_limit)
+                    .unwrap_or(100)
+                    .clamp(1, u32::MAX as i64) as u32,
+            })
+        }
         _ => None,
     }
 }
