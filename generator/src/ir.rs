@@ -376,10 +376,168 @@ pub enum ParamRole {
 pub struct FilterField {
     /// `rust` is the constructor name, `wire` the dotted path.
     pub name: Name,
-    /// `string`, `boolean`, `integer`, `number` or `date-time`.
-    pub ty: String,
-    /// Allowed operators, lower case, in canonical order.
-    pub operators: Vec<String>,
+    /// The type of the values it is compared with.
+    pub ty: FilterValue,
+    /// The operators the spec documents, in canonical order.
+    pub operators: Vec<FilterOperator>,
+}
+
+impl FilterField {
+    /// The operators the generated scope offers: `co` and `sw` only on
+    /// strings.
+    pub fn offered_operators(&self) -> Vec<FilterOperator> {
+        self.operators
+            .iter()
+            .copied()
+            .filter(|o| self.ty == FilterValue::String || !o.strings_only())
+            .collect()
+    }
+}
+
+/// The value type of a filter field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FilterValue {
+    String,
+    Boolean,
+    Integer,
+    Number,
+    DateTime,
+}
+
+impl FilterValue {
+    /// Every value type, in the order the docs list them.
+    pub const ALL: [FilterValue; 5] = [
+        FilterValue::String,
+        FilterValue::Boolean,
+        FilterValue::Integer,
+        FilterValue::Number,
+        FilterValue::DateTime,
+    ];
+
+    /// The name `x-sdk-filterable` uses (`date-time`).
+    pub fn wire(self) -> &'static str {
+        match self {
+            FilterValue::String => "string",
+            FilterValue::Boolean => "boolean",
+            FilterValue::Integer => "integer",
+            FilterValue::Number => "number",
+            FilterValue::DateTime => "date-time",
+        }
+    }
+
+    /// The value type named `wire`, if any.
+    pub fn from_wire(wire: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.wire() == wire)
+    }
+
+    /// The short Rust type users see (`DateTime<Utc>`).
+    pub fn rust(self) -> &'static str {
+        match self {
+            FilterValue::String => "String",
+            FilterValue::Boolean => "bool",
+            FilterValue::Integer => "i64",
+            FilterValue::Number => "f64",
+            FilterValue::DateTime => "DateTime<Utc>",
+        }
+    }
+}
+
+impl std::fmt::Display for FilterValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.wire())
+    }
+}
+
+/// A filter operator of SailPoint's filter syntax.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FilterOperator {
+    Eq,
+    Ne,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+    Co,
+    Sw,
+    In,
+    IsNull,
+    Pr,
+}
+
+impl FilterOperator {
+    /// Every operator, in canonical order (the order of the variants).
+    pub const ALL: [FilterOperator; 11] = [
+        FilterOperator::Eq,
+        FilterOperator::Ne,
+        FilterOperator::Gt,
+        FilterOperator::Ge,
+        FilterOperator::Lt,
+        FilterOperator::Le,
+        FilterOperator::Co,
+        FilterOperator::Sw,
+        FilterOperator::In,
+        FilterOperator::IsNull,
+        FilterOperator::Pr,
+    ];
+
+    /// The spelling in filter expressions and in the spec (`isnull`).
+    pub fn wire(self) -> &'static str {
+        match self {
+            FilterOperator::Eq => "eq",
+            FilterOperator::Ne => "ne",
+            FilterOperator::Gt => "gt",
+            FilterOperator::Ge => "ge",
+            FilterOperator::Lt => "lt",
+            FilterOperator::Le => "le",
+            FilterOperator::Co => "co",
+            FilterOperator::Sw => "sw",
+            FilterOperator::In => "in",
+            FilterOperator::IsNull => "isnull",
+            FilterOperator::Pr => "pr",
+        }
+    }
+
+    /// The operator spelled `wire` (lower case), if any.
+    pub fn from_wire(wire: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.wire() == wire)
+    }
+
+    /// The method of `crate::filter::Field` (`in_`, `is_null`).
+    pub fn method(self) -> &'static str {
+        match self {
+            FilterOperator::In => "in_",
+            FilterOperator::IsNull => "is_null",
+            other => other.wire(),
+        }
+    }
+
+    /// The marker type in `crate::filter::ops` (`IsNull`).
+    pub fn marker(self) -> &'static str {
+        match self {
+            FilterOperator::Eq => "Eq",
+            FilterOperator::Ne => "Ne",
+            FilterOperator::Gt => "Gt",
+            FilterOperator::Ge => "Ge",
+            FilterOperator::Lt => "Lt",
+            FilterOperator::Le => "Le",
+            FilterOperator::Co => "Co",
+            FilterOperator::Sw => "Sw",
+            FilterOperator::In => "In",
+            FilterOperator::IsNull => "IsNull",
+            FilterOperator::Pr => "Pr",
+        }
+    }
+
+    /// `co` and `sw` compare text, so only string fields offer them.
+    pub fn strings_only(self) -> bool {
+        matches!(self, FilterOperator::Co | FilterOperator::Sw)
+    }
+}
+
+impl std::fmt::Display for FilterOperator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.wire())
+    }
 }
 
 /// A reference to a type, as used in fields, parameters and bodies.

@@ -902,12 +902,12 @@ impl<'a> Differ<'a> {
                             ),
                         ),
                         Some(g) => {
-                            let lost: Vec<&String> = f
+                            let lost: Vec<&FilterOperator> = f
                                 .operators
                                 .iter()
                                 .filter(|x| !g.operators.contains(x))
                                 .collect();
-                            let gained: Vec<&String> = g
+                            let gained: Vec<&FilterOperator> = g
                                 .operators
                                 .iter()
                                 .filter(|x| !f.operators.contains(x))
@@ -928,9 +928,9 @@ impl<'a> Differ<'a> {
                                         g.name.rust,
                                         new.label(),
                                         f.ty,
-                                        f.operators.join(", "),
+                                        join(&f.operators),
                                         g.ty,
-                                        g.operators.join(", ")
+                                        join(&g.operators)
                                     ),
                                 );
                             }
@@ -1005,4 +1005,13 @@ impl<'a> Differ<'a> {
             }
         }
     }
+}
+
+/// `eq, ne, in`: operators as a report lists them.
+fn join(operators: &[FilterOperator]) -> String {
+    operators
+        .iter()
+        .map(|o| o.wire())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

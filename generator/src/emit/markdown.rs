@@ -336,36 +336,6 @@ fn limits(p: &Param) -> String {
     parts.join(", ")
 }
 
-/// The Rust method for a filter operator.
-fn operator_method(op: &str) -> &str {
-    match op {
-        "in" => "in_",
-        "isnull" => "is_null",
-        other => other,
-    }
-}
-
-/// The operators the scope actually offers for a field (as in `ops.rs`:
-/// `co` and `sw` only on strings).
-fn field_operators(f: &FilterField) -> Vec<&str> {
-    let is_string = matches!(f.ty.as_str(), "string" | "");
-    f.operators
-        .iter()
-        .map(String::as_str)
-        .filter(|o| is_string || !matches!(*o, "co" | "sw"))
-        .collect()
-}
-
-fn filter_value_type(ty: &str) -> &'static str {
-    match ty {
-        "boolean" => "bool",
-        "integer" => "i64",
-        "number" => "f64",
-        "date-time" => "DateTime<Utc>",
-        _ => "String",
-    }
-}
-
 fn filters_table(op: &Operation, p: &Param) -> String {
     let Some(fields) = &op.filters else {
         return String::new();
@@ -380,19 +350,16 @@ fn filters_table(op: &Operation, p: &Param) -> String {
         bare(&p.name.rust)
     );
     for f in fields {
-        let ops = field_operators(f);
+        let ops = f.offered_operators();
         if ops.is_empty() {
             continue;
         }
-        let ops: Vec<String> = ops
-            .iter()
-            .map(|o| format!("`{}`", operator_method(o)))
-            .collect();
+        let ops: Vec<String> = ops.iter().map(|o| format!("`{}`", o.method())).collect();
         out.push_str(&format!(
             "| `{scope}::{}()` | `{}` | `{}` | {} |\n",
             bare(&f.name.rust),
             code_cell(&f.name.wire),
-            filter_value_type(&f.ty),
+            f.ty.rust(),
             ops.join(", ")
         ));
     }
@@ -861,21 +828,21 @@ fn filter_example(op: &Operation, imports: &mut Imports, module: &str) -> Option
     let fields = op.filters.as_ref()?;
     let (field, operator) = fields
         .iter()
-        .find_map(|f| field_operators(f).first().map(|o| (f, o.to_string())))?;
+        .find_map(|f| f.offered_operators().first().map(|o| (f, *o)))?;
     let scope = imports.name(module, &op.filter_type());
-    let value = match field.ty.as_str() {
-        "boolean" => "true".to_string(),
-        "integer" => "10".to_string(),
-        "number" => "1.5".to_string(),
-        "date-time" => {
+    let value = match field.ty {
+        FilterValue::Boolean => "true".to_string(),
+        FilterValue::Integer => "10".to_string(),
+        FilterValue::Number => "1.5".to_string(),
+        FilterValue::DateTime => {
             "\"2025-01-01T00:00:00Z\".parse::<chrono::DateTime<chrono::Utc>>()?".to_string()
         }
-        _ => format!("{:?}", string_for(&field.name.wire)),
+        FilterValue::String => format!("{:?}", string_for(&field.name.wire)),
     };
-    let call = match operator.as_str() {
-        "in" | "ca" => format!("{}([{value}])", operator_method(&operator)),
-        "isnull" | "pr" => format!("{}()", operator_method(&operator)),
-        other => format!("{other}({value})"),
+    let call = match operator {
+        FilterOperator::In => format!("{}([{value}])", operator.method()),
+        FilterOperator::IsNull | FilterOperator::Pr => format!("{}()", operator.method()),
+        other => format!("{}({value})", other.method()),
     };
     Some(format!("{scope}::{}().{call}", field.name.rust))
 }

@@ -1011,42 +1011,21 @@ fn filter_items(op: &Operation) -> TokenStream {
         let fns = fields.iter().filter(|f| !f.operators.is_empty()).map(|f| {
             let name = ident(&f.name.rust);
             let wire = &f.name.wire;
-            let value = match f.ty.as_str() {
-                "boolean" => quote!(bool),
-                "integer" => quote!(i64),
-                "number" => quote!(f64),
-                "date-time" => quote!(::chrono::DateTime<::chrono::Utc>),
-                _ => quote!(::std::string::String),
+            let value = match f.ty {
+                FilterValue::Boolean => quote!(bool),
+                FilterValue::Integer => quote!(i64),
+                FilterValue::Number => quote!(f64),
+                FilterValue::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
+                FilterValue::String => quote!(::std::string::String),
             };
-            let is_string = matches!(f.ty.as_str(), "string" | "");
-            let ops = f
-                .operators
-                .iter()
-                .filter(|o| is_string || !matches!(o.as_str(), "co" | "sw"))
-                .map(|o| {
-                    let marker = format_ident!(
-                        "{}",
-                        match o.as_str() {
-                            "eq" => "Eq",
-                            "ne" => "Ne",
-                            "gt" => "Gt",
-                            "ge" => "Ge",
-                            "lt" => "Lt",
-                            "le" => "Le",
-                            "co" => "Co",
-                            "sw" => "Sw",
-                            "in" => "In",
-                            "isnull" => "IsNull",
-                            "pr" => "Pr",
-                            _ => "Ca",
-                        }
-                    );
-                    quote!(crate::filter::ops::#marker)
-                });
+            let ops = f.offered_operators().into_iter().map(|o| {
+                let marker = format_ident!("{}", o.marker());
+                quote!(crate::filter::ops::#marker)
+            });
             let doc = format!(
                 " `{}` ({}): {}.",
                 wire,
-                if f.ty.is_empty() { "string" } else { &f.ty },
+                f.ty,
                 f.operators
                     .iter()
                     .map(|o| format!("`{o}`"))

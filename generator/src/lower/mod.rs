@@ -216,7 +216,6 @@ pub fn lower(spec: &OpenAPI, settings: &LowerSettings) -> Result<Lowering, Error
         tags: groups.into_values().collect(),
         types: types.defs,
     };
-    filters::resolve_filter_types(&mut api);
     if !settings.tags.is_empty() {
         prune_unreachable(&mut api);
     }
@@ -643,7 +642,8 @@ fn lower_operation(
         .unwrap_or_default();
 
     let pagination = pagination(&params, &responses);
-    let filters = filters::filters(&raw, sink);
+    let item = pagination.as_ref().map(|p| &p.item);
+    let filters = filters::filters(&raw, item, &types.defs, sink);
     let sorters = filters::sorters(&raw, sink);
     for p in &mut params {
         p.role = param_role(p, pagination.as_ref(), filters.is_some(), sorters.is_some());
