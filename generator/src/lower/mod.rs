@@ -98,13 +98,13 @@ pub fn lower(spec: &OpenAPI, settings: &LowerSettings) -> Result<Lowering, Error
             }
             let before = sink.items.len();
             match lower_operation(&ctx, item, op, &mut types, &mut type_names, &mut sink) {
-                Some(Ok(o)) => ops.push((tag, o)),
-                Some(Err(reason)) => {
+                OperationOutcome::Lowered(o) => ops.push((tag, *o)),
+                OperationOutcome::Skipped(reason) => {
                     let d = Diagnostic::warning(&optr, format!("operation skipped: {reason}"));
                     sink.items.push(d.clone());
                     skipped.push(d);
                 }
-                None => debug_assert!(sink.items.len() > before),
+                OperationOutcome::Failed => debug_assert!(sink.items.len() > before),
             }
         }
     }
@@ -323,6 +323,21 @@ fn resolve_param<'a>(
     None
 }
 
+/// What became of one operation.
+#[derive(Debug)]
+enum OperationOutcome {
+    /// Lowered; it is generated.
+    Lowered(Box<Operation>),
+    /// Left out on purpose; the reason becomes a warning.
+    Skipped(String),
+    /// It has errors, already in the sink.
+    Failed,
+}
+
+/// Lowers one operation in phases: its id and type name, its parameters
+/// (gathered, lowered, reconciled with the path template), its body, its
+/// responses, its security, and what follows from those (paging, filters,
+/// sorters, each parameter's role).
 fn lower_operation(
     ctx: &OpCtx<'_>,
     item: &openapiv3::PathItem,
@@ -330,7 +345,7 @@ fn lower_operation(
     types: &mut Types<'_>,
     type_names: &mut Namer,
     sink: &mut Sink,
-) -> Option<Result<Operation, String>> {
+) -> OperationOutcome {
     let errors_before = sink
         .items
         .iter()
@@ -352,24 +367,7 @@ fn lower_operation(
     let type_name = type_names.unique_family(&type_ident(&wire_id), &OPERATION_DERIVED);
 
     // Parameters: path-level first, operation-level overrides by (name, in).
-    let mut raw: Vec<(&Parameter, String)> = Vec::new();
-    for (i, p) in item.parameters.iter().enumerate() {
-        let pptr = format!(
-            "{}/parameters/{i}",
-            ctx.ptr.rsplit_once('/').map_or(ctx.ptr, |x| x.0)
-        );
-        if let Some(r) = resolve_param(ctx.spec, p, &pptr, sink) {
-            raw.push(r);
-        }
-    }
-    for (i, p) in op.parameters.iter().enumerate() {
-        let pptr = format!("{}/parameters/{i}", ctx.ptr);
-        if let Some((p, ptr)) = resolve_param(ctx.spec, p, &pptr, sink) {
-            let d = p.parameter_data_ref();
-            raw.retain(|(q, _)| !(q.parameter_data_ref().name == d.name && same_location(q, p)));
-            raw.push((p, ptr));
-        }
-    }
+    let raw = gather_parameters(ctx, item, op, sink);
 
     let mut experimental = op
         .extensions
@@ -454,7 +452,116 @@ fn lower_operation(
         });
     }
 
-    // Reconcile path template variables with path parameters.
+    reconcile_path_template(ctx, &mut params, &mut arg_names, sink);
+
+    // Request body.
+    let body = match &op.request_body {
+        None => None,
+        Some(b) => {
+            let bptr = format!("{}/requestBody", ctx.ptr);
+            match resolve_body(ctx.spec, b, &bptr, sink) {
+                None => None,
+                Some((b, bptr)) => {
+                    match lower_body(b, &bptr, &type_name, types, &mut arg_names, sink) {
+                        Ok(body) => body,
+                        Err(reason) => return OperationOutcome::Skipped(reason),
+                    }
+                }
+            }
+        }
+    };
+
+    let responses = lower_responses(ctx, op, &type_name, types, sink);
+
+    let security = op
+        .security
+        .as_ref()
+        .or(ctx.spec.security.as_ref())
+        .map(|reqs| {
+            reqs.iter()
+                .map(|r| r.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .collect()
+        })
+        .unwrap_or_default();
+
+    let pagination = pagination(&params, &responses);
+    let item = pagination.as_ref().map(|p| &p.item);
+    let filters = filters::filters(&raw, item, &types.defs, sink);
+    let sorters = filters::sorters(&raw, sink);
+    for p in &mut params {
+        p.role = param_role(p, pagination.as_ref(), filters.is_some(), sorters.is_some());
+    }
+
+    let errors_after = sink
+        .items
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    if errors_after > errors_before {
+        return OperationOutcome::Failed;
+    }
+    OperationOutcome::Lowered(Box::new(Operation {
+        id: Name {
+            rust: method_ident(&wire_id),
+            wire: wire_id,
+        },
+        type_name,
+        pointer: ctx.ptr.to_string(),
+        method: ctx.method,
+        path: ctx.path.to_string(),
+        summary: op.summary.clone(),
+        description: op.description.clone(),
+        deprecated: op.deprecated,
+        experimental,
+        params,
+        body,
+        responses,
+        security,
+        pagination,
+        filters,
+        sorters,
+    }))
+}
+
+/// The operation's parameters with their pointers: path-level first, then
+/// operation-level ones, which override a path-level one of the same name
+/// and location.
+fn gather_parameters<'a>(
+    ctx: &OpCtx<'a>,
+    item: &'a openapiv3::PathItem,
+    op: &'a openapiv3::Operation,
+    sink: &mut Sink,
+) -> Vec<(&'a Parameter, String)> {
+    let mut raw: Vec<(&Parameter, String)> = Vec::new();
+    for (i, p) in item.parameters.iter().enumerate() {
+        let pptr = format!(
+            "{}/parameters/{i}",
+            ctx.ptr.rsplit_once('/').map_or(ctx.ptr, |x| x.0)
+        );
+        if let Some(r) = resolve_param(ctx.spec, p, &pptr, sink) {
+            raw.push(r);
+        }
+    }
+    for (i, p) in op.parameters.iter().enumerate() {
+        let pptr = format!("{}/parameters/{i}", ctx.ptr);
+        if let Some((p, ptr)) = resolve_param(ctx.spec, p, &pptr, sink) {
+            let d = p.parameter_data_ref();
+            raw.retain(|(q, _)| !(q.parameter_data_ref().name == d.name && same_location(q, p)));
+            raw.push((p, ptr));
+        }
+    }
+    raw
+}
+
+/// Reconciles the path template's variables with the path parameters
+/// (repairing what is unambiguous, with a warning), then orders the
+/// parameters: path ones in template order, the rest in spec order.
+fn reconcile_path_template(
+    ctx: &OpCtx<'_>,
+    params: &mut Vec<Param>,
+    arg_names: &mut Namer,
+    sink: &mut Sink,
+) {
     let vars = template_vars(ctx.path);
     let path_params: Vec<usize> = params
         .iter()
@@ -557,25 +664,16 @@ fn lower_operation(
         ParamLocation::Header => (2, 0),
         ParamLocation::Cookie => (3, 0),
     });
+}
 
-    // Request body.
-    let body = match &op.request_body {
-        None => None,
-        Some(b) => {
-            let bptr = format!("{}/requestBody", ctx.ptr);
-            match resolve_body(ctx.spec, b, &bptr, sink) {
-                None => None,
-                Some((b, bptr)) => {
-                    match lower_body(b, &bptr, &type_name, types, &mut arg_names, sink) {
-                        Ok(body) => body,
-                        Err(reason) => return Some(Err(reason)),
-                    }
-                }
-            }
-        }
-    };
-
-    // Responses.
+/// The documented responses, in status order, each with its variant name.
+fn lower_responses(
+    ctx: &OpCtx<'_>,
+    op: &openapiv3::Operation,
+    type_name: &str,
+    types: &mut Types<'_>,
+    sink: &mut Sink,
+) -> Vec<Response> {
     let mut responses = Vec::new();
     let mut entries: Vec<(Status, &ReferenceOr<OaResponse>, String)> = op
         .responses
@@ -629,55 +727,7 @@ fn lower_operation(
             "no 2xx response is documented; any 2xx is returned as bytes".to_string(),
         );
     }
-
-    let security = op
-        .security
-        .as_ref()
-        .or(ctx.spec.security.as_ref())
-        .map(|reqs| {
-            reqs.iter()
-                .map(|r| r.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                .collect()
-        })
-        .unwrap_or_default();
-
-    let pagination = pagination(&params, &responses);
-    let item = pagination.as_ref().map(|p| &p.item);
-    let filters = filters::filters(&raw, item, &types.defs, sink);
-    let sorters = filters::sorters(&raw, sink);
-    for p in &mut params {
-        p.role = param_role(p, pagination.as_ref(), filters.is_some(), sorters.is_some());
-    }
-
-    let errors_after = sink
-        .items
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
-    if errors_after > errors_before {
-        return None;
-    }
-    Some(Ok(Operation {
-        id: Name {
-            rust: method_ident(&wire_id),
-            wire: wire_id,
-        },
-        type_name,
-        pointer: ctx.ptr.to_string(),
-        method: ctx.method,
-        path: ctx.path.to_string(),
-        summary: op.summary.clone(),
-        description: op.description.clone(),
-        deprecated: op.deprecated,
-        experimental,
-        params,
-        body,
-        responses,
-        security,
-        pagination,
-        filters,
-        sorters,
-    }))
+    responses
 }
 
 fn same_location(a: &Parameter, b: &Parameter) -> bool {
