@@ -55,16 +55,48 @@ pub fn tag_module(api: &Api, tag: &Tag) -> TokenStream {
     }
 }
 
-fn required_args(op: &Operation) -> Vec<(&Name, &TypeRef, bool)> {
-    let mut out: Vec<(&Name, &TypeRef, bool)> = op
+/// A required argument of the entry method, stored in a builder field.
+#[derive(Clone, Copy)]
+enum RequiredArg<'a> {
+    /// A required parameter or multipart form field.
+    Named { name: &'a Name, ty: &'a TypeRef },
+    /// The request body, passed whole as `body`.
+    Body { ty: &'a TypeRef },
+}
+
+impl<'a> RequiredArg<'a> {
+    /// The argument and field name.
+    fn ident(self) -> proc_macro2::Ident {
+        match self {
+            RequiredArg::Named { name, .. } => ident(&name.rust),
+            RequiredArg::Body { .. } => format_ident!("body"),
+        }
+    }
+
+    fn ty(self) -> &'a TypeRef {
+        match self {
+            RequiredArg::Named { ty, .. } | RequiredArg::Body { ty } => ty,
+        }
+    }
+
+    fn is_body(self) -> bool {
+        matches!(self, RequiredArg::Body { .. })
+    }
+}
+
+fn required_args(op: &Operation) -> Vec<RequiredArg<'_>> {
+    let mut out: Vec<RequiredArg<'_>> = op
         .params
         .iter()
         .filter(|p| p.required)
-        .map(|p| (&p.name, &p.ty, false))
+        .map(|p| RequiredArg::Named {
+            name: &p.name,
+            ty: &p.ty,
+        })
         .collect();
     match op.body.as_ref() {
         Some(b) if b.kind == BodyKind::Multipart && b.form.is_empty() => {
-            out.push((&BODY, &b.ty, true));
+            out.push(RequiredArg::Body { ty: &b.ty });
         }
         Some(b) if b.kind == BodyKind::Multipart => {
             // Each form field is an argument or a setter of its own.
@@ -72,10 +104,13 @@ fn required_args(op: &Operation) -> Vec<(&Name, &TypeRef, bool)> {
                 b.form
                     .iter()
                     .filter(|f| f.required)
-                    .map(|f| (&f.name, &f.ty, false)),
+                    .map(|f| RequiredArg::Named {
+                        name: &f.name,
+                        ty: &f.ty,
+                    }),
             );
         }
-        Some(b) if b.required => out.push((&BODY, &b.ty, true)),
+        Some(b) if b.required => out.push(RequiredArg::Body { ty: &b.ty }),
         _ => {}
     }
     out
@@ -98,15 +133,6 @@ fn arg_rust_type(ty: &TypeRef) -> TokenStream {
         }
         other => rust_type(other),
     }
-}
-
-static BODY: Name = Name {
-    rust: String::new(),
-    wire: String::new(),
-};
-
-fn body_ident() -> proc_macro2::Ident {
-    format_ident!("body")
 }
 
 /// `impl Into<String>` for strings, the type itself otherwise.
@@ -243,23 +269,15 @@ fn entry_method(op: &Operation) -> TokenStream {
     let name = ident(&op.id.rust);
     let builder = ident(&op.type_name);
     let req = required_args(op);
-    let args = req.iter().map(|(n, ty, is_body)| {
-        let id = if *is_body {
-            body_ident()
-        } else {
-            ident(&n.rust)
-        };
-        let t = arg_type(ty, *is_body, op.body.as_ref());
+    let args = req.iter().map(|arg| {
+        let id = arg.ident();
+        let t = arg_type(arg.ty(), arg.is_body(), op.body.as_ref());
         quote!(#id: #t)
     });
     let mut inits = vec![quote!(client: self.client.clone())];
-    for (n, ty, is_body) in &req {
-        let id = if *is_body {
-            body_ident()
-        } else {
-            ident(&n.rust)
-        };
-        let c = convert(ty, &id, *is_body, op.body.as_ref());
+    for arg in &req {
+        let id = arg.ident();
+        let c = convert(arg.ty(), &id, arg.is_body(), op.body.as_ref());
         if c.to_string() == id.to_string().as_str() {
             inits.push(quote!(#id));
         } else {
@@ -311,13 +329,9 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
 
     // Builder fields.
     let mut fields = vec![quote!(client: crate::Client)];
-    for (n, ty, is_body) in required_args(op) {
-        let id = if is_body {
-            body_ident()
-        } else {
-            ident(&n.rust)
-        };
-        let t = stored_type(ty, is_body, op.body.as_ref());
+    for arg in required_args(op) {
+        let id = arg.ident();
+        let t = stored_type(arg.ty(), arg.is_body(), op.body.as_ref());
         fields.push(quote!(#id: #t));
     }
     let mut setters = Vec::new();
