@@ -327,7 +327,142 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
     let experimental = op.experimental;
     let entry = format!("{}::{}", tag.handle, op.id.rust.trim_start_matches("r#"));
 
-    // Builder fields.
+    let BuilderMembers { fields, setters } = builder_members(op);
+    let RequestBuilding {
+        path_expr,
+        validate,
+        build,
+    } = request_building(api, op, &static_name, &error);
+
+    // Response dispatch.
+    let ok_ty = success_type(op);
+    let arms = response_arms(op, &error);
+    let success_enum = success_enum(op);
+    let error_enum = error_enum(op, &error, &entry);
+    let paging = paging(op, &builder, &error, validate.is_some());
+    let filter_items = filter_items(op);
+
+    let static_doc = format!(" Static facts about `{wire_id}`.");
+    let builder_struct = builder_struct(&builder, &entry, &fields);
+    let send = SendMethod {
+        builder: &builder,
+        error: &error,
+        ok_ty: &ok_ty,
+        static_name: &static_name,
+        request: &RequestBuilding {
+            path_expr,
+            validate,
+            build,
+        },
+        arms: &arms,
+    };
+    let builder_impl = builder_impl(&send, &setters);
+    quote! {
+        #[doc = #static_doc]
+        static #static_name: crate::runtime::Operation = crate::runtime::Operation {
+            id: #wire_id,
+            method: ::reqwest::Method::#method,
+            path_template: #path,
+            experimental: #experimental,
+        };
+
+        #builder_struct
+        #builder_impl
+        #paging
+        #success_enum
+        #error_enum
+        #filter_items
+    }
+}
+
+/// The builder struct (progenitor's `builder_struct`).
+fn builder_struct(
+    builder: &proc_macro2::Ident,
+    entry: &str,
+    fields: &[TokenStream],
+) -> TokenStream {
+    let builder_doc =
+        format!("Request builder for [`{entry}`]: set optional parameters, then `.send().await`\n(or `.await` the builder itself).");
+    let builder_doc = doc_attrs_raw(&builder_doc);
+    quote! {
+        #builder_doc
+        #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+        #[must_use = "a request builder does nothing until you `.send().await` it"]
+        pub struct #builder {
+            #(#fields,)*
+        }
+    }
+}
+
+/// What `send` needs to know.
+struct SendMethod<'a> {
+    builder: &'a proc_macro2::Ident,
+    error: &'a proc_macro2::Ident,
+    ok_ty: &'a TokenStream,
+    static_name: &'a proc_macro2::Ident,
+    request: &'a RequestBuilding,
+    arms: &'a [TokenStream],
+}
+
+/// The builder's methods: setters, `validate`, `send`, and `IntoFuture`
+/// (progenitor's `builder_impl`).
+fn builder_impl(send: &SendMethod<'_>, setters: &[TokenStream]) -> TokenStream {
+    let SendMethod {
+        builder,
+        error,
+        ok_ty,
+        static_name,
+        request,
+        arms,
+    } = send;
+    let RequestBuilding {
+        path_expr,
+        validate,
+        build,
+    } = request;
+    quote! {
+        impl #builder {
+            #(#setters)*
+
+            #validate
+
+            /// Sends the request and decodes the response.
+            pub async fn send(self) -> ::std::result::Result<crate::Response<#ok_ty>, crate::Error<#error>> {
+                let path = #path_expr;
+                #[allow(unused_mut)]
+                let mut req = crate::runtime::Request::new(&#static_name, path);
+                #(#build)*
+                let raw = self.client.execute::<#error>(req).await?;
+                match raw.status() {
+                    #(#arms)*
+                }
+            }
+        }
+
+        impl ::std::future::IntoFuture for #builder {
+            type Output = ::std::result::Result<crate::Response<#ok_ty>, crate::Error<#error>>;
+            type IntoFuture = ::std::pin::Pin<
+                ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send>,
+            >;
+
+            /// The same as [`send`](Self::send).
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
+            }
+        }
+    }
+}
+
+/// The builder's fields and the setters of its optional members.
+struct BuilderMembers {
+    fields: Vec<TokenStream>,
+    setters: Vec<TokenStream>,
+}
+
+/// The builder struct's members: the client, the required arguments, one
+/// `Option` per optional parameter, form field and body, and `max_items`
+/// when it pages; a setter for each optional one.
+fn builder_members(op: &Operation) -> BuilderMembers {
     let mut fields = vec![quote!(client: crate::Client)];
     for arg in required_args(op) {
         let id = arg.ident();
@@ -427,14 +562,29 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
             }
         });
     }
+    BuilderMembers { fields, setters }
+}
 
-    // Request construction.
+/// How `send` builds the request: the path expression, the optional
+/// `validate` method, and the statements that fill in the request.
+struct RequestBuilding {
+    path_expr: TokenStream,
+    validate: Option<TokenStream>,
+    build: Vec<TokenStream>,
+}
+
+fn request_building(
+    api: &Api,
+    op: &Operation,
+    static_name: &proc_macro2::Ident,
+    error: &proc_macro2::Ident,
+) -> RequestBuilding {
     let path_expr = path_expr(op);
     let mut build = Vec::new();
     let checks: Vec<TokenStream> = op
         .params
         .iter()
-        .filter_map(|p| range_check(p, &static_name))
+        .filter_map(|p| range_check(p, static_name))
         .collect();
     let validate = (!checks.is_empty()).then(|| {
         quote! {
@@ -540,69 +690,10 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
             });
         }
     }
-
-    // Response dispatch.
-    let ok_ty = success_type(op);
-    let arms = response_arms(op, &error);
-    let success_enum = success_enum(op);
-    let error_enum = error_enum(op, &error, &entry);
-    let paging = paging(op, &builder, &error, validate.is_some());
-    let filter_items = filter_items(op);
-
-    let builder_doc =
-        format!("Request builder for [`{entry}`]: set optional parameters, then `.send().await`\n(or `.await` the builder itself).");
-    let builder_doc = doc_attrs_raw(&builder_doc);
-    let static_doc = format!(" Static facts about `{wire_id}`.");
-    quote! {
-        #[doc = #static_doc]
-        static #static_name: crate::runtime::Operation = crate::runtime::Operation {
-            id: #wire_id,
-            method: ::reqwest::Method::#method,
-            path_template: #path,
-            experimental: #experimental,
-        };
-
-        #builder_doc
-        #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-        #[must_use = "a request builder does nothing until you `.send().await` it"]
-        pub struct #builder {
-            #(#fields,)*
-        }
-
-        impl #builder {
-            #(#setters)*
-
-            #validate
-
-            /// Sends the request and decodes the response.
-            pub async fn send(self) -> ::std::result::Result<crate::Response<#ok_ty>, crate::Error<#error>> {
-                let path = #path_expr;
-                #[allow(unused_mut)]
-                let mut req = crate::runtime::Request::new(&#static_name, path);
-                #(#build)*
-                let raw = self.client.execute::<#error>(req).await?;
-                match raw.status() {
-                    #(#arms)*
-                }
-            }
-        }
-
-        impl ::std::future::IntoFuture for #builder {
-            type Output = ::std::result::Result<crate::Response<#ok_ty>, crate::Error<#error>>;
-            type IntoFuture = ::std::pin::Pin<
-                ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send>,
-            >;
-
-            /// The same as [`send`](Self::send).
-            fn into_future(self) -> Self::IntoFuture {
-                ::std::boxed::Box::pin(self.send())
-            }
-        }
-
-        #paging
-        #success_enum
-        #error_enum
-        #filter_items
+    RequestBuilding {
+        path_expr,
+        validate,
+        build,
     }
 }
 
