@@ -100,16 +100,20 @@ impl<'a> Differ<'a> {
         out: &mut Vec<String>,
         seen: &mut BTreeSet<(String, String)>,
     ) {
-        let (o, n) = (self.resolve(self.old, old), self.resolve(self.new, new));
-        match (o, n) {
-            (TypeRef::Named(a), TypeRef::Named(b)) => {
-                let (Some(da), Some(db)) = (self.old.types.get(a), self.new.types.get(b)) else {
+        let (old_ty, new_ty) = (self.resolve(self.old, old), self.resolve(self.new, new));
+        match (old_ty, new_ty) {
+            (TypeRef::Named(old_name), TypeRef::Named(new_name)) => {
+                let (Some(old_def), Some(new_def)) =
+                    (self.old.types.get(old_name), self.new.types.get(new_name))
+                else {
                     return;
                 };
-                if da.name.wire == db.name.wire || !seen.insert((a.clone(), b.clone())) {
+                if old_def.name.wire == new_def.name.wire
+                    || !seen.insert((old_name.clone(), new_name.clone()))
+                {
                     return;
                 }
-                match (&da.kind, &db.kind) {
+                match (&old_def.kind, &new_def.kind) {
                     (TypeKind::Struct(x), TypeKind::Struct(y)) => {
                         self.shape_struct(x, y, dir, path, out, seen)
                     }
@@ -163,24 +167,24 @@ impl<'a> Differ<'a> {
                     (x, y) => out.push(format!(
                         "`{path}`: {} `{}` → {} `{}`",
                         kind_name(x),
-                        da.name.wire,
+                        old_def.name.wire,
                         kind_name(y),
-                        db.name.wire
+                        new_def.name.wire
                     )),
                 }
             }
-            (TypeRef::Vec(a), TypeRef::Vec(b)) => {
-                self.shape(a, b, dir, &format!("{path}[]"), out, seen)
+            (TypeRef::Vec(old_name), TypeRef::Vec(new_name)) => {
+                self.shape(old_name, new_name, dir, &format!("{path}[]"), out, seen)
             }
-            (TypeRef::Map(a), TypeRef::Map(b)) => {
-                self.shape(a, b, dir, &format!("{path}.*"), out, seen)
+            (TypeRef::Map(old_name), TypeRef::Map(new_name)) => {
+                self.shape(old_name, new_name, dir, &format!("{path}.*"), out, seen)
             }
-            (a, b) if a == b => {}
-            (a, b) => {
+            (old_name, new_name) if old_name == new_name => {}
+            (old_name, new_name) => {
                 // A request may widen (the server accepts more); a response
                 // may narrow (old clients accept more).
-                let ok_req = !dir.request || accepts(b, a);
-                let ok_resp = !dir.response || accepts(a, b);
+                let ok_req = !dir.request || accepts(new_name, old_name);
+                let ok_resp = !dir.response || accepts(old_name, new_name);
                 if !(ok_req && ok_resp) {
                     out.push(format!("`{path}`: `{}` → `{}`", rust_ty(old), rust_ty(new)));
                 }

@@ -520,11 +520,11 @@ impl<'a> Differ<'a> {
                     ),
                 );
             }
-            (Some(a), Some(b)) => {
-                let ptr = b.pointer.as_str();
+            (Some(old_body), Some(new_body)) => {
+                let ptr = new_body.pointer.as_str();
                 let label = format!("request body of {}", new.label());
-                if a.required != b.required {
-                    let (s, text) = if b.required {
+                if old_body.required != new_body.required {
+                    let (s, text) = if new_body.required {
                         (sev(true, true), "optional → required: the `body` setter becomes an argument, and old clients may omit it")
                     } else {
                         (
@@ -539,13 +539,13 @@ impl<'a> Differ<'a> {
                         format!("{} changed from {text}.", capitalize(&label)),
                     );
                 }
-                if a.media_type != b.media_type {
-                    let accepted =
-                        b.media_type == a.media_type || b.other_media_types.contains(&a.media_type);
+                if old_body.media_type != new_body.media_type {
+                    let accepted = new_body.media_type == old_body.media_type
+                        || new_body.other_media_types.contains(&old_body.media_type);
                     let why = if accepted {
-                        format!("the old `{}` is still accepted", a.media_type)
+                        format!("the old `{}` is still accepted", old_body.media_type)
                     } else {
-                        format!("old clients send `{}`", a.media_type)
+                        format!("old clients send `{}`", old_body.media_type)
                     };
                     self.push(
                         Kind::RequestMediaTypeChanged,
@@ -553,15 +553,15 @@ impl<'a> Differ<'a> {
                         ptr,
                         format!(
                             "Media type of the {label} changed: `{}` → `{}` ({why}).",
-                            a.media_type, b.media_type
+                            old_body.media_type, new_body.media_type
                         ),
                     );
                 }
-                if a.ty != b.ty {
+                if old_body.ty != new_body.ty {
                     let mut details = Vec::new();
                     self.shape(
-                        &a.ty,
-                        &b.ty,
+                        &old_body.ty,
+                        &new_body.ty,
                         Usage::REQUEST,
                         "body",
                         &mut details,
@@ -578,13 +578,13 @@ impl<'a> Differ<'a> {
                         ptr,
                         format!(
                             "Schema of the {label} replaced: `{}` → `{}`.",
-                            rust_ty(&a.ty),
-                            rust_ty(&b.ty)
+                            rust_ty(&old_body.ty),
+                            rust_ty(&new_body.ty)
                         ),
                         details,
                     );
                 }
-                if a.description != b.description {
+                if old_body.description != new_body.description {
                     self.push(
                         Kind::RequestBodyDocsChanged,
                         docs(),
@@ -828,29 +828,29 @@ impl<'a> Differ<'a> {
                     capitalize(&new.label())
                 ),
             ),
-            (Some(a), Some(b)) if a != b => {
-                let sdk = a.item != b.item;
+            (Some(old_pg), Some(new_pg)) if old_pg != new_pg => {
+                let sdk = old_pg.item != new_pg.item;
                 let opt = |v: Option<i64>| v.map_or("none".to_string(), |v| v.to_string());
                 let mut parts = Vec::new();
-                if a.item != b.item {
+                if old_pg.item != new_pg.item {
                     parts.push(format!(
                         "`stream()` item `{}` → `{}`",
-                        rust_ty(&a.item),
-                        rust_ty(&b.item)
+                        rust_ty(&old_pg.item),
+                        rust_ty(&new_pg.item)
                     ));
                 }
-                if a.default_limit != b.default_limit {
+                if old_pg.default_limit != new_pg.default_limit {
                     parts.push(format!(
                         "default `limit` {} → {}",
-                        opt(a.default_limit),
-                        opt(b.default_limit)
+                        opt(old_pg.default_limit),
+                        opt(new_pg.default_limit)
                     ));
                 }
-                if a.max_limit != b.max_limit {
+                if old_pg.max_limit != new_pg.max_limit {
                     parts.push(format!(
                         "maximum `limit` {} → {}",
-                        opt(a.max_limit),
-                        opt(b.max_limit)
+                        opt(old_pg.max_limit),
+                        opt(new_pg.max_limit)
                     ));
                 }
                 self.push(
@@ -887,9 +887,9 @@ impl<'a> Differ<'a> {
                     ),
                 );
             }
-            (Some(a), Some(b)) => {
-                for f in a {
-                    match b.iter().find(|g| g.name.wire == f.name.wire) {
+            (Some(old_fields), Some(new_fields)) => {
+                for f in old_fields {
+                    match new_fields.iter().find(|g| g.name.wire == f.name.wire) {
                         None => self.push(
                             Kind::FiltersChanged,
                             sev(true, true),
@@ -937,9 +937,9 @@ impl<'a> Differ<'a> {
                         }
                     }
                 }
-                for g in b
+                for g in new_fields
                     .iter()
-                    .filter(|g| !a.iter().any(|f| f.name.wire == g.name.wire))
+                    .filter(|g| !old_fields.iter().any(|f| f.name.wire == g.name.wire))
                 {
                     self.push(
                         Kind::FiltersChanged,
@@ -973,8 +973,11 @@ impl<'a> Differ<'a> {
                     ),
                 );
             }
-            (Some(a), Some(b)) => {
-                for f in a.iter().filter(|f| !b.iter().any(|g| g.wire == f.wire)) {
+            (Some(old_sorters), Some(new_sorters)) => {
+                for f in old_sorters
+                    .iter()
+                    .filter(|f| !new_sorters.iter().any(|g| g.wire == f.wire))
+                {
                     self.push(
                         Kind::SortersChanged,
                         sev(true, true),
@@ -988,7 +991,10 @@ impl<'a> Differ<'a> {
                         ),
                     );
                 }
-                for g in b.iter().filter(|g| !a.iter().any(|f| f.wire == g.wire)) {
+                for g in new_sorters
+                    .iter()
+                    .filter(|g| !old_sorters.iter().any(|f| f.wire == g.wire))
+                {
                     self.push(
                         Kind::SortersChanged,
                         sev(false, false),
