@@ -243,6 +243,15 @@ pub struct RequestBody {
     pub pointer: String,
 }
 
+impl RequestBody {
+    /// For `multipart/form-data` with declared fields: those fields, each
+    /// a builder argument (required) or setter (optional) of its own
+    /// instead of one `body`. `None` for every other body.
+    pub fn form_fields(&self) -> Option<&[Field]> {
+        (self.kind == BodyKind::Multipart && !self.form.is_empty()).then_some(self.form.as_slice())
+    }
+}
+
 /// How a body is encoded on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum BodyKind {

@@ -298,18 +298,16 @@ fn yes_no(b: bool) -> &'static str {
     }
 }
 
-/// Whether a body is `multipart/form-data` with declared fields, each of
-/// which is then an argument or setter of its own (as in `ops.rs`).
 fn has_form(b: &RequestBody) -> bool {
-    b.kind == BodyKind::Multipart && !b.form.is_empty()
+    b.form_fields().is_some()
 }
 
 /// The form fields of a multipart body, if it has any.
 fn form_fields(op: &Operation) -> &[Field] {
-    match &op.body {
-        Some(b) if has_form(b) => &b.form,
-        _ => &[],
-    }
+    op.body
+        .as_ref()
+        .and_then(RequestBody::form_fields)
+        .unwrap_or_default()
 }
 
 /// A form field's Rust type for humans: file uploads are `FilePart`s.

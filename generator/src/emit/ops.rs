@@ -94,34 +94,37 @@ fn required_args(op: &Operation) -> Vec<RequiredArg<'_>> {
             ty: &p.ty,
         })
         .collect();
-    match op.body.as_ref() {
-        Some(b) if b.kind == BodyKind::Multipart && b.form.is_empty() => {
-            out.push(RequiredArg::Body { ty: &b.ty });
-        }
-        Some(b) if b.kind == BodyKind::Multipart => {
+    if let Some(b) = op.body.as_ref() {
+        match b.form_fields() {
             // Each form field is an argument or a setter of its own.
-            out.extend(
-                b.form
-                    .iter()
-                    .filter(|f| f.required)
-                    .map(|f| RequiredArg::Named {
-                        name: &f.name,
-                        ty: &f.ty,
-                    }),
-            );
+            Some(fields) => {
+                out.extend(
+                    fields
+                        .iter()
+                        .filter(|f| f.required)
+                        .map(|f| RequiredArg::Named {
+                            name: &f.name,
+                            ty: &f.ty,
+                        }),
+                )
+            }
+            // A free-form multipart body is always passed whole.
+            None if b.required || b.kind == BodyKind::Multipart => {
+                out.push(RequiredArg::Body { ty: &b.ty });
+            }
+            None => {}
         }
-        Some(b) if b.required => out.push(RequiredArg::Body { ty: &b.ty }),
-        _ => {}
     }
     out
 }
 
 /// Optional form fields of a multipart body.
 fn optional_form_fields(op: &Operation) -> Vec<&Field> {
-    match op.body.as_ref() {
-        Some(b) if b.kind == BodyKind::Multipart => b.form.iter().filter(|f| !f.required).collect(),
-        _ => Vec::new(),
-    }
+    op.body
+        .as_ref()
+        .and_then(RequestBody::form_fields)
+        .map(|fields| fields.iter().filter(|f| !f.required).collect())
+        .unwrap_or_default()
 }
 
 /// The Rust type of an argument: file uploads (`Bytes`) are `FilePart`s.
