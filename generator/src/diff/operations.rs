@@ -828,7 +828,7 @@ impl<'a> Differ<'a> {
                     capitalize(&new.label())
                 ),
             ),
-            (Some(old_pg), Some(new_pg)) if old_pg != new_pg => {
+            (Some(old_pg), Some(new_pg)) => {
                 let sdk = old_pg.item != new_pg.item;
                 let opt = |v: Option<i64>| v.map_or("none".to_string(), |v| v.to_string());
                 let mut parts = Vec::new();
@@ -853,16 +853,22 @@ impl<'a> Differ<'a> {
                         opt(new_pg.max_limit)
                     ));
                 }
-                self.push(
-                    Kind::PaginationChanged,
-                    sev(sdk, false),
-                    ptr,
-                    format!(
-                        "Paging of {} changed (the page size `stream()` uses by default follows the `limit` default, else its maximum): {}.",
-                        new.label(),
-                        parts.join(", ")
-                    ),
-                );
+                if old_pg.page_size != new_pg.page_size {
+                    parts.push(format!(
+                        "page size of `stream()` {} → {}",
+                        old_pg.page_size, new_pg.page_size
+                    ));
+                }
+                // A retyped or renamed `limit`/`offset` is a parameter
+                // change, reported with the parameters.
+                if !parts.is_empty() {
+                    self.push(
+                        Kind::PaginationChanged,
+                        sev(sdk, false),
+                        ptr,
+                        format!("Paging of {} changed: {}.", new.label(), parts.join(", ")),
+                    );
+                }
             }
             _ => {}
         }
