@@ -369,88 +369,17 @@ fn lower_operation(
     // Parameters: path-level first, operation-level overrides by (name, in).
     let raw = gather_parameters(ctx, item, op, sink);
 
-    let mut experimental = op
-        .extensions
-        .get(EXPERIMENTAL_EXTENSION)
-        .and_then(|v| v.as_bool())
-        .unwrap_or(false);
-    let mut params = Vec::new();
     let mut arg_names = Namer::with_reserved(["body", "client"]);
-    for (p, pptr) in &raw {
-        let d = p.parameter_data_ref();
-        let location = match p {
-            Parameter::Path { .. } => ParamLocation::Path,
-            Parameter::Query { .. } => ParamLocation::Query,
-            Parameter::Header { .. } => ParamLocation::Header,
-            Parameter::Cookie { .. } => ParamLocation::Cookie,
-        };
-        if location == ParamLocation::Header && d.name.eq_ignore_ascii_case(EXPERIMENTAL_HEADER) {
-            // The runtime sends this header when the client opted in.
-            experimental |= d.required;
-            continue;
-        }
-        if location == ParamLocation::Cookie {
-            sink.warning(
-                pptr,
-                format!(
-                    "cookie parameter `{}` is not supported; it cannot be set",
-                    d.name
-                ),
-            );
-            continue;
-        }
-        let hint = format!("{type_name}{}", type_ident(&d.name));
-        let (lowered, min, max, default) = match &d.format {
-            ParameterSchemaOrContent::Schema(s) => {
-                let lowered = types.lower(s, &format!("{pptr}/schema"), &hint, sink);
-                let (min, max, default) = match s {
-                    ReferenceOr::Item(s) => {
-                        let v = view::View::of(s);
-                        (v.minimum, v.maximum, s.schema_data.default.clone())
-                    }
-                    ReferenceOr::Reference { .. } => (None, None, None),
-                };
-                (lowered, min, max, default)
-            }
-            ParameterSchemaOrContent::Content(_) => {
-                sink.warning(
-                    pptr,
-                    "parameter with `content` instead of `schema`; sent as a JSON string",
-                );
-                (
-                    Lowered {
-                        ty: TypeRef::Json,
-                        nullable: false,
-                    },
-                    None,
-                    None,
-                    None,
-                )
-            }
-        };
-        let explode = d.explode.unwrap_or(matches!(
-            location,
-            ParamLocation::Query | ParamLocation::Cookie
-        ));
-        params.push(Param {
-            spec_name: d.name.clone(),
-            name: Name {
-                rust: arg_names.unique(&field_ident(&d.name)),
-                wire: d.name.clone(),
-            },
-            location,
-            required: d.required || location == ParamLocation::Path,
-            ty: lowered.ty,
-            description: d.description.clone(),
-            default,
-            minimum: min,
-            maximum: max,
-            deprecated: d.deprecated.unwrap_or(false),
-            explode,
-            role: ParamRole::Plain,
-            pointer: pptr.clone(),
-        });
-    }
+    let LoweredParams {
+        mut params,
+        experimental_header,
+    } = lower_parameters(&raw, &type_name, types, &mut arg_names, sink);
+    let experimental = experimental_header
+        || op
+            .extensions
+            .get(EXPERIMENTAL_EXTENSION)
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
 
     reconcile_path_template(ctx, &mut params, &mut arg_names, sink);
 
@@ -521,6 +450,106 @@ fn lower_operation(
         filters,
         sorters,
     }))
+}
+
+/// The parameters, lowered in spec order.
+struct LoweredParams {
+    params: Vec<Param>,
+    /// Whether the spec requires the experimental header, which is never a
+    /// parameter: the runtime sends it when the client opted in.
+    experimental_header: bool,
+}
+
+/// Lowers the gathered parameters (cookies are warned about and left out;
+/// the experimental header becomes a flag), naming them with `arg_names`.
+fn lower_parameters(
+    raw: &[(&Parameter, String)],
+    type_name: &str,
+    types: &mut Types<'_>,
+    arg_names: &mut Namer,
+    sink: &mut Sink,
+) -> LoweredParams {
+    let mut params = Vec::new();
+    let mut experimental_header = false;
+    for (p, pptr) in raw {
+        let d = p.parameter_data_ref();
+        let location = match p {
+            Parameter::Path { .. } => ParamLocation::Path,
+            Parameter::Query { .. } => ParamLocation::Query,
+            Parameter::Header { .. } => ParamLocation::Header,
+            Parameter::Cookie { .. } => ParamLocation::Cookie,
+        };
+        if location == ParamLocation::Header && d.name.eq_ignore_ascii_case(EXPERIMENTAL_HEADER) {
+            // The runtime sends this header when the client opted in.
+            experimental_header |= d.required;
+            continue;
+        }
+        if location == ParamLocation::Cookie {
+            sink.warning(
+                pptr,
+                format!(
+                    "cookie parameter `{}` is not supported; it cannot be set",
+                    d.name
+                ),
+            );
+            continue;
+        }
+        let hint = format!("{type_name}{}", type_ident(&d.name));
+        let (lowered, min, max, default) = match &d.format {
+            ParameterSchemaOrContent::Schema(s) => {
+                let lowered = types.lower(s, &format!("{pptr}/schema"), &hint, sink);
+                let (min, max, default) = match s {
+                    ReferenceOr::Item(s) => {
+                        let v = view::View::of(s);
+                        (v.minimum, v.maximum, s.schema_data.default.clone())
+                    }
+                    ReferenceOr::Reference { .. } => (None, None, None),
+                };
+                (lowered, min, max, default)
+            }
+            ParameterSchemaOrContent::Content(_) => {
+                sink.warning(
+                    pptr,
+                    "parameter with `content` instead of `schema`; sent as a JSON string",
+                );
+                (
+                    Lowered {
+                        ty: TypeRef::Json,
+                        nullable: false,
+                    },
+                    None,
+                    None,
+                    None,
+                )
+            }
+        };
+        let explode = d.explode.unwrap_or(matches!(
+            location,
+            ParamLocation::Query | ParamLocation::Cookie
+        ));
+        params.push(Param {
+            spec_name: d.name.clone(),
+            name: Name {
+                rust: arg_names.unique(&field_ident(&d.name)),
+                wire: d.name.clone(),
+            },
+            location,
+            required: d.required || location == ParamLocation::Path,
+            ty: lowered.ty,
+            description: d.description.clone(),
+            default,
+            minimum: min,
+            maximum: max,
+            deprecated: d.deprecated.unwrap_or(false),
+            explode,
+            role: ParamRole::Plain,
+            pointer: pptr.clone(),
+        });
+    }
+    LoweredParams {
+        params,
+        experimental_header,
+    }
 }
 
 /// The operation's parameters with their pointers: path-level first, then
