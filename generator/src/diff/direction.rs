@@ -114,15 +114,15 @@ impl<'a> Differ<'a> {
                     return;
                 }
                 match (&old_def.kind, &new_def.kind) {
-                    (TypeKind::Struct(x), TypeKind::Struct(y)) => {
-                        self.shape_struct(x, y, dir, path, out, seen)
+                    (TypeKind::Struct(old_kind), TypeKind::Struct(new_kind)) => {
+                        self.shape_struct(old_kind, new_kind, dir, path, out, seen)
                     }
-                    (TypeKind::Enum(x), TypeKind::Enum(y)) => {
+                    (TypeKind::Enum(old_kind), TypeKind::Enum(new_kind)) => {
                         if dir.request {
-                            for v in x
+                            for v in old_kind
                                 .variants
                                 .iter()
-                                .filter(|v| !y.variants.iter().any(|w| w.wire == v.wire))
+                                .filter(|v| !new_kind.variants.iter().any(|w| w.wire == v.wire))
                             {
                                 out.push(format!(
                                     "`{path}`: value `{}` is no longer accepted",
@@ -131,28 +131,36 @@ impl<'a> Differ<'a> {
                             }
                         }
                     }
-                    (TypeKind::Union(x), TypeKind::Union(y)) => {
+                    (TypeKind::Union(old_kind), TypeKind::Union(new_kind)) => {
                         let names = |u: &Union| {
                             u.variants
                                 .iter()
                                 .map(|v| v.name.clone())
                                 .collect::<BTreeSet<_>>()
                         };
-                        let (xs, ys) = (names(x), names(y));
-                        if dir.request && !xs.is_subset(&ys) {
+                        let (old_names, new_names) = (names(old_kind), names(new_kind));
+                        if dir.request && !old_names.is_subset(&new_names) {
                             out.push(format!(
                                 "`{path}`: variants no longer accepted: {}",
-                                xs.difference(&ys).cloned().collect::<Vec<_>>().join(", ")
+                                old_names
+                                    .difference(&new_names)
+                                    .cloned()
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
                             ));
                         }
-                        if dir.response && !ys.is_subset(&xs) {
+                        if dir.response && !new_names.is_subset(&old_names) {
                             out.push(format!(
                                 "`{path}`: new variants: {}",
-                                ys.difference(&xs).cloned().collect::<Vec<_>>().join(", ")
+                                new_names
+                                    .difference(&old_names)
+                                    .cloned()
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
                             ));
                         }
-                        for v in &x.variants {
-                            if let Some(w) = y.variants.iter().find(|w| w.name == v.name) {
+                        for v in &old_kind.variants {
+                            if let Some(w) = new_kind.variants.iter().find(|w| w.name == v.name) {
                                 self.shape(
                                     &v.ty,
                                     &w.ty,
@@ -164,11 +172,11 @@ impl<'a> Differ<'a> {
                             }
                         }
                     }
-                    (x, y) => out.push(format!(
+                    (old_kind, new_kind) => out.push(format!(
                         "`{path}`: {} `{}` → {} `{}`",
-                        kind_name(x),
+                        kind_name(old_kind),
                         old_def.name.wire,
-                        kind_name(y),
+                        kind_name(new_kind),
                         new_def.name.wire
                     )),
                 }

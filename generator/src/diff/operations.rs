@@ -263,7 +263,7 @@ impl<'a> Differ<'a> {
         let (op_, np) = (path(old.op), path(new.op));
         for i in 0..op_.len().max(np.len()) {
             match (op_.get(i), np.get(i)) {
-                (Some(a), Some(b)) => self.param(new, a, b),
+                (Some(old_param), Some(new_param)) => self.param(new, old_param, new_param),
                 (Some(a), None) => self.param_removed(old, a),
                 (None, Some(b)) => self.param_added(new, b),
                 (None, None) => {}
@@ -426,12 +426,12 @@ impl<'a> Differ<'a> {
             let tighter_min = match (old.minimum, new.minimum) {
                 (_, None) => false,
                 (None, Some(_)) => true,
-                (Some(x), Some(y)) => y > x,
+                (Some(old_v), Some(new_v)) => new_v > old_v,
             };
             let tighter_max = match (old.maximum, new.maximum) {
                 (_, None) => false,
                 (None, Some(_)) => true,
-                (Some(x), Some(y)) => y < x,
+                (Some(old_v), Some(new_v)) => new_v < old_v,
             };
             let wire = tighter_min || tighter_max;
             let why = if wire {
@@ -894,49 +894,52 @@ impl<'a> Differ<'a> {
                 );
             }
             (Some(old_fields), Some(new_fields)) => {
-                for f in old_fields {
-                    match new_fields.iter().find(|g| g.name.wire == f.name.wire) {
+                for old_field in old_fields {
+                    match new_fields
+                        .iter()
+                        .find(|new_field| new_field.name.wire == old_field.name.wire)
+                    {
                         None => self.push(
                             Kind::FiltersChanged,
                             sev(true, true),
                             ptr,
                             format!(
                                 "Filter field `{}` (Rust `{}`) of {} removed.",
-                                f.name.wire,
-                                f.name.rust,
+                                old_field.name.wire,
+                                old_field.name.rust,
                                 new.label()
                             ),
                         ),
-                        Some(g) => {
-                            let lost: Vec<&FilterOperator> = f
+                        Some(new_field) => {
+                            let lost: Vec<&FilterOperator> = old_field
                                 .operators
                                 .iter()
-                                .filter(|x| !g.operators.contains(x))
+                                .filter(|x| !new_field.operators.contains(x))
                                 .collect();
-                            let gained: Vec<&FilterOperator> = g
+                            let gained: Vec<&FilterOperator> = new_field
                                 .operators
                                 .iter()
-                                .filter(|x| !f.operators.contains(x))
+                                .filter(|x| !old_field.operators.contains(x))
                                 .collect();
-                            if f.ty != g.ty
+                            if old_field.ty != new_field.ty
                                 || !lost.is_empty()
                                 || !gained.is_empty()
-                                || f.name.rust != g.name.rust
+                                || old_field.name.rust != new_field.name.rust
                             {
-                                let breaking = f.ty != g.ty || !lost.is_empty();
+                                let breaking = old_field.ty != new_field.ty || !lost.is_empty();
                                 self.push(
                                     Kind::FiltersChanged,
-                                    sev(breaking || f.name.rust != g.name.rust, breaking),
+                                    sev(breaking || old_field.name.rust != new_field.name.rust, breaking),
                                     ptr,
                                     format!(
                                         "Filter field `{}` (Rust `{}`) of {} changed: `{}` [{}] → `{}` [{}].",
-                                        g.name.wire,
-                                        g.name.rust,
+                                        new_field.name.wire,
+                                        new_field.name.rust,
                                         new.label(),
-                                        f.ty,
-                                        join(&f.operators),
-                                        g.ty,
-                                        join(&g.operators)
+                                        old_field.ty,
+                                        join(&old_field.operators),
+                                        new_field.ty,
+                                        join(&new_field.operators)
                                     ),
                                 );
                             }

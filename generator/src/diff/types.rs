@@ -67,8 +67,8 @@ impl<'a> Differ<'a> {
             }
         }
         pairs.sort_by(|a, b| a.1.name.rust.cmp(&b.1.name.rust));
-        for (a, b) in pairs {
-            self.type_pair(a, b);
+        for (old_def, new_def) in pairs {
+            self.type_pair(old_def, new_def);
         }
         for d in removed {
             self.push(
@@ -126,15 +126,21 @@ impl<'a> Differ<'a> {
             );
         }
         match (&old.kind, &new.kind) {
-            (TypeKind::Struct(x), TypeKind::Struct(y)) => self.structs(new, usage, x, y),
-            (TypeKind::Enum(x), TypeKind::Enum(y)) => self.enums(new, usage, x, y),
-            (TypeKind::Union(x), TypeKind::Union(y)) => self.unions(new, usage, x, y),
-            (TypeKind::Alias(x), TypeKind::Alias(y)) => {
-                if x != y {
+            (TypeKind::Struct(old_kind), TypeKind::Struct(new_kind)) => {
+                self.structs(new, usage, old_kind, new_kind)
+            }
+            (TypeKind::Enum(old_kind), TypeKind::Enum(new_kind)) => {
+                self.enums(new, usage, old_kind, new_kind)
+            }
+            (TypeKind::Union(old_kind), TypeKind::Union(new_kind)) => {
+                self.unions(new, usage, old_kind, new_kind)
+            }
+            (TypeKind::Alias(old_kind), TypeKind::Alias(new_kind)) => {
+                if old_kind != new_kind {
                     let mut details = Vec::new();
                     self.shape(
-                        x,
-                        y,
+                        old_kind,
+                        new_kind,
                         usage,
                         &new.name.wire,
                         &mut details,
@@ -149,22 +155,22 @@ impl<'a> Differ<'a> {
                         format!(
                             "Schema {} now stands for `{}` instead of `{}`.",
                             type_label(new),
-                            rust_ty(y),
-                            rust_ty(x)
+                            rust_ty(new_kind),
+                            rust_ty(old_kind)
                         ),
                         details,
                     );
                 }
             }
-            (x, y) => self.push(
+            (old_kind, new_kind) => self.push(
                 Kind::TypeKindChanged,
                 sev(true, usage.any()),
                 ptr,
                 format!(
                     "Schema {} changed from {} to {} (used in {}).",
                     type_label(new),
-                    kind_name(x),
-                    kind_name(y),
+                    kind_name(old_kind),
+                    kind_name(new_kind),
                     direction(usage)
                 ),
             ),
