@@ -70,6 +70,31 @@ impl fmt::Display for Errors {
     }
 }
 
+/// The one place strict mode is applied: sorts and dedups `items`, makes
+/// every warning an error when `strict`, and returns the warnings, or every
+/// error if there is any. Lowering settles its own diagnostics; `xtask`
+/// settles the parser's with the same call.
+pub fn settle(mut items: Vec<Diagnostic>, strict: bool) -> Result<Vec<Diagnostic>, Errors> {
+    if strict {
+        for d in &mut items {
+            if d.severity == Severity::Warning {
+                d.severity = Severity::Error;
+                d.message.push_str(" (an error in strict mode)");
+            }
+        }
+    }
+    items.sort();
+    items.dedup();
+    let (errors, warnings): (Vec<_>, Vec<_>) = items
+        .into_iter()
+        .partition(|d| d.severity == Severity::Error);
+    if errors.is_empty() {
+        Ok(warnings)
+    } else {
+        Err(Errors(errors))
+    }
+}
+
 /// Escapes one JSON pointer segment (RFC 6901: `~` -> `~0`, `/` -> `~1`).
 pub fn escape_segment(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")

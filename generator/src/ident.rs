@@ -101,6 +101,26 @@ pub fn variant_ident(wire: &str) -> String {
     s
 }
 
+/// The items each operation derives from its type name (`ListX`):
+/// `ListXError`, `ListXSuccess`, `ListXFilter`, `ListXSortField`. Lowering
+/// reserves all of them with [`Namer::unique_family`]; the IR spells them
+/// with [`Operation::error_type`](crate::ir::Operation::error_type) and its
+/// siblings.
+pub const OPERATION_DERIVED: [&str; 4] = [
+    DERIVED_ERROR,
+    DERIVED_SUCCESS,
+    DERIVED_FILTER,
+    DERIVED_SORT_FIELD,
+];
+/// `{Op}Error`: the documented error statuses.
+pub const DERIVED_ERROR: &str = "Error";
+/// `{Op}Success`: the success statuses, when there are several.
+pub const DERIVED_SUCCESS: &str = "Success";
+/// `{Op}Filter`: the typed filter fields.
+pub const DERIVED_FILTER: &str = "Filter";
+/// `{Op}SortField`: the sortable fields.
+pub const DERIVED_SORT_FIELD: &str = "SortField";
+
 /// Hands out unique names within one scope (a module, a struct's fields, an
 /// enum's variants): the first `Foo` stays `Foo`, the next is `Foo2`, then
 /// `Foo3`. Raw identifiers are compared without their `r#`.
@@ -134,6 +154,39 @@ impl Namer {
             .map(|n| format!("{base}{sep}{n}"))
             .find(|name| self.taken.insert(name.clone()))
             .unwrap_or_default()
+    }
+
+    /// Like [`Namer::unique`], for a name that other names are derived from:
+    /// the result and the result followed by each of `suffixes` are all
+    /// free, and all are marked taken. So an operation `listX` (deriving
+    /// `ListXError`) and an operation `listXError` cannot both own
+    /// `ListXError`.
+    pub fn unique_family(&mut self, candidate: &str, suffixes: &[&str]) -> String {
+        let base = bare(candidate);
+        let sep = if base.ends_with(|c: char| c.is_ascii_digit()) {
+            "_"
+        } else {
+            ""
+        };
+        let free = |namer: &Self, name: &str| {
+            !namer.taken.contains(name)
+                && suffixes
+                    .iter()
+                    .all(|s| !namer.taken.contains(&format!("{name}{s}")))
+        };
+        let name = std::iter::once(base.to_string())
+            .chain((2..).map(|n| format!("{base}{sep}{n}")))
+            .find(|name| free(self, name))
+            .unwrap_or_default();
+        for s in suffixes {
+            self.taken.insert(format!("{name}{s}"));
+        }
+        self.taken.insert(name.clone());
+        if name == base {
+            candidate.to_string()
+        } else {
+            name
+        }
     }
 
     /// Whether `name` is taken.
@@ -227,6 +280,23 @@ mod tests {
         for (wire, want) in table {
             assert_eq!(module_ident(wire), want, "module_ident({wire:?})");
         }
+    }
+
+    #[test]
+    fn derived_names_are_reserved_with_their_base() {
+        let suffixes = ["Error", "Success"];
+        let mut n = Namer::default();
+        assert_eq!(n.unique_family("ListX", &suffixes), "ListX");
+        // `ListXError` is derived from `ListX`, so another operation cannot
+        // own it, nor can its own derived `ListXErrorError` clash later.
+        assert_eq!(n.unique_family("ListXError", &suffixes), "ListXError2");
+        assert!(n.is_taken("ListXSuccess"));
+        assert!(n.is_taken("ListXError2Success"));
+        // A base whose derived name is taken moves as a whole.
+        let mut n = Namer::with_reserved(["GetYError"]);
+        assert_eq!(n.unique_family("GetY", &suffixes), "GetY2");
+        assert_eq!(n.unique_family("Get1", &suffixes), "Get1");
+        assert_eq!(n.unique_family("Get1", &suffixes), "Get1_2");
     }
 
     #[test]

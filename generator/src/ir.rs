@@ -143,6 +143,35 @@ impl Operation {
             .collect()
     }
 
+    /// `{type_name}Error`, reserved by lowering like `type_name` itself.
+    pub fn error_type(&self) -> String {
+        format!("{}{}", self.type_name, crate::ident::DERIVED_ERROR)
+    }
+
+    /// `{type_name}Success` (emitted only when [`Self::has_success_enum`]).
+    pub fn success_type(&self) -> String {
+        format!("{}{}", self.type_name, crate::ident::DERIVED_SUCCESS)
+    }
+
+    /// `{type_name}Filter` (emitted only with typed filters).
+    pub fn filter_type(&self) -> String {
+        format!("{}{}", self.type_name, crate::ident::DERIVED_FILTER)
+    }
+
+    /// `{type_name}SortField` (emitted only with typed sorters).
+    pub fn sort_field_type(&self) -> String {
+        format!("{}{}", self.type_name, crate::ident::DERIVED_SORT_FIELD)
+    }
+
+    /// The documented non-2xx responses (error statuses, ranges and
+    /// `default`), in status order.
+    pub fn errors(&self) -> Vec<&Response> {
+        self.responses
+            .iter()
+            .filter(|r| !r.status.is_success())
+            .collect()
+    }
+
     /// Whether the success responses have different bodies, so that `send`
     /// returns a `{type_name}Success` enum rather than one body type.
     pub fn has_success_enum(&self) -> bool {
@@ -186,6 +215,8 @@ pub struct Param {
     pub deprecated: bool,
     /// Whether arrays are sent as repeated keys (true) or comma-joined.
     pub explode: bool,
+    /// What it is for.
+    pub role: ParamRole,
     /// JSON pointer of the parameter.
     pub pointer: String,
 }
@@ -210,6 +241,15 @@ pub struct RequestBody {
     pub form: Vec<Field>,
     /// JSON pointer of the request body.
     pub pointer: String,
+}
+
+impl RequestBody {
+    /// For `multipart/form-data` with declared fields: those fields, each
+    /// a builder argument (required) or setter (optional) of its own
+    /// instead of one `body`. `None` for every other body.
+    pub fn form_fields(&self) -> Option<&[Field]> {
+        (self.kind == BodyKind::Multipart && !self.form.is_empty()).then_some(self.form.as_slice())
+    }
 }
 
 /// How a body is encoded on the wire.
@@ -251,6 +291,18 @@ impl Status {
     }
 }
 
+/// The one spelling of a status in docs and reports: `404`, `4XX`,
+/// `default`.
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Status::Code(c) => write!(f, "{c}"),
+            Status::Range(r) => write!(f, "{r}XX"),
+            Status::Default => f.write_str("default"),
+        }
+    }
+}
+
 /// One documented response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Response {
@@ -281,15 +333,51 @@ pub enum ResponseBody {
     Bytes { media_type: String },
 }
 
-/// Limit/offset paging facts.
+/// Limit/offset paging: present exactly when the builder has `stream()`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pagination {
     /// The item type of the page array.
     pub item: TypeRef,
-    /// The default (and so the page size) of `limit`, if the spec gives one.
+    /// The optional integer query parameter `limit`.
+    pub limit: PageParam,
+    /// The optional integer query parameter `offset`.
+    pub offset: PageParam,
+    /// The default of `limit`, if the spec gives one.
     pub default_limit: Option<i64>,
     /// The maximum of `limit`, if the spec gives one.
     pub max_limit: Option<i64>,
+    /// The page size `stream()` asks for when the caller sets no `limit`:
+    /// the default, else the maximum, else 100, at least 1.
+    pub page_size: u32,
+}
+
+/// A paging parameter's names and type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageParam {
+    /// Setter name and wire name.
+    pub name: Name,
+    /// Its integer type.
+    pub ty: TypeRef,
+}
+
+/// What a parameter is for, decided once in lowering; the builder, the
+/// method pages and `diff` read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamRole {
+    /// Sent as given.
+    Plain,
+    /// The optional `filters` string of an operation with documented
+    /// filter fields: a typed setter plus `{name}_raw`.
+    Filters,
+    /// The optional `sorters` string of an operation with documented sort
+    /// fields: a typed setter plus `{name}_raw`.
+    Sorters,
+    /// [`Pagination::limit`].
+    Limit,
+    /// [`Pagination::offset`].
+    Offset,
+    /// `count`: asks for the `X-Total-Count` header.
+    Count,
 }
 
 /// A filterable field of a list operation.
@@ -297,10 +385,168 @@ pub struct Pagination {
 pub struct FilterField {
     /// `rust` is the constructor name, `wire` the dotted path.
     pub name: Name,
-    /// `string`, `boolean`, `integer`, `number` or `date-time`.
-    pub ty: String,
-    /// Allowed operators, lower case, in canonical order.
-    pub operators: Vec<String>,
+    /// The type of the values it is compared with.
+    pub ty: FilterValue,
+    /// The operators the spec documents, in canonical order.
+    pub operators: Vec<FilterOperator>,
+}
+
+impl FilterField {
+    /// The operators the generated scope offers: `co` and `sw` only on
+    /// strings.
+    pub fn offered_operators(&self) -> Vec<FilterOperator> {
+        self.operators
+            .iter()
+            .copied()
+            .filter(|o| self.ty == FilterValue::String || !o.strings_only())
+            .collect()
+    }
+}
+
+/// The value type of a filter field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FilterValue {
+    String,
+    Boolean,
+    Integer,
+    Number,
+    DateTime,
+}
+
+impl FilterValue {
+    /// Every value type, in the order the docs list them.
+    pub const ALL: [FilterValue; 5] = [
+        FilterValue::String,
+        FilterValue::Boolean,
+        FilterValue::Integer,
+        FilterValue::Number,
+        FilterValue::DateTime,
+    ];
+
+    /// The name `x-sdk-filterable` uses (`date-time`).
+    pub fn wire(self) -> &'static str {
+        match self {
+            FilterValue::String => "string",
+            FilterValue::Boolean => "boolean",
+            FilterValue::Integer => "integer",
+            FilterValue::Number => "number",
+            FilterValue::DateTime => "date-time",
+        }
+    }
+
+    /// The value type named `wire`, if any.
+    pub fn from_wire(wire: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.wire() == wire)
+    }
+
+    /// The short Rust type users see (`DateTime<Utc>`).
+    pub fn rust(self) -> &'static str {
+        match self {
+            FilterValue::String => "String",
+            FilterValue::Boolean => "bool",
+            FilterValue::Integer => "i64",
+            FilterValue::Number => "f64",
+            FilterValue::DateTime => "DateTime<Utc>",
+        }
+    }
+}
+
+impl std::fmt::Display for FilterValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.wire())
+    }
+}
+
+/// A filter operator of SailPoint's filter syntax.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FilterOperator {
+    Eq,
+    Ne,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+    Co,
+    Sw,
+    In,
+    IsNull,
+    Pr,
+}
+
+impl FilterOperator {
+    /// Every operator, in canonical order (the order of the variants).
+    pub const ALL: [FilterOperator; 11] = [
+        FilterOperator::Eq,
+        FilterOperator::Ne,
+        FilterOperator::Gt,
+        FilterOperator::Ge,
+        FilterOperator::Lt,
+        FilterOperator::Le,
+        FilterOperator::Co,
+        FilterOperator::Sw,
+        FilterOperator::In,
+        FilterOperator::IsNull,
+        FilterOperator::Pr,
+    ];
+
+    /// The spelling in filter expressions and in the spec (`isnull`).
+    pub fn wire(self) -> &'static str {
+        match self {
+            FilterOperator::Eq => "eq",
+            FilterOperator::Ne => "ne",
+            FilterOperator::Gt => "gt",
+            FilterOperator::Ge => "ge",
+            FilterOperator::Lt => "lt",
+            FilterOperator::Le => "le",
+            FilterOperator::Co => "co",
+            FilterOperator::Sw => "sw",
+            FilterOperator::In => "in",
+            FilterOperator::IsNull => "isnull",
+            FilterOperator::Pr => "pr",
+        }
+    }
+
+    /// The operator spelled `wire` (lower case), if any.
+    pub fn from_wire(wire: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.wire() == wire)
+    }
+
+    /// The method of `crate::filter::Field` (`in_`, `is_null`).
+    pub fn method(self) -> &'static str {
+        match self {
+            FilterOperator::In => "in_",
+            FilterOperator::IsNull => "is_null",
+            other => other.wire(),
+        }
+    }
+
+    /// The marker type in `crate::filter::ops` (`IsNull`).
+    pub fn marker(self) -> &'static str {
+        match self {
+            FilterOperator::Eq => "Eq",
+            FilterOperator::Ne => "Ne",
+            FilterOperator::Gt => "Gt",
+            FilterOperator::Ge => "Ge",
+            FilterOperator::Lt => "Lt",
+            FilterOperator::Le => "Le",
+            FilterOperator::Co => "Co",
+            FilterOperator::Sw => "Sw",
+            FilterOperator::In => "In",
+            FilterOperator::IsNull => "IsNull",
+            FilterOperator::Pr => "Pr",
+        }
+    }
+
+    /// `co` and `sw` compare text, so only string fields offer them.
+    pub fn strings_only(self) -> bool {
+        matches!(self, FilterOperator::Co | FilterOperator::Sw)
+    }
+}
+
+impl std::fmt::Display for FilterOperator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.wire())
+    }
 }
 
 /// A reference to a type, as used in fields, parameters and bodies.
@@ -329,6 +575,28 @@ pub enum TypeRef {
     Vec(Box<TypeRef>),
     /// A map with string keys.
     Map(Box<TypeRef>),
+}
+
+/// The short Rust spelling users see (`Vec<MachineIdentityResponse>`),
+/// shared by the generated docs and `diff`'s reports.
+impl std::fmt::Display for TypeRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TypeRef::String | TypeRef::Bytes => f.write_str("String"),
+            TypeRef::Bool => f.write_str("bool"),
+            TypeRef::I32 => f.write_str("i32"),
+            TypeRef::I64 => f.write_str("i64"),
+            TypeRef::F64 => f.write_str("f64"),
+            TypeRef::DateTime => f.write_str("DateTime<Utc>"),
+            TypeRef::Date => f.write_str("NaiveDate"),
+            TypeRef::Json => f.write_str("serde_json::Value"),
+            TypeRef::JsonObject => f.write_str("serde_json::Map<String, Value>"),
+            TypeRef::JsonPatch => f.write_str("JsonPatch"),
+            TypeRef::Named(n) => f.write_str(n),
+            TypeRef::Vec(inner) => write!(f, "Vec<{inner}>"),
+            TypeRef::Map(inner) => write!(f, "BTreeMap<String, {inner}>"),
+        }
+    }
 }
 
 /// A named type.

@@ -10,6 +10,7 @@
 pub mod diag;
 pub mod diff;
 mod emit;
+mod graph;
 pub mod ident;
 pub mod ir;
 pub mod lower;
@@ -17,12 +18,13 @@ pub mod migration;
 pub mod parse;
 
 pub use diag::{Diagnostic, Errors, Severity};
-pub use lower::{lower, Lowering};
+pub use lower::{lower, LowerSettings, Lowering};
 pub use parse::parse;
 
 use std::time::{Duration, Instant};
 
-/// What to generate.
+/// What to generate. Lowering reads only [`Settings::lower`]; the rest
+/// shapes the emitted and copied files.
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// The spec's path as shown in the "do not edit" header
@@ -30,18 +32,13 @@ pub struct Settings {
     pub spec_path: String,
     /// The generated package's name (`sailpoint-v2025`).
     pub crate_name: String,
-    /// Only operations with one of these tags; empty means all.
-    pub tags: Vec<String>,
-    /// Turn every warning into an error (for our own, tidy spec).
-    pub strict: bool,
+    /// Which operations to lower, and how strictly.
+    pub lower: LowerSettings,
     /// Copy the SDK's own tests, examples and benches from the templates
     /// (they exercise the SailPoint operations, so only for our spec).
     pub sdk_extras: bool,
     /// Make the crate its own workspace (for output outside this one).
     pub standalone: bool,
-    /// The files under `templates/`, as (path relative to `templates/`,
-    /// contents), in any order.
-    pub templates: Vec<(String, String)>,
 }
 
 impl Settings {
@@ -50,21 +47,21 @@ impl Settings {
         Settings {
             spec_path: spec_path.into(),
             crate_name: "sailpoint-v2025".to_string(),
-            tags: Vec::new(),
-            strict: false,
+            lower: LowerSettings::default(),
             sdk_extras: true,
             standalone: false,
-            templates: Vec::new(),
         }
     }
+}
 
-    /// The template at `path`, if given.
-    pub fn template(&self, path: &str) -> Option<&str> {
-        self.templates
-            .iter()
-            .find(|(p, _)| p == path)
-            .map(|(_, c)| c.as_str())
-    }
+/// One file under `templates/`: data the generator copies (and, for
+/// `lib.md`, uses as the crate's front page), never reads as settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    /// Relative to `templates/`, with `/` separators (`src/runtime/client.rs`).
+    pub path: String,
+    /// The full text.
+    pub contents: String,
 }
 
 /// One output file, path relative to the crate root with `/` separators.
@@ -118,19 +115,28 @@ pub struct Output {
     pub timings: Timings,
 }
 
-/// Generates the SDK crate's files from a parsed spec.
-pub fn generate(spec: &openapiv3::OpenAPI, settings: &Settings) -> Result<Output, Errors> {
+/// Generates the SDK crate's files from a parsed spec, copying `templates`
+/// (in any order) into it.
+pub fn generate(
+    spec: &openapiv3::OpenAPI,
+    settings: &Settings,
+    templates: &[Template],
+) -> Result<Output, Errors> {
     let t0 = Instant::now();
-    let lowering = lower(spec, settings)?;
+    let lowering = lower(spec, &settings.lower)?;
     let t1 = Instant::now();
-    let (mut files, emit, format) = emit::emit(&lowering.api, settings)?;
+    let front_page = templates
+        .iter()
+        .find(|t| t.path == "lib.md")
+        .map(|t| t.contents.as_str());
+    let (mut files, emit, format) = emit::emit(&lowering.api, settings, front_page)?;
     let t2 = Instant::now();
     let generated_lines = files
         .iter()
         .filter(|f| f.path.ends_with(".rs"))
         .map(|f| f.contents.lines().count())
         .sum();
-    files.extend(copy_templates(settings));
+    files.extend(copy_templates(templates, settings)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     if let Some(w) = files.windows(2).find(|w| w[0].path == w[1].path) {
         return Err(Errors(vec![Diagnostic::error(
@@ -162,10 +168,15 @@ pub fn generate(spec: &openapiv3::OpenAPI, settings: &Settings) -> Result<Output
 }
 
 /// Copies templates into the crate: `src/`, and with `sdk_extras` also
-/// `tests/`, `examples/` and `benches/`; `Cargo.toml` gets the crate name.
-fn copy_templates(settings: &Settings) -> Vec<GeneratedFile> {
+/// `tests/`, `examples/` and `benches/`; `Cargo.toml` gets the crate name;
+/// a `CHANGELOG.md` (xtask passes `spec/CHANGELOG.md` for our spec) goes
+/// to the crate root.
+fn copy_templates(
+    templates: &[Template],
+    settings: &Settings,
+) -> Result<Vec<GeneratedFile>, Errors> {
     let mut out = Vec::new();
-    for (path, contents) in &settings.templates {
+    for Template { path, contents } in templates {
         let source = format!("templates/{path}");
         let extra = ["tests/", "examples/", "benches/"]
             .iter()
@@ -173,7 +184,14 @@ fn copy_templates(settings: &Settings) -> Vec<GeneratedFile> {
         if path == "Cargo.toml" {
             out.push(GeneratedFile {
                 path: path.clone(),
-                contents: cargo_toml(contents, settings),
+                contents: cargo_toml(contents, settings)?,
+            });
+        } else if path == "CHANGELOG.md" {
+            out.push(GeneratedFile {
+                path: path.clone(),
+                contents: format!(
+                    "<!-- @generated by `cargo xtask codegen` from spec/CHANGELOG.md; do not edit -->\n{contents}"
+                ),
             });
         } else if path.ends_with(".rs")
             && (path.starts_with("src/") || (extra && settings.sdk_extras))
@@ -191,35 +209,74 @@ fn copy_templates(settings: &Settings) -> Vec<GeneratedFile> {
             });
         }
     }
-    out
+    Ok(out)
 }
 
-fn cargo_toml(template: &str, settings: &Settings) -> String {
-    let mut out = String::from(
-        "# @generated by `cargo xtask codegen` from templates/Cargo.toml; do not edit\n",
-    );
-    let mut skipping = false;
-    for line in template.lines() {
-        let trimmed = line.trim();
-        if trimmed.starts_with('[') {
-            // Bench, example and test targets only exist with the extras.
-            skipping = !settings.sdk_extras
-                && (trimmed.starts_with("[[bench]]")
-                    || trimmed.starts_with("[[example]]")
-                    || trimmed.starts_with("[[test]]"));
+/// The template's `Cargo.toml`, edited as a document rather than as lines,
+/// so that comments and layout survive and no literal package name is
+/// matched: the package gets `crate_name`; without the extras the bench,
+/// example and test targets go; a standalone crate becomes its own
+/// workspace and so has no workspace lints to inherit.
+fn cargo_toml(template: &str, settings: &Settings) -> Result<String, Errors> {
+    let internal = |message: String| {
+        Errors(vec![Diagnostic::error(
+            "#",
+            format!("internal error: templates/Cargo.toml: {message}"),
+        )])
+    };
+    let mut doc: toml_edit::DocumentMut = template
+        .parse()
+        .map_err(|e: toml_edit::TomlError| internal(e.to_string()))?;
+    let name = doc
+        .get_mut("package")
+        .and_then(|p| p.get_mut("name"))
+        .and_then(|n| n.as_value_mut())
+        .ok_or_else(|| internal("no `package.name`".into()))?;
+    let decor = name.decor().clone();
+    *name = toml_edit::Value::from(settings.crate_name.as_str());
+    *name.decor_mut() = decor;
+    if !settings.sdk_extras {
+        for targets in ["bench", "example", "test"] {
+            doc.remove(targets);
         }
-        if skipping {
-            continue;
-        }
-        if trimmed.starts_with("name = \"sailpoint-v2025\"") {
-            out.push_str(&format!("name = \"{}\"\n", settings.crate_name));
-            continue;
-        }
-        out.push_str(line);
-        out.push('\n');
     }
     if settings.standalone {
-        out.push_str("\n[workspace]\n");
+        doc.remove("lints");
+        let mut workspace = toml_edit::Table::new();
+        workspace.decor_mut().set_prefix("\n");
+        doc.insert("workspace", toml_edit::Item::Table(workspace));
     }
-    out
+    Ok(format!(
+        "# @generated by `cargo xtask codegen` from templates/Cargo.toml; do not edit\n{doc}"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEMPLATE: &str = "[package]\nname = \"sailpoint-v2025\" # the package\n\n[lints]\nworkspace = true\n\n[dependencies]\nurl = \"2\"\n\n[[test]]\nname = \"contract\"\n\n[[bench]]\nname = \"sdk\"\n";
+
+    #[test]
+    fn cargo_toml_for_our_sdk_keeps_everything_but_the_header() {
+        let text = cargo_toml(TEMPLATE, &Settings::new("spec.yaml")).unwrap();
+        assert_eq!(
+            text,
+            format!("# @generated by `cargo xtask codegen` from templates/Cargo.toml; do not edit\n{TEMPLATE}")
+        );
+    }
+
+    #[test]
+    fn cargo_toml_standalone_without_extras_is_its_own_workspace() {
+        let mut settings = Settings::new("spec.yaml");
+        settings.crate_name = "other-sdk".into();
+        settings.sdk_extras = false;
+        settings.standalone = true;
+        let text = cargo_toml(TEMPLATE, &settings).unwrap();
+        let body = text.split_once('\n').unwrap().1;
+        assert_eq!(
+            body,
+            "[package]\nname = \"other-sdk\" # the package\n\n[dependencies]\nurl = \"2\"\n\n[workspace]\n"
+        );
+    }
 }

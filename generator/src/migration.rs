@@ -485,8 +485,8 @@ fn models(old: &Api, new: &Api, o: &Operation, n: &Operation) -> Vec<ModelChange
         let (fa, fb) = (fields(old, a, request), fields(new, b, request));
         out.push(ModelChange {
             place,
-            old_type: crate::emit::types::display_type(a),
-            new_type: crate::emit::types::display_type(b),
+            old_type: a.to_string(),
+            new_type: b.to_string(),
             removed: topmost(fa.difference(&fb).cloned().collect()),
             added: topmost(fb.difference(&fa).cloned().collect()),
         });

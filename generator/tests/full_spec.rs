@@ -23,7 +23,7 @@ fn full_output() -> (generator::Output, Vec<generator::Diagnostic>) {
     settings.standalone = true;
     settings.crate_name = "generated-sdk".into();
     (
-        generate(&spec, &settings).expect("the full spec generates"),
+        generate(&spec, &settings, &[]).expect("the full spec generates"),
         parse_warnings,
     )
 }

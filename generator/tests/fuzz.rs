@@ -13,8 +13,10 @@
 //!
 //! The properties: nothing panics (errors are fine); no case allocates more
 //! than [`CASE_MEMORY`] or runs longer than [`CASE_TIMEOUT_MS`]; when
-//! generation succeeds, every emitted `.rs` file parses with `syn`; and the
-//! same input gives the same result twice.
+//! generation succeeds, every emitted `.rs` file parses with `syn` and
+//! defines no name twice in one scope (operation ids such as `getThing` and
+//! `getThingError` are in the mix); and the same input gives the same result
+//! twice.
 //!
 //! The cases run in a forked child process, so that a case over the memory
 //! budget (the allocator refuses it, which aborts the child) or over time
@@ -22,7 +24,53 @@
 //! machine's memory.
 //!
 //! `PROPTEST_CASES` sets the number of cases per property (default 64, so
-//! `cargo test` stays fast); BENCHMARKS.md records longer campaigns.
+//! `cargo test` stays fast); longer campaigns are logged below.
+//!
+//! # Campaign log
+//!
+//! Machine and load as in BENCHMARKS.md.
+//!
+//! `cargo test -p generator --test fuzz` runs 64 cases per property. `PROPTEST_CASES=N` changes
+//! the count.
+//!
+//! | campaign | cases | result | time |
+//! |---|---|---|---|
+//! | default `cargo test -p generator --test fuzz` (debug), before the budget harness | 64 + 64 | pass | 7.4 s |
+//! | `PROPTEST_CASES=5000 cargo test -p generator --test fuzz` (debug binary; generator at cdbe020 + WIP), before the budget harness | 5000 random + 5000 mutated | no panic, all output parsed, deterministic; **but max RSS 4.6 GB** (`/usr/bin/time -v`) | 22 min 21 s wall (load 4–6, the process got 47% CPU) |
+//! | same generator, release build, per-case allocation counter (300 MiB limit) in a scratch copy of the test | 5000 mutated | pass | 129 s |
+//! | same, random specs | up to the first failure | **blow-up found**: 4.4 GB for a 490-byte spec | — |
+//! | `PROPTEST_CASES=1000 cargo test -p generator --test fuzz random_specs` with the budget harness (debug) | failed after 329 passing cases | minimal input: a schema whose `allOf` holds two `$ref`s to itself (saved as a regression) | 3 min 41 s, including shrinking |
+//! | the final harness (fork, 256 MiB budget) in a scratch release-build copy, generator at 17b138a + WIP, random specs with ≥ 2 `$ref`/`allOf` parts in one composition skipped (`prop_assume!`) so the known blow-up does not mask other bugs | 100,000 random | pass | 162 s |
+//! | same copy | 20,000 mutated | pass | 390 s |
+//! | default `cargo test -p generator --test fuzz` after the fix (commit "lower: allOf cycles and alias cycles are errors") | the saved case first, then 64 + 64 | pass | 6.9 s |
+//!
+//! | `PROPTEST_CASES=300 cargo test -p generator --test fuzz mutated` with derived-name suffixes in `DuplicateOperationId` and the duplicate-item check, against lowering *without* `Namer::unique_family` | failed | `src/machine_identities.rs` defines `StartMachineIdentityAggregationError` twice (saved as a regression; passes with the fix) | 152 s |
+//!
+//! Findings (no panic has been found): both are fixed, and kept as tests.
+//!
+//! 1. **Exponential blow-up on a self-referencing `allOf` with fan-out ≥ 2.** Lowering ended
+//!    with `allOf chain nests too deeply (a cycle?)` only after about 2^depth work; the
+//!    3-line spec below took 73 s and was OOM-killed at 14 GB. Merging now tracks the
+//!    components on its stack and merges each component once, so this is an immediate error
+//!    at `#/components/schemas/A/allOf/0` (and `/1`), and diamonds stay linear. The proptest
+//!    seed is in `generator/tests/fuzz.proptest-regressions`; the spec itself is in
+//!    `generator/tests/specs/cycles_error.yaml`.
+//!    ```yaml
+//!    openapi: 3.0.3
+//!    info: {title: t, version: '1'}
+//!    paths: {}
+//!    components:
+//!      schemas:
+//!        A:
+//!          allOf:
+//!            - $ref: '#/components/schemas/A'
+//!            - $ref: '#/components/schemas/A'
+//!    ```
+//! 2. **One self-reference generated code that did not compile.** With a single
+//!    `allOf: [$ref: '#/components/schemas/A']`, generation emitted
+//!    `pub type A = crate::models::A;`, a cyclic type alias (rustc E0391) that `syn` parses
+//!    fine. Alias chains that lead back to themselves are now errors naming the chain
+//!    (`A -> B -> A`), also in `cycles_error.yaml`.
 
 use generator::{generate, parse, GeneratedFile, Settings};
 use proptest::prelude::*;
@@ -83,7 +131,9 @@ impl BudgetAllocator {
 }
 
 // SAFETY: every call forwards to `System` with the caller's arguments; the
-// bookkeeping only decides whether to forward.
+// bookkeeping only decides whether to forward. The one `unsafe` in the
+// workspace (`unsafe_code` is denied in `[workspace.lints]`).
+#[allow(unsafe_code)]
 unsafe impl GlobalAlloc for BudgetAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         if !Self::reserve(layout.size()) {
@@ -182,7 +232,7 @@ fn run(text: &str) -> Result<Outcome, String> {
         };
         let mut settings = Settings::new("x");
         settings.sdk_extras = false;
-        match generate(&spec, &settings) {
+        match generate(&spec, &settings, &[]) {
             Ok(out) => Outcome::Generated(out.files),
             Err(e) => Outcome::Rejected(e.to_string()),
         }
@@ -203,9 +253,12 @@ fn check(text: &str) -> Result<(), TestCaseError> {
         run(text).map_err(|m| TestCaseError::fail(format!("the generator panicked: {m}")))?;
     if let Outcome::Generated(files) = &first {
         for f in files.iter().filter(|f| f.path.ends_with(".rs")) {
-            if let Err(e) = syn::parse_file(&f.contents) {
+            let file = syn::parse_file(&f.contents).map_err(|e| {
+                TestCaseError::fail(format!("generated {} is not valid Rust: {e}", f.path))
+            })?;
+            if let Some(name) = duplicate_item(&file.items) {
                 return Err(TestCaseError::fail(format!(
-                    "generated {} is not valid Rust: {e}",
+                    "generated {} defines `{name}` twice in one scope",
                     f.path
                 )));
             }
@@ -223,6 +276,62 @@ fn check(text: &str) -> Result<(), TestCaseError> {
         )));
     }
     Ok(())
+}
+
+/// The first name defined twice in one namespace of one module (`items`,
+/// then each inline `mod`), which `syn` parses but rustc rejects.
+fn duplicate_item(items: &[syn::Item]) -> Option<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    for item in items {
+        // (namespace, name): a unit struct also takes its name as a value.
+        let names: Vec<(&str, &syn::Ident)> = match item {
+            syn::Item::Struct(i) if !matches!(i.fields, syn::Fields::Named(_)) => {
+                vec![("type", &i.ident), ("value", &i.ident)]
+            }
+            syn::Item::Struct(i) => vec![("type", &i.ident)],
+            syn::Item::Enum(i) => vec![("type", &i.ident)],
+            syn::Item::Union(i) => vec![("type", &i.ident)],
+            syn::Item::Type(i) => vec![("type", &i.ident)],
+            syn::Item::Trait(i) => vec![("type", &i.ident)],
+            syn::Item::Mod(i) => vec![("type", &i.ident)],
+            syn::Item::Fn(i) => vec![("value", &i.sig.ident)],
+            syn::Item::Static(i) => vec![("value", &i.ident)],
+            syn::Item::Const(i) => vec![("value", &i.ident)],
+            _ => Vec::new(),
+        };
+        for (namespace, name) in names {
+            if !seen.insert((namespace, name.to_string())) {
+                return Some(name.to_string());
+            }
+        }
+        if let syn::Item::Mod(syn::ItemMod {
+            content: Some((_, inner)),
+            ..
+        }) = item
+        {
+            if let Some(name) = duplicate_item(inner) {
+                return Some(name);
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn duplicate_items_are_found_per_scope_and_namespace() {
+    let file = |text: &str| syn::parse_file(text).expect("parses").items;
+    assert_eq!(
+        duplicate_item(&file("pub struct ListXError {} pub enum ListXError {}")).as_deref(),
+        Some("ListXError")
+    );
+    assert_eq!(
+        duplicate_item(&file("mod m { fn f() {} static f: u8 = 0; }")).as_deref(),
+        Some("f")
+    );
+    assert_eq!(
+        duplicate_item(&file("pub struct A {} fn A() {} mod m { struct A {} }")),
+        None
+    );
 }
 
 /// Names what differs between two runs, without dumping whole files.
@@ -352,6 +461,13 @@ const OPERATION_IDS: &[&str] = &[
     "send",
     "new",
     "builder",
+    // Names that other operations derive items from (`GetThing` derives
+    // `GetThingError`, `GetThingSuccess`, `GetThingFilter`, ...).
+    "getThingError",
+    "getThingSuccess",
+    "getThingFilter",
+    "getThingSortField",
+    "listError",
 ];
 
 const TAGS: &[&str] = &[
@@ -929,14 +1045,19 @@ const BROKEN_REFS: &[&str] = &[
     "#/components/schemas/MachineIdentityResponse/properties/id",
 ];
 
+/// Suffixes for [`Mutation::DuplicateOperationId`].
+const ID_SUFFIXES: &[&str] = &["", "", "Error", "Success", "Filter", "SortField"];
+
 #[derive(Debug, Clone)]
 enum Mutation {
     /// Removes one object entry or array element.
     Delete(Index),
     /// Replaces a node with a value of another JSON type.
     Replace(Index, Value),
-    /// Gives one operation the `operationId` of another.
-    DuplicateOperationId(Index, Index),
+    /// Gives one operation the `operationId` of another, followed by a
+    /// suffix (empty, or one the generator derives names with, so that
+    /// `listX` meets `listXError`).
+    DuplicateOperationId(Index, Index, &'static str),
     /// Points a `$ref` somewhere that does not exist or is not a schema.
     BreakRef(Index, &'static str),
     /// Renames a `{param}` in a path template, not in its parameter list.
@@ -960,8 +1081,8 @@ fn mutation() -> BoxedStrategy<Mutation> {
     prop_oneof![
         3 => any::<Index>().prop_map(Mutation::Delete),
         3 => (any::<Index>(), replacement).prop_map(|(i, v)| Mutation::Replace(i, v)),
-        1 => (any::<Index>(), any::<Index>())
-            .prop_map(|(a, b)| Mutation::DuplicateOperationId(a, b)),
+        1 => (any::<Index>(), any::<Index>(), select(ID_SUFFIXES))
+            .prop_map(|(a, b, s)| Mutation::DuplicateOperationId(a, b, s)),
         2 => (any::<Index>(), select(BROKEN_REFS)).prop_map(|(i, r)| Mutation::BreakRef(i, r)),
         1 => (any::<Index>(), name()).prop_map(|(i, n)| Mutation::RenamePathTemplate(i, n)),
         1 => (any::<Index>(), name()).prop_map(|(i, n)| Mutation::RenameParameter(i, n)),
@@ -995,7 +1116,7 @@ impl Mutation {
                     *node = value.clone();
                 }
             }
-            Mutation::DuplicateOperationId(a, b) => {
+            Mutation::DuplicateOperationId(a, b, suffix) => {
                 let ops = select_nodes(doc, |p, v| {
                     is_operation(p) && v.get("operationId").is_some()
                 });
@@ -1003,8 +1124,8 @@ impl Mutation {
                     return;
                 };
                 let id = at_mut(doc, &from).and_then(|op| op.get("operationId").cloned());
-                if let (Some(id), Some(op)) = (id, at_mut(doc, &to)) {
-                    op["operationId"] = id;
+                if let (Some(Value::String(id)), Some(op)) = (id, at_mut(doc, &to)) {
+                    op["operationId"] = json!(format!("{id}{suffix}"));
                 }
             }
             Mutation::BreakRef(i, target) => {
@@ -1096,7 +1217,7 @@ fn mutations_apply_to_the_real_specs() {
     let kinds: [fn(Index, Index) -> Mutation; 7] = [
         |i, _| Mutation::Delete(i),
         |i, _| Mutation::Replace(i, json!(null)),
-        Mutation::DuplicateOperationId,
+        |i, j| Mutation::DuplicateOperationId(i, j, "Error"),
         |i, _| Mutation::BreakRef(i, "#/components/schemas/Nope"),
         |i, _| Mutation::RenamePathTemplate(i, "renamed".into()),
         |i, _| Mutation::RenameParameter(i, "renamed".into()),

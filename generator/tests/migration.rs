@@ -2,7 +2,7 @@
 //! successors, on a small fixture pair and on our two real specs.
 
 use generator::migration::{migrate_lowerings, ExperimentalChange, MatchedBy, Migration};
-use generator::{Lowering, Settings};
+use generator::{LowerSettings, Lowering};
 use std::path::{Path, PathBuf};
 
 fn workspace_root() -> PathBuf {
@@ -16,7 +16,7 @@ fn lower_file(path: &Path) -> Lowering {
     let text =
         std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     let (spec, _) = generator::parse(&text).unwrap_or_else(|e| panic!("parsing: {e}"));
-    generator::lower(&spec, &Settings::new(path.display().to_string()))
+    generator::lower(&spec, &LowerSettings::default())
         .unwrap_or_else(|e| panic!("{} does not lower: {e}", path.display()))
 }
 

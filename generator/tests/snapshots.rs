@@ -22,7 +22,7 @@ fn small_specs() {
                 return;
             }
         };
-        match lower(&spec, &settings()) {
+        match lower(&spec, &settings().lower) {
             Err(e) => insta::assert_snapshot!("errors", e.to_string()),
             Ok(lowering) => {
                 let mut diags: Vec<String> =
@@ -30,7 +30,8 @@ fn small_specs() {
                 diags.extend(lowering.warnings.iter().map(ToString::to_string));
                 insta::assert_snapshot!("diagnostics", diags.join("\n"));
                 insta::assert_debug_snapshot!("ir", lowering.api);
-                let out = generate(&spec, &settings()).expect("generate after a successful lower");
+                let out =
+                    generate(&spec, &settings(), &[]).expect("generate after a successful lower");
                 let rust: Vec<String> = out
                     .files
                     .iter()
@@ -51,8 +52,8 @@ fn generating_twice_is_byte_identical() {
     ))
     .expect("read spec");
     let (spec, _) = parse(&text).expect("our spec parses");
-    let a = generate(&spec, &settings()).expect("generates");
-    let b = generate(&spec, &settings()).expect("generates");
+    let a = generate(&spec, &settings(), &[]).expect("generates");
+    let b = generate(&spec, &settings(), &[]).expect("generates");
     assert_eq!(a.files, b.files);
 }
 
@@ -89,8 +90,8 @@ components:
 "#;
     let (spec, _) = parse(text).expect("parses");
     let mut s = settings();
-    s.tags = vec!["Alpha".to_string()];
-    let lowering = lower(&spec, &s).expect("lowers");
+    s.lower.tags = vec!["Alpha".to_string()];
+    let lowering = lower(&spec, &s.lower).expect("lowers");
     let ops: Vec<&str> = lowering
         .api
         .tags
@@ -109,7 +110,7 @@ components:
     assert_eq!(modules, ["alpha", "beta"]);
     let types: Vec<&String> = lowering.api.types.keys().collect();
     assert_eq!(types, ["A", "B", "Inner"], "C is only reached from Gamma");
-    let out = generate(&spec, &s).expect("generates");
+    let out = generate(&spec, &s, &[]).expect("generates");
     assert_eq!(out.summary.operations, 2);
     assert!(out.files.iter().all(|f| f.path != "src/gamma.rs"));
 }

@@ -112,7 +112,8 @@ fn bench_one(spec: &str, iterations: usize) -> Result<()> {
         out_dir.display().to_string(),
         "--lenient".into(),
     ];
-    let mut settings = crate::codegen::options(&args)?.settings;
+    let opts = crate::codegen::options(&args)?;
+    let mut settings = opts.settings;
     settings.sdk_extras = false;
     let mut phases: [(&str, Vec<Duration>); 8] = [
         ("parse", Vec::new()),
@@ -134,7 +135,7 @@ fn bench_one(spec: &str, iterations: usize) -> Result<()> {
         };
         let t1 = Instant::now();
         parse_warnings = warnings.len();
-        let output = match generator::generate(&parsed, &settings) {
+        let output = match generator::generate(&parsed, &settings, &opts.templates) {
             Ok(o) => o,
             Err(e) => bail!("{spec}: {e}"),
         };

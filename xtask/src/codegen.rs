@@ -2,7 +2,7 @@
 //! and write `generated/`.
 
 use anyhow::{bail, Context, Result};
-use generator::{Output, Settings};
+use generator::{Output, Settings, Template};
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -15,6 +15,8 @@ pub struct Options {
     pub spec: String,
     pub out: PathBuf,
     pub settings: Settings,
+    /// Everything under `templates/`.
+    pub templates: Vec<Template>,
 }
 
 pub fn options(args: &[String]) -> Result<Options> {
@@ -49,34 +51,53 @@ pub fn options(args: &[String]) -> Result<Options> {
         None => bail!("`--spec {spec}` needs `--out DIR`: {DEFAULT_OUT}/ holds the SDK generated from {DEFAULT_SPEC}"),
     };
     let mut settings = Settings::new(spec.clone());
-    settings.tags = tags;
+    settings.lower.tags = tags;
     // Our own spec must be clean; a foreign spec gets best effort.
-    settings.strict = strict.unwrap_or(ours);
-    settings.sdk_extras = ours && settings.tags.is_empty();
+    settings.lower.strict = strict.unwrap_or(ours);
+    settings.sdk_extras = ours && settings.lower.tags.is_empty();
     settings.standalone = out != Path::new(DEFAULT_OUT);
     if let Some(n) = name {
         settings.crate_name = n;
     } else if !ours {
         settings.crate_name = "generated-sdk".into();
     }
-    settings.templates = read_templates(Path::new("templates"))?;
+    let templates = inputs(Path::new("."), ours)?;
     Ok(Options {
         spec,
         out,
         settings,
+        templates,
     })
 }
 
-/// Every file under `templates/`, as (relative path, contents).
-pub fn read_templates(dir: &Path) -> Result<Vec<(String, String)>> {
+/// What `generate` copies: everything under `templates/`, and for our spec
+/// its changelog.
+pub fn inputs(root: &Path, ours: bool) -> Result<Vec<Template>> {
+    let mut templates = read_templates(&root.join("templates"))?;
+    if ours {
+        let path = root.join(crate::changelog::CHANGELOG);
+        templates.push(Template {
+            path: "CHANGELOG.md".into(),
+            contents: fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?,
+        });
+    }
+    Ok(templates)
+}
+
+/// Every file under `templates/`, with its path relative to it.
+pub fn read_templates(dir: &Path) -> Result<Vec<Template>> {
     let mut out = Vec::new();
     for path in walk(dir)? {
         let rel = path.strip_prefix(dir)?.to_string_lossy().replace('\\', "/");
         let text =
             fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        out.push((rel, text));
+        out.push(Template {
+            path: rel,
+            contents: text,
+        });
     }
-    out.sort();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
 }
 
@@ -109,23 +130,16 @@ fn walk(dir: &Path) -> Result<Vec<PathBuf>> {
 /// Reads, parses and generates; prints warnings and all errors.
 pub fn run_generator(opts: &Options) -> Result<Output> {
     let text = fs::read_to_string(&opts.spec).with_context(|| format!("reading {}", opts.spec))?;
-    let (spec, mut parse_warnings) = match generator::parse(&text) {
+    let (spec, parse_warnings) = match generator::parse(&text) {
         Ok(ok) => ok,
         Err(errors) => bail!("{}: {errors}", opts.spec),
     };
-    if opts.settings.strict && !parse_warnings.is_empty() {
-        let errs = generator::Errors(
-            parse_warnings
-                .drain(..)
-                .map(|mut d| {
-                    d.severity = generator::Severity::Error;
-                    d
-                })
-                .collect(),
-        );
-        bail!("{}: {errs}", opts.spec);
-    }
-    let mut output = match generator::generate(&spec, &opts.settings) {
+    let mut parse_warnings =
+        match generator::diag::settle(parse_warnings, opts.settings.lower.strict) {
+            Ok(warnings) => warnings,
+            Err(errors) => bail!("{}: {errors}", opts.spec),
+        };
+    let mut output = match generator::generate(&spec, &opts.settings, &opts.templates) {
         Ok(o) => o,
         Err(errors) => bail!("{}: {errors}nothing was written", opts.spec),
     };
@@ -208,6 +222,9 @@ pub fn check(args: &[String]) -> Result<()> {
     let opts = options(args)?;
     let output = run_generator(&opts)?;
     let stale = stale_files(&opts.out, &output)?;
+    if opts.spec == DEFAULT_SPEC {
+        crate::changelog::check(Path::new("."))?;
+    }
     if stale.is_empty() {
         eprintln!(
             "check: {} is up to date ({} files)",
@@ -272,11 +289,12 @@ mod tests {
     fn opts(spec: &Path, out: &Path) -> Options {
         let mut settings = Settings::new(spec.display().to_string());
         settings.sdk_extras = false;
-        settings.strict = true;
+        settings.lower.strict = true;
         Options {
             spec: spec.display().to_string(),
             out: out.to_path_buf(),
             settings,
+            templates: Vec::new(),
         }
     }
 
@@ -338,12 +356,12 @@ mod tests {
         let mut o = opts(&root.join(DEFAULT_SPEC), &root.join(DEFAULT_OUT));
         o.spec = DEFAULT_SPEC.to_string();
         o.settings = Settings::new(DEFAULT_SPEC);
-        o.settings.strict = true;
-        o.settings.templates = read_templates(&root.join("templates")).unwrap();
+        o.settings.lower.strict = true;
+        o.templates = inputs(&root, true).unwrap();
         let text = fs::read_to_string(root.join(DEFAULT_SPEC)).unwrap();
         let (spec, warnings) = generator::parse(&text).unwrap();
         assert!(warnings.is_empty(), "{warnings:?}");
-        let output = generator::generate(&spec, &o.settings).unwrap();
+        let output = generator::generate(&spec, &o.settings, &o.templates).unwrap();
         let stale = stale_files(&root.join(DEFAULT_OUT), &output).unwrap();
         assert!(stale.is_empty(), "run `cargo xtask codegen`: {stale:#?}");
     }

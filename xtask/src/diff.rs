@@ -6,7 +6,7 @@
 use anyhow::{bail, Context, Result};
 use generator::diff::{diff_lowerings, Report};
 use generator::migration::migrate_lowerings;
-use generator::{Lowering, Settings};
+use generator::{LowerSettings, Lowering};
 use std::fs;
 use std::process::Command;
 
@@ -109,8 +109,7 @@ fn load(side: &str) -> Result<Lowering> {
     let (spec, _) = generator::parse(&text).with_context(|| format!("parsing {side}"))?;
     // Lenient: a foreign or older spec may have warnings; they do not stop
     // the comparison.
-    let settings = Settings::new(side);
-    generator::lower(&spec, &settings).with_context(|| format!("lowering {side}"))
+    generator::lower(&spec, &LowerSettings::default()).with_context(|| format!("lowering {side}"))
 }
 
 fn git_show(rev: &str) -> Result<String> {

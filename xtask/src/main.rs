@@ -2,11 +2,13 @@
 //! command that runs all checks.
 //!
 //! - `cargo xtask codegen [--spec PATH] [--out DIR] [--tag NAME]...` writes the SDK crate.
-//! - `cargo xtask check` fails when `generated/` is stale.
+//! - `cargo xtask check` fails when `generated/` is stale or the changelog
+//!   lacks an entry for a spec change.
 //! - `cargo xtask ci` runs every test and check (what `.ci/run` runs).
 
 mod bench;
 mod bench_paging;
+mod changelog;
 mod ci;
 mod codegen;
 mod contract;
@@ -38,6 +40,7 @@ fn run() -> Result<()> {
         "bench" => bench::bench(&args),
         "bench-paging" => bench_paging::bench_paging(&args),
         "diff" => diff::diff(&args),
+        "changelog" => changelog::changelog(&args),
         "help" | "--help" | "-h" => {
             println!("{}", HELP.trim());
             Ok(())
@@ -50,7 +53,10 @@ const HELP: &str = "
 cargo xtask codegen [--spec PATH] [--out DIR] [--tag NAME]... [--strict|--lenient] [--name CRATE]
     Generate the SDK crate (defaults: spec/sailpoint-v2025.yaml -> generated/; another spec needs --out).
 cargo xtask check
-    Fail if generated/ differs from what codegen would write now.
+    Fail if generated/ differs from what codegen would write now, or if spec/CHANGELOG.md
+    lacks an entry for a change since the last release (spec/released/sailpoint-v2025.yaml).
+cargo xtask changelog
+    Print the changelog entries for every change since the last release.
 cargo xtask diff [OLD [NEW]] [--format markdown|json] [--fail-on-breaking | --migration]
     Report API changes between two specs (a path, or git:REV for spec/sailpoint-v2025.yaml
     at that revision; defaults: git:HEAD and the working tree), classified by what breaks.

@@ -130,7 +130,19 @@ impl fmt::Debug for FilePart {
 #[derive(Debug, Default)]
 #[allow(dead_code)] // Used or not depending on the spec.
 pub(crate) struct Multipart {
-    parts: Vec<(String, Option<String>, Option<String>, Bytes)>,
+    parts: Vec<Part>,
+}
+
+/// One part of a [`Multipart`] form.
+#[derive(Debug)]
+struct Part {
+    /// The form field name.
+    name: String,
+    /// Set for file parts.
+    filename: Option<String>,
+    /// Set for file parts.
+    content_type: Option<String>,
+    bytes: Bytes,
 }
 
 #[allow(dead_code)] // Used or not depending on the spec.
@@ -142,22 +154,26 @@ impl Multipart {
 
     /// Adds a text field.
     pub(crate) fn text(&mut self, name: &str, value: String) {
-        self.parts
-            .push((name.to_owned(), None, None, Bytes::from(value)));
+        self.parts.push(Part {
+            name: name.to_owned(),
+            filename: None,
+            content_type: None,
+            bytes: Bytes::from(value),
+        });
     }
 
     /// Adds a file field.
     pub(crate) fn file(&mut self, name: &str, file: &FilePart) {
-        self.parts.push((
-            name.to_owned(),
-            Some(file.filename.clone()),
-            Some(
+        self.parts.push(Part {
+            name: name.to_owned(),
+            filename: Some(file.filename.clone()),
+            content_type: Some(
                 file.content_type
                     .clone()
                     .unwrap_or_else(|| "application/octet-stream".to_owned()),
             ),
-            file.bytes.clone(),
-        ));
+            bytes: file.bytes.clone(),
+        });
     }
 
     /// Encodes the form with a boundary that occurs in no part.
@@ -166,12 +182,18 @@ impl Multipart {
         while self
             .parts
             .iter()
-            .any(|p| contains(&p.3, boundary.as_bytes()))
+            .any(|p| contains(&p.bytes, boundary.as_bytes()))
         {
             boundary = new_boundary();
         }
         let mut out = Vec::new();
-        for (name, filename, content_type, bytes) in &self.parts {
+        for Part {
+            name,
+            filename,
+            content_type,
+            bytes,
+        } in &self.parts
+        {
             out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
             let mut disposition =
                 format!("Content-Disposition: form-data; name=\"{}\"", quote(name));

@@ -18,7 +18,7 @@
 //! Markdown, where those lines would show.
 
 use super::docs::clean;
-use super::types::display_type;
+use crate::graph::Boxing;
 use crate::ir::*;
 use crate::Settings;
 use std::collections::{BTreeMap, BTreeSet};
@@ -30,7 +30,7 @@ const ID: &str = "2c9180835d2e5168015d32f890ca1581";
 const MAX_DEPTH: usize = 4;
 
 /// The page for one tag.
-pub fn tag_page(api: &Api, tag: &Tag, settings: &Settings) -> String {
+pub fn tag_page(api: &Api, tag: &Tag, settings: &Settings, boxing: &Boxing) -> String {
     let krate = settings.crate_name.replace('-', "_");
     let module = bare(&tag.name.rust);
     let mut out = format!(
@@ -82,13 +82,13 @@ pub fn tag_page(api: &Api, tag: &Tag, settings: &Settings) -> String {
     }
     for op in &tag.operations {
         out.push('\n');
-        out.push_str(&method_section(api, tag, op, &krate));
+        out.push_str(&method_section(api, tag, op, &krate, boxing));
     }
     out
 }
 
 /// The section for one operation.
-fn method_section(api: &Api, tag: &Tag, op: &Operation, krate: &str) -> String {
+fn method_section(api: &Api, tag: &Tag, op: &Operation, krate: &str, boxing: &Boxing) -> String {
     let name = bare(&op.id.rust);
     let mut out = format!("## {name}\n\n");
     let summary = op.summary.as_deref().map(prose).unwrap_or_default();
@@ -132,7 +132,7 @@ fn method_section(api: &Api, tag: &Tag, op: &Operation, krate: &str) -> String {
     out.push_str(&responses_section(op));
     out.push_str("### Example\n\n");
     out.push_str("```rust,no_run\n");
-    out.push_str(&example(api, tag, op, krate));
+    out.push_str(&example(api, tag, op, krate, boxing));
     out.push_str("```\n");
     out
 }
@@ -167,17 +167,6 @@ fn security(op: &Operation) -> Option<String> {
 // ---------------------------------------------------------------------------
 // Parameters
 
-/// Whether the operation's `filters` parameter gets the typed setter (the
-/// same test as `ops.rs`).
-fn typed_filters(op: &Operation, p: &Param) -> bool {
-    !p.required && p.name.wire == "filters" && op.filters.is_some() && p.ty == TypeRef::String
-}
-
-/// Whether the operation's `sorters` parameter gets the typed setter.
-fn typed_sorters(op: &Operation, p: &Param) -> bool {
-    !p.required && p.name.wire == "sorters" && op.sorters.is_some() && p.ty == TypeRef::String
-}
-
 fn params_section(op: &Operation) -> String {
     let mut out = String::from("### Parameters\n\n");
     if op.params.is_empty() && op.body.is_none() {
@@ -201,22 +190,22 @@ fn params_section(op: &Operation) -> String {
         };
         let name = bare(&p.name.rust);
         let raw = format!("{name}_raw");
-        let (rust_name, rust_type, description) = if typed_filters(op, p) {
+        let (rust_name, rust_type, description) = if p.role == ParamRole::Filters {
             (
                 format!("`.{name}()`, `.{raw}()`"),
-                format!("`Filter<{}Filter>`, `String`", op.type_name),
+                format!("`Filter<{}>`, `String`", op.filter_type()),
                 format!(
                     "A typed filter expression built from the [filter fields](#filters-of-{}) \
                      below; `{raw}` sends a hand-written one.",
                     anchor(bare(&op.id.rust))
                 ),
             )
-        } else if typed_sorters(op, p) {
+        } else if p.role == ParamRole::Sorters {
             (
                 format!("`.{name}()`, `.{raw}()`"),
                 format!(
-                    "`impl IntoIterator<Item = Sort<{}SortField>>`, `String`",
-                    op.type_name
+                    "`impl IntoIterator<Item = Sort<{}>>`, `String`",
+                    op.sort_field_type()
                 ),
                 format!(
                     "Sort fields in order, each ascending or descending; see the \
@@ -233,7 +222,7 @@ fn params_section(op: &Operation) -> String {
             let description = p.description.as_deref().map(cell).unwrap_or_default();
             (
                 rust_name,
-                format!("`{}`", code_cell(&display_type(&p.ty))),
+                format!("`{}`", code_cell(&p.ty.to_string())),
                 description,
             )
         };
@@ -279,7 +268,7 @@ fn params_section(op: &Operation) -> String {
         let rust_name = if required { "`body`" } else { "`.body()`" };
         let rust_type = match b.kind {
             BodyKind::Bytes => "`Bytes`".to_string(),
-            _ => format!("`{}`", code_cell(&display_type(&b.ty))),
+            _ => format!("`{}`", code_cell(&b.ty.to_string())),
         };
         out.push_str(&format!(
             "| body | {rust_name} | `{}` | {rust_type} | {} |  | {} |\n",
@@ -293,10 +282,10 @@ fn params_section(op: &Operation) -> String {
         ));
     }
     out.push('\n');
-    if let Some(p) = op.params.iter().find(|p| typed_filters(op, p)) {
+    if let Some(p) = op.params.iter().find(|p| p.role == ParamRole::Filters) {
         out.push_str(&filters_table(op, p));
     }
-    if let Some(p) = op.params.iter().find(|p| typed_sorters(op, p)) {
+    if let Some(p) = op.params.iter().find(|p| p.role == ParamRole::Sorters) {
         out.push_str(&sorters_table(op, p));
     }
     out
@@ -310,18 +299,16 @@ fn yes_no(b: bool) -> &'static str {
     }
 }
 
-/// Whether a body is `multipart/form-data` with declared fields, each of
-/// which is then an argument or setter of its own (as in `ops.rs`).
 fn has_form(b: &RequestBody) -> bool {
-    b.kind == BodyKind::Multipart && !b.form.is_empty()
+    b.form_fields().is_some()
 }
 
 /// The form fields of a multipart body, if it has any.
 fn form_fields(op: &Operation) -> &[Field] {
-    match &op.body {
-        Some(b) if has_form(b) => &b.form,
-        _ => &[],
-    }
+    op.body
+        .as_ref()
+        .and_then(RequestBody::form_fields)
+        .unwrap_or_default()
 }
 
 /// A form field's Rust type for humans: file uploads are `FilePart`s.
@@ -329,7 +316,7 @@ fn form_type_display(ty: &TypeRef) -> String {
     match ty {
         TypeRef::Bytes => "FilePart".to_string(),
         TypeRef::Vec(inner) if **inner == TypeRef::Bytes => "Vec<FilePart>".to_string(),
-        other => display_type(other),
+        other => other.to_string(),
     }
 }
 
@@ -348,41 +335,11 @@ fn limits(p: &Param) -> String {
     parts.join(", ")
 }
 
-/// The Rust method for a filter operator.
-fn operator_method(op: &str) -> &str {
-    match op {
-        "in" => "in_",
-        "isnull" => "is_null",
-        other => other,
-    }
-}
-
-/// The operators the scope actually offers for a field (as in `ops.rs`:
-/// `co` and `sw` only on strings).
-fn field_operators(f: &FilterField) -> Vec<&str> {
-    let is_string = matches!(f.ty.as_str(), "string" | "");
-    f.operators
-        .iter()
-        .map(String::as_str)
-        .filter(|o| is_string || !matches!(*o, "co" | "sw"))
-        .collect()
-}
-
-fn filter_value_type(ty: &str) -> &'static str {
-    match ty {
-        "boolean" => "bool",
-        "integer" => "i64",
-        "number" => "f64",
-        "date-time" => "DateTime<Utc>",
-        _ => "String",
-    }
-}
-
 fn filters_table(op: &Operation, p: &Param) -> String {
     let Some(fields) = &op.filters else {
         return String::new();
     };
-    let scope = format!("{}Filter", op.type_name);
+    let scope = op.filter_type();
     let mut out = format!(
         "#### Filters of {}\n\n`.{}()` takes a `Filter<{scope}>`: start from a field below, \
          call one of its operators, and combine filters with `&`, `|` and `!`. Other \
@@ -392,19 +349,16 @@ fn filters_table(op: &Operation, p: &Param) -> String {
         bare(&p.name.rust)
     );
     for f in fields {
-        let ops = field_operators(f);
+        let ops = f.offered_operators();
         if ops.is_empty() {
             continue;
         }
-        let ops: Vec<String> = ops
-            .iter()
-            .map(|o| format!("`{}`", operator_method(o)))
-            .collect();
+        let ops: Vec<String> = ops.iter().map(|o| format!("`{}`", o.method())).collect();
         out.push_str(&format!(
             "| `{scope}::{}()` | `{}` | `{}` | {} |\n",
             bare(&f.name.rust),
             code_cell(&f.name.wire),
-            filter_value_type(&f.ty),
+            f.ty.rust(),
             ops.join(", ")
         ));
     }
@@ -416,7 +370,7 @@ fn sorters_table(op: &Operation, p: &Param) -> String {
     let Some(sorters) = &op.sorters else {
         return String::new();
     };
-    let field = format!("{}SortField", op.type_name);
+    let field = op.sort_field_type();
     let mut out = format!(
         "#### Sorters of {}\n\n`.{}()` takes `{field}` values, each wrapped in `Sort::asc` or \
          `Sort::desc` (a bare value sorts ascending).\n\n\
@@ -438,20 +392,10 @@ fn sorters_table(op: &Operation, p: &Param) -> String {
 // ---------------------------------------------------------------------------
 // Returns and responses
 
-fn success_responses(op: &Operation) -> Vec<&Response> {
-    op.successes()
-}
-
-/// Whether the success responses decode into a `{type_name}Success` enum
-/// (the same test as `ops.rs`).
-fn success_enum(op: &Operation) -> bool {
-    op.has_success_enum()
-}
-
 fn body_display(b: &ResponseBody) -> String {
     match b {
         ResponseBody::Empty => "()".into(),
-        ResponseBody::Json { ty, .. } => display_type(ty),
+        ResponseBody::Json { ty, .. } => ty.to_string(),
         ResponseBody::Text { .. } => "String".into(),
         ResponseBody::Bytes { .. } => "Bytes".into(),
     }
@@ -459,49 +403,42 @@ fn body_display(b: &ResponseBody) -> String {
 
 /// The `T` of `Response<T>`, for humans.
 fn success_display(op: &Operation) -> String {
-    if success_enum(op) {
-        return format!("{}Success", op.type_name);
+    if op.has_success_enum() {
+        return op.success_type();
     }
-    success_responses(op)
+    op.successes()
         .first()
         .map_or_else(|| "Bytes".to_string(), |r| body_display(&r.body))
 }
 
-/// Whether the builder has `stream()` (the same test as `ops.rs`).
-fn has_stream(op: &Operation) -> bool {
-    op.pagination.is_some()
-        && op.params.iter().any(|p| p.name.wire == "limit")
-        && op.params.iter().any(|p| p.name.wire == "offset")
-}
-
 fn returns_section(op: &Operation) -> String {
-    let error = format!("{}Error", op.type_name);
+    let error = op.error_type();
     let mut out = format!(
         "### Returns\n\n`send()` returns `Result<Response<{}>, Error<{error}>>`. The `Response` \
          derefs to the body and also gives `status()`, `headers()` and `into_body()`.",
         success_display(op)
     );
-    if success_enum(op) {
+    if op.has_success_enum() {
         out.push_str(&format!(
-            " `{}Success` has one variant per documented success status.",
-            op.type_name
+            " `{}` has one variant per documented success status.",
+            op.success_type()
         ));
     }
-    if success_responses(op).is_empty() {
+    if op.successes().is_empty() {
         out.push_str(
             " The spec documents no success response, so any 2xx body is returned as raw bytes.",
         );
     }
-    if let (true, Some(pg)) = (has_stream(op), &op.pagination) {
-        let size = pg.default_limit.or(pg.max_limit).unwrap_or(100);
+    if let Some(pg) = &op.pagination {
+        let size = pg.page_size;
         out.push_str(&format!(
             "\n\n`stream()` returns `impl Stream<Item = Result<{}, Error<{error}>>>`: every item \
              across pages of `limit` items (default {size}), starting at `offset`, at most \
              `max_items` in total.",
-            display_type(&pg.item)
+            pg.item
         ));
     }
-    if op.params.iter().any(|p| p.name.wire == "count") {
+    if op.params.iter().any(|p| p.role == ParamRole::Count) {
         out.push_str(
             " With `.count(true)`, `Response::total_count()` reads the total from the \
              `X-Total-Count` header.",
@@ -511,19 +448,11 @@ fn returns_section(op: &Operation) -> String {
     out
 }
 
-fn status_text(s: Status) -> String {
-    match s {
-        Status::Code(c) => c.to_string(),
-        Status::Range(r) => format!("{r}XX"),
-        Status::Default => "default".to_string(),
-    }
-}
-
 fn responses_section(op: &Operation) -> String {
     let mut out = String::from(
         "### Responses\n\n| Status | Description | Rust type / error variant | Headers |\n|---|---|---|---|\n",
     );
-    let enum_success = success_enum(op);
+    let enum_success = op.has_success_enum();
     for r in &op.responses {
         let payload = match &r.body {
             ResponseBody::Empty => None,
@@ -531,7 +460,7 @@ fn responses_section(op: &Operation) -> String {
         };
         let rust = if r.status.is_success() {
             if enum_success {
-                let v = format!("{}Success::{}", op.type_name, bare(&r.variant));
+                let v = format!("{}::{}", op.success_type(), bare(&r.variant));
                 match payload {
                     Some(t) => format!("`{v}({})`", code_cell(&t)),
                     None => format!("`{v}`"),
@@ -540,7 +469,7 @@ fn responses_section(op: &Operation) -> String {
                 format!("`{}`", code_cell(&body_display(&r.body)))
             }
         } else {
-            let v = format!("{}Error::{}", op.type_name, bare(&r.variant));
+            let v = format!("{}::{}", op.error_type(), bare(&r.variant));
             match payload {
                 Some(t) => format!("`Error::Api`: `{v}({})`", code_cell(&t)),
                 None => format!("`Error::Api`: `{v}`"),
@@ -553,7 +482,7 @@ fn responses_section(op: &Operation) -> String {
             .collect();
         out.push_str(&format!(
             "| {} | {} | {rust} | {} |\n",
-            status_text(r.status),
+            r.status,
             cell(&r.description).trim(),
             headers.join(", ")
         ));
@@ -650,6 +579,8 @@ enum Ctx {
 /// Builds placeholder expressions for types.
 struct Placeholders<'a> {
     api: &'a Api,
+    /// Which members `models.rs` boxes.
+    boxing: &'a Boxing,
     imports: Imports,
     /// Named types being built, to stop at recursion.
     stack: Vec<String>,
@@ -793,7 +724,7 @@ impl Placeholders<'_> {
                 self.stack.push(n.to_string());
                 let mut payload = self.value(&v.ty, Ctx::Exact, &v.name, None, (None, None));
                 self.stack.pop();
-                if boxed(api, n, &v.ty) {
+                if self.boxing.is_boxed(n, &v.name) {
                     payload = format!("Box::new({payload})");
                 }
                 format!("{ty}::{}({payload})", v.name)
@@ -816,7 +747,7 @@ impl Placeholders<'_> {
                         f.default.as_ref(),
                         (None, None),
                     );
-                    if boxed(api, n, &f.ty) {
+                    if self.boxing.is_boxed(n, &f.name.rust) {
                         v = format!("Box::new({v})");
                     }
                     args.push(v);
@@ -847,50 +778,16 @@ fn string_for(hint: &str) -> &'static str {
     }
 }
 
-/// Whether `models.rs` boxes a member of `owner` whose type is `ty`: it
-/// does when `ty` is a direct named reference from which `owner` is
-/// reachable (see `boxed_edges` there).
-fn boxed(api: &Api, owner: &str, ty: &TypeRef) -> bool {
-    let TypeRef::Named(target) = ty else {
-        return false;
-    };
-    let direct = |t: &TypeRef| match t {
-        TypeRef::Named(n) => Some(n.clone()),
-        _ => None,
-    };
-    let mut seen = BTreeSet::new();
-    let mut todo = vec![target.clone()];
-    while let Some(n) = todo.pop() {
-        if n == owner {
-            return true;
-        }
-        if !seen.insert(n.clone()) {
-            continue;
-        }
-        match api.types.get(&n).map(|d| &d.kind) {
-            Some(TypeKind::Struct(s)) => todo.extend(s.fields.iter().filter_map(|f| direct(&f.ty))),
-            Some(TypeKind::Union(u)) => {
-                todo.extend(u.variants.iter().filter_map(|v| direct(&v.ty)))
-            }
-            Some(TypeKind::Alias(t)) => todo.extend(direct(t)),
-            _ => {}
-        }
-    }
-    false
-}
-
 /// The JSON Pointer a patch example replaces: the first writable string
 /// property of the success body, or `/name`.
 fn patch_path(api: &Api, op: &Operation) -> String {
-    let ty = success_responses(op)
-        .into_iter()
-        .find_map(|r| match &r.body {
-            ResponseBody::Json {
-                ty: TypeRef::Named(n),
-                ..
-            } => api.types.get(n),
-            _ => None,
-        });
+    let ty = op.successes().into_iter().find_map(|r| match &r.body {
+        ResponseBody::Json {
+            ty: TypeRef::Named(n),
+            ..
+        } => api.types.get(n),
+        _ => None,
+    });
     let field = ty.and_then(|def| match &def.kind {
         TypeKind::Struct(s) => s
             .fields
@@ -930,37 +827,44 @@ fn filter_example(op: &Operation, imports: &mut Imports, module: &str) -> Option
     let fields = op.filters.as_ref()?;
     let (field, operator) = fields
         .iter()
-        .find_map(|f| field_operators(f).first().map(|o| (f, o.to_string())))?;
-    let scope = imports.name(module, &format!("{}Filter", op.type_name));
-    let value = match field.ty.as_str() {
-        "boolean" => "true".to_string(),
-        "integer" => "10".to_string(),
-        "number" => "1.5".to_string(),
-        "date-time" => {
+        .find_map(|f| f.offered_operators().first().map(|o| (f, *o)))?;
+    let scope = imports.name(module, &op.filter_type());
+    let value = match field.ty {
+        FilterValue::Boolean => "true".to_string(),
+        FilterValue::Integer => "10".to_string(),
+        FilterValue::Number => "1.5".to_string(),
+        FilterValue::DateTime => {
             "\"2025-01-01T00:00:00Z\".parse::<chrono::DateTime<chrono::Utc>>()?".to_string()
         }
-        _ => format!("{:?}", string_for(&field.name.wire)),
+        FilterValue::String => format!("{:?}", string_for(&field.name.wire)),
     };
-    let call = match operator.as_str() {
-        "in" | "ca" => format!("{}([{value}])", operator_method(&operator)),
-        "isnull" | "pr" => format!("{}()", operator_method(&operator)),
-        other => format!("{other}({value})"),
+    let call = match operator {
+        FilterOperator::In => format!("{}([{value}])", operator.method()),
+        FilterOperator::IsNull | FilterOperator::Pr => format!("{}()", operator.method()),
+        other => format!("{}({value})", other.method()),
     };
     Some(format!("{scope}::{}().{call}", field.name.rust))
 }
 
 fn sort_example(op: &Operation, imports: &mut Imports, module: &str) -> Option<String> {
     let first = op.sorters.as_ref()?.first()?;
-    let field = imports.name(module, &format!("{}SortField", op.type_name));
+    let field = imports.name(module, &op.sort_field_type());
     let sort = imports.name("filter", "Sort");
     Some(format!("[{sort}::desc({field}::{})]", first.rust))
 }
 
 /// The example's source, formatted; also the `# Example` of the method's rustdoc.
-pub(super) fn example(api: &Api, tag: &Tag, op: &Operation, krate: &str) -> String {
+pub(super) fn example(
+    api: &Api,
+    tag: &Tag,
+    op: &Operation,
+    krate: &str,
+    boxing: &Boxing,
+) -> String {
     let module = tag.name.rust.as_str();
     let mut ph = Placeholders {
         api,
+        boxing,
         imports: Imports::new(krate),
         stack: Vec::new(),
         patch_path: patch_path(api, op),
@@ -989,7 +893,7 @@ pub(super) fn example(api: &Api, tag: &Tag, op: &Operation, krate: &str) -> Stri
             )
         })
         .collect();
-    let stream = has_stream(op);
+    let stream = op.pagination.is_some();
     for f in form_fields(op).iter().filter(|f| f.required) {
         args.push(ph.form_value(f));
     }
@@ -1011,9 +915,9 @@ pub(super) fn example(api: &Api, tag: &Tag, op: &Operation, krate: &str) -> Stri
     let mut setters: Vec<String> = Vec::new();
     for p in op.params.iter().filter(|p| !p.required) {
         let name = &p.name.rust;
-        let value = if typed_filters(op, p) {
+        let value = if p.role == ParamRole::Filters {
             filter_example(op, &mut ph.imports, module)
-        } else if typed_sorters(op, p) {
+        } else if p.role == ParamRole::Sorters {
             sort_example(op, &mut ph.imports, module)
         } else {
             let ctx = if p.ty == TypeRef::String {
@@ -1056,11 +960,11 @@ pub(super) fn example(api: &Api, tag: &Tag, op: &Operation, krate: &str) -> Stri
     ));
 
     // The success arm names the body type, so the example also checks it.
-    let ok_arm = if success_enum(op) {
-        let ty = ph.imports.name(module, &format!("{}Success", op.type_name));
+    let ok_arm = if op.has_success_enum() {
+        let ty = ph.imports.name(module, &op.success_type());
         format!("Ok(response) => {{ let body: {ty} = response.into_body(); println!(\"{{body:?}}\"); }}")
     } else {
-        match success_responses(op).first().map(|r| &r.body) {
+        match op.successes().first().map(|r| &r.body) {
             Some(ResponseBody::Empty) => {
                 "Ok(response) => println!(\"{}\", response.status()),".to_string()
             }
@@ -1080,18 +984,14 @@ pub(super) fn example(api: &Api, tag: &Tag, op: &Operation, krate: &str) -> Stri
     };
 
     // The error arm matches one documented status by its variant.
-    let errors: Vec<&Response> = op
-        .responses
-        .iter()
-        .filter(|r| !r.status.is_success())
-        .collect();
+    let errors: Vec<&Response> = op.errors();
     let mut arms = vec![ok_arm];
     let shown = errors
         .iter()
         .find(|r| r.status == Status::Code(404))
         .or_else(|| errors.first());
     if let Some(r) = shown {
-        let error_ty = ph.imports.name(module, &format!("{}Error", op.type_name));
+        let error_ty = ph.imports.name(module, &op.error_type());
         let error = ph.imports.name("", "Error");
         let pattern = match r.body {
             ResponseBody::Empty => format!("{error_ty}::{}", r.variant),
@@ -1113,7 +1013,7 @@ pub(super) fn example(api: &Api, tag: &Tag, op: &Operation, krate: &str) -> Stri
     arms.push("Err(err) => return Err(err.into()),".to_string());
     stmts.push(format!("match result {{ {} }}", arms.join(" ")));
 
-    if let (true, Some(pg)) = (stream, &op.pagination) {
+    if let Some(pg) = &op.pagination {
         ph.imports
             .extra
             .insert("futures_util::TryStreamExt".to_string());

@@ -110,9 +110,10 @@ fn run_jobs(
 pub(crate) fn emit(
     api: &Api,
     settings: &Settings,
+    front_page: Option<&str>,
 ) -> Result<(Vec<GeneratedFile>, Duration, Duration), Errors> {
-    let boxed = models::boxed(api);
-    let boxed = &boxed;
+    let boxing = crate::graph::Boxing::of(&api.types);
+    let boxed = &boxing;
     let krate = settings.crate_name.replace('-', "_");
     let krate = krate.as_str();
     let mut rust = Vec::new();
@@ -130,7 +131,7 @@ pub(crate) fn emit(
     for tag in &api.tags {
         rust.push(RustFile {
             path: format!("src/{}.rs", tag.name.rust),
-            jobs: vec![Box::new(move || ops::tag_module(api, tag, krate))],
+            jobs: vec![Box::new(move || ops::tag_module(api, tag, krate, boxed))],
         });
     }
     rust.push(RustFile {
@@ -139,22 +140,35 @@ pub(crate) fn emit(
     });
     rust.push(RustFile {
         path: "src/lib.rs".into(),
-        jobs: vec![Box::new(move || lib_rs(api, settings))],
+        jobs: vec![Box::new(move || lib_rs(api, settings, front_page))],
     });
     let (mut files, emit, format) = run_jobs(&rust, &settings.spec_path)?;
     for tag in &api.tags {
         files.push(GeneratedFile {
             path: format!("docs/{}.md", tag.name.rust),
-            contents: markdown::tag_page(api, tag, settings),
+            contents: markdown::tag_page(api, tag, settings, boxed),
         });
     }
     Ok((files, emit, format))
 }
 
-/// The server URL split into (template, prefix, tenant variable, its default).
-pub(crate) fn server_parts(api: &Api) -> (String, String, String, String) {
+/// The first server URL, split into what `meta.rs` tells the runtime.
+#[derive(Debug, Default)]
+pub(crate) struct ServerParts {
+    /// The URL with its variables unfilled, without a trailing `/`.
+    pub(crate) template: String,
+    /// The path after the origin (`/v2025`), which operation paths follow.
+    pub(crate) prefix: String,
+    /// The variable in the origin (the tenant), if any.
+    pub(crate) variable: String,
+    /// That variable's default.
+    pub(crate) default: String,
+}
+
+/// Splits the first server URL (all empty without a server).
+pub(crate) fn server_parts(api: &Api) -> ServerParts {
     let Some(server) = api.servers.first() else {
-        return (String::new(), String::new(), String::new(), String::new());
+        return ServerParts::default();
     };
     let url = server.url.trim_end_matches('/');
     let (origin, prefix) = match url.find("://") {
@@ -164,17 +178,27 @@ pub(crate) fn server_parts(api: &Api) -> (String, String, String, String) {
         },
         None => ("", url),
     };
-    let var = server
+    let (variable, default) = server
         .variables
         .iter()
         .find(|(k, _)| origin.contains(&format!("{{{k}}}")))
         .map(|(k, v)| (k.clone(), v.clone()))
         .unwrap_or_default();
-    (url.to_string(), prefix.to_string(), var.0, var.1)
+    ServerParts {
+        template: url.to_string(),
+        prefix: prefix.to_string(),
+        variable,
+        default,
+    }
 }
 
 fn meta(api: &Api) -> TokenStream {
-    let (template, prefix, var, default) = server_parts(api);
+    let ServerParts {
+        template,
+        prefix,
+        variable: var,
+        default,
+    } = server_parts(api);
     let title = &api.title;
     let version = &api.version;
     let header = crate::lower::EXPERIMENTAL_HEADER;
@@ -198,16 +222,13 @@ fn meta(api: &Api) -> TokenStream {
     }
 }
 
-fn lib_rs(api: &Api, settings: &Settings) -> TokenStream {
-    let front = settings
-        .template("lib.md")
-        .map(str::to_string)
-        .unwrap_or_else(|| {
-            format!(
-                "# {}\n\nA client for {} {}.",
-                settings.crate_name, api.title, api.version
-            )
-        });
+fn lib_rs(api: &Api, settings: &Settings, front_page: Option<&str>) -> TokenStream {
+    let front = front_page.map(str::to_string).unwrap_or_else(|| {
+        format!(
+            "# {}\n\nA client for {} {}.",
+            settings.crate_name, api.title, api.version
+        )
+    });
     let mut table = String::from(
         "\n\n# Operations\n\n| Module | Method | HTTP | Experimental |\n|---|---|---|---|\n",
     );
@@ -246,9 +267,17 @@ fn lib_rs(api: &Api, settings: &Settings) -> TokenStream {
         pages_mod.push('_');
     }
     let pages_mod = types::ident(&pages_mod);
+    // Named after the tag's module, which is unique, unlike handles (two
+    // modules may each have a `Things`).
+    let mut page_names = std::collections::BTreeSet::new();
     let pages = api.tags.iter().map(|t| {
         let path = format!("../docs/{}.md", t.name.rust);
-        let name = types::ident(&t.handle);
+        let mut page =
+            heck::ToUpperCamelCase::to_upper_camel_case(t.name.rust.trim_start_matches("r#"));
+        while !page_names.insert(page.clone()) {
+            page.push('_');
+        }
+        let name = types::ident(&page);
         quote! {
             #[doc = include_str!(#path)]
             pub struct #name;

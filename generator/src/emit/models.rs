@@ -2,22 +2,14 @@
 
 use super::docs::{doc_attrs, doc_attrs_raw};
 use super::types::{ident, rust_type};
+use crate::graph::Boxing;
 use crate::ir::{Api, Enum, Field, Struct, TypeDef, TypeKind, TypeRef, Union};
 use proc_macro2::TokenStream;
 use quote::quote;
-use std::collections::{BTreeMap, BTreeSet};
 
 /// Types emitted per formatting job: large specs are emitted and formatted
 /// in parallel, a chunk at a time.
 const CHUNK: usize = 64;
-
-/// Which types must be boxed; computed once, shared by every chunk.
-pub type Boxed = BTreeSet<(String, String)>;
-
-/// Computes [`Boxed`] for the API.
-pub fn boxed(api: &Api) -> Boxed {
-    boxed_edges(&api.types)
-}
 
 /// The model types, in chunks of [`CHUNK`]; each chunk is a list of types
 /// whose tokens [`models_chunk`] emits.
@@ -32,7 +24,7 @@ pub fn chunks(api: &Api) -> Vec<Vec<&TypeDef>> {
 
 /// The tokens of one chunk of `models.rs`; the first chunk carries the
 /// module docs.
-pub fn models_chunk(defs: &[&TypeDef], first: bool, boxed: &Boxed) -> TokenStream {
+pub fn models_chunk(defs: &[&TypeDef], first: bool, boxed: &Boxing) -> TokenStream {
     let items = defs.iter().map(|def| match &def.kind {
         TypeKind::Struct(s) => struct_def(def, s, boxed),
         TypeKind::Enum(e) => enum_def(def, e),
@@ -61,73 +53,9 @@ fn type_docs(def: &TypeDef) -> TokenStream {
     doc_attrs(&text)
 }
 
-/// `(type, field or variant)` pairs whose payload must be boxed, because the
-/// type contains itself without an indirection (a `Vec` or map) in between.
-fn boxed_edges(types: &BTreeMap<String, TypeDef>) -> BTreeSet<(String, String)> {
-    fn direct(t: &TypeRef) -> Option<&str> {
-        match t {
-            TypeRef::Named(n) => Some(n),
-            _ => None,
-        }
-    }
-    let edges = |def: &TypeDef| -> Vec<(String, String)> {
-        match &def.kind {
-            TypeKind::Struct(s) => s
-                .fields
-                .iter()
-                .filter_map(|f| direct(&f.ty).map(|n| (f.name.rust.clone(), n.to_string())))
-                .collect(),
-            TypeKind::Union(u) => u
-                .variants
-                .iter()
-                .filter_map(|v| direct(&v.ty).map(|n| (v.name.clone(), n.to_string())))
-                .collect(),
-            TypeKind::Alias(t) => direct(t)
-                .map(|n| vec![(String::new(), n.to_string())])
-                .unwrap_or_default(),
-            TypeKind::Enum(_) => Vec::new(),
-        }
-    };
-    // Which types each type reaches through direct edges, computed once per
-    // type over indices (a search per edge was quadratic on large specs).
-    let names: Vec<&String> = types.keys().collect();
-    let index = |n: &str| names.binary_search_by(|k| k.as_str().cmp(n)).ok();
-    let adjacency: Vec<Vec<usize>> = types
-        .values()
-        .map(|def| {
-            edges(def)
-                .into_iter()
-                .filter_map(|(_, t)| index(&t))
-                .collect()
-        })
-        .collect();
-    let reaches_from = |start: usize| -> Vec<bool> {
-        let mut seen = vec![false; names.len()];
-        let mut todo = vec![start];
-        while let Some(n) = todo.pop() {
-            if !std::mem::replace(&mut seen[n], true) {
-                todo.extend(&adjacency[n]);
-            }
-        }
-        seen
-    };
-    let mut memo: Vec<Option<Vec<bool>>> = vec![None; names.len()];
-    let mut out = BTreeSet::new();
-    for (i, (name, def)) in types.iter().enumerate() {
-        for (member, target) in edges(def) {
-            let Some(t) = index(&target) else { continue };
-            let reach = memo[t].get_or_insert_with(|| reaches_from(t));
-            if reach[i] {
-                out.insert((name.clone(), member));
-            }
-        }
-    }
-    out
-}
-
-fn field_type(def: &TypeDef, f: &Field, boxed: &BTreeSet<(String, String)>) -> TokenStream {
+fn field_type(def: &TypeDef, f: &Field, boxed: &Boxing) -> TokenStream {
     let mut ty = rust_type(&f.ty);
-    if boxed.contains(&(def.name.rust.clone(), f.name.rust.clone())) {
+    if boxed.is_boxed(&def.name.rust, &f.name.rust) {
         ty = quote!(::std::boxed::Box<#ty>);
     }
     if f.is_option() {
@@ -139,10 +67,8 @@ fn field_type(def: &TypeDef, f: &Field, boxed: &BTreeSet<(String, String)>) -> T
 
 /// Whether `new` takes this required field as `impl Into<String>`, so that
 /// `&str` arguments need no `.to_string()`.
-fn takes_into_string(def: &TypeDef, f: &Field, boxed: &BTreeSet<(String, String)>) -> bool {
-    f.ty == TypeRef::String
-        && !f.is_option()
-        && !boxed.contains(&(def.name.rust.clone(), f.name.rust.clone()))
+fn takes_into_string(def: &TypeDef, f: &Field, boxed: &Boxing) -> bool {
+    f.ty == TypeRef::String && !f.is_option() && !boxed.is_boxed(&def.name.rust, &f.name.rust)
 }
 
 fn field_doc(f: &Field) -> TokenStream {
@@ -172,7 +98,7 @@ fn field_doc(f: &Field) -> TokenStream {
     doc_attrs(&text)
 }
 
-fn struct_def(def: &TypeDef, s: &Struct, boxed: &BTreeSet<(String, String)>) -> TokenStream {
+fn struct_def(def: &TypeDef, s: &Struct, boxed: &Boxing) -> TokenStream {
     let docs = type_docs(def);
     let name = ident(&def.name.rust);
     let mut fields = Vec::new();
@@ -372,12 +298,12 @@ fn enum_def(def: &TypeDef, e: &Enum) -> TokenStream {
     }
 }
 
-fn union_def(def: &TypeDef, u: &Union, boxed: &BTreeSet<(String, String)>) -> TokenStream {
+fn union_def(def: &TypeDef, u: &Union, boxed: &Boxing) -> TokenStream {
     let docs = type_docs(def);
     let name = ident(&def.name.rust);
     let payload = |v: &crate::ir::UnionVariant| {
         let ty = rust_type(&v.ty);
-        if boxed.contains(&(def.name.rust.clone(), v.name.clone())) {
+        if boxed.is_boxed(&def.name.rust, &v.name) {
             quote!(::std::boxed::Box<#ty>)
         } else {
             ty
@@ -386,10 +312,7 @@ fn union_def(def: &TypeDef, u: &Union, boxed: &BTreeSet<(String, String)>) -> To
     let variants = u.variants.iter().map(|v| {
         let id = ident(&v.name);
         let ty = payload(v);
-        let doc = format!(
-            " Holds a value of type `{}`.",
-            super::types::display_type(&v.ty)
-        );
+        let doc = format!(" Holds a value of type `{}`.", v.ty);
         quote!(#[doc = #doc] #id(#ty),)
     });
     let Some(prop) = &u.discriminator else {

@@ -2,14 +2,15 @@
 //! error enum, and for list operations the typed filter scope and sort enum.
 
 use super::docs::{clean, doc_attrs, doc_attrs_raw, inner_doc_attrs};
-use super::types::{display_type, ident, rust_type};
+use super::types::{ident, rust_type};
+use crate::graph::Boxing;
 use crate::ir::*;
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 /// The module for one tag; `krate` is the crate's name as code spells it
 /// (`sailpoint_v2025`), for the methods' doctest examples.
-pub fn tag_module(api: &Api, tag: &Tag, krate: &str) -> TokenStream {
+pub fn tag_module(api: &Api, tag: &Tag, krate: &str, boxing: &Boxing) -> TokenStream {
     let module_doc = inner_doc_attrs(&format!(
         "Operations tagged *{}*.{}",
         tag.name.wire,
@@ -30,7 +31,7 @@ pub fn tag_module(api: &Api, tag: &Tag, krate: &str) -> TokenStream {
     let methods = tag
         .operations
         .iter()
-        .map(|op| entry_method(tag, op, example_docs(api, tag, op, krate)));
+        .map(|op| entry_method(op, example_docs(api, tag, op, krate, boxing)));
     let items = tag
         .operations
         .iter()
@@ -59,38 +60,76 @@ pub fn tag_module(api: &Api, tag: &Tag, krate: &str) -> TokenStream {
     }
 }
 
-fn required_args(op: &Operation) -> Vec<(&Name, &TypeRef, bool)> {
-    let mut out: Vec<(&Name, &TypeRef, bool)> = op
+/// A required argument of the entry method, stored in a builder field.
+#[derive(Clone, Copy)]
+enum RequiredArg<'a> {
+    /// A required parameter or multipart form field.
+    Named { name: &'a Name, ty: &'a TypeRef },
+    /// The request body, passed whole as `body`.
+    Body { ty: &'a TypeRef },
+}
+
+impl<'a> RequiredArg<'a> {
+    /// The argument and field name.
+    fn ident(self) -> proc_macro2::Ident {
+        match self {
+            RequiredArg::Named { name, .. } => ident(&name.rust),
+            RequiredArg::Body { .. } => format_ident!("body"),
+        }
+    }
+
+    fn ty(self) -> &'a TypeRef {
+        match self {
+            RequiredArg::Named { ty, .. } | RequiredArg::Body { ty } => ty,
+        }
+    }
+
+    fn is_body(self) -> bool {
+        matches!(self, RequiredArg::Body { .. })
+    }
+}
+
+fn required_args(op: &Operation) -> Vec<RequiredArg<'_>> {
+    let mut out: Vec<RequiredArg<'_>> = op
         .params
         .iter()
         .filter(|p| p.required)
-        .map(|p| (&p.name, &p.ty, false))
+        .map(|p| RequiredArg::Named {
+            name: &p.name,
+            ty: &p.ty,
+        })
         .collect();
-    match op.body.as_ref() {
-        Some(b) if b.kind == BodyKind::Multipart && b.form.is_empty() => {
-            out.push((&BODY, &b.ty, true));
-        }
-        Some(b) if b.kind == BodyKind::Multipart => {
+    if let Some(b) = op.body.as_ref() {
+        match b.form_fields() {
             // Each form field is an argument or a setter of its own.
-            out.extend(
-                b.form
-                    .iter()
-                    .filter(|f| f.required)
-                    .map(|f| (&f.name, &f.ty, false)),
-            );
+            Some(fields) => {
+                out.extend(
+                    fields
+                        .iter()
+                        .filter(|f| f.required)
+                        .map(|f| RequiredArg::Named {
+                            name: &f.name,
+                            ty: &f.ty,
+                        }),
+                )
+            }
+            // A free-form multipart body is always passed whole.
+            None if b.required || b.kind == BodyKind::Multipart => {
+                out.push(RequiredArg::Body { ty: &b.ty });
+            }
+            None => {}
         }
-        Some(b) if b.required => out.push((&BODY, &b.ty, true)),
-        _ => {}
     }
     out
 }
 
 /// Optional form fields of a multipart body.
 fn optional_form_fields(op: &Operation) -> Vec<&Field> {
-    match op.body.as_ref() {
-        Some(b) if b.kind == BodyKind::Multipart => b.form.iter().filter(|f| !f.required).collect(),
-        _ => Vec::new(),
-    }
+    op.body
+        .as_ref()
+        .and_then(RequestBody::form_fields)
+        .map(|fields| fields.iter().filter(|f| !f.required).collect())
+        .unwrap_or_default()
 }
 
 /// The Rust type of an argument: file uploads (`Bytes`) are `FilePart`s.
@@ -102,15 +141,6 @@ fn arg_rust_type(ty: &TypeRef) -> TokenStream {
         }
         other => rust_type(other),
     }
-}
-
-static BODY: Name = Name {
-    rust: String::new(),
-    wire: String::new(),
-};
-
-fn body_ident() -> proc_macro2::Ident {
-    format_ident!("body")
 }
 
 /// `impl Into<String>` for strings, the type itself otherwise.
@@ -151,13 +181,9 @@ fn convert(
 }
 
 fn success_type(op: &Operation) -> TokenStream {
-    let ok: Vec<&Response> = op
-        .responses
-        .iter()
-        .filter(|r| r.status.is_success())
-        .collect();
+    let ok: Vec<&Response> = op.successes();
     if op.has_success_enum() {
-        let n = format_ident!("{}Success", op.type_name);
+        let n = ident(&op.success_type());
         return quote!(#n);
     }
     match ok.first().map(|r| &r.body) {
@@ -175,7 +201,7 @@ fn body_type(b: &ResponseBody) -> TokenStream {
     }
 }
 
-fn method_docs(op: &Operation, tag: &Tag) -> String {
+fn method_docs(op: &Operation) -> String {
     let mut text = String::new();
     if let Some(s) = &op.summary {
         text.push_str(&clean(s));
@@ -200,11 +226,7 @@ fn method_docs(op: &Operation, tag: &Tag) -> String {
     if op.deprecated {
         text.push_str("\n\n**Deprecated** in the spec.");
     }
-    let ok: Vec<&Response> = op
-        .responses
-        .iter()
-        .filter(|r| r.status.is_success())
-        .collect();
+    let ok: Vec<&Response> = op.successes();
     text.push_str("\n\n# Returns\n\n");
     for r in &ok {
         let headers = if r.headers.is_empty() {
@@ -218,7 +240,7 @@ fn method_docs(op: &Operation, tag: &Tag) -> String {
         };
         text.push_str(&format!(
             "- {}: {}{headers}\n",
-            status_text(r.status),
+            r.status,
             response_type_text(&r.body)
         ));
     }
@@ -226,34 +248,25 @@ fn method_docs(op: &Operation, tag: &Tag) -> String {
         text.push_str("- any 2xx: the raw body\n");
     }
     text.push_str(&format!(
-        "\nThe builder's `send` returns it in a [`Response`](crate::Response), with the status and headers.\n\n# Errors\n\nDocumented error statuses decode into [`{}Error`] inside [`Error::Api`](crate::Error::Api):\n\n",
-        op.type_name
+        "\nThe builder's `send` returns it in a [`Response`](crate::Response), with the status and headers.\n\n# Errors\n\nDocumented error statuses decode into [`{}`] inside [`Error::Api`](crate::Error::Api):\n\n",
+        op.error_type()
     ));
-    for r in op.responses.iter().filter(|r| !r.status.is_success()) {
+    for r in op.errors() {
         text.push_str(&format!(
             "- {} → `{}`: {}\n",
-            status_text(r.status),
+            r.status,
             r.variant,
             response_type_text(&r.body)
         ));
     }
     text.push_str("\nAny other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.");
-    let _ = tag;
     text
-}
-
-fn status_text(s: Status) -> String {
-    match s {
-        Status::Code(c) => c.to_string(),
-        Status::Range(r) => format!("{r}XX"),
-        Status::Default => "other statuses".to_string(),
-    }
 }
 
 fn response_type_text(b: &ResponseBody) -> String {
     match b {
         ResponseBody::Empty => "no body".into(),
-        ResponseBody::Json { ty, .. } => format!("`{}`", display_type(ty)),
+        ResponseBody::Json { ty, .. } => format!("`{ty}`"),
         ResponseBody::Text { media_type } => format!("text (`{media_type}`)"),
         ResponseBody::Bytes { media_type } => format!("bytes (`{media_type}`)"),
     }
@@ -261,33 +274,25 @@ fn response_type_text(b: &ResponseBody) -> String {
 
 /// An `# Example` section for a method's rustdoc: the example of its method
 /// page (one source for both), compiled as a doctest.
-fn example_docs(api: &Api, tag: &Tag, op: &Operation, krate: &str) -> TokenStream {
-    let code = super::markdown::example(api, tag, op, krate);
+fn example_docs(api: &Api, tag: &Tag, op: &Operation, krate: &str, boxing: &Boxing) -> TokenStream {
+    let code = super::markdown::example(api, tag, op, krate, boxing);
     doc_attrs_raw(&format!("\n# Example\n\n```no_run\n{}```", code))
 }
 
-fn entry_method(tag: &Tag, op: &Operation, example: TokenStream) -> TokenStream {
-    let docs = doc_attrs_raw(&method_docs(op, tag));
+fn entry_method(op: &Operation, example: TokenStream) -> TokenStream {
+    let docs = doc_attrs_raw(&method_docs(op));
     let name = ident(&op.id.rust);
     let builder = ident(&op.type_name);
     let req = required_args(op);
-    let args = req.iter().map(|(n, ty, is_body)| {
-        let id = if *is_body {
-            body_ident()
-        } else {
-            ident(&n.rust)
-        };
-        let t = arg_type(ty, *is_body, op.body.as_ref());
+    let args = req.iter().map(|arg| {
+        let id = arg.ident();
+        let t = arg_type(arg.ty(), arg.is_body(), op.body.as_ref());
         quote!(#id: #t)
     });
     let mut inits = vec![quote!(client: self.client.clone())];
-    for (n, ty, is_body) in &req {
-        let id = if *is_body {
-            body_ident()
-        } else {
-            ident(&n.rust)
-        };
-        let c = convert(ty, &id, *is_body, op.body.as_ref());
+    for arg in &req {
+        let id = arg.ident();
+        let c = convert(arg.ty(), &id, arg.is_body(), op.body.as_ref());
         if c.to_string() == id.to_string().as_str() {
             inits.push(quote!(#id));
         } else {
@@ -327,7 +332,7 @@ fn entry_method(tag: &Tag, op: &Operation, example: TokenStream) -> TokenStream 
 
 fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
     let builder = ident(&op.type_name);
-    let error = format_ident!("{}Error", op.type_name);
+    let error = ident(&op.error_type());
     let static_name = format_ident!(
         "{}",
         heck::ToShoutySnakeCase::to_shouty_snake_case(op.type_name.as_str())
@@ -338,15 +343,146 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
     let experimental = op.experimental;
     let entry = format!("{}::{}", tag.handle, op.id.rust.trim_start_matches("r#"));
 
-    // Builder fields.
-    let mut fields = vec![quote!(client: crate::Client)];
-    for (n, ty, is_body) in required_args(op) {
-        let id = if is_body {
-            body_ident()
-        } else {
-            ident(&n.rust)
+    let BuilderMembers { fields, setters } = builder_members(op);
+    let RequestBuilding {
+        path_expr,
+        validate,
+        build,
+    } = request_building(api, op, &static_name, &error);
+
+    // Response dispatch.
+    let ok_ty = success_type(op);
+    let arms = response_arms(op, &error);
+    let success_enum = success_enum(op);
+    let error_enum = error_enum(op, &error, &entry);
+    let paging = paging(op, &builder, &error, validate.is_some());
+    let filter_items = filter_items(op);
+
+    let static_doc = format!(" Static facts about `{wire_id}`.");
+    let builder_struct = builder_struct(&builder, &entry, &fields);
+    let send = SendMethod {
+        builder: &builder,
+        error: &error,
+        ok_ty: &ok_ty,
+        static_name: &static_name,
+        request: &RequestBuilding {
+            path_expr,
+            validate,
+            build,
+        },
+        arms: &arms,
+    };
+    let builder_impl = builder_impl(&send, &setters);
+    quote! {
+        #[doc = #static_doc]
+        static #static_name: crate::runtime::Operation = crate::runtime::Operation {
+            id: #wire_id,
+            method: ::reqwest::Method::#method,
+            path_template: #path,
+            experimental: #experimental,
         };
-        let t = stored_type(ty, is_body, op.body.as_ref());
+
+        #builder_struct
+        #builder_impl
+        #paging
+        #success_enum
+        #error_enum
+        #filter_items
+    }
+}
+
+/// The builder struct (progenitor's `builder_struct`).
+fn builder_struct(
+    builder: &proc_macro2::Ident,
+    entry: &str,
+    fields: &[TokenStream],
+) -> TokenStream {
+    let builder_doc =
+        format!("Request builder for [`{entry}`]: set optional parameters, then `.send().await`\n(or `.await` the builder itself).");
+    let builder_doc = doc_attrs_raw(&builder_doc);
+    quote! {
+        #builder_doc
+        #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+        #[must_use = "a request builder does nothing until you `.send().await` it"]
+        pub struct #builder {
+            #(#fields,)*
+        }
+    }
+}
+
+/// What `send` needs to know.
+struct SendMethod<'a> {
+    builder: &'a proc_macro2::Ident,
+    error: &'a proc_macro2::Ident,
+    ok_ty: &'a TokenStream,
+    static_name: &'a proc_macro2::Ident,
+    request: &'a RequestBuilding,
+    arms: &'a [TokenStream],
+}
+
+/// The builder's methods: setters, `validate`, `send`, and `IntoFuture`
+/// (progenitor's `builder_impl`).
+fn builder_impl(send: &SendMethod<'_>, setters: &[TokenStream]) -> TokenStream {
+    let SendMethod {
+        builder,
+        error,
+        ok_ty,
+        static_name,
+        request,
+        arms,
+    } = send;
+    let RequestBuilding {
+        path_expr,
+        validate,
+        build,
+    } = request;
+    quote! {
+        impl #builder {
+            #(#setters)*
+
+            #validate
+
+            /// Sends the request and decodes the response.
+            pub async fn send(self) -> ::std::result::Result<crate::Response<#ok_ty>, crate::Error<#error>> {
+                let path = #path_expr;
+                #[allow(unused_mut)]
+                let mut req = crate::runtime::Request::new(&#static_name, path);
+                #(#build)*
+                let raw = self.client.execute::<#error>(req).await?;
+                match raw.status() {
+                    #(#arms)*
+                }
+            }
+        }
+
+        impl ::std::future::IntoFuture for #builder {
+            type Output = ::std::result::Result<crate::Response<#ok_ty>, crate::Error<#error>>;
+            type IntoFuture = ::std::pin::Pin<
+                ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send>,
+            >;
+
+            /// The same as [`send`](Self::send).
+            fn into_future(self) -> Self::IntoFuture {
+                ::std::boxed::Box::pin(self.send())
+            }
+        }
+    }
+}
+
+/// The builder's fields and the setters of its optional members.
+struct BuilderMembers {
+    fields: Vec<TokenStream>,
+    setters: Vec<TokenStream>,
+}
+
+/// The builder struct's members: the client, the required arguments, one
+/// `Option` per optional parameter, form field and body, and `max_items`
+/// when it pages; a setter for each optional one.
+fn builder_members(op: &Operation) -> BuilderMembers {
+    let mut fields = vec![quote!(client: crate::Client)];
+    for arg in required_args(op) {
+        let id = arg.ident();
+        let t = stored_type(arg.ty(), arg.is_body(), op.body.as_ref());
         fields.push(quote!(#id: #t));
     }
     let mut setters = Vec::new();
@@ -354,13 +490,11 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
         let id = ident(&p.name.rust);
         let t = rust_type(&p.ty);
         fields.push(quote!(#id: ::std::option::Option<#t>));
-        let is_filters =
-            p.name.wire == "filters" && op.filters.is_some() && p.ty == TypeRef::String;
-        let is_sorters =
-            p.name.wire == "sorters" && op.sorters.is_some() && p.ty == TypeRef::String;
+        let is_filters = p.role == ParamRole::Filters;
+        let is_sorters = p.role == ParamRole::Sorters;
         let doc = param_doc(p);
         if is_filters {
-            let scope = format_ident!("{}Filter", op.type_name);
+            let scope = ident(&op.filter_type());
             let raw = format_ident!("{}_raw", p.name.rust.trim_start_matches("r#"));
             let typed_doc = format!(" Filters the results with a typed expression; see [`{scope}`] for the fields and operators this operation documents.");
             setters.push(quote! {
@@ -380,7 +514,7 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
             continue;
         }
         if is_sorters {
-            let field = format_ident!("{}SortField", op.type_name);
+            let field = ident(&op.sort_field_type());
             let raw = format_ident!("{}_raw", p.name.rust.trim_start_matches("r#"));
             let typed_doc = format!(
                 " Sorts the results: one [`Sort`](crate::filter::Sort), or a list of sorts or fields, in order; see [`{field}`]."
@@ -441,14 +575,29 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
             }
         });
     }
+    BuilderMembers { fields, setters }
+}
 
-    // Request construction.
+/// How `send` builds the request: the path expression, the optional
+/// `validate` method, and the statements that fill in the request.
+struct RequestBuilding {
+    path_expr: TokenStream,
+    validate: Option<TokenStream>,
+    build: Vec<TokenStream>,
+}
+
+fn request_building(
+    api: &Api,
+    op: &Operation,
+    static_name: &proc_macro2::Ident,
+    error: &proc_macro2::Ident,
+) -> RequestBuilding {
     let path_expr = path_expr(op);
     let mut build = Vec::new();
     let checks: Vec<TokenStream> = op
         .params
         .iter()
-        .filter_map(|p| range_check(p, &static_name))
+        .filter_map(|p| range_check(p, static_name))
         .collect();
     let validate = (!checks.is_empty()).then(|| {
         quote! {
@@ -554,69 +703,10 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
             });
         }
     }
-
-    // Response dispatch.
-    let ok_ty = success_type(op);
-    let arms = response_arms(op, &error);
-    let success_enum = success_enum(op);
-    let error_enum = error_enum(op, &error, &entry);
-    let paging = paging(op, &builder, &error, &ok_ty, validate.is_some());
-    let filter_items = filter_items(op);
-
-    let builder_doc =
-        format!("Request builder for [`{entry}`]: set optional parameters, then `.send().await`\n(or `.await` the builder itself).");
-    let builder_doc = doc_attrs_raw(&builder_doc);
-    let static_doc = format!(" Static facts about `{wire_id}`.");
-    quote! {
-        #[doc = #static_doc]
-        static #static_name: crate::runtime::Operation = crate::runtime::Operation {
-            id: #wire_id,
-            method: ::reqwest::Method::#method,
-            path_template: #path,
-            experimental: #experimental,
-        };
-
-        #builder_doc
-        #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-        #[must_use = "a request builder does nothing until you `.send().await` it"]
-        pub struct #builder {
-            #(#fields,)*
-        }
-
-        impl #builder {
-            #(#setters)*
-
-            #validate
-
-            /// Sends the request and decodes the response.
-            pub async fn send(self) -> ::std::result::Result<crate::Response<#ok_ty>, crate::Error<#error>> {
-                let path = #path_expr;
-                #[allow(unused_mut)]
-                let mut req = crate::runtime::Request::new(&#static_name, path);
-                #(#build)*
-                let raw = self.client.execute::<#error>(req).await?;
-                match raw.status() {
-                    #(#arms)*
-                }
-            }
-        }
-
-        impl ::std::future::IntoFuture for #builder {
-            type Output = ::std::result::Result<crate::Response<#ok_ty>, crate::Error<#error>>;
-            type IntoFuture = ::std::pin::Pin<
-                ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send>,
-            >;
-
-            /// The same as [`send`](Self::send).
-            fn into_future(self) -> Self::IntoFuture {
-                ::std::boxed::Box::pin(self.send())
-            }
-        }
-
-        #paging
-        #success_enum
-        #error_enum
-        #filter_items
+    RequestBuilding {
+        path_expr,
+        validate,
+        build,
     }
 }
 
@@ -830,12 +920,8 @@ fn range_check(p: &Param, static_name: &proc_macro2::Ident) -> Option<TokenStrea
 
 fn accept(op: &Operation) -> Option<String> {
     let mut types: Vec<String> = Vec::new();
-    let mut ordered: Vec<&Response> = op
-        .responses
-        .iter()
-        .filter(|r| r.status.is_success())
-        .collect();
-    ordered.extend(op.responses.iter().filter(|r| !r.status.is_success()));
+    let mut ordered: Vec<&Response> = op.successes();
+    ordered.extend(op.errors());
     for r in ordered {
         let m = match &r.body {
             ResponseBody::Empty => continue,
@@ -879,11 +965,7 @@ fn pattern(s: Status) -> TokenStream {
 
 fn response_arms(op: &Operation, error: &proc_macro2::Ident) -> Vec<TokenStream> {
     let mut arms = Vec::new();
-    let ok: Vec<&Response> = op
-        .responses
-        .iter()
-        .filter(|r| r.status.is_success())
-        .collect();
+    let ok: Vec<&Response> = op.successes();
     let enum_success = op.has_success_enum();
     if ok.is_empty() {
         arms.push(quote!(200..=299 => raw.bytes(),));
@@ -892,7 +974,7 @@ fn response_arms(op: &Operation, error: &proc_macro2::Ident) -> Vec<TokenStream>
         let pat = pattern(r.status);
         let call = decode_call(&r.body);
         if enum_success {
-            let succ = format_ident!("{}Success", op.type_name);
+            let succ = ident(&op.success_type());
             let v = ident(&r.variant);
             let (call, map) = match &r.body {
                 ResponseBody::Empty => (call, quote!(|()| #succ::#v)),
@@ -907,8 +989,7 @@ fn response_arms(op: &Operation, error: &proc_macro2::Ident) -> Vec<TokenStream>
             arms.push(quote!(#pat => #call,));
         }
     }
-    let mut has_default = false;
-    for r in op.responses.iter().filter(|r| !r.status.is_success()) {
+    for r in op.errors() {
         let v = ident(&r.variant);
         let err = match &r.body {
             ResponseBody::Empty => quote!(raw.error_empty(#error::#v)),
@@ -917,31 +998,25 @@ fn response_arms(op: &Operation, error: &proc_macro2::Ident) -> Vec<TokenStream>
             ResponseBody::Bytes { .. } => quote!(raw.error_bytes(#error::#v)),
         };
         if r.status == Status::Default {
-            has_default = true;
             arms.push(quote!(status if !(200..=299).contains(&status) => ::std::result::Result::Err(#err),));
         } else {
             let pat = pattern(r.status);
             arms.push(quote!(#pat => ::std::result::Result::Err(#err),));
         }
     }
-    let _ = has_default;
     arms.push(quote!(_ => ::std::result::Result::Err(raw.unexpected()),));
     arms
 }
 
 fn success_enum(op: &Operation) -> Option<TokenStream> {
-    let ok: Vec<&Response> = op
-        .responses
-        .iter()
-        .filter(|r| r.status.is_success())
-        .collect();
+    let ok: Vec<&Response> = op.successes();
     if !op.has_success_enum() {
         return None;
     }
-    let name = format_ident!("{}Success", op.type_name);
+    let name = ident(&op.success_type());
     let variants = ok.iter().map(|r| {
         let v = ident(&r.variant);
-        let doc = doc_attrs(&format!("{}: {}", status_text(r.status), r.description));
+        let doc = doc_attrs(&format!("{}: {}", r.status, r.description));
         match &r.body {
             ResponseBody::Empty => quote!(#doc #v,),
             b => {
@@ -965,14 +1040,10 @@ fn success_enum(op: &Operation) -> Option<TokenStream> {
 }
 
 fn error_enum(op: &Operation, error: &proc_macro2::Ident, entry: &str) -> TokenStream {
-    let errs: Vec<&Response> = op
-        .responses
-        .iter()
-        .filter(|r| !r.status.is_success())
-        .collect();
+    let errs: Vec<&Response> = op.errors();
     let variants = errs.iter().map(|r| {
         let v = ident(&r.variant);
-        let doc = doc_attrs(&format!("{}: {}", status_text(r.status), r.description));
+        let doc = doc_attrs(&format!("{}: {}", r.status, r.description));
         match &r.body {
             ResponseBody::Empty => quote!(#doc #v,),
             b => {
@@ -996,25 +1067,25 @@ fn paging(
     op: &Operation,
     builder: &proc_macro2::Ident,
     error: &proc_macro2::Ident,
-    ok_ty: &TokenStream,
     validates: bool,
 ) -> Option<TokenStream> {
     let pg = op.pagination.as_ref()?;
     let item = rust_type(&pg.item);
-    let limit = op.params.iter().find(|p| p.name.wire == "limit")?;
-    let offset = op.params.iter().find(|p| p.name.wire == "offset")?;
-    let limit_id = ident(&limit.name.rust);
-    let offset_id = ident(&offset.name.rust);
-    let lty = rust_type(&limit.ty);
-    let oty = rust_type(&offset.ty);
-    let default = pg
-        .default_limit
-        .or(pg.max_limit)
-        .unwrap_or(100)
-        .clamp(1, u32::MAX as i64) as u32;
-    let default = Literal::u32_unsuffixed(default);
+    let limit_id = ident(&pg.limit.name.rust);
+    let offset_id = ident(&pg.offset.name.rust);
+    let lty = rust_type(&pg.limit.ty);
+    let oty = rust_type(&pg.offset.ty);
+    let default = Literal::u32_unsuffixed(pg.page_size);
     // The largest offset the parameter allows: its type's, or the spec's `maximum`.
-    let max_offset = match offset.maximum {
+    let offset_param = op
+        .params
+        .iter()
+        .find(|p| p.name.wire == pg.offset.name.wire);
+    let limit_param = op
+        .params
+        .iter()
+        .find(|p| p.name.wire == pg.limit.name.wire)?;
+    let max_offset = match offset_param.and_then(|p| p.maximum) {
         Some(max) if max >= 0.0 && max < u64::MAX as f64 => {
             let max = Literal::u64_unsuffixed(max.floor() as u64);
             quote!(::std::cmp::min(#max, <::std::primitive::u64>::try_from(<#oty>::MAX).unwrap_or(::std::primitive::u64::MAX)))
@@ -1024,12 +1095,11 @@ fn paging(
         }
     };
     let op_id = &op.id.wire;
-    let _ = ok_ty;
     let doc = format!(
         " Streams every item across pages, sending one request per page.\n\n The page size is the `limit` you set, or {default} (the spec's default).\n Paging starts at the `offset` you set, or 0. It stops after an empty\n page, after `X-Total-Count` items when the server sends that header (ask\n for it with `count=true` where the operation has it, to save the final\n empty page), or after [`max_items`](Self::max_items) items, never\n requesting more than that. A page shorter than `limit` does not end it:\n servers may cap pages below `limit`. Filters and sorters are sent with\n every page. An error ends the stream after it is yielded; that includes\n [`Error::RepeatedPage`](crate::Error::RepeatedPage) when a page repeats\n one already received (a server that ignores `offset`) and\n [`Error::OffsetOverflow`](crate::Error::OffsetOverflow) when the next\n offset is above what `offset` allows."
     );
     let doc = doc_attrs(&doc);
-    let count_shortcut = count_shortcut(op, error, limit);
+    let count_shortcut = count_shortcut(op, error, limit_param);
     // Limits the caller set are checked as `send` would, before any request:
     // the first page yields the error instead of paging with altered values.
     let (first_check, fetch) = if validates {
@@ -1078,7 +1148,7 @@ fn count_shortcut(
     let count = op
         .params
         .iter()
-        .find(|p| p.name.wire == "count" && p.ty == TypeRef::Bool)?;
+        .find(|p| p.role == ParamRole::Count && p.ty == TypeRef::Bool)?;
     let count_id = ident(&count.name.rust);
     let limit_id = ident(&limit.name.rust);
     // The smallest page the spec allows, but at least one item.
@@ -1100,7 +1170,7 @@ fn count_shortcut(
 fn filter_items(op: &Operation) -> TokenStream {
     let mut out = TokenStream::new();
     if let Some(fields) = &op.filters {
-        let scope = format_ident!("{}Filter", op.type_name);
+        let scope = ident(&op.filter_type());
         let doc = format!(
             " The fields and operators `{}` documents for its `filters` parameter.\n\n Each function starts a [`Filter`](crate::filter::Filter) expression;\n combine them with `&`, `|` and `!`.",
             op.id.wire
@@ -1109,42 +1179,21 @@ fn filter_items(op: &Operation) -> TokenStream {
         let fns = fields.iter().filter(|f| !f.operators.is_empty()).map(|f| {
             let name = ident(&f.name.rust);
             let wire = &f.name.wire;
-            let value = match f.ty.as_str() {
-                "boolean" => quote!(bool),
-                "integer" => quote!(i64),
-                "number" => quote!(f64),
-                "date-time" => quote!(::chrono::DateTime<::chrono::Utc>),
-                _ => quote!(::std::string::String),
+            let value = match f.ty {
+                FilterValue::Boolean => quote!(bool),
+                FilterValue::Integer => quote!(i64),
+                FilterValue::Number => quote!(f64),
+                FilterValue::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
+                FilterValue::String => quote!(::std::string::String),
             };
-            let is_string = matches!(f.ty.as_str(), "string" | "");
-            let ops = f
-                .operators
-                .iter()
-                .filter(|o| is_string || !matches!(o.as_str(), "co" | "sw"))
-                .map(|o| {
-                    let marker = format_ident!(
-                        "{}",
-                        match o.as_str() {
-                            "eq" => "Eq",
-                            "ne" => "Ne",
-                            "gt" => "Gt",
-                            "ge" => "Ge",
-                            "lt" => "Lt",
-                            "le" => "Le",
-                            "co" => "Co",
-                            "sw" => "Sw",
-                            "in" => "In",
-                            "isnull" => "IsNull",
-                            "pr" => "Pr",
-                            _ => "Ca",
-                        }
-                    );
-                    quote!(crate::filter::ops::#marker)
-                });
+            let ops = f.offered_operators().into_iter().map(|o| {
+                let marker = format_ident!("{}", o.marker());
+                quote!(crate::filter::ops::#marker)
+            });
             let doc = format!(
                 " `{}` ({}): {}.",
                 wire,
-                if f.ty.is_empty() { "string" } else { &f.ty },
+                f.ty,
                 f.operators
                     .iter()
                     .map(|o| format!("`{o}`"))
@@ -1169,7 +1218,7 @@ fn filter_items(op: &Operation) -> TokenStream {
         });
     }
     if let Some(sorters) = &op.sorters {
-        let name = format_ident!("{}SortField", op.type_name);
+        let name = ident(&op.sort_field_type());
         let doc = format!(
             " The fields `{}` can sort by. Wrap them in [`Sort::asc`](crate::filter::Sort::asc) or\n [`Sort::desc`](crate::filter::Sort::desc); a bare field sorts ascending.",
             op.id.wire

@@ -42,22 +42,3 @@ pub fn rust_type(t: &TypeRef) -> TokenStream {
         }
     }
 }
-
-/// A short human-readable name for docs (`Vec<MachineIdentityResponse>`).
-pub fn display_type(t: &TypeRef) -> String {
-    match t {
-        TypeRef::String | TypeRef::Bytes => "String".into(),
-        TypeRef::Bool => "bool".into(),
-        TypeRef::I32 => "i32".into(),
-        TypeRef::I64 => "i64".into(),
-        TypeRef::F64 => "f64".into(),
-        TypeRef::DateTime => "DateTime<Utc>".into(),
-        TypeRef::Date => "NaiveDate".into(),
-        TypeRef::Json => "serde_json::Value".into(),
-        TypeRef::JsonObject => "serde_json::Map<String, Value>".into(),
-        TypeRef::JsonPatch => "JsonPatch".into(),
-        TypeRef::Named(n) => n.clone(),
-        TypeRef::Vec(inner) => format!("Vec<{}>", display_type(inner)),
-        TypeRef::Map(inner) => format!("BTreeMap<String, {}>", display_type(inner)),
-    }
-}

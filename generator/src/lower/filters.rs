@@ -9,17 +9,10 @@
 
 use crate::diag::Sink;
 use crate::ident::{field_ident, Namer};
-use crate::ir::{Api, FilterField, Name, TypeDef, TypeKind, TypeRef};
+use crate::ir::{FilterField, FilterOperator, FilterValue, Name, TypeDef, TypeKind, TypeRef};
 use openapiv3::Parameter;
 use serde_json::Value;
 use std::collections::BTreeMap;
-
-/// Filter operators, in the order the generated API lists them.
-pub const OPERATORS: &[&str] = &[
-    "eq", "ne", "gt", "ge", "lt", "le", "co", "sw", "in", "isnull", "pr",
-];
-/// Value types a filterable field may have.
-pub const FIELD_TYPES: &[&str] = &["string", "boolean", "integer", "number", "date-time"];
 
 pub(crate) const FILTER_EXTENSION: &str = "x-sdk-filterable";
 pub(crate) const SORT_EXTENSION: &str = "x-sdk-sortable";
@@ -30,8 +23,16 @@ fn query<'a>(raw: &'a [(&'a Parameter, String)], name: &str) -> Option<(&'a Para
         .map(|(p, ptr)| (*p, ptr.as_str()))
 }
 
-/// The filterable fields of an operation, if it documents any.
-pub(crate) fn filters(raw: &[(&Parameter, String)], sink: &mut Sink) -> Option<Vec<FilterField>> {
+/// The filterable fields of an operation, if it documents any. A field
+/// whose source gives no value type (the prose convention) gets the type
+/// found by following its dotted path through `item`, the listed item
+/// type, in `types`; a path that cannot be followed is a string field.
+pub(crate) fn filters(
+    raw: &[(&Parameter, String)],
+    item: Option<&TypeRef>,
+    types: &BTreeMap<String, TypeDef>,
+    sink: &mut Sink,
+) -> Option<Vec<FilterField>> {
     let (p, ptr) = query(raw, "filters")?;
     let d = p.parameter_data_ref();
     let mut namer = Namer::default();
@@ -57,20 +58,21 @@ pub(crate) fn filters(raw: &[(&Parameter, String)], sink: &mut Sink) -> Option<V
                 );
                 continue;
             };
-            if !FIELD_TYPES.contains(&ty) {
+            let Some(ty) = FilterValue::from_wire(ty) else {
+                let known: Vec<&str> = FilterValue::ALL.iter().map(|v| v.wire()).collect();
                 sink.error(
                     format!("{iptr}/type"),
                     format!(
                         "unknown filter value type `{ty}` (expected one of {})",
-                        FIELD_TYPES.join(", ")
+                        known.join(", ")
                     ),
                 );
                 continue;
-            }
+            };
             let mut operators = Vec::new();
             for op in ops {
-                if OPERATORS.contains(&op) {
-                    operators.push(op.to_string());
+                if let Some(op) = FilterOperator::from_wire(op) {
+                    operators.push(op);
                 } else {
                     sink.error(
                         format!("{iptr}/operators"),
@@ -94,7 +96,7 @@ pub(crate) fn filters(raw: &[(&Parameter, String)], sink: &mut Sink) -> Option<V
         let mut operators = Vec::new();
         for op in ops.trim().trim_matches('*').split(',') {
             let op = op.trim().to_ascii_lowercase();
-            if OPERATORS.contains(&op.as_str()) {
+            if let Some(op) = FilterOperator::from_wire(&op) {
                 operators.push(op);
             } else if !op.is_empty() {
                 sink.warning(
@@ -104,8 +106,11 @@ pub(crate) fn filters(raw: &[(&Parameter, String)], sink: &mut Sink) -> Option<V
             }
         }
         if !operators.is_empty() {
-            // The type is found later, from the listed item type.
-            push(&mut out, &mut namer, field.trim(), "", operators);
+            let field = field.trim();
+            let ty = item
+                .and_then(|t| follow(types, t, field))
+                .unwrap_or(FilterValue::String);
+            push(&mut out, &mut namer, field, ty, operators);
         }
     }
     (!out.is_empty()).then_some(out)
@@ -115,17 +120,17 @@ fn push(
     out: &mut Vec<FilterField>,
     namer: &mut Namer,
     field: &str,
-    ty: &str,
-    mut operators: Vec<String>,
+    ty: FilterValue,
+    mut operators: Vec<FilterOperator>,
 ) {
-    operators.sort_by_key(|o| OPERATORS.iter().position(|k| k == o));
+    operators.sort();
     operators.dedup();
     out.push(FilterField {
         name: Name {
             rust: namer.unique(&field_ident(field)),
             wire: field.to_string(),
         },
-        ty: ty.to_string(),
+        ty,
         operators,
     });
 }
@@ -171,29 +176,7 @@ pub(crate) fn sorters(raw: &[(&Parameter, String)], sink: &mut Sink) -> Option<V
     (!names.is_empty()).then_some(names)
 }
 
-/// Fills in the value type of filter fields whose source did not say, by
-/// following the dotted path through the listed item type. A path that
-/// cannot be followed is a string field.
-pub(crate) fn resolve_filter_types(api: &mut Api) {
-    let types = &api.types;
-    for tag in &mut api.tags {
-        for op in &mut tag.operations {
-            let item = op.pagination.as_ref().map(|p| p.item.clone());
-            let Some(fields) = op.filters.as_mut() else {
-                continue;
-            };
-            for f in fields.iter_mut().filter(|f| f.ty.is_empty()) {
-                f.ty = item
-                    .as_ref()
-                    .and_then(|t| follow(types, t, &f.name.wire))
-                    .unwrap_or("string")
-                    .to_string();
-            }
-        }
-    }
-}
-
-fn follow(types: &BTreeMap<String, TypeDef>, ty: &TypeRef, path: &str) -> Option<&'static str> {
+fn follow(types: &BTreeMap<String, TypeDef>, ty: &TypeRef, path: &str) -> Option<FilterValue> {
     let mut cur = ty.clone();
     for seg in path.split('.') {
         cur = match cur {
@@ -211,10 +194,10 @@ fn follow(types: &BTreeMap<String, TypeDef>, ty: &TypeRef, path: &str) -> Option
         cur = *inner;
     }
     Some(match cur {
-        TypeRef::Bool => "boolean",
-        TypeRef::I32 | TypeRef::I64 => "integer",
-        TypeRef::F64 => "number",
-        TypeRef::DateTime => "date-time",
-        _ => "string",
+        TypeRef::Bool => FilterValue::Boolean,
+        TypeRef::I32 | TypeRef::I64 => FilterValue::Integer,
+        TypeRef::F64 => FilterValue::Number,
+        TypeRef::DateTime => FilterValue::DateTime,
+        _ => FilterValue::String,
     })
 }

@@ -10,9 +10,8 @@ pub(crate) mod schema;
 mod view;
 
 use crate::diag::{join, Diagnostic, Errors, Severity, Sink};
-use crate::ident::{field_ident, method_ident, module_ident, type_ident, Namer};
+use crate::ident::{field_ident, method_ident, module_ident, type_ident, Namer, OPERATION_DERIVED};
 use crate::ir::*;
-use crate::Settings;
 use openapiv3::{
     OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, RequestBody as OaBody,
     Response as OaResponse, StatusCode,
@@ -37,8 +36,17 @@ pub struct Lowering {
     pub skipped: Vec<Diagnostic>,
 }
 
+/// What lowering needs to know besides the spec.
+#[derive(Debug, Clone, Default)]
+pub struct LowerSettings {
+    /// Only operations with one of these tags; empty means all.
+    pub tags: Vec<String>,
+    /// Turn every warning into an error (for our own, tidy spec).
+    pub strict: bool,
+}
+
 /// Lowers a spec into the IR, or returns every error found.
-pub fn lower(spec: &OpenAPI, settings: &Settings) -> Result<Lowering, Errors> {
+pub fn lower(spec: &OpenAPI, settings: &LowerSettings) -> Result<Lowering, Errors> {
     let mut sink = Sink::default();
     let mut types = Types::new(spec, &[]);
     types.lower_components(&mut sink);
@@ -90,13 +98,13 @@ pub fn lower(spec: &OpenAPI, settings: &Settings) -> Result<Lowering, Errors> {
             }
             let before = sink.items.len();
             match lower_operation(&ctx, item, op, &mut types, &mut type_names, &mut sink) {
-                Some(Ok(o)) => ops.push((tag, o)),
-                Some(Err(reason)) => {
+                OperationOutcome::Lowered(o) => ops.push((tag, *o)),
+                OperationOutcome::Skipped(reason) => {
                     let d = Diagnostic::warning(&optr, format!("operation skipped: {reason}"));
                     sink.items.push(d.clone());
                     skipped.push(d);
                 }
-                None => debug_assert!(sink.items.len() > before),
+                OperationOutcome::Failed => debug_assert!(sink.items.len() > before),
             }
         }
     }
@@ -208,28 +216,11 @@ pub fn lower(spec: &OpenAPI, settings: &Settings) -> Result<Lowering, Errors> {
         tags: groups.into_values().collect(),
         types: types.defs,
     };
-    filters::resolve_filter_types(&mut api);
     if !settings.tags.is_empty() {
         prune_unreachable(&mut api);
     }
 
-    let mut items = sink.items;
-    if settings.strict {
-        for d in &mut items {
-            if d.severity == Severity::Warning {
-                d.severity = Severity::Error;
-                d.message.push_str(" (an error in strict mode)");
-            }
-        }
-    }
-    items.sort();
-    items.dedup();
-    let (errors, warnings): (Vec<_>, Vec<_>) = items
-        .into_iter()
-        .partition(|d| d.severity == Severity::Error);
-    if !errors.is_empty() {
-        return Err(Errors(errors));
-    }
+    let warnings = crate::diag::settle(sink.items, settings.strict)?;
     Ok(Lowering {
         api,
         warnings,
@@ -332,6 +323,21 @@ fn resolve_param<'a>(
     None
 }
 
+/// What became of one operation.
+#[derive(Debug)]
+enum OperationOutcome {
+    /// Lowered; it is generated.
+    Lowered(Box<Operation>),
+    /// Left out on purpose; the reason becomes a warning.
+    Skipped(String),
+    /// It has errors, already in the sink.
+    Failed,
+}
+
+/// Lowers one operation in phases: its id and type name, its parameters
+/// (gathered, lowered, reconciled with the path template), its body, its
+/// responses, its security, and what follows from those (paging, filters,
+/// sorters, each parameter's role).
 fn lower_operation(
     ctx: &OpCtx<'_>,
     item: &openapiv3::PathItem,
@@ -339,7 +345,7 @@ fn lower_operation(
     types: &mut Types<'_>,
     type_names: &mut Namer,
     sink: &mut Sink,
-) -> Option<Result<Operation, String>> {
+) -> OperationOutcome {
     let errors_before = sink
         .items
         .iter()
@@ -358,36 +364,114 @@ fn lower_operation(
             id
         }
     };
-    let type_name = type_names.unique(&type_ident(&wire_id));
+    let type_name = type_names.unique_family(&type_ident(&wire_id), &OPERATION_DERIVED);
 
     // Parameters: path-level first, operation-level overrides by (name, in).
-    let mut raw: Vec<(&Parameter, String)> = Vec::new();
-    for (i, p) in item.parameters.iter().enumerate() {
-        let pptr = format!(
-            "{}/parameters/{i}",
-            ctx.ptr.rsplit_once('/').map_or(ctx.ptr, |x| x.0)
-        );
-        if let Some(r) = resolve_param(ctx.spec, p, &pptr, sink) {
-            raw.push(r);
+    let raw = gather_parameters(ctx, item, op, sink);
+
+    let mut arg_names = Namer::with_reserved(["body", "client"]);
+    let LoweredParams {
+        mut params,
+        experimental_header,
+    } = lower_parameters(&raw, &type_name, types, &mut arg_names, sink);
+    let experimental = experimental_header
+        || op
+            .extensions
+            .get(EXPERIMENTAL_EXTENSION)
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+
+    reconcile_path_template(ctx, &mut params, &mut arg_names, sink);
+
+    // Request body.
+    let body = match &op.request_body {
+        None => None,
+        Some(b) => {
+            let bptr = format!("{}/requestBody", ctx.ptr);
+            match resolve_body(ctx.spec, b, &bptr, sink) {
+                None => None,
+                Some((b, bptr)) => {
+                    match lower_body(b, &bptr, &type_name, types, &mut arg_names, sink) {
+                        Ok(body) => body,
+                        Err(reason) => return OperationOutcome::Skipped(reason),
+                    }
+                }
+            }
         }
-    }
-    for (i, p) in op.parameters.iter().enumerate() {
-        let pptr = format!("{}/parameters/{i}", ctx.ptr);
-        if let Some((p, ptr)) = resolve_param(ctx.spec, p, &pptr, sink) {
-            let d = p.parameter_data_ref();
-            raw.retain(|(q, _)| !(q.parameter_data_ref().name == d.name && same_location(q, p)));
-            raw.push((p, ptr));
-        }
+    };
+
+    let responses = lower_responses(ctx, op, &type_name, types, sink);
+
+    let security = op
+        .security
+        .as_ref()
+        .or(ctx.spec.security.as_ref())
+        .map(|reqs| {
+            reqs.iter()
+                .map(|r| r.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .collect()
+        })
+        .unwrap_or_default();
+
+    let pagination = pagination(&params, &responses);
+    let item = pagination.as_ref().map(|p| &p.item);
+    let filters = filters::filters(&raw, item, &types.defs, sink);
+    let sorters = filters::sorters(&raw, sink);
+    for p in &mut params {
+        p.role = param_role(p, pagination.as_ref(), filters.is_some(), sorters.is_some());
     }
 
-    let mut experimental = op
-        .extensions
-        .get(EXPERIMENTAL_EXTENSION)
-        .and_then(|v| v.as_bool())
-        .unwrap_or(false);
+    let errors_after = sink
+        .items
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    if errors_after > errors_before {
+        return OperationOutcome::Failed;
+    }
+    OperationOutcome::Lowered(Box::new(Operation {
+        id: Name {
+            rust: method_ident(&wire_id),
+            wire: wire_id,
+        },
+        type_name,
+        pointer: ctx.ptr.to_string(),
+        method: ctx.method,
+        path: ctx.path.to_string(),
+        summary: op.summary.clone(),
+        description: op.description.clone(),
+        deprecated: op.deprecated,
+        experimental,
+        params,
+        body,
+        responses,
+        security,
+        pagination,
+        filters,
+        sorters,
+    }))
+}
+
+/// The parameters, lowered in spec order.
+struct LoweredParams {
+    params: Vec<Param>,
+    /// Whether the spec requires the experimental header, which is never a
+    /// parameter: the runtime sends it when the client opted in.
+    experimental_header: bool,
+}
+
+/// Lowers the gathered parameters (cookies are warned about and left out;
+/// the experimental header becomes a flag), naming them with `arg_names`.
+fn lower_parameters(
+    raw: &[(&Parameter, String)],
+    type_name: &str,
+    types: &mut Types<'_>,
+    arg_names: &mut Namer,
+    sink: &mut Sink,
+) -> LoweredParams {
     let mut params = Vec::new();
-    let mut arg_names = Namer::with_reserved(["body", "client"]);
-    for (p, pptr) in &raw {
+    let mut experimental_header = false;
+    for (p, pptr) in raw {
         let d = p.parameter_data_ref();
         let location = match p {
             Parameter::Path { .. } => ParamLocation::Path,
@@ -397,7 +481,7 @@ fn lower_operation(
         };
         if location == ParamLocation::Header && d.name.eq_ignore_ascii_case(EXPERIMENTAL_HEADER) {
             // The runtime sends this header when the client opted in.
-            experimental |= d.required;
+            experimental_header |= d.required;
             continue;
         }
         if location == ParamLocation::Cookie {
@@ -458,11 +542,55 @@ fn lower_operation(
             maximum: max,
             deprecated: d.deprecated.unwrap_or(false),
             explode,
+            role: ParamRole::Plain,
             pointer: pptr.clone(),
         });
     }
+    LoweredParams {
+        params,
+        experimental_header,
+    }
+}
 
-    // Reconcile path template variables with path parameters.
+/// The operation's parameters with their pointers: path-level first, then
+/// operation-level ones, which override a path-level one of the same name
+/// and location.
+fn gather_parameters<'a>(
+    ctx: &OpCtx<'a>,
+    item: &'a openapiv3::PathItem,
+    op: &'a openapiv3::Operation,
+    sink: &mut Sink,
+) -> Vec<(&'a Parameter, String)> {
+    let mut raw: Vec<(&Parameter, String)> = Vec::new();
+    for (i, p) in item.parameters.iter().enumerate() {
+        let pptr = format!(
+            "{}/parameters/{i}",
+            ctx.ptr.rsplit_once('/').map_or(ctx.ptr, |x| x.0)
+        );
+        if let Some(r) = resolve_param(ctx.spec, p, &pptr, sink) {
+            raw.push(r);
+        }
+    }
+    for (i, p) in op.parameters.iter().enumerate() {
+        let pptr = format!("{}/parameters/{i}", ctx.ptr);
+        if let Some((p, ptr)) = resolve_param(ctx.spec, p, &pptr, sink) {
+            let d = p.parameter_data_ref();
+            raw.retain(|(q, _)| !(q.parameter_data_ref().name == d.name && same_location(q, p)));
+            raw.push((p, ptr));
+        }
+    }
+    raw
+}
+
+/// Reconciles the path template's variables with the path parameters
+/// (repairing what is unambiguous, with a warning), then orders the
+/// parameters: path ones in template order, the rest in spec order.
+fn reconcile_path_template(
+    ctx: &OpCtx<'_>,
+    params: &mut Vec<Param>,
+    arg_names: &mut Namer,
+    sink: &mut Sink,
+) {
     let vars = template_vars(ctx.path);
     let path_params: Vec<usize> = params
         .iter()
@@ -537,6 +665,7 @@ fn lower_operation(
                 maximum: None,
                 deprecated: false,
                 explode: false,
+                role: ParamRole::Plain,
                 pointer: ctx.ptr.to_string(),
             });
         }
@@ -564,25 +693,16 @@ fn lower_operation(
         ParamLocation::Header => (2, 0),
         ParamLocation::Cookie => (3, 0),
     });
+}
 
-    // Request body.
-    let body = match &op.request_body {
-        None => None,
-        Some(b) => {
-            let bptr = format!("{}/requestBody", ctx.ptr);
-            match resolve_body(ctx.spec, b, &bptr, sink) {
-                None => None,
-                Some((b, bptr)) => {
-                    match lower_body(b, &bptr, &type_name, types, &mut arg_names, sink) {
-                        Ok(body) => body,
-                        Err(reason) => return Some(Err(reason)),
-                    }
-                }
-            }
-        }
-    };
-
-    // Responses.
+/// The documented responses, in status order, each with its variant name.
+fn lower_responses(
+    ctx: &OpCtx<'_>,
+    op: &openapiv3::Operation,
+    type_name: &str,
+    types: &mut Types<'_>,
+    sink: &mut Sink,
+) -> Vec<Response> {
     let mut responses = Vec::new();
     let mut entries: Vec<(Status, &ReferenceOr<OaResponse>, String)> = op
         .responses
@@ -636,51 +756,7 @@ fn lower_operation(
             "no 2xx response is documented; any 2xx is returned as bytes".to_string(),
         );
     }
-
-    let security = op
-        .security
-        .as_ref()
-        .or(ctx.spec.security.as_ref())
-        .map(|reqs| {
-            reqs.iter()
-                .map(|r| r.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                .collect()
-        })
-        .unwrap_or_default();
-
-    let pagination = pagination(&params, &responses);
-    let filters = filters::filters(&raw, sink);
-    let sorters = filters::sorters(&raw, sink);
-
-    let errors_after = sink
-        .items
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
-    if errors_after > errors_before {
-        return None;
-    }
-    Some(Ok(Operation {
-        id: Name {
-            rust: method_ident(&wire_id),
-            wire: wire_id,
-        },
-        type_name,
-        pointer: ctx.ptr.to_string(),
-        method: ctx.method,
-        path: ctx.path.to_string(),
-        summary: op.summary.clone(),
-        description: op.description.clone(),
-        deprecated: op.deprecated,
-        experimental,
-        params,
-        body,
-        responses,
-        security,
-        pagination,
-        filters,
-        sorters,
-    }))
+    responses
 }
 
 fn same_location(a: &Parameter, b: &Parameter) -> bool {
@@ -976,6 +1052,27 @@ pub fn status_words(status: Status) -> String {
     s.to_string()
 }
 
+/// The one answer to "what is this parameter for?".
+fn param_role(
+    p: &Param,
+    pagination: Option<&Pagination>,
+    has_filters: bool,
+    has_sorters: bool,
+) -> ParamRole {
+    let typed = !p.required && p.ty == TypeRef::String;
+    let paging = |q: fn(&Pagination) -> &PageParam| {
+        pagination.is_some_and(|pg| p.location == ParamLocation::Query && q(pg).name == p.name)
+    };
+    match p.name.wire.as_str() {
+        "filters" if typed && has_filters => ParamRole::Filters,
+        "sorters" if typed && has_sorters => ParamRole::Sorters,
+        _ if paging(|pg| &pg.limit) => ParamRole::Limit,
+        _ if paging(|pg| &pg.offset) => ParamRole::Offset,
+        "count" => ParamRole::Count,
+        _ => ParamRole::Plain,
+    }
+}
+
 fn pagination(params: &[Param], responses: &[Response]) -> Option<Pagination> {
     let int = |t: &TypeRef| matches!(t, TypeRef::I32 | TypeRef::I64);
     let q = |name: &str| {
@@ -984,7 +1081,11 @@ fn pagination(params: &[Param], responses: &[Response]) -> Option<Pagination> {
         })
     };
     let limit = q("limit")?;
-    q("offset")?;
+    let offset = q("offset")?;
+    let page_param = |p: &Param| PageParam {
+        name: p.name.clone(),
+        ty: p.ty.clone(),
+    };
     let mut ok = responses.iter().filter(|r| r.status.is_success());
     let first = ok.next()?;
     // Paging needs one page type; several success shapes make an enum.
@@ -995,66 +1096,31 @@ fn pagination(params: &[Param], responses: &[Response]) -> Option<Pagination> {
         ResponseBody::Json {
             ty: TypeRef::Vec(item),
             ..
-        } => Some(Pagination {
-            item: (**item).clone(),
-            default_limit: limit.default.as_ref().and_then(|v| v.as_i64()),
-            max_limit: limit.maximum.map(|m| m as i64),
-        }),
+        } => {
+            let default_limit = limit.default.as_ref().and_then(|v| v.as_i64());
+            let max_limit = limit.maximum.map(|m| m as i64);
+            Some(Pagination {
+                item: (**item).clone(),
+                limit: page_param(limit),
+                offset: page_param(offset),
+                default_limit,
+                max_limit,
+                page_size: default_limit
+                    .or(max_limit)
+                    .unwrap_or(100)
+                    .clamp(1, u32::MAX as i64) as u32,
+            })
+        }
         _ => None,
     }
 }
 
 /// Keeps only the types that the generated operations reach.
 fn prune_unreachable(api: &mut Api) {
-    let mut todo: Vec<String> = Vec::new();
-    let push = |t: &TypeRef, todo: &mut Vec<String>| collect_named(t, todo);
-    for tag in &api.tags {
-        for op in &tag.operations {
-            for p in &op.params {
-                push(&p.ty, &mut todo);
-            }
-            if let Some(b) = &op.body {
-                push(&b.ty, &mut todo);
-            }
-            for r in &op.responses {
-                if let ResponseBody::Json { ty, .. } = &r.body {
-                    push(ty, &mut todo);
-                }
-            }
-        }
-    }
-    let mut keep = BTreeSet::new();
-    while let Some(name) = todo.pop() {
-        if !keep.insert(name.clone()) {
-            continue;
-        }
-        if let Some(def) = api.types.get(&name) {
-            match &def.kind {
-                TypeKind::Struct(s) => {
-                    for f in &s.fields {
-                        collect_named(&f.ty, &mut todo);
-                    }
-                    if let Some(a) = &s.additional {
-                        collect_named(a, &mut todo);
-                    }
-                }
-                TypeKind::Union(u) => {
-                    for v in &u.variants {
-                        collect_named(&v.ty, &mut todo);
-                    }
-                }
-                TypeKind::Alias(t) => collect_named(t, &mut todo),
-                TypeKind::Enum(_) => {}
-            }
-        }
-    }
+    let ops = api.tags.iter().flat_map(|t| &t.operations);
+    let keep = crate::graph::reachable(
+        api,
+        ops.flat_map(|op| crate::graph::request_roots(op).chain(crate::graph::response_roots(op))),
+    );
     api.types.retain(|k, _| keep.contains(k));
-}
-
-fn collect_named(t: &TypeRef, out: &mut Vec<String>) {
-    match t {
-        TypeRef::Named(n) => out.push(n.clone()),
-        TypeRef::Vec(i) | TypeRef::Map(i) => collect_named(i, out),
-        _ => {}
-    }
 }

@@ -7,8 +7,8 @@
 //!
 //! ```text
 //! pub use runtime::{
-//!     ApiError, AuthError, Client, ClientBuilder, ConfigError, Credentials, Error, RawError,
-//!     Response, RetryPolicy,
+//!     ApiError, AuthError, Client, ClientBuilder, ConfigError, Credentials, Error,
+//!     FilePart, RawError, Response, RetryPolicy,
 //! };
 //! ```
 //!
