@@ -18,15 +18,18 @@ use serde_json::{Map, Value};
 /// Parses YAML or JSON text into a spec, returning the warnings about what
 /// was repaired.
 pub fn parse(text: &str) -> Result<(openapiv3::OpenAPI, Vec<Diagnostic>), Errors> {
-    let mut value: Value = if text.trim_start().starts_with('{') {
-        serde_json::from_str(text).map_err(|e| one("#", format!("not valid JSON: {e}")))?
-    } else {
-        serde_yaml::from_str(text).map_err(|e| one("#", format!("not valid YAML: {e}")))?
-    };
+    let value = crate::bundle::parse_text(text).map_err(|m| one("#", m))?;
+    parse_value(value)
+}
+
+/// Like [`parse`], for a document already read (a bundle, see
+/// [`crate::bundle`]).
+pub fn parse_value(mut value: Value) -> Result<(openapiv3::OpenAPI, Vec<Diagnostic>), Errors> {
     if !value.is_object() {
         return Err(one("#", "the document is not an object"));
     }
     let mut warnings = Vec::new();
+    crate::bundle::inline_deep_refs(&mut value);
     repair(&mut value, "#", &mut warnings);
     let spec = deserialize(value)?;
     Ok((spec, warnings))

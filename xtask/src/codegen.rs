@@ -108,11 +108,27 @@ fn walk(dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// Reads, parses and generates; prints warnings and all errors.
 pub fn run_generator(opts: &Options) -> Result<Output> {
-    let text = fs::read_to_string(&opts.spec).with_context(|| format!("reading {}", opts.spec))?;
-    let (spec, mut parse_warnings) = match generator::parse(&text) {
-        Ok(ok) => ok,
+    if !Path::new(&opts.spec).is_file() {
+        bail!("reading {}: no such file", opts.spec);
+    }
+    // The root and every file its `$ref`s reach, bundled into one document.
+    let bundle = match generator::bundle(Path::new(&opts.spec), |p| fs::read_to_string(p)) {
+        Ok(b) => b,
         Err(errors) => bail!("{}: {errors}", opts.spec),
     };
+    let locate = |mut d: generator::Diagnostic| {
+        d.pointer = bundle.locate(&d.pointer);
+        d
+    };
+    let (spec, parse_warnings) = match generator::parse_value(bundle.value.clone()) {
+        Ok(ok) => ok,
+        Err(errors) => bail!(
+            "{}: {}",
+            opts.spec,
+            generator::Errors(errors.0.into_iter().map(locate).collect())
+        ),
+    };
+    let mut parse_warnings: Vec<_> = parse_warnings.into_iter().map(locate).collect();
     if opts.settings.strict && !parse_warnings.is_empty() {
         let errs = generator::Errors(
             parse_warnings
@@ -127,8 +143,13 @@ pub fn run_generator(opts: &Options) -> Result<Output> {
     }
     let mut output = match generator::generate(&spec, &opts.settings) {
         Ok(o) => o,
-        Err(errors) => bail!("{}: {errors}nothing was written", opts.spec),
+        Err(errors) => bail!(
+            "{}: {}nothing was written",
+            opts.spec,
+            generator::Errors(errors.0.into_iter().map(locate).collect())
+        ),
     };
+    output.warnings = output.warnings.drain(..).map(locate).collect();
     output.summary.warnings += parse_warnings.len();
     parse_warnings.append(&mut output.warnings);
     parse_warnings.sort();
