@@ -1,0 +1,202 @@
+//! Multi-file specs: bundling a root document and the files its `$ref`s
+//! reach (see `generator::bundle`).
+//!
+//! The fixtures under `tests/multi_file/` cover path items in other files,
+//! YAML and JSON, JSON pointers into files, `#` fragments inside a file,
+//! files that reference each other in a cycle, and two files with the same
+//! stem; `tests/multi_file_errors/` the errors. The SailPoint per-service
+//! source (`../shared/reference/services-src`) must give the same crate as
+//! redocly's bundle of it.
+
+use generator::{bundle, generate, parse_value, Settings};
+use std::path::{Path, PathBuf};
+
+fn fixtures(dir: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(dir)
+}
+
+fn read(p: &Path) -> std::io::Result<String> {
+    std::fs::read_to_string(p)
+}
+
+fn settings(spec: &str) -> Settings {
+    let mut s = Settings::new(spec);
+    s.sdk_extras = false;
+    s.standalone = true;
+    s.crate_name = "generated-sdk".into();
+    s
+}
+
+/// Makes absolute fixture paths in messages relative, for snapshots.
+fn relative(text: &str) -> String {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests");
+    text.replace(&format!("{}/", dir.display()), "")
+}
+
+#[test]
+fn a_multi_file_spec_bundles_into_components_with_stable_names() {
+    let root = fixtures("multi_file").join("openapi.yaml");
+    let b = bundle(&root, read).expect("bundles");
+    insta::assert_snapshot!(
+        "multi_file_bundle",
+        serde_json::to_string_pretty(&b.value).unwrap()
+    );
+    // Later diagnostics can name the file a hoisted component came from.
+    assert_eq!(
+        relative(&b.locate("#/components/schemas/pet/properties/name")),
+        "#/components/schemas/pet/properties/name (in multi_file/schemas/pet.yaml#/properties/name)"
+    );
+    assert_eq!(
+        relative(&b.locate("#/paths/~1pets/get")),
+        "#/paths/~1pets/get (in multi_file/paths/pets.yaml#/get)"
+    );
+    let (spec, warnings) = parse_value(b.value).expect("parses");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let mut s = settings("openapi.yaml");
+    s.strict = true;
+    let out = generate(&spec, &s).expect("generates in strict mode");
+    assert_eq!(out.summary.operations, 2);
+    let models = &out
+        .files
+        .iter()
+        .find(|f| f.path == "src/models.rs")
+        .unwrap()
+        .contents;
+    for ty in [
+        "struct Pet ",
+        "struct Owner ",
+        "struct Thing ",
+        "struct Thing2 ",
+        "enum Tag ",
+    ] {
+        assert!(models.contains(ty), "{ty} not in models.rs");
+    }
+}
+
+#[test]
+fn bundling_is_deterministic_and_needs_only_a_reader() {
+    // The same files served from memory, as a caller without a file system
+    // would: identical bundle.
+    let dir = fixtures("multi_file");
+    let from_disk = bundle(&dir.join("openapi.yaml"), read).unwrap().value;
+    let mut files = std::collections::BTreeMap::new();
+    for f in [
+        "openapi.yaml",
+        "common.yaml",
+        "paths/pets.yaml",
+        "paths/pet-by-id.yaml",
+        "schemas/pet.yaml",
+        "schemas/owner.json",
+        "a/thing.yaml",
+        "b/thing.yaml",
+    ] {
+        files.insert(PathBuf::from("spec").join(f), read(&dir.join(f)).unwrap());
+    }
+    let from_memory = bundle(Path::new("spec/./openapi.yaml"), |p| {
+        files
+            .get(p)
+            .cloned()
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "not in the map"))
+    })
+    .unwrap()
+    .value;
+    assert_eq!(
+        serde_json::to_string(&from_disk).unwrap(),
+        serde_json::to_string(&from_memory).unwrap()
+    );
+}
+
+#[test]
+fn unresolvable_refs_name_the_ref_the_file_and_the_pointer() {
+    let dir = fixtures("multi_file_errors");
+    let mut report = String::new();
+    for case in ["missing_file", "missing_pointer", "url_ref", "inline_cycle"] {
+        let err = bundle(&dir.join(format!("{case}.yaml")), read)
+            .expect_err(case)
+            .to_string();
+        report.push_str(&format!("{case}:\n{}\n", relative(&err)));
+    }
+    insta::assert_snapshot!("multi_file_errors", report);
+}
+
+fn reference(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/reference")
+        .join(path)
+}
+
+/// The first pointer where two documents differ.
+fn difference(a: &serde_json::Value, b: &serde_json::Value, ptr: &str) -> Option<String> {
+    use serde_json::Value::{Array, Object};
+    match (a, b) {
+        (Object(x), Object(y)) => {
+            for k in x.keys().chain(y.keys()) {
+                let p = format!("{ptr}/{k}");
+                match (x.get(k), y.get(k)) {
+                    (Some(u), Some(v)) => {
+                        if let Some(d) = difference(u, v, &p) {
+                            return Some(d);
+                        }
+                    }
+                    (u, v) => return Some(format!("{p}: {u:?} vs {v:?}")),
+                }
+            }
+            None
+        }
+        (Array(x), Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (u, v))| difference(u, v, &format!("{ptr}/{i}"))),
+        _ if a == b => None,
+        // YAML's `8.0` is JSON's `8` once redocly (JavaScript) wrote it.
+        (serde_json::Value::Number(x), serde_json::Value::Number(y))
+            if x.as_f64() == y.as_f64() =>
+        {
+            None
+        }
+        _ => Some(format!("{ptr}: {a} vs {b}")),
+    }
+}
+
+/// Generated files without the "generated from PATH" header line.
+fn crate_files(spec: serde_json::Value) -> Vec<(String, String)> {
+    let (spec, _) = parse_value(spec).expect("parses");
+    let out = generate(&spec, &settings("spec")).expect("generates");
+    out.files
+        .into_iter()
+        .map(|f| {
+            let body = f
+                .contents
+                .split_once('\n')
+                .map_or("", |(_, b)| b)
+                .to_string();
+            (f.path, body)
+        })
+        .collect()
+}
+
+#[test]
+fn sailpoint_services_source_gives_the_same_crate_as_its_redocly_bundle() {
+    for service in ["machine-identities", "classify-source", "declassify-source"] {
+        let src = reference(&format!("services-src/idn/apis/{service}/openapi.yaml"));
+        let ours = bundle(&src, read)
+            .unwrap_or_else(|e| panic!("{service}: {e}"))
+            .value;
+        let text = std::fs::read_to_string(reference(&format!("services/{service}.json")))
+            .expect("the reference bundles must be in ../shared/reference/services");
+        let redocly: serde_json::Value = serde_json::from_str(&text).unwrap();
+        // The same document, component names and all...
+        if let Some(d) = difference(&ours, &redocly, "#") {
+            panic!("{service}: the bundles differ at {d}");
+        }
+        // ...so the same crate, file for file.
+        let (a, b) = (crate_files(ours), crate_files(redocly));
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(x, y, "{service}: {} differs", x.0);
+        }
+    }
+}
