@@ -76,42 +76,84 @@ pub fn parse_text(text: &str) -> Result<Value, String> {
     }
     match serde_yaml::from_str::<Value>(text) {
         Ok(v) => Ok(v),
-        Err(first) => match serde_yaml::from_str::<serde_yaml::Value>(text) {
-            Ok(y) => yaml_to_json(y).ok_or_else(|| format!("not valid YAML: {first}")),
-            Err(e) => Err(format!("not valid YAML: {e}")),
-        },
+        // Integers beyond 64 bits, numeric keys (`200:`): read leniently.
+        Err(first) => serde_yaml::from_str::<Lenient>(text)
+            .map(|l| l.0)
+            .map_err(|_| format!("not valid YAML: {first}")),
     }
 }
 
-fn yaml_to_json(y: serde_yaml::Value) -> Option<Value> {
-    use serde_yaml::Value as Y;
-    Some(match y {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => serde_json::to_value(n).ok()?,
-        Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::Array(
-            items
-                .into_iter()
-                .map(yaml_to_json)
-                .collect::<Option<Vec<_>>>()?,
-        ),
-        Y::Mapping(m) => {
-            let mut out = Map::new();
-            for (k, v) in m {
-                let key = match k {
-                    Y::String(s) => s,
-                    Y::Number(n) => n.to_string(),
-                    Y::Bool(b) => b.to_string(),
-                    Y::Null => "null".to_string(),
-                    _ => return None,
-                };
-                out.insert(key, yaml_to_json(v)?);
-            }
-            Value::Object(out)
+/// A JSON value read leniently from YAML: integers beyond `u64`/`i64` become
+/// floats, and mapping keys that are numbers or booleans become strings.
+struct Lenient(Value);
+
+impl<'de> serde::Deserialize<'de> for Lenient {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(LenientVisitor).map(Lenient)
+    }
+}
+
+struct LenientVisitor;
+
+impl<'de> serde::de::Visitor<'de> for LenientVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+        Ok(Value::from(v as f64))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
+        Ok(Value::from(v as f64))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Lenient(v)) = seq.next_element()? {
+            out.push(v);
         }
-        Y::Tagged(t) => yaml_to_json(t.value)?,
-    })
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some((Lenient(k), Lenient(v))) = map.next_entry()? {
+            let key = match k {
+                Value::String(s) => s,
+                Value::Null => "null".to_string(),
+                Value::Bool(_) | Value::Number(_) => k.to_string(),
+                _ => return Err(serde::de::Error::custom("a mapping key is not a scalar")),
+            };
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
+    }
 }
 
 /// Bundles the document at `root` and every file its `$ref`s reach.
@@ -695,5 +737,50 @@ fn inline_deep(v: &mut Value, doc: &Value, stack: &mut Vec<String>) {
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_integers_beyond_64_bits_and_numeric_keys_are_read() {
+        let v = parse_text("a: 18446744073709552000\nb: -9223372036854775809\n200: x\n").unwrap();
+        assert_eq!(v["a"].as_f64(), Some(18446744073709552000.0));
+        assert_eq!(v["b"].as_f64(), Some(-9223372036854775809.0));
+        assert_eq!(v["200"], "x");
+    }
+
+    #[test]
+    fn urls_are_told_from_paths() {
+        for url in [
+            "https://x.org/a.yaml",
+            "http://x/a#/b",
+            "file:///a.yaml",
+            "//host/a.yaml",
+        ] {
+            assert!(is_url(url), "{url}");
+        }
+        for path in [
+            "a.yaml",
+            "../a.yaml#/b",
+            "#/components/schemas/A",
+            "C:/a.yaml",
+        ] {
+            assert!(!is_url(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn paths_are_normalized_lexically() {
+        assert_eq!(
+            normalize(Path::new("a/./b/../c.yaml")),
+            PathBuf::from("a/c.yaml")
+        );
+        assert_eq!(
+            normalize(Path::new("../x/../y.yaml")),
+            PathBuf::from("../y.yaml")
+        );
     }
 }

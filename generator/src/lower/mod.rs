@@ -439,6 +439,7 @@ fn lower_operation(
                 )
             }
         };
+        let (min, max) = checkable_bounds(&lowered.ty, min, max, &format!("{pptr}/schema"), sink);
         let explode = d.explode.unwrap_or(matches!(
             location,
             ParamLocation::Query | ParamLocation::Cookie
@@ -1057,4 +1058,37 @@ fn collect_named(t: &TypeRef, out: &mut Vec<String>) {
         TypeRef::Vec(i) | TypeRef::Map(i) => collect_named(i, out),
         _ => {}
     }
+}
+
+/// The bounds of a numeric parameter that the SDK can check on its Rust
+/// type. A bound at or beyond the type's limit says nothing (and would not
+/// compile cleanly); one on the far side of the type's range cannot be met.
+/// Either way it is left out, with a warning when it lies beyond the range,
+/// so the emitted check is never wrong.
+fn checkable_bounds(
+    ty: &TypeRef,
+    min: Option<f64>,
+    max: Option<f64>,
+    ptr: &str,
+    sink: &mut Sink,
+) -> (Option<f64>, Option<f64>) {
+    let (lo, hi, name) = match ty {
+        TypeRef::I32 => (f64::from(i32::MIN), f64::from(i32::MAX), "i32"),
+        TypeRef::I64 => (i64::MIN as f64, i64::MAX as f64, "i64"),
+        _ => return (min, max),
+    };
+    let mut keep = |key: &str, v: Option<f64>, vacuous: bool| {
+        let v = v?;
+        if v < lo || v > hi {
+            sink.warning(
+                join(ptr, key),
+                format!("`{key}: {v}` is beyond the range of {name}; the SDK does not check it"),
+            );
+            return None;
+        }
+        (!vacuous).then_some(v)
+    };
+    let min = keep("minimum", min, min.is_some_and(|v| v <= lo));
+    let max = keep("maximum", max, max.is_some_and(|v| v >= hi));
+    (min, max)
 }
