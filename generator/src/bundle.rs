@@ -689,10 +689,12 @@ fn normalize(p: &Path) -> PathBuf {
 
 /// Resolves local `$ref`s into the inside of a component by copying the
 /// target in their place (see the module docs). A cycle is left alone, for
-/// the lowering to report.
-pub fn inline_deep_refs(doc: &mut Value) {
+/// the lowering to report. Also copies in a response `$ref` that names a
+/// component of another kind (`#/components/requestBodies/X` under
+/// `responses`), with a warning: `openapiv3` would reject it.
+pub fn inline_deep_refs(doc: &mut Value, warnings: &mut Vec<Diagnostic>) {
     let snapshot = doc.clone();
-    inline_deep(doc, &snapshot, &mut Vec::new());
+    inline_deep(doc, &snapshot, "#", &mut Vec::new(), warnings);
 }
 
 /// `#/components/<section>/<name>` exactly (a whole component).
@@ -703,22 +705,53 @@ fn is_component_ref(r: &str) -> bool {
     }
 }
 
-fn inline_deep(v: &mut Value, doc: &Value, stack: &mut Vec<String>) {
+/// Whether `ptr` is a response of an operation (`.../responses/200`), not a
+/// property or component called `responses`.
+fn is_operation_response(ptr: &str) -> bool {
+    let mut segs = ptr.rsplit('/');
+    let (_code, parent) = (segs.next(), segs.next());
+    parent == Some("responses")
+        && matches!(
+            segs.next(),
+            Some("get" | "put" | "post" | "delete" | "options" | "head" | "patch" | "trace")
+        )
+}
+
+fn inline_deep(
+    v: &mut Value,
+    doc: &Value,
+    ptr: &str,
+    stack: &mut Vec<String>,
+    warnings: &mut Vec<Diagnostic>,
+) {
     match v {
         Value::Object(map) => {
             if let Some(Value::String(r)) = map.get("$ref") {
-                if r.starts_with("#/") && !is_component_ref(r) && !stack.contains(r) {
+                let wrong_kind = is_operation_response(ptr)
+                    && is_component_ref(r)
+                    && !r.starts_with("#/components/responses/");
+                let deep = r.starts_with("#/") && !is_component_ref(r);
+                if (deep || wrong_kind) && !stack.contains(r) {
                     let r = r.clone();
                     if let Some(target) = doc.pointer(&percent_decode(&r[1..])) {
+                        if wrong_kind {
+                            warnings.push(Diagnostic::warning(
+                                ptr,
+                                format!("response $ref `{r}` names a component that is not a response; its content is used as the response"),
+                            ));
+                        }
                         let mut target = target.clone();
                         stack.push(r);
-                        inline_deep(&mut target, doc, stack);
+                        inline_deep(&mut target, doc, ptr, stack, warnings);
                         stack.pop();
                         if let Value::Object(t) = &mut target {
                             for (k, s) in map.iter() {
                                 if k != "$ref" {
                                     t.insert(k.clone(), s.clone());
                                 }
+                            }
+                            if wrong_kind && !t.contains_key("description") {
+                                t.insert("description".into(), Value::String(String::new()));
                             }
                         }
                         *v = target;
@@ -727,13 +760,13 @@ fn inline_deep(v: &mut Value, doc: &Value, stack: &mut Vec<String>) {
                 }
                 return;
             }
-            for child in map.values_mut() {
-                inline_deep(child, doc, stack);
+            for (k, child) in map.iter_mut() {
+                inline_deep(child, doc, &join(ptr, k), stack, warnings);
             }
         }
         Value::Array(items) => {
-            for child in items {
-                inline_deep(child, doc, stack);
+            for (i, child) in items.iter_mut().enumerate() {
+                inline_deep(child, doc, &format!("{ptr}/{i}"), stack, warnings);
             }
         }
         _ => {}

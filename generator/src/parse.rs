@@ -34,7 +34,7 @@ pub fn parse_value(mut value: Value) -> Result<(openapiv3::OpenAPI, Vec<Diagnost
         return Err(one("#", "the document is not an object"));
     }
     let mut warnings = Vec::new();
-    crate::bundle::inline_deep_refs(&mut value);
+    crate::bundle::inline_deep_refs(&mut value, &mut warnings);
     repair(&mut value, "#", &mut warnings);
     let spec = deserialize(value)?;
     Ok((spec, warnings))

@@ -130,7 +130,7 @@ pub fn lower(spec: &OpenAPI, settings: &Settings) -> Result<Lowering, Errors> {
         for op in &mut operations {
             op.id.rust = methods.unique(&op.id.rust);
         }
-        let handle = type_ident(&tag);
+        let handle = tag_handle(&tag, &operations);
         groups.insert(
             module.clone(),
             Tag {
@@ -452,7 +452,11 @@ fn lower_operation(
             },
             location,
             required: d.required || location == ParamLocation::Path,
-            ty: lowered.ty,
+            ty: if location == ParamLocation::Path {
+                path_param_type(lowered.ty, &types.defs, pptr, sink)
+            } else {
+                lowered.ty
+            },
             description: d.description.clone(),
             default,
             minimum: min,
@@ -1058,6 +1062,56 @@ fn collect_named(t: &TypeRef, out: &mut Vec<String>) {
         TypeRef::Vec(i) | TypeRef::Map(i) => collect_named(i, out),
         _ => {}
     }
+}
+
+/// The tag's handle type (`MachineIdentities`), unless an operation of the
+/// tag already gives its module that name (tag "Search" and operation
+/// `search`: builder `Search`), then `SearchApi`.
+fn tag_handle(tag: &str, operations: &[Operation]) -> String {
+    let taken: BTreeSet<String> = operations
+        .iter()
+        .flat_map(|op| {
+            ["", "Success", "Error", "Filter", "SortField"]
+                .map(|suffix| format!("{}{suffix}", op.type_name))
+        })
+        .collect();
+    let base = type_ident(tag);
+    let mut namer = Namer::with_reserved(taken.iter().map(String::as_str));
+    let handle = namer.unique(&base);
+    if handle == base {
+        return handle;
+    }
+    namer.unique(&format!("{base}Api"))
+}
+
+/// A path parameter's type must render as one URL segment. A union, object
+/// or array has no such form: the parameter is taken as a string (with a
+/// warning), which the caller writes as the server expects it.
+fn path_param_type(
+    ty: TypeRef,
+    defs: &BTreeMap<String, crate::ir::TypeDef>,
+    ptr: &str,
+    sink: &mut Sink,
+) -> TypeRef {
+    fn renders(ty: &TypeRef, defs: &BTreeMap<String, crate::ir::TypeDef>, depth: usize) -> bool {
+        match ty {
+            TypeRef::Named(n) => match defs.get(n).map(|d| &d.kind) {
+                Some(TypeKind::Enum(_)) => true,
+                Some(TypeKind::Alias(t)) => depth < 16 && renders(t, defs, depth + 1),
+                _ => false,
+            },
+            TypeRef::Vec(_) | TypeRef::Map(_) | TypeRef::JsonObject | TypeRef::JsonPatch => false,
+            _ => true,
+        }
+    }
+    if renders(&ty, defs, 0) {
+        return ty;
+    }
+    sink.warning(
+        join(ptr, "schema"),
+        "a path parameter whose schema is a union, object or array has no single text form; taken as a String",
+    );
+    TypeRef::String
 }
 
 /// The bounds of a numeric parameter that the SDK can check on its Rust
