@@ -184,7 +184,7 @@ fn codegen_with(opts: &Options) -> Result<()> {
 /// Writes the crate into a fresh sibling directory, then swaps it in, so
 /// `out` is either the old crate or the new one, never a mix. A `target/`
 /// directory inside `out` (a standalone crate's build output) is kept.
-fn write_atomically(out: &Path, output: &Output) -> Result<()> {
+pub fn write_atomically(out: &Path, output: &Output) -> Result<()> {
     let parent = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -3,12 +3,14 @@
 //!
 //! - `cargo xtask codegen [--spec PATH] [--out DIR] [--tag NAME]...` writes the SDK crate.
 //! - `cargo xtask check` fails when `generated/` is stale.
+//! - `cargo xtask corpus` generates and checks every spec of a corpus of real specs.
 //! - `cargo xtask ci` runs every test and check (what `.ci/run` runs).
 
 mod bench;
 mod ci;
 mod codegen;
 mod contract;
+mod corpus;
 mod diff;
 
 use anyhow::{bail, Result};
@@ -34,6 +36,7 @@ fn run() -> Result<()> {
         "ci" => ci::ci(&args),
         "full-spec" => ci::full_spec(&args),
         "contract" => contract::contract(&args),
+        "corpus" => corpus::corpus(&args),
         "bench" => bench::bench(&args),
         "diff" => diff::diff(&args),
         "help" | "--help" | "-h" => {
@@ -62,6 +65,10 @@ cargo xtask contract [ours|upstream]...
 cargo xtask full-spec
     Generate an SDK for every operation of ../shared/reference/sailpoint-v2025.json into
     target/full-sdk and check that it compiles with no warnings.
+cargo xtask corpus [--corpus DIR] [--only NAME]... [--no-check]
+    Generate an SDK from every spec in ../shared/corpus (files, and folders with an openapi.yaml
+    root) into target/corpus/NAME and cargo-check each one (target dir target/corpus-target);
+    prints a table and fails unless every spec generates and compiles without warnings.
 cargo xtask ci
     Run every test and check: fmt, freshness, clippy, tests, docs, the Prism contract
     test, the full upstream spec build, and a bounded fuzz run.
