@@ -252,6 +252,7 @@ fn lib_rs(api: &Api, settings: &Settings) -> TokenStream {
             pub struct #name;
         }
     });
+    let runtime_allow = runtime_allow(api);
     quote! {
         #(#lines)*
         #![forbid(unsafe_code)]
@@ -263,6 +264,7 @@ fn lib_rs(api: &Api, settings: &Settings) -> TokenStream {
         #[rustfmt::skip]
         pub mod models;
         pub mod patch;
+        #runtime_allow
         mod runtime;
         #(#modules)*
 
@@ -276,4 +278,16 @@ fn lib_rs(api: &Api, settings: &Settings) -> TokenStream {
             #(#pages)*
         }
     }
+}
+
+/// The runtime re-exports its pager for paged operations; in a crate where
+/// no operation pages, that import is unused, which is not a defect of the
+/// crate.
+fn runtime_allow(api: &Api) -> Option<TokenStream> {
+    let pages = api
+        .tags
+        .iter()
+        .flat_map(|t| &t.operations)
+        .any(|op| op.pagination.is_some());
+    (!pages).then(|| quote!(#[allow(unused_imports)]))
 }
