@@ -280,14 +280,24 @@ fn lib_rs(api: &Api, settings: &Settings) -> TokenStream {
     }
 }
 
-/// The runtime re-exports its pager for paged operations; in a crate where
-/// no operation pages, that import is unused, which is not a defect of the
-/// crate.
+/// The runtime is the same in every crate, and what it offers is used or not
+/// depending on the spec: the pager (re-exported for paged operations) and
+/// `RawResponse::json` (for JSON success bodies) are the two items the
+/// templates do not already mark. In a crate that uses neither, they are
+/// unused, which is no defect of the crate.
 fn runtime_allow(api: &Api) -> Option<TokenStream> {
-    let pages = api
-        .tags
-        .iter()
-        .flat_map(|t| &t.operations)
-        .any(|op| op.pagination.is_some());
-    (!pages).then(|| quote!(#[allow(unused_imports)]))
+    let ops = || api.tags.iter().flat_map(|t| &t.operations);
+    let mut lints = Vec::new();
+    if !ops().any(|op| op.pagination.is_some()) {
+        lints.push(quote!(unused_imports));
+    }
+    let json = ops().any(|op| {
+        op.responses.iter().any(|r| {
+            r.status.is_success() && matches!(r.body, crate::ir::ResponseBody::Json { .. })
+        })
+    });
+    if !json {
+        lints.push(quote!(dead_code));
+    }
+    (!lints.is_empty()).then(|| quote!(#[allow(#(#lints),*)]))
 }
