@@ -828,6 +828,7 @@ fn lower_body(
             None => TypeRef::Json,
         },
     };
+    let (kind, ty) = raw_json_body(kind, ty, &mptr, sink);
     let mut form = Vec::new();
     if kind == BodyKind::Multipart {
         let fields = match types.struct_fields(&ty) {
@@ -1062,6 +1063,20 @@ fn collect_named(t: &TypeRef, out: &mut Vec<String>) {
         TypeRef::Vec(i) | TypeRef::Map(i) => collect_named(i, out),
         _ => {}
     }
+}
+
+/// A JSON body whose schema is binary (`type: string, format: binary`) is
+/// a document the caller already has as bytes: it is sent as they are,
+/// with the JSON media type.
+fn raw_json_body(kind: BodyKind, ty: TypeRef, ptr: &str, sink: &mut Sink) -> (BodyKind, TypeRef) {
+    if kind == BodyKind::Json && ty == TypeRef::Bytes {
+        sink.warning(
+            join(ptr, "schema"),
+            "a JSON request body with a binary schema; the SDK sends the given bytes as they are",
+        );
+        return (BodyKind::Bytes, ty);
+    }
+    (kind, ty)
 }
 
 /// The tag's handle type (`MachineIdentities`), unless an operation of the
