@@ -281,22 +281,27 @@ fn lib_rs(api: &Api, settings: &Settings) -> TokenStream {
 }
 
 /// The runtime is the same in every crate, and what it offers is used or not
-/// depending on the spec: the pager (re-exported for paged operations) and
-/// `RawResponse::json` (for JSON success bodies) are the two items the
-/// templates do not already mark. In a crate that uses neither, they are
-/// unused, which is no defect of the crate.
+/// depending on the spec. The templates mark most such items; the ones they
+/// do not (the pager's re-export, `RawResponse::json` for JSON success
+/// bodies, `RawResponse::error_json` for JSON error bodies,
+/// `encode_path_segment` for path parameters) are all used by our spec. In
+/// a crate that leaves one unused, that is no defect of the crate.
 fn runtime_allow(api: &Api) -> Option<TokenStream> {
+    use crate::ir::{ParamLocation, ResponseBody};
     let ops = || api.tags.iter().flat_map(|t| &t.operations);
+    let json = |success: bool| {
+        ops().any(|op| {
+            op.responses.iter().any(|r| {
+                r.status.is_success() == success && matches!(r.body, ResponseBody::Json { .. })
+            })
+        })
+    };
+    let path_params = ops().any(|op| op.params.iter().any(|p| p.location == ParamLocation::Path));
     let mut lints = Vec::new();
     if !ops().any(|op| op.pagination.is_some()) {
         lints.push(quote!(unused_imports));
     }
-    let json = ops().any(|op| {
-        op.responses.iter().any(|r| {
-            r.status.is_success() && matches!(r.body, crate::ir::ResponseBody::Json { .. })
-        })
-    });
-    if !json {
+    if !json(true) || !json(false) || !path_params {
         lints.push(quote!(dead_code));
     }
     (!lints.is_empty()).then(|| quote!(#[allow(#(#lints),*)]))
