@@ -336,6 +336,8 @@ mod tests {
             (&GOOD.replace("{id}", "{other}"), "#/paths/~1a~1{other}/get"),
             (&GOOD.replace("type: string}", "$ref: '#/components/schemas/Missing'}"), "unresolvable $ref"),
             (&GOOD.replace("      operationId: getA\n", ""), "has no operationId"),
+            (&GOOD.replace("type: string}", "$ref: './nowhere.yaml'}"), "spec.yaml#/paths/~1a~1{id}/get/parameters/0/schema: unresolvable $ref `./nowhere.yaml`: cannot read"),
+            (&GOOD.replace("type: string}", "$ref: 'https://example.com/id.yaml'}"), "is a URL"),
         ];
         for (text, expected) in cases {
             fs::write(&spec, text).unwrap();
