@@ -10,6 +10,11 @@
 //! `.json`). All crates share one target directory,
 //! `target/corpus-target`, so dependencies are built once, and get the
 //! workspace's `Cargo.lock`, so nothing is resolved or downloaded anew.
+//!
+//! `--small` takes only the specs under 1 MB (the multi-file one counts its
+//! files together), `--large` only the others: `cargo xtask ci` runs the
+//! small ones; the large ones (a minute or more each to check) are a CI
+//! step of their own.
 
 use anyhow::{bail, Context, Result};
 use std::fs;
@@ -20,6 +25,8 @@ use std::time::Instant;
 const DEFAULT_CORPUS: &str = "../shared/corpus";
 const OUT: &str = "target/corpus";
 const TARGET: &str = "target/corpus-target";
+/// Specs at least this big (bytes) are "large".
+const LARGE: u64 = 1_000_000;
 
 struct Row {
     name: String,
@@ -39,18 +46,24 @@ pub fn corpus(args: &[String]) -> Result<()> {
     let mut dir = PathBuf::from(DEFAULT_CORPUS);
     let mut only = Vec::new();
     let mut check = true;
+    let mut size: Option<bool> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--corpus" => dir = PathBuf::from(it.next().context("--corpus needs a directory")?),
             "--only" => only.push(it.next().context("--only needs a name")?.clone()),
             "--no-check" => check = false,
+            "--small" => size = Some(false),
+            "--large" => size = Some(true),
             other => bail!("unknown option `{other}` (see `cargo xtask help`)"),
         }
     }
     let mut specs = entries(&dir)?;
     if !only.is_empty() {
         specs.retain(|(name, _)| only.contains(name));
+    }
+    if let Some(large) = size {
+        specs.retain(|(_, spec)| (bytes(spec) >= LARGE) == large);
     }
     if specs.is_empty() {
         bail!("no specs found in {}", dir.display());
@@ -126,6 +139,30 @@ fn entries(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     }
     out.sort();
     Ok(out)
+}
+
+/// The size of a spec: its file, or for a folder's `openapi.*` root every
+/// file of the folder.
+fn bytes(spec: &Path) -> u64 {
+    let is_root = spec.file_stem().is_some_and(|s| s == "openapi");
+    match spec.parent().filter(|_| is_root) {
+        Some(dir) => {
+            let mut total = 0;
+            let mut todo = vec![dir.to_path_buf()];
+            while let Some(d) = todo.pop() {
+                for e in fs::read_dir(&d).into_iter().flatten().flatten() {
+                    let p = e.path();
+                    if p.is_dir() {
+                        todo.push(p);
+                    } else {
+                        total += e.metadata().map_or(0, |m| m.len());
+                    }
+                }
+            }
+            total
+        }
+        None => fs::metadata(spec).map_or(0, |m| m.len()),
+    }
 }
 
 /// Generates into `out`; the codegen summary line, or the error.

@@ -65,10 +65,11 @@ cargo xtask contract [ours|upstream]...
 cargo xtask full-spec
     Generate an SDK for every operation of ../shared/reference/sailpoint-v2025.json into
     target/full-sdk and check that it compiles with no warnings.
-cargo xtask corpus [--corpus DIR] [--only NAME]... [--no-check]
+cargo xtask corpus [--corpus DIR] [--only NAME]... [--small|--large] [--no-check]
     Generate an SDK from every spec in ../shared/corpus (files, and folders with an openapi.yaml
     root) into target/corpus/NAME and cargo-check each one (target dir target/corpus-target);
     prints a table and fails unless every spec generates and compiles without warnings.
+    --small: only specs under 1 MB (run by `ci`); --large: only the others.
 cargo xtask ci
     Run every test and check: fmt, freshness, clippy, tests, docs, the Prism contract
     test, the full upstream spec build, and a bounded fuzz run.
