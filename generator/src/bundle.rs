@@ -346,8 +346,8 @@ struct Bundler<'l, L> {
     /// Every file read, parsed (`None`: could not be read or parsed; the
     /// error was reported once).
     docs: BTreeMap<PathBuf, Option<Value>>,
-    /// (file, pointer) -> (section, name) of each hoisted target.
-    keys: BTreeMap<(PathBuf, String), (String, String)>,
+    /// (section, file, pointer) -> name of each hoisted target.
+    keys: BTreeMap<(String, PathBuf, String), String>,
     /// Names taken in each components section.
     taken: BTreeMap<String, BTreeMap<String, (PathBuf, String)>>,
     /// New components, in the order they were named.
@@ -388,10 +388,10 @@ impl<'l, L: Fn(&Path) -> io::Result<String>> Bundler<'l, L> {
                     .entry(section.clone())
                     .or_default()
                     .insert(name.clone(), owner);
-                if let Some(key) = key {
+                if let Some((file, pointer)) = key {
                     self.keys
-                        .entry(key)
-                        .or_insert_with(|| (section.clone(), name.clone()));
+                        .entry((section.clone(), file, pointer))
+                        .or_insert_with(|| name.clone());
                 }
             }
         }
@@ -512,17 +512,17 @@ impl<'l, L: Fn(&Path) -> io::Result<String>> Bundler<'l, L> {
         }
         // A root component that is only a `$ref` to a file: the file's
         // contents take its place.
+        let hoisted = |section: &str| (section.to_string(), key.0.clone(), key.1.clone());
         let in_place = file == self.root
-            && self
-                .keys
-                .get(&key)
-                .is_some_and(|(s, n)| ptr == format!("/components/{s}/{}", escape_segment(n)));
+            && kind.section().is_some_and(|s| {
+                self.keys
+                    .get(&hoisted(s))
+                    .is_some_and(|n| ptr == format!("/components/{s}/{}", escape_segment(n)))
+            });
         if let (Some(section), false) = (kind.section(), in_place) {
-            if let Some((s, n)) = self.keys.get(&key) {
-                if s == section {
-                    set_ref(v, format!("#/components/{s}/{}", escape_segment(n)));
-                    return;
-                }
+            if let Some(n) = self.keys.get(&hoisted(section)) {
+                set_ref(v, format!("#/components/{section}/{}", escape_segment(n)));
+                return;
             }
             let Some(mut target) = self.fetch(&key, &at, reference) else {
                 return;
@@ -534,8 +534,7 @@ impl<'l, L: Fn(&Path) -> io::Result<String>> Bundler<'l, L> {
                 name: name.clone(),
                 value: None,
             });
-            self.keys
-                .insert(key.clone(), (section.to_string(), name.clone()));
+            self.keys.insert(hoisted(section), name.clone());
             let bundle_ptr = format!("#/components/{section}/{}", escape_segment(&name));
             self.origins
                 .push((bundle_ptr.clone(), location(&key.0, &key.1)));
