@@ -72,7 +72,7 @@ cargo xtask corpus [--corpus DIR] [--only NAME]... [--small|--large] [--no-check
     --small: only specs under 1 MB (run by `ci`); --large: only the others.
 cargo xtask ci
     Run every test and check: fmt, freshness, clippy, tests, docs, the Prism contract
-    test, the full upstream spec build, and a bounded fuzz run.
+    test, the full upstream spec build, a bounded fuzz run, and the small corpus specs.
 ";
 
 /// The workspace root.
