@@ -191,7 +191,7 @@ pub fn bundle(root: &Path, load: impl Fn(&Path) -> io::Result<String>) -> Result
         errors: Vec::new(),
         origins: Vec::new(),
     };
-    b.docs.insert(root.clone(), Some(value.clone()));
+    b.docs.insert(root.clone(), Ok(value.clone()));
     b.reserve_root_components(&value);
     b.walk(&mut value, Kind::Root, &root, "");
     if !b.errors.is_empty() {
@@ -200,21 +200,21 @@ pub fn bundle(root: &Path, load: impl Fn(&Path) -> io::Result<String>) -> Result
         return Err(Errors(b.errors));
     }
     let hoisted = std::mem::take(&mut b.hoisted);
-    if !hoisted.is_empty() {
-        let obj = value.as_object_mut().expect("checked above");
+    if let (false, Some(obj)) = (hoisted.is_empty(), value.as_object_mut()) {
         let components = obj
             .entry("components")
             .or_insert_with(|| Value::Object(Map::new()));
         if !components.is_object() {
             *components = Value::Object(Map::new());
         }
-        let components = components.as_object_mut().expect("just made an object");
-        for h in hoisted {
-            let section = components
-                .entry(h.section)
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let (Some(map), Some(v)) = (section.as_object_mut(), h.value) {
-                map.insert(h.name, v);
+        if let Some(components) = components.as_object_mut() {
+            for h in hoisted {
+                let section = components
+                    .entry(h.section)
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let (Some(map), Some(v)) = (section.as_object_mut(), h.value) {
+                    map.insert(h.name, v);
+                }
             }
         }
     }
@@ -343,9 +343,8 @@ struct Hoisted {
 struct Bundler<'l, L> {
     load: &'l L,
     root: PathBuf,
-    /// Every file read, parsed (`None`: could not be read or parsed; the
-    /// error was reported once).
-    docs: BTreeMap<PathBuf, Option<Value>>,
+    /// Every file read, parsed (or why it could not be read or parsed).
+    docs: BTreeMap<PathBuf, Result<Value, String>>,
     /// (section, file, pointer) -> name of each hoisted target.
     keys: BTreeMap<(String, PathBuf, String), String>,
     /// Names taken in each components section.
@@ -422,33 +421,27 @@ impl<'l, L: Fn(&Path) -> io::Result<String>> Bundler<'l, L> {
         Some((target, fragment))
     }
 
+    /// The parsed file, or `None` after reporting why not (for every
+    /// `$ref` into an unreadable file, not only the first).
     fn doc(&mut self, file: &Path, at: &str, reference: &str) -> Option<&Value> {
         if !self.docs.contains_key(file) {
             let parsed = match (self.load)(file) {
-                Ok(text) => match parse_text(&text) {
-                    Ok(v) => Some(v),
-                    Err(m) => {
-                        self.errors.push(Diagnostic::error(
-                            at,
-                            format!("$ref `{reference}`: {}: {m}", file.display()),
-                        ));
-                        None
-                    }
-                },
-                Err(e) => {
-                    self.errors.push(Diagnostic::error(
-                        at,
-                        format!(
-                            "unresolvable $ref `{reference}`: cannot read {}: {e}",
-                            file.display()
-                        ),
-                    ));
-                    None
-                }
+                Ok(text) => parse_text(&text).map_err(|m| format!("{}: {m}", file.display())),
+                Err(e) => Err(format!("cannot read {}: {e}", file.display())),
             };
             self.docs.insert(file.to_path_buf(), parsed);
         }
-        self.docs.get(file).and_then(Option::as_ref)
+        match self.docs.get(file) {
+            Some(Ok(v)) => Some(v),
+            Some(Err(why)) => {
+                self.errors.push(Diagnostic::error(
+                    at,
+                    format!("unresolvable $ref `{reference}`: {why}"),
+                ));
+                None
+            }
+            None => None,
+        }
     }
 
     /// The value a `$ref` points to, or `None` after reporting why not.
