@@ -200,3 +200,93 @@ fn sailpoint_services_source_gives_the_same_crate_as_its_redocly_bundle() {
         }
     }
 }
+
+mod no_panic {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    /// `$ref`s of every shape: files that exist or not, pointers that
+    /// resolve or not, cycles, URLs, fragments, `..`.
+    fn reference() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "a.yaml",
+            "./b.yaml#/S",
+            "b.yaml#/P",
+            "sub/c.yaml",
+            "../root.yaml#/components/schemas/R",
+            "sub/../a.yaml#/properties/x",
+            "missing.yaml",
+            "a.yaml#/nowhere",
+            "#/S",
+            "#/components/schemas/R",
+            "https://example.com/x.yaml",
+            "b.yaml#/S/properties/s",
+        ])
+        .prop_map(str::to_string)
+    }
+
+    fn refs(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if let Some(serde_json::Value::String(r)) = m.get("$ref") {
+                    out.push(r.clone());
+                }
+                m.values().for_each(|c| refs(c, out));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|c| refs(c, out)),
+            _ => {}
+        }
+    }
+
+    /// A schema-ish node holding `$ref`s in schema, parameter and path-item
+    /// positions.
+    fn file(refs: Vec<String>) -> String {
+        let mut v = serde_json::json!({
+            "type": "object",
+            "properties": {},
+            "S": {"type": "object", "properties": {"s": {"type": "string"}}},
+            "P": {"name": "p", "in": "query", "schema": {"type": "string"}},
+        });
+        for (i, r) in refs.iter().enumerate() {
+            v["properties"][format!("p{i}")] = serde_json::json!({"$ref": r});
+        }
+        v.to_string()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn bundling_never_panics_and_leaves_only_local_refs(
+            a in prop::collection::vec(reference(), 0..4),
+            b in prop::collection::vec(reference(), 0..4),
+            c in prop::collection::vec(reference(), 0..4),
+            root in prop::collection::vec(reference(), 1..4),
+        ) {
+            let mut files = BTreeMap::new();
+            files.insert(PathBuf::from("spec/a.yaml"), file(a));
+            files.insert(PathBuf::from("spec/b.yaml"), file(b));
+            files.insert(PathBuf::from("spec/sub/c.yaml"), file(c));
+            let mut doc = serde_json::json!({
+                "openapi": "3.0.3",
+                "info": {"title": "t", "version": "1"},
+                "paths": {},
+                "components": {"schemas": {"R": {"type": "string"}}, "parameters": {}},
+            });
+            for (i, r) in root.iter().enumerate() {
+                doc["components"]["schemas"][format!("C{i}")] = serde_json::json!({"$ref": r});
+                doc["components"]["parameters"][format!("p{i}")] = serde_json::json!({"$ref": r});
+                doc["paths"][format!("/x{i}")] = serde_json::json!({"$ref": r});
+            }
+            files.insert(PathBuf::from("spec/root.yaml"), doc.to_string());
+            let result = bundle(Path::new("spec/root.yaml"), |p| {
+                files.get(p).cloned().ok_or_else(|| std::io::Error::other("no such file"))
+            });
+            if let Ok(b) = result {
+                let mut found = Vec::new();
+                refs(&b.value, &mut found);
+                prop_assert!(found.iter().all(|r| r.starts_with('#')), "{found:?}");
+            }
+        }
+    }
+}
