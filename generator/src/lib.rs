@@ -7,6 +7,7 @@
 //! does no file I/O: `xtask` reads the spec and templates and writes the
 //! output.
 
+pub mod bundle;
 pub mod diag;
 pub mod diff;
 mod emit;
@@ -17,9 +18,10 @@ pub mod lower;
 pub mod migration;
 pub mod parse;
 
+pub use bundle::bundle;
 pub use diag::{Diagnostic, Errors, Severity};
 pub use lower::{lower, LowerSettings, Lowering};
-pub use parse::parse;
+pub use parse::{parse, parse_value};
 
 use std::time::{Duration, Instant};
 

@@ -8,7 +8,12 @@
 //!   `allOf: [{$ref}]` plus the siblings;
 //! - a `content` map whose keys are schema keywords rather than media types
 //!   (upstream's `components/responses/409`): it is read as
-//!   `application/json` with that schema.
+//!   `application/json` with that schema;
+//! - an integer schema's `minimum`, `maximum`, `multipleOf` or `enum` value
+//!   that is not an `i64` (`18446744073709552000`, `-9.223372036854776e18`,
+//!   `0.5`): out of range it is dropped (no `i64` check could express it,
+//!   and a clamped one would be wrong), a fraction is rounded inwards. A
+//!   `default` is kept as written (it is only documentation).
 //!
 //! Deserialization errors carry the JSON pointer of the offending node.
 
@@ -18,15 +23,18 @@ use serde_json::{Map, Value};
 /// Parses YAML or JSON text into a spec, returning the warnings about what
 /// was repaired.
 pub fn parse(text: &str) -> Result<(openapiv3::OpenAPI, Vec<Diagnostic>), Errors> {
-    let mut value: Value = if text.trim_start().starts_with('{') {
-        serde_json::from_str(text).map_err(|e| one("#", format!("not valid JSON: {e}")))?
-    } else {
-        serde_yaml::from_str(text).map_err(|e| one("#", format!("not valid YAML: {e}")))?
-    };
+    let value = crate::bundle::parse_text(text).map_err(|m| one("#", m))?;
+    parse_value(value)
+}
+
+/// Like [`parse`], for a document already read (a bundle, see
+/// [`crate::bundle`]).
+pub fn parse_value(mut value: Value) -> Result<(openapiv3::OpenAPI, Vec<Diagnostic>), Errors> {
     if !value.is_object() {
         return Err(one("#", "the document is not an object"));
     }
     let mut warnings = Vec::new();
+    crate::bundle::inline_deep_refs(&mut value, &mut warnings);
     repair(&mut value, "#", &mut warnings);
     let spec = deserialize(value)?;
     Ok((spec, warnings))
@@ -148,6 +156,7 @@ fn repair(v: &mut Value, ptr: &str, warnings: &mut Vec<Diagnostic>) {
                 wrapped.insert("$ref".into(), r);
                 map.insert("allOf".into(), Value::Array(vec![Value::Object(wrapped)]));
             }
+            repair_integer_keywords(map, ptr, warnings);
             if let Some(Value::Object(content)) = map.get_mut("content") {
                 if !content.is_empty()
                     && content.keys().all(|k| !k.contains('/'))
@@ -177,6 +186,70 @@ fn repair(v: &mut Value, ptr: &str, warnings: &mut Vec<Diagnostic>) {
             }
         }
         _ => {}
+    }
+}
+
+/// Makes the keywords `openapiv3` reads as `i64` in an integer schema
+/// readable (see the module docs).
+fn repair_integer_keywords(
+    map: &mut Map<String, Value>,
+    ptr: &str,
+    warnings: &mut Vec<Diagnostic>,
+) {
+    if map.get("type").and_then(Value::as_str) != Some("integer") {
+        return;
+    }
+    // i64::MIN is exactly -2^63 as an f64; i64::MAX rounds up to 2^63.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    let in_range = |f: f64| (-LIMIT..LIMIT).contains(&f);
+    for key in ["minimum", "maximum", "multipleOf"] {
+        let Some(Value::Number(n)) = map.get(key) else {
+            continue;
+        };
+        if n.is_i64() {
+            continue;
+        }
+        let f = n.as_f64().unwrap_or(f64::NAN);
+        let at = join(ptr, key);
+        let rounded = match key {
+            "minimum" => f.ceil(),
+            "maximum" => f.floor(),
+            _ => f,
+        };
+        if in_range(rounded) && rounded.fract() == 0.0 && (key != "multipleOf" || rounded == f) {
+            if rounded != f {
+                warnings.push(Diagnostic::warning(
+                    at,
+                    format!("`{key}: {n}` is not an integer; read as {}", rounded as i64),
+                ));
+            }
+            map.insert(key.into(), Value::from(rounded as i64));
+        } else {
+            warnings.push(Diagnostic::warning(
+                at,
+                format!("`{key}: {n}` is not an integer in the range of i64; ignored (the SDK does not check it)"),
+            ));
+            map.remove(key);
+        }
+    }
+    if let Some(Value::Array(values)) = map.get_mut("enum") {
+        let before = values.len();
+        values.retain(|v| {
+            !v.is_number()
+                || v.is_i64()
+                || v.as_f64().is_some_and(|f| in_range(f) && f.fract() == 0.0)
+        });
+        for v in values.iter_mut() {
+            if let Some(f) = v.as_f64().filter(|_| !v.is_i64()) {
+                *v = Value::from(f as i64);
+            }
+        }
+        if values.len() != before {
+            warnings.push(Diagnostic::warning(
+                join(ptr, "enum"),
+                "values that are not integers in the range of i64 are left out",
+            ));
+        }
     }
 }
 

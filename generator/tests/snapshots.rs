@@ -114,3 +114,26 @@ components:
     assert_eq!(out.summary.operations, 2);
     assert!(out.files.iter().all(|f| f.path != "src/gamma.rs"));
 }
+
+/// `lib.rs` names each tag's doc page after the tag's module: handles may
+/// repeat across modules (`things::Things`, `things2::Things`) and a module
+/// may start with `_`, but the pages must be distinct identifiers.
+#[test]
+fn doc_pages_are_distinct_identifiers() {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/specs/tag_collisions.yaml");
+    let (spec, _) = generator::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let out = generate(&spec, &settings(), &[]).expect("generates");
+    let lib = &out
+        .files
+        .iter()
+        .find(|f| f.path == "src/lib.rs")
+        .unwrap()
+        .contents;
+    let pages: Vec<&str> = lib
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("pub struct "))
+        .collect();
+    assert_eq!(pages, ["Type2nd;", "Things;", "Things2;"]);
+    syn::parse_file(lib).expect("lib.rs parses");
+}

@@ -129,11 +129,27 @@ fn walk(dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// Reads, parses and generates; prints warnings and all errors.
 pub fn run_generator(opts: &Options) -> Result<Output> {
-    let text = fs::read_to_string(&opts.spec).with_context(|| format!("reading {}", opts.spec))?;
-    let (spec, parse_warnings) = match generator::parse(&text) {
-        Ok(ok) => ok,
+    if !Path::new(&opts.spec).is_file() {
+        bail!("reading {}: no such file", opts.spec);
+    }
+    // The root and every file its `$ref`s reach, bundled into one document.
+    let bundle = match generator::bundle(Path::new(&opts.spec), |p| fs::read_to_string(p)) {
+        Ok(b) => b,
         Err(errors) => bail!("{}: {errors}", opts.spec),
     };
+    let locate = |mut d: generator::Diagnostic| {
+        d.pointer = bundle.locate(&d.pointer);
+        d
+    };
+    let (spec, parse_warnings) = match generator::parse_value(bundle.value.clone()) {
+        Ok(ok) => ok,
+        Err(errors) => bail!(
+            "{}: {}",
+            opts.spec,
+            generator::Errors(errors.0.into_iter().map(locate).collect())
+        ),
+    };
+    let parse_warnings: Vec<_> = parse_warnings.into_iter().map(locate).collect();
     let mut parse_warnings =
         match generator::diag::settle(parse_warnings, opts.settings.lower.strict) {
             Ok(warnings) => warnings,
@@ -141,8 +157,13 @@ pub fn run_generator(opts: &Options) -> Result<Output> {
         };
     let mut output = match generator::generate(&spec, &opts.settings, &opts.templates) {
         Ok(o) => o,
-        Err(errors) => bail!("{}: {errors}nothing was written", opts.spec),
+        Err(errors) => bail!(
+            "{}: {}nothing was written",
+            opts.spec,
+            generator::Errors(errors.0.into_iter().map(locate).collect())
+        ),
     };
+    output.warnings = output.warnings.drain(..).map(locate).collect();
     output.summary.warnings += parse_warnings.len();
     parse_warnings.append(&mut output.warnings);
     parse_warnings.sort();
@@ -177,7 +198,7 @@ fn codegen_with(opts: &Options) -> Result<()> {
 /// Writes the crate into a fresh sibling directory, then swaps it in, so
 /// `out` is either the old crate or the new one, never a mix. A `target/`
 /// directory inside `out` (a standalone crate's build output) is kept.
-fn write_atomically(out: &Path, output: &Output) -> Result<()> {
+pub fn write_atomically(out: &Path, output: &Output) -> Result<()> {
     let parent = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -333,6 +354,8 @@ mod tests {
             (&GOOD.replace("{id}", "{other}"), "#/paths/~1a~1{other}/get"),
             (&GOOD.replace("type: string}", "$ref: '#/components/schemas/Missing'}"), "unresolvable $ref"),
             (&GOOD.replace("      operationId: getA\n", ""), "has no operationId"),
+            (&GOOD.replace("type: string}", "$ref: './nowhere.yaml'}"), "spec.yaml#/paths/~1a~1{id}/get/parameters/0/schema: unresolvable $ref `./nowhere.yaml`: cannot read"),
+            (&GOOD.replace("type: string}", "$ref: 'https://example.com/id.yaml'}"), "is a URL"),
         ];
         for (text, expected) in cases {
             fs::write(&spec, text).unwrap();

@@ -102,11 +102,17 @@ fn breaking_summary(r: &Report) -> String {
 /// Reads and lowers one side: `git:REV` or a file path (relative to the
 /// workspace root).
 fn load(side: &str) -> Result<Lowering> {
-    let text = match side.strip_prefix("git:") {
-        Some(rev) => git_show(rev)?,
-        None => fs::read_to_string(side).with_context(|| format!("reading {side}"))?,
+    let (spec, _) = match side.strip_prefix("git:") {
+        Some(rev) => {
+            generator::parse(&git_show(rev)?).with_context(|| format!("parsing {side}"))?
+        }
+        None => {
+            // A file may be the root of a multi-file spec.
+            let bundle = generator::bundle(std::path::Path::new(side), |p| fs::read_to_string(p))
+                .with_context(|| format!("reading {side}"))?;
+            generator::parse_value(bundle.value).with_context(|| format!("parsing {side}"))?
+        }
     };
-    let (spec, _) = generator::parse(&text).with_context(|| format!("parsing {side}"))?;
     // Lenient: a foreign or older spec may have warnings; they do not stop
     // the comparison.
     generator::lower(&spec, &LowerSettings::default()).with_context(|| format!("lowering {side}"))

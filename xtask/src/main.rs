@@ -4,6 +4,7 @@
 //! - `cargo xtask codegen [--spec PATH] [--out DIR] [--tag NAME]...` writes the SDK crate.
 //! - `cargo xtask check` fails when `generated/` is stale or the changelog
 //!   lacks an entry for a spec change.
+//! - `cargo xtask corpus` generates and checks every spec of a corpus of real specs.
 //! - `cargo xtask ci` runs every test and check (what `.ci/run` runs).
 
 mod bench;
@@ -12,6 +13,7 @@ mod changelog;
 mod ci;
 mod codegen;
 mod contract;
+mod corpus;
 mod diff;
 
 use anyhow::{bail, Result};
@@ -37,6 +39,7 @@ fn run() -> Result<()> {
         "ci" => ci::ci(&args),
         "full-spec" => ci::full_spec(&args),
         "contract" => contract::contract(&args),
+        "corpus" => corpus::corpus(&args),
         "bench" => bench::bench(&args),
         "bench-paging" => bench_paging::bench_paging(&args),
         "diff" => diff::diff(&args),
@@ -82,9 +85,14 @@ cargo xtask contract [ours|upstream]...
 cargo xtask full-spec
     Generate an SDK for every operation of ../shared/reference/sailpoint-v2025.json into
     target/full-sdk and check that it compiles with no warnings.
+cargo xtask corpus [--corpus DIR] [--only NAME]... [--small|--large] [--no-check]
+    Generate an SDK from every spec in ../shared/corpus (files, and folders with an openapi.yaml
+    root) into target/corpus/NAME and cargo-check each one (target dir target/corpus-target);
+    prints a table and fails unless every spec generates and compiles without warnings.
+    --small: only specs under 1 MB (run by `ci`); --large: only the others.
 cargo xtask ci
     Run every test and check: fmt, freshness, clippy, tests, docs, the Prism contract
-    test, the full upstream spec build, and a bounded fuzz run.
+    test, the full upstream spec build, a bounded fuzz run, and the small corpus specs.
 ";
 
 /// The workspace root.

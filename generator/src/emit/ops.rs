@@ -555,7 +555,12 @@ fn builder_members(op: &Operation) -> BuilderMembers {
     {
         let t = stored_type(&b.ty, true, Some(b));
         fields.push(quote!(body: ::std::option::Option<#t>));
-        let doc = doc_attrs(b.description.as_deref().unwrap_or("The request body."));
+        let doc = doc_attrs(
+            b.description
+                .as_deref()
+                .filter(|d| !d.trim().is_empty())
+                .unwrap_or("The request body."),
+        );
         setters.push(quote! {
             #doc
             pub fn body(mut self, value: #t) -> Self {

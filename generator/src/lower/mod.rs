@@ -138,7 +138,7 @@ pub fn lower(spec: &OpenAPI, settings: &LowerSettings) -> Result<Lowering, Error
         for op in &mut operations {
             op.id.rust = methods.unique(&op.id.rust);
         }
-        let handle = type_ident(&tag);
+        let handle = tag_handle(&tag, &operations);
         groups.insert(
             module.clone(),
             Tag {
@@ -523,6 +523,7 @@ fn lower_parameters(
                 )
             }
         };
+        let (min, max) = checkable_bounds(&lowered.ty, min, max, &format!("{pptr}/schema"), sink);
         let explode = d.explode.unwrap_or(matches!(
             location,
             ParamLocation::Query | ParamLocation::Cookie
@@ -535,7 +536,11 @@ fn lower_parameters(
             },
             location,
             required: d.required || location == ParamLocation::Path,
-            ty: lowered.ty,
+            ty: if location == ParamLocation::Path {
+                path_param_type(lowered.ty, &types.defs, pptr, sink)
+            } else {
+                lowered.ty
+            },
             description: d.description.clone(),
             default,
             minimum: min,
@@ -899,6 +904,7 @@ fn lower_body(
             None => TypeRef::Json,
         },
     };
+    let (kind, ty) = raw_json_body(kind, ty, &mptr, sink);
     let mut form = Vec::new();
     if kind == BodyKind::Multipart {
         let fields = match types.struct_fields(&ty) {
@@ -1123,4 +1129,101 @@ fn prune_unreachable(api: &mut Api) {
         ops.flat_map(|op| crate::graph::request_roots(op).chain(crate::graph::response_roots(op))),
     );
     api.types.retain(|k, _| keep.contains(k));
+}
+
+/// A JSON body whose schema is binary (`type: string, format: binary`) is
+/// a document the caller already has as bytes: it is sent as they are,
+/// with the JSON media type.
+fn raw_json_body(kind: BodyKind, ty: TypeRef, ptr: &str, sink: &mut Sink) -> (BodyKind, TypeRef) {
+    if kind == BodyKind::Json && ty == TypeRef::Bytes {
+        sink.warning(
+            join(ptr, "schema"),
+            "a JSON request body with a binary schema; the SDK sends the given bytes as they are",
+        );
+        return (BodyKind::Bytes, ty);
+    }
+    (kind, ty)
+}
+
+/// The tag's handle type (`MachineIdentities`), unless an operation of the
+/// tag already gives its module that name (tag "Search" and operation
+/// `search`: builder `Search`), then `SearchApi`.
+fn tag_handle(tag: &str, operations: &[Operation]) -> String {
+    let taken: BTreeSet<String> = operations
+        .iter()
+        .flat_map(|op| {
+            ["", "Success", "Error", "Filter", "SortField"]
+                .map(|suffix| format!("{}{suffix}", op.type_name))
+        })
+        .collect();
+    let base = type_ident(tag);
+    let mut namer = Namer::with_reserved(taken.iter().map(String::as_str));
+    let handle = namer.unique(&base);
+    if handle == base {
+        return handle;
+    }
+    namer.unique(&format!("{base}Api"))
+}
+
+/// A path parameter's type must render as one URL segment. A union, object
+/// or array has no such form: the parameter is taken as a string (with a
+/// warning), which the caller writes as the server expects it.
+fn path_param_type(
+    ty: TypeRef,
+    defs: &BTreeMap<String, crate::ir::TypeDef>,
+    ptr: &str,
+    sink: &mut Sink,
+) -> TypeRef {
+    fn renders(ty: &TypeRef, defs: &BTreeMap<String, crate::ir::TypeDef>, depth: usize) -> bool {
+        match ty {
+            TypeRef::Named(n) => match defs.get(n).map(|d| &d.kind) {
+                Some(TypeKind::Enum(_)) => true,
+                Some(TypeKind::Alias(t)) => depth < 16 && renders(t, defs, depth + 1),
+                _ => false,
+            },
+            TypeRef::Vec(_) | TypeRef::Map(_) | TypeRef::JsonObject | TypeRef::JsonPatch => false,
+            _ => true,
+        }
+    }
+    if renders(&ty, defs, 0) {
+        return ty;
+    }
+    sink.warning(
+        join(ptr, "schema"),
+        "a path parameter whose schema is a union, object or array has no single text form; taken as a String",
+    );
+    TypeRef::String
+}
+
+/// The bounds of a numeric parameter that the SDK can check on its Rust
+/// type. A bound at or beyond the type's limit says nothing (and would not
+/// compile cleanly); one on the far side of the type's range cannot be met.
+/// Either way it is left out, with a warning when it lies beyond the range,
+/// so the emitted check is never wrong.
+fn checkable_bounds(
+    ty: &TypeRef,
+    min: Option<f64>,
+    max: Option<f64>,
+    ptr: &str,
+    sink: &mut Sink,
+) -> (Option<f64>, Option<f64>) {
+    let (lo, hi, name) = match ty {
+        TypeRef::I32 => (f64::from(i32::MIN), f64::from(i32::MAX), "i32"),
+        TypeRef::I64 => (i64::MIN as f64, i64::MAX as f64, "i64"),
+        _ => return (min, max),
+    };
+    let mut keep = |key: &str, v: Option<f64>, vacuous: bool| {
+        let v = v?;
+        if v < lo || v > hi {
+            sink.warning(
+                join(ptr, key),
+                format!("`{key}: {v}` is beyond the range of {name}; the SDK does not check it"),
+            );
+            return None;
+        }
+        (!vacuous).then_some(v)
+    };
+    let min = keep("minimum", min, min.is_some_and(|v| v <= lo));
+    let max = keep("maximum", max, max.is_some_and(|v| v >= hi));
+    (min, max)
 }

@@ -173,10 +173,10 @@ impl<'s> Types<'s> {
                 nullable: self.nullable_components.contains(key),
             },
             None => {
-                sink.error(
+                sink.warning(
                     ptr,
                     format!(
-                        "unresolvable $ref `{reference}`: no such schema in #/components/schemas"
+                        "unresolvable $ref `{reference}`: no such schema in #/components/schemas; typed as serde_json::Value"
                     ),
                 );
                 Lowered::plain(TypeRef::Json)
@@ -500,9 +500,9 @@ impl<'s> Types<'s> {
                         acc.merged.insert(cptr);
                         acc.description = ours;
                     }
-                    None => sink.error(
+                    None => sink.warning(
                         &mptr,
-                        format!("unresolvable $ref `{reference}`: no such schema in #/components/schemas"),
+                        format!("unresolvable $ref `{reference}`: no such schema in #/components/schemas; left out of the allOf"),
                     ),
                 },
                 ReferenceOr::Item(s) => {

@@ -1,0 +1,280 @@
+//! `cargo xtask corpus`: generates an SDK from every spec of a corpus of
+//! real public specs (`../shared/corpus/` by default) into
+//! `target/corpus/<name>`, `cargo check`s each crate, and prints a summary
+//! table. Fails unless every spec generates and compiles with no warning
+//! (the same verdict as `RUSTFLAGS="-D warnings" cargo check`, but with the
+//! warnings counted). Made to run as a CI step.
+//!
+//! A corpus entry is a spec file (`.yaml`, `.yml`, `.json`) or a folder
+//! holding a multi-file spec whose root is `openapi.yaml` (or `.yml`,
+//! `.json`). All crates share one target directory,
+//! `target/corpus-target`, so dependencies are built once, and get the
+//! workspace's `Cargo.lock`, so nothing is resolved or downloaded anew.
+//!
+//! `--small` takes only the specs under 1 MB (the multi-file one counts its
+//! files together), `--large` only the others: `cargo xtask ci` runs the
+//! small ones; the large ones (a minute or more each to check) are a CI
+//! step of their own.
+
+use anyhow::{bail, Context, Result};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+const DEFAULT_CORPUS: &str = "../shared/corpus";
+const OUT: &str = "target/corpus";
+const TARGET: &str = "target/corpus-target";
+/// Specs at least this big (bytes) are "large".
+const LARGE: u64 = 1_000_000;
+
+struct Row {
+    name: String,
+    generated: Result<String, String>,
+    check: Option<Check>,
+    seconds: f64,
+}
+
+struct Check {
+    ok: bool,
+    warnings: usize,
+    errors: usize,
+    first: Option<String>,
+}
+
+pub fn corpus(args: &[String]) -> Result<()> {
+    let mut dir = PathBuf::from(DEFAULT_CORPUS);
+    let mut only = Vec::new();
+    let mut check = true;
+    let mut size: Option<bool> = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--corpus" => dir = PathBuf::from(it.next().context("--corpus needs a directory")?),
+            "--only" => only.push(it.next().context("--only needs a name")?.clone()),
+            "--no-check" => check = false,
+            "--small" => size = Some(false),
+            "--large" => size = Some(true),
+            other => bail!("unknown option `{other}` (see `cargo xtask help`)"),
+        }
+    }
+    let mut specs = entries(&dir)?;
+    if !only.is_empty() {
+        specs.retain(|(name, _)| only.contains(name));
+    }
+    if let Some(large) = size {
+        specs.retain(|(_, spec)| (bytes(spec) >= LARGE) == large);
+    }
+    if specs.is_empty() {
+        bail!("no specs found in {}", dir.display());
+    }
+    let started = Instant::now();
+    let mut rows = Vec::new();
+    for (name, spec) in specs {
+        let t = Instant::now();
+        let out = PathBuf::from(OUT).join(&name);
+        eprintln!("corpus: {name}: generating from {}", spec.display());
+        let generated = generate(&spec, &out);
+        let check = match (&generated, check) {
+            (Ok(_), true) => {
+                eprintln!("corpus: {name}: cargo check");
+                Some(cargo_check(&out)?)
+            }
+            _ => None,
+        };
+        rows.push(Row {
+            name,
+            generated,
+            check,
+            seconds: t.elapsed().as_secs_f64(),
+        });
+    }
+    let table = summary(&rows);
+    println!("{table}");
+    println!(
+        "corpus: {} specs in {:.0} s",
+        rows.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let failed: Vec<&str> = rows
+        .iter()
+        .filter(|r| {
+            r.generated.is_err() || r.check.as_ref().is_some_and(|c| !c.ok || c.warnings > 0)
+        })
+        .map(|r| r.name.as_str())
+        .collect();
+    if !failed.is_empty() {
+        bail!("corpus: failed: {}", failed.join(", "));
+    }
+    Ok(())
+}
+
+/// The specs in `dir`: files, and folders with an `openapi.*` root.
+fn entries(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))? {
+        let path = entry?.path();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        if path.is_dir() {
+            let name = path
+                .file_name()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
+            if let Some(root) = ["openapi.yaml", "openapi.yml", "openapi.json"]
+                .iter()
+                .map(|f| path.join(f))
+                .find(|p| p.is_file())
+            {
+                out.push((name, root));
+            }
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml" | "json")
+        ) {
+            out.push((stem, path));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The size of a spec: its file, or for a folder's `openapi.*` root every
+/// file of the folder.
+fn bytes(spec: &Path) -> u64 {
+    let is_root = spec.file_stem().is_some_and(|s| s == "openapi");
+    match spec.parent().filter(|_| is_root) {
+        Some(dir) => {
+            let mut total = 0;
+            let mut todo = vec![dir.to_path_buf()];
+            while let Some(d) = todo.pop() {
+                for e in fs::read_dir(&d).into_iter().flatten().flatten() {
+                    let p = e.path();
+                    if p.is_dir() {
+                        todo.push(p);
+                    } else {
+                        total += e.metadata().map_or(0, |m| m.len());
+                    }
+                }
+            }
+            total
+        }
+        None => fs::metadata(spec).map_or(0, |m| m.len()),
+    }
+}
+
+/// Generates into `out`; the codegen summary line, or the error.
+fn generate(spec: &Path, out: &Path) -> Result<String, String> {
+    let args: Vec<String> = [
+        "--spec",
+        &spec.display().to_string(),
+        "--out",
+        &out.display().to_string(),
+        "--lenient",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let opts = crate::codegen::options(&args).map_err(|e| format!("{e:#}"))?;
+    let output = crate::codegen::run_generator(&opts).map_err(|e| format!("{e:#}"))?;
+    crate::codegen::write_atomically(&opts.out, &output).map_err(|e| format!("{e:#}"))?;
+    fs::copy("Cargo.lock", out.join("Cargo.lock")).map_err(|e| format!("{e:#}"))?;
+    let s = &output.summary;
+    Ok(format!(
+        "{} ops, {} warnings, {} types, {} lines",
+        s.operations, s.warnings, s.types, s.generated_lines
+    ))
+}
+
+/// `cargo check` of one crate, counting its own warnings and errors.
+fn cargo_check(dir: &Path) -> Result<Check> {
+    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args([
+            "check",
+            "--offline",
+            "--message-format",
+            "short",
+            "--manifest-path",
+        ])
+        .arg(dir.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", TARGET)
+        .env_remove("RUSTFLAGS")
+        .output()
+        .context("starting cargo check")?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let mut warnings = 0;
+    let mut errors = 0;
+    let mut first = None;
+    for line in stderr.lines() {
+        // Short diagnostics: `src/x.rs:1:2: warning: ...`; the totals
+        // (`warning: ... generated N warnings`) are not counted.
+        let is_warning = line.contains(": warning: ");
+        let is_error = line.contains(": error") || line.starts_with("error[");
+        if is_warning {
+            warnings += 1;
+        }
+        if is_error {
+            errors += 1;
+        }
+        if (is_warning || is_error) && first.is_none() {
+            first = Some(line.to_string());
+        }
+    }
+    if !output.status.success() && first.is_none() {
+        first = stderr
+            .lines()
+            .find(|l| l.starts_with("error"))
+            .map(str::to_string);
+    }
+    Ok(Check {
+        ok: output.status.success(),
+        warnings,
+        errors,
+        first,
+    })
+}
+
+fn summary(rows: &[Row]) -> String {
+    let mut out = String::from(
+        "| spec | generated | compiled | warnings | time | first problem |\n|---|---|---|---:|---:|---|\n",
+    );
+    for r in rows {
+        let (generated, problem) = match &r.generated {
+            Ok(s) => (format!("yes ({s})"), None),
+            Err(e) => (
+                "NO".to_string(),
+                Some(e.lines().take(3).collect::<Vec<_>>().join(" ")),
+            ),
+        };
+        let (compiled, warnings, problem) = match &r.check {
+            Some(c) => (
+                if c.ok {
+                    "yes".to_string()
+                } else {
+                    format!("NO ({} errors)", c.errors)
+                },
+                c.warnings.to_string(),
+                problem.or_else(|| c.first.clone()),
+            ),
+            None => ("–".to_string(), "–".to_string(), problem),
+        };
+        let mut problem = problem.unwrap_or_default();
+        if problem.len() > 200 {
+            let mut cut = 200;
+            while !problem.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            problem.truncate(cut);
+            problem.push('…');
+        }
+        out.push_str(&format!(
+            "| {} | {generated} | {compiled} | {warnings} | {:.0} s | {} |\n",
+            r.name,
+            r.seconds,
+            problem.replace('|', "\\|")
+        ));
+    }
+    out
+}
