@@ -268,7 +268,7 @@ fn lib_rs(api: &Api, settings: &Settings) -> TokenStream {
 
         #[rustfmt::skip]
         pub use runtime::{
-            ApiError, AuthError, Client, ClientBuilder, ConfigError, Credentials, Error, FilePart, RawError, Response, RetryPolicy,
+            bulk, ApiError, AuthError, BulkOptions, BulkResult, Client, ClientBuilder, ConfigError, Credentials, Error, FilePart, RateLimit, RawError, Response, RetryPolicy,
         };
 
         #[cfg(doctest)]

@@ -13,6 +13,7 @@ use reqwest::StatusCode;
 use tracing::field::Empty;
 use tracing::Instrument;
 
+use super::budget::{RateBudget, RateLimit};
 use super::auth::{bearer_header, Secret, TokenRequestContext, TokenSource};
 use super::error::{AuthError, ConfigError, Error, ErrorChain};
 use super::request::{encode_query, Request};
@@ -132,6 +133,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     user_agent: Option<String>,
     experimental: bool,
+    rate_limit: Option<RateLimit>,
 }
 
 impl Default for ClientBuilder {
@@ -145,6 +147,7 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             user_agent: None,
             experimental: false,
+            rate_limit: Some(RateLimit::default()),
         }
     }
 }
@@ -282,6 +285,29 @@ impl ClientBuilder {
         self
     }
 
+    /// The client-side rate budget (default [`RateLimit::default`]: 100
+    /// requests per 10 seconds, SailPoint's documented default per client id).
+    ///
+    /// Every request waits for budget before it is sent, instead of being sent
+    /// to fail with `429`. The budget is shared by every clone of the client,
+    /// and by every client of this process built for the same origin, client
+    /// id and limit, because the server counts per client id (a client with a
+    /// bearer token has a budget of its own). After a `429` it pauses for
+    /// `Retry-After`, cuts its rate to 70 % and recovers slowly, so a server
+    /// limit lower than the configured one costs a few `429`s, not a storm.
+    /// The wait counts against the call's deadline, and shows in tracing.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
+    /// Turns the client-side rate budget off: requests are sent at once, and
+    /// `429` answers are only retried (see [`RetryPolicy`]).
+    pub fn no_rate_limit(mut self) -> Self {
+        self.rate_limit = None;
+        self
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, ConfigError> {
         let origin = match self.target.ok_or(ConfigError::MissingBaseUrl)? {
@@ -298,7 +324,12 @@ impl ClientBuilder {
                 .build()
                 .map_err(ConfigError::HttpClient)?,
         };
-        let auth = match self.credentials.ok_or(ConfigError::MissingCredentials)?.0 {
+        let credentials = self.credentials.ok_or(ConfigError::MissingCredentials)?;
+        let budget = self.rate_limit.map(|limit| match credentials.client_id() {
+            Some(client_id) => RateBudget::shared(&origin, client_id, limit),
+            None => Arc::new(RateBudget::new(limit)),
+        });
+        let auth = match credentials.0 {
             CredentialsKind::Bearer(token) => {
                 let header = (!token.expose().trim().is_empty())
                     .then(|| bearer_header(token.expose()))
@@ -340,6 +371,7 @@ impl ClientBuilder {
                 timeout: self.timeout,
                 user_agent,
                 experimental: self.experimental,
+                budget,
             }),
         })
     }
@@ -414,6 +446,8 @@ struct Inner {
     timeout: Duration,
     user_agent: HeaderValue,
     experimental: bool,
+    /// The rate budget, shared with other clients of the same client id.
+    budget: Option<Arc<RateBudget>>,
 }
 
 enum Auth {
@@ -435,6 +469,7 @@ impl fmt::Debug for Client {
             .field("experimental", &inner.experimental)
             .field("timeout", &inner.timeout)
             .field("retry", &inner.retry)
+            .field("rate_limit", &inner.budget.as_ref().map(|b| b.limit()))
             .finish_non_exhaustive()
     }
 }
@@ -602,6 +637,22 @@ impl Client {
         let mut retries = 0u32;
         let mut refreshed_after_401 = false;
         loop {
+            if let Some(budget) = &self.inner.budget {
+                match budget.acquire(deadline).await {
+                    Ok(waited) if !waited.is_zero() => tracing::debug!(
+                        wait_ms = waited.as_millis() as u64,
+                        "waited for the rate budget"
+                    ),
+                    Ok(_) => {}
+                    Err(over) => {
+                        tracing::info!(
+                            wait_ms = over.wait.as_millis() as u64,
+                            "the rate budget has no room before the deadline"
+                        );
+                        return Err(SendError::Timeout(attempts, start.elapsed()));
+                    }
+                }
+            }
             let (authorization, generation) = match &self.inner.auth {
                 Auth::Bearer(header) => (header.clone(), None),
                 Auth::OAuth(source) => {
@@ -620,6 +671,7 @@ impl Client {
             else {
                 return Err(SendError::Timeout(attempts, start.elapsed()));
             };
+            let sent_at = Instant::now();
             attempts += 1;
             span.record("attempt", attempts);
             let mut builder = self
@@ -637,6 +689,13 @@ impl Client {
                 Ok(resp) => {
                     let status = resp.status();
                     span.record("status", status.as_u16());
+                    if let Some(budget) = &self.inner.budget {
+                        if status == StatusCode::TOO_MANY_REQUESTS {
+                            budget.throttled(sent_at, policy.throttle_pause(resp.headers()));
+                        } else {
+                            budget.succeeded();
+                        }
+                    }
                     tracing::debug!("response received");
                     if status == StatusCode::UNAUTHORIZED && !refreshed_after_401 {
                         if let (Auth::OAuth(source), Some(generation)) =

@@ -24,6 +24,8 @@
 //!   reached the server) is never sent twice.
 
 mod auth;
+mod budget;
+mod bulk;
 mod client;
 mod error;
 mod paginate;
@@ -32,7 +34,11 @@ mod response;
 mod retry;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_budget;
 
+pub use budget::RateLimit;
+pub use bulk::{bulk, BulkOptions, BulkResult};
 pub use client::{Client, ClientBuilder, Credentials};
 pub use error::{ApiError, AuthError, ConfigError, Error, RawError};
 pub use response::Response;
