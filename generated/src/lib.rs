@@ -189,8 +189,13 @@
 //! that derefs to the `Vec` of items; with `.count(true)`,
 //! [`total_count`](Response::total_count) reads the `X-Total-Count` header. `stream()`
 //! yields the items of every page in turn, sending the same filters and sorters with each
-//! request; it stops after a short page, or after `max_items(n)` items without requesting
-//! more than that. An error is yielded and ends the stream.
+//! request. It ends only when the data says so: on an empty page, once the offset reaches
+//! `X-Total-Count` (sent when you ask with `.count(true)`, which saves the final empty
+//! page), or after `max_items(n)` items without requesting more than that. A page shorter
+//! than `limit` does not end it, since servers may cap pages below the `limit` asked for.
+//! An error is yielded and ends the stream; a page repeated byte for byte (a server that
+//! ignores `offset`) is [`Error::RepeatedPage`], and an offset the `offset` parameter
+//! cannot hold is [`Error::OffsetOverflow`], never a loop or a silent stop.
 //!
 //! ```rust,no_run
 //! use futures_util::TryStreamExt;
@@ -280,6 +285,66 @@
 //!     .send()
 //!     .await?;
 //! println!("{:?}", updated.description);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Security and failure guarantees
+//!
+//! What leaves the process, and where to:
+//!
+//! - Every request goes to the configured origin (`base_url` or the tenant's), and nowhere
+//!   else: API calls to `{origin}/v2025/...`, the client-credentials form (the client
+//!   secret) to `{origin}/oauth/token` only. The Bearer token is sent to the origin only.
+//! - **Redirects are never followed.** Any `3xx` answer, from the API or the token
+//!   endpoint, is an error that names the status and the `Location` (without user info,
+//!   query or fragment): [`Error::Redirect`], or [`Error::Auth`] holding
+//!   [`AuthError::Redirect`]. So a redirect loop is one request, a `307` cannot make the
+//!   client re-post a body or the secret to another origin, and no other origin's answer
+//!   or token is ever used.
+//! - A client you pass to [`ClientBuilder::http_client`] must be built with
+//!   `reqwest::redirect::Policy::none()`. If it follows redirects itself, the SDK still
+//!   refuses the answer (it came from another URL, so it is [`Error::Redirect`] or
+//!   [`AuthError::Redirect`]), but what that client already re-sent cannot be taken back.
+//! - No secret or token reaches `Debug`, `Display`, logs or tracing. Whatever the token
+//!   endpoint echoes (the form, a JSON description quoting it, an HTML firewall page), the
+//!   client secret and tokens are replaced by `[REDACTED]` in every spelling (as is, form-
+//!   or percent-encoded, JSON- or HTML-escaped) before [`AuthError`] stores it.
+//!
+//! What is retried, resent or refused:
+//!
+//! - Only what the [retry policy](#retries) allows; a `POST` or `PATCH` that may have
+//!   been processed is never resent, and nothing is resent after a redirect.
+//! - One token request is in flight at a time. Its outcome, a token **or an error**, is
+//!   shared by every call that was waiting for it: a burst of calls against a failing or
+//!   hanging token endpoint makes one token request (plus that request's own retries),
+//!   and each call waits for at most that one.
+//! - Response bodies are read up to [`ClientBuilder::max_response_body`] (default 16 MiB):
+//!   a longer one fails with [`Error::BodyTooLarge`] (or [`AuthError::BodyTooLarge`]) as
+//!   soon as the `Content-Length` or the bytes received pass the limit, so no more than
+//!   that is ever buffered.
+//! - `stream()` ends only on an empty page, `X-Total-Count` or `max_items`; a repeated
+//!   page or an offset overflow is an error ([pagination](#pagination)).
+//!
+//! ```rust,no_run
+//! use sailpoint_v2025::{AuthError, Client, Error};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::builder()
+//!     .tenant("acme")
+//!     .client_credentials("client-id", "client-secret")
+//!     .max_response_body(64 * 1024 * 1024) // for large downloads
+//!     .build()?;
+//! match client.machine_identities().get_machine_identity("42").send().await {
+//!     Err(Error::Redirect { status, location, .. }) => {
+//!         eprintln!("the tenant answered {status}, pointing to {location:?}; not followed")
+//!     }
+//!     Err(Error::Auth(AuthError::Redirect { location, .. })) => {
+//!         eprintln!("the token endpoint redirected to {location:?}; no secret was sent there")
+//!     }
+//!     Err(Error::BodyTooLarge { limit, .. }) => eprintln!("answer over {limit} bytes"),
+//!     other => println!("{:?}", other.map(|identity| identity.id.clone())),
+//! }
 //! # Ok(())
 //! # }
 //! ```

@@ -510,10 +510,17 @@ impl ListMachineIdentities {
     /// Streams every item across pages, sending one request per page.
     ///
     ///  The page size is the `limit` you set, or 250 (the spec's default).
-    ///  Paging starts at the `offset` you set, or 0. It stops after a short
-    ///  page, or after [`max_items`](Self::max_items) items, never requesting
-    ///  more than that. Filters and sorters are sent with every page. An error
-    ///  ends the stream after it is yielded.
+    ///  Paging starts at the `offset` you set, or 0. It stops after an empty
+    ///  page, after `X-Total-Count` items when the server sends that header (ask
+    ///  for it with `count=true` where the operation has it, to save the final
+    ///  empty page), or after [`max_items`](Self::max_items) items, never
+    ///  requesting more than that. A page shorter than `limit` does not end it:
+    ///  servers may cap pages below `limit`. Filters and sorters are sent with
+    ///  every page. An error ends the stream after it is yielded; that includes
+    ///  [`Error::RepeatedPage`](crate::Error::RepeatedPage) when a page repeats
+    ///  one already received (a server that ignores `offset`) and
+    ///  [`Error::OffsetOverflow`](crate::Error::OffsetOverflow) when the next
+    ///  offset is above what `offset` allows.
     pub fn stream(
         self,
     ) -> impl ::futures_util::Stream<
@@ -527,9 +534,12 @@ impl ListMachineIdentities {
         let max_items = self.max_items;
         let mut invalid = self.validate().err();
         crate::runtime::paginate(
+            "listMachineIdentities",
             page_size,
             start,
             max_items,
+            <::std::primitive::u64>::try_from(<i32>::MAX)
+                .unwrap_or(::std::primitive::u64::MAX),
             move |offset, limit| {
                 let mut page = self.clone();
                 page.offset = ::std::option::Option::Some(
@@ -1385,10 +1395,17 @@ impl ListMachineIdentityUserEntitlements {
     /// Streams every item across pages, sending one request per page.
     ///
     ///  The page size is the `limit` you set, or 250 (the spec's default).
-    ///  Paging starts at the `offset` you set, or 0. It stops after a short
-    ///  page, or after [`max_items`](Self::max_items) items, never requesting
-    ///  more than that. Filters and sorters are sent with every page. An error
-    ///  ends the stream after it is yielded.
+    ///  Paging starts at the `offset` you set, or 0. It stops after an empty
+    ///  page, after `X-Total-Count` items when the server sends that header (ask
+    ///  for it with `count=true` where the operation has it, to save the final
+    ///  empty page), or after [`max_items`](Self::max_items) items, never
+    ///  requesting more than that. A page shorter than `limit` does not end it:
+    ///  servers may cap pages below `limit`. Filters and sorters are sent with
+    ///  every page. An error ends the stream after it is yielded; that includes
+    ///  [`Error::RepeatedPage`](crate::Error::RepeatedPage) when a page repeats
+    ///  one already received (a server that ignores `offset`) and
+    ///  [`Error::OffsetOverflow`](crate::Error::OffsetOverflow) when the next
+    ///  offset is above what `offset` allows.
     pub fn stream(
         self,
     ) -> impl ::futures_util::Stream<
@@ -1402,9 +1419,12 @@ impl ListMachineIdentityUserEntitlements {
         let max_items = self.max_items;
         let mut invalid = self.validate().err();
         crate::runtime::paginate(
+            "listMachineIdentityUserEntitlements",
             page_size,
             start,
             max_items,
+            <::std::primitive::u64>::try_from(<i32>::MAX)
+                .unwrap_or(::std::primitive::u64::MAX),
             move |offset, limit| {
                 let mut page = self.clone();
                 page.offset = ::std::option::Option::Some(

@@ -9,13 +9,20 @@
 //!   `SAIL_CLIENT_ID` and `SAIL_CLIENT_SECRET`.
 //! - `SAIL_POLL_INTERVAL_MS` (optional, default 1000) is the first wait between two
 //!   status polls, in milliseconds; the wait doubles after each poll, up to 30 s.
+//! - `SAIL_MAX_POLLS` (optional, default 120, about an hour at the default
+//!   interval) is the most status polls made; `SAIL_MAX_WAIT_SECS` (optional,
+//!   default 3600) the most time spent polling. A status this example does not know
+//!   is taken as still running, so these bounds are what ends a server that never
+//!   reports a final status.
 //!
 //! Starts the classification, then polls its status until it is `COMPLETED`,
 //! `CANCELLED` or `TERMINATED`, and prints that final status object on stdout as
 //! one line of compact JSON (nothing else goes to stdout; progress goes to stderr).
 //!
 //! Exit status: 0 when the classification completed, 3 when it ended `CANCELLED` or
-//! `TERMINATED`, 1 on an error (written to stderr), 2 on bad arguments or settings.
+//! `TERMINATED`, 4 when polling gave up before a final status (stderr says after how
+//! many polls and which status was last seen; nothing is printed on stdout), 1 on
+//! an error (written to stderr), 2 on bad arguments or settings.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -29,15 +36,48 @@ const USAGE: &str = "usage: classify_source SOURCE_ID
 Classifies the accounts of a source and waits until the classification ends;
 prints the final status as one line of compact JSON on stdout.
 Reads SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET, and optionally
-SAIL_POLL_INTERVAL_MS (first wait between polls, default 1000, doubling up to 30 s).";
+SAIL_POLL_INTERVAL_MS (first wait between polls, default 1000, doubling up to 30 s),
+SAIL_MAX_POLLS (default 120) and SAIL_MAX_WAIT_SECS (default 3600).
+
+Exit status: 0 completed, 3 cancelled or terminated, 4 gave up polling,
+1 error, 2 bad arguments or settings.";
 
 /// Environment variable overriding the first wait between polls, in milliseconds.
 const ENV_POLL_INTERVAL: &str = "SAIL_POLL_INTERVAL_MS";
 const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(1);
 const MAX_POLL_INTERVAL: Duration = Duration::from_secs(30);
 
+/// Environment variable bounding the number of status polls.
+const ENV_MAX_POLLS: &str = "SAIL_MAX_POLLS";
+const DEFAULT_MAX_POLLS: u64 = 120;
+/// Environment variable bounding the time spent polling, in seconds.
+const ENV_MAX_WAIT: &str = "SAIL_MAX_WAIT_SECS";
+const DEFAULT_MAX_WAIT_SECS: u64 = 3600;
+
 /// Exit status when the classification ended without completing.
 const EXIT_NOT_COMPLETED: u8 = 3;
+/// Exit status when polling gave up before the classification ended.
+const EXIT_GAVE_UP: u8 = 4;
+
+/// How long polling may go on.
+#[derive(Clone, Copy)]
+struct Bounds {
+    first_wait: Duration,
+    max_polls: u64,
+    max_wait: Duration,
+}
+
+/// How polling ended.
+enum Outcome {
+    /// A final status.
+    Final(SourceClassificationStatus),
+    /// No final status within the bounds.
+    GaveUp {
+        polls: u64,
+        elapsed: Duration,
+        last_status: String,
+    },
+}
 
 /// What to do instead of classifying.
 enum ArgsError {
@@ -74,6 +114,18 @@ fn poll_interval() -> Result<Duration, String> {
     }
 }
 
+/// A whole number from the environment variable `name`, or `default`.
+fn number_from_env(name: &str, default: u64) -> Result<u64, String> {
+    match std::env::var(name) {
+        Err(std::env::VarError::NotPresent) => Ok(default),
+        Ok(text) => text
+            .trim()
+            .parse()
+            .map_err(|_| format!("{name} must be a whole number, got `{text}`")),
+        Err(std::env::VarError::NotUnicode(_)) => Err(format!("{name} is not valid Unicode")),
+    }
+}
+
 /// Writes `error` and its causes to stderr, one `: cause` after the other.
 fn report(error: &dyn std::error::Error) {
     let mut text = format!("error: {error}");
@@ -94,10 +146,7 @@ fn is_final(status: &SourceClassificationStatus) -> bool {
     )
 }
 
-async fn run(
-    source_id: &str,
-    first_wait: Duration,
-) -> Result<SourceClassificationStatus, Box<dyn std::error::Error>> {
+async fn run(source_id: &str, bounds: Bounds) -> Result<Outcome, Box<dyn std::error::Error>> {
     let client = ClientBuilder::from_env()?.experimental(true).build()?;
     let classify = client.classify_source();
 
@@ -110,9 +159,21 @@ async fn run(
         None => eprintln!("classification started"),
     }
 
-    let mut wait = first_wait;
+    let started = std::time::Instant::now();
+    let mut wait = bounds.first_wait;
+    let mut polls = 0;
+    let mut last_status = String::from("none yet");
     loop {
+        let elapsed = started.elapsed();
+        if polls >= bounds.max_polls || elapsed.saturating_add(wait) > bounds.max_wait {
+            return Ok(Outcome::GaveUp {
+                polls,
+                elapsed,
+                last_status,
+            });
+        }
         tokio::time::sleep(wait).await;
+        polls += 1;
         wait = wait.saturating_mul(2).min(MAX_POLL_INTERVAL);
         let status = classify
             .get_classify_machine_account_from_source_status(source_id)
@@ -128,8 +189,9 @@ async fn run(
             None => eprintln!("status: {stage}"),
         }
         if is_final(&status) {
-            return Ok(status);
+            return Ok(Outcome::Final(status));
         }
+        last_status = stage.to_owned();
     }
 }
 
@@ -146,15 +208,34 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let first_wait = match poll_interval() {
-        Ok(wait) => wait,
+    let settings = poll_interval().and_then(|first_wait| {
+        Ok(Bounds {
+            first_wait,
+            max_polls: number_from_env(ENV_MAX_POLLS, DEFAULT_MAX_POLLS)?,
+            max_wait: Duration::from_secs(number_from_env(ENV_MAX_WAIT, DEFAULT_MAX_WAIT_SECS)?),
+        })
+    });
+    let bounds = match settings {
+        Ok(bounds) => bounds,
         Err(reason) => {
             eprintln!("error: {reason}");
             return ExitCode::from(2);
         }
     };
-    let status = match run(&source_id, first_wait).await {
-        Ok(status) => status,
+    let status = match run(&source_id, bounds).await {
+        Ok(Outcome::Final(status)) => status,
+        Ok(Outcome::GaveUp {
+            polls,
+            elapsed,
+            last_status,
+        }) => {
+            eprintln!(
+                "error: gave up after {polls} status polls in {:.1}s without a final status \
+                 (last status: {last_status}); raise {ENV_MAX_POLLS} or {ENV_MAX_WAIT} to wait longer",
+                elapsed.as_secs_f64()
+            );
+            return ExitCode::from(EXIT_GAVE_UP);
+        }
         Err(error) => {
             report(&*error);
             return ExitCode::FAILURE;

@@ -62,6 +62,8 @@ async fn run(name: &str, args: &[&str], env: &[(&str, String)]) -> Run {
         .env_remove("SAIL_CLIENT_ID")
         .env_remove("SAIL_CLIENT_SECRET")
         .env_remove("SAIL_POLL_INTERVAL_MS")
+        .env_remove("SAIL_MAX_POLLS")
+        .env_remove("SAIL_MAX_WAIT_SECS")
         .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null());
     let mut cmd = tokio::process::Command::from(cmd);
@@ -468,6 +470,52 @@ async fn classify_example_exits_non_zero_when_the_classification_does_not_comple
             "{end}: POST and two polls"
         );
     }
+}
+
+#[tokio::test]
+async fn classify_example_gives_up_after_max_polls_on_a_status_that_never_ends() {
+    // A status this SDK does not know is taken as still running: without a bound,
+    // a server that keeps sending it would be polled forever.
+    let server = classify_server(&[status_body("STARTED", 0), status_body("PAUSED", 10)]).await;
+    let mut env = with_fast_polling(&server);
+    env.push(("SAIL_MAX_POLLS", "4".into()));
+
+    let out = run(CLASSIFY, &[SOURCE_ID], &env).await;
+
+    assert_eq!(out.code, Some(4), "{out:?}");
+    assert_eq!(out.stdout, "", "no final status to print");
+    for part in [
+        "gave up after 4 status polls",
+        "last status: PAUSED",
+        "SAIL_MAX_POLLS",
+    ] {
+        assert!(out.stderr.contains(part), "{part}: {}", out.stderr);
+    }
+    assert_eq!(api_requests(&server).await.len(), 5, "POST and four polls");
+}
+
+#[tokio::test]
+async fn classify_example_gives_up_after_max_wait() {
+    let server = classify_server(&[status_body("PAUSED", 10)]).await;
+    let mut env = with_fast_polling(&server);
+    env.push(("SAIL_MAX_WAIT_SECS", "0".into()));
+
+    let out = run(CLASSIFY, &[SOURCE_ID], &env).await;
+
+    assert_eq!(out.code, Some(4), "{out:?}");
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr.contains("gave up after 0 status polls"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(api_requests(&server).await.len(), 1, "only the POST");
+
+    let mut env = with_fast_polling(&server);
+    env.push(("SAIL_MAX_POLLS", "many".into()));
+    let out = run(CLASSIFY, &[SOURCE_ID], &env).await;
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(out.stderr.contains("SAIL_MAX_POLLS"), "{}", out.stderr);
 }
 
 #[tokio::test]

@@ -2,8 +2,12 @@
 //! OAuth2 client-credentials tokens: fetched from `{origin}/oauth/token`,
 //! cached until shortly before they expire, and fetched by one caller at a time
 //! (single flight), so that a burst of calls on a cold client makes one token request.
+//! The outcome of a fetch, success or failure, is shared by every caller that
+//! waited for it: a failing token endpoint is asked once per burst, not once per
+//! caller, and no caller waits for more than the fetch in flight plus its own.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,6 +18,7 @@ use tokio::sync::Mutex;
 use tracing::Instrument;
 
 use super::error::AuthError;
+use super::guard::{read_limited, redirect_of, BodyError, Redactor};
 use super::retry::{attempt_timeout, RetryPolicy};
 
 /// A string that never shows in `Debug` output.
@@ -61,6 +66,10 @@ pub(crate) struct Token {
 struct CacheState {
     current: Option<Token>,
     generation: u64,
+    /// The outcome of the last fetch, handed to the callers that waited for it.
+    last_outcome: Option<Result<Token, AuthError>>,
+    /// The last access token received, so that an echo of it can be redacted.
+    last_token: Option<Secret>,
 }
 
 /// What a token request needs from the client.
@@ -70,6 +79,8 @@ pub(crate) struct TokenRequestContext<'a> {
     pub(crate) timeout: Duration,
     pub(crate) retry: &'a RetryPolicy,
     pub(crate) deadline: Option<Instant>,
+    /// The largest token response body read.
+    pub(crate) max_body: u64,
 }
 
 /// Fetches and caches client-credentials tokens.
@@ -79,6 +90,9 @@ pub(crate) struct TokenSource {
     client_secret: Secret,
     // Held while a token is fetched: that is what makes fetching single-flight.
     state: Mutex<CacheState>,
+    /// How many fetches have finished; read before waiting for `state`, so that a
+    /// caller knows whether a fetch finished while it waited.
+    completed: AtomicU64,
 }
 
 impl fmt::Debug for TokenSource {
@@ -112,28 +126,43 @@ impl TokenSource {
             client_id,
             client_secret,
             state: Mutex::new(CacheState::default()),
+            completed: AtomicU64::new(0),
         }
     }
 
     /// A valid token: the cached one, or a new one fetched by exactly one caller
-    /// while the others wait for it.
+    /// while the others wait for it. A caller that waited while a fetch finished
+    /// gets that fetch's outcome, error included, instead of starting another.
     pub(crate) async fn token(&self, ctx: &TokenRequestContext<'_>) -> Result<Token, AuthError> {
+        let seen = self.completed.load(Ordering::Acquire);
         let mut state = self.state.lock().await;
         if let Some(token) = &state.current {
             if token.refresh_at.is_none_or(|at| Instant::now() < at) {
                 return Ok(token.clone());
             }
         }
+        if self.completed.load(Ordering::Acquire) != seen {
+            if let Some(outcome) = &state.last_outcome {
+                return outcome.clone();
+            }
+        }
         let span = tracing::debug_span!("sailpoint.token", client_id = %self.client_id);
-        let fetched = self.fetch(ctx).instrument(span).await?;
-        state.generation += 1;
-        let token = Token {
-            header: fetched.0,
-            generation: state.generation,
-            refresh_at: fetched.1,
-        };
-        state.current = Some(token.clone());
-        Ok(token)
+        let last_token = state.last_token.clone();
+        let outcome = self.fetch(ctx, last_token).instrument(span).await;
+        let outcome = outcome.map(|(header, refresh_at, secret)| {
+            state.generation += 1;
+            state.last_token = Some(secret);
+            let token = Token {
+                header,
+                generation: state.generation,
+                refresh_at,
+            };
+            state.current = Some(token.clone());
+            token
+        });
+        state.last_outcome = Some(outcome.clone());
+        self.completed.fetch_add(1, Ordering::Release);
+        outcome
     }
 
     /// Forgets the token of `generation` after the API rejected it with 401.
@@ -146,12 +175,23 @@ impl TokenSource {
         {
             state.current = None;
         }
+        if let Some(Ok(token)) = &state.last_outcome {
+            if token.generation == generation {
+                state.last_outcome = None;
+            }
+        }
     }
 
     async fn fetch(
         &self,
         ctx: &TokenRequestContext<'_>,
-    ) -> Result<(HeaderValue, Option<Instant>), AuthError> {
+        last_token: Option<Secret>,
+    ) -> Result<(HeaderValue, Option<Instant>, Secret), AuthError> {
+        // Whatever the server echoes (the form, a token), none of it is kept.
+        let redactor = Redactor::new(
+            std::iter::once(self.client_secret.expose())
+                .chain(last_token.as_ref().map(Secret::expose)),
+        );
         let form = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("grant_type", "client_credentials")
             .append_pair("client_id", &self.client_id)
@@ -198,14 +238,34 @@ impl TokenSource {
                     continue;
                 }
             }
-            let resp = result.map_err(AuthError::Transport)?;
+            let resp = result.map_err(|e| AuthError::Transport(Arc::new(e)))?;
             let status = resp.status();
-            let headers = resp.headers().clone();
-            let body = resp.bytes().await.map_err(AuthError::Transport)?;
-            if !status.is_success() {
-                return Err(AuthError::rejected(status, headers, body));
+            // The form is never posted anywhere else, and a token from anywhere
+            // else is never used.
+            if let Some(redirect) = redirect_of(&resp, &self.token_url) {
+                tracing::debug!(status = status.as_u16(), "token endpoint redirect refused");
+                return Err(AuthError::Redirect {
+                    status: redirect.status,
+                    location: redirect.location.map(|l| redactor.redact(&l)),
+                });
             }
-            let invalid = |source| AuthError::InvalidResponse { status, source };
+            let headers = resp.headers().clone();
+            let body = read_limited(resp, ctx.max_body)
+                .await
+                .map_err(|e| match e {
+                    BodyError::TooLarge => AuthError::BodyTooLarge {
+                        status,
+                        limit: ctx.max_body,
+                    },
+                    BodyError::Transport(e) => AuthError::Transport(Arc::new(e)),
+                })?;
+            if !status.is_success() {
+                return Err(AuthError::rejected(status, headers, body, &redactor));
+            }
+            let invalid = |source| AuthError::InvalidResponse {
+                status,
+                source: Arc::new(source),
+            };
             let parsed: TokenResponse = serde_json::from_slice(&body).map_err(invalid)?;
             if parsed.access_token.is_empty() {
                 return Err(invalid(serde::de::Error::custom("access_token is empty")));
@@ -220,7 +280,7 @@ impl TokenSource {
                 let lifetime = Duration::from_secs(secs);
                 Instant::now().checked_add(lifetime - refresh_margin(lifetime))
             });
-            return Ok((header, refresh_at));
+            return Ok((header, refresh_at, Secret::new(parsed.access_token)));
         }
     }
 }

@@ -17,6 +17,9 @@ use tracing::Instrument;
 use super::budget::{RateBudget, RateLimit};
 use super::auth::{bearer_header, Secret, TokenRequestContext, TokenSource};
 use super::error::{AuthError, ConfigError, Error, ErrorChain};
+use super::guard::{
+    discard, read_limited, redirect_of, BodyError, Redactor, Redirect, DEFAULT_MAX_RESPONSE_BODY,
+};
 use super::request::{encode_query, Request};
 use super::response::RawResponse;
 use super::retry::{attempt_timeout, is_idempotent, RetryPolicy};
@@ -135,6 +138,7 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     experimental: bool,
     rate_limit: Option<RateLimit>,
+    max_response_body: u64,
 }
 
 impl Default for ClientBuilder {
@@ -149,6 +153,7 @@ impl Default for ClientBuilder {
             user_agent: None,
             experimental: false,
             rate_limit: Some(RateLimit::default()),
+            max_response_body: DEFAULT_MAX_RESPONSE_BODY,
         }
     }
 }
@@ -247,6 +252,28 @@ impl ClientBuilder {
     /// Uses `client` for all HTTP traffic, e.g. to add a proxy or a custom root
     /// certificate. Its own connect timeout then applies instead of
     /// [`connect_timeout`](Self::connect_timeout).
+    ///
+    /// Build it with `.redirect(reqwest::redirect::Policy::none())`. The client
+    /// this crate builds never follows redirects; `reqwest`'s default follows up
+    /// to 10, and a client that follows a 307 or 308 re-sends the request, body
+    /// and client secret included, to wherever the server points, before this
+    /// crate sees the answer. Such an answer is still refused
+    /// ([`Error::Redirect`], [`AuthError::Redirect`]: the answer came from
+    /// another URL), so no other origin's answer or token is ever used, but what
+    /// the HTTP client already sent cannot be taken back.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let http = reqwest::Client::builder()
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .build()?;
+    /// let client = sailpoint_v2025::Client::builder()
+    ///     .tenant("acme")
+    ///     .client_credentials("client-id", "client-secret")
+    ///     .http_client(http)
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -263,6 +290,17 @@ impl ClientBuilder {
     /// whole call.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// The largest response body read, in bytes (default 16 MiB). A longer body
+    /// fails the call with [`Error::BodyTooLarge`] (or [`AuthError::BodyTooLarge`]
+    /// from the token endpoint) as soon as the limit is passed: by its
+    /// `Content-Length` before anything is read, or while it streams in, so no
+    /// more than the limit is ever buffered. A page of 250 SailPoint objects is
+    /// well under 2 MiB; raise the limit for operations that download files.
+    pub fn max_response_body(mut self, bytes: u64) -> Self {
+        self.max_response_body = bytes;
         self
     }
 
@@ -320,8 +358,11 @@ impl ClientBuilder {
                 .map_err(|_| ConfigError::InvalidUserAgent)?;
         let http = match self.http_client {
             Some(client) => client,
+            // Redirects are never followed: a 3xx is an error naming its `Location`,
+            // so credentials and bodies go to the configured origin only.
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
+                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(ConfigError::HttpClient)?,
         };
@@ -358,7 +399,11 @@ impl ClientBuilder {
                         reason: e.to_string(),
                     }
                 })?;
-                Auth::OAuth(TokenSource::new(token_url, client_id, client_secret))
+                Auth::OAuth(Box::new(TokenSource::new(
+                    token_url,
+                    client_id,
+                    client_secret,
+                )))
             }
         };
         let api_base = format!("{origin}{}", meta::API_PREFIX);
@@ -373,6 +418,7 @@ impl ClientBuilder {
                 user_agent,
                 experimental: self.experimental,
                 budget,
+                max_response_body: self.max_response_body,
             }),
         })
     }
@@ -449,12 +495,14 @@ struct Inner {
     experimental: bool,
     /// The rate budget, shared with other clients of the same client id.
     budget: Option<Arc<RateBudget>>,
+    max_response_body: u64,
 }
 
 enum Auth {
     /// `Bearer {token}`, marked sensitive.
     Bearer(HeaderValue),
-    OAuth(TokenSource),
+    // Boxed: the token cache is much larger than a header value.
+    OAuth(Box<TokenSource>),
 }
 
 impl fmt::Debug for Client {
@@ -484,6 +532,8 @@ enum SendError {
     Transport(reqwest::Error, u32),
     Timeout(u32, Duration),
     Auth(AuthError),
+    Redirect(&'static str, Redirect, u32),
+    BodyTooLarge(&'static str, StatusCode, u64, u32),
 }
 
 impl<E> From<SendError> for Error<E> {
@@ -497,6 +547,18 @@ impl<E> From<SendError> for Error<E> {
             SendError::Transport(source, attempts) => Error::Transport { source, attempts },
             SendError::Timeout(attempts, elapsed) => Error::Timeout { attempts, elapsed },
             SendError::Auth(err) => Error::Auth(err),
+            SendError::Redirect(operation_id, redirect, attempts) => Error::Redirect {
+                operation_id,
+                status: redirect.status,
+                location: redirect.location,
+                attempts,
+            },
+            SendError::BodyTooLarge(operation_id, status, limit, attempts) => Error::BodyTooLarge {
+                operation_id,
+                status,
+                limit,
+                attempts,
+            },
         }
     }
 }
@@ -663,6 +725,7 @@ impl Client {
                         timeout: self.inner.timeout,
                         retry: policy,
                         deadline,
+                        max_body: self.inner.max_response_body,
                     };
                     let token = source.token(&ctx).await.map_err(SendError::Auth)?;
                     (token.header, Some(token.generation))
@@ -680,7 +743,7 @@ impl Client {
                 .http
                 .request(op.method.clone(), url.clone())
                 .headers(headers.clone())
-                .header(AUTHORIZATION, authorization)
+                .header(AUTHORIZATION, authorization.clone())
                 .timeout(timeout);
             if let Some(body) = &req.body {
                 builder = builder.body(body.bytes.clone());
@@ -698,6 +761,9 @@ impl Client {
                         }
                     }
                     tracing::debug!("response received");
+                    if let Some(redirect) = redirect_of(&resp, &url) {
+                        return Err(refuse_redirect(op.id, redirect, &authorization, attempts));
+                    }
                     if status == StatusCode::UNAUTHORIZED && !refreshed_after_401 {
                         if let (Auth::OAuth(source), Some(generation)) =
                             (&self.inner.auth, generation)
@@ -708,7 +774,7 @@ impl Client {
                             tracing::debug!("401: refreshing the access token");
                             refreshed_after_401 = true;
                             // Read the body so that the connection can be reused.
-                            let _ = resp.bytes().await;
+                            discard(resp).await;
                             source.invalidate(generation).await;
                             continue;
                         }
@@ -723,14 +789,14 @@ impl Client {
                                 delay_ms = delay.as_millis() as u64,
                                 "retrying after an error status"
                             );
-                            let _ = resp.bytes().await;
+                            discard(resp).await;
                             tokio::time::sleep(delay).await;
                             retries += 1;
                             continue;
                         }
                     }
                     let headers = resp.headers().clone();
-                    match resp.bytes().await {
+                    match read_limited(resp, self.inner.max_response_body).await {
                         Ok(body) => {
                             return Ok(RawResponse {
                                 operation_id: op.id,
@@ -740,7 +806,15 @@ impl Client {
                                 attempts,
                             })
                         }
-                        Err(err) => err,
+                        Err(BodyError::TooLarge) => {
+                            return Err(SendError::BodyTooLarge(
+                                op.id,
+                                status,
+                                self.inner.max_response_body,
+                                attempts,
+                            ))
+                        }
+                        Err(BodyError::Transport(err)) => err,
                     }
                 }
                 Err(err) => err,
@@ -773,6 +847,27 @@ impl Client {
             });
         }
     }
+}
+
+/// The error for a redirect from the API: never followed, never resent, and
+/// its `Location` cleaned of the access token should the server echo it.
+fn refuse_redirect(
+    operation_id: &'static str,
+    mut redirect: Redirect,
+    authorization: &HeaderValue,
+    attempts: u32,
+) -> SendError {
+    tracing::debug!(
+        status = redirect.status.as_u16(),
+        "redirect refused: it is never followed"
+    );
+    let token = authorization
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    redirect.location = redirect.location.map(|l| Redactor::new([token]).redact(&l));
+    SendError::Redirect(operation_id, redirect, attempts)
 }
 
 #[cfg(test)]

@@ -8,11 +8,14 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
+
+use super::guard::Redactor;
 
 /// Response headers that carry SailPoint's request tracking id, in order of preference.
 const TRACKING_HEADERS: [&str; 2] = ["slpt-request-id", "x-request-id"];
@@ -71,6 +74,61 @@ pub enum Error<E> {
     Config(ConfigError),
     /// The request body could not be serialized.
     Serialize(serde_json::Error),
+    /// The server answered with a redirect (3xx), which the client never follows,
+    /// so that no credential or request body is sent anywhere but the configured
+    /// origin. When a user-supplied HTTP client followed redirects itself, the
+    /// answer came from another URL and is refused the same way.
+    #[non_exhaustive]
+    Redirect {
+        /// The operation's `operationId`.
+        operation_id: &'static str,
+        /// The 3xx status; or, when the HTTP client followed the redirect, the
+        /// status of the answer it ended at.
+        status: StatusCode,
+        /// Where the redirect pointed (or the URL the followed answer came from),
+        /// without user info, query or fragment; `None` without a `Location`.
+        location: Option<String>,
+        /// How many HTTP requests were sent.
+        attempts: u32,
+    },
+    /// The response body was longer than
+    /// [`ClientBuilder::max_response_body`](super::ClientBuilder::max_response_body);
+    /// reading stopped at the limit.
+    #[non_exhaustive]
+    BodyTooLarge {
+        /// The operation's `operationId`.
+        operation_id: &'static str,
+        /// The HTTP status of the response.
+        status: StatusCode,
+        /// The limit, in bytes.
+        limit: u64,
+        /// How many HTTP requests were sent.
+        attempts: u32,
+    },
+    /// Paging stopped because the server sent a page it had already sent, byte for
+    /// byte (for example, it ignores `offset`). The items yielded before are valid;
+    /// the rest of the list was not read.
+    #[non_exhaustive]
+    RepeatedPage {
+        /// The operation's `operationId`.
+        operation_id: &'static str,
+        /// The offset of the repeated page.
+        offset: u64,
+        /// The offset at which that page was first received.
+        first_offset: u64,
+    },
+    /// Paging stopped because the next page's offset is larger than the `offset`
+    /// parameter allows. The items yielded before are valid; the rest of the list
+    /// cannot be read by offset.
+    #[non_exhaustive]
+    OffsetOverflow {
+        /// The operation's `operationId`.
+        operation_id: &'static str,
+        /// The offset the next page would need.
+        offset: u64,
+        /// The largest offset the parameter allows.
+        max: u64,
+    },
 }
 
 impl<E> Error<E> {
@@ -91,7 +149,10 @@ impl<E> Error<E> {
     /// How many HTTP requests were made for the call, if any were.
     pub fn attempts(&self) -> Option<u32> {
         match self {
-            Error::Transport { attempts, .. } | Error::Timeout { attempts, .. } => Some(*attempts),
+            Error::Transport { attempts, .. }
+            | Error::Timeout { attempts, .. }
+            | Error::Redirect { attempts, .. }
+            | Error::BodyTooLarge { attempts, .. } => Some(*attempts),
             _ => self.raw().map(RawError::attempts),
         }
     }
@@ -138,6 +199,51 @@ impl<E> fmt::Display for Error<E> {
             Error::Auth(_) => f.write_str("could not obtain an access token"),
             Error::Config(_) => f.write_str("invalid client configuration"),
             Error::Serialize(_) => f.write_str("could not serialize the request body"),
+            Error::Redirect {
+                operation_id,
+                status,
+                location,
+                attempts,
+            } => {
+                write!(
+                    f,
+                    "`{operation_id}` was answered with a redirect (HTTP {status}, {}), \
+                     which is not followed",
+                    Attempts(*attempts)
+                )?;
+                match location {
+                    Some(location) => write!(f, "; it points to {location}"),
+                    None => Ok(()),
+                }
+            }
+            Error::BodyTooLarge {
+                operation_id,
+                status,
+                limit,
+                attempts,
+            } => write!(
+                f,
+                "`{operation_id}` answered HTTP {status} with a body over the {limit}-byte limit ({})",
+                Attempts(*attempts)
+            ),
+            Error::RepeatedPage {
+                operation_id,
+                offset,
+                first_offset,
+            } => write!(
+                f,
+                "paging `{operation_id}` stopped: the page at offset {offset} repeats \
+                 the page at offset {first_offset} (does the server ignore `offset`?)"
+            ),
+            Error::OffsetOverflow {
+                operation_id,
+                offset,
+                max,
+            } => write!(
+                f,
+                "paging `{operation_id}` stopped: the next offset {offset} is above \
+                 the largest `offset` the API allows ({max})"
+            ),
         }
     }
 }
@@ -416,8 +522,12 @@ impl std::error::Error for RawError {}
 
 /// The token endpoint (`{origin}/oauth/token`) did not hand out an access token.
 ///
-/// Never contains the client secret or a token.
-#[derive(Debug)]
+/// Never contains the client secret or a token: whatever the server echoes,
+/// they are replaced by `[REDACTED]` in every stored body and message.
+///
+/// `Clone`, because one failed token request is the outcome of every call that
+/// was waiting for it.
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub enum AuthError {
     /// The token endpoint answered with an error status, e.g. 401 `invalid_client`.
@@ -441,24 +551,52 @@ pub enum AuthError {
         /// The HTTP status.
         status: StatusCode,
         /// Why the body was rejected.
-        source: serde_json::Error,
+        source: Arc<serde_json::Error>,
     },
     /// The token endpoint could not be reached, or timed out.
-    Transport(reqwest::Error),
+    Transport(Arc<reqwest::Error>),
+    /// The token endpoint answered with a redirect. It is never followed: the
+    /// form with the client secret is posted to the configured origin only, and
+    /// no token from another origin is ever used. When a user-supplied HTTP
+    /// client followed the redirect itself, its answer is refused the same way.
+    #[non_exhaustive]
+    Redirect {
+        /// The 3xx status, or the final status when the HTTP client followed it.
+        status: StatusCode,
+        /// Where it pointed, without user info, query or fragment.
+        location: Option<String>,
+    },
+    /// The token endpoint's body was longer than
+    /// [`ClientBuilder::max_response_body`](super::ClientBuilder::max_response_body).
+    #[non_exhaustive]
+    BodyTooLarge {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The limit, in bytes.
+        limit: u64,
+    },
 }
 
 impl AuthError {
     /// The token endpoint's HTTP status, if it answered.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            AuthError::Rejected { status, .. } | AuthError::InvalidResponse { status, .. } => {
-                Some(*status)
-            }
+            AuthError::Rejected { status, .. }
+            | AuthError::InvalidResponse { status, .. }
+            | AuthError::Redirect { status, .. }
+            | AuthError::BodyTooLarge { status, .. } => Some(*status),
             AuthError::Transport(_) => None,
         }
     }
 
-    pub(crate) fn rejected(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
+    /// An error status from the token endpoint, with every secret `redactor`
+    /// knows removed from what is kept.
+    pub(crate) fn rejected(
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Bytes,
+        redactor: &Redactor,
+    ) -> Self {
         let json: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
         let field = |key: &str| {
             json.as_ref()?
@@ -468,12 +606,13 @@ impl AuthError {
                 .map(str::to_owned)
         };
         let (tracking_id, message) = tracking_id_and_message(&headers, &body);
+        let clean = |text: Option<String>| text.map(|t| redactor.redact(&t));
         AuthError::Rejected {
             status,
-            error: field("error").or(message),
-            error_description: field("error_description"),
-            tracking_id,
-            body: String::from_utf8_lossy(&body).into_owned(),
+            error: clean(field("error").or(message)),
+            error_description: clean(field("error_description")),
+            tracking_id: clean(tracking_id),
+            body: redactor.redact(&String::from_utf8_lossy(&body)),
         }
     }
 }
@@ -507,6 +646,20 @@ impl fmt::Display for AuthError {
                 "token endpoint answered HTTP {status} without a usable access token"
             ),
             AuthError::Transport(_) => f.write_str("could not reach the token endpoint"),
+            AuthError::Redirect { status, location } => {
+                write!(
+                    f,
+                    "token endpoint answered with a redirect (HTTP {status}), which is not followed"
+                )?;
+                match location {
+                    Some(location) => write!(f, "; it points to {location}"),
+                    None => Ok(()),
+                }
+            }
+            AuthError::BodyTooLarge { status, limit } => write!(
+                f,
+                "token endpoint answered HTTP {status} with a body over the {limit}-byte limit"
+            ),
         }
     }
 }
@@ -514,9 +667,11 @@ impl fmt::Display for AuthError {
 impl std::error::Error for AuthError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            AuthError::Rejected { .. } => None,
-            AuthError::InvalidResponse { source, .. } => Some(source),
-            AuthError::Transport(source) => Some(source),
+            AuthError::Rejected { .. }
+            | AuthError::Redirect { .. }
+            | AuthError::BodyTooLarge { .. } => None,
+            AuthError::InvalidResponse { source, .. } => Some(&**source),
+            AuthError::Transport(source) => Some(&**source),
         }
     }
 }
@@ -758,6 +913,7 @@ mod tests {
             Bytes::from_static(
                 br#"{"error":"invalid_client","error_description":"Bad credentials"}"#,
             ),
+            &Redactor::default(),
         );
         assert_eq!(err.status(), Some(StatusCode::UNAUTHORIZED));
         assert_eq!(

@@ -1004,9 +1004,20 @@ fn paging(
         .unwrap_or(100)
         .clamp(1, u32::MAX as i64) as u32;
     let default = Literal::u32_unsuffixed(default);
+    // The largest offset the parameter allows: its type's, or the spec's `maximum`.
+    let max_offset = match offset.maximum {
+        Some(max) if max >= 0.0 && max < u64::MAX as f64 => {
+            let max = Literal::u64_unsuffixed(max.floor() as u64);
+            quote!(::std::cmp::min(#max, <::std::primitive::u64>::try_from(<#oty>::MAX).unwrap_or(::std::primitive::u64::MAX)))
+        }
+        _ => {
+            quote!(<::std::primitive::u64>::try_from(<#oty>::MAX).unwrap_or(::std::primitive::u64::MAX))
+        }
+    };
+    let op_id = &op.id.wire;
     let _ = ok_ty;
     let doc = format!(
-        " Streams every item across pages, sending one request per page.\n\n The page size is the `limit` you set, or {default} (the spec's default).\n Paging starts at the `offset` you set, or 0. It stops after a short\n page, or after [`max_items`](Self::max_items) items, never requesting\n more than that. Filters and sorters are sent with every page. An error\n ends the stream after it is yielded."
+        " Streams every item across pages, sending one request per page.\n\n The page size is the `limit` you set, or {default} (the spec's default).\n Paging starts at the `offset` you set, or 0. It stops after an empty\n page, after `X-Total-Count` items when the server sends that header (ask\n for it with `count=true` where the operation has it, to save the final\n empty page), or after [`max_items`](Self::max_items) items, never\n requesting more than that. A page shorter than `limit` does not end it:\n servers may cap pages below `limit`. Filters and sorters are sent with\n every page. An error ends the stream after it is yielded; that includes\n [`Error::RepeatedPage`](crate::Error::RepeatedPage) when a page repeats\n one already received (a server that ignores `offset`) and\n [`Error::OffsetOverflow`](crate::Error::OffsetOverflow) when the next\n offset is above what `offset` allows."
     );
     let doc = doc_attrs(&doc);
     // Limits the caller set are checked as `send` would, before any request:
@@ -1035,7 +1046,7 @@ fn paging(
                 let start = self.#offset_id.map_or(0, |o| u64::try_from(o).unwrap_or(0));
                 let max_items = self.max_items;
                 #first_check
-                crate::runtime::paginate(page_size, start, max_items, move |offset, limit| {
+                crate::runtime::paginate(#op_id, page_size, start, max_items, #max_offset, move |offset, limit| {
                     let mut page = self.clone();
                     page.#offset_id = ::std::option::Option::Some(<#oty>::try_from(offset).unwrap_or(<#oty>::MAX));
                     page.#limit_id = ::std::option::Option::Some(<#lty>::try_from(limit).unwrap_or(<#lty>::MAX));

@@ -21,13 +21,17 @@
 //!   a log line or a tracing field;
 //! - nothing is sent for an experimental operation unless the client opted in;
 //! - a request that may have been processed (a non-idempotent method that
-//!   reached the server) is never sent twice.
+//!   reached the server) is never sent twice;
+//! - no redirect is followed, so no credential or body leaves for another
+//!   origin, and no answer from another URL is taken as the tenant's (`guard`);
+//! - no response body is buffered beyond the configured limit (`guard`).
 
 mod auth;
 mod budget;
 mod bulk;
 mod client;
 mod error;
+mod guard;
 mod paginate;
 mod request;
 mod response;

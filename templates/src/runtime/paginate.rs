@@ -1,6 +1,24 @@
 //! Offset pagination for list operations that take `limit` and `offset`.
+//!
+//! What ends a stream is what the data says, never a guess:
+//!
+//! - an empty page: the end of the list;
+//! - `X-Total-Count` (sent when the call asked for `count=true`): once the
+//!   offset reaches it, no further page is requested;
+//! - `max_items` items yielded;
+//! - an error, yielded as the last item. Besides errors of the call itself,
+//!   [`Error::RepeatedPage`] when a page is byte for byte a page already
+//!   received at another offset (a server that ignores `offset` would otherwise
+//!   be paged forever), and [`Error::OffsetOverflow`] when the next offset is
+//!   larger than the `offset` parameter allows (it cannot be sent, and sending
+//!   a smaller one would fetch a page again).
+//!
+//! A page shorter than `limit` does **not** end the stream: servers cap the
+//! page size below the `limit` asked for (SailPoint's APIs cap some lists), so a
+//! short page says nothing about the end. The price is one more request, for
+//! the empty page, at the end of a list; asking for `count=true` saves it.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 
 use futures_util::Stream;
@@ -9,12 +27,16 @@ use super::error::Error;
 use super::response::Response;
 
 struct State<T, F> {
+    operation_id: &'static str,
     fetch: F,
     page_size: u32,
     offset: u64,
+    max_offset: u64,
     /// Items still wanted; `None` for all of them.
     remaining: Option<u64>,
     buffer: VecDeque<T>,
+    /// The digest of each non-empty page received, and its offset.
+    seen: HashMap<u64, u64>,
     done: bool,
 }
 
@@ -23,14 +45,17 @@ struct State<T, F> {
 /// `fetch(offset, limit)` fetches one page. Pages are requested with
 /// `limit = page_size` (at least 1), except the last one, whose limit is cut to
 /// the number of items still wanted, so that no more than `max_items` are ever
-/// requested or yielded. The stream ends after a short page (fewer items than
-/// requested), after `X-Total-Count` items when the server sends that header,
-/// or after yielding the first error.
+/// requested or yielded. The stream ends as the module documentation says: on
+/// an empty page, at `X-Total-Count`, after `max_items` items, or after
+/// yielding an error, including [`Error::RepeatedPage`] and
+/// [`Error::OffsetOverflow`] (no offset above `max_offset` is ever requested).
 #[allow(dead_code)] // Used or not depending on the spec.
 pub(crate) fn paginate<T, E, F, Fut>(
+    operation_id: &'static str,
     page_size: u32,
     start_offset: u64,
     max_items: Option<u64>,
+    max_offset: u64,
     fetch: F,
 ) -> impl Stream<Item = Result<T, Error<E>>> + Send
 where
@@ -40,11 +65,14 @@ where
     Fut: Future<Output = Result<Response<Vec<T>>, Error<E>>> + Send,
 {
     let state = State {
+        operation_id,
         fetch,
         page_size: page_size.max(1),
         offset: start_offset,
+        max_offset,
         remaining: max_items,
         buffer: VecDeque::new(),
+        seen: HashMap::new(),
         done: false,
     };
     futures_util::stream::unfold(state, |mut state| async move {
@@ -61,6 +89,15 @@ where
                 Some(n) => n.min(u64::from(state.page_size)) as u32,
                 None => state.page_size,
             };
+            if state.offset > state.max_offset {
+                state.done = true;
+                let err = Error::OffsetOverflow {
+                    operation_id: state.operation_id,
+                    offset: state.offset,
+                    max: state.max_offset,
+                };
+                return Some((Err(err), state));
+            }
             let page = match (state.fetch)(state.offset, limit).await {
                 Ok(page) => page,
                 Err(err) => {
@@ -69,15 +106,31 @@ where
                 }
             };
             let total = page.total_count();
+            let digest = page.body_digest();
             let mut items = page.into_body();
+            if items.is_empty() {
+                return None;
+            }
+            if let Some(digest) = digest {
+                if let Some(&first_offset) = state.seen.get(&digest) {
+                    state.done = true;
+                    let err = Error::RepeatedPage {
+                        operation_id: state.operation_id,
+                        offset: state.offset,
+                        first_offset,
+                    };
+                    return Some((Err(err), state));
+                }
+                state.seen.insert(digest, state.offset);
+            }
             // A server that ignores `limit` must not make us overshoot.
             items.truncate(limit as usize);
             let received = items.len() as u64;
-            state.offset += received;
+            state.offset = state.offset.saturating_add(received);
             if let Some(n) = &mut state.remaining {
                 *n -= received;
             }
-            state.done = received < u64::from(limit) || total.is_some_and(|t| state.offset >= t);
+            state.done = total.is_some_and(|t| state.offset >= t);
             state.buffer.extend(items);
         }
     })
@@ -107,8 +160,13 @@ mod tests {
     ) -> (Vec<Result<u64, String>>, Vec<(u64, u32)>) {
         let calls: Calls = Arc::default();
         let log = calls.clone();
-        let stream =
-            paginate::<u64, (), _, _>(page_size, start, max_items, move |offset, limit| {
+        let stream = paginate::<u64, (), _, _>(
+            "listThings",
+            page_size,
+            start,
+            max_items,
+            u64::MAX,
+            move |offset, limit| {
                 log.lock().unwrap().push((offset, limit));
                 async move {
                     if fail_at == Some(offset) {
@@ -126,9 +184,12 @@ mod tests {
                     if send_total {
                         headers.insert("x-total-count", len.to_string().parse().unwrap());
                     }
-                    Ok(Response::new(StatusCode::OK, headers, items, 1))
+                    let digest = format!("{items:?}");
+                    Ok(Response::new(StatusCode::OK, headers, items, 1)
+                        .with_digest_of(digest.as_bytes()))
                 }
-            });
+            },
+        );
         let items = stream
             .map(|r| r.map_err(|e| e.to_string()))
             .collect::<Vec<_>>()
@@ -149,10 +210,10 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn stops_on_short_page() {
+    async fn stops_on_empty_page_not_on_short_page() {
         let (items, calls) = run(5, 2, 0, None, None, false).await;
         assert_eq!(items, oks(0..5));
-        assert_eq!(calls, [(0, 2), (2, 2), (4, 2)]);
+        assert_eq!(calls, [(0, 2), (2, 2), (4, 2), (5, 2)]);
     }
 
     #[tokio::test]
@@ -160,6 +221,84 @@ mod tests {
         let (items, calls) = run(4, 2, 0, None, None, false).await;
         assert_eq!(items, oks(0..4));
         assert_eq!(calls, [(0, 2), (2, 2), (4, 2)]);
+    }
+
+    #[tokio::test]
+    async fn total_count_ends_after_a_short_last_page() {
+        let (items, calls) = run(5, 2, 0, None, None, true).await;
+        assert_eq!(items, oks(0..5));
+        assert_eq!(calls, [(0, 2), (2, 2), (4, 2)]);
+    }
+
+    type Page = std::future::Ready<Result<Response<Vec<u32>>, Error<()>>>;
+
+    /// Pages of `[0, 1, 2]` whatever the offset, digest of the body included.
+    fn same_page_every_time(calls: Calls) -> impl FnMut(u64, u32) -> Page {
+        move |offset, limit| {
+            calls.lock().unwrap().push((offset, limit));
+            std::future::ready(Ok(Response::new(
+                StatusCode::OK,
+                HeaderMap::new(),
+                vec![0, 1, 2],
+                1,
+            )
+            .with_digest_of(b"[0,1,2]")))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_repeated_page_ends_with_an_error() {
+        let calls: Calls = Arc::default();
+        let stream = paginate(
+            "listThings",
+            3,
+            0,
+            None,
+            u64::MAX,
+            same_page_every_time(calls.clone()),
+        );
+        let items: Vec<_> = stream.collect().await;
+        assert_eq!(items.len(), 4, "one page, then the error");
+        assert!(matches!(
+            items[3],
+            Err(Error::RepeatedPage {
+                offset: 3,
+                first_offset: 0,
+                ..
+            })
+        ));
+        assert_eq!(*calls.lock().unwrap(), [(0, 3), (3, 3)]);
+    }
+
+    #[tokio::test]
+    async fn an_offset_above_the_maximum_is_never_requested() {
+        let (items, calls) = {
+            let calls: Calls = Arc::default();
+            let log = calls.clone();
+            let mut n = 0u32;
+            let stream =
+                paginate::<u32, (), _, _>("listThings", 2, 5, None, 8, move |offset, limit| {
+                    log.lock().unwrap().push((offset, limit));
+                    n += 2;
+                    let page = vec![n, n + 1];
+                    std::future::ready(Ok(Response::new(StatusCode::OK, HeaderMap::new(), page, 1)))
+                });
+            (stream.collect::<Vec<_>>().await, calls)
+        };
+        assert_eq!(items.len(), 5, "two pages, then the error");
+        assert!(
+            matches!(
+                items[4],
+                Err(Error::OffsetOverflow {
+                    offset: 9,
+                    max: 8,
+                    ..
+                })
+            ),
+            "{:?}",
+            items[4]
+        );
+        assert_eq!(*calls.lock().unwrap(), [(5, 2), (7, 2)]);
     }
 
     #[tokio::test]
@@ -196,17 +335,24 @@ mod tests {
     async fn server_ignoring_limit_is_truncated() {
         let calls: Calls = Arc::default();
         let log = calls.clone();
-        let stream = paginate::<u32, (), _, _>(10, 0, Some(3), move |offset, limit| {
-            log.lock().unwrap().push((offset, limit));
-            async move {
-                Ok(Response::new(
-                    StatusCode::OK,
-                    HeaderMap::new(),
-                    vec![7; 50],
-                    1,
-                ))
-            }
-        });
+        let stream = paginate::<u32, (), _, _>(
+            "listThings",
+            10,
+            0,
+            Some(3),
+            u64::MAX,
+            move |offset, limit| {
+                log.lock().unwrap().push((offset, limit));
+                async move {
+                    Ok(Response::new(
+                        StatusCode::OK,
+                        HeaderMap::new(),
+                        vec![7; 50],
+                        1,
+                    ))
+                }
+            },
+        );
         let items: Vec<_> = stream.collect().await;
         assert_eq!(items.len(), 3);
         assert_eq!(*calls.lock().unwrap(), [(0, 3)]);

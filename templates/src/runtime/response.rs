@@ -21,6 +21,8 @@ pub struct Response<T> {
     headers: HeaderMap,
     body: T,
     attempts: u32,
+    /// A hash of the raw body, for the pager to recognise a page it has seen.
+    digest: Option<u64>,
 }
 
 impl<T> Response<T> {
@@ -30,7 +32,23 @@ impl<T> Response<T> {
             headers,
             body,
             attempts,
+            digest: None,
         }
+    }
+
+    /// Remembers a hash of the raw body `raw` (see [`body_digest`](Self::body_digest)).
+    pub(crate) fn with_digest_of(mut self, raw: &[u8]) -> Self {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        raw.hash(&mut hasher);
+        self.digest = Some(hasher.finish());
+        self
+    }
+
+    /// A hash of the raw body, when it was decoded from JSON: two responses
+    /// with the same digest had (but for a 2^-64 chance) the same bytes.
+    pub(crate) fn body_digest(&self) -> Option<u64> {
+        self.digest
     }
 
     /// The HTTP status code.
@@ -69,7 +87,13 @@ impl<T> Response<T> {
 
     /// Maps the body, keeping the status, headers and attempt count.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
-        Response::new(self.status, self.headers, f(self.body), self.attempts)
+        Response {
+            status: self.status,
+            headers: self.headers,
+            body: f(self.body),
+            attempts: self.attempts,
+            digest: self.digest,
+        }
     }
 
     /// How many HTTP requests were sent for this call (1 unless retried).
@@ -116,13 +140,11 @@ impl RawResponse {
 
     /// Decodes the body as JSON; a body that does not decode becomes [`Error::Decode`].
     pub(crate) fn json<T: DeserializeOwned, E>(self) -> Result<Response<T>, Error<E>> {
-        match serde_json::from_slice(&self.body) {
-            Ok(body) => Ok(Response::new(
-                self.status,
-                self.headers,
-                body,
-                self.attempts,
-            )),
+        match serde_json::from_slice::<T>(&self.body) {
+            Ok(body) => Ok(
+                Response::new(self.status, self.headers, body, self.attempts)
+                    .with_digest_of(&self.body),
+            ),
             Err(source) => Err(Error::Decode {
                 raw: self.into_raw_error(),
                 source,
