@@ -450,8 +450,8 @@ pub mod classify_source;
 pub mod machine_identities;
 #[rustfmt::skip]
 pub use runtime::{
-    ApiError, AuthError, Client, ClientBuilder, ConfigError, Credentials, Error,
-    FilePart, RawError, Response, RetryPolicy,
+    bulk, ApiError, AuthError, BulkOptions, BulkResult, Client, ClientBuilder,
+    ConfigError, Credentials, Error, FilePart, RateLimit, RawError, Response, RetryPolicy,
 };
 #[cfg(doctest)]
 mod doc_pages {

@@ -663,6 +663,9 @@ fn client(server: &MockServer) -> Client {
         .bearer_token(TOKEN)
         .experimental(true)
         .retry_policy(RetryPolicy::none())
+        // These tests answer `429` on purpose, many times in a row, to check
+        // decoding; the rate budget would (rightly) slow the client down.
+        .no_rate_limit()
         .build()
         .unwrap()
 }

@@ -108,6 +108,11 @@ impl RetryPolicy {
         self
     }
 
+    /// The wait a `429` asks for in `headers`, capped like a retry's.
+    pub(crate) fn throttle_pause(&self, headers: &HeaderMap) -> Option<Duration> {
+        retry_after(headers, SystemTime::now()).map(|delay| delay.min(self.max_retry_after))
+    }
+
     pub(crate) fn deadline_limit(&self) -> Option<Duration> {
         self.deadline
     }

@@ -15,6 +15,7 @@ use tracing::field::Empty;
 use tracing::Instrument;
 
 use super::auth::{bearer_header, Secret, TokenRequestContext, TokenSource};
+use super::budget::{RateBudget, RateLimit};
 use super::error::{innermost, AuthError, ConfigError, Error, ErrorChain};
 use super::guard::{
     discard, read_limited, redirect_of, BodyError, Redactor, Redirect, DEFAULT_MAX_RESPONSE_BODY,
@@ -142,6 +143,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     user_agent: Option<String>,
     experimental: bool,
+    rate_limit: Option<RateLimit>,
     max_response_body: u64,
 }
 
@@ -156,6 +158,7 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             user_agent: None,
             experimental: false,
+            rate_limit: Some(RateLimit::default()),
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
         }
     }
@@ -342,6 +345,29 @@ impl ClientBuilder {
         self
     }
 
+    /// The client-side rate budget (default [`RateLimit::default`]: 100
+    /// requests per 10 seconds, SailPoint's documented default per client id).
+    ///
+    /// Every request waits for budget before it is sent, instead of being sent
+    /// to fail with `429`. The budget is shared by every clone of the client,
+    /// and by every client of this process built for the same origin, client
+    /// id and limit, because the server counts per client id (a client with a
+    /// bearer token has a budget of its own). After a `429` it pauses for
+    /// `Retry-After`, cuts its rate to 70 % and recovers slowly, so a server
+    /// limit lower than the configured one costs a few `429`s, not a storm.
+    /// The wait counts against the call's deadline, and shows in tracing.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
+    /// Turns the client-side rate budget off: requests are sent at once, and
+    /// `429` answers are only retried (see [`RetryPolicy`]).
+    pub fn no_rate_limit(mut self) -> Self {
+        self.rate_limit = None;
+        self
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, ConfigError> {
         let origin = match self.target.ok_or(ConfigError::MissingBaseUrl)? {
@@ -361,7 +387,12 @@ impl ClientBuilder {
                 .build()
                 .map_err(ConfigError::HttpClient)?,
         };
-        let auth = match self.credentials.ok_or(ConfigError::MissingCredentials)?.0 {
+        let credentials = self.credentials.ok_or(ConfigError::MissingCredentials)?;
+        let budget = self.rate_limit.map(|limit| match credentials.client_id() {
+            Some(client_id) => RateBudget::shared(&origin, client_id, limit),
+            None => Arc::new(RateBudget::new(limit)),
+        });
+        let auth = match credentials.0 {
             CredentialsKind::Bearer(token) => {
                 let header = (!token.expose().trim().is_empty())
                     .then(|| bearer_header(token.expose()))
@@ -407,6 +438,7 @@ impl ClientBuilder {
                 timeout: self.timeout,
                 user_agent,
                 experimental: self.experimental,
+                budget,
                 max_response_body: self.max_response_body,
             }),
         })
@@ -491,6 +523,8 @@ struct Inner {
     timeout: Duration,
     user_agent: HeaderValue,
     experimental: bool,
+    /// The rate budget, shared with other clients of the same client id.
+    budget: Option<Arc<RateBudget>>,
     max_response_body: u64,
 }
 
@@ -514,6 +548,7 @@ impl fmt::Debug for Client {
             .field("experimental", &inner.experimental)
             .field("timeout", &inner.timeout)
             .field("retry", &inner.retry)
+            .field("rate_limit", &inner.budget.as_ref().map(|b| b.limit()))
             .finish_non_exhaustive()
     }
 }
@@ -821,6 +856,27 @@ impl Client {
         let mut retries = 0u32;
         let mut refreshed_after_401 = false;
         loop {
+            if let Some(budget) = &self.inner.budget {
+                match budget.acquire(deadline).await {
+                    Ok(waited) if !waited.is_zero() => tracing::debug!(
+                        wait_ms = waited.as_millis() as u64,
+                        "waited for the rate budget"
+                    ),
+                    Ok(_) => {}
+                    Err(over) => {
+                        tracing::info!(
+                            wait_ms = over.wait.as_millis() as u64,
+                            "the rate budget has no room before the deadline"
+                        );
+                        return Err(SendError::Timeout {
+                            operation_id: op.id,
+                            attempts: total(api_attempts),
+                            elapsed: start.elapsed(),
+                            url: shown_url,
+                        });
+                    }
+                }
+            }
             let (authorization, generation) = match &self.inner.auth {
                 Auth::Bearer(header) => (header.clone(), None),
                 Auth::OAuth(source) => {
@@ -888,6 +944,7 @@ impl Client {
                     url: shown_url,
                 });
             };
+            let sent_at = Instant::now();
             api_attempts += 1;
             let attempt = api_attempts;
             let mut builder = self
@@ -913,6 +970,13 @@ impl Client {
                         tracking_id = tracking_header(resp.headers()),
                         "response"
                     );
+                    if let Some(budget) = &self.inner.budget {
+                        if status == StatusCode::TOO_MANY_REQUESTS {
+                            budget.throttled(sent_at, policy.throttle_pause(resp.headers()));
+                        } else {
+                            budget.succeeded();
+                        }
+                    }
                     if let Some(redirect) = redirect_of(&resp, &url) {
                         return Err(refuse_redirect(
                             op.id,

@@ -27,6 +27,8 @@
 //! - no response body is buffered beyond the configured limit (`guard`).
 
 mod auth;
+mod budget;
+mod bulk;
 mod client;
 mod error;
 mod guard;
@@ -36,7 +38,11 @@ mod response;
 mod retry;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_budget;
 
+pub use budget::RateLimit;
+pub use bulk::{bulk, BulkOptions, BulkResult};
 pub use client::{Client, ClientBuilder, Credentials};
 pub use error::{ApiError, AuthError, ConfigError, Error, RawError};
 pub use response::Response;
