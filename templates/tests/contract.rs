@@ -698,33 +698,66 @@ async fn list_machine_identity_user_entitlements_streams_pages() {
         .stream()
         .collect()
         .await;
-    // Prism answers every page with the same example. Ours sends
-    // `X-Total-Count: 2`, so paging stops after 2 items; upstream sends no total
-    // and a full page each time, so only `max_items` stops it.
-    let pages: &[(u64, u64)] = match h.spec {
-        Spec::Ours => &[(0, 1), (1, 1)],
-        Spec::Upstream => &[(0, 1), (1, 1), (2, 1)],
-    };
-    let items = h
-        .check_stream(
-            "listMachineIdentityUserEntitlements",
-            results,
-            pages,
-            &filter.to_string(),
-            "machineIdentityName,-entitlement.name",
-        )
-        .expect("upstream does not break this operation");
-    assert_eq!(items.len(), pages.len());
-    for item in &items {
-        let entitlement = item
-            .entitlement
-            .as_ref()
-            .expect("example has an entitlement");
-        assert!(
-            matches!(entitlement.r#type, Some(DtoType::Entitlement)),
-            "{entitlement:?}"
+    // Prism answers every page with the same example, whatever the offset: the
+    // page at offset 1 repeats the first byte for byte, so the stream yields
+    // the first page's item and then `Error::RepeatedPage` — a server that
+    // ignores `offset` is never paged in a loop, and no item comes twice.
+    let mut results = results;
+    let last = results.pop().expect("the stream yields something");
+    assert!(
+        matches!(
+            last,
+            Err(Error::RepeatedPage {
+                offset: 1,
+                first_offset: 0,
+                ..
+            })
+        ),
+        "{last:?}"
+    );
+    let op = "listMachineIdentityUserEntitlements";
+    let exchanges = h.exchanges();
+    let requested: Vec<(Option<String>, Option<String>)> = exchanges
+        .iter()
+        .map(|ex| (ex.query_value("offset"), ex.query_value("limit")))
+        .collect();
+    assert_eq!(
+        requested,
+        [
+            (Some("0".into()), Some("1".into())),
+            (Some("1".into()), Some("1".into()))
+        ],
+        "{op}: pages requested as (offset, limit)"
+    );
+    for ex in &exchanges {
+        assert_no_violation_logged(op, ex);
+        assert_eq!(ex.status, 200, "{op}: {ex:?}");
+        assert_eq!(
+            ex.query_value("filters").as_deref(),
+            Some(filter.to_string().as_str()),
+            "{op}"
+        );
+        assert_eq!(
+            ex.query_value("sorters").as_deref(),
+            Some("machineIdentityName,-entitlement.name"),
+            "{op}"
         );
     }
+    let items: Vec<_> = results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|err| panic!("{op}: {err}")))
+        .collect();
+    let page: Vec<Value> = serde_json::from_slice(&exchanges[0].response_body).unwrap();
+    let first = serde_json::to_vec(&page[..1]).unwrap();
+    assert_same_json(op, &items, &first);
+    let entitlement = items[0]
+        .entitlement
+        .as_ref()
+        .expect("example has an entitlement");
+    assert!(
+        matches!(entitlement.r#type, Some(DtoType::Entitlement)),
+        "{entitlement:?}"
+    );
 }
 
 #[tokio::test]
