@@ -28,7 +28,7 @@ pub fn parse(text: &str) -> Result<(openapiv3::OpenAPI, Vec<Diagnostic>), Errors
 }
 
 /// Like [`parse`], for a document already read (a bundle, see
-/// [`crate::bundle`]).
+/// [`crate::bundle()`]).
 pub fn parse_value(mut value: Value) -> Result<(openapiv3::OpenAPI, Vec<Diagnostic>), Errors> {
     if !value.is_object() {
         return Err(one("#", "the document is not an object"));
