@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 pub const DEFAULT_SPEC: &str = "spec/sailpoint-v2025.yaml";
-pub const DEFAULT_OUT: &str = "generated";
+pub const DEFAULT_OUT: &str = "generated/sailpoint-v2025";
 
 /// Parsed command-line options of `codegen`.
 pub struct Options {

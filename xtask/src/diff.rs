@@ -135,7 +135,7 @@ fn git_show(rev: &str) -> Result<String> {
 
 /// The `version` of the checked-in SDK crate, if it can be read.
 fn crate_version() -> Option<String> {
-    let text = fs::read_to_string("generated/Cargo.toml").ok()?;
+    let text = fs::read_to_string("generated/sailpoint-v2025/Cargo.toml").ok()?;
     let mut in_package = false;
     for line in text.lines() {
         let line = line.trim();

@@ -2,7 +2,7 @@
 //! command that runs all checks.
 //!
 //! - `cargo xtask codegen [--spec PATH] [--out DIR] [--tag NAME]...` writes the SDK crate.
-//! - `cargo xtask check` fails when `generated/` is stale or the changelog
+//! - `cargo xtask check` fails when `generated/sailpoint-v2025/` is stale or the changelog
 //!   lacks an entry for a spec change.
 //! - `cargo xtask corpus` generates and checks every spec of a corpus of real specs.
 //! - `cargo xtask ci` runs every test and check (what `.ci/run` runs).
@@ -54,9 +54,9 @@ fn run() -> Result<()> {
 
 const HELP: &str = "
 cargo xtask codegen [--spec PATH] [--out DIR] [--tag NAME]... [--strict|--lenient] [--name CRATE]
-    Generate the SDK crate (defaults: spec/sailpoint-v2025.yaml -> generated/; another spec needs --out).
+    Generate the SDK crate (defaults: spec/sailpoint-v2025.yaml -> generated/sailpoint-v2025/; another spec needs --out).
 cargo xtask check
-    Fail if generated/ differs from what codegen would write now, or if spec/CHANGELOG.md
+    Fail if generated/sailpoint-v2025/ differs from what codegen would write now, or if spec/CHANGELOG.md
     lacks an entry for a change since the last release (spec/released/sailpoint-v2025.yaml).
 cargo xtask changelog
     Print the changelog entries for every change since the last release.
