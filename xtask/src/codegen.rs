@@ -73,16 +73,25 @@ pub struct Options {
 /// The runs `codegen` and `check` make: every crate of [`OURS`] without
 /// arguments, else the one the options name.
 pub fn plan(args: &[String]) -> Result<Vec<Options>> {
+    plan_in(Path::new("."), args)
+}
+
+/// [`plan`] with the templates read below `root`.
+fn plan_in(root: &Path, args: &[String]) -> Result<Vec<Options>> {
     if args.is_empty() {
         return OURS
             .iter()
-            .map(|c| options(&["--spec".to_string(), c.spec.to_string()]))
+            .map(|c| options_in(root, &["--spec".to_string(), c.spec.to_string()]))
             .collect();
     }
-    Ok(vec![options(args)?])
+    Ok(vec![options_in(root, args)?])
 }
 
 pub fn options(args: &[String]) -> Result<Options> {
+    options_in(Path::new("."), args)
+}
+
+fn options_in(root: &Path, args: &[String]) -> Result<Options> {
     let mut spec = DEFAULT_SPEC.to_string();
     let mut out = None;
     let mut tags = Vec::new();
@@ -130,7 +139,7 @@ pub fn options(args: &[String]) -> Result<Options> {
         settings.crate_name = "generated-sdk".into();
     }
     settings.description = krate.and_then(|k| k.description).map(String::from);
-    let templates = inputs(Path::new("."), krate)?;
+    let templates = inputs(root, krate)?;
     Ok(Options {
         spec,
         out,
@@ -507,7 +516,7 @@ mod tests {
 
     #[test]
     fn no_arguments_plan_every_crate_of_ours_strictly() {
-        let plan = plan(&[]).unwrap();
+        let plan = plan_in(&crate::root(), &[]).unwrap();
         let outs: Vec<_> = plan.iter().map(|o| o.out.display().to_string()).collect();
         assert_eq!(
             outs,
