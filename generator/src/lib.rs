@@ -41,6 +41,9 @@ pub struct Settings {
     pub sdk_extras: bool,
     /// Make the crate its own workspace (for output outside this one).
     pub standalone: bool,
+    /// The package's `description` in `Cargo.toml`; `None` keeps the
+    /// template's.
+    pub description: Option<String>,
 }
 
 impl Settings {
@@ -52,6 +55,7 @@ impl Settings {
             lower: LowerSettings::default(),
             sdk_extras: true,
             standalone: false,
+            description: None,
         }
     }
 }
@@ -60,11 +64,40 @@ impl Settings {
 /// `lib.md`, uses as the crate's front page), never reads as settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
-    /// Relative to `templates/`, with `/` separators (`src/runtime/client.rs`).
+    /// Where it goes, relative to the crate root, with `/` separators
+    /// (`src/runtime/client.rs`).
     pub path: String,
     /// The full text.
     pub contents: String,
+    /// Where it comes from, for the "do not edit" header
+    /// (`templates/src/runtime/client.rs`, or a per-crate overlay's
+    /// `templates/crates/sailpoint-isc/tests/operations.rs`).
+    pub source: String,
 }
+
+impl Template {
+    /// A file of the shared `templates/` directory: `source` is
+    /// `templates/{path}`.
+    pub fn shared(path: impl Into<String>, contents: impl Into<String>) -> Self {
+        let path = path.into();
+        Template {
+            source: format!("templates/{path}"),
+            path,
+            contents: contents.into(),
+        }
+    }
+}
+
+/// The lib name the templates are written for: their doctests and tests
+/// say `sailpoint_v2025::` (and the package `sailpoint-v2025`), and every
+/// copied file gets the generated crate's own names instead.
+pub const TEMPLATE_LIB_NAME: &str = "sailpoint_v2025";
+/// The package name the templates are written for (see [`TEMPLATE_LIB_NAME`]).
+pub const TEMPLATE_CRATE_NAME: &str = "sailpoint-v2025";
+/// The API prefix the templates' tests and docs are written for (the path
+/// of v2025's server URL); copied files get the spec's own (`""` for a
+/// server URL without a path).
+pub const TEMPLATE_API_PREFIX: &str = "/v2025";
 
 /// One output file, path relative to the crate root with `/` separators.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,7 +171,8 @@ pub fn generate(
         .filter(|f| f.path.ends_with(".rs"))
         .map(|f| f.contents.lines().count())
         .sum();
-    files.extend(copy_templates(templates, settings)?);
+    let prefix = emit::server_parts(&lowering.api).prefix;
+    files.extend(copy_templates(templates, settings, &prefix)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     if let Some(w) = files.windows(2).find(|w| w[0].path == w[1].path) {
         return Err(Errors(vec![Diagnostic::error(
@@ -171,28 +205,52 @@ pub fn generate(
 
 /// Copies templates into the crate: `src/`, and with `sdk_extras` also
 /// `tests/`, `examples/` and `benches/`; `Cargo.toml` gets the crate name;
-/// a `CHANGELOG.md` (xtask passes `spec/CHANGELOG.md` for our spec) goes
-/// to the crate root.
+/// a `CHANGELOG.md` (xtask passes `spec/CHANGELOG.md` for our spec) and a
+/// `MIGRATING.md` (the migration report xtask makes) go to the crate root.
+/// In files whose `source` is under `templates/`, `sailpoint_v2025`,
+/// `sailpoint-v2025` and `/v2025` become the crate's lib name, package name
+/// and API prefix (the templates are real code of the v2025 crate; every
+/// other crate gets its own names).
 fn copy_templates(
     templates: &[Template],
     settings: &Settings,
+    api_prefix: &str,
 ) -> Result<Vec<GeneratedFile>, Errors> {
     let mut out = Vec::new();
-    for Template { path, contents } in templates {
-        let source = format!("templates/{path}");
+    let lib = settings.crate_name.replace('-', "_");
+    for template in templates {
+        let Template { path, source, .. } = template;
+        // The one substitution, in templates only: the crate's names for
+        // the names the templates are written with (identity for
+        // sailpoint-v2025). Documents from elsewhere (the changelog, the
+        // migration report) are copied as they are.
+        let renamed;
+        let contents = if source.starts_with("templates/") {
+            // The package name goes first: `sailpoint-v2025/` is not a prefix.
+            renamed = template
+                .contents
+                .replace(TEMPLATE_LIB_NAME, &lib)
+                .replace(TEMPLATE_CRATE_NAME, &settings.crate_name)
+                .replace(TEMPLATE_API_PREFIX, api_prefix);
+            &renamed
+        } else {
+            &template.contents
+        };
         let extra = ["tests/", "examples/", "benches/"]
             .iter()
             .any(|p| path.starts_with(p));
         if path == "Cargo.toml" {
             out.push(GeneratedFile {
                 path: path.clone(),
-                contents: cargo_toml(contents, settings)?,
+                contents: cargo_toml(contents, settings, &|p: &str| {
+                    templates.iter().any(|t| t.path == p)
+                })?,
             });
-        } else if path == "CHANGELOG.md" {
+        } else if path == "CHANGELOG.md" || path == "MIGRATING.md" {
             out.push(GeneratedFile {
                 path: path.clone(),
                 contents: format!(
-                    "<!-- @generated by `cargo xtask codegen` from spec/CHANGELOG.md; do not edit -->\n{contents}"
+                    "<!-- @generated by `cargo xtask codegen` from {source}; do not edit -->\n{contents}"
                 ),
             });
         } else if path.ends_with(".rs")
@@ -200,7 +258,7 @@ fn copy_templates(
         {
             out.push(GeneratedFile {
                 path: path.clone(),
-                contents: format!("{}{contents}", emit::header(&source)),
+                contents: format!("{}{contents}", emit::header(source)),
             });
         } else if extra && settings.sdk_extras {
             // Fixtures (`.stderr` files for compile-fail tests and the like)
@@ -219,7 +277,11 @@ fn copy_templates(
 /// matched: the package gets `crate_name`; without the extras the bench,
 /// example and test targets go; a standalone crate becomes its own
 /// workspace and so has no workspace lints to inherit.
-fn cargo_toml(template: &str, settings: &Settings) -> Result<String, Errors> {
+fn cargo_toml(
+    template: &str,
+    settings: &Settings,
+    exists: &dyn Fn(&str) -> bool,
+) -> Result<String, Errors> {
     let internal = |message: String| {
         Errors(vec![Diagnostic::error(
             "#",
@@ -237,9 +299,47 @@ fn cargo_toml(template: &str, settings: &Settings) -> Result<String, Errors> {
     let decor = name.decor().clone();
     *name = toml_edit::Value::from(settings.crate_name.as_str());
     *name.decor_mut() = decor;
+    if let Some(description) = &settings.description {
+        let value = doc
+            .get_mut("package")
+            .and_then(|p| p.get_mut("description"))
+            .and_then(|n| n.as_value_mut())
+            .ok_or_else(|| internal("no `package.description`".into()))?;
+        let decor = value.decor().clone();
+        *value = toml_edit::Value::from(description.as_str());
+        *value.decor_mut() = decor;
+    }
     if !settings.sdk_extras {
         for targets in ["bench", "example", "test"] {
             doc.remove(targets);
+        }
+    }
+    // A declared target whose file a crate's templates do not have (a
+    // per-crate overlay without that test) is dropped, not left dangling.
+    for (kind, dir) in [
+        ("bench", "benches"),
+        ("example", "examples"),
+        ("test", "tests"),
+    ] {
+        if let Some(targets) = doc.get_mut(kind).and_then(|t| t.as_array_of_tables_mut()) {
+            targets.retain(|t| {
+                let default = t
+                    .get("name")
+                    .and_then(|n| n.as_str())
+                    .map(|n| format!("{dir}/{n}.rs"));
+                match t
+                    .get("path")
+                    .and_then(|p| p.as_str())
+                    .map(String::from)
+                    .or(default)
+                {
+                    Some(path) => exists(&path),
+                    None => true,
+                }
+            });
+            if targets.is_empty() {
+                doc.remove(kind);
+            }
         }
     }
     if settings.standalone {
@@ -261,7 +361,7 @@ mod tests {
 
     #[test]
     fn cargo_toml_for_our_sdk_keeps_everything_but_the_header() {
-        let text = cargo_toml(TEMPLATE, &Settings::new("spec.yaml")).unwrap();
+        let text = cargo_toml(TEMPLATE, &Settings::new("spec.yaml"), &|_| true).unwrap();
         assert_eq!(
             text,
             format!("# @generated by `cargo xtask codegen` from templates/Cargo.toml; do not edit\n{TEMPLATE}")
@@ -274,11 +374,49 @@ mod tests {
         settings.crate_name = "other-sdk".into();
         settings.sdk_extras = false;
         settings.standalone = true;
-        let text = cargo_toml(TEMPLATE, &settings).unwrap();
+        let text = cargo_toml(TEMPLATE, &settings, &|_| true).unwrap();
         let body = text.split_once('\n').unwrap().1;
         assert_eq!(
             body,
             "[package]\nname = \"other-sdk\" # the package\n\n[dependencies]\nurl = \"2\"\n\n[workspace]\n"
         );
+    }
+
+    #[test]
+    fn cargo_toml_drops_targets_without_files_and_takes_the_description() {
+        let mut settings = Settings::new("spec.yaml");
+        settings.crate_name = "sailpoint-isc".into();
+        settings.description = Some("Per-service SDK".into());
+        let template = TEMPLATE.replace("[package]\n", "[package]\ndescription = \"v2025 SDK\"\n");
+        let text = cargo_toml(&template, &settings, &|p| p == "benches/sdk.rs").unwrap();
+        assert!(text.contains("description = \"Per-service SDK\""), "{text}");
+        assert!(!text.contains("contract"), "{text}");
+        assert!(text.contains("[[bench]]"), "{text}");
+    }
+
+    #[test]
+    fn templates_get_the_crate_names_other_documents_do_not() {
+        let mut settings = Settings::new("spec.yaml");
+        settings.crate_name = "sailpoint-isc".into();
+        let templates = [
+            Template::shared(
+                "src/x.rs",
+                "// use sailpoint_v2025::Client; (sailpoint-v2025/1) /v2025/things\n",
+            ),
+            Template {
+                path: "MIGRATING.md".into(),
+                contents: "`sailpoint_v2025::X` -> `sailpoint_isc::Y`\n".into(),
+                source: "spec/x".into(),
+            },
+        ];
+        let out = copy_templates(&templates, &settings, "").unwrap();
+        assert!(out[0]
+            .contents
+            .ends_with("// use sailpoint_isc::Client; (sailpoint-isc/1) /things\n"));
+        assert!(out[0].contents.contains("templates/src/x.rs"));
+        assert!(out[1]
+            .contents
+            .ends_with("`sailpoint_v2025::X` -> `sailpoint_isc::Y`\n"));
+        assert!(out[1].contents.contains("from spec/x"));
     }
 }

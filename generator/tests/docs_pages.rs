@@ -2,7 +2,7 @@
 //! spec that exercises the corner cases (raw identifiers, typed filters on
 //! non-string fields, success enums, bodies of every kind, a model named
 //! `Result`). Our own spec's pages are not snapshotted here: they are checked
-//! in as `generated/docs/*.md`, reviewed in diffs and kept fresh by
+//! in as `generated/sailpoint-v2025/docs/*.md`, reviewed in diffs and kept fresh by
 //! `cargo xtask check`, and their examples are compiled as doctests of the
 //! generated crate.
 

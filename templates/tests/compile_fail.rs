@@ -7,7 +7,7 @@
 //! so the `.stderr` line numbers are those of the generated copies. To bless
 //! after a deliberate change: `cargo xtask codegen`, then
 //! `TRYBUILD=overwrite cargo test -p sailpoint-v2025 --test compile_fail`, then
-//! copy `generated/tests/ui/*.stderr` back into `templates/tests/ui/`.
+//! copy `generated/sailpoint-v2025/tests/ui/*.stderr` back into `templates/tests/ui/`.
 
 #[test]
 fn misused_filters_and_sorters_do_not_compile() {

@@ -1,11 +1,13 @@
 //! `cargo xtask changelog` and the changelog part of `cargo xtask check`:
 //! every change between the spec of the last release and the current spec
-//! must have an entry in the **Unreleased** section of `spec/CHANGELOG.md`.
+//! must have an entry in the **Unreleased** section of the crate's changelog
+//! (`spec/CHANGELOG.md` for sailpoint-v2025, `spec/CHANGELOG-isc.md` for
+//! sailpoint-isc; see `codegen::OURS`).
 //!
 //! An entry is one line, `- CLASS: MESSAGE`, made from one change of the
 //! [`generator::diff`] report, so it names the wire and Rust spellings. At a
 //! release, the Unreleased entries move under the new version's heading and
-//! the current spec is copied to [`RELEASED`].
+//! the current spec is copied to [`Log::released`].
 
 use anyhow::{bail, Context, Result};
 use generator::diff::{diff_lowerings, Report};
@@ -13,41 +15,62 @@ use generator::{LowerSettings, Lowering};
 use std::fs;
 use std::path::Path;
 
-/// The spec of the last release.
-pub const RELEASED: &str = "spec/released/sailpoint-v2025.yaml";
-/// The changelog, copied into the generated crate by `codegen`.
-pub const CHANGELOG: &str = "spec/CHANGELOG.md";
-/// The current spec.
-const CURRENT: &str = crate::codegen::DEFAULT_SPEC;
+/// One crate's changelog: every change from `released` to `current` needs
+/// an entry under `## Unreleased` in `changelog` (copied into the crate by
+/// `codegen`).
+pub struct Log {
+    /// The spec of the last release.
+    pub released: &'static str,
+    /// The current spec.
+    pub current: &'static str,
+    /// The changelog.
+    pub changelog: &'static str,
+}
 
-/// Prints the entries the Unreleased section needs.
+/// Prints the entries the Unreleased sections need, crate by crate.
 pub fn changelog(args: &[String]) -> Result<()> {
     if let Some(other) = args.first() {
         bail!("unknown option `{other}` (see `cargo xtask help`)");
     }
-    let entries = entries(&report(Path::new("."))?);
-    if entries.is_empty() {
-        eprintln!("changelog: {CURRENT} is the same API as {RELEASED}; nothing to add");
-    }
-    for e in entries {
-        println!("{e}");
+    for k in crate::codegen::OURS {
+        let Log {
+            released,
+            current,
+            changelog,
+        } = &k.changelog;
+        let entries = entries(&report(Path::new("."), &k.changelog)?);
+        if entries.is_empty() {
+            eprintln!(
+                "changelog: {current} is the same API as {released}; nothing to add to {changelog}"
+            );
+            continue;
+        }
+        eprintln!("changelog: for {changelog}:");
+        for e in entries {
+            println!("{e}");
+        }
     }
     Ok(())
 }
 
 /// Fails, listing them, when an entry is missing from the Unreleased
 /// section.
-pub fn check(root: &Path) -> Result<()> {
+pub fn check(root: &Path, log: &Log) -> Result<()> {
+    let Log {
+        released,
+        changelog,
+        ..
+    } = *log;
     let text =
-        fs::read_to_string(root.join(CHANGELOG)).with_context(|| format!("reading {CHANGELOG}"))?;
-    let entries = entries(&report(root)?);
+        fs::read_to_string(root.join(changelog)).with_context(|| format!("reading {changelog}"))?;
+    let entries = entries(&report(root, log)?);
     let missing = missing(&entries, &text);
     if missing.is_empty() {
-        eprintln!("check: {CHANGELOG} has an entry for every change since {RELEASED}");
+        eprintln!("check: {changelog} has an entry for every change since {released}");
         return Ok(());
     }
     let mut msg = format!(
-        "{CHANGELOG} lacks entries for changes since {RELEASED}; add these lines (from `cargo xtask changelog`) under `## Unreleased`:\n"
+        "{changelog} lacks entries for changes since {released}; add these lines (from `cargo xtask changelog`) under `## Unreleased`:\n"
     );
     for m in missing {
         msg.push_str(&format!("  {m}\n"));
@@ -55,10 +78,10 @@ pub fn check(root: &Path) -> Result<()> {
     bail!(msg.trim_end().to_string())
 }
 
-fn report(root: &Path) -> Result<Report> {
+fn report(root: &Path, log: &Log) -> Result<Report> {
     Ok(diff_lowerings(
-        &load(root, RELEASED)?,
-        &load(root, CURRENT)?,
+        &load(root, log.released)?,
+        &load(root, log.current)?,
     ))
 }
 
@@ -113,7 +136,10 @@ mod tests {
     }
 
     #[test]
-    fn released_spec_and_changelog_agree() {
-        check(&crate::root()).expect("spec/CHANGELOG.md covers every change since the release");
+    fn released_specs_and_changelogs_agree() {
+        for k in crate::codegen::OURS {
+            check(&crate::root(), &k.changelog)
+                .expect("the changelog covers every change since the release");
+        }
     }
 }

@@ -1,5 +1,5 @@
 //! `codegen` and `check`: the only places that read the spec and templates
-//! and write `generated/`.
+//! and write `generated/` (one folder per crate of [`OURS`]).
 
 use anyhow::{bail, Context, Result};
 use generator::{Output, Settings, Template};
@@ -8,7 +8,58 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 pub const DEFAULT_SPEC: &str = "spec/sailpoint-v2025.yaml";
-pub const DEFAULT_OUT: &str = "generated";
+pub const DEFAULT_OUT: &str = "generated/sailpoint-v2025";
+
+/// One of the crates we check in: which spec, where, under which name.
+pub struct OurCrate {
+    /// The package name; `templates/crates/{name}/` is its overlay.
+    pub name: &'static str,
+    pub spec: &'static str,
+    pub out: &'static str,
+    /// The package description; `None` keeps `templates/Cargo.toml`'s.
+    pub description: Option<&'static str>,
+    /// The changelog and the spec of the last release it is checked against.
+    pub changelog: crate::changelog::Log,
+    /// The spec whose users this crate's `MIGRATING.md` is for (the report of
+    /// `cargo xtask diff FROM SPEC --migration`).
+    pub migrates_from: Option<&'static str>,
+}
+
+/// The crates `cargo xtask codegen` (no arguments) writes and `check` guards.
+/// Both are strict: our own specs generate with zero warnings.
+pub const OURS: &[OurCrate] = &[
+    OurCrate {
+        name: "sailpoint-v2025",
+        spec: DEFAULT_SPEC,
+        out: DEFAULT_OUT,
+        description: None,
+        changelog: crate::changelog::Log {
+            released: "spec/released/sailpoint-v2025.yaml",
+            current: DEFAULT_SPEC,
+            changelog: "spec/CHANGELOG.md",
+        },
+        migrates_from: None,
+    },
+    OurCrate {
+        name: "sailpoint-isc",
+        spec: "spec/sailpoint-isc.yaml",
+        out: "generated/sailpoint-isc",
+        description: Some(
+            "Rust SDK for SailPoint Identity Security Cloud's per-service API (generated)",
+        ),
+        changelog: crate::changelog::Log {
+            released: "spec/released/sailpoint-isc.yaml",
+            current: "spec/sailpoint-isc.yaml",
+            changelog: "spec/CHANGELOG-isc.md",
+        },
+        migrates_from: Some(DEFAULT_SPEC),
+    },
+];
+
+/// Our crate generated from `spec`, if it is one of ours.
+pub fn ours(spec: &str) -> Option<&'static OurCrate> {
+    OURS.iter().find(|c| c.spec == spec)
+}
 
 /// Parsed command-line options of `codegen`.
 pub struct Options {
@@ -19,7 +70,28 @@ pub struct Options {
     pub templates: Vec<Template>,
 }
 
+/// The runs `codegen` and `check` make: every crate of [`OURS`] without
+/// arguments, else the one the options name.
+pub fn plan(args: &[String]) -> Result<Vec<Options>> {
+    plan_in(Path::new("."), args)
+}
+
+/// [`plan`] with the templates read below `root`.
+fn plan_in(root: &Path, args: &[String]) -> Result<Vec<Options>> {
+    if args.is_empty() {
+        return OURS
+            .iter()
+            .map(|c| options_in(root, &["--spec".to_string(), c.spec.to_string()]))
+            .collect();
+    }
+    Ok(vec![options_in(root, args)?])
+}
+
 pub fn options(args: &[String]) -> Result<Options> {
+    options_in(Path::new("."), args)
+}
+
+fn options_in(root: &Path, args: &[String]) -> Result<Options> {
     let mut spec = DEFAULT_SPEC.to_string();
     let mut out = None;
     let mut tags = Vec::new();
@@ -42,26 +114,32 @@ pub fn options(args: &[String]) -> Result<Options> {
             other => bail!("unknown option `{other}` (see `cargo xtask help`)"),
         }
     }
-    let ours = spec == DEFAULT_SPEC;
-    // generated/ holds the checked-in SDK; another spec must not replace it
-    // by accident.
-    let out = match out {
-        Some(dir) => dir,
-        None if ours => PathBuf::from(DEFAULT_OUT),
-        None => bail!("`--spec {spec}` needs `--out DIR`: {DEFAULT_OUT}/ holds the SDK generated from {DEFAULT_SPEC}"),
+    let krate = ours(&spec);
+    // generated/ holds the checked-in SDKs; another spec must not replace
+    // them by accident.
+    let out = match (out, krate) {
+        (Some(dir), _) => dir,
+        (None, Some(k)) => PathBuf::from(k.out),
+        (None, None) => bail!(
+            "`--spec {spec}` needs `--out DIR`: generated/ holds the SDKs generated from our specs"
+        ),
     };
+    let ours = krate.is_some();
     let mut settings = Settings::new(spec.clone());
     settings.lower.tags = tags;
-    // Our own spec must be clean; a foreign spec gets best effort.
+    // Our own specs must be clean; a foreign spec gets best effort.
     settings.lower.strict = strict.unwrap_or(ours);
     settings.sdk_extras = ours && settings.lower.tags.is_empty();
-    settings.standalone = out != Path::new(DEFAULT_OUT);
+    settings.standalone = !OURS.iter().any(|k| out == Path::new(k.out));
     if let Some(n) = name {
         settings.crate_name = n;
-    } else if !ours {
+    } else if let Some(k) = krate {
+        settings.crate_name = k.name.into();
+    } else {
         settings.crate_name = "generated-sdk".into();
     }
-    let templates = inputs(Path::new("."), ours)?;
+    settings.description = krate.and_then(|k| k.description).map(String::from);
+    let templates = inputs(root, krate)?;
     Ok(Options {
         spec,
         out,
@@ -70,29 +148,65 @@ pub fn options(args: &[String]) -> Result<Options> {
     })
 }
 
-/// What `generate` copies: everything under `templates/`, and for our spec
-/// its changelog.
-pub fn inputs(root: &Path, ours: bool) -> Result<Vec<Template>> {
-    let mut templates = read_templates(&root.join("templates"))?;
-    if ours {
-        let path = root.join(crate::changelog::CHANGELOG);
+/// The folder of per-crate overlays under `templates/`.
+const OVERLAYS: &str = "crates";
+/// Folders an overlay replaces as a whole when it has them: a crate's tests,
+/// examples and benches call its own operations and do not compile against
+/// another crate.
+const REPLACED_AS_A_WHOLE: [&str; 3] = ["tests/", "examples/", "benches/"];
+
+/// What `generate` copies for one of our crates (`None`: a foreign spec):
+/// the shared `templates/` (without `templates/crates/`), overlaid by
+/// `templates/crates/{name}/` (a file there replaces the shared file of the
+/// same path; its `tests/`, `examples/` or `benches/` replace the shared
+/// folder), the crate's changelog, and its migration report.
+pub fn inputs(root: &Path, krate: Option<&OurCrate>) -> Result<Vec<Template>> {
+    let mut templates: Vec<Template> = read_templates(&root.join("templates"), "templates")?
+        .into_iter()
+        .filter(|t| !t.path.starts_with(&format!("{OVERLAYS}/")))
+        .collect();
+    let Some(k) = krate else {
+        return Ok(templates);
+    };
+    let dir = format!("templates/{OVERLAYS}/{}", k.name);
+    let overlay = read_templates(&root.join(&dir), &dir)?;
+    for folder in REPLACED_AS_A_WHOLE {
+        if overlay.iter().any(|t| t.path.starts_with(folder)) {
+            templates.retain(|t| !t.path.starts_with(folder));
+        }
+    }
+    for t in overlay {
+        templates.retain(|s| s.path != t.path);
+        templates.push(t);
+    }
+    let path = root.join(k.changelog.changelog);
+    templates.push(Template {
+        path: "CHANGELOG.md".into(),
+        contents: fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?,
+        source: k.changelog.changelog.into(),
+    });
+    if let Some(from) = k.migrates_from {
         templates.push(Template {
-            path: "CHANGELOG.md".into(),
-            contents: fs::read_to_string(&path)
-                .with_context(|| format!("reading {}", path.display()))?,
+            path: "MIGRATING.md".into(),
+            contents: crate::diff::migration_markdown(root, from, k.spec)?,
+            source: format!("`cargo xtask diff {from} {} --migration`", k.spec),
         });
     }
+    templates.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(templates)
 }
 
-/// Every file under `templates/`, with its path relative to it.
-pub fn read_templates(dir: &Path) -> Result<Vec<Template>> {
+/// Every file under `dir`, with its path relative to it; `label` is how
+/// `dir` is named in the files' headers (`templates`).
+pub fn read_templates(dir: &Path, label: &str) -> Result<Vec<Template>> {
     let mut out = Vec::new();
     for path in walk(dir)? {
         let rel = path.strip_prefix(dir)?.to_string_lossy().replace('\\', "/");
         let text =
             fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
         out.push(Template {
+            source: format!("{label}/{rel}"),
             path: rel,
             contents: text,
         });
@@ -172,7 +286,10 @@ pub fn run_generator(opts: &Options) -> Result<Output> {
 }
 
 pub fn codegen(args: &[String]) -> Result<()> {
-    codegen_with(&options(args)?)
+    for opts in plan(args)? {
+        codegen_with(&opts)?;
+    }
+    Ok(())
 }
 
 fn codegen_with(opts: &Options) -> Result<()> {
@@ -240,11 +357,17 @@ pub fn write_atomically(out: &Path, output: &Output) -> Result<()> {
 }
 
 pub fn check(args: &[String]) -> Result<()> {
-    let opts = options(args)?;
-    let output = run_generator(&opts)?;
+    for opts in plan(args)? {
+        check_one(&opts)?;
+    }
+    Ok(())
+}
+
+fn check_one(opts: &Options) -> Result<()> {
+    let output = run_generator(opts)?;
     let stale = stale_files(&opts.out, &output)?;
-    if opts.spec == DEFAULT_SPEC {
-        crate::changelog::check(Path::new("."))?;
+    if let Some(k) = ours(&opts.spec) {
+        crate::changelog::check(Path::new("."), &k.changelog)?;
     }
     if stale.is_empty() {
         eprintln!(
@@ -374,19 +497,44 @@ mod tests {
     /// our spec: reviewed in diffs, and this test (like `cargo xtask check`)
     /// fails when it is stale.
     #[test]
-    fn checked_in_generated_crate_is_fresh() {
+    fn checked_in_generated_crates_are_fresh() {
         let root = crate::root();
-        let mut o = opts(&root.join(DEFAULT_SPEC), &root.join(DEFAULT_OUT));
-        o.spec = DEFAULT_SPEC.to_string();
-        o.settings = Settings::new(DEFAULT_SPEC);
-        o.settings.lower.strict = true;
-        o.templates = inputs(&root, true).unwrap();
-        let text = fs::read_to_string(root.join(DEFAULT_SPEC)).unwrap();
-        let (spec, warnings) = generator::parse(&text).unwrap();
-        assert!(warnings.is_empty(), "{warnings:?}");
-        let output = generator::generate(&spec, &o.settings, &o.templates).unwrap();
-        let stale = stale_files(&root.join(DEFAULT_OUT), &output).unwrap();
-        assert!(stale.is_empty(), "run `cargo xtask codegen`: {stale:#?}");
+        for k in OURS {
+            let mut settings = Settings::new(k.spec);
+            settings.lower.strict = true;
+            settings.crate_name = k.name.into();
+            settings.description = k.description.map(String::from);
+            let templates = inputs(&root, Some(k)).unwrap();
+            let text = fs::read_to_string(root.join(k.spec)).unwrap();
+            let (spec, warnings) = generator::parse(&text).unwrap();
+            assert!(warnings.is_empty(), "{warnings:?}");
+            let output = generator::generate(&spec, &settings, &templates).unwrap();
+            let stale = stale_files(&root.join(k.out), &output).unwrap();
+            assert!(stale.is_empty(), "run `cargo xtask codegen`: {stale:#?}");
+        }
+    }
+
+    #[test]
+    fn no_arguments_plan_every_crate_of_ours_strictly() {
+        let plan = plan_in(&crate::root(), &[]).unwrap();
+        let outs: Vec<_> = plan.iter().map(|o| o.out.display().to_string()).collect();
+        assert_eq!(
+            outs,
+            ["generated/sailpoint-v2025", "generated/sailpoint-isc"]
+        );
+        assert!(plan
+            .iter()
+            .all(|o| o.settings.lower.strict && o.settings.sdk_extras));
+        assert_eq!(plan[1].settings.crate_name, "sailpoint-isc");
+        assert!(plan[1].templates.iter().any(|t| t.path == "MIGRATING.md"));
+        assert!(!plan[0].templates.iter().any(|t| t.path == "MIGRATING.md"));
+        assert!(
+            !plan
+                .iter()
+                .flat_map(|o| &o.templates)
+                .any(|t| t.path.starts_with("crates/")),
+            "overlays are not copied as files"
+        );
     }
 
     #[test]

@@ -84,6 +84,22 @@ pub fn diff(args: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// The Markdown migration report from `old` to `new` (paths relative to
+/// `root`), exactly as `cargo xtask diff OLD NEW --migration` prints it.
+pub fn migration_markdown(root: &std::path::Path, old: &str, new: &str) -> Result<String> {
+    let lower = |side: &str| -> Result<Lowering> {
+        let bundle = generator::bundle(&root.join(side), |p| fs::read_to_string(p))
+            .with_context(|| format!("reading {side}"))?;
+        let (spec, _) =
+            generator::parse_value(bundle.value).with_context(|| format!("parsing {side}"))?;
+        generator::lower(&spec, &LowerSettings::default())
+            .with_context(|| format!("lowering {side}"))
+    };
+    Ok(migrate_lowerings(&lower(old)?, &lower(new)?)
+        .with_labels(old, new)
+        .to_markdown())
+}
+
 fn parse_format(v: &str) -> Result<Format> {
     match v {
         "markdown" | "md" => Ok(Format::Markdown),
@@ -135,7 +151,7 @@ fn git_show(rev: &str) -> Result<String> {
 
 /// The `version` of the checked-in SDK crate, if it can be read.
 fn crate_version() -> Option<String> {
-    let text = fs::read_to_string("generated/Cargo.toml").ok()?;
+    let text = fs::read_to_string("generated/sailpoint-v2025/Cargo.toml").ok()?;
     let mut in_package = false;
     for line in text.lines() {
         let line = line.trim();

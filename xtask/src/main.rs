@@ -2,7 +2,7 @@
 //! command that runs all checks.
 //!
 //! - `cargo xtask codegen [--spec PATH] [--out DIR] [--tag NAME]...` writes the SDK crate.
-//! - `cargo xtask check` fails when `generated/` is stale or the changelog
+//! - `cargo xtask check` fails when a crate under `generated/` is stale or a changelog
 //!   lacks an entry for a spec change.
 //! - `cargo xtask corpus` generates and checks every spec of a corpus of real specs.
 //! - `cargo xtask ci` runs every test and check (what `.ci/run` runs).
@@ -54,10 +54,13 @@ fn run() -> Result<()> {
 
 const HELP: &str = "
 cargo xtask codegen [--spec PATH] [--out DIR] [--tag NAME]... [--strict|--lenient] [--name CRATE]
-    Generate the SDK crate (defaults: spec/sailpoint-v2025.yaml -> generated/; another spec needs --out).
+    Generate the SDK crates. Without options, both of ours: spec/sailpoint-v2025.yaml ->
+    generated/sailpoint-v2025/ and spec/sailpoint-isc.yaml -> generated/sailpoint-isc/ (with
+    MIGRATING.md); --spec one of ours generates that one; another spec needs --out.
 cargo xtask check
-    Fail if generated/ differs from what codegen would write now, or if spec/CHANGELOG.md
-    lacks an entry for a change since the last release (spec/released/sailpoint-v2025.yaml).
+    Fail if generated/sailpoint-v2025/ or generated/sailpoint-isc/ differs from what codegen would
+    write now, or if a changelog (spec/CHANGELOG.md, spec/CHANGELOG-isc.md) lacks an entry for a
+    change since its last release (spec/released/sailpoint-v2025.yaml, .../sailpoint-isc.yaml).
 cargo xtask changelog
     Print the changelog entries for every change since the last release.
 cargo xtask diff [OLD [NEW]] [--format markdown|json] [--fail-on-breaking | --migration]

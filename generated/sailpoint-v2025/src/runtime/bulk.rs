@@ -101,14 +101,19 @@ impl<T, E> BulkResult<T, E> {
 /// [`BulkResult::NotStarted`], so the caller knows exactly which writes were
 /// attempted.
 ///
+/// The operation is any call; here `delete` stands for one of the crate's
+/// delete operations (`client.some_tag().delete_thing(id).send().await`), so
+/// that this runtime example compiles in every generated crate:
+///
 /// ```no_run
+/// # async fn delete(_: &sailpoint_v2025::Client, _: String) -> Result<(), std::io::Error> { Ok(()) }
 /// # async fn run(client: sailpoint_v2025::Client) {
 /// use sailpoint_v2025::{bulk, BulkOptions};
 ///
 /// let ids = vec!["id-1".to_string(), "id-2".to_string()];
 /// let results = bulk(ids, BulkOptions::new().concurrency(4), |id| {
 ///     let client = client.clone();
-///     async move { client.machine_identities().delete_machine_identity(id).send().await }
+///     async move { delete(&client, id).await }
 /// })
 /// .await;
 /// let failed = results.iter().filter(|r| !r.is_ok()).count();
