@@ -21,7 +21,7 @@ use reqwest::StatusCode;
 use super::guard::Redactor;
 
 /// Response headers that carry SailPoint's request tracking id, in order of preference.
-const TRACKING_HEADERS: [&str; 2] = ["slpt-request-id", "x-request-id"];
+pub(crate) const TRACKING_HEADERS: [&str; 2] = ["slpt-request-id", "x-request-id"];
 
 /// How much of an unparsed body `Display` shows.
 const BODY_SNIPPET_CHARS: usize = 200;

@@ -439,6 +439,7 @@ impl ClientBuilder {
                 user_agent,
                 experimental: self.experimental,
                 budget,
+                deprecation_warned: Default::default(),
                 max_response_body: self.max_response_body,
             }),
         })
@@ -525,6 +526,8 @@ struct Inner {
     experimental: bool,
     /// The rate budget, shared with other clients of the same client id.
     budget: Option<Arc<RateBudget>>,
+    /// Operations whose `Deprecation`/`Sunset` headers were already logged.
+    deprecation_warned: std::sync::Mutex<std::collections::HashSet<&'static str>>,
     max_response_body: u64,
 }
 
@@ -797,8 +800,8 @@ impl Client {
                 op.path_template
             )));
         }
-        if !req.query.is_empty() {
-            url.set_query(Some(&encode_query(&req.query)));
+        if !req.query.is_empty() || !req.options.query.is_empty() {
+            url.set_query(Some(&query_with_options(req)));
         }
 
         let mut headers = HeaderMap::with_capacity(req.headers.len() + 4);
@@ -833,6 +836,7 @@ impl Client {
                 })?;
             headers.insert(name, HeaderValue::from_static("true"));
         }
+        extra_headers(&req.options.headers, &mut headers).map_err(invalid)?;
         Ok((url, headers))
     }
 
@@ -847,7 +851,8 @@ impl Client {
         let shown_url = origin_and_path(&url);
         let logged_url = loggable_url(&url);
         span.record("url", logged_url.as_str());
-        let policy = &self.inner.retry;
+        let policy = req.options.retry.as_ref().unwrap_or(&self.inner.retry);
+        let attempt_limit = req.options.timeout.unwrap_or(self.inner.timeout);
         let deadline = policy.deadline_limit().and_then(|d| start.checked_add(d));
         // Token requests sent or tried for this call, counted by the token source.
         let token_attempts = AtomicU32::new(0);
@@ -883,7 +888,7 @@ impl Client {
                     let ctx = TokenRequestContext {
                         http: &self.inner.http,
                         user_agent: &self.inner.user_agent,
-                        timeout: self.inner.timeout,
+                        timeout: attempt_limit,
                         retry: policy,
                         deadline,
                         max_body: self.inner.max_response_body,
@@ -935,8 +940,7 @@ impl Client {
                     }
                 }
             };
-            let Some(timeout) = attempt_timeout(self.inner.timeout, deadline, Instant::now())
-            else {
+            let Some(timeout) = attempt_timeout(attempt_limit, deadline, Instant::now()) else {
                 return Err(SendError::Timeout {
                     operation_id: op.id,
                     attempts: total(api_attempts),
@@ -1018,6 +1022,7 @@ impl Client {
                         }
                     }
                     let headers = resp.headers().clone();
+                    self.warn_deprecation(op.id, &headers);
                     match read_limited(resp, self.inner.max_response_body).await {
                         Ok(body) => {
                             return Ok(RawResponse {
@@ -1109,6 +1114,65 @@ fn refuse_redirect(
         .unwrap_or_default();
     redirect.location = redirect.location.map(|l| Redactor::new([token]).redact(&l));
     SendError::Redirect(operation_id, redirect, attempts)
+}
+
+/// The query string of `req`: the operation's parameters, then the per-call extras.
+fn query_with_options(req: &Request) -> String {
+    let own = encode_query(&req.query);
+    let extra = encode_query(&req.options.query);
+    match (own.is_empty(), extra.is_empty()) {
+        (_, true) => own,
+        (true, false) => extra,
+        (false, false) => format!("{own}&{extra}"),
+    }
+}
+
+/// Adds the per-call headers to `headers`, replacing same-named ones; refuses
+/// `Authorization` and the experimental header, which only the client sets.
+fn extra_headers(extra: &[(String, String)], headers: &mut HeaderMap) -> Result<(), String> {
+    for (name, value) in extra {
+        let header_name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("invalid header name `{name}`"))?;
+        if header_name == AUTHORIZATION
+            || header_name
+                .as_str()
+                .eq_ignore_ascii_case(meta::EXPERIMENTAL_HEADER)
+        {
+            return Err(format!(
+                "the header `{name}` is set by the client and cannot be overridden per call"
+            ));
+        }
+        let header_value = HeaderValue::from_str(value)
+            .map_err(|_| format!("the value of header `{name}` cannot be sent in HTTP"))?;
+        headers.insert(header_name, header_value);
+    }
+    Ok(())
+}
+
+impl Client {
+    /// Logs a `Deprecation` or `Sunset` response header at WARN, once per
+    /// operation for this client (and its clones).
+    fn warn_deprecation(&self, operation_id: &'static str, headers: &HeaderMap) {
+        let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        let (deprecation, sunset) = (text("deprecation"), text("sunset"));
+        if deprecation.is_none() && sunset.is_none() {
+            return;
+        }
+        let first = self
+            .inner
+            .deprecation_warned
+            .lock()
+            .map(|mut seen| seen.insert(operation_id))
+            .unwrap_or(false);
+        if first {
+            tracing::warn!(
+                operation_id,
+                deprecation,
+                sunset,
+                "the server marks this operation deprecated"
+            );
+        }
+    }
 }
 
 /// SailPoint's tracking id header of a response, for logs.
