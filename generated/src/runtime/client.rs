@@ -26,15 +26,6 @@ use super::response::RawResponse;
 use super::retry::{attempt_timeout, is_idempotent, RetryPolicy};
 use crate::meta;
 
-/// Environment variable holding the origin, e.g. `https://acme.api.identitynow.com`.
-const ENV_BASE_URL: &str = "SAIL_BASE_URL";
-/// Environment variable holding the OAuth2 client id (or personal access token id).
-const ENV_CLIENT_ID: &str = "SAIL_CLIENT_ID";
-/// Environment variable holding the OAuth2 client secret (or personal access token secret).
-const ENV_CLIENT_SECRET: &str = "SAIL_CLIENT_SECRET";
-/// Environment variable that enables experimental operations (`true`/`false`, optional).
-const ENV_EXPERIMENTAL: &str = "SAIL_EXPERIMENTAL";
-
 /// Long enough for a TLS handshake across the world, short enough that a
 /// wrong host or a firewall that drops packets shows within seconds.
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -174,35 +165,38 @@ impl ClientBuilder {
         Self::default()
     }
 
-    /// Reads `SAIL_BASE_URL`, `SAIL_CLIENT_ID` and `SAIL_CLIENT_SECRET`, like
-    /// SailPoint's other SDKs, and the optional `SAIL_EXPERIMENTAL` (`true` or
-    /// `false`, default `false`; also `1`/`0`, `yes`/`no`), which enables
-    /// experimental operations like [`experimental`](Self::experimental). The
-    /// other settings can still be changed.
+    /// Resolves the base URL and client credentials like SailPoint's other
+    /// tools: each from the first place that has it of the `SAIL_*` variables
+    /// (`SAIL_BASE_URL`, `SAIL_CLIENT_ID`, `SAIL_CLIENT_SECRET`), `./config.json`
+    /// and the `sail` CLI's `~/.sailpoint/config.yaml` (the active environment's
+    /// `baseurl`); the OS keyring is not read. The optional `SAIL_EXPERIMENTAL`
+    /// (`true` or `false`, default `false`; also `1`/`0`, `yes`/`no`) enables
+    /// experimental operations like [`experimental`](Self::experimental). A
+    /// setting found nowhere is [`ConfigError::NotConfigured`], which names
+    /// every missing setting and every place looked in. The other settings can
+    /// still be changed.
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        let env = |name: &str| std::env::var(name).ok();
+        Self::from_sources(&super::config::Sources::system(&env))
     }
 
-    /// Like [`from_env`](Self::from_env), reading variables through `lookup`.
+    /// Like [`from_env`](Self::from_env), with the variables from `lookup`
+    /// and no files.
+    #[cfg(test)]
     fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &'static str| {
-            lookup(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-                .ok_or(ConfigError::MissingEnv { name })
-        };
-        let experimental = match lookup(ENV_EXPERIMENTAL).as_deref().map(str::trim) {
-            None | Some("") => false,
-            Some(value) => parse_bool(value).ok_or_else(|| ConfigError::InvalidEnv {
-                name: ENV_EXPERIMENTAL,
-                value: value.to_owned(),
-                expected: "true or false",
-            })?,
-        };
+        Self::from_sources(&super::config::Sources {
+            env: &lookup,
+            cwd: None,
+            home: None,
+        })
+    }
+
+    fn from_sources(sources: &super::config::Sources<'_>) -> Result<Self, ConfigError> {
+        let resolved = super::config::resolve(sources)?;
         Ok(Self::new()
-            .base_url(get(ENV_BASE_URL)?)
-            .client_credentials(get(ENV_CLIENT_ID)?, get(ENV_CLIENT_SECRET)?)
-            .experimental(experimental))
+            .base_url(resolved.base_url)
+            .client_credentials(resolved.client_id, resolved.client_secret)
+            .experimental(resolved.experimental))
     }
 
     /// Reads the `config.json` of SailPoint's Python SDK and CLI: a JSON object
@@ -448,7 +442,7 @@ impl ClientBuilder {
 }
 
 /// `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`, in any case.
-fn parse_bool(value: &str) -> Option<bool> {
+pub(crate) fn parse_bool(value: &str) -> Option<bool> {
     match value.to_ascii_lowercase().as_str() {
         "true" | "1" | "yes" | "on" => Some(true),
         "false" | "0" | "no" | "off" => Some(false),
@@ -709,9 +703,10 @@ impl Client {
         ClientBuilder::new()
     }
 
-    /// A client configured from `SAIL_BASE_URL`, `SAIL_CLIENT_ID`,
-    /// `SAIL_CLIENT_SECRET` and the optional `SAIL_EXPERIMENTAL=true`; see
-    /// [`ClientBuilder::from_env`] to change other settings.
+    /// A client configured like SailPoint's other tools: the `SAIL_*`
+    /// variables, then `./config.json`, then the `sail` CLI's
+    /// `~/.sailpoint/config.yaml`; see [`ClientBuilder::from_env`] for the
+    /// details and to change other settings.
     pub fn from_env() -> Result<Client, ConfigError> {
         ClientBuilder::from_env()?.build()
     }
@@ -1286,14 +1281,16 @@ mod tests {
                     })
                     .collect();
                 let err = ClientBuilder::from_lookup(lookup(&vars)).unwrap_err();
+                let setting = match missing {
+                    "SAIL_BASE_URL" => "base URL",
+                    "SAIL_CLIENT_ID" => "client id",
+                    _ => "client secret",
+                };
                 assert!(
-                    matches!(err, ConfigError::MissingEnv { name } if name == missing),
+                    matches!(&err, ConfigError::NotConfigured { missing, .. } if missing == &[setting]),
                     "{err:?}"
                 );
-                assert_eq!(
-                    err.to_string(),
-                    format!("environment variable {missing} is not set or empty")
-                );
+                assert!(err.to_string().starts_with(&format!("no {setting} configured; looked in: the environment variables SAIL_BASE_URL")), "{err}");
             }
         }
     }

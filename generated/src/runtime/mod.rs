@@ -31,6 +31,7 @@ mod auth;
 mod budget;
 mod bulk;
 mod client;
+mod config;
 mod error;
 mod guard;
 mod options;

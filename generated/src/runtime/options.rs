@@ -268,7 +268,7 @@ impl Client {
     /// let sources: serde_json::Value = client
     ///     .request(sailpoint_v2025::Method::GET, "/sources")
     ///     .query("limit", "1")
-    ///     .send_json()
+    ///     .send_json::<serde_json::Value>()
     ///     .await?
     ///     .into_body();
     /// # let _ = sources; Ok(()) }
