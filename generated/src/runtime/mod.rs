@@ -45,6 +45,7 @@ mod tests;
 mod tests_budget;
 #[cfg(test)]
 mod tests_options;
+mod waiter;
 
 pub use budget::RateLimit;
 pub use bulk::{bulk, BulkOptions, BulkResult};
