@@ -128,8 +128,8 @@ mod tests {
         timeout: Duration::from_secs(5),
     };
 
-    fn classify(status: &String) -> Phase {
-        match status.as_str() {
+    fn classify(status: &str) -> Phase {
+        match status {
             "COMPLETED" => Phase::Succeeded,
             "CANCELLED" | "TERMINATED" => Phase::Failed,
             "STARTED" | "RUNNING" => Phase::Pending,
@@ -173,7 +173,7 @@ mod tests {
     async fn run(statuses: &[&str], bounds: WaitBounds) -> (WaitOutcome<String>, u32) {
         let (_server, client) = server(statuses).await;
         let polls = AtomicU32::new(0);
-        let outcome = wait(bounds, || poll(&client, &polls), classify)
+        let outcome = wait(bounds, || poll(&client, &polls), |s: &String| classify(s))
             .await
             .unwrap();
         (outcome, polls.load(Ordering::Relaxed))
@@ -234,7 +234,7 @@ mod tests {
             .build()
             .unwrap();
         let polls = AtomicU32::new(0);
-        let err = wait(BOUNDS, || poll(&client, &polls), classify)
+        let err = wait(BOUNDS, || poll(&client, &polls), |s: &String| classify(s))
             .await
             .unwrap_err();
         assert!(matches!(err, Error::Decode { .. }), "{err:?}");
