@@ -84,6 +84,7 @@ impl ClassifySource {
         GetClassifyMachineAccountFromSourceStatusV1 {
             client: self.client.clone(),
             source_id: source_id.into(),
+            options: crate::CallOptions::new(),
         }
     }
     /// Classify all accounts of a source.
@@ -150,6 +151,7 @@ impl ClassifySource {
         SendClassifyMachineAccountFromSourceV1 {
             client: self.client.clone(),
             source_id: source_id.into(),
+            options: crate::CallOptions::new(),
         }
     }
     /// Cancel the account classification of a source.
@@ -214,6 +216,7 @@ impl ClassifySource {
         DeleteClassifyMachineAccountFromSourceV1 {
             client: self.client.clone(),
             source_id: source_id.into(),
+            options: crate::CallOptions::new(),
         }
     }
 }
@@ -231,8 +234,16 @@ static GET_CLASSIFY_MACHINE_ACCOUNT_FROM_SOURCE_STATUS_V1: crate::runtime::Opera
 pub struct GetClassifyMachineAccountFromSourceStatusV1 {
     client: crate::Client,
     source_id: ::std::string::String,
+    options: crate::CallOptions,
 }
 impl GetClassifyMachineAccountFromSourceStatusV1 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -252,6 +263,7 @@ impl GetClassifyMachineAccountFromSourceStatusV1 {
             path,
         );
         req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
         let raw = self
             .client
             .execute::<GetClassifyMachineAccountFromSourceStatusV1Error>(req)
@@ -356,8 +368,16 @@ static SEND_CLASSIFY_MACHINE_ACCOUNT_FROM_SOURCE_V1: crate::runtime::Operation =
 pub struct SendClassifyMachineAccountFromSourceV1 {
     client: crate::Client,
     source_id: ::std::string::String,
+    options: crate::CallOptions,
 }
 impl SendClassifyMachineAccountFromSourceV1 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -377,6 +397,7 @@ impl SendClassifyMachineAccountFromSourceV1 {
             path,
         );
         req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
         let raw = self
             .client
             .execute::<SendClassifyMachineAccountFromSourceV1Error>(req)
@@ -471,8 +492,16 @@ static DELETE_CLASSIFY_MACHINE_ACCOUNT_FROM_SOURCE_V1: crate::runtime::Operation
 pub struct DeleteClassifyMachineAccountFromSourceV1 {
     client: crate::Client,
     source_id: ::std::string::String,
+    options: crate::CallOptions,
 }
 impl DeleteClassifyMachineAccountFromSourceV1 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -492,6 +521,7 @@ impl DeleteClassifyMachineAccountFromSourceV1 {
             path,
         );
         req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
         let raw = self
             .client
             .execute::<DeleteClassifyMachineAccountFromSourceV1Error>(req)

@@ -79,6 +79,7 @@ impl DeclassifySource {
         SendDeclassifyMachineAccountFromSourceV1 {
             client: self.client.clone(),
             source_id: source_id.into(),
+            options: crate::CallOptions::new(),
         }
     }
 }
@@ -96,8 +97,16 @@ static SEND_DECLASSIFY_MACHINE_ACCOUNT_FROM_SOURCE_V1: crate::runtime::Operation
 pub struct SendDeclassifyMachineAccountFromSourceV1 {
     client: crate::Client,
     source_id: ::std::string::String,
+    options: crate::CallOptions,
 }
 impl SendDeclassifyMachineAccountFromSourceV1 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -117,6 +126,7 @@ impl SendDeclassifyMachineAccountFromSourceV1 {
             path,
         );
         req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
         let raw = self
             .client
             .execute::<SendDeclassifyMachineAccountFromSourceV1Error>(req)

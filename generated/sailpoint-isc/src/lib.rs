@@ -473,8 +473,9 @@ pub mod declassify_source;
 pub mod machine_identities;
 #[rustfmt::skip]
 pub use runtime::{
-    bulk, ApiError, AuthError, BulkOptions, BulkResult, Client, ClientBuilder,
-    ConfigError, Credentials, Error, FilePart, RateLimit, RawError, Response, RetryPolicy,
+    bulk, ApiError, AuthError, BulkOptions, BulkResult, CallOptions, Client,
+    ClientBuilder, ConfigError, Credentials, Error, FilePart, Method, RateLimit,
+    RawError, RawRequest, Response, RetryPolicy,
 };
 #[cfg(doctest)]
 mod doc_pages {

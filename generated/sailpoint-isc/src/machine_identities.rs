@@ -105,6 +105,7 @@ impl MachineIdentities {
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             max_items: ::std::option::Option::None,
+            options: crate::CallOptions::new(),
         }
     }
     /// Create a machine identity (v1).
@@ -173,6 +174,7 @@ impl MachineIdentities {
         CreateMachineIdentityV1 {
             client: self.client.clone(),
             body,
+            options: crate::CallOptions::new(),
         }
     }
     /// Get the unsanctioned-application anomaly summary.
@@ -239,6 +241,7 @@ impl MachineIdentities {
     ) -> GetUnsanctionedAnomalySummaryV1 {
         GetUnsanctionedAnomalySummaryV1 {
             client: self.client.clone(),
+            options: crate::CallOptions::new(),
         }
     }
     /// Get a machine identity (v1).
@@ -306,6 +309,7 @@ impl MachineIdentities {
         GetMachineIdentityV1 {
             client: self.client.clone(),
             id: id.into(),
+            options: crate::CallOptions::new(),
         }
     }
     /// Delete a machine identity (v1).
@@ -369,6 +373,7 @@ impl MachineIdentities {
         DeleteMachineIdentityV1 {
             client: self.client.clone(),
             id: id.into(),
+            options: crate::CallOptions::new(),
         }
     }
     /// Update a machine identity (v1).
@@ -440,6 +445,7 @@ impl MachineIdentities {
             client: self.client.clone(),
             id: id.into(),
             body,
+            options: crate::CallOptions::new(),
         }
     }
     /// List the anomalies of a machine identity.
@@ -531,6 +537,7 @@ impl MachineIdentities {
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             max_items: ::std::option::Option::None,
+            options: crate::CallOptions::new(),
         }
     }
     /// List machine identities.
@@ -621,6 +628,7 @@ impl MachineIdentities {
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             max_items: ::std::option::Option::None,
+            options: crate::CallOptions::new(),
         }
     }
     /// Create a machine identity.
@@ -692,6 +700,7 @@ impl MachineIdentities {
         CreateMachineIdentityV2 {
             client: self.client.clone(),
             body,
+            options: crate::CallOptions::new(),
         }
     }
     /// Get a machine identity.
@@ -757,6 +766,7 @@ impl MachineIdentities {
         GetMachineIdentityV2 {
             client: self.client.clone(),
             id: id.into(),
+            options: crate::CallOptions::new(),
         }
     }
     /// Delete a machine identity.
@@ -818,6 +828,7 @@ impl MachineIdentities {
         DeleteMachineIdentityV2 {
             client: self.client.clone(),
             id: id.into(),
+            options: crate::CallOptions::new(),
         }
     }
     /// Update a machine identity.
@@ -893,6 +904,7 @@ impl MachineIdentities {
             client: self.client.clone(),
             id: id.into(),
             body,
+            options: crate::CallOptions::new(),
         }
     }
     /// List user entitlements of machine identities.
@@ -990,6 +1002,7 @@ impl MachineIdentities {
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             max_items: ::std::option::Option::None,
+            options: crate::CallOptions::new(),
         }
     }
     /// Start a machine identity aggregation.
@@ -1062,6 +1075,7 @@ impl MachineIdentities {
             client: self.client.clone(),
             source_id: source_id.into(),
             body,
+            options: crate::CallOptions::new(),
         }
     }
     /// List the ownership correlation configs of a source resource.
@@ -1154,6 +1168,7 @@ impl MachineIdentities {
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             max_items: ::std::option::Option::None,
+            options: crate::CallOptions::new(),
         }
     }
     /// Get an ownership correlation config.
@@ -1227,6 +1242,7 @@ impl MachineIdentities {
             source_id: source_id.into(),
             resource_id: resource_id.into(),
             config_id: config_id.into(),
+            options: crate::CallOptions::new(),
         }
     }
     /// Delete an ownership correlation config.
@@ -1296,6 +1312,7 @@ impl MachineIdentities {
             source_id: source_id.into(),
             resource_id: resource_id.into(),
             config_id: config_id.into(),
+            options: crate::CallOptions::new(),
         }
     }
     /// Update an ownership correlation config.
@@ -1377,6 +1394,7 @@ impl MachineIdentities {
             resource_id: resource_id.into(),
             config_id: config_id.into(),
             body,
+            options: crate::CallOptions::new(),
         }
     }
 }
@@ -1399,6 +1417,7 @@ pub struct ListMachineIdentitiesV1 {
     limit: ::std::option::Option<i32>,
     offset: ::std::option::Option<i32>,
     max_items: ::std::option::Option<u64>,
+    options: crate::CallOptions,
 }
 impl ListMachineIdentitiesV1 {
     /// Filters the results with a typed expression; see [`ListMachineIdentitiesV1Filter`] for the fields and operators this operation documents.
@@ -1501,6 +1520,13 @@ impl ListMachineIdentitiesV1 {
         self.max_items = ::std::option::Option::Some(max);
         self
     }
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Checks the parameters against the limits the spec documents.
     fn validate(
         &self,
@@ -1558,6 +1584,7 @@ impl ListMachineIdentitiesV1 {
             req.query.push(("offset", ::std::string::ToString::to_string(value)));
         }
         req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
         let raw = self.client.execute::<ListMachineIdentitiesV1Error>(req).await?;
         match raw.status() {
             200 => raw.json(),
@@ -1888,8 +1915,16 @@ static CREATE_MACHINE_IDENTITY_V1: crate::runtime::Operation = crate::runtime::O
 pub struct CreateMachineIdentityV1 {
     client: crate::Client,
     body: crate::models::MachineIdentityRequest,
+    options: crate::CallOptions,
 }
 impl CreateMachineIdentityV1 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -1904,6 +1939,7 @@ impl CreateMachineIdentityV1 {
         req.body = ::std::option::Option::Some(
             crate::runtime::Body::json("application/json", &self.body)?,
         );
+        req.options = self.options;
         let raw = self.client.execute::<CreateMachineIdentityV1Error>(req).await?;
         match raw.status() {
             200 => raw.json(),
@@ -1986,8 +2022,16 @@ static GET_UNSANCTIONED_ANOMALY_SUMMARY_V1: crate::runtime::Operation = crate::r
 #[must_use = "a request builder does nothing until you `.send().await` it"]
 pub struct GetUnsanctionedAnomalySummaryV1 {
     client: crate::Client,
+    options: crate::CallOptions,
 }
 impl GetUnsanctionedAnomalySummaryV1 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -2004,6 +2048,7 @@ impl GetUnsanctionedAnomalySummaryV1 {
             path,
         );
         req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
         let raw = self
             .client
             .execute::<GetUnsanctionedAnomalySummaryV1Error>(req)
@@ -2093,8 +2138,16 @@ static GET_MACHINE_IDENTITY_V1: crate::runtime::Operation = crate::runtime::Oper
 pub struct GetMachineIdentityV1 {
     client: crate::Client,
     id: ::std::string::String,
+    options: crate::CallOptions,
 }
 impl GetMachineIdentityV1 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -2110,6 +2163,7 @@ impl GetMachineIdentityV1 {
         #[allow(unused_mut)]
         let mut req = crate::runtime::Request::new(&GET_MACHINE_IDENTITY_V1, path);
         req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
         let raw = self.client.execute::<GetMachineIdentityV1Error>(req).await?;
         match raw.status() {
             200 => raw.json(),
@@ -2193,8 +2247,16 @@ static DELETE_MACHINE_IDENTITY_V1: crate::runtime::Operation = crate::runtime::O
 pub struct DeleteMachineIdentityV1 {
     client: crate::Client,
     id: ::std::string::String,
+    options: crate::CallOptions,
 }
 impl DeleteMachineIdentityV1 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -2210,6 +2272,7 @@ impl DeleteMachineIdentityV1 {
         #[allow(unused_mut)]
         let mut req = crate::runtime::Request::new(&DELETE_MACHINE_IDENTITY_V1, path);
         req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
         let raw = self.client.execute::<DeleteMachineIdentityV1Error>(req).await?;
         match raw.status() {
             204 => raw.empty(),
@@ -2294,8 +2357,16 @@ pub struct UpdateMachineIdentityV1 {
     client: crate::Client,
     id: ::std::string::String,
     body: crate::patch::JsonPatch,
+    options: crate::CallOptions,
 }
 impl UpdateMachineIdentityV1 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -2314,6 +2385,7 @@ impl UpdateMachineIdentityV1 {
         req.body = ::std::option::Option::Some(
             crate::runtime::Body::json("application/json-patch+json", &self.body)?,
         );
+        req.options = self.options;
         let raw = self.client.execute::<UpdateMachineIdentityV1Error>(req).await?;
         match raw.status() {
             200 => raw.json(),
@@ -2402,6 +2474,7 @@ pub struct ListMachineIdentityAnomaliesV1 {
     limit: ::std::option::Option<i32>,
     offset: ::std::option::Option<i32>,
     max_items: ::std::option::Option<u64>,
+    options: crate::CallOptions,
 }
 impl ListMachineIdentityAnomaliesV1 {
     /// Sorts the results: one [`Sort`](crate::filter::Sort), or a list of sorts or fields, in order; see [`ListMachineIdentityAnomaliesV1SortField`].
@@ -2452,6 +2525,13 @@ impl ListMachineIdentityAnomaliesV1 {
     /// requests more than that. Ignored by `send`.
     pub fn max_items(mut self, max: u64) -> Self {
         self.max_items = ::std::option::Option::Some(max);
+        self
+    }
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
         self
     }
     /// Checks the parameters against the limits the spec documents.
@@ -2516,6 +2596,7 @@ impl ListMachineIdentityAnomaliesV1 {
             req.query.push(("offset", ::std::string::ToString::to_string(value)));
         }
         req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
         let raw = self.client.execute::<ListMachineIdentityAnomaliesV1Error>(req).await?;
         match raw.status() {
             200 => raw.json(),
@@ -2701,6 +2782,7 @@ pub struct ListMachineIdentitiesV2 {
     limit: ::std::option::Option<i32>,
     offset: ::std::option::Option<i32>,
     max_items: ::std::option::Option<u64>,
+    options: crate::CallOptions,
 }
 impl ListMachineIdentitiesV2 {
     /// Filters the results with a typed expression; see [`ListMachineIdentitiesV2Filter`] for the fields and operators this operation documents.
@@ -2811,6 +2893,13 @@ impl ListMachineIdentitiesV2 {
         self.max_items = ::std::option::Option::Some(max);
         self
     }
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Checks the parameters against the limits the spec documents.
     fn validate(
         &self,
@@ -2868,6 +2957,7 @@ impl ListMachineIdentitiesV2 {
             req.query.push(("offset", ::std::string::ToString::to_string(value)));
         }
         req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
         let raw = self.client.execute::<ListMachineIdentitiesV2Error>(req).await?;
         match raw.status() {
             200 => raw.json(),
@@ -3235,8 +3325,16 @@ static CREATE_MACHINE_IDENTITY_V2: crate::runtime::Operation = crate::runtime::O
 pub struct CreateMachineIdentityV2 {
     client: crate::Client,
     body: crate::models::MachineIdentityV2,
+    options: crate::CallOptions,
 }
 impl CreateMachineIdentityV2 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -3251,6 +3349,7 @@ impl CreateMachineIdentityV2 {
         req.body = ::std::option::Option::Some(
             crate::runtime::Body::json("application/json", &self.body)?,
         );
+        req.options = self.options;
         let raw = self.client.execute::<CreateMachineIdentityV2Error>(req).await?;
         match raw.status() {
             201 => raw.json(),
@@ -3334,8 +3433,16 @@ static GET_MACHINE_IDENTITY_V2: crate::runtime::Operation = crate::runtime::Oper
 pub struct GetMachineIdentityV2 {
     client: crate::Client,
     id: ::std::string::String,
+    options: crate::CallOptions,
 }
 impl GetMachineIdentityV2 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -3351,6 +3458,7 @@ impl GetMachineIdentityV2 {
         #[allow(unused_mut)]
         let mut req = crate::runtime::Request::new(&GET_MACHINE_IDENTITY_V2, path);
         req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
         let raw = self.client.execute::<GetMachineIdentityV2Error>(req).await?;
         match raw.status() {
             200 => raw.json(),
@@ -3434,8 +3542,16 @@ static DELETE_MACHINE_IDENTITY_V2: crate::runtime::Operation = crate::runtime::O
 pub struct DeleteMachineIdentityV2 {
     client: crate::Client,
     id: ::std::string::String,
+    options: crate::CallOptions,
 }
 impl DeleteMachineIdentityV2 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -3451,6 +3567,7 @@ impl DeleteMachineIdentityV2 {
         #[allow(unused_mut)]
         let mut req = crate::runtime::Request::new(&DELETE_MACHINE_IDENTITY_V2, path);
         req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
         let raw = self.client.execute::<DeleteMachineIdentityV2Error>(req).await?;
         match raw.status() {
             204 => raw.empty(),
@@ -3535,8 +3652,16 @@ pub struct UpdateMachineIdentityV2 {
     client: crate::Client,
     id: ::std::string::String,
     body: crate::patch::JsonPatch,
+    options: crate::CallOptions,
 }
 impl UpdateMachineIdentityV2 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -3555,6 +3680,7 @@ impl UpdateMachineIdentityV2 {
         req.body = ::std::option::Option::Some(
             crate::runtime::Body::json("application/json-patch+json", &self.body)?,
         );
+        req.options = self.options;
         let raw = self.client.execute::<UpdateMachineIdentityV2Error>(req).await?;
         match raw.status() {
             200 => raw.json(),
@@ -3643,6 +3769,7 @@ pub struct ListMachineIdentityUserEntitlementsV1 {
     limit: ::std::option::Option<i32>,
     offset: ::std::option::Option<i32>,
     max_items: ::std::option::Option<u64>,
+    options: crate::CallOptions,
 }
 impl ListMachineIdentityUserEntitlementsV1 {
     /// Filters the results with a typed expression; see [`ListMachineIdentityUserEntitlementsV1Filter`] for the fields and operators this operation documents.
@@ -3731,6 +3858,13 @@ impl ListMachineIdentityUserEntitlementsV1 {
         self.max_items = ::std::option::Option::Some(max);
         self
     }
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Checks the parameters against the limits the spec documents.
     fn validate(
         &self,
@@ -3796,6 +3930,7 @@ impl ListMachineIdentityUserEntitlementsV1 {
             req.query.push(("offset", ::std::string::ToString::to_string(value)));
         }
         req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
         let raw = self
             .client
             .execute::<ListMachineIdentityUserEntitlementsV1Error>(req)
@@ -4053,8 +4188,16 @@ pub struct StartMachineIdentityAggregationV1 {
     client: crate::Client,
     source_id: ::std::string::String,
     body: crate::models::MachineIdentityAggregationRequest,
+    options: crate::CallOptions,
 }
 impl StartMachineIdentityAggregationV1 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -4077,6 +4220,7 @@ impl StartMachineIdentityAggregationV1 {
         req.body = ::std::option::Option::Some(
             crate::runtime::Body::json("application/json", &self.body)?,
         );
+        req.options = self.options;
         let raw = self
             .client
             .execute::<StartMachineIdentityAggregationV1Error>(req)
@@ -4175,6 +4319,7 @@ pub struct ListOwnershipCorrelationConfigsV1 {
     limit: ::std::option::Option<i32>,
     offset: ::std::option::Option<i32>,
     max_items: ::std::option::Option<u64>,
+    options: crate::CallOptions,
 }
 impl ListOwnershipCorrelationConfigsV1 {
     /// Only return the config of this type.
@@ -4211,6 +4356,13 @@ impl ListOwnershipCorrelationConfigsV1 {
     /// requests more than that. Ignored by `send`.
     pub fn max_items(mut self, max: u64) -> Self {
         self.max_items = ::std::option::Option::Some(max);
+        self
+    }
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
         self
     }
     /// Checks the parameters against the limits the spec documents.
@@ -4280,6 +4432,7 @@ impl ListOwnershipCorrelationConfigsV1 {
             req.query.push(("offset", ::std::string::ToString::to_string(value)));
         }
         req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
         let raw = self
             .client
             .execute::<ListOwnershipCorrelationConfigsV1Error>(req)
@@ -4439,8 +4592,16 @@ pub struct GetOwnershipCorrelationConfigV1 {
     source_id: ::std::string::String,
     resource_id: ::std::string::String,
     config_id: ::std::string::String,
+    options: crate::CallOptions,
 }
 impl GetOwnershipCorrelationConfigV1 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -4463,6 +4624,7 @@ impl GetOwnershipCorrelationConfigV1 {
             path,
         );
         req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
         let raw = self
             .client
             .execute::<GetOwnershipCorrelationConfigV1Error>(req)
@@ -4554,8 +4716,16 @@ pub struct DeleteOwnershipCorrelationConfigV1 {
     source_id: ::std::string::String,
     resource_id: ::std::string::String,
     config_id: ::std::string::String,
+    options: crate::CallOptions,
 }
 impl DeleteOwnershipCorrelationConfigV1 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -4578,6 +4748,7 @@ impl DeleteOwnershipCorrelationConfigV1 {
             path,
         );
         req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
         let raw = self
             .client
             .execute::<DeleteOwnershipCorrelationConfigV1Error>(req)
@@ -4673,8 +4844,16 @@ pub struct PatchOwnershipCorrelationConfigV1 {
     resource_id: ::std::string::String,
     config_id: ::std::string::String,
     body: crate::patch::JsonPatch,
+    options: crate::CallOptions,
 }
 impl PatchOwnershipCorrelationConfigV1 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -4700,6 +4879,7 @@ impl PatchOwnershipCorrelationConfigV1 {
         req.body = ::std::option::Option::Some(
             crate::runtime::Body::json("application/json-patch+json", &self.body)?,
         );
+        req.options = self.options;
         let raw = self
             .client
             .execute::<PatchOwnershipCorrelationConfigV1Error>(req)

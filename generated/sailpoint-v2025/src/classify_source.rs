@@ -84,6 +84,7 @@ impl ClassifySource {
         GetClassifyMachineAccountFromSourceStatus {
             client: self.client.clone(),
             source_id: source_id.into(),
+            options: crate::CallOptions::new(),
         }
     }
     /// Classify all accounts of a source.
@@ -150,6 +151,7 @@ impl ClassifySource {
         SendClassifyMachineAccountFromSource {
             client: self.client.clone(),
             source_id: source_id.into(),
+            options: crate::CallOptions::new(),
         }
     }
     /// Cancel the account classification of a source.
@@ -212,6 +214,7 @@ impl ClassifySource {
         DeleteClassifyMachineAccountFromSource {
             client: self.client.clone(),
             source_id: source_id.into(),
+            options: crate::CallOptions::new(),
         }
     }
 }
@@ -229,8 +232,16 @@ static GET_CLASSIFY_MACHINE_ACCOUNT_FROM_SOURCE_STATUS: crate::runtime::Operatio
 pub struct GetClassifyMachineAccountFromSourceStatus {
     client: crate::Client,
     source_id: ::std::string::String,
+    options: crate::CallOptions,
 }
 impl GetClassifyMachineAccountFromSourceStatus {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -250,6 +261,7 @@ impl GetClassifyMachineAccountFromSourceStatus {
             path,
         );
         req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
         let raw = self
             .client
             .execute::<GetClassifyMachineAccountFromSourceStatusError>(req)
@@ -354,8 +366,16 @@ static SEND_CLASSIFY_MACHINE_ACCOUNT_FROM_SOURCE: crate::runtime::Operation = cr
 pub struct SendClassifyMachineAccountFromSource {
     client: crate::Client,
     source_id: ::std::string::String,
+    options: crate::CallOptions,
 }
 impl SendClassifyMachineAccountFromSource {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -375,6 +395,7 @@ impl SendClassifyMachineAccountFromSource {
             path,
         );
         req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
         let raw = self
             .client
             .execute::<SendClassifyMachineAccountFromSourceError>(req)
@@ -463,8 +484,16 @@ static DELETE_CLASSIFY_MACHINE_ACCOUNT_FROM_SOURCE: crate::runtime::Operation = 
 pub struct DeleteClassifyMachineAccountFromSource {
     client: crate::Client,
     source_id: ::std::string::String,
+    options: crate::CallOptions,
 }
 impl DeleteClassifyMachineAccountFromSource {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -484,6 +513,7 @@ impl DeleteClassifyMachineAccountFromSource {
             path,
         );
         req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
         let raw = self
             .client
             .execute::<DeleteClassifyMachineAccountFromSourceError>(req)

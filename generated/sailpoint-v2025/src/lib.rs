@@ -47,12 +47,17 @@
 //!   if the API rejects one with `401`.
 //! - **Bearer token.** [`bearer_token`](ClientBuilder::bearer_token) sends a token obtained
 //!   elsewhere as is; it is never renewed.
-//! - **Environment and `config.json`.** [`Client::from_env`] reads `SAIL_BASE_URL`,
-//!   `SAIL_CLIENT_ID` and `SAIL_CLIENT_SECRET`, like SailPoint's other SDKs, and
-//!   `SAIL_EXPERIMENTAL=true` to enable [experimental operations](#experimental-operations)
-//!   (all of this crate's); [`Client::from_config_file`] reads the `BaseURL`, `ClientId` and
-//!   `ClientSecret` keys of the Python SDK's and CLI's `config.json`. The `ClientBuilder`
-//!   versions of both keep the other settings adjustable.
+//! - **Configuration like SailPoint's tools.** [`Client::from_env`] takes each of the base
+//!   URL, client id and client secret from the first place that has it: the `SAIL_BASE_URL`,
+//!   `SAIL_CLIENT_ID` and `SAIL_CLIENT_SECRET` variables; `./config.json` (the `BaseURL`,
+//!   `ClientId` and `ClientSecret` keys of the Python SDK's file); the `sail` CLI's
+//!   `~/.sailpoint/config.yaml` (the active environment's `baseurl`). The OS keyring, where
+//!   the CLI keeps personal-access-token credentials, is not read: set `SAIL_CLIENT_ID` and
+//!   `SAIL_CLIENT_SECRET`. A setting found nowhere is [`ConfigError::NotConfigured`], whose
+//!   message names what is missing and every place looked in. `SAIL_EXPERIMENTAL=true`
+//!   enables [experimental operations](#experimental-operations) (all of this crate's).
+//!   [`Client::from_config_file`] reads one `config.json`. The `ClientBuilder` versions of
+//!   both keep the other settings adjustable.
 //! - **Timeouts.** Every call has limits, so that a tenant that does not answer fails fast
 //!   with [`Error::Timeout`] instead of hanging:
 //!
@@ -98,6 +103,44 @@
 //!     .experimental(true)
 //!     .build()?;
 //! # Ok::<(), sailpoint_v2025::ConfigError>(())
+//! ```
+//!
+//! # Per-call settings, raw requests and response metadata
+//!
+//! Every request builder has `with_options`: a [`CallOptions`] with a timeout (per attempt),
+//! a retry policy, extra headers and extra query parameters, for that call only. Extra
+//! headers cannot replace `Authorization` or the experimental header: such a call fails with
+//! [`Error::InvalidRequest`] and sends nothing. For an endpoint the spec lacks,
+//! [`Client::request`] sends a [`RawRequest`] through the same authentication, retries, rate
+//! budget, experimental gate and error types. Every [`Response`] and every error has the
+//! status, the headers and SailPoint's request id ([`Response::tracking_id`],
+//! [`Error::tracking_id`]). `Deprecation` and `Sunset` response headers are logged at WARN,
+//! once per operation per client.
+//!
+//! ```rust,no_run
+//! use std::time::Duration;
+//! use sailpoint_v2025::{CallOptions, Client, Method, RetryPolicy};
+//!
+//! # async fn run(client: Client) -> Result<(), Box<dyn std::error::Error>> {
+//! let found = client
+//!     .machine_identities()
+//!     .get_machine_identity("2c91...")
+//!     .with_options(
+//!         CallOptions::new()
+//!             .timeout(Duration::from_secs(5))
+//!             .retry_policy(RetryPolicy::none())
+//!             .header("X-Correlation-Id", "nightly-sync"),
+//!     )
+//!     .await?;
+//! println!("{} (request id {:?})", found.status(), found.tracking_id());
+//!
+//! let sources: serde_json::Value = client
+//!     .request(Method::GET, "/sources")
+//!     .query("limit", "10")
+//!     .send_json::<serde_json::Value>()
+//!     .await?
+//!     .into_body();
+//! # let _ = sources; Ok(()) }
 //! ```
 //!
 //! # Experimental operations
@@ -450,8 +493,9 @@ pub mod classify_source;
 pub mod machine_identities;
 #[rustfmt::skip]
 pub use runtime::{
-    bulk, ApiError, AuthError, BulkOptions, BulkResult, Client, ClientBuilder,
-    ConfigError, Credentials, Error, FilePart, RateLimit, RawError, Response, RetryPolicy,
+    bulk, ApiError, AuthError, BulkOptions, BulkResult, CallOptions, Client,
+    ClientBuilder, ConfigError, Credentials, Error, FilePart, Method, RateLimit,
+    RawError, RawRequest, Response, RetryPolicy,
 };
 #[cfg(doctest)]
 mod doc_pages {

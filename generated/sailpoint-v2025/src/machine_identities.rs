@@ -104,6 +104,7 @@ impl MachineIdentities {
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             max_items: ::std::option::Option::None,
+            options: crate::CallOptions::new(),
         }
     }
     /// Create a machine identity.
@@ -168,6 +169,7 @@ impl MachineIdentities {
         CreateMachineIdentity {
             client: self.client.clone(),
             body,
+            options: crate::CallOptions::new(),
         }
     }
     /// Get a machine identity.
@@ -235,6 +237,7 @@ impl MachineIdentities {
         GetMachineIdentity {
             client: self.client.clone(),
             id: id.into(),
+            options: crate::CallOptions::new(),
         }
     }
     /// Delete a machine identity.
@@ -298,6 +301,7 @@ impl MachineIdentities {
         DeleteMachineIdentity {
             client: self.client.clone(),
             id: id.into(),
+            options: crate::CallOptions::new(),
         }
     }
     /// Update a machine identity.
@@ -369,6 +373,7 @@ impl MachineIdentities {
             client: self.client.clone(),
             id: id.into(),
             body,
+            options: crate::CallOptions::new(),
         }
     }
     /// List user entitlements of machine identities.
@@ -463,6 +468,7 @@ impl MachineIdentities {
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             max_items: ::std::option::Option::None,
+            options: crate::CallOptions::new(),
         }
     }
     /// Start a machine identity aggregation.
@@ -535,6 +541,7 @@ impl MachineIdentities {
             client: self.client.clone(),
             source_id: source_id.into(),
             body,
+            options: crate::CallOptions::new(),
         }
     }
 }
@@ -557,6 +564,7 @@ pub struct ListMachineIdentities {
     limit: ::std::option::Option<i32>,
     offset: ::std::option::Option<i32>,
     max_items: ::std::option::Option<u64>,
+    options: crate::CallOptions,
 }
 impl ListMachineIdentities {
     /// Filters the results with a typed expression; see [`ListMachineIdentitiesFilter`] for the fields and operators this operation documents.
@@ -659,6 +667,13 @@ impl ListMachineIdentities {
         self.max_items = ::std::option::Option::Some(max);
         self
     }
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Checks the parameters against the limits the spec documents.
     fn validate(
         &self,
@@ -716,6 +731,7 @@ impl ListMachineIdentities {
             req.query.push(("offset", ::std::string::ToString::to_string(value)));
         }
         req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
         let raw = self.client.execute::<ListMachineIdentitiesError>(req).await?;
         match raw.status() {
             200 => raw.json(),
@@ -1046,8 +1062,16 @@ static CREATE_MACHINE_IDENTITY: crate::runtime::Operation = crate::runtime::Oper
 pub struct CreateMachineIdentity {
     client: crate::Client,
     body: crate::models::MachineIdentityRequest,
+    options: crate::CallOptions,
 }
 impl CreateMachineIdentity {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -1062,6 +1086,7 @@ impl CreateMachineIdentity {
         req.body = ::std::option::Option::Some(
             crate::runtime::Body::json("application/json", &self.body)?,
         );
+        req.options = self.options;
         let raw = self.client.execute::<CreateMachineIdentityError>(req).await?;
         match raw.status() {
             200 => raw.json(),
@@ -1145,8 +1170,16 @@ static GET_MACHINE_IDENTITY: crate::runtime::Operation = crate::runtime::Operati
 pub struct GetMachineIdentity {
     client: crate::Client,
     id: ::std::string::String,
+    options: crate::CallOptions,
 }
 impl GetMachineIdentity {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -1162,6 +1195,7 @@ impl GetMachineIdentity {
         #[allow(unused_mut)]
         let mut req = crate::runtime::Request::new(&GET_MACHINE_IDENTITY, path);
         req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
         let raw = self.client.execute::<GetMachineIdentityError>(req).await?;
         match raw.status() {
             200 => raw.json(),
@@ -1245,8 +1279,16 @@ static DELETE_MACHINE_IDENTITY: crate::runtime::Operation = crate::runtime::Oper
 pub struct DeleteMachineIdentity {
     client: crate::Client,
     id: ::std::string::String,
+    options: crate::CallOptions,
 }
 impl DeleteMachineIdentity {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -1262,6 +1304,7 @@ impl DeleteMachineIdentity {
         #[allow(unused_mut)]
         let mut req = crate::runtime::Request::new(&DELETE_MACHINE_IDENTITY, path);
         req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
         let raw = self.client.execute::<DeleteMachineIdentityError>(req).await?;
         match raw.status() {
             204 => raw.empty(),
@@ -1346,8 +1389,16 @@ pub struct UpdateMachineIdentity {
     client: crate::Client,
     id: ::std::string::String,
     body: crate::patch::JsonPatch,
+    options: crate::CallOptions,
 }
 impl UpdateMachineIdentity {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -1366,6 +1417,7 @@ impl UpdateMachineIdentity {
         req.body = ::std::option::Option::Some(
             crate::runtime::Body::json("application/json-patch+json", &self.body)?,
         );
+        req.options = self.options;
         let raw = self.client.execute::<UpdateMachineIdentityError>(req).await?;
         match raw.status() {
             200 => raw.json(),
@@ -1454,6 +1506,7 @@ pub struct ListMachineIdentityUserEntitlements {
     limit: ::std::option::Option<i32>,
     offset: ::std::option::Option<i32>,
     max_items: ::std::option::Option<u64>,
+    options: crate::CallOptions,
 }
 impl ListMachineIdentityUserEntitlements {
     /// Filters the results with a typed expression; see [`ListMachineIdentityUserEntitlementsFilter`] for the fields and operators this operation documents.
@@ -1540,6 +1593,13 @@ impl ListMachineIdentityUserEntitlements {
         self.max_items = ::std::option::Option::Some(max);
         self
     }
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Checks the parameters against the limits the spec documents.
     fn validate(
         &self,
@@ -1605,6 +1665,7 @@ impl ListMachineIdentityUserEntitlements {
             req.query.push(("offset", ::std::string::ToString::to_string(value)));
         }
         req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
         let raw = self
             .client
             .execute::<ListMachineIdentityUserEntitlementsError>(req)
@@ -1859,8 +1920,16 @@ pub struct StartMachineIdentityAggregation {
     client: crate::Client,
     source_id: ::std::string::String,
     body: crate::models::MachineIdentityAggregationRequest,
+    options: crate::CallOptions,
 }
 impl StartMachineIdentityAggregation {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -1883,6 +1952,7 @@ impl StartMachineIdentityAggregation {
         req.body = ::std::option::Option::Some(
             crate::runtime::Body::json("application/json", &self.body)?,
         );
+        req.options = self.options;
         let raw = self
             .client
             .execute::<StartMachineIdentityAggregationError>(req)

@@ -24,20 +24,51 @@ const SOURCE_ID: &str = "ef38f94347e94562b5bb8424a56397d8";
 /// Far above what any example needs here; only stops a hung child from hanging the test.
 const HANG_GUARD: Duration = Duration::from_secs(120);
 
-/// The path of a built example.
+/// The path of this crate's build of an example.
+///
+/// Both SDK crates of the workspace have examples with the same names, and
+/// cargo copies whichever it built last to `examples/<name>`. So this looks
+/// among the builds `examples/<name>-<hash>` for the newest one that carries
+/// this crate's user agent (`<package>/<version>`).
 fn example(name: &str) -> PathBuf {
     let test_exe = std::env::current_exe().unwrap();
-    // target/<profile>/deps/examples-<hash> -> target/<profile>/examples/<name>
-    let profile_dir = test_exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let exe = profile_dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        exe.is_file(),
-        "{} is missing: `cargo test -p sailpoint-v2025` builds it, \
-         or run `cargo build -p sailpoint-v2025 --examples`",
-        exe.display()
-    );
+    // target/<profile>/deps/examples-<hash> -> target/<profile>/examples/
+    let dir = test_exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .unwrap()
+        .join("examples");
+    let marker = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).as_bytes();
+    let prefix = format!("{name}-");
+    let mut builds: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| {
+            let file = path
+                .file_name()
+                .and_then(|f| f.to_str())
+                .unwrap_or_default();
+            let stem = file
+                .strip_suffix(std::env::consts::EXE_SUFFIX)
+                .unwrap_or(file);
+            stem.strip_prefix(&prefix)
+                .is_some_and(|hash| hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        })
+        .filter(|path| {
+            std::fs::read(path).is_ok_and(|bytes| bytes.windows(marker.len()).any(|w| w == marker))
+        })
+        .filter_map(|path| Some((path.metadata().ok()?.modified().ok()?, path)))
+        .collect();
+    builds.sort();
+    let Some((_, exe)) = builds.pop() else {
+        panic!(
+            "no build of the example {name} in {}: `cargo test -p sailpoint-v2025` builds it, \
+             or run `cargo build -p sailpoint-v2025 --examples`",
+            dir.display()
+        );
+    };
     exe
 }
 

@@ -300,7 +300,7 @@ fn lib_rs(api: &Api, settings: &Settings, front_page: Option<&str>) -> TokenStre
 
         #[rustfmt::skip]
         pub use runtime::{
-            bulk, ApiError, AuthError, BulkOptions, BulkResult, Client, ClientBuilder, ConfigError, Credentials, Error, FilePart, RateLimit, RawError, Response, RetryPolicy,
+            bulk, ApiError, AuthError, BulkOptions, BulkResult, CallOptions, Client, ClientBuilder, ConfigError, Credentials, Error, FilePart, Method, RateLimit, RawError, RawRequest, Response, RetryPolicy,
         };
 
         #[cfg(doctest)]

@@ -317,6 +317,7 @@ fn entry_method(op: &Operation, example: TokenStream) -> TokenStream {
     if op.pagination.is_some() {
         inits.push(quote!(max_items: ::std::option::Option::None));
     }
+    inits.push(quote!(options: crate::CallOptions::new()));
     let deprecated = op
         .deprecated
         .then(|| quote!(#[deprecated = "deprecated in the spec"]));
@@ -343,7 +344,13 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
     let experimental = op.experimental;
     let entry = format!("{}::{}", tag.handle, op.id.rust.trim_start_matches("r#"));
 
-    let BuilderMembers { fields, setters } = builder_members(op);
+    let BuilderMembers {
+        mut fields,
+        mut setters,
+    } = builder_members(op);
+    let (options_field, options_setter) = call_options_members();
+    fields.push(options_field);
+    setters.push(options_setter);
     let RequestBuilding {
         path_expr,
         validate,
@@ -448,6 +455,7 @@ fn builder_impl(send: &SendMethod<'_>, setters: &[TokenStream]) -> TokenStream {
                 #[allow(unused_mut)]
                 let mut req = crate::runtime::Request::new(&#static_name, path);
                 #(#build)*
+                req.options = self.options;
                 let raw = self.client.execute::<#error>(req).await?;
                 match raw.status() {
                     #(#arms)*
@@ -467,6 +475,24 @@ fn builder_impl(send: &SendMethod<'_>, setters: &[TokenStream]) -> TokenStream {
             }
         }
     }
+}
+
+/// The per-call settings every builder carries: the `options` field and its
+/// `with_options` setter (both names are reserved when lowering).
+fn call_options_members() -> (TokenStream, TokenStream) {
+    let doc = doc_attrs_raw(
+        "Per-call settings (timeout, retry policy, extra headers and query\nparameters) that override the client's for this call only; see\n[`CallOptions`](crate::CallOptions). Calling it again merges the settings.",
+    );
+    (
+        quote!(options: crate::CallOptions),
+        quote! {
+            #doc
+            pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+                self.options = self.options.merge(options);
+                self
+            }
+        },
+    )
 }
 
 /// The builder's fields and the setters of its optional members.

@@ -25,15 +25,6 @@ use super::response::RawResponse;
 use super::retry::{attempt_timeout, is_idempotent, RetryPolicy};
 use crate::meta;
 
-/// Environment variable holding the origin, e.g. `https://acme.api.identitynow.com`.
-const ENV_BASE_URL: &str = "SAIL_BASE_URL";
-/// Environment variable holding the OAuth2 client id (or personal access token id).
-const ENV_CLIENT_ID: &str = "SAIL_CLIENT_ID";
-/// Environment variable holding the OAuth2 client secret (or personal access token secret).
-const ENV_CLIENT_SECRET: &str = "SAIL_CLIENT_SECRET";
-/// Environment variable that enables experimental operations (`true`/`false`, optional).
-const ENV_EXPERIMENTAL: &str = "SAIL_EXPERIMENTAL";
-
 /// Long enough for a TLS handshake across the world, short enough that a
 /// wrong host or a firewall that drops packets shows within seconds.
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -173,35 +164,38 @@ impl ClientBuilder {
         Self::default()
     }
 
-    /// Reads `SAIL_BASE_URL`, `SAIL_CLIENT_ID` and `SAIL_CLIENT_SECRET`, like
-    /// SailPoint's other SDKs, and the optional `SAIL_EXPERIMENTAL` (`true` or
-    /// `false`, default `false`; also `1`/`0`, `yes`/`no`), which enables
-    /// experimental operations like [`experimental`](Self::experimental). The
-    /// other settings can still be changed.
+    /// Resolves the base URL and client credentials like SailPoint's other
+    /// tools: each from the first place that has it of the `SAIL_*` variables
+    /// (`SAIL_BASE_URL`, `SAIL_CLIENT_ID`, `SAIL_CLIENT_SECRET`), `./config.json`
+    /// and the `sail` CLI's `~/.sailpoint/config.yaml` (the active environment's
+    /// `baseurl`); the OS keyring is not read. The optional `SAIL_EXPERIMENTAL`
+    /// (`true` or `false`, default `false`; also `1`/`0`, `yes`/`no`) enables
+    /// experimental operations like [`experimental`](Self::experimental). A
+    /// setting found nowhere is [`ConfigError::NotConfigured`], which names
+    /// every missing setting and every place looked in. The other settings can
+    /// still be changed.
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        let env = |name: &str| std::env::var(name).ok();
+        Self::from_sources(&super::config::Sources::system(&env))
     }
 
-    /// Like [`from_env`](Self::from_env), reading variables through `lookup`.
+    /// Like [`from_env`](Self::from_env), with the variables from `lookup`
+    /// and no files.
+    #[cfg(test)]
     fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &'static str| {
-            lookup(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-                .ok_or(ConfigError::MissingEnv { name })
-        };
-        let experimental = match lookup(ENV_EXPERIMENTAL).as_deref().map(str::trim) {
-            None | Some("") => false,
-            Some(value) => parse_bool(value).ok_or_else(|| ConfigError::InvalidEnv {
-                name: ENV_EXPERIMENTAL,
-                value: value.to_owned(),
-                expected: "true or false",
-            })?,
-        };
+        Self::from_sources(&super::config::Sources {
+            env: &lookup,
+            cwd: None,
+            home: None,
+        })
+    }
+
+    fn from_sources(sources: &super::config::Sources<'_>) -> Result<Self, ConfigError> {
+        let resolved = super::config::resolve(sources)?;
         Ok(Self::new()
-            .base_url(get(ENV_BASE_URL)?)
-            .client_credentials(get(ENV_CLIENT_ID)?, get(ENV_CLIENT_SECRET)?)
-            .experimental(experimental))
+            .base_url(resolved.base_url)
+            .client_credentials(resolved.client_id, resolved.client_secret)
+            .experimental(resolved.experimental))
     }
 
     /// Reads the `config.json` of SailPoint's Python SDK and CLI: a JSON object
@@ -439,6 +433,7 @@ impl ClientBuilder {
                 user_agent,
                 experimental: self.experimental,
                 budget,
+                deprecation_warned: Default::default(),
                 max_response_body: self.max_response_body,
             }),
         })
@@ -446,7 +441,7 @@ impl ClientBuilder {
 }
 
 /// `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`, in any case.
-fn parse_bool(value: &str) -> Option<bool> {
+pub(crate) fn parse_bool(value: &str) -> Option<bool> {
     match value.to_ascii_lowercase().as_str() {
         "true" | "1" | "yes" | "on" => Some(true),
         "false" | "0" | "no" | "off" => Some(false),
@@ -525,6 +520,8 @@ struct Inner {
     experimental: bool,
     /// The rate budget, shared with other clients of the same client id.
     budget: Option<Arc<RateBudget>>,
+    /// Operations whose `Deprecation`/`Sunset` headers were already logged.
+    deprecation_warned: std::sync::Mutex<std::collections::HashSet<&'static str>>,
     max_response_body: u64,
 }
 
@@ -705,9 +702,10 @@ impl Client {
         ClientBuilder::new()
     }
 
-    /// A client configured from `SAIL_BASE_URL`, `SAIL_CLIENT_ID`,
-    /// `SAIL_CLIENT_SECRET` and the optional `SAIL_EXPERIMENTAL=true`; see
-    /// [`ClientBuilder::from_env`] to change other settings.
+    /// A client configured like SailPoint's other tools: the `SAIL_*`
+    /// variables, then `./config.json`, then the `sail` CLI's
+    /// `~/.sailpoint/config.yaml`; see [`ClientBuilder::from_env`] for the
+    /// details and to change other settings.
     pub fn from_env() -> Result<Client, ConfigError> {
         ClientBuilder::from_env()?.build()
     }
@@ -797,8 +795,8 @@ impl Client {
                 op.path_template
             )));
         }
-        if !req.query.is_empty() {
-            url.set_query(Some(&encode_query(&req.query)));
+        if !req.query.is_empty() || !req.options.query.is_empty() {
+            url.set_query(Some(&query_with_options(req)));
         }
 
         let mut headers = HeaderMap::with_capacity(req.headers.len() + 4);
@@ -833,6 +831,7 @@ impl Client {
                 })?;
             headers.insert(name, HeaderValue::from_static("true"));
         }
+        extra_headers(&req.options.headers, &mut headers).map_err(invalid)?;
         Ok((url, headers))
     }
 
@@ -847,7 +846,8 @@ impl Client {
         let shown_url = origin_and_path(&url);
         let logged_url = loggable_url(&url);
         span.record("url", logged_url.as_str());
-        let policy = &self.inner.retry;
+        let policy = req.options.retry.as_ref().unwrap_or(&self.inner.retry);
+        let attempt_limit = req.options.timeout.unwrap_or(self.inner.timeout);
         let deadline = policy.deadline_limit().and_then(|d| start.checked_add(d));
         // Token requests sent or tried for this call, counted by the token source.
         let token_attempts = AtomicU32::new(0);
@@ -883,7 +883,7 @@ impl Client {
                     let ctx = TokenRequestContext {
                         http: &self.inner.http,
                         user_agent: &self.inner.user_agent,
-                        timeout: self.inner.timeout,
+                        timeout: attempt_limit,
                         retry: policy,
                         deadline,
                         max_body: self.inner.max_response_body,
@@ -935,8 +935,7 @@ impl Client {
                     }
                 }
             };
-            let Some(timeout) = attempt_timeout(self.inner.timeout, deadline, Instant::now())
-            else {
+            let Some(timeout) = attempt_timeout(attempt_limit, deadline, Instant::now()) else {
                 return Err(SendError::Timeout {
                     operation_id: op.id,
                     attempts: total(api_attempts),
@@ -1018,6 +1017,7 @@ impl Client {
                         }
                     }
                     let headers = resp.headers().clone();
+                    self.warn_deprecation(op.id, &headers);
                     match read_limited(resp, self.inner.max_response_body).await {
                         Ok(body) => {
                             return Ok(RawResponse {
@@ -1109,6 +1109,65 @@ fn refuse_redirect(
         .unwrap_or_default();
     redirect.location = redirect.location.map(|l| Redactor::new([token]).redact(&l));
     SendError::Redirect(operation_id, redirect, attempts)
+}
+
+/// The query string of `req`: the operation's parameters, then the per-call extras.
+fn query_with_options(req: &Request) -> String {
+    let own = encode_query(&req.query);
+    let extra = encode_query(&req.options.query);
+    match (own.is_empty(), extra.is_empty()) {
+        (_, true) => own,
+        (true, false) => extra,
+        (false, false) => format!("{own}&{extra}"),
+    }
+}
+
+/// Adds the per-call headers to `headers`, replacing same-named ones; refuses
+/// `Authorization` and the experimental header, which only the client sets.
+fn extra_headers(extra: &[(String, String)], headers: &mut HeaderMap) -> Result<(), String> {
+    for (name, value) in extra {
+        let header_name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("invalid header name `{name}`"))?;
+        if header_name == AUTHORIZATION
+            || header_name
+                .as_str()
+                .eq_ignore_ascii_case(meta::EXPERIMENTAL_HEADER)
+        {
+            return Err(format!(
+                "the header `{name}` is set by the client and cannot be overridden per call"
+            ));
+        }
+        let header_value = HeaderValue::from_str(value)
+            .map_err(|_| format!("the value of header `{name}` cannot be sent in HTTP"))?;
+        headers.insert(header_name, header_value);
+    }
+    Ok(())
+}
+
+impl Client {
+    /// Logs a `Deprecation` or `Sunset` response header at WARN, once per
+    /// operation for this client (and its clones).
+    fn warn_deprecation(&self, operation_id: &'static str, headers: &HeaderMap) {
+        let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        let (deprecation, sunset) = (text("deprecation"), text("sunset"));
+        if deprecation.is_none() && sunset.is_none() {
+            return;
+        }
+        let first = self
+            .inner
+            .deprecation_warned
+            .lock()
+            .map(|mut seen| seen.insert(operation_id))
+            .unwrap_or(false);
+        if first {
+            tracing::warn!(
+                operation_id,
+                deprecation,
+                sunset,
+                "the server marks this operation deprecated"
+            );
+        }
+    }
 }
 
 /// SailPoint's tracking id header of a response, for logs.
@@ -1221,14 +1280,16 @@ mod tests {
                     })
                     .collect();
                 let err = ClientBuilder::from_lookup(lookup(&vars)).unwrap_err();
+                let setting = match missing {
+                    "SAIL_BASE_URL" => "base URL",
+                    "SAIL_CLIENT_ID" => "client id",
+                    _ => "client secret",
+                };
                 assert!(
-                    matches!(err, ConfigError::MissingEnv { name } if name == missing),
+                    matches!(&err, ConfigError::NotConfigured { missing, .. } if missing == &[setting]),
                     "{err:?}"
                 );
-                assert_eq!(
-                    err.to_string(),
-                    format!("environment variable {missing} is not set or empty")
-                );
+                assert!(err.to_string().starts_with(&format!("no {setting} configured; looked in: the environment variables SAIL_BASE_URL")), "{err}");
             }
         }
     }

@@ -100,6 +100,15 @@ impl<T> Response<T> {
     pub fn attempts(&self) -> u32 {
         self.attempts
     }
+
+    /// SailPoint's request tracking id (the `SLPT-Request-ID` header, or
+    /// `X-Request-ID`), if the server sent one; errors have the same accessor,
+    /// [`Error::tracking_id`]. Quote it when contacting SailPoint support.
+    pub fn tracking_id(&self) -> Option<&str> {
+        super::error::TRACKING_HEADERS
+            .iter()
+            .find_map(|name| self.headers.get(*name)?.to_str().ok())
+    }
 }
 
 impl<T> Deref for Response<T> {
@@ -241,7 +250,7 @@ impl RawResponse {
         Error::UnexpectedStatus(self.into_raw_error())
     }
 
-    fn into_raw_error(self) -> RawError {
+    pub(crate) fn into_raw_error(self) -> RawError {
         RawError::new(
             self.operation_id,
             self.status,

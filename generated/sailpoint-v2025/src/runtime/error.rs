@@ -21,7 +21,7 @@ use reqwest::StatusCode;
 use super::guard::Redactor;
 
 /// Response headers that carry SailPoint's request tracking id, in order of preference.
-const TRACKING_HEADERS: [&str; 2] = ["slpt-request-id", "x-request-id"];
+pub(crate) const TRACKING_HEADERS: [&str; 2] = ["slpt-request-id", "x-request-id"];
 
 /// How much of an unparsed body `Display` shows.
 const BODY_SNIPPET_CHARS: usize = 200;
@@ -914,6 +914,14 @@ pub enum ConfigError {
         /// The parse error.
         source: serde_json::Error,
     },
+    /// [`Client::from_env`](super::Client::from_env) found some settings nowhere.
+    #[non_exhaustive]
+    NotConfigured {
+        /// The settings not found: `base URL`, `client id`, `client secret`.
+        missing: Vec<&'static str>,
+        /// Every place looked in, in order, with what was found there.
+        looked_in: Vec<String>,
+    },
     /// Neither a tenant nor a base URL was given.
     MissingBaseUrl,
     /// The base URL is not an `http(s)` origin.
@@ -950,6 +958,12 @@ impl fmt::Display for ConfigError {
             ConfigError::MissingEnv { name } => {
                 write!(f, "environment variable {name} is not set or empty")
             }
+            ConfigError::NotConfigured { missing, looked_in } => write!(
+                f,
+                "no {} configured; looked in: {}",
+                missing.join(", "),
+                looked_in.join("; ")
+            ),
             ConfigError::InvalidEnv {
                 name,
                 value,

@@ -9,7 +9,7 @@
 //! ```text
 //! pub use runtime::{
 //!     ApiError, AuthError, Client, ClientBuilder, ConfigError, Credentials, Error,
-//!     FilePart, RawError, Response, RetryPolicy,
+//!     FilePart, RawError, Response, RetryPolicy, CallOptions, RawRequest, Method,
 //! };
 //! ```
 //!
@@ -31,8 +31,10 @@ mod auth;
 mod budget;
 mod bulk;
 mod client;
+mod config;
 mod error;
 mod guard;
+mod options;
 mod paginate;
 mod request;
 mod response;
@@ -41,11 +43,16 @@ mod retry;
 mod tests;
 #[cfg(test)]
 mod tests_budget;
+#[cfg(test)]
+mod tests_options;
+mod waiter;
 
 pub use budget::RateLimit;
 pub use bulk::{bulk, BulkOptions, BulkResult};
 pub use client::{Client, ClientBuilder, Credentials};
 pub use error::{ApiError, AuthError, ConfigError, Error, RawError};
+pub use options::{CallOptions, RawRequest};
+pub use reqwest::Method;
 pub use response::Response;
 pub use retry::RetryPolicy;
 

@@ -8,6 +8,7 @@ use std::fmt;
 use bytes::Bytes;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 
+use super::options::CallOptions;
 use super::Error;
 
 /// Static facts about one operation; the generator emits one `static` per operation.
@@ -38,6 +39,8 @@ pub(crate) struct Request {
     pub accept: Option<&'static str>,
     /// The request body, if any.
     pub body: Option<Body>,
+    /// Per-call overrides of the client's settings.
+    pub options: CallOptions,
 }
 
 impl Request {
@@ -50,6 +53,7 @@ impl Request {
             headers: Vec::new(),
             accept: None,
             body: None,
+            options: CallOptions::default(),
         }
     }
 }
@@ -266,13 +270,16 @@ pub(crate) fn encode_path_segment(s: &str) -> String {
 }
 
 /// Encodes query pairs with the same strict set as path segments (spaces become `%20`).
-pub(crate) fn encode_query(pairs: &[(&'static str, String)]) -> String {
+pub(crate) fn encode_query<K: AsRef<str>>(pairs: &[(K, String)]) -> String {
     let mut out = String::new();
     for (key, value) in pairs {
         if !out.is_empty() {
             out.push('&');
         }
-        out.extend(percent_encoding::utf8_percent_encode(key, NOT_UNRESERVED));
+        out.extend(percent_encoding::utf8_percent_encode(
+            key.as_ref(),
+            NOT_UNRESERVED,
+        ));
         out.push('=');
         out.extend(percent_encoding::utf8_percent_encode(value, NOT_UNRESERVED));
     }
