@@ -105,6 +105,7 @@ impl MachineIdentities {
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             max_items: ::std::option::Option::None,
+            concurrency: 1,
             options: crate::CallOptions::new(),
         }
     }
@@ -537,6 +538,7 @@ impl MachineIdentities {
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             max_items: ::std::option::Option::None,
+            concurrency: 1,
             options: crate::CallOptions::new(),
         }
     }
@@ -628,6 +630,7 @@ impl MachineIdentities {
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             max_items: ::std::option::Option::None,
+            concurrency: 1,
             options: crate::CallOptions::new(),
         }
     }
@@ -1002,6 +1005,7 @@ impl MachineIdentities {
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             max_items: ::std::option::Option::None,
+            concurrency: 1,
             options: crate::CallOptions::new(),
         }
     }
@@ -1168,6 +1172,7 @@ impl MachineIdentities {
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             max_items: ::std::option::Option::None,
+            concurrency: 1,
             options: crate::CallOptions::new(),
         }
     }
@@ -1417,6 +1422,7 @@ pub struct ListMachineIdentitiesV1 {
     limit: ::std::option::Option<i32>,
     offset: ::std::option::Option<i32>,
     max_items: ::std::option::Option<u64>,
+    concurrency: usize,
     options: crate::CallOptions,
 }
 impl ListMachineIdentitiesV1 {
@@ -1518,6 +1524,14 @@ impl ListMachineIdentitiesV1 {
     /// requests more than that. Ignored by `send`.
     pub fn max_items(mut self, max: u64) -> Self {
         self.max_items = ::std::option::Option::Some(max);
+        self
+    }
+    /// The most page requests [`stream`](Self::stream) keeps in flight at once;
+    /// 0 counts as 1. The default, 1, fetches one page at a time. Items still come
+    /// out in order, each once; see [`stream`](Self::stream) for what more pages in
+    /// flight cost and how they share the client's rate budget. Ignored by `send`.
+    pub fn concurrency(mut self, pages: usize) -> Self {
+        self.concurrency = pages.max(1);
         self
     }
     /// Per-call settings (timeout, retry policy, extra headers and query
@@ -1638,7 +1652,7 @@ impl ::std::future::IntoFuture for ListMachineIdentitiesV1 {
     }
 }
 impl ListMachineIdentitiesV1 {
-    /// Streams every item across pages, sending one request per page.
+    /// Streams every item across pages, in order, each once.
     ///
     ///  The page size is the `limit` you set, or 250 (the spec's default).
     ///  Paging starts at the `offset` you set, or 0. It stops after an empty
@@ -1652,6 +1666,20 @@ impl ListMachineIdentitiesV1 {
     ///  one already received (a server that ignores `offset`) and
     ///  [`Error::OffsetOverflow`](crate::Error::OffsetOverflow) when the next
     ///  offset is above what `offset` allows.
+    ///
+    ///  # Concurrency
+    ///
+    ///  [`concurrency(n)`](Self::concurrency) keeps up to `n` page requests in
+    ///  flight (default 1: one page at a time). Items still come out in order,
+    ///  each once, and exactly `max_items` of them when the list is that long.
+    ///  With more than one page in flight, the first page asks for `count=true`
+    ///  and the others wait for its `X-Total-Count`, so no request is wasted past
+    ///  the end.
+    ///  Every page request waits for the client's rate budget
+    ///  ([`ClientBuilder::rate_limit`](crate::ClientBuilder::rate_limit)), shared
+    ///  with every clone of the client, so a larger `n` speeds paging up to the
+    ///  rate limit and no further; after a `429` the budget shrinks and the page is
+    ///  retried. Dropping the stream cancels the requests in flight.
     pub fn stream(
         self,
     ) -> ::futures_util::stream::BoxStream<
@@ -1665,22 +1693,30 @@ impl ListMachineIdentitiesV1 {
         let start = self.offset.map_or(0, |o| u64::try_from(o).unwrap_or(0));
         let max_items = self.max_items;
         let mut invalid = self.validate().err();
+        let paging = crate::runtime::Paging {
+            operation_id: "listMachineIdentitiesV1",
+            page_size,
+            start_offset: start,
+            max_items,
+            max_offset: <::std::primitive::u64>::try_from(<i32>::MAX)
+                .unwrap_or(::std::primitive::u64::MAX),
+            concurrency: self.concurrency,
+            can_count: true,
+        };
         ::std::boxed::Box::pin(
-            crate::runtime::paginate(
-                "listMachineIdentitiesV1",
-                page_size,
-                start,
-                max_items,
-                <::std::primitive::u64>::try_from(<i32>::MAX)
-                    .unwrap_or(::std::primitive::u64::MAX),
-                move |offset, limit| {
+            crate::runtime::paginate_with(
+                paging,
+                move |request: crate::runtime::PageRequest| {
                     let mut page = self.clone();
                     page.offset = ::std::option::Option::Some(
-                        <i32>::try_from(offset).unwrap_or(<i32>::MAX),
+                        <i32>::try_from(request.offset).unwrap_or(<i32>::MAX),
                     );
                     page.limit = ::std::option::Option::Some(
-                        <i32>::try_from(limit).unwrap_or(<i32>::MAX),
+                        <i32>::try_from(request.limit).unwrap_or(<i32>::MAX),
                     );
+                    if request.count {
+                        page.count = ::std::option::Option::Some(true);
+                    }
                     let invalid = invalid.take();
                     async move {
                         match invalid {
@@ -2474,6 +2510,7 @@ pub struct ListMachineIdentityAnomaliesV1 {
     limit: ::std::option::Option<i32>,
     offset: ::std::option::Option<i32>,
     max_items: ::std::option::Option<u64>,
+    concurrency: usize,
     options: crate::CallOptions,
 }
 impl ListMachineIdentityAnomaliesV1 {
@@ -2525,6 +2562,14 @@ impl ListMachineIdentityAnomaliesV1 {
     /// requests more than that. Ignored by `send`.
     pub fn max_items(mut self, max: u64) -> Self {
         self.max_items = ::std::option::Option::Some(max);
+        self
+    }
+    /// The most page requests [`stream`](Self::stream) keeps in flight at once;
+    /// 0 counts as 1. The default, 1, fetches one page at a time. Items still come
+    /// out in order, each once; see [`stream`](Self::stream) for what more pages in
+    /// flight cost and how they share the client's rate budget. Ignored by `send`.
+    pub fn concurrency(mut self, pages: usize) -> Self {
+        self.concurrency = pages.max(1);
         self
     }
     /// Per-call settings (timeout, retry policy, extra headers and query
@@ -2653,7 +2698,7 @@ impl ::std::future::IntoFuture for ListMachineIdentityAnomaliesV1 {
     }
 }
 impl ListMachineIdentityAnomaliesV1 {
-    /// Streams every item across pages, sending one request per page.
+    /// Streams every item across pages, in order, each once.
     ///
     ///  The page size is the `limit` you set, or 250 (the spec's default).
     ///  Paging starts at the `offset` you set, or 0. It stops after an empty
@@ -2667,6 +2712,20 @@ impl ListMachineIdentityAnomaliesV1 {
     ///  one already received (a server that ignores `offset`) and
     ///  [`Error::OffsetOverflow`](crate::Error::OffsetOverflow) when the next
     ///  offset is above what `offset` allows.
+    ///
+    ///  # Concurrency
+    ///
+    ///  [`concurrency(n)`](Self::concurrency) keeps up to `n` page requests in
+    ///  flight (default 1: one page at a time). Items still come out in order,
+    ///  each once, and exactly `max_items` of them when the list is that long.
+    ///  With more than one page in flight, the first page asks for `count=true`
+    ///  and the others wait for its `X-Total-Count`, so no request is wasted past
+    ///  the end.
+    ///  Every page request waits for the client's rate budget
+    ///  ([`ClientBuilder::rate_limit`](crate::ClientBuilder::rate_limit)), shared
+    ///  with every clone of the client, so a larger `n` speeds paging up to the
+    ///  rate limit and no further; after a `429` the budget shrinks and the page is
+    ///  retried. Dropping the stream cancels the requests in flight.
     pub fn stream(
         self,
     ) -> ::futures_util::stream::BoxStream<
@@ -2680,22 +2739,30 @@ impl ListMachineIdentityAnomaliesV1 {
         let start = self.offset.map_or(0, |o| u64::try_from(o).unwrap_or(0));
         let max_items = self.max_items;
         let mut invalid = self.validate().err();
+        let paging = crate::runtime::Paging {
+            operation_id: "listMachineIdentityAnomaliesV1",
+            page_size,
+            start_offset: start,
+            max_items,
+            max_offset: <::std::primitive::u64>::try_from(<i32>::MAX)
+                .unwrap_or(::std::primitive::u64::MAX),
+            concurrency: self.concurrency,
+            can_count: true,
+        };
         ::std::boxed::Box::pin(
-            crate::runtime::paginate(
-                "listMachineIdentityAnomaliesV1",
-                page_size,
-                start,
-                max_items,
-                <::std::primitive::u64>::try_from(<i32>::MAX)
-                    .unwrap_or(::std::primitive::u64::MAX),
-                move |offset, limit| {
+            crate::runtime::paginate_with(
+                paging,
+                move |request: crate::runtime::PageRequest| {
                     let mut page = self.clone();
                     page.offset = ::std::option::Option::Some(
-                        <i32>::try_from(offset).unwrap_or(<i32>::MAX),
+                        <i32>::try_from(request.offset).unwrap_or(<i32>::MAX),
                     );
                     page.limit = ::std::option::Option::Some(
-                        <i32>::try_from(limit).unwrap_or(<i32>::MAX),
+                        <i32>::try_from(request.limit).unwrap_or(<i32>::MAX),
                     );
+                    if request.count {
+                        page.count = ::std::option::Option::Some(true);
+                    }
                     let invalid = invalid.take();
                     async move {
                         match invalid {
@@ -2782,6 +2849,7 @@ pub struct ListMachineIdentitiesV2 {
     limit: ::std::option::Option<i32>,
     offset: ::std::option::Option<i32>,
     max_items: ::std::option::Option<u64>,
+    concurrency: usize,
     options: crate::CallOptions,
 }
 impl ListMachineIdentitiesV2 {
@@ -2891,6 +2959,14 @@ impl ListMachineIdentitiesV2 {
     /// requests more than that. Ignored by `send`.
     pub fn max_items(mut self, max: u64) -> Self {
         self.max_items = ::std::option::Option::Some(max);
+        self
+    }
+    /// The most page requests [`stream`](Self::stream) keeps in flight at once;
+    /// 0 counts as 1. The default, 1, fetches one page at a time. Items still come
+    /// out in order, each once; see [`stream`](Self::stream) for what more pages in
+    /// flight cost and how they share the client's rate budget. Ignored by `send`.
+    pub fn concurrency(mut self, pages: usize) -> Self {
+        self.concurrency = pages.max(1);
         self
     }
     /// Per-call settings (timeout, retry policy, extra headers and query
@@ -3011,7 +3087,7 @@ impl ::std::future::IntoFuture for ListMachineIdentitiesV2 {
     }
 }
 impl ListMachineIdentitiesV2 {
-    /// Streams every item across pages, sending one request per page.
+    /// Streams every item across pages, in order, each once.
     ///
     ///  The page size is the `limit` you set, or 250 (the spec's default).
     ///  Paging starts at the `offset` you set, or 0. It stops after an empty
@@ -3025,6 +3101,20 @@ impl ListMachineIdentitiesV2 {
     ///  one already received (a server that ignores `offset`) and
     ///  [`Error::OffsetOverflow`](crate::Error::OffsetOverflow) when the next
     ///  offset is above what `offset` allows.
+    ///
+    ///  # Concurrency
+    ///
+    ///  [`concurrency(n)`](Self::concurrency) keeps up to `n` page requests in
+    ///  flight (default 1: one page at a time). Items still come out in order,
+    ///  each once, and exactly `max_items` of them when the list is that long.
+    ///  With more than one page in flight, the first page asks for `count=true`
+    ///  and the others wait for its `X-Total-Count`, so no request is wasted past
+    ///  the end.
+    ///  Every page request waits for the client's rate budget
+    ///  ([`ClientBuilder::rate_limit`](crate::ClientBuilder::rate_limit)), shared
+    ///  with every clone of the client, so a larger `n` speeds paging up to the
+    ///  rate limit and no further; after a `429` the budget shrinks and the page is
+    ///  retried. Dropping the stream cancels the requests in flight.
     pub fn stream(
         self,
     ) -> ::futures_util::stream::BoxStream<
@@ -3038,22 +3128,30 @@ impl ListMachineIdentitiesV2 {
         let start = self.offset.map_or(0, |o| u64::try_from(o).unwrap_or(0));
         let max_items = self.max_items;
         let mut invalid = self.validate().err();
+        let paging = crate::runtime::Paging {
+            operation_id: "listMachineIdentitiesV2",
+            page_size,
+            start_offset: start,
+            max_items,
+            max_offset: <::std::primitive::u64>::try_from(<i32>::MAX)
+                .unwrap_or(::std::primitive::u64::MAX),
+            concurrency: self.concurrency,
+            can_count: true,
+        };
         ::std::boxed::Box::pin(
-            crate::runtime::paginate(
-                "listMachineIdentitiesV2",
-                page_size,
-                start,
-                max_items,
-                <::std::primitive::u64>::try_from(<i32>::MAX)
-                    .unwrap_or(::std::primitive::u64::MAX),
-                move |offset, limit| {
+            crate::runtime::paginate_with(
+                paging,
+                move |request: crate::runtime::PageRequest| {
                     let mut page = self.clone();
                     page.offset = ::std::option::Option::Some(
-                        <i32>::try_from(offset).unwrap_or(<i32>::MAX),
+                        <i32>::try_from(request.offset).unwrap_or(<i32>::MAX),
                     );
                     page.limit = ::std::option::Option::Some(
-                        <i32>::try_from(limit).unwrap_or(<i32>::MAX),
+                        <i32>::try_from(request.limit).unwrap_or(<i32>::MAX),
                     );
+                    if request.count {
+                        page.count = ::std::option::Option::Some(true);
+                    }
                     let invalid = invalid.take();
                     async move {
                         match invalid {
@@ -3769,6 +3867,7 @@ pub struct ListMachineIdentityUserEntitlementsV1 {
     limit: ::std::option::Option<i32>,
     offset: ::std::option::Option<i32>,
     max_items: ::std::option::Option<u64>,
+    concurrency: usize,
     options: crate::CallOptions,
 }
 impl ListMachineIdentityUserEntitlementsV1 {
@@ -3856,6 +3955,14 @@ impl ListMachineIdentityUserEntitlementsV1 {
     /// requests more than that. Ignored by `send`.
     pub fn max_items(mut self, max: u64) -> Self {
         self.max_items = ::std::option::Option::Some(max);
+        self
+    }
+    /// The most page requests [`stream`](Self::stream) keeps in flight at once;
+    /// 0 counts as 1. The default, 1, fetches one page at a time. Items still come
+    /// out in order, each once; see [`stream`](Self::stream) for what more pages in
+    /// flight cost and how they share the client's rate budget. Ignored by `send`.
+    pub fn concurrency(mut self, pages: usize) -> Self {
+        self.concurrency = pages.max(1);
         self
     }
     /// Per-call settings (timeout, retry policy, extra headers and query
@@ -4001,7 +4108,7 @@ impl ::std::future::IntoFuture for ListMachineIdentityUserEntitlementsV1 {
     }
 }
 impl ListMachineIdentityUserEntitlementsV1 {
-    /// Streams every item across pages, sending one request per page.
+    /// Streams every item across pages, in order, each once.
     ///
     ///  The page size is the `limit` you set, or 250 (the spec's default).
     ///  Paging starts at the `offset` you set, or 0. It stops after an empty
@@ -4015,6 +4122,20 @@ impl ListMachineIdentityUserEntitlementsV1 {
     ///  one already received (a server that ignores `offset`) and
     ///  [`Error::OffsetOverflow`](crate::Error::OffsetOverflow) when the next
     ///  offset is above what `offset` allows.
+    ///
+    ///  # Concurrency
+    ///
+    ///  [`concurrency(n)`](Self::concurrency) keeps up to `n` page requests in
+    ///  flight (default 1: one page at a time). Items still come out in order,
+    ///  each once, and exactly `max_items` of them when the list is that long.
+    ///  With more than one page in flight, the first page asks for `count=true`
+    ///  and the others wait for its `X-Total-Count`, so no request is wasted past
+    ///  the end.
+    ///  Every page request waits for the client's rate budget
+    ///  ([`ClientBuilder::rate_limit`](crate::ClientBuilder::rate_limit)), shared
+    ///  with every clone of the client, so a larger `n` speeds paging up to the
+    ///  rate limit and no further; after a `429` the budget shrinks and the page is
+    ///  retried. Dropping the stream cancels the requests in flight.
     pub fn stream(
         self,
     ) -> ::futures_util::stream::BoxStream<
@@ -4028,22 +4149,30 @@ impl ListMachineIdentityUserEntitlementsV1 {
         let start = self.offset.map_or(0, |o| u64::try_from(o).unwrap_or(0));
         let max_items = self.max_items;
         let mut invalid = self.validate().err();
+        let paging = crate::runtime::Paging {
+            operation_id: "listMachineIdentityUserEntitlementsV1",
+            page_size,
+            start_offset: start,
+            max_items,
+            max_offset: <::std::primitive::u64>::try_from(<i32>::MAX)
+                .unwrap_or(::std::primitive::u64::MAX),
+            concurrency: self.concurrency,
+            can_count: true,
+        };
         ::std::boxed::Box::pin(
-            crate::runtime::paginate(
-                "listMachineIdentityUserEntitlementsV1",
-                page_size,
-                start,
-                max_items,
-                <::std::primitive::u64>::try_from(<i32>::MAX)
-                    .unwrap_or(::std::primitive::u64::MAX),
-                move |offset, limit| {
+            crate::runtime::paginate_with(
+                paging,
+                move |request: crate::runtime::PageRequest| {
                     let mut page = self.clone();
                     page.offset = ::std::option::Option::Some(
-                        <i32>::try_from(offset).unwrap_or(<i32>::MAX),
+                        <i32>::try_from(request.offset).unwrap_or(<i32>::MAX),
                     );
                     page.limit = ::std::option::Option::Some(
-                        <i32>::try_from(limit).unwrap_or(<i32>::MAX),
+                        <i32>::try_from(request.limit).unwrap_or(<i32>::MAX),
                     );
+                    if request.count {
+                        page.count = ::std::option::Option::Some(true);
+                    }
                     let invalid = invalid.take();
                     async move {
                         match invalid {
@@ -4319,6 +4448,7 @@ pub struct ListOwnershipCorrelationConfigsV1 {
     limit: ::std::option::Option<i32>,
     offset: ::std::option::Option<i32>,
     max_items: ::std::option::Option<u64>,
+    concurrency: usize,
     options: crate::CallOptions,
 }
 impl ListOwnershipCorrelationConfigsV1 {
@@ -4356,6 +4486,14 @@ impl ListOwnershipCorrelationConfigsV1 {
     /// requests more than that. Ignored by `send`.
     pub fn max_items(mut self, max: u64) -> Self {
         self.max_items = ::std::option::Option::Some(max);
+        self
+    }
+    /// The most page requests [`stream`](Self::stream) keeps in flight at once;
+    /// 0 counts as 1. The default, 1, fetches one page at a time. Items still come
+    /// out in order, each once; see [`stream`](Self::stream) for what more pages in
+    /// flight cost and how they share the client's rate budget. Ignored by `send`.
+    pub fn concurrency(mut self, pages: usize) -> Self {
+        self.concurrency = pages.max(1);
         self
     }
     /// Per-call settings (timeout, retry policy, extra headers and query
@@ -4490,7 +4628,7 @@ impl ::std::future::IntoFuture for ListOwnershipCorrelationConfigsV1 {
     }
 }
 impl ListOwnershipCorrelationConfigsV1 {
-    /// Streams every item across pages, sending one request per page.
+    /// Streams every item across pages, in order, each once.
     ///
     ///  The page size is the `limit` you set, or 250 (the spec's default).
     ///  Paging starts at the `offset` you set, or 0. It stops after an empty
@@ -4504,6 +4642,20 @@ impl ListOwnershipCorrelationConfigsV1 {
     ///  one already received (a server that ignores `offset`) and
     ///  [`Error::OffsetOverflow`](crate::Error::OffsetOverflow) when the next
     ///  offset is above what `offset` allows.
+    ///
+    ///  # Concurrency
+    ///
+    ///  [`concurrency(n)`](Self::concurrency) keeps up to `n` page requests in
+    ///  flight (default 1: one page at a time). Items still come out in order,
+    ///  each once, and exactly `max_items` of them when the list is that long.
+    ///  With more than one page in flight, the first page asks for `count=true`
+    ///  and the others wait for its `X-Total-Count`, so no request is wasted past
+    ///  the end.
+    ///  Every page request waits for the client's rate budget
+    ///  ([`ClientBuilder::rate_limit`](crate::ClientBuilder::rate_limit)), shared
+    ///  with every clone of the client, so a larger `n` speeds paging up to the
+    ///  rate limit and no further; after a `429` the budget shrinks and the page is
+    ///  retried. Dropping the stream cancels the requests in flight.
     pub fn stream(
         self,
     ) -> ::futures_util::stream::BoxStream<
@@ -4517,22 +4669,30 @@ impl ListOwnershipCorrelationConfigsV1 {
         let start = self.offset.map_or(0, |o| u64::try_from(o).unwrap_or(0));
         let max_items = self.max_items;
         let mut invalid = self.validate().err();
+        let paging = crate::runtime::Paging {
+            operation_id: "listOwnershipCorrelationConfigsV1",
+            page_size,
+            start_offset: start,
+            max_items,
+            max_offset: <::std::primitive::u64>::try_from(<i32>::MAX)
+                .unwrap_or(::std::primitive::u64::MAX),
+            concurrency: self.concurrency,
+            can_count: true,
+        };
         ::std::boxed::Box::pin(
-            crate::runtime::paginate(
-                "listOwnershipCorrelationConfigsV1",
-                page_size,
-                start,
-                max_items,
-                <::std::primitive::u64>::try_from(<i32>::MAX)
-                    .unwrap_or(::std::primitive::u64::MAX),
-                move |offset, limit| {
+            crate::runtime::paginate_with(
+                paging,
+                move |request: crate::runtime::PageRequest| {
                     let mut page = self.clone();
                     page.offset = ::std::option::Option::Some(
-                        <i32>::try_from(offset).unwrap_or(<i32>::MAX),
+                        <i32>::try_from(request.offset).unwrap_or(<i32>::MAX),
                     );
                     page.limit = ::std::option::Option::Some(
-                        <i32>::try_from(limit).unwrap_or(<i32>::MAX),
+                        <i32>::try_from(request.limit).unwrap_or(<i32>::MAX),
                     );
+                    if request.count {
+                        page.count = ::std::option::Option::Some(true);
+                    }
                     let invalid = invalid.take();
                     async move {
                         match invalid {

@@ -28,8 +28,8 @@ const HANG_GUARD: Duration = Duration::from_secs(120);
 ///
 /// Both SDK crates of the workspace have examples with the same names, and
 /// cargo copies whichever it built last to `examples/<name>`. So this looks
-/// among the builds `examples/<name>-<hash>` for the newest one that carries
-/// this crate's user agent (`<package>/<version>`).
+/// among the builds `examples/<name>-<hash>` for the newest one whose
+/// dep-info file (`<name>-<hash>.d`) names this crate's `examples/` folder.
 fn example(name: &str) -> PathBuf {
     let test_exe = std::env::current_exe().unwrap();
     // target/<profile>/deps/examples-<hash> -> target/<profile>/examples/
@@ -38,7 +38,13 @@ fn example(name: &str) -> PathBuf {
         .and_then(|deps| deps.parent())
         .unwrap()
         .join("examples");
-    let marker = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).as_bytes();
+    // Dep-info paths are relative to the workspace: `generated/<crate>/examples/..`.
+    let crate_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let ours = format!("{crate_dir}/examples/{name}.rs");
     let prefix = format!("{name}-");
     let mut builds: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(&dir)
         .into_iter()
@@ -57,7 +63,7 @@ fn example(name: &str) -> PathBuf {
                 .is_some_and(|hash| hash.bytes().all(|b| b.is_ascii_hexdigit()))
         })
         .filter(|path| {
-            std::fs::read(path).is_ok_and(|bytes| bytes.windows(marker.len()).any(|w| w == marker))
+            std::fs::read_to_string(path.with_extension("d")).is_ok_and(|deps| deps.contains(&ours))
         })
         .filter_map(|path| Some((path.metadata().ok()?.modified().ok()?, path)))
         .collect();

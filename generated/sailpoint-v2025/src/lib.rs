@@ -304,6 +304,24 @@
 //! cannot hold is [`Error::OffsetOverflow`], never a loop or a silent stop. The stream is
 //! `Unpin` and `Send`: call `try_next()` on it directly, or `try_collect()` it.
 //!
+//! **Concurrent paging.** `.concurrency(n)` keeps up to `n` page requests in flight (default
+//! 1: one page at a time, as before). The guarantees do not change: items come out in
+//! order, each exactly once, exactly `max_items` of them when the list is that long, and
+//! the stream ends only on the same evidence. Where the operation has a `count` parameter,
+//! the first page asks for `count=true` and the other pages wait for its `X-Total-Count`,
+//! so no request is wasted past the end; without it, at most `n - 1` requests past the end
+//! are sent and their (empty) pages discarded. A page shorter than asked makes the stream
+//! go one page at a time until the next page tells whether that was the end. A server that
+//! ignores `offset` still ends in [`Error::RepeatedPage`], after at most `n` more requests.
+//! Dropping the stream cancels the requests in flight; nothing is sent after that.
+//!
+//! Every page request takes its turn in the client's rate budget
+//! ([`ClientBuilder::rate_limit`], default 100 requests per 10 s, shared by every clone of
+//! the client), so `n` only speeds paging up to the rate limit: with SailPoint's 300 ms or
+//! so per page, `n = 4` already asks for more than 10 requests per second, and the budget
+//! paces the rest. On a `429` the budget pauses for `Retry-After`, cuts its rate and
+//! retries the page; a server limit below the budget costs a handful of `429`s.
+//!
 //! ```rust,no_run
 //! use futures_util::TryStreamExt;
 //! use sailpoint_v2025::Client;
@@ -319,6 +337,16 @@
 //! while let Some(identity) = items.try_next().await? {
 //!     println!("{:?}", identity.id);
 //! }
+//!
+//! // Up to 4 pages in flight; the same items, in the same order.
+//! let all: Vec<_> = handle
+//!     .list_machine_identities()
+//!     .limit(250)
+//!     .concurrency(4)
+//!     .stream()
+//!     .try_collect()
+//!     .await?;
+//! println!("{} machine identities", all.len());
 //! # Ok(())
 //! # }
 //! ```

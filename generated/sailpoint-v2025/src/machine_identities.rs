@@ -104,6 +104,7 @@ impl MachineIdentities {
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             max_items: ::std::option::Option::None,
+            concurrency: 1,
             options: crate::CallOptions::new(),
         }
     }
@@ -468,6 +469,7 @@ impl MachineIdentities {
             limit: ::std::option::Option::None,
             offset: ::std::option::Option::None,
             max_items: ::std::option::Option::None,
+            concurrency: 1,
             options: crate::CallOptions::new(),
         }
     }
@@ -564,6 +566,7 @@ pub struct ListMachineIdentities {
     limit: ::std::option::Option<i32>,
     offset: ::std::option::Option<i32>,
     max_items: ::std::option::Option<u64>,
+    concurrency: usize,
     options: crate::CallOptions,
 }
 impl ListMachineIdentities {
@@ -665,6 +668,14 @@ impl ListMachineIdentities {
     /// requests more than that. Ignored by `send`.
     pub fn max_items(mut self, max: u64) -> Self {
         self.max_items = ::std::option::Option::Some(max);
+        self
+    }
+    /// The most page requests [`stream`](Self::stream) keeps in flight at once;
+    /// 0 counts as 1. The default, 1, fetches one page at a time. Items still come
+    /// out in order, each once; see [`stream`](Self::stream) for what more pages in
+    /// flight cost and how they share the client's rate budget. Ignored by `send`.
+    pub fn concurrency(mut self, pages: usize) -> Self {
+        self.concurrency = pages.max(1);
         self
     }
     /// Per-call settings (timeout, retry policy, extra headers and query
@@ -785,7 +796,7 @@ impl ::std::future::IntoFuture for ListMachineIdentities {
     }
 }
 impl ListMachineIdentities {
-    /// Streams every item across pages, sending one request per page.
+    /// Streams every item across pages, in order, each once.
     ///
     ///  The page size is the `limit` you set, or 250 (the spec's default).
     ///  Paging starts at the `offset` you set, or 0. It stops after an empty
@@ -799,6 +810,20 @@ impl ListMachineIdentities {
     ///  one already received (a server that ignores `offset`) and
     ///  [`Error::OffsetOverflow`](crate::Error::OffsetOverflow) when the next
     ///  offset is above what `offset` allows.
+    ///
+    ///  # Concurrency
+    ///
+    ///  [`concurrency(n)`](Self::concurrency) keeps up to `n` page requests in
+    ///  flight (default 1: one page at a time). Items still come out in order,
+    ///  each once, and exactly `max_items` of them when the list is that long.
+    ///  With more than one page in flight, the first page asks for `count=true`
+    ///  and the others wait for its `X-Total-Count`, so no request is wasted past
+    ///  the end.
+    ///  Every page request waits for the client's rate budget
+    ///  ([`ClientBuilder::rate_limit`](crate::ClientBuilder::rate_limit)), shared
+    ///  with every clone of the client, so a larger `n` speeds paging up to the
+    ///  rate limit and no further; after a `429` the budget shrinks and the page is
+    ///  retried. Dropping the stream cancels the requests in flight.
     pub fn stream(
         self,
     ) -> ::futures_util::stream::BoxStream<
@@ -812,22 +837,30 @@ impl ListMachineIdentities {
         let start = self.offset.map_or(0, |o| u64::try_from(o).unwrap_or(0));
         let max_items = self.max_items;
         let mut invalid = self.validate().err();
+        let paging = crate::runtime::Paging {
+            operation_id: "listMachineIdentities",
+            page_size,
+            start_offset: start,
+            max_items,
+            max_offset: <::std::primitive::u64>::try_from(<i32>::MAX)
+                .unwrap_or(::std::primitive::u64::MAX),
+            concurrency: self.concurrency,
+            can_count: true,
+        };
         ::std::boxed::Box::pin(
-            crate::runtime::paginate(
-                "listMachineIdentities",
-                page_size,
-                start,
-                max_items,
-                <::std::primitive::u64>::try_from(<i32>::MAX)
-                    .unwrap_or(::std::primitive::u64::MAX),
-                move |offset, limit| {
+            crate::runtime::paginate_with(
+                paging,
+                move |request: crate::runtime::PageRequest| {
                     let mut page = self.clone();
                     page.offset = ::std::option::Option::Some(
-                        <i32>::try_from(offset).unwrap_or(<i32>::MAX),
+                        <i32>::try_from(request.offset).unwrap_or(<i32>::MAX),
                     );
                     page.limit = ::std::option::Option::Some(
-                        <i32>::try_from(limit).unwrap_or(<i32>::MAX),
+                        <i32>::try_from(request.limit).unwrap_or(<i32>::MAX),
                     );
+                    if request.count {
+                        page.count = ::std::option::Option::Some(true);
+                    }
                     let invalid = invalid.take();
                     async move {
                         match invalid {
@@ -1506,6 +1539,7 @@ pub struct ListMachineIdentityUserEntitlements {
     limit: ::std::option::Option<i32>,
     offset: ::std::option::Option<i32>,
     max_items: ::std::option::Option<u64>,
+    concurrency: usize,
     options: crate::CallOptions,
 }
 impl ListMachineIdentityUserEntitlements {
@@ -1591,6 +1625,14 @@ impl ListMachineIdentityUserEntitlements {
     /// requests more than that. Ignored by `send`.
     pub fn max_items(mut self, max: u64) -> Self {
         self.max_items = ::std::option::Option::Some(max);
+        self
+    }
+    /// The most page requests [`stream`](Self::stream) keeps in flight at once;
+    /// 0 counts as 1. The default, 1, fetches one page at a time. Items still come
+    /// out in order, each once; see [`stream`](Self::stream) for what more pages in
+    /// flight cost and how they share the client's rate budget. Ignored by `send`.
+    pub fn concurrency(mut self, pages: usize) -> Self {
+        self.concurrency = pages.max(1);
         self
     }
     /// Per-call settings (timeout, retry policy, extra headers and query
@@ -1733,7 +1775,7 @@ impl ::std::future::IntoFuture for ListMachineIdentityUserEntitlements {
     }
 }
 impl ListMachineIdentityUserEntitlements {
-    /// Streams every item across pages, sending one request per page.
+    /// Streams every item across pages, in order, each once.
     ///
     ///  The page size is the `limit` you set, or 250 (the spec's default).
     ///  Paging starts at the `offset` you set, or 0. It stops after an empty
@@ -1747,6 +1789,20 @@ impl ListMachineIdentityUserEntitlements {
     ///  one already received (a server that ignores `offset`) and
     ///  [`Error::OffsetOverflow`](crate::Error::OffsetOverflow) when the next
     ///  offset is above what `offset` allows.
+    ///
+    ///  # Concurrency
+    ///
+    ///  [`concurrency(n)`](Self::concurrency) keeps up to `n` page requests in
+    ///  flight (default 1: one page at a time). Items still come out in order,
+    ///  each once, and exactly `max_items` of them when the list is that long.
+    ///  With more than one page in flight, the first page asks for `count=true`
+    ///  and the others wait for its `X-Total-Count`, so no request is wasted past
+    ///  the end.
+    ///  Every page request waits for the client's rate budget
+    ///  ([`ClientBuilder::rate_limit`](crate::ClientBuilder::rate_limit)), shared
+    ///  with every clone of the client, so a larger `n` speeds paging up to the
+    ///  rate limit and no further; after a `429` the budget shrinks and the page is
+    ///  retried. Dropping the stream cancels the requests in flight.
     pub fn stream(
         self,
     ) -> ::futures_util::stream::BoxStream<
@@ -1760,22 +1816,30 @@ impl ListMachineIdentityUserEntitlements {
         let start = self.offset.map_or(0, |o| u64::try_from(o).unwrap_or(0));
         let max_items = self.max_items;
         let mut invalid = self.validate().err();
+        let paging = crate::runtime::Paging {
+            operation_id: "listMachineIdentityUserEntitlements",
+            page_size,
+            start_offset: start,
+            max_items,
+            max_offset: <::std::primitive::u64>::try_from(<i32>::MAX)
+                .unwrap_or(::std::primitive::u64::MAX),
+            concurrency: self.concurrency,
+            can_count: true,
+        };
         ::std::boxed::Box::pin(
-            crate::runtime::paginate(
-                "listMachineIdentityUserEntitlements",
-                page_size,
-                start,
-                max_items,
-                <::std::primitive::u64>::try_from(<i32>::MAX)
-                    .unwrap_or(::std::primitive::u64::MAX),
-                move |offset, limit| {
+            crate::runtime::paginate_with(
+                paging,
+                move |request: crate::runtime::PageRequest| {
                     let mut page = self.clone();
                     page.offset = ::std::option::Option::Some(
-                        <i32>::try_from(offset).unwrap_or(<i32>::MAX),
+                        <i32>::try_from(request.offset).unwrap_or(<i32>::MAX),
                     );
                     page.limit = ::std::option::Option::Some(
-                        <i32>::try_from(limit).unwrap_or(<i32>::MAX),
+                        <i32>::try_from(request.limit).unwrap_or(<i32>::MAX),
                     );
+                    if request.count {
+                        page.count = ::std::option::Option::Some(true);
+                    }
                     let invalid = invalid.take();
                     async move {
                         match invalid {

@@ -316,6 +316,7 @@ fn entry_method(op: &Operation, example: TokenStream) -> TokenStream {
     }
     if op.pagination.is_some() {
         inits.push(quote!(max_items: ::std::option::Option::None));
+        inits.push(quote!(concurrency: 1));
     }
     inits.push(quote!(options: crate::CallOptions::new()));
     let deprecated = op
@@ -602,6 +603,17 @@ fn builder_members(op: &Operation) -> BuilderMembers {
             /// requests more than that. Ignored by `send`.
             pub fn max_items(mut self, max: u64) -> Self {
                 self.max_items = ::std::option::Option::Some(max);
+                self
+            }
+        });
+        fields.push(quote!(concurrency: usize));
+        setters.push(quote! {
+            /// The most page requests [`stream`](Self::stream) keeps in flight at once;
+            /// 0 counts as 1. The default, 1, fetches one page at a time. Items still come
+            /// out in order, each once; see [`stream`](Self::stream) for what more pages in
+            /// flight cost and how they share the client's rate budget. Ignored by `send`.
+            pub fn concurrency(mut self, pages: usize) -> Self {
+                self.concurrency = pages.max(1);
                 self
             }
         });
@@ -1126,11 +1138,30 @@ fn paging(
         }
     };
     let op_id = &op.id.wire;
+    let count_param = op
+        .params
+        .iter()
+        .find(|p| p.role == ParamRole::Count && p.ty == TypeRef::Bool);
+    let can_count = count_param.is_some();
+    let count_note = if can_count {
+        " With more than one page in flight, the first page asks for `count=true`\n and the others wait for its `X-Total-Count`, so no request is wasted past\n the end."
+    } else {
+        " With N pages in flight, at most N \u{2212} 1 requests past the end of the list\n are wasted (their empty pages are discarded)."
+    };
     let doc = format!(
-        " Streams every item across pages, sending one request per page.\n\n The page size is the `limit` you set, or {default} (the spec's default).\n Paging starts at the `offset` you set, or 0. It stops after an empty\n page, after `X-Total-Count` items when the server sends that header (ask\n for it with `count=true` where the operation has it, to save the final\n empty page), or after [`max_items`](Self::max_items) items, never\n requesting more than that. A page shorter than `limit` does not end it:\n servers may cap pages below `limit`. Filters and sorters are sent with\n every page. An error ends the stream after it is yielded; that includes\n [`Error::RepeatedPage`](crate::Error::RepeatedPage) when a page repeats\n one already received (a server that ignores `offset`) and\n [`Error::OffsetOverflow`](crate::Error::OffsetOverflow) when the next\n offset is above what `offset` allows."
+        " Streams every item across pages, in order, each once.\n\n The page size is the `limit` you set, or {default} (the spec's default).\n Paging starts at the `offset` you set, or 0. It stops after an empty\n page, after `X-Total-Count` items when the server sends that header (ask\n for it with `count=true` where the operation has it, to save the final\n empty page), or after [`max_items`](Self::max_items) items, never\n requesting more than that. A page shorter than `limit` does not end it:\n servers may cap pages below `limit`. Filters and sorters are sent with\n every page. An error ends the stream after it is yielded; that includes\n [`Error::RepeatedPage`](crate::Error::RepeatedPage) when a page repeats\n one already received (a server that ignores `offset`) and\n [`Error::OffsetOverflow`](crate::Error::OffsetOverflow) when the next\n offset is above what `offset` allows.\n\n # Concurrency\n\n [`concurrency(n)`](Self::concurrency) keeps up to `n` page requests in\n flight (default 1: one page at a time). Items still come out in order,\n each once, and exactly `max_items` of them when the list is that long.\n{count_note}\n Every page request waits for the client's rate budget\n ([`ClientBuilder::rate_limit`](crate::ClientBuilder::rate_limit)), shared\n with every clone of the client, so a larger `n` speeds paging up to the\n rate limit and no further; after a `429` the budget shrinks and the page is\n retried. Dropping the stream cancels the requests in flight."
     );
     let doc = doc_attrs(&doc);
     let count_shortcut = count_shortcut(op, error, limit_param);
+    // `count=true` when the pager asks for it; a `count(true)` the caller set stays.
+    let set_count = count_param.map(|p| {
+        let count_id = ident(&p.name.rust);
+        quote! {
+            if request.count {
+                page.#count_id = ::std::option::Option::Some(true);
+            }
+        }
+    });
     // Limits the caller set are checked as `send` would, before any request:
     // the first page yields the error instead of paging with altered values.
     let (first_check, fetch) = if validates {
@@ -1157,10 +1188,20 @@ fn paging(
                 let start = self.#offset_id.map_or(0, |o| u64::try_from(o).unwrap_or(0));
                 let max_items = self.max_items;
                 #first_check
-                ::std::boxed::Box::pin(crate::runtime::paginate(#op_id, page_size, start, max_items, #max_offset, move |offset, limit| {
+                let paging = crate::runtime::Paging {
+                    operation_id: #op_id,
+                    page_size,
+                    start_offset: start,
+                    max_items,
+                    max_offset: #max_offset,
+                    concurrency: self.concurrency,
+                    can_count: #can_count,
+                };
+                ::std::boxed::Box::pin(crate::runtime::paginate_with(paging, move |request: crate::runtime::PageRequest| {
                     let mut page = self.clone();
-                    page.#offset_id = ::std::option::Option::Some(<#oty>::try_from(offset).unwrap_or(<#oty>::MAX));
-                    page.#limit_id = ::std::option::Option::Some(<#lty>::try_from(limit).unwrap_or(<#lty>::MAX));
+                    page.#offset_id = ::std::option::Option::Some(<#oty>::try_from(request.offset).unwrap_or(<#oty>::MAX));
+                    page.#limit_id = ::std::option::Option::Some(<#lty>::try_from(request.limit).unwrap_or(<#lty>::MAX));
+                    #set_count
                     #fetch
                 }))
             }
