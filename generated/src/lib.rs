@@ -448,6 +448,9 @@ mod runtime;
 pub mod classify_source;
 #[rustfmt::skip]
 pub mod machine_identities;
+#[cfg(feature = "test-kit")]
+#[rustfmt::skip]
+pub mod test_kit;
 #[rustfmt::skip]
 pub use runtime::{
     bulk, ApiError, AuthError, BulkOptions, BulkResult, Client, ClientBuilder,

@@ -4,6 +4,7 @@ pub mod docs;
 mod markdown;
 mod models;
 mod ops;
+mod test_kit;
 pub mod types;
 
 use crate::diag::{Diagnostic, Errors};
@@ -134,6 +135,10 @@ pub(crate) fn emit(
             jobs: vec![Box::new(move || ops::tag_module(api, tag, krate, boxed))],
         });
     }
+    rust.push(RustFile {
+        path: "src/test_kit.rs".into(),
+        jobs: vec![Box::new(move || test_kit::test_kit(api))],
+    });
     rust.push(RustFile {
         path: "src/meta.rs".into(),
         jobs: vec![Box::new(move || meta(api))],
@@ -297,6 +302,9 @@ fn lib_rs(api: &Api, settings: &Settings, front_page: Option<&str>) -> TokenStre
         #runtime_allow
         mod runtime;
         #(#modules)*
+        #[cfg(feature = "test-kit")]
+        #[rustfmt::skip]
+        pub mod test_kit;
 
         #[rustfmt::skip]
         pub use runtime::{
