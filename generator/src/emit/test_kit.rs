@@ -31,7 +31,13 @@ const KIT_METHODS: &[&str] = &[
 
 /// Methods of an expectation builder that a parameter method must not take.
 const EXPECT_METHODS: &[&str] = &[
-    "with_body", "query", "matching", "times", "reply", "replies", "respond",
+    "with_body",
+    "query",
+    "matching",
+    "times",
+    "reply",
+    "replies",
+    "respond",
 ];
 
 fn ty(t: &TypeRef) -> TokenStream {
@@ -207,7 +213,11 @@ fn op_builder(op: &Operation, index: usize) -> (TokenStream, TokenStream) {
                     }
                 });
             }
-            (ParamLocation::Query, t @ (TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 | TypeRef::Named(_))) => {
+            (
+                ParamLocation::Query,
+                t
+                @ (TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F64 | TypeRef::Named(_)),
+            ) => {
                 let doc = format!(" Only calls whose query has `{wire}` with this value.");
                 let t = rust_type(t);
                 methods.push(quote! {
@@ -234,7 +244,10 @@ fn op_builder(op: &Operation, index: usize) -> (TokenStream, TokenStream) {
         })
     });
     let respond = respond(op);
-    let doc = format!(" An expectation of `{}`; register it with `respond`, `reply` or `replies`.", op.id.wire);
+    let doc = format!(
+        " An expectation of `{}`; register it with `respond`, `reply` or `replies`.",
+        op.id.wire
+    );
     let item = quote! {
         #[doc = #doc]
         #[derive(::std::fmt::Debug)]
@@ -283,8 +296,18 @@ pub fn test_kit(api: &Api) -> TokenStream {
     let mut accessors = Vec::new();
     let mut items = Vec::new();
     let mut taken: BTreeSet<String> = KIT_METHODS.iter().map(|s| s.to_string()).collect();
+    let mut handles = BTreeSet::new();
     for tag in &api.tags {
-        let handle = format_ident!("{}Mock", tag.handle.trim_start_matches("r#"));
+        // Named after the tag's module, which is unique (two tags may share
+        // a handle name).
+        let mut handle = format!(
+            "{}Mock",
+            crate::ident::type_ident(tag.name.rust.trim_start_matches("r#"))
+        );
+        while !handles.insert(handle.clone()) {
+            handle.push('_');
+        }
+        let handle = format_ident!("{}", handle);
         let mut accessor = tag.name.rust.trim_start_matches("r#").to_string();
         while !taken.insert(accessor.clone()) {
             accessor.push('_');
@@ -297,7 +320,10 @@ pub fn test_kit(api: &Api) -> TokenStream {
             entries.push(entry);
             items.push(item);
         }
-        let doc = format!(" Expectations for the operations tagged *{}*.", tag.name.wire);
+        let doc = format!(
+            " Expectations for the operations tagged *{}*.",
+            tag.name.wire
+        );
         accessors.push(quote! {
             #[doc = #doc]
             pub fn #accessor(&self) -> #handle<'_> {
