@@ -462,4 +462,7 @@ mod doc_pages {
     pub struct ClassifySource;
     #[doc = include_str!("../docs/machine_identities.md")]
     pub struct MachineIdentities;
+    #[cfg(all(doctest, feature = "test-kit"))]
+    #[doc = include_str!("../docs/testing.md")]
+    pub struct TestingPage;
 }

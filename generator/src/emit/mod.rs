@@ -287,6 +287,14 @@ fn lib_rs(api: &Api, settings: &Settings, front_page: Option<&str>) -> TokenStre
             pub struct #name;
         }
     });
+    // The test kit's page (a template, copied with the SDK's extras).
+    let testing_page = settings.sdk_extras.then(|| {
+        quote! {
+            #[cfg(all(doctest, feature = "test-kit"))]
+            #[doc = include_str!("../docs/testing.md")]
+            pub struct TestingPage;
+        }
+    });
     let runtime_allow = runtime_allow(api);
     quote! {
         #(#lines)*
@@ -314,6 +322,7 @@ fn lib_rs(api: &Api, settings: &Settings, front_page: Option<&str>) -> TokenStre
         #[cfg(doctest)]
         mod #pages_mod {
             #(#pages)*
+            #testing_page
         }
     }
 }
