@@ -30,11 +30,29 @@ pub fn ci(_args: &[String]) -> Result<()> {
         "-D",
         "warnings",
     ])?;
+    cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--features",
+        "sailpoint-v2025/test-kit",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     cargo(&["test", "--workspace"])?;
+    // The test kit: its own tests and docs/testing.md's doctests.
+    cargo(&["test", "-p", "sailpoint-v2025", "--features", "test-kit"])?;
     crate::contract::contract(&[])?;
     run(
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["doc", "--workspace", "--no-deps"])
+            .args([
+                "doc",
+                "--workspace",
+                "--no-deps",
+                "--features",
+                "sailpoint-v2025/test-kit",
+            ])
             .env("RUSTDOCFLAGS", "-D warnings"),
     )?;
     full_spec(&[])?;
