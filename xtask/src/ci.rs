@@ -67,7 +67,7 @@ const FULL_SPEC: &str = "../shared/reference/sailpoint-v2025.json";
 const FULL_OUT: &str = "target/full-sdk";
 
 /// `cargo xtask full-spec`: generates an SDK for every operation of the full
-/// upstream spec and checks that it compiles with no warnings.
+/// upstream spec and checks that it compiles with no warnings, test kit included.
 pub fn full_spec(_args: &[String]) -> Result<()> {
     crate::codegen::codegen(&[
         "--spec".into(),
@@ -82,6 +82,9 @@ pub fn full_spec(_args: &[String]) -> Result<()> {
                 "--quiet",
                 "--manifest-path",
                 &format!("{FULL_OUT}/Cargo.toml"),
+                // The test kit's typed layer for all 812 operations.
+                "--features",
+                "test-kit",
             ])
             // Its own target dir: the crate is its own workspace.
             .env("CARGO_TARGET_DIR", "target/full-sdk-target")
