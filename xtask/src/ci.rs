@@ -30,11 +30,29 @@ pub fn ci(_args: &[String]) -> Result<()> {
         "-D",
         "warnings",
     ])?;
+    cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--features",
+        "sailpoint-v2025/test-kit",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     cargo(&["test", "--workspace"])?;
+    // The test kit: its own tests and docs/testing.md's doctests.
+    cargo(&["test", "-p", "sailpoint-v2025", "--features", "test-kit"])?;
     crate::contract::contract(&[])?;
     run(
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["doc", "--workspace", "--no-deps"])
+            .args([
+                "doc",
+                "--workspace",
+                "--no-deps",
+                "--features",
+                "sailpoint-v2025/test-kit",
+            ])
             .env("RUSTDOCFLAGS", "-D warnings"),
     )?;
     full_spec(&[])?;
@@ -49,7 +67,7 @@ const FULL_SPEC: &str = "../shared/reference/sailpoint-v2025.json";
 const FULL_OUT: &str = "target/full-sdk";
 
 /// `cargo xtask full-spec`: generates an SDK for every operation of the full
-/// upstream spec and checks that it compiles with no warnings.
+/// upstream spec and checks that it compiles with no warnings, test kit included.
 pub fn full_spec(_args: &[String]) -> Result<()> {
     crate::codegen::codegen(&[
         "--spec".into(),
@@ -64,6 +82,9 @@ pub fn full_spec(_args: &[String]) -> Result<()> {
                 "--quiet",
                 "--manifest-path",
                 &format!("{FULL_OUT}/Cargo.toml"),
+                // The test kit's typed layer for all 812 operations.
+                "--features",
+                "test-kit",
             ])
             // Its own target dir: the crate is its own workspace.
             .env("CARGO_TARGET_DIR", "target/full-sdk-target")

@@ -471,6 +471,9 @@ pub mod classify_source;
 pub mod declassify_source;
 #[rustfmt::skip]
 pub mod machine_identities;
+#[cfg(feature = "test-kit")]
+#[rustfmt::skip]
+pub mod test_kit;
 #[rustfmt::skip]
 pub use runtime::{
     bulk, ApiError, AuthError, BulkOptions, BulkResult, CallOptions, Client,

@@ -431,6 +431,36 @@
 //! # }
 //! ```
 //!
+//! # Testing your code: the test kit
+//!
+//! With the `test-kit` feature, `test_kit::Kit` is a mock tenant in your test process
+//! (loopback, no network), generated from the spec: typed expectations per operation,
+//! sequences (429 then 200, a token that expires), the token endpoint, verification of
+//! what was called, and validation of every request against the spec, reported as Prism
+//! does. The page `docs/testing.md` has the whole story; its examples run as doctests.
+//!
+//! ```rust
+//! # #[cfg(feature = "test-kit")]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use sailpoint_v2025::models::MachineIdentityResponse;
+//! use sailpoint_v2025::test_kit::Kit;
+//!
+//! let kit = Kit::start();
+//! kit.machine_identities()
+//!     .get_machine_identity()
+//!     .with_id("42")
+//!     .respond(MachineIdentityResponse::new("Payroll", "AI Agent"));
+//!
+//! let found = kit.client().machine_identities().get_machine_identity("42").send().await?;
+//! assert_eq!(found.subtype, "AI Agent");
+//! kit.verify()?; // unmet expectations, unexpected calls and spec violations
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "test-kit"))]
+//! # fn main() {}
+//! ```
+//!
 //! # Security and failure guarantees
 //!
 //! What leaves the process, and where to:
@@ -519,6 +549,9 @@ mod runtime;
 pub mod classify_source;
 #[rustfmt::skip]
 pub mod machine_identities;
+#[cfg(feature = "test-kit")]
+#[rustfmt::skip]
+pub mod test_kit;
 #[rustfmt::skip]
 pub use runtime::{
     bulk, ApiError, AuthError, BulkOptions, BulkResult, CallOptions, Client,
@@ -531,4 +564,7 @@ mod doc_pages {
     pub struct ClassifySource;
     #[doc = include_str!("../docs/machine_identities.md")]
     pub struct MachineIdentities;
+    #[cfg(all(doctest, feature = "test-kit"))]
+    #[doc = include_str!("../docs/testing.md")]
+    pub struct TestingPage;
 }

@@ -4,6 +4,7 @@ pub mod docs;
 mod markdown;
 mod models;
 mod ops;
+mod test_kit;
 pub mod types;
 
 use crate::diag::{Diagnostic, Errors};
@@ -111,6 +112,7 @@ pub(crate) fn emit(
     api: &Api,
     settings: &Settings,
     front_page: Option<&str>,
+    testing_page: bool,
 ) -> Result<(Vec<GeneratedFile>, Duration, Duration), Errors> {
     let boxing = crate::graph::Boxing::of(&api.types);
     let boxed = &boxing;
@@ -135,12 +137,18 @@ pub(crate) fn emit(
         });
     }
     rust.push(RustFile {
+        path: "src/test_kit.rs".into(),
+        jobs: vec![Box::new(move || test_kit::test_kit(api))],
+    });
+    rust.push(RustFile {
         path: "src/meta.rs".into(),
         jobs: vec![Box::new(move || meta(api))],
     });
     rust.push(RustFile {
         path: "src/lib.rs".into(),
-        jobs: vec![Box::new(move || lib_rs(api, settings, front_page))],
+        jobs: vec![Box::new(move || {
+            lib_rs(api, settings, front_page, testing_page)
+        })],
     });
     let (mut files, emit, format) = run_jobs(&rust, &settings.spec_path)?;
     for tag in &api.tags {
@@ -222,7 +230,12 @@ fn meta(api: &Api) -> TokenStream {
     }
 }
 
-fn lib_rs(api: &Api, settings: &Settings, front_page: Option<&str>) -> TokenStream {
+fn lib_rs(
+    api: &Api,
+    settings: &Settings,
+    front_page: Option<&str>,
+    testing_page: bool,
+) -> TokenStream {
     let front = front_page.map(str::to_string).unwrap_or_else(|| {
         format!(
             "# {}\n\nA client for {} {}.",
@@ -282,6 +295,14 @@ fn lib_rs(api: &Api, settings: &Settings, front_page: Option<&str>) -> TokenStre
             pub struct #name;
         }
     });
+    // The test kit's page (a template, copied with the SDK's extras).
+    let testing_page = testing_page.then(|| {
+        quote! {
+            #[cfg(all(doctest, feature = "test-kit"))]
+            #[doc = include_str!("../docs/testing.md")]
+            pub struct TestingPage;
+        }
+    });
     let runtime_allow = runtime_allow(api);
     quote! {
         #(#lines)*
@@ -297,6 +318,9 @@ fn lib_rs(api: &Api, settings: &Settings, front_page: Option<&str>) -> TokenStre
         #runtime_allow
         mod runtime;
         #(#modules)*
+        #[cfg(feature = "test-kit")]
+        #[rustfmt::skip]
+        pub mod test_kit;
 
         #[rustfmt::skip]
         pub use runtime::{
@@ -306,6 +330,7 @@ fn lib_rs(api: &Api, settings: &Settings, front_page: Option<&str>) -> TokenStre
         #[cfg(doctest)]
         mod #pages_mod {
             #(#pages)*
+            #testing_page
         }
     }
 }
