@@ -12,9 +12,8 @@
 //! workspace's `Cargo.lock`, so nothing is resolved or downloaded anew.
 //!
 //! `--small` takes only the specs under 1 MB (the multi-file one counts its
-//! files together), `--large` only the others: `cargo xtask ci` runs the
-//! small ones; the large ones (a minute or more each to check) are a CI
-//! step of their own.
+//! files together), `--large` only the others (a minute or more each to
+//! check); `cargo xtask ci` runs them all.
 
 use anyhow::{bail, Context, Result};
 use std::fs;
