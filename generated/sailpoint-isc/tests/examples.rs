@@ -322,6 +322,79 @@ async fn list_example_passes_the_filter_on_every_page_and_stops_at_max() {
 }
 
 #[tokio::test]
+async fn list_example_with_concurrency_prints_the_same_lines_and_asks_for_the_total_first() {
+    let server = server_with_token().await;
+    // The first page, asked with `count=true`, answers the total.
+    let first: Vec<Value> = (0..250).map(machine_identity).collect();
+    Mock::given(method("GET"))
+        .and(path(LIST_PATH))
+        .and(query_param("offset", "0"))
+        .and(query_param("count", "true"))
+        .respond_with(
+            json_response(200, &Value::Array(first)).insert_header("x-total-count", "1001"),
+        )
+        .mount(&server)
+        .await;
+    mount_page(&server, 250, 250..500).await;
+    mount_page(&server, 500, 500..750).await;
+    mount_page(&server, 750, 750..1000).await;
+    mount_page(&server, 1000, 1000..1001).await;
+
+    let out = run(LIST, &["--concurrency", "4"], &sail_env(&server)).await;
+
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let expected: Vec<String> = (0..1001).map(expected_line).collect();
+    assert_eq!(out.lines(), expected, "in order, each once, nothing else");
+    let mut queries = queries(&api_requests(&server).await);
+    assert_eq!(
+        queries.first().map(String::as_str),
+        Some("count=true&limit=250&offset=0"),
+        "the total is asked for first"
+    );
+    queries.sort();
+    assert_eq!(
+        queries,
+        [
+            "count=true&limit=250&offset=0",
+            "limit=1&offset=1000",
+            "limit=250&offset=250",
+            "limit=250&offset=500",
+            "limit=250&offset=750",
+        ],
+        "no request past the total"
+    );
+    check_token_request(&server).await;
+}
+
+#[tokio::test]
+async fn list_example_with_concurrency_and_filter_stops_at_max() {
+    let server = server_with_token().await;
+    mount_page(&server, 0, 0..250).await;
+    mount_page(&server, 250, 250..500).await;
+    mount_page(&server, 500, 500..510).await;
+    let filter = r#"name sw "agent""#;
+
+    let out = run(
+        LIST,
+        &["--concurrency", "3", "--filter", filter, "--max", "510"],
+        &sail_env(&server),
+    )
+    .await;
+
+    assert_eq!(out.code, Some(0), "{out:?}");
+    let expected: Vec<String> = (0..510).map(expected_line).collect();
+    assert_eq!(out.lines(), expected);
+    let requests = api_requests(&server).await;
+    assert_eq!(requests.len(), 3, "{:?}", queries(&requests));
+    for query in queries(&requests) {
+        assert!(
+            query.starts_with("filters=name%20sw%20%22agent%22&"),
+            "{query}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn list_example_with_max_zero_prints_nothing() {
     let server = server_with_token().await;
     let out = run(LIST, &["--max", "0"], &sail_env(&server)).await;
@@ -385,13 +458,18 @@ async fn list_example_keeps_the_lines_printed_before_an_error() {
 #[tokio::test]
 async fn list_example_rejects_bad_arguments_with_usage_and_status_2() {
     let server = server_with_token().await;
-    let cases: [&[&str]; 6] = [
+    let cases: [&[&str]; 11] = [
         &["--max", "abc"],
         &["--max", "-1"],
         &["--max"],
         &["--filter"],
         &["--bogus"],
         &["--filter", "a", "--filter", "b"],
+        &["--concurrency", "0"],
+        &["--concurrency", "-2"],
+        &["--concurrency", "many"],
+        &["--concurrency"],
+        &["--concurrency", "2", "--concurrency", "3"],
     ];
     for args in cases {
         let out = run(LIST, args, &sail_env(&server)).await;
