@@ -867,6 +867,57 @@ async fn an_echoing_token_endpoint_never_shows_the_secret() {
     .await;
 }
 
+/// An API error that echoes the request (a firewall page, a JSON message
+/// quoting the Authorization header) never shows the access token.
+#[tokio::test]
+async fn an_api_error_echoing_the_bearer_token_never_shows_it() {
+    within_limit(async {
+        let echoes: [(&str, u16, Vec<u8>); 3] = [
+            (
+                "documented JSON error",
+                400,
+                serde_json::to_vec(&json!({
+                    "detailCode": "400.1 Bad Request Content",
+                    "messages": [{"locale": "en-US", "text": format!("Authorization: Bearer {TOKEN}")}],
+                }))
+                .unwrap(),
+            ),
+            (
+                "undocumented HTML page",
+                418,
+                format!("<html><pre>GET /v2025/x HTTP/1.1\nauthorization: Bearer {TOKEN}</pre></html>")
+                    .into_bytes(),
+            ),
+            (
+                "percent-encoded echo",
+                418,
+                format!("token={}", TOKEN.replace('-', "%2D")).into_bytes(),
+            ),
+        ];
+        for (case, status, body) in echoes {
+            let tenant = Server::start(move |seen| match seen.path() {
+                "/oauth/token" => token_reply(),
+                _ => reply(status, &[("content-type", "application/json")], body.clone()),
+            })
+            .await;
+            let err = call(&client(&tenant), Method::Get).await.expect(case);
+            let shown = format!("{err} {err:?}");
+            assert!(!shown.contains(TOKEN), "{case}: {shown}");
+            assert!(
+                !shown.contains(&TOKEN.replace('-', "%2D")),
+                "{case}: {shown}"
+            );
+            let api = tenant
+                .requests()
+                .into_iter()
+                .filter(|r| r.path() != "/oauth/token")
+                .count();
+            assert_eq!(api, 1, "{case}: the token was really sent");
+        }
+    })
+    .await;
+}
+
 // ---------------------------------------------------------------------------
 // Paging anomalies
 // ---------------------------------------------------------------------------

@@ -481,7 +481,9 @@
 //! - No secret or token reaches `Debug`, `Display`, logs or tracing. Whatever the token
 //!   endpoint echoes (the form, a JSON description quoting it, an HTML firewall page), the
 //!   client secret and tokens are replaced by `[REDACTED]` in every spelling (as is, form-
-//!   or percent-encoded, JSON- or HTML-escaped) before [`AuthError`] stores it.
+//!   or percent-encoded, JSON- or HTML-escaped) before [`AuthError`] stores it. An API
+//!   error body that echoes the request has the access token replaced the same way before
+//!   any error keeps it (success bodies are returned as sent).
 //!
 //! What is retried, resent or refused:
 //!

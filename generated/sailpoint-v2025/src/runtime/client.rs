@@ -1021,6 +1021,14 @@ impl Client {
                     self.warn_deprecation(op.id, &headers);
                     match read_limited(resp, self.inner.max_response_body).await {
                         Ok(body) => {
+                            // An error body may echo the request; the access
+                            // token must not reach an error's Display, Debug or
+                            // a log line, whatever the server sends.
+                            let body = if status.is_success() {
+                                body
+                            } else {
+                                redact_token(body, &authorization)
+                            };
                             return Ok(RawResponse {
                                 operation_id: op.id,
                                 status,
@@ -1028,7 +1036,7 @@ impl Client {
                                 body,
                                 attempts: total(api_attempts),
                                 url: Some(shown_url),
-                            })
+                            });
                         }
                         Err(BodyError::TooLarge) => {
                             return Err(SendError::BodyTooLarge(
@@ -1088,6 +1096,28 @@ impl Client {
                 }
             });
         }
+    }
+}
+
+/// `body` with the access token of `authorization` (in any of the spellings
+/// [`Redactor`] knows) replaced by `[REDACTED]`; unchanged when it holds none
+/// or is not text.
+fn redact_token(body: bytes::Bytes, authorization: &HeaderValue) -> bytes::Bytes {
+    let Some(token) = authorization
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+    else {
+        return body;
+    };
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return body;
+    };
+    let redacted = Redactor::new([token]).redact(text);
+    if redacted == text {
+        body
+    } else {
+        bytes::Bytes::from(redacted)
     }
 }
 
