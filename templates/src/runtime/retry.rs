@@ -107,18 +107,18 @@ impl RetryPolicy {
         self
     }
 
-    /// The wait a `429` asks for in `headers`, capped like a retry's.
-    pub(crate) fn throttle_pause(&self, headers: &HeaderMap) -> Option<Duration> {
-        retry_after(headers, SystemTime::now()).map(|delay| delay.min(self.max_retry_after))
-    }
-
     pub(crate) fn deadline_limit(&self) -> Option<Duration> {
         self.deadline
     }
 
+    /// A server's requested wait, cut to [`max_retry_after`](Self::max_retry_after).
+    pub(crate) fn cap_retry_after(&self, delay: Duration) -> Duration {
+        delay.min(self.max_retry_after)
+    }
+
     /// Whether retry number `retries` (0-based) may start after waiting `delay`:
     /// the attempt budget allows it and it starts before the deadline.
-    pub(crate) fn may_retry(
+    fn may_retry(
         &self,
         retries: u32,
         delay: Duration,
@@ -130,9 +130,9 @@ impl RetryPolicy {
                 .is_none_or(|deadline| now.checked_add(delay).is_some_and(|at| at < deadline))
     }
 
-    /// The delay before retry number `retry` (0-based) of a transport failure or status
-    /// without `Retry-After`: full jitter over the exponential ceiling.
-    pub(crate) fn backoff(&self, retry: u32) -> Duration {
+    /// The delay before retry number `retry` (0-based) when the server named
+    /// none: full jitter over the exponential ceiling.
+    fn backoff(&self, retry: u32) -> Duration {
         let ceiling = self
             .initial_backoff
             .saturating_mul(2u32.saturating_pow(retry))
@@ -140,27 +140,190 @@ impl RetryPolicy {
         let nanos = u64::try_from(ceiling.as_nanos()).unwrap_or(u64::MAX);
         Duration::from_nanos(fastrand::u64(0..=nanos))
     }
+}
 
-    /// Whether a response with `status` is retried, and after which delay.
-    pub(crate) fn delay_for_status(
-        &self,
-        method: &Method,
+/// What one attempt's outcome says about sending the request again: the first
+/// of two steps, as in smithy's `ClassifyRetry`. It is computed once per
+/// attempt, from the answer or the transport failure and from whether the
+/// request may be repeated; [`Retries::next`] then decides whether and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RetryClass {
+    /// A `2xx` answer.
+    Success,
+    /// `429 Too Many Requests`: the server did not process the request, so it
+    /// may be sent again whatever its method, after `retry_after` (uncapped)
+    /// when the server names a wait.
+    Throttled { retry_after: Option<Duration> },
+    /// A failure that may pass and that it is safe to send again after:
+    /// `502`, `503` or `504` for an idempotent request; a transport failure
+    /// before anything was sent, for any request; one after, for an
+    /// idempotent request.
+    Transient {
+        reason: Transient,
+        retry_after: Option<Duration>,
+    },
+    /// `401 Unauthorized`: the credentials were refused and the request was not
+    /// processed. Never retried by the policy; the client renews its token once
+    /// and sends again, outside the retry count.
+    Unauthorized,
+    /// Anything else: an answer that another attempt would not change, a
+    /// failure another attempt would repeat, or a request that may have been
+    /// processed and must not be sent twice.
+    Final,
+}
+
+/// Why a [`RetryClass::Transient`] failure happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Transient {
+    /// `502`, `503` or `504`.
+    Status,
+    /// The attempt ran out of time (connecting included).
+    Timeout,
+    /// No connection could be opened: nothing was sent.
+    ConnectionFailed,
+    /// The connection failed after the request was (maybe) sent.
+    Transport,
+}
+
+/// What a transport failure says about the request: the input of
+/// [`RetryClass::of_failure`], read from a `reqwest::Error` by [`Failure::of`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The request could not be built or sent as asked (a bad URL or header, a
+    /// redirect policy's refusal): another attempt would fail the same way.
+    Invalid,
+    /// No connection was made (refused, DNS, TLS handshake, connect timeout):
+    /// nothing reached the server.
+    NotSent { timeout: bool },
+    /// The request may have reached the server: reset, timeout, or a body that
+    /// broke off.
+    Sent { timeout: bool },
+}
+
+impl Failure {
+    pub(crate) fn of(err: &reqwest::Error) -> Self {
+        if err.is_builder() || err.is_redirect() {
+            Failure::Invalid
+        } else if err.is_connect() {
+            Failure::NotSent {
+                timeout: err.is_timeout(),
+            }
+        } else {
+            Failure::Sent {
+                timeout: err.is_timeout(),
+            }
+        }
+    }
+}
+
+impl RetryClass {
+    /// The `reason` logged with a retry.
+    pub(crate) fn reason(self) -> &'static str {
+        match self {
+            RetryClass::Throttled { .. } => "retryable status",
+            RetryClass::Transient { reason, .. } => match reason {
+                Transient::Status => "retryable status",
+                Transient::Timeout => "timeout",
+                Transient::ConnectionFailed => "connection failed",
+                Transient::Transport => "transport error",
+            },
+            RetryClass::Success | RetryClass::Unauthorized | RetryClass::Final => "not retryable",
+        }
+    }
+
+    /// The class of an answer with `status` and `headers` to a request that
+    /// may (`idempotent`) or may not be repeated; `now` dates a `Retry-After`.
+    pub(crate) fn of_response(
         status: StatusCode,
         headers: &HeaderMap,
-        retry: u32,
-    ) -> Option<Duration> {
-        let retryable = match status.as_u16() {
-            429 => true,
-            502..=504 => is_idempotent(method),
-            _ => false,
+        idempotent: bool,
+        now: SystemTime,
+    ) -> Self {
+        match status.as_u16() {
+            200..=299 => RetryClass::Success,
+            401 => RetryClass::Unauthorized,
+            429 => RetryClass::Throttled {
+                retry_after: retry_after(headers, now),
+            },
+            502..=504 if idempotent => RetryClass::Transient {
+                reason: Transient::Status,
+                retry_after: retry_after(headers, now),
+            },
+            _ => RetryClass::Final,
+        }
+    }
+
+    /// The class of a transport failure of a request that may (`idempotent`)
+    /// or may not be repeated. Before a connection exists nothing was sent, so
+    /// any request may be sent again; afterwards only idempotent ones.
+    pub(crate) fn of_failure(failure: Failure, idempotent: bool) -> Self {
+        let reason = match failure {
+            Failure::Invalid => return RetryClass::Final,
+            Failure::Sent { .. } if !idempotent => return RetryClass::Final,
+            Failure::NotSent { timeout: true } | Failure::Sent { timeout: true } => {
+                Transient::Timeout
+            }
+            Failure::NotSent { timeout: false } => Transient::ConnectionFailed,
+            Failure::Sent { timeout: false } => Transient::Transport,
         };
-        if !retryable {
+        RetryClass::Transient {
+            reason,
+            retry_after: None,
+        }
+    }
+}
+
+/// The second step: the retry decisions of one call (or one token fetch). It
+/// counts the retries made and, for each attempt's [`RetryClass`], says whether
+/// to send again and after which wait, under one [`RetryPolicy`] and deadline.
+#[derive(Debug)]
+pub(crate) struct Retries<'a> {
+    policy: &'a RetryPolicy,
+    deadline: Option<Instant>,
+    /// Retries made so far.
+    made: u32,
+}
+
+impl<'a> Retries<'a> {
+    pub(crate) fn new(policy: &'a RetryPolicy, deadline: Option<Instant>) -> Self {
+        Retries {
+            policy,
+            deadline,
+            made: 0,
+        }
+    }
+
+    /// The wait before sending again after an attempt of class `class`, or
+    /// `None` when the attempt's outcome is final: the class is not retryable,
+    /// the attempts are used up, or the retry could not start before the
+    /// deadline. The wait is the server's `Retry-After` (capped) or else
+    /// backoff with full jitter. A `Some` counts as a retry made.
+    pub(crate) fn next(&mut self, class: RetryClass, now: Instant) -> Option<Duration> {
+        let retry_after = match class {
+            RetryClass::Throttled { retry_after } | RetryClass::Transient { retry_after, .. } => {
+                retry_after
+            }
+            RetryClass::Success | RetryClass::Unauthorized | RetryClass::Final => return None,
+        };
+        let delay = match retry_after {
+            Some(delay) => self.policy.cap_retry_after(delay),
+            None => self.policy.backoff(self.made),
+        };
+        if !self.policy.may_retry(self.made, delay, self.deadline, now) {
             return None;
         }
-        Some(match retry_after(headers, SystemTime::now()) {
-            Some(delay) => delay.min(self.max_retry_after),
-            None => self.backoff(retry),
-        })
+        self.made += 1;
+        Some(delay)
+    }
+
+    /// The retries made so far.
+    pub(crate) fn made(&self) -> u32 {
+        self.made
+    }
+
+    /// The timeout of the next attempt (see [`attempt_timeout`]).
+    pub(crate) fn attempt_timeout(&self, timeout: Duration, now: Instant) -> Option<Duration> {
+        attempt_timeout(timeout, self.deadline, now)
     }
 }
 
@@ -228,41 +391,216 @@ mod tests {
         assert_eq!(retry_after(&HeaderMap::new(), now), None);
     }
 
-    #[test]
-    fn retry_after_is_capped() {
-        let policy = RetryPolicy::default().max_retry_after(Duration::from_secs(5));
-        let delay = policy.delay_for_status(
-            &Method::POST,
-            StatusCode::TOO_MANY_REQUESTS,
-            &headers("3600"),
-            0,
-        );
-        assert_eq!(delay, Some(Duration::from_secs(5)));
+    const METHODS: [Method; 7] = [
+        Method::GET,
+        Method::HEAD,
+        Method::PUT,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::POST,
+        Method::PATCH,
+    ];
+
+    fn transient(reason: Transient) -> RetryClass {
+        RetryClass::Transient {
+            reason,
+            retry_after: None,
+        }
     }
 
     #[test]
-    fn which_statuses_are_retried() {
-        let policy = RetryPolicy::default();
+    fn only_post_and_patch_are_not_idempotent() {
+        for method in METHODS {
+            let write = method == Method::POST || method == Method::PATCH;
+            assert_eq!(is_idempotent(&method), !write, "{method}");
+        }
+    }
+
+    #[test]
+    fn responses_are_classified_by_status_and_method() {
+        let now = SystemTime::UNIX_EPOCH;
         let none = HeaderMap::new();
-        let retried = |method: Method, status: u16| {
-            policy
-                .delay_for_status(&method, StatusCode::from_u16(status).unwrap(), &none, 0)
-                .is_some()
+        let throttled = RetryClass::Throttled { retry_after: None };
+        // (status, class for an idempotent method, class for POST and PATCH)
+        let table = [
+            (200, RetryClass::Success, RetryClass::Success),
+            (201, RetryClass::Success, RetryClass::Success),
+            (204, RetryClass::Success, RetryClass::Success),
+            (302, RetryClass::Final, RetryClass::Final),
+            (400, RetryClass::Final, RetryClass::Final),
+            (401, RetryClass::Unauthorized, RetryClass::Unauthorized),
+            (403, RetryClass::Final, RetryClass::Final),
+            (404, RetryClass::Final, RetryClass::Final),
+            (409, RetryClass::Final, RetryClass::Final),
+            (429, throttled, throttled),
+            (500, RetryClass::Final, RetryClass::Final),
+            (501, RetryClass::Final, RetryClass::Final),
+            (502, transient(Transient::Status), RetryClass::Final),
+            (503, transient(Transient::Status), RetryClass::Final),
+            (504, transient(Transient::Status), RetryClass::Final),
+            (505, RetryClass::Final, RetryClass::Final),
+        ];
+        for (status, idempotent_class, write_class) in table {
+            let status = StatusCode::from_u16(status).unwrap();
+            for method in METHODS {
+                let expected = if is_idempotent(&method) {
+                    idempotent_class
+                } else {
+                    write_class
+                };
+                let class = RetryClass::of_response(status, &none, is_idempotent(&method), now);
+                assert_eq!(class, expected, "{method} {status}");
+            }
+        }
+    }
+
+    #[test]
+    fn retry_after_is_read_where_a_retry_may_follow() {
+        let now = SystemTime::UNIX_EPOCH;
+        let wait = Some(Duration::from_secs(7));
+        let class = |status: u16, idempotent: bool| {
+            RetryClass::of_response(
+                StatusCode::from_u16(status).unwrap(),
+                &headers("7"),
+                idempotent,
+                now,
+            )
         };
-        for status in [429, 502, 503, 504] {
-            assert!(retried(Method::GET, status), "GET {status}");
-            assert!(retried(Method::PUT, status), "PUT {status}");
-            assert!(retried(Method::DELETE, status), "DELETE {status}");
+        assert_eq!(
+            class(429, false),
+            RetryClass::Throttled { retry_after: wait }
+        );
+        assert_eq!(
+            class(503, true),
+            RetryClass::Transient {
+                reason: Transient::Status,
+                retry_after: wait
+            }
+        );
+        assert_eq!(class(503, false), RetryClass::Final);
+        assert_eq!(class(200, true), RetryClass::Success);
+    }
+
+    #[test]
+    fn transport_failures_are_classified_by_whether_anything_was_sent() {
+        // (failure, class for an idempotent method, class for POST and PATCH)
+        let table = [
+            (Failure::Invalid, RetryClass::Final, RetryClass::Final),
+            (
+                Failure::NotSent { timeout: false },
+                transient(Transient::ConnectionFailed),
+                transient(Transient::ConnectionFailed),
+            ),
+            (
+                Failure::NotSent { timeout: true },
+                transient(Transient::Timeout),
+                transient(Transient::Timeout),
+            ),
+            (
+                Failure::Sent { timeout: false },
+                transient(Transient::Transport),
+                RetryClass::Final,
+            ),
+            (
+                Failure::Sent { timeout: true },
+                transient(Transient::Timeout),
+                RetryClass::Final,
+            ),
+        ];
+        for (failure, idempotent_class, write_class) in table {
+            for method in METHODS {
+                let idempotent = is_idempotent(&method);
+                let expected = if idempotent {
+                    idempotent_class
+                } else {
+                    write_class
+                };
+                let class = RetryClass::of_failure(failure, idempotent);
+                assert_eq!(class, expected, "{method} {failure:?}");
+            }
         }
-        assert!(retried(Method::POST, 429));
-        assert!(retried(Method::PATCH, 429));
-        for status in [502, 503, 504] {
-            assert!(!retried(Method::POST, status), "POST {status}");
-            assert!(!retried(Method::PATCH, status), "PATCH {status}");
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_is_a_failure_before_sending() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        drop(listener);
+        let err = reqwest::Client::new().post(url).send().await.unwrap_err();
+        assert_eq!(Failure::of(&err), Failure::NotSent { timeout: false });
+        let err = reqwest::Client::new()
+            .get("http://[::1")
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(Failure::of(&err), Failure::Invalid);
+    }
+
+    #[test]
+    fn only_throttled_and_transient_classes_are_retried() {
+        let policy = RetryPolicy::default();
+        let mut retries = Retries::new(&policy, None);
+        let now = Instant::now();
+        for class in [
+            RetryClass::Success,
+            RetryClass::Unauthorized,
+            RetryClass::Final,
+        ] {
+            assert_eq!(retries.next(class, now), None, "{class:?}");
         }
-        for status in [200, 400, 401, 404, 409, 500, 501] {
-            assert!(!retried(Method::GET, status), "GET {status}");
-        }
+        assert_eq!(retries.made(), 0, "a final outcome is not a retry");
+        assert!(retries
+            .next(RetryClass::Throttled { retry_after: None }, now)
+            .is_some());
+        assert!(retries.next(transient(Transient::Transport), now).is_some());
+        assert_eq!(retries.made(), 2);
+    }
+
+    #[test]
+    fn retry_after_is_capped() {
+        let policy = RetryPolicy::default().max_retry_after(Duration::from_secs(5));
+        let mut retries = Retries::new(&policy, None);
+        let class = RetryClass::Throttled {
+            retry_after: Some(Duration::from_secs(3600)),
+        };
+        assert_eq!(
+            retries.next(class, Instant::now()),
+            Some(Duration::from_secs(5))
+        );
+        let class = RetryClass::Transient {
+            reason: Transient::Status,
+            retry_after: Some(Duration::from_secs(2)),
+        };
+        assert_eq!(
+            retries.next(class, Instant::now()),
+            Some(Duration::from_secs(2))
+        );
+    }
+
+    #[test]
+    fn retries_stop_at_max_attempts_and_before_the_deadline() {
+        let policy = RetryPolicy::default().max_attempts(3);
+        let now = Instant::now();
+        let throttled = RetryClass::Throttled {
+            retry_after: Some(Duration::from_millis(10)),
+        };
+        let mut retries = Retries::new(&policy, None);
+        assert!(retries.next(throttled, now).is_some());
+        assert!(retries.next(throttled, now).is_some());
+        assert_eq!(retries.next(throttled, now), None, "3 attempts made");
+        assert_eq!(retries.made(), 2);
+
+        let deadline = Some(now + Duration::from_millis(10));
+        let mut retries = Retries::new(&policy, deadline);
+        assert_eq!(
+            retries.next(throttled, now),
+            None,
+            "would start at the deadline"
+        );
+        assert_eq!(
+            retries.attempt_timeout(Duration::from_secs(1), now),
+            Some(Duration::from_millis(10))
+        );
     }
 
     #[test]

@@ -12,14 +12,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE, USER_AGENT};
-use reqwest::Method;
 use serde::Deserialize;
 use tokio::sync::Mutex;
 use tracing::Instrument;
 
 use super::error::AuthError;
 use super::guard::{read_limited, redirect_of, BodyError, Redactor};
-use super::retry::{attempt_timeout, RetryPolicy};
+use super::retry::{Failure, Retries, RetryClass, RetryPolicy};
 
 /// A string that never shows in `Debug` output.
 #[derive(Clone)]
@@ -60,6 +59,16 @@ pub(crate) struct Token {
     pub(crate) generation: u64,
     /// When to fetch a new one; `None` if the server did not say when it expires.
     refresh_at: Option<Instant>,
+}
+
+/// What one successful token request gives: a [`Token`] before it gets its generation.
+struct FetchedToken {
+    /// `Bearer {access_token}`, marked sensitive.
+    header: HeaderValue,
+    /// When to fetch a new one; `None` if the server did not say when it expires.
+    refresh_at: Option<Instant>,
+    /// The access token itself, kept so that an echo of it can be redacted.
+    access_token: Secret,
 }
 
 #[derive(Debug, Default)]
@@ -151,13 +160,13 @@ impl TokenSource {
         let span = tracing::debug_span!("sailpoint.token", client_id = %self.client_id);
         let last_token = state.last_token.clone();
         let outcome = self.fetch(ctx, last_token).instrument(span).await;
-        let outcome = outcome.map(|(header, refresh_at, secret)| {
+        let outcome = outcome.map(|fetched| {
             state.generation += 1;
-            state.last_token = Some(secret);
+            state.last_token = Some(fetched.access_token);
             let token = Token {
-                header,
+                header: fetched.header,
                 generation: state.generation,
-                refresh_at,
+                refresh_at: fetched.refresh_at,
             };
             state.current = Some(token.clone());
             token
@@ -193,7 +202,7 @@ impl TokenSource {
         &self,
         ctx: &TokenRequestContext<'_>,
         last_token: Option<Secret>,
-    ) -> Result<(HeaderValue, Option<Instant>, Secret), AuthError> {
+    ) -> Result<FetchedToken, AuthError> {
         // Whatever the server echoes (the form, a token), none of it is kept.
         let redactor = Redactor::new(
             std::iter::once(self.client_secret.expose())
@@ -204,9 +213,10 @@ impl TokenSource {
             .append_pair("client_id", &self.client_id)
             .append_pair("client_secret", self.client_secret.expose())
             .finish();
-        let mut retries = 0;
+        let mut retries = Retries::new(ctx.retry, ctx.deadline);
         loop {
-            let timeout = attempt_timeout(ctx.timeout, ctx.deadline, Instant::now())
+            let timeout = retries
+                .attempt_timeout(ctx.timeout, Instant::now())
                 .unwrap_or(Duration::ZERO);
             ctx.attempts.fetch_add(1, Ordering::Relaxed);
             let result = ctx
@@ -219,38 +229,31 @@ impl TokenSource {
                 .body(form.clone())
                 .send()
                 .await;
-            // Asking for a token twice is harmless, so the token request is retried
-            // like an idempotent one.
-            let delay = match &result {
-                Ok(resp) => {
-                    ctx.retry
-                        .delay_for_status(&Method::GET, resp.status(), resp.headers(), retries)
-                }
-                Err(err) if err.is_connect() || err.is_timeout() || err.is_request() => {
-                    Some(ctx.retry.backoff(retries))
-                }
-                Err(_) => None,
+            // Asking for a token twice is harmless, so the token request is
+            // classified as an idempotent one.
+            let class = match &result {
+                Ok(resp) => RetryClass::of_response(
+                    resp.status(),
+                    resp.headers(),
+                    true,
+                    std::time::SystemTime::now(),
+                ),
+                Err(err) => RetryClass::of_failure(Failure::of(err), true),
             };
-            if let Some(delay) = delay {
-                if ctx
-                    .retry
-                    .may_retry(retries, delay, ctx.deadline, Instant::now())
-                {
-                    let reason = match &result {
-                        Ok(resp) => format!("status {}", resp.status().as_u16()),
-                        Err(err) if err.is_timeout() => "timeout".to_owned(),
-                        Err(err) => super::error::innermost(err).to_string(),
-                    };
-                    tracing::info!(
-                        retry = retries + 1,
-                        delay_ms = delay.as_millis() as u64,
-                        reason,
-                        "retrying the token request"
-                    );
-                    tokio::time::sleep(delay).await;
-                    retries += 1;
-                    continue;
-                }
+            if let Some(delay) = retries.next(class, Instant::now()) {
+                let reason = match &result {
+                    Ok(resp) => format!("status {}", resp.status().as_u16()),
+                    Err(err) if err.is_timeout() => "timeout".to_owned(),
+                    Err(err) => super::error::innermost(err).to_string(),
+                };
+                tracing::info!(
+                    retry = retries.made(),
+                    delay_ms = delay.as_millis() as u64,
+                    reason,
+                    "retrying the token request"
+                );
+                tokio::time::sleep(delay).await;
+                continue;
             }
             let resp = result.map_err(|e| AuthError::Transport(Arc::new(e)))?;
             let status = resp.status();
@@ -294,7 +297,11 @@ impl TokenSource {
                 let lifetime = Duration::from_secs(secs);
                 Instant::now().checked_add(lifetime - refresh_margin(lifetime))
             });
-            return Ok((header, refresh_at, Secret::new(parsed.access_token)));
+            return Ok(FetchedToken {
+                header,
+                refresh_at,
+                access_token: Secret::new(parsed.access_token),
+            });
         }
     }
 }

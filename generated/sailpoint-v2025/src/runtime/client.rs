@@ -23,7 +23,7 @@ use super::guard::{
 };
 use super::request::{encode_query, Request};
 use super::response::RawResponse;
-use super::retry::{attempt_timeout, is_idempotent, RetryPolicy};
+use super::retry::{is_idempotent, Failure, Retries, RetryClass, RetryPolicy};
 use crate::meta;
 
 /// Long enough for a TLS handshake across the world, short enough that a
@@ -854,7 +854,10 @@ impl Client {
         let token_attempts = AtomicU32::new(0);
         let mut api_attempts = 0u32;
         let total = |api: u32| api + token_attempts.load(Ordering::Relaxed);
-        let mut retries = 0u32;
+        // Whether this request may be sent twice: it decides which failures are
+        // retried (see `RetryClass`).
+        let idempotent = is_idempotent(&op.method);
+        let mut retries = Retries::new(policy, deadline);
         let mut refreshed_after_401 = false;
         loop {
             if let Some(budget) = &self.inner.budget {
@@ -936,7 +939,7 @@ impl Client {
                     }
                 }
             };
-            let Some(timeout) = attempt_timeout(attempt_limit, deadline, Instant::now()) else {
+            let Some(timeout) = retries.attempt_timeout(attempt_limit, Instant::now()) else {
                 return Err(SendError::Timeout {
                     operation_id: op.id,
                     attempts: total(api_attempts),
@@ -970,11 +973,19 @@ impl Client {
                         tracking_id = tracking_header(resp.headers()),
                         "response"
                     );
+                    let class = RetryClass::of_response(
+                        status,
+                        resp.headers(),
+                        idempotent,
+                        std::time::SystemTime::now(),
+                    );
                     if let Some(budget) = &self.inner.budget {
-                        if status == StatusCode::TOO_MANY_REQUESTS {
-                            budget.throttled(sent_at, policy.throttle_pause(resp.headers()));
-                        } else {
-                            budget.succeeded();
+                        match class {
+                            RetryClass::Throttled { retry_after } => budget.throttled(
+                                sent_at,
+                                retry_after.map(|delay| policy.cap_retry_after(delay)),
+                            ),
+                            _ => budget.succeeded(),
                         }
                     }
                     if let Some(redirect) = redirect_of(&resp, &url) {
@@ -985,13 +996,13 @@ impl Client {
                             total(api_attempts),
                         ));
                     }
-                    if status == StatusCode::UNAUTHORIZED && !refreshed_after_401 {
+                    if class == RetryClass::Unauthorized && !refreshed_after_401 {
                         if let (Auth::OAuth(source), Some(generation)) =
                             (&self.inner.auth, generation)
                         {
                             // The token may have been revoked or expired early: fetch a
                             // new one and send once more. The request was not processed,
-                            // so this is safe for every method.
+                            // so this is safe for every method, and it is not a retry.
                             tracing::info!(attempt, "401: refreshing the access token");
                             refreshed_after_401 = true;
                             // Read the body so that the connection can be reused.
@@ -1000,22 +1011,17 @@ impl Client {
                             continue;
                         }
                     }
-                    if let Some(delay) =
-                        policy.delay_for_status(&op.method, status, resp.headers(), retries)
-                    {
-                        if policy.may_retry(retries, delay, deadline, Instant::now()) {
-                            tracing::info!(
-                                attempt,
-                                status = status.as_u16(),
-                                delay_ms = delay.as_millis() as u64,
-                                reason = "retryable status",
-                                "retrying"
-                            );
-                            discard(resp).await;
-                            tokio::time::sleep(delay).await;
-                            retries += 1;
-                            continue;
-                        }
+                    if let Some(delay) = retries.next(class, Instant::now()) {
+                        tracing::info!(
+                            attempt,
+                            status = status.as_u16(),
+                            delay_ms = delay.as_millis() as u64,
+                            reason = class.reason(),
+                            "retrying"
+                        );
+                        discard(resp).await;
+                        tokio::time::sleep(delay).await;
+                        continue;
                     }
                     let headers = resp.headers().clone();
                     self.warn_deprecation(op.id, &headers);
@@ -1059,25 +1065,17 @@ impl Client {
                 "no response"
             );
 
-            // Before a connection exists nothing was sent, so any method may be
-            // retried; afterwards only idempotent ones.
-            let retryable = !failure.is_builder()
-                && !failure.is_redirect()
-                && (failure.is_connect() || is_idempotent(&op.method));
-            if retryable {
-                let delay = policy.backoff(retries);
-                if policy.may_retry(retries, delay, deadline, Instant::now()) {
-                    tracing::info!(
-                        attempt,
-                        delay_ms = delay.as_millis() as u64,
-                        reason = if failure.is_timeout() { "timeout" } else if failure.is_connect() { "connection failed" } else { "transport error" },
-                        error = %innermost(&failure),
-                        "retrying"
-                    );
-                    tokio::time::sleep(delay).await;
-                    retries += 1;
-                    continue;
-                }
+            let class = RetryClass::of_failure(Failure::of(&failure), idempotent);
+            if let Some(delay) = retries.next(class, Instant::now()) {
+                tracing::info!(
+                    attempt,
+                    delay_ms = delay.as_millis() as u64,
+                    reason = class.reason(),
+                    error = %innermost(&failure),
+                    "retrying"
+                );
+                tokio::time::sleep(delay).await;
+                continue;
             }
             let attempts = total(api_attempts);
             return Err(if failure.is_timeout() {
