@@ -3,19 +3,20 @@
 //! retries, errors, responses and pagination that every generated operation
 //! goes through.
 //!
-//! The generated `lib.rs` declares `mod runtime;` and re-exports the public
-//! part of this module at the crate root:
+//! The generated `lib.rs` declares `mod runtime;` and re-exports at the crate
+//! root every `pub` item of this module's `pub use` lines below (the client,
+//! its configuration, errors, responses, call options, `bulk()`), and nothing
+//! else.
 //!
-//! ```text
-//! pub use runtime::{
-//!     ApiError, AuthError, Client, ClientBuilder, ConfigError, Credentials, Error,
-//!     FilePart, RawError, Response, RetryPolicy, CallOptions, RawRequest, Method,
-//! };
-//! ```
+//! Generated operation code uses the crate-internal items [`Operation`],
+//! [`Request`], [`Body`], [`Multipart`], [`encode_path_segment`],
+//! [`query_json`], `Client::execute`, [`RawResponse`](response::RawResponse)
+//! and [`paginate_with`] (with [`Paging`] and [`PageRequest`]).
 //!
-//! Generated operation code uses the crate-internal items
-//! [`Operation`], [`Request`], [`Body`], [`encode_path_segment`],
-//! `Client::execute`, [`RawResponse`](response::RawResponse) and [`paginate()`].
+//! Retries are decided in two steps (`retry`): each attempt's outcome is
+//! classified once (`RetryClass`: success, throttled, transient, unauthorized,
+//! final), then `Retries` decides whether and when to send again. The API
+//! request loop (`client`) and the token request loop (`auth`) share both.
 //!
 //! Invariants kept here:
 //! - no secret (client secret, access token) ever reaches `Debug`, `Display`,
