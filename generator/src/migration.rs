@@ -40,6 +40,7 @@
 //! it.
 
 use crate::diff::{self, Change, Counts, Severity, Side};
+use crate::graph;
 use crate::ir::*;
 use crate::Lowering;
 use serde::Serialize;
@@ -429,49 +430,21 @@ fn origin(url: &str) -> &str {
     }
 }
 
-/// The types `op` reaches in `api`, by Rust name.
+/// The types `op` reaches in `api`, by Rust name (through `graph`'s one walk).
 fn reachable(api: &Api, op: &Operation) -> BTreeMap<String, TypeDef> {
-    let mut todo: Vec<&TypeRef> = Vec::new();
-    todo.extend(op.params.iter().map(|p| &p.ty));
-    if let Some(b) = &op.body {
-        todo.push(&b.ty);
-        todo.extend(b.form.iter().map(|f| &f.ty));
-    }
-    for r in &op.responses {
-        if let ResponseBody::Json { ty, .. } = &r.body {
-            todo.push(ty);
-        }
-    }
-    if let Some(p) = &op.pagination {
-        todo.push(&p.item);
-    }
-    let mut seen: BTreeSet<&str> = BTreeSet::new();
-    let mut out = BTreeMap::new();
-    while let Some(t) = todo.pop() {
-        match t {
-            TypeRef::Vec(i) | TypeRef::Map(i) => todo.push(i),
-            TypeRef::Named(name) => {
-                if !seen.insert(name.as_str()) {
-                    continue;
-                }
-                let Some(def) = api.types.get(name) else {
-                    continue;
-                };
-                out.insert(name.clone(), def.clone());
-                match &def.kind {
-                    TypeKind::Struct(s) => {
-                        todo.extend(s.fields.iter().map(|f| &f.ty));
-                        todo.extend(s.additional.iter());
-                    }
-                    TypeKind::Union(u) => todo.extend(u.variants.iter().map(|v| &v.ty)),
-                    TypeKind::Alias(t) => todo.push(t),
-                    TypeKind::Enum(_) => {}
-                }
-            }
-            _ => {}
-        }
-    }
-    out
+    let form = op.body.iter().flat_map(|b| b.form.iter().map(|f| &f.ty));
+    let item = op.pagination.iter().map(|p| &p.item);
+    let roots = graph::request_roots(op)
+        .chain(form)
+        .chain(graph::response_roots(op))
+        .chain(item);
+    graph::reachable(api, roots)
+        .into_iter()
+        .filter_map(|name| {
+            let def = api.types.get(&name)?.clone();
+            Some((name, def))
+        })
+        .collect()
 }
 
 /// The bodies of a pair whose Rust type changed, with the fields each side
