@@ -346,9 +346,10 @@ fn runtime_allow(api: &Api) -> Option<TokenStream> {
     let ops = || api.tags.iter().flat_map(|t| &t.operations);
     let json = |success: bool| {
         ops().any(|op| {
-            op.responses.iter().any(|r| {
-                r.status.is_success() == success && matches!(r.body, ResponseBody::Json { .. })
-            })
+            let responses = if success { op.successes() } else { op.errors() };
+            responses
+                .iter()
+                .any(|r| matches!(r.body, ResponseBody::Json { .. }))
         })
     };
     let path_params = ops().any(|op| op.params.iter().any(|p| p.location == ParamLocation::Path));
