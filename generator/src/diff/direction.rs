@@ -209,38 +209,46 @@ impl<'a> Differ<'a> {
         out: &mut Vec<String>,
         seen: &mut BTreeSet<(String, String)>,
     ) {
-        for f in &old.fields {
-            let p = format!("{path}.{}", f.name.wire);
-            match new.fields.iter().find(|g| g.name.wire == f.name.wire) {
+        for old_field in &old.fields {
+            let field_path = format!("{path}.{}", old_field.name.wire);
+            match new
+                .fields
+                .iter()
+                .find(|new_field| new_field.name.wire == old_field.name.wire)
+            {
                 None => {
-                    if dir.response && response_required(f) {
-                        out.push(format!("`{p}` is no longer returned"));
+                    if dir.response && response_required(old_field) {
+                        out.push(format!("`{field_path}` is no longer returned"));
                     }
                 }
-                Some(g) => {
-                    if dir.request && !request_required(f) && request_required(g) {
-                        out.push(format!("`{p}` is now required"));
+                Some(new_field) => {
+                    if dir.request && !request_required(old_field) && request_required(new_field) {
+                        out.push(format!("`{field_path}` is now required"));
                     }
-                    if dir.request && f.nullable && !g.nullable {
-                        out.push(format!("`{p}` no longer accepts `null`"));
+                    if dir.request && old_field.nullable && !new_field.nullable {
+                        out.push(format!("`{field_path}` no longer accepts `null`"));
                     }
-                    if dir.response && response_required(f) && !response_required(g) {
-                        out.push(format!("`{p}` may now be absent"));
+                    if dir.response && response_required(old_field) && !response_required(new_field)
+                    {
+                        out.push(format!("`{field_path}` may now be absent"));
                     }
-                    if dir.response && !f.nullable && g.nullable {
-                        out.push(format!("`{p}` may now be `null`"));
+                    if dir.response && !old_field.nullable && new_field.nullable {
+                        out.push(format!("`{field_path}` may now be `null`"));
                     }
-                    self.shape(&f.ty, &g.ty, dir, &p, out, seen);
+                    self.shape(&old_field.ty, &new_field.ty, dir, &field_path, out, seen);
                 }
             }
         }
-        for g in new
-            .fields
-            .iter()
-            .filter(|g| !old.fields.iter().any(|f| f.name.wire == g.name.wire))
-        {
-            if dir.request && request_required(g) {
-                out.push(format!("`{path}.{}` is new and required", g.name.wire));
+        for new_field in new.fields.iter().filter(|new_field| {
+            !old.fields
+                .iter()
+                .any(|old_field| old_field.name.wire == new_field.name.wire)
+        }) {
+            if dir.request && request_required(new_field) {
+                out.push(format!(
+                    "`{path}.{}` is new and required",
+                    new_field.name.wire
+                ));
             }
         }
     }

@@ -292,7 +292,7 @@ impl<'a> Differ<'a> {
                 ),
             );
         }
-        for (name, s) in &old.security_schemes {
+        for (name, old_scheme) in &old.security_schemes {
             let ptr = crate::diag::join("#/components/securitySchemes", name);
             match new.security_schemes.get(name) {
                 None => self.push(
@@ -301,16 +301,16 @@ impl<'a> Differ<'a> {
                     &ptr,
                     format!("Security scheme `{name}` removed."),
                 ),
-                Some(n) if n != s => self.push(
+                Some(new_scheme) if new_scheme != old_scheme => self.push(
                     Kind::SecuritySchemeChanged,
                     sev(false, true),
                     &ptr,
                     format!(
                         "Security scheme `{name}` changed: `{}` (token URL {}) → `{}` (token URL {}).",
-                        s.kind,
-                        s.token_url.as_deref().map_or("none".to_string(), |u| format!("`{u}`")),
-                        n.kind,
-                        n.token_url.as_deref().map_or("none".to_string(), |u| format!("`{u}`")),
+                        old_scheme.kind,
+                        old_scheme.token_url.as_deref().map_or("none".to_string(), |u| format!("`{u}`")),
+                        new_scheme.kind,
+                        new_scheme.token_url.as_deref().map_or("none".to_string(), |u| format!("`{u}`")),
                     ),
                 ),
                 Some(_) => {}
@@ -329,16 +329,20 @@ impl<'a> Differ<'a> {
                 format!("Security scheme `{name}` added."),
             );
         }
-        for t in &new.tags {
-            if let Some(o) = old.tags.iter().find(|o| o.name.wire == t.name.wire) {
-                if o.description != t.description {
+        for new_tag in &new.tags {
+            if let Some(old_tag) = old
+                .tags
+                .iter()
+                .find(|old_tag| old_tag.name.wire == new_tag.name.wire)
+            {
+                if old_tag.description != new_tag.description {
                     self.push(
                         Kind::TagDocsChanged,
                         docs(),
                         "#/tags",
                         format!(
                             "Description of tag `{}` (Rust module `{}`) changed.",
-                            t.name.wire, t.name.rust
+                            new_tag.name.wire, new_tag.name.rust
                         ),
                     );
                 }
@@ -380,9 +384,14 @@ mod tests {
                 scopes.iter().map(|s| s.to_string()).collect(),
             )]]
         };
-        let breaks = |a: &[&str], b: &[&str]| {
-            let (o, n) = (security_alternatives(&s(a)), security_alternatives(&s(b)));
-            o.iter().any(|x| !n.iter().any(|y| y.is_subset(x)))
+        let breaks = |old: &[&str], new: &[&str]| {
+            let (old_alts, new_alts) = (
+                security_alternatives(&s(old)),
+                security_alternatives(&s(new)),
+            );
+            old_alts
+                .iter()
+                .any(|old_alt| !new_alts.iter().any(|new_alt| new_alt.is_subset(old_alt)))
         };
         assert!(breaks(&["read"], &["read", "write"]));
         assert!(!breaks(&["read", "write"], &["read"]));

@@ -84,19 +84,22 @@ impl<'a> Differ<'a> {
         let mut pairs: Vec<(usize, usize)> = Vec::new();
         let mut old_matched = vec![false; old.len()];
         let mut new_matched = vec![false; new.len()];
-        for (i, o) in old.iter().enumerate() {
-            if let Some(j) = new.iter().position(|n| n.op.id.wire == o.op.id.wire) {
+        for (i, old_op) in old.iter().enumerate() {
+            if let Some(j) = new
+                .iter()
+                .position(|new_op| new_op.op.id.wire == old_op.op.id.wire)
+            {
                 pairs.push((i, j));
                 old_matched[i] = true;
                 new_matched[j] = true;
             }
         }
         // An unmatched pair at the same method and route is a renamed operationId.
-        for (i, o) in old.iter().enumerate() {
+        for (i, old_op) in old.iter().enumerate() {
             if old_matched[i] {
                 continue;
             }
-            let route = (o.op.method, normalize_path(&o.op.path));
+            let route = (old_op.op.method, normalize_path(&old_op.op.path));
             if let Some(j) = (0..new.len()).find(|&j| {
                 !new_matched[j] && (new[j].op.method, normalize_path(&new[j].op.path)) == route
             }) {
@@ -109,30 +112,30 @@ impl<'a> Differ<'a> {
         for (i, j) in pairs {
             self.operation(old[i], new[j]);
         }
-        for o in old
+        for old_op in old
             .iter()
             .enumerate()
             .filter(|(i, _)| !old_matched[*i])
-            .map(|(_, o)| o)
+            .map(|(_, old_op)| old_op)
         {
             self.push(
                 Kind::OperationRemoved,
                 sev(true, true),
-                &o.op.pointer,
-                format!("Operation {} removed: {}.", o.label(), o.route()),
+                &old_op.op.pointer,
+                format!("Operation {} removed: {}.", old_op.label(), old_op.route()),
             );
         }
-        for n in new
+        for new_op in new
             .iter()
             .enumerate()
             .filter(|(j, _)| !new_matched[*j])
-            .map(|(_, n)| n)
+            .map(|(_, new_op)| new_op)
         {
             self.push(
                 Kind::OperationAdded,
                 sev(false, false),
-                &n.op.pointer,
-                format!("Operation {} added: {}.", n.label(), n.route()),
+                &new_op.op.pointer,
+                format!("Operation {} added: {}.", new_op.label(), new_op.route()),
             );
         }
     }
@@ -260,12 +263,12 @@ impl<'a> Differ<'a> {
                 .filter(|p| p.location == ParamLocation::Path)
                 .collect::<Vec<_>>()
         };
-        let (op_, np) = (path(old.op), path(new.op));
-        for i in 0..op_.len().max(np.len()) {
-            match (op_.get(i), np.get(i)) {
+        let (old_path, new_path) = (path(old.op), path(new.op));
+        for i in 0..old_path.len().max(new_path.len()) {
+            match (old_path.get(i), new_path.get(i)) {
                 (Some(old_param), Some(new_param)) => self.param(new, old_param, new_param),
-                (Some(a), None) => self.param_removed(old, a),
-                (None, Some(b)) => self.param_added(new, b),
+                (Some(old_param), None) => self.param_removed(old, old_param),
+                (None, Some(new_param)) => self.param_added(new, new_param),
                 (None, None) => {}
             }
         }
@@ -275,22 +278,22 @@ impl<'a> Differ<'a> {
                 .filter(|p| p.location != ParamLocation::Path)
                 .collect::<Vec<_>>()
         };
-        let (or, nr) = (rest(old.op), rest(new.op));
-        for a in &or {
-            match nr
-                .iter()
-                .find(|b| b.location == a.location && b.name.wire == a.name.wire)
-            {
-                Some(b) => self.param(new, a, b),
-                None => self.param_removed(old, a),
+        let (old_rest, new_rest) = (rest(old.op), rest(new.op));
+        for old_param in &old_rest {
+            match new_rest.iter().find(|new_param| {
+                new_param.location == old_param.location
+                    && new_param.name.wire == old_param.name.wire
+            }) {
+                Some(new_param) => self.param(new, old_param, new_param),
+                None => self.param_removed(old, old_param),
             }
         }
-        for b in &nr {
-            if !or
-                .iter()
-                .any(|a| a.location == b.location && a.name.wire == b.name.wire)
-            {
-                self.param_added(new, b);
+        for new_param in &new_rest {
+            if !old_rest.iter().any(|old_param| {
+                old_param.location == new_param.location
+                    && old_param.name.wire == new_param.name.wire
+            }) {
+                self.param_added(new, new_param);
             }
         }
     }
@@ -332,19 +335,19 @@ impl<'a> Differ<'a> {
 
     pub(super) fn param(&mut self, op: Op<'a>, old: &Param, new: &Param) {
         let ptr = new.pointer.as_str();
-        let (oname, nname) = (
+        let (old_name, new_name) = (
             self.spec_name(true, old).to_string(),
             self.spec_name(false, new).to_string(),
         );
-        let label = param_label(new, &nname, op);
-        if oname != nname || old.name.rust != new.name.rust {
+        let label = param_label(new, &new_name, op);
+        if old_name != new_name || old.name.rust != new.name.rust {
             // Path parameters are positional in the URL and in the method's
             // arguments; only a setter's name is API.
             let sdk = !old.required && !new.required && old.name.rust != new.name.rust;
             let mut details = Vec::new();
-            if oname != old.name.wire {
+            if old_name != old.name.wire {
                 details.push(format!(
-                    "the old spec named it `{oname}` but the path template says `{{{}}}`; the generator already used `{}`",
+                    "the old spec named it `{old_name}` but the path template says `{{{}}}`; the generator already used `{}`",
                     old.name.wire, old.name.wire
                 ));
             }
@@ -353,7 +356,7 @@ impl<'a> Differ<'a> {
                 sev(sdk, false),
                 ptr,
                 format!(
-                    "{} parameter `{oname}` (Rust `{}`) of {} renamed to `{nname}` (Rust `{}`){}.",
+                    "{} parameter `{old_name}` (Rust `{}`) of {} renamed to `{new_name}` (Rust `{}`){}.",
                     capitalize(location(new.location)),
                     old.name.rust,
                     op.label(),
@@ -391,13 +394,13 @@ impl<'a> Differ<'a> {
                     &old.ty,
                     &new.ty,
                     Usage::REQUEST,
-                    &nname,
+                    &new_name,
                     &mut details,
                     &mut BTreeSet::new(),
                 );
             }
             let wire = !details.is_empty();
-            let details = explain(details, &nname);
+            let details = explain(details, &new_name);
             self.push_details(
                 Kind::ParameterTypeChanged,
                 sev(true, wire),
@@ -489,18 +492,18 @@ impl<'a> Differ<'a> {
     pub(super) fn body(&mut self, old: Op<'a>, new: Op<'a>) {
         match (&old.op.body, &new.op.body) {
             (None, None) => {}
-            (Some(a), None) => self.push(
+            (Some(old_body), None) => self.push(
                 Kind::RequestBodyRemoved,
                 sev(true, false),
-                &a.pointer,
+                &old_body.pointer,
                 format!(
                     "Request body (`{}`) of {} removed.",
-                    rust_ty(&a.ty),
+                    rust_ty(&old_body.ty),
                     old.label()
                 ),
             ),
-            (None, Some(b)) => {
-                let (s, text) = if b.required {
+            (None, Some(new_body)) => {
+                let (s, text) = if new_body.required {
                     (
                         sev(true, true),
                         "required: a new `body` argument, and old clients do not send it",
@@ -511,11 +514,11 @@ impl<'a> Differ<'a> {
                 self.push(
                     Kind::RequestBodyAdded,
                     s,
-                    &b.pointer,
+                    &new_body.pointer,
                     format!(
                         "Request body (`{}`, `{}`) of {} added, {text}.",
-                        rust_ty(&b.ty),
-                        b.media_type,
+                        rust_ty(&new_body.ty),
+                        new_body.media_type,
                         new.label()
                     ),
                 );
@@ -606,23 +609,28 @@ impl<'a> Differ<'a> {
                     .map_or("Bytes".to_string(), |r| response_body_ty(&r.body))
             }
         };
-        let (osig, nsig) = (success_sig(old.op), success_sig(new.op));
-        let ret_changed = osig != nsig;
+        let (old_sig, new_sig) = (success_sig(old.op), success_sig(new.op));
+        let ret_changed = old_sig != new_sig;
         let err = |op: &Operation| op.error_type();
-        for a in &old.op.responses {
-            match new.op.responses.iter().find(|b| b.status == a.status) {
-                Some(b) => self.response(new, a, b),
+        for old_response in &old.op.responses {
+            match new
+                .op
+                .responses
+                .iter()
+                .find(|new_response| new_response.status == old_response.status)
+            {
+                Some(new_response) => self.response(new, old_response, new_response),
                 None => {
-                    let (s, text) = if a.status.is_success() {
+                    let (s, text) = if old_response.status.is_success() {
                         if ret_changed {
                             (
                                 sev(true, false),
-                                format!("the return type changes: `{osig}` → `{nsig}`"),
+                                format!("the return type changes: `{old_sig}` → `{new_sig}`"),
                             )
-                        } else if osig.ends_with("Success") {
+                        } else if old_sig.ends_with("Success") {
                             (
                                 sev(true, false),
-                                format!("variant `{osig}::{}` removed", a.variant),
+                                format!("variant `{old_sig}::{}` removed", old_response.variant),
                             )
                         } else {
                             (
@@ -633,28 +641,41 @@ impl<'a> Differ<'a> {
                     } else {
                         (
                             sev(true, false),
-                            format!("variant `{}::{}` removed", err(old.op), a.variant),
+                            format!(
+                                "variant `{}::{}` removed",
+                                err(old.op),
+                                old_response.variant
+                            ),
                         )
                     };
                     self.push(
                         Kind::StatusRemoved,
                         s,
-                        &a.pointer,
-                        format!("Status {} of {} removed: {text}.", a.status, old.label()),
+                        &old_response.pointer,
+                        format!(
+                            "Status {} of {} removed: {text}.",
+                            old_response.status,
+                            old.label()
+                        ),
                     );
                 }
             }
         }
-        for b in &new.op.responses {
-            if old.op.responses.iter().any(|a| a.status == b.status) {
+        for new_response in &new.op.responses {
+            if old
+                .op
+                .responses
+                .iter()
+                .any(|old_response| old_response.status == new_response.status)
+            {
                 continue;
             }
-            let (s, text) = if b.status.is_success() {
+            let (s, text) = if new_response.status.is_success() {
                 let sdk = ret_changed;
                 let ret = if sdk {
-                    format!("the return type changes: `{osig}` → `{nsig}`; ")
-                } else if nsig.ends_with("Success") {
-                    format!("variant `{nsig}::{}` added; ", b.variant)
+                    format!("the return type changes: `{old_sig}` → `{new_sig}`; ")
+                } else if new_sig.ends_with("Success") {
+                    format!("variant `{new_sig}::{}` added; ", new_response.variant)
                 } else {
                     String::new()
                 };
@@ -665,14 +686,18 @@ impl<'a> Differ<'a> {
             } else {
                 (
                     sev(false, false),
-                    format!("variant `{}::{}` added", err(new.op), b.variant),
+                    format!("variant `{}::{}` added", err(new.op), new_response.variant),
                 )
             };
             self.push(
                 Kind::StatusAdded,
                 s,
-                &b.pointer,
-                format!("Status {} of {} added: {text}.", b.status, new.label()),
+                &new_response.pointer,
+                format!(
+                    "Status {} of {} added: {text}.",
+                    new_response.status,
+                    new.label()
+                ),
             );
         }
     }
@@ -681,8 +706,8 @@ impl<'a> Differ<'a> {
         let ptr = new.pointer.as_str();
         let label = format!("status {} response of {}", new.status, op.label());
         let same_kind = std::mem::discriminant(&old.body) == std::mem::discriminant(&new.body);
-        let (am, bm) = (response_media(&old.body), response_media(&new.body));
-        if am != bm || !same_kind {
+        let (old_media, new_media) = (response_media(&old.body), response_media(&new.body));
+        if old_media != new_media || !same_kind {
             let json = |r: &ResponseBody| matches!(r, ResponseBody::Json { .. });
             let sdk = response_body_ty(&old.body) != response_body_ty(&new.body)
                 && !(json(&old.body) && json(&new.body));
@@ -692,20 +717,20 @@ impl<'a> Differ<'a> {
                 sev(sdk, wire),
                 ptr,
                 format!(
-                    "Body of the {label} changed: `{am}` (`{}`) → `{bm}` (`{}`).",
+                    "Body of the {label} changed: `{old_media}` (`{}`) → `{new_media}` (`{}`).",
                     response_body_ty(&old.body),
                     response_body_ty(&new.body)
                 ),
             );
         }
-        if let (ResponseBody::Json { ty: at, .. }, ResponseBody::Json { ty: bt, .. }) =
+        if let (ResponseBody::Json { ty: old_ty, .. }, ResponseBody::Json { ty: new_ty, .. }) =
             (&old.body, &new.body)
         {
-            if at != bt {
+            if old_ty != new_ty {
                 let mut details = Vec::new();
                 self.shape(
-                    at,
-                    bt,
+                    old_ty,
+                    new_ty,
                     Usage::RESPONSE,
                     "body",
                     &mut details,
@@ -722,8 +747,8 @@ impl<'a> Differ<'a> {
                     ptr,
                     format!(
                         "Schema of the {label} replaced: `{}` → `{}`.",
-                        rust_ty(at),
-                        rust_ty(bt)
+                        rust_ty(old_ty),
+                        rust_ty(new_ty)
                     ),
                     details,
                 );
@@ -770,24 +795,30 @@ impl<'a> Differ<'a> {
         if old.op.security == new.op.security {
             return;
         }
-        let (olds, news) = (
+        let (old_alts, new_alts) = (
             security_alternatives(&old.op.security),
             security_alternatives(&new.op.security),
         );
         // A client that met an old alternative still gets in if some new
         // alternative asks for no more than that.
-        let wire = olds.iter().any(|a| !news.iter().any(|b| b.is_subset(a)));
+        let wire = old_alts
+            .iter()
+            .any(|old_alt| !new_alts.iter().any(|new_alt| new_alt.is_subset(old_alt)));
         let all = |alts: &[Atoms]| alts.iter().flatten().cloned().collect::<Atoms>();
-        let (oa, na) = (all(&olds), all(&news));
+        let (old_atoms, new_atoms) = (all(&old_alts), all(&new_alts));
         let atom = |(s, scope): &(String, Option<String>)| match scope {
             Some(x) => format!("scope `{x}` of `{s}`"),
             None => format!("scheme `{s}`"),
         };
-        let mut details: Vec<String> = na
-            .difference(&oa)
+        let mut details: Vec<String> = new_atoms
+            .difference(&old_atoms)
             .map(|x| format!("added {}", atom(x)))
             .collect();
-        details.extend(oa.difference(&na).map(|x| format!("removed {}", atom(x))));
+        details.extend(
+            old_atoms
+                .difference(&new_atoms)
+                .map(|x| format!("removed {}", atom(x))),
+        );
         if wire {
             details.push("old clients' credentials may no longer be enough".into());
         }
@@ -946,18 +977,19 @@ impl<'a> Differ<'a> {
                         }
                     }
                 }
-                for g in new_fields
-                    .iter()
-                    .filter(|g| !old_fields.iter().any(|f| f.name.wire == g.name.wire))
-                {
+                for new_field in new_fields.iter().filter(|new_field| {
+                    !old_fields
+                        .iter()
+                        .any(|old_field| old_field.name.wire == new_field.name.wire)
+                }) {
                     self.push(
                         Kind::FiltersChanged,
                         sev(false, false),
                         ptr,
                         format!(
                             "Filter field `{}` (Rust `{}`) of {} added.",
-                            g.name.wire,
-                            g.name.rust,
+                            new_field.name.wire,
+                            new_field.name.rust,
                             new.label()
                         ),
                     );
@@ -983,36 +1015,38 @@ impl<'a> Differ<'a> {
                 );
             }
             (Some(old_sorters), Some(new_sorters)) => {
-                for f in old_sorters
-                    .iter()
-                    .filter(|f| !new_sorters.iter().any(|g| g.wire == f.wire))
-                {
+                for old_sorter in old_sorters.iter().filter(|old_sorter| {
+                    !new_sorters
+                        .iter()
+                        .any(|new_sorter| new_sorter.wire == old_sorter.wire)
+                }) {
                     self.push(
                         Kind::SortersChanged,
                         sev(true, true),
                         ptr,
                         format!(
                             "Sort field `{}` (Rust `{}::{}`) of {} removed.",
-                            f.wire,
+                            old_sorter.wire,
                             new.op.sort_field_type(),
-                            f.rust,
+                            old_sorter.rust,
                             new.label()
                         ),
                     );
                 }
-                for g in new_sorters
-                    .iter()
-                    .filter(|g| !old_sorters.iter().any(|f| f.wire == g.wire))
-                {
+                for new_sorter in new_sorters.iter().filter(|new_sorter| {
+                    !old_sorters
+                        .iter()
+                        .any(|old_sorter| old_sorter.wire == new_sorter.wire)
+                }) {
                     self.push(
                         Kind::SortersChanged,
                         sev(false, false),
                         ptr,
                         format!(
                             "Sort field `{}` (Rust `{}::{}`) of {} added.",
-                            g.wire,
+                            new_sorter.wire,
                             new.op.sort_field_type(),
-                            g.rust,
+                            new_sorter.rust,
                             new.label()
                         ),
                     );

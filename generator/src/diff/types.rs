@@ -47,23 +47,23 @@ impl<'a> Differ<'a> {
             .values()
             .map(|d| (d.name.wire.as_str(), d))
             .collect();
-        for d in old.types.values() {
-            match by_wire.get(d.name.wire.as_str()) {
-                Some(n) if !new_matched.contains(n.name.rust.as_str()) => {
-                    new_matched.insert(n.name.rust.as_str());
-                    pairs.push((d, n));
+        for old_def in old.types.values() {
+            match by_wire.get(old_def.name.wire.as_str()) {
+                Some(new_def) if !new_matched.contains(new_def.name.rust.as_str()) => {
+                    new_matched.insert(new_def.name.rust.as_str());
+                    pairs.push((old_def, new_def));
                 }
-                _ => old_unmatched.push(d),
+                _ => old_unmatched.push(old_def),
             }
         }
         let mut removed = Vec::new();
-        for d in old_unmatched {
-            match new.types.get(&d.name.rust) {
-                Some(n) if !new_matched.contains(n.name.rust.as_str()) => {
-                    new_matched.insert(n.name.rust.as_str());
-                    pairs.push((d, n));
+        for old_def in old_unmatched {
+            match new.types.get(&old_def.name.rust) {
+                Some(new_def) if !new_matched.contains(new_def.name.rust.as_str()) => {
+                    new_matched.insert(new_def.name.rust.as_str());
+                    pairs.push((old_def, new_def));
                 }
-                _ => removed.push(d),
+                _ => removed.push(old_def),
             }
         }
         pairs.sort_by(|a, b| a.1.name.rust.cmp(&b.1.name.rust));
@@ -178,11 +178,15 @@ impl<'a> Differ<'a> {
     }
 
     pub(super) fn structs(&mut self, def: &TypeDef, usage: Usage, old: &Struct, new: &Struct) {
-        for f in &old.fields {
-            match new.fields.iter().find(|g| g.name.wire == f.name.wire) {
-                Some(g) => self.field(def, usage, f, g),
+        for old_field in &old.fields {
+            match new
+                .fields
+                .iter()
+                .find(|new_field| new_field.name.wire == old_field.name.wire)
+            {
+                Some(new_field) => self.field(def, usage, old_field, new_field),
                 None => {
-                    let wire = usage.response && response_required(f);
+                    let wire = usage.response && response_required(old_field);
                     let why = if wire {
                         "; it was always present in responses"
                     } else {
@@ -191,23 +195,23 @@ impl<'a> Differ<'a> {
                     self.push(
                         Kind::FieldRemoved,
                         sev(true, wire),
-                        &f.pointer,
+                        &old_field.pointer,
                         format!(
                             "{} removed (used in {}){why}.",
-                            capitalize(&field_label(f, def)),
+                            capitalize(&field_label(old_field, def)),
                             direction(usage)
                         ),
                     );
                 }
             }
         }
-        for g in new
-            .fields
-            .iter()
-            .filter(|g| !old.fields.iter().any(|f| f.name.wire == g.name.wire))
-        {
-            let sdk = !g.is_option();
-            let wire = usage.request && request_required(g);
+        for new_field in new.fields.iter().filter(|new_field| {
+            !old.fields
+                .iter()
+                .any(|old_field| old_field.name.wire == new_field.name.wire)
+        }) {
+            let sdk = !new_field.is_option();
+            let wire = usage.request && request_required(new_field);
             let what = match (sdk, wire) {
                 (true, true) => {
                     "required: `new()` gains an argument, and old clients do not send it"
@@ -219,17 +223,17 @@ impl<'a> Differ<'a> {
             self.push(
                 Kind::FieldAdded,
                 sev(sdk, wire),
-                &g.pointer,
+                &new_field.pointer,
                 format!(
                     "{} added (used in {}), {what}.",
-                    capitalize(&field_label(g, def)),
+                    capitalize(&field_label(new_field, def)),
                     direction(usage)
                 ),
             );
         }
         match (&old.additional, &new.additional) {
             (None, None) => {}
-            (a, b) if a == b => {}
+            (old_extra, new_extra) if old_extra == new_extra => {}
             (None, Some(t)) => self.push(
                 Kind::AdditionalPropertiesChanged,
                 sev(false, false),
