@@ -1,4 +1,8 @@
-//! When to send a request again, and how long to wait before doing so.
+//! When to send a request again, and how long to wait before doing so: the
+//! user's [`RetryPolicy`], and the two steps every request loop (API calls in
+//! `client`, token requests in `auth`) takes with it. [`RetryClass`]
+//! classifies each attempt once; [`Retries`] then decides whether and when
+//! to send again.
 
 use std::time::{Duration, Instant, SystemTime};
 
