@@ -210,7 +210,8 @@ pub fn generate(
 /// Copies templates into the crate: `src/`, and with `sdk_extras` also
 /// `tests/`, `examples/` and `benches/`; `Cargo.toml` gets the crate name;
 /// a `CHANGELOG.md` (xtask passes `spec/CHANGELOG.md` for our spec) and a
-/// `MIGRATING.md` (the migration report xtask makes) go to the crate root.
+/// `MIGRATING.md` (the migration report xtask makes) go to the crate root,
+/// and so does a `LICENSE`, as it is.
 /// In files whose `source` is under `templates/`, `sailpoint_v2025`,
 /// `sailpoint-v2025` and `/v2025` become the crate's lib name, package name
 /// and API prefix (the templates are real code of the v2025 crate; every
@@ -249,6 +250,12 @@ fn copy_templates(
                 contents: cargo_toml(contents, settings, &|p: &str| {
                     templates.iter().any(|t| t.path == p)
                 })?,
+            });
+        } else if path == "LICENSE" {
+            // Copied as it is: a license text gets no header.
+            out.push(GeneratedFile {
+                path: path.clone(),
+                contents: contents.clone(),
             });
         } else if path == "CHANGELOG.md" || path == "MIGRATING.md" {
             out.push(GeneratedFile {

@@ -159,13 +159,22 @@ const REPLACED_AS_A_WHOLE: [&str; 3] = ["tests/", "examples/", "benches/"];
 /// the shared `templates/` (without `templates/crates/`), overlaid by
 /// `templates/crates/{name}/` (a file there replaces the shared file of the
 /// same path; its `tests/`, `examples/` or `benches/` replace the shared
-/// folder), the crate's changelog, and its migration report.
+/// folder), the crate's changelog, and its migration report. Every crate
+/// also gets the repository's `LICENSE`, which its `license = "MIT"` names.
 pub fn inputs(root: &Path, krate: Option<&OurCrate>) -> Result<Vec<Template>> {
     let mut templates: Vec<Template> = read_templates(&root.join("templates"), "templates")?
         .into_iter()
         .filter(|t| !t.path.starts_with(&format!("{OVERLAYS}/")))
         .collect();
+    let license = root.join("LICENSE");
+    templates.push(Template {
+        path: "LICENSE".into(),
+        contents: fs::read_to_string(&license)
+            .with_context(|| format!("reading {}", license.display()))?,
+        source: "LICENSE".into(),
+    });
     let Some(k) = krate else {
+        templates.sort_by(|a, b| a.path.cmp(&b.path));
         return Ok(templates);
     };
     let dir = format!("templates/{OVERLAYS}/{}", k.name);
