@@ -23,9 +23,9 @@ pub fn ci(_args: &[String]) -> Result<()> {
         "clippy",
         "--workspace",
         "--all-targets",
-        // Also lints the Prism contract test, which only builds with this feature.
+        // Also lints the Prism contract tests, which only build with this feature.
         "--features",
-        "sailpoint-v2025/contract-test",
+        "sailpoint-v2025/contract-test,sailpoint-isc/contract-test",
         "--",
         "-D",
         "warnings",
@@ -43,6 +43,7 @@ pub fn ci(_args: &[String]) -> Result<()> {
     cargo(&["test", "--workspace"])?;
     // The test kit: its own tests and docs/testing.md's doctests.
     cargo(&["test", "-p", "sailpoint-v2025", "--features", "test-kit"])?;
+    // Both crates, each against our spec and upstream's documents.
     crate::contract::contract(&[])?;
     run(
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))

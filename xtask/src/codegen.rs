@@ -155,17 +155,49 @@ const OVERLAYS: &str = "crates";
 /// another crate.
 const REPLACED_AS_A_WHOLE: [&str; 3] = ["tests/", "examples/", "benches/"];
 
+/// The folder of crate-agnostic tests, examples and benches under
+/// `templates/`: `templates/common/tests/x.rs` is every crate's `tests/x.rs`,
+/// even where an overlay replaces the shared `tests/` folder. What such a file
+/// needs of one crate's operations comes from a module each crate has
+/// (`tests/sdk_ops/mod.rs`).
+const COMMON: &str = "common";
+
 /// What `generate` copies for one of our crates (`None`: a foreign spec):
-/// the shared `templates/` (without `templates/crates/`), overlaid by
-/// `templates/crates/{name}/` (a file there replaces the shared file of the
-/// same path; its `tests/`, `examples/` or `benches/` replace the shared
-/// folder), the crate's changelog, and its migration report. Every crate
-/// also gets the repository's `LICENSE`, which its `license = "MIT"` names.
+/// the shared `templates/` (without `templates/crates/` and
+/// `templates/common/`), overlaid by `templates/crates/{name}/` (a file
+/// there replaces the shared file of the same path; its `tests/`,
+/// `examples/` or `benches/` replace the shared folder), the crate-agnostic
+/// files of `templates/common/` (which an overlay file of the same path
+/// still replaces), the crate's changelog, and its migration report. Every
+/// crate also gets the repository's `LICENSE`, which its `license = "MIT"`
+/// names.
 pub fn inputs(root: &Path, krate: Option<&OurCrate>) -> Result<Vec<Template>> {
-    let mut templates: Vec<Template> = read_templates(&root.join("templates"), "templates")?
-        .into_iter()
-        .filter(|t| !t.path.starts_with(&format!("{OVERLAYS}/")))
-        .collect();
+    let mut templates = Vec::new();
+    let mut common = Vec::new();
+    for mut t in read_templates(&root.join("templates"), "templates")? {
+        if let Some(path) = t.path.strip_prefix(&format!("{COMMON}/")) {
+            t.path = path.to_owned();
+            common.push(t);
+        } else if !t.path.starts_with(&format!("{OVERLAYS}/")) {
+            templates.push(t);
+        }
+    }
+    let overlay = match krate {
+        Some(k) => {
+            let dir = format!("templates/{OVERLAYS}/{}", k.name);
+            read_templates(&root.join(&dir), &dir)?
+        }
+        None => Vec::new(),
+    };
+    for folder in REPLACED_AS_A_WHOLE {
+        if overlay.iter().any(|t| t.path.starts_with(folder)) {
+            templates.retain(|t| !t.path.starts_with(folder));
+        }
+    }
+    for t in common.into_iter().chain(overlay) {
+        templates.retain(|s| s.path != t.path);
+        templates.push(t);
+    }
     let license = root.join("LICENSE");
     templates.push(Template {
         path: "LICENSE".into(),
@@ -177,17 +209,6 @@ pub fn inputs(root: &Path, krate: Option<&OurCrate>) -> Result<Vec<Template>> {
         templates.sort_by(|a, b| a.path.cmp(&b.path));
         return Ok(templates);
     };
-    let dir = format!("templates/{OVERLAYS}/{}", k.name);
-    let overlay = read_templates(&root.join(&dir), &dir)?;
-    for folder in REPLACED_AS_A_WHOLE {
-        if overlay.iter().any(|t| t.path.starts_with(folder)) {
-            templates.retain(|t| !t.path.starts_with(folder));
-        }
-    }
-    for t in overlay {
-        templates.retain(|s| s.path != t.path);
-        templates.push(t);
-    }
     let path = root.join(k.changelog.changelog);
     templates.push(Template {
         path: "CHANGELOG.md".into(),
@@ -541,8 +562,46 @@ mod tests {
             !plan
                 .iter()
                 .flat_map(|o| &o.templates)
-                .any(|t| t.path.starts_with("crates/")),
-            "overlays are not copied as files"
+                .any(|t| t.path.starts_with("crates/") || t.path.starts_with("common/")),
+            "overlays and the common folder are not copied as files"
+        );
+    }
+
+    /// `templates/common/` reaches every crate, also one whose overlay
+    /// replaces the shared `tests/`; an overlay's own files (its tests, the
+    /// module the common tests call) still reach only it.
+    #[test]
+    fn common_files_reach_every_crate_and_overlay_files_only_theirs() {
+        let root = crate::root();
+        let (v2025, isc) = (&OURS[0], &OURS[1]);
+        let source = |k: &OurCrate, path: &str| -> Option<String> {
+            inputs(&root, Some(k))
+                .unwrap()
+                .into_iter()
+                .find(|t| t.path == path)
+                .map(|t| t.source)
+        };
+        for k in [v2025, isc] {
+            assert_eq!(
+                source(k, "tests/hostile.rs").as_deref(),
+                Some("templates/common/tests/hostile.rs"),
+                "{}",
+                k.name
+            );
+        }
+        assert_eq!(
+            source(v2025, "tests/sdk_ops/mod.rs").as_deref(),
+            Some("templates/tests/sdk_ops/mod.rs")
+        );
+        assert_eq!(
+            source(isc, "tests/sdk_ops/mod.rs").as_deref(),
+            Some("templates/crates/sailpoint-isc/tests/sdk_ops/mod.rs")
+        );
+        // The shared tests/ is v2025's; the isc overlay replaces it as a whole.
+        assert!(source(isc, "tests/bulk_and_paging.rs").is_none());
+        assert_eq!(
+            source(isc, "tests/operations.rs").as_deref(),
+            Some("templates/crates/sailpoint-isc/tests/operations.rs")
         );
     }
 

@@ -1,12 +1,15 @@
-//! `cargo xtask contract`: runs the generated crate's contract test against a
-//! Prism mock server, once on our spec and once on the upstream reference spec.
+//! `cargo xtask contract`: runs each generated crate's contract test against
+//! Prism mock servers, once on our spec and once on upstream's documents.
 //!
 //! Prism is the npm package pinned in `xtask/prism/`; `npm ci` installs it when
 //! `node_modules` is missing or older than `package-lock.json`, so a fresh
-//! machine with Node.js and npm needs nothing else. Each run starts Prism on a
-//! free loopback port, waits until it accepts connections, runs
-//! `cargo test -p sailpoint-v2025 --features contract-test --test contract` with
-//! `PRISM_URL` and `PRISM_SPEC` set, and kills Prism whatever the outcome.
+//! machine with Node.js and npm needs nothing else. Prism serves one document
+//! per process, so each target starts one Prism per document (upstream's
+//! per-service API is three documents), each on a free loopback port; waits
+//! until they all accept connections; runs
+//! `cargo test -p <crate> --features contract-test --test contract` with
+//! `PRISM_SPEC` and each document's URL variable set; and kills every Prism
+//! whatever the outcome.
 
 use anyhow::{bail, Context, Result};
 use std::fs::File;
@@ -19,41 +22,123 @@ const PRISM_DIR: &str = "xtask/prism";
 /// How long Prism may take to listen; it usually needs under 2 s.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// A spec the contract test runs against, and the `PRISM_SPEC` value that
-/// tells the test which expectations apply.
+/// A generated crate with a contract test, and what it runs against.
+struct Crate {
+    package: &'static str,
+    targets: [Target; 2],
+}
+
+/// A spec the contract test runs against: `name` is the `PRISM_SPEC` value
+/// that tells the test which expectations apply.
 struct Target {
     name: &'static str,
+    documents: &'static [Document],
+}
+
+/// One document, served by its own Prism, whose base URL the test reads from
+/// the variable `env`.
+struct Document {
+    env: &'static str,
     spec: &'static str,
 }
 
-const TARGETS: [Target; 2] = [
-    Target {
-        name: "ours",
-        spec: "spec/sailpoint-v2025.yaml",
+// CI checks the shared directory out beside the repository.
+const CRATES: [Crate; 2] = [
+    Crate {
+        package: "sailpoint-v2025",
+        targets: [
+            Target {
+                name: "ours",
+                documents: &[Document {
+                    env: "PRISM_URL",
+                    spec: "spec/sailpoint-v2025.yaml",
+                }],
+            },
+            Target {
+                name: "upstream",
+                documents: &[Document {
+                    env: "PRISM_URL",
+                    spec: "../shared/reference/sailpoint-v2025-two-tags.yaml",
+                }],
+            },
+        ],
     },
-    // CI checks the shared directory out beside the repository.
-    Target {
-        name: "upstream",
-        spec: "../shared/reference/sailpoint-v2025-two-tags.yaml",
+    Crate {
+        package: "sailpoint-isc",
+        targets: [
+            Target {
+                name: "ours",
+                documents: &[Document {
+                    env: "PRISM_URL",
+                    spec: "spec/sailpoint-isc.yaml",
+                }],
+            },
+            // Upstream's per-service bundles: the test sends each request to
+            // the Prism of the document that has its path.
+            Target {
+                name: "upstream",
+                documents: &[
+                    Document {
+                        env: "PRISM_URL_CLASSIFY_SOURCE",
+                        spec: "../shared/reference/services/classify-source.json",
+                    },
+                    Document {
+                        env: "PRISM_URL_DECLASSIFY_SOURCE",
+                        spec: "../shared/reference/services/declassify-source.json",
+                    },
+                    Document {
+                        env: "PRISM_URL_MACHINE_IDENTITIES",
+                        spec: "../shared/reference/services/machine-identities.json",
+                    },
+                ],
+            },
+        ],
     },
 ];
 
-/// `cargo xtask contract [ours|upstream]...`: all targets when none is named.
+/// `cargo xtask contract [--crate NAME]... [ours|upstream]...`: every crate and
+/// every target unless some are named.
 pub fn contract(args: &[String]) -> Result<()> {
-    let mut targets: Vec<&Target> = Vec::new();
-    for arg in args {
-        match TARGETS.iter().find(|t| t.name == arg) {
-            Some(target) => targets.push(target),
-            None => bail!("unknown contract target `{arg}` (expected `ours` or `upstream`)"),
+    let mut crates: Vec<&Crate> = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if arg == "--crate" {
+            let Some(package) = args.next() else {
+                bail!("`--crate` needs a crate name");
+            };
+            match CRATES.iter().find(|c| c.package == package) {
+                Some(krate) => crates.push(krate),
+                None => bail!(
+                    "unknown crate `{package}` (expected {})",
+                    CRATES
+                        .iter()
+                        .map(|c| format!("`{}`", c.package))
+                        .collect::<Vec<_>>()
+                        .join(" or ")
+                ),
+            }
+        } else if arg == "ours" || arg == "upstream" {
+            names.push(arg);
+        } else {
+            bail!(
+                "unknown contract target `{arg}` (expected `ours`, `upstream` or `--crate NAME`)"
+            );
         }
     }
-    if targets.is_empty() {
-        targets = TARGETS.iter().collect();
+    if crates.is_empty() {
+        crates = CRATES.iter().collect();
     }
     let prism = install_prism()?;
-    for target in targets {
-        run_target(&prism, target)
-            .with_context(|| format!("contract test on `{}`", target.spec))?;
+    for krate in crates {
+        for target in &krate.targets {
+            if !names.is_empty() && !names.contains(&target.name) {
+                continue;
+            }
+            run_target(&prism, krate.package, target).with_context(|| {
+                format!("contract test of {} on `{}`", krate.package, target.name)
+            })?;
+        }
     }
     Ok(())
 }
@@ -93,6 +178,7 @@ fn install_prism() -> Result<PathBuf> {
 struct Prism {
     child: Child,
     log: PathBuf,
+    port: u16,
 }
 
 impl Drop for Prism {
@@ -109,15 +195,69 @@ impl Prism {
     }
 }
 
-fn run_target(prism_bin: &Path, target: &Target) -> Result<()> {
-    let spec = Path::new(target.spec);
-    if !spec.is_file() {
-        bail!("spec {} not found", spec.display());
-    }
-    let port = free_port()?;
+fn run_target(prism_bin: &Path, package: &str, target: &Target) -> Result<()> {
     let log_dir = Path::new("target/contract");
     std::fs::create_dir_all(log_dir).with_context(|| format!("creating {}", log_dir.display()))?;
-    let log = log_dir.join(format!("prism-{}.log", target.name));
+    // All of a target's Prisms start before any is waited for; dropping the
+    // vector (on any error too) kills them all.
+    let ports = free_ports(target.documents.len())?;
+    let mut prisms = Vec::new();
+    for (document, port) in target.documents.iter().zip(ports) {
+        let spec = Path::new(document.spec);
+        if !spec.is_file() {
+            bail!("spec {} not found", spec.display());
+        }
+        let stem = spec.file_stem().and_then(|s| s.to_str()).unwrap_or("spec");
+        let log = log_dir.join(format!("prism-{package}-{}-{stem}.log", target.name));
+        prisms.push((document, start_prism(prism_bin, spec, port, log)?));
+    }
+    for (_, prism) in &mut prisms {
+        wait_until_listening(prism)?;
+    }
+
+    let mut test = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    test.args([
+        "test",
+        "-p",
+        package,
+        "--features",
+        "contract-test",
+        "--test",
+        "contract",
+    ])
+    .env("PRISM_SPEC", target.name);
+    // The test sees only the variables of this target's documents, not
+    // leftovers from the caller's environment.
+    for document in CRATES
+        .iter()
+        .flat_map(|c| &c.targets)
+        .flat_map(|t| t.documents)
+    {
+        test.env_remove(document.env);
+    }
+    for (document, prism) in &prisms {
+        test.env(document.env, format!("http://127.0.0.1:{}", prism.port));
+    }
+    // `Command`'s Debug output starts with the environment it sets.
+    eprintln!("contract: running {test:?}");
+    let status = test
+        .status()
+        .with_context(|| format!("starting {test:?}"))?;
+    if !status.success() {
+        let logs: Vec<String> = prisms
+            .iter()
+            .map(|(_, prism)| prism.log.display().to_string())
+            .collect();
+        bail!(
+            "{test:?} failed with {status} (PRISM_SPEC={}); Prism's logs: {}",
+            target.name,
+            logs.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn start_prism(prism_bin: &Path, spec: &Path, port: u16, log: PathBuf) -> Result<Prism> {
     let out = File::create(&log).with_context(|| format!("creating {}", log.display()))?;
     let err = out.try_clone()?;
     let mut cmd = Command::new(prism_bin);
@@ -128,46 +268,25 @@ fn run_target(prism_bin: &Path, target: &Target) -> Result<()> {
         .stderr(err);
     eprintln!("contract: starting {cmd:?} (log: {})", log.display());
     let child = cmd.spawn().with_context(|| format!("starting {cmd:?}"))?;
-    let mut prism = Prism { child, log };
-    wait_until_listening(&mut prism, port)?;
-
-    let url = format!("http://127.0.0.1:{port}");
-    let mut test = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    test.args([
-        "test",
-        "-p",
-        "sailpoint-v2025",
-        "--features",
-        "contract-test",
-        "--test",
-        "contract",
-    ])
-    .env("PRISM_URL", &url)
-    .env("PRISM_SPEC", target.name);
-    // `Command`'s Debug output starts with the environment it sets.
-    eprintln!("contract: running {test:?}");
-    let status = test
-        .status()
-        .with_context(|| format!("starting {test:?}"))?;
-    if !status.success() {
-        bail!(
-            "{test:?} failed with {status} (PRISM_SPEC={}); Prism's log: {}",
-            target.name,
-            prism.log.display()
-        );
-    }
-    Ok(())
+    Ok(Prism { child, log, port })
 }
 
-/// A port that was free a moment ago; Prism takes it right after.
-fn free_port() -> Result<u16> {
-    let listener =
-        TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).context("finding a free loopback port")?;
-    Ok(listener.local_addr()?.port())
+/// `n` distinct ports that were free a moment ago (all held at once, so that
+/// none comes twice); the Prisms take them right after.
+fn free_ports(n: usize) -> Result<Vec<u16>> {
+    let listeners = (0..n)
+        .map(|_| {
+            TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).context("finding a free loopback port")
+        })
+        .collect::<Result<Vec<_>>>()?;
+    listeners
+        .iter()
+        .map(|l| Ok(l.local_addr()?.port()))
+        .collect()
 }
 
-fn wait_until_listening(prism: &mut Prism, port: u16) -> Result<()> {
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+fn wait_until_listening(prism: &mut Prism) -> Result<()> {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, prism.port));
     let start = Instant::now();
     loop {
         if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {

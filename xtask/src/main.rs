@@ -82,9 +82,10 @@ cargo xtask bench-paging [--scenario a|b|a,b] [--runs sequential,c4,c8,c16,pytho
     --sdk-bin, a path from the workspace root), with --concurrency N for cN, and SailPoint's
     Python SDK Paginator (a venv under target/bench-paging/venv). --max defaults to --items.
     A failing run is reported and the others go on. Figures and commands: BENCHMARKS.md.
-cargo xtask contract [ours|upstream]...
-    Run the generated crate's contract test against Prism mocking our spec and the upstream
-    reference spec (installs Prism with `npm ci` in xtask/prism when needed).
+cargo xtask contract [--crate sailpoint-v2025|sailpoint-isc]... [ours|upstream]...
+    Run each generated crate's contract test (both unless --crate) against Prism mocking our
+    spec and upstream's documents (one Prism per document: upstream's three per-service
+    bundles for sailpoint-isc). Installs Prism with `npm ci` in xtask/prism when needed.
 cargo xtask full-spec
     Generate an SDK for every operation of ../shared/reference/sailpoint-v2025.json into
     target/full-sdk and check that it compiles with no warnings.

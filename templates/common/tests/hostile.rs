@@ -10,6 +10,10 @@
 //! lose items, and no body is read past the limit.
 //!
 //! Timing is asserted only as generous bounds proving that nothing hangs or loops.
+//!
+//! Every crate runs this same file (it is under `templates/common/`): the few
+//! operations it calls (get, create and update one machine identity, and the
+//! paged list) come from the crate's own `tests/sdk_ops/mod.rs`.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -23,9 +27,11 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use sailpoint_v2025::models::MachineIdentityRequest;
 use sailpoint_v2025::patch::JsonPatch;
 use sailpoint_v2025::{AuthError, Client, ClientBuilder, Error, RetryPolicy};
+use sdk_ops::{identity, LIST_PATH};
+
+mod sdk_ops;
 
 const CLIENT_ID: &str = "hostile-client-id";
 /// Begins with a marker that every spelling of it keeps (letters and digits are
@@ -38,6 +44,11 @@ const ID: &str = "2c9180858082150f0180893dbaf44201";
 const REDIRECTS: [u16; 5] = [301, 302, 303, 307, 308];
 /// No test may take longer than this; a loop or hang fails instead of stalling CI.
 const TEST_LIMIT: Duration = Duration::from_secs(60);
+
+/// The path of the machine identity `ID`.
+fn item_path() -> String {
+    format!("{LIST_PATH}/{ID}")
+}
 
 // ---------------------------------------------------------------------------
 // The hostile server
@@ -321,16 +332,8 @@ async fn within_limit<T>(test: impl Future<Output = T>) -> T {
         .expect("the test hung or looped")
 }
 
-fn create_body() -> MachineIdentityRequest {
-    MachineIdentityRequest::new("Payroll", "AI Agent")
-}
-
 fn patch() -> JsonPatch {
     JsonPatch::new().add("/attributes/Region", "EU").unwrap()
-}
-
-fn identity(id: u64) -> serde_json::Value {
-    json!({"id": format!("mi-{id}"), "businessApplication": "Payroll", "subtype": "AI Agent"})
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -344,16 +347,15 @@ const METHODS: [Method; 3] = [Method::Get, Method::Post, Method::Patch];
 
 /// Calls the operation of `method` and returns its error (`None` on success).
 async fn call(client: &Client, method: Method) -> Option<Box<dyn ErrorView>> {
-    let mi = client.machine_identities();
     fn view<T, E: std::fmt::Debug + Send + 'static>(
         r: Result<T, Error<E>>,
     ) -> Option<Box<dyn ErrorView>> {
         r.err().map(|e| Box::new(e) as Box<dyn ErrorView>)
     }
     match method {
-        Method::Get => view(mi.get_machine_identity(ID).send().await),
-        Method::Post => view(mi.create_machine_identity(create_body()).send().await),
-        Method::Patch => view(mi.update_machine_identity(ID, patch()).send().await),
+        Method::Get => view(sdk_ops::get(client, ID).send().await),
+        Method::Post => view(sdk_ops::create(client).send().await),
+        Method::Patch => view(sdk_ops::update(client, ID, patch()).send().await),
     }
 }
 
@@ -483,7 +485,7 @@ async fn api_redirects_are_refused_for_get_post_and_patch() {
             for status in REDIRECTS {
                 for cross_origin in [true, false] {
                     let other = Server::start(|_| json_reply(200, &identity(666))).await;
-                    let api_path = format!("/v2025/machine-identities/{ID}");
+                    let api_path = item_path();
                     let target = if cross_origin {
                         format!("{}{api_path}", other.url())
                     } else {
@@ -520,7 +522,7 @@ async fn api_redirects_are_refused_for_get_post_and_patch() {
                         .filter(|r| r.path() != "/oauth/token")
                         .collect();
                     assert_eq!(api.len(), 1, "{case}: sent once, never resent: {api:#?}");
-                    assert!(api[0].path().starts_with("/v2025/"), "{case}");
+                    assert!(api[0].path().starts_with(LIST_PATH), "{case}");
                     assert_eq!(
                         api[0].method,
                         format!("{method:?}").to_uppercase(),
@@ -542,15 +544,11 @@ async fn api_redirect_loop_is_one_request_and_one_attempt() {
         })
         .await;
         for method in METHODS {
-            let before = tenant
-                .requests_to(&format!("/v2025/machine-identities/{ID}"))
-                .len()
-                + tenant.requests_to("/v2025/machine-identities").len();
+            let before =
+                tenant.requests_to(&item_path()).len() + tenant.requests_to(LIST_PATH).len();
             let err = call(&client(&tenant), method).await.unwrap();
-            let after = tenant
-                .requests_to(&format!("/v2025/machine-identities/{ID}"))
-                .len()
-                + tenant.requests_to("/v2025/machine-identities").len();
+            let after =
+                tenant.requests_to(&item_path()).len() + tenant.requests_to(LIST_PATH).len();
             assert_eq!(after - before, 1, "{method:?}: exactly one request");
             assert!(err.redirect().is_some(), "{method:?}: {err:?}");
             // A fresh client: one token request, then the API request.
@@ -593,7 +591,7 @@ async fn a_user_http_client_that_follows_redirects_gets_no_foreign_answer_or_tok
     within_limit(async {
         // The API: another origin's body is never returned as the tenant's.
         let other = Server::start(|_| json_reply(200, &identity(666))).await;
-        let location = format!("{}/v2025/machine-identities/{ID}", other.url());
+        let location = format!("{}{}", other.url(), item_path());
         let tenant = Server::start(move |seen| match seen.path() {
             "/oauth/token" => token_reply(),
             _ => redirect(302, &location),
@@ -608,10 +606,7 @@ async fn a_user_http_client_that_follows_redirects_gets_no_foreign_answer_or_tok
             .expect("must be refused");
         let (status, location, _) = err.redirect().expect("a redirect error");
         assert_eq!(status, 200, "the final status of the followed answer");
-        assert_eq!(
-            location,
-            Some(format!("{}/v2025/machine-identities/{ID}", other.url()))
-        );
+        assert_eq!(location, Some(format!("{}{}", other.url(), item_path())));
         // reqwest drops the Authorization header on a cross-origin redirect.
         assert!(other
             .requests()
@@ -922,8 +917,6 @@ async fn an_api_error_echoing_the_bearer_token_never_shows_it() {
 // Paging anomalies
 // ---------------------------------------------------------------------------
 
-const LIST_PATH: &str = "/v2025/machine-identities";
-
 /// A tenant whose list endpoint answers `page(offset, limit)`.
 async fn list_server(page: impl Fn(u64, u64) -> Vec<u64> + Send + Sync + 'static) -> Server {
     Server::start(move |seen| match seen.path() {
@@ -953,12 +946,7 @@ async fn short_pages_before_the_end_lose_nothing() {
         // 30 items; the server caps pages at 5 whatever `limit` says.
         let tenant =
             list_server(|offset, limit| (offset..30.min(offset + limit.min(5))).collect()).await;
-        let items: Vec<_> = client(&tenant)
-            .machine_identities()
-            .list_machine_identities()
-            .stream()
-            .collect()
-            .await;
+        let items: Vec<_> = sdk_ops::list(&client(&tenant)).stream().collect().await;
         let ids: Vec<String> = items.into_iter().map(|r| r.unwrap().id.unwrap()).collect();
         let expected: Vec<String> = (0..30).map(|i| format!("mi-{i}")).collect();
         assert_eq!(ids, expected);
@@ -990,9 +978,7 @@ async fn x_total_count_ends_capped_pages_without_the_empty_page_and_cannot_exten
                 }
             })
             .await;
-            let items: Vec<_> = client(&tenant)
-                .machine_identities()
-                .list_machine_identities()
+            let items: Vec<_> = sdk_ops::list(&client(&tenant))
                 .count(true)
                 .stream()
                 .collect()
@@ -1010,12 +996,7 @@ async fn x_total_count_ends_capped_pages_without_the_empty_page_and_cannot_exten
 async fn a_server_ignoring_offset_ends_the_stream_with_a_typed_error() {
     within_limit(async {
         let tenant = list_server(|_, limit| (0..limit.min(5)).collect()).await;
-        let items: Vec<_> = client(&tenant)
-            .machine_identities()
-            .list_machine_identities()
-            .stream()
-            .collect()
-            .await;
+        let items: Vec<_> = sdk_ops::list(&client(&tenant)).stream().collect().await;
         assert_eq!(items.len(), 6, "the first page, then the error");
         assert!(items[..5].iter().all(Result::is_ok));
         match &items[5] {
@@ -1036,9 +1017,7 @@ async fn an_offset_that_cannot_advance_ends_the_stream_with_a_typed_error() {
     within_limit(async {
         let max = i32::MAX as u64;
         let tenant = list_server(|offset, limit| (offset..offset + limit).collect()).await;
-        let items: Vec<_> = client(&tenant)
-            .machine_identities()
-            .list_machine_identities()
+        let items: Vec<_> = sdk_ops::list(&client(&tenant))
             .offset(i32::MAX - 3)
             .limit(2)
             .stream()
@@ -1076,12 +1055,7 @@ async fn an_endless_api_body_is_cut_at_the_limit() {
         })
         .await;
         let client = builder(&tenant).max_response_body(MIB).build().unwrap();
-        let err = client
-            .machine_identities()
-            .get_machine_identity(ID)
-            .send()
-            .await
-            .unwrap_err();
+        let err = sdk_ops::get(&client, ID).send().await.unwrap_err();
         match &err {
             Error::BodyTooLarge { limit, status, .. } => {
                 assert_eq!((*limit, status.as_u16()), (MIB, 200))
@@ -1107,12 +1081,7 @@ async fn a_declared_huge_body_is_refused_before_it_is_read_with_the_default_limi
             _ => Reply::Declared(50 * MIB),
         })
         .await;
-        let err = client(&tenant)
-            .machine_identities()
-            .get_machine_identity(ID)
-            .send()
-            .await
-            .unwrap_err();
+        let err = sdk_ops::get(&client(&tenant), ID).send().await.unwrap_err();
         assert!(
             matches!(err, Error::BodyTooLarge { limit, .. } if limit == 16 * MIB),
             "{err:?}"
