@@ -53,11 +53,19 @@
 //!   if the API rejects one with `401`.
 //! - **Bearer token.** [`bearer_token`](ClientBuilder::bearer_token) sends a token obtained
 //!   elsewhere as is; it is never renewed.
-//! - **Environment and `config.json`.** [`Client::from_env`] reads `SAIL_BASE_URL`,
-//!   `SAIL_CLIENT_ID` and `SAIL_CLIENT_SECRET`, like SailPoint's other SDKs, and
-//!   `SAIL_EXPERIMENTAL=true` to enable [experimental operations](#experimental-operations); [`Client::from_config_file`] reads the `BaseURL`, `ClientId` and
-//!   `ClientSecret` keys of the Python SDK's and CLI's `config.json`. The `ClientBuilder`
-//!   versions of both keep the other settings adjustable.
+//! - **Configuration like SailPoint's tools.** [`Client::from_env`] takes each of the base
+//!   URL, client id and client secret from the first place that has it: the `SAIL_BASE_URL`,
+//!   `SAIL_CLIENT_ID` and `SAIL_CLIENT_SECRET` variables; `./config.json` (the `BaseURL`,
+//!   `ClientId` and `ClientSecret` keys of the Python SDK's file); the `sail` CLI's
+//!   `~/.sailpoint/config.yaml` (the active environment's `baseurl`); and, with the
+//!   `keyring` feature, the OS keyring, where the CLI keeps personal-access-token
+//!   credentials for its active environment (Secret Service, Keychain or Credential
+//!   Manager; pure Rust, no system library to build). A setting found nowhere is
+//!   [`ConfigError::NotConfigured`], whose message names what is missing and every place
+//!   looked in (the keyring entries tried too, never a secret). `SAIL_EXPERIMENTAL=true`
+//!   enables [experimental operations](#experimental-operations).
+//!   [`Client::from_config_file`] reads one `config.json`. The `ClientBuilder` versions of
+//!   both keep the other settings adjustable.
 //! - **Timeouts.** Every call has limits, so that a tenant that does not answer fails fast
 //!   with [`Error::Timeout`] instead of hanging:
 //!
