@@ -377,6 +377,36 @@
 //! # }
 //! ```
 //!
+//! # Testing your code: the test kit
+//!
+//! With the `test-kit` feature, `test_kit::Kit` is a mock tenant in your test process
+//! (loopback, no network), generated from the spec: typed expectations per operation and
+//! version, sequences (429 then 200, a token that expires), the token endpoint, verification
+//! of what was called, and validation of every request against the spec, reported as Prism
+//! does. The page `docs/testing.md` has the whole story; its examples run as doctests.
+//!
+//! ```rust
+//! # #[cfg(feature = "test-kit")]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use sailpoint_isc::models::MachineIdentityV2;
+//! use sailpoint_isc::test_kit::Kit;
+//!
+//! let kit = Kit::start();
+//! kit.machine_identities()
+//!     .get_machine_identity_v2()
+//!     .with_id("42")
+//!     .respond(MachineIdentityV2 { name: Some("payroll-sync-agent".into()), ..Default::default() });
+//!
+//! let found = kit.client().machine_identities().get_machine_identity_v2("42").send().await?;
+//! assert_eq!(found.name.as_deref(), Some("payroll-sync-agent"));
+//! kit.verify()?; // unmet expectations, unexpected calls and spec violations
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "test-kit"))]
+//! # fn main() {}
+//! ```
+//!
 //! # Security and failure guarantees
 //!
 //! What leaves the process, and where to:
@@ -496,4 +526,7 @@ mod doc_pages {
     pub struct DeclassifySource;
     #[doc = include_str!("../docs/machine_identities.md")]
     pub struct MachineIdentities;
+    #[cfg(all(doctest, feature = "test-kit"))]
+    #[doc = include_str!("../docs/testing.md")]
+    pub struct TestingPage;
 }
