@@ -53,11 +53,19 @@
 //!   if the API rejects one with `401`.
 //! - **Bearer token.** [`bearer_token`](ClientBuilder::bearer_token) sends a token obtained
 //!   elsewhere as is; it is never renewed.
-//! - **Environment and `config.json`.** [`Client::from_env`] reads `SAIL_BASE_URL`,
-//!   `SAIL_CLIENT_ID` and `SAIL_CLIENT_SECRET`, like SailPoint's other SDKs, and
-//!   `SAIL_EXPERIMENTAL=true` to enable [experimental operations](#experimental-operations); [`Client::from_config_file`] reads the `BaseURL`, `ClientId` and
-//!   `ClientSecret` keys of the Python SDK's and CLI's `config.json`. The `ClientBuilder`
-//!   versions of both keep the other settings adjustable.
+//! - **Configuration like SailPoint's tools.** [`Client::from_env`] takes each of the base
+//!   URL, client id and client secret from the first place that has it: the `SAIL_BASE_URL`,
+//!   `SAIL_CLIENT_ID` and `SAIL_CLIENT_SECRET` variables; `./config.json` (the `BaseURL`,
+//!   `ClientId` and `ClientSecret` keys of the Python SDK's file); the `sail` CLI's
+//!   `~/.sailpoint/config.yaml` (the active environment's `baseurl`); and, with the
+//!   `keyring` feature, the OS keyring, where the CLI keeps personal-access-token
+//!   credentials for its active environment (Secret Service, Keychain or Credential
+//!   Manager; pure Rust, no system library to build). A setting found nowhere is
+//!   [`ConfigError::NotConfigured`], whose message names what is missing and every place
+//!   looked in (the keyring entries tried too, never a secret). `SAIL_EXPERIMENTAL=true`
+//!   enables [experimental operations](#experimental-operations).
+//!   [`Client::from_config_file`] reads one `config.json`. The `ClientBuilder` versions of
+//!   both keep the other settings adjustable.
 //! - **Timeouts.** Every call has limits, so that a tenant that does not answer fails fast
 //!   with [`Error::Timeout`] instead of hanging:
 //!
@@ -369,6 +377,36 @@
 //! # }
 //! ```
 //!
+//! # Testing your code: the test kit
+//!
+//! With the `test-kit` feature, `test_kit::Kit` is a mock tenant in your test process
+//! (loopback, no network), generated from the spec: typed expectations per operation and
+//! version, sequences (429 then 200, a token that expires), the token endpoint, verification
+//! of what was called, and validation of every request against the spec, reported as Prism
+//! does. The page `docs/testing.md` has the whole story; its examples run as doctests.
+//!
+//! ```rust
+//! # #[cfg(feature = "test-kit")]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use sailpoint_isc::models::MachineIdentityV2;
+//! use sailpoint_isc::test_kit::Kit;
+//!
+//! let kit = Kit::start();
+//! kit.machine_identities()
+//!     .get_machine_identity_v2()
+//!     .with_id("42")
+//!     .respond(MachineIdentityV2 { name: Some("payroll-sync-agent".into()), ..Default::default() });
+//!
+//! let found = kit.client().machine_identities().get_machine_identity_v2("42").send().await?;
+//! assert_eq!(found.name.as_deref(), Some("payroll-sync-agent"));
+//! kit.verify()?; // unmet expectations, unexpected calls and spec violations
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "test-kit"))]
+//! # fn main() {}
+//! ```
+//!
 //! # Security and failure guarantees
 //!
 //! What leaves the process, and where to:
@@ -488,4 +526,7 @@ mod doc_pages {
     pub struct DeclassifySource;
     #[doc = include_str!("../docs/machine_identities.md")]
     pub struct MachineIdentities;
+    #[cfg(all(doctest, feature = "test-kit"))]
+    #[doc = include_str!("../docs/testing.md")]
+    pub struct TestingPage;
 }

@@ -51,10 +51,13 @@
 //!   URL, client id and client secret from the first place that has it: the `SAIL_BASE_URL`,
 //!   `SAIL_CLIENT_ID` and `SAIL_CLIENT_SECRET` variables; `./config.json` (the `BaseURL`,
 //!   `ClientId` and `ClientSecret` keys of the Python SDK's file); the `sail` CLI's
-//!   `~/.sailpoint/config.yaml` (the active environment's `baseurl`). The OS keyring, where
-//!   the CLI keeps personal-access-token credentials, is not read: set `SAIL_CLIENT_ID` and
-//!   `SAIL_CLIENT_SECRET`. A setting found nowhere is [`ConfigError::NotConfigured`], whose
-//!   message names what is missing and every place looked in. `SAIL_EXPERIMENTAL=true`
+//!   `~/.sailpoint/config.yaml` (the active environment's `baseurl`); and, with the
+//!   `keyring` feature, the OS keyring, where the CLI keeps personal-access-token
+//!   credentials for its active environment (Secret Service, Keychain or Credential
+//!   Manager; pure Rust, no system library to build). Without the feature, give the
+//!   credentials in the variables or `config.json`. A setting found nowhere is
+//!   [`ConfigError::NotConfigured`], whose message names what is missing and every place
+//!   looked in (the keyring entries tried too, never a secret). `SAIL_EXPERIMENTAL=true`
 //!   enables [experimental operations](#experimental-operations) (all of this crate's).
 //!   [`Client::from_config_file`] reads one `config.json`. The `ClientBuilder` versions of
 //!   both keep the other settings adjustable.

@@ -168,7 +168,11 @@ impl ClientBuilder {
     /// tools: each from the first place that has it of the `SAIL_*` variables
     /// (`SAIL_BASE_URL`, `SAIL_CLIENT_ID`, `SAIL_CLIENT_SECRET`), `./config.json`
     /// and the `sail` CLI's `~/.sailpoint/config.yaml` (the active environment's
-    /// `baseurl`); the OS keyring is not read. The optional `SAIL_EXPERIMENTAL`
+    /// `baseurl`). With the `keyring` feature, a client id or secret found in
+    /// none of these is read from the OS keyring, where the `sail` CLI keeps
+    /// personal-access-token credentials for its active environment (the
+    /// services `environments.pat.clientid` and `environments.pat.clientsecret`,
+    /// the environment's name as the user). The optional `SAIL_EXPERIMENTAL`
     /// (`true` or `false`, default `false`; also `1`/`0`, `yes`/`no`) enables
     /// experimental operations like [`experimental`](Self::experimental). A
     /// setting found nowhere is [`ConfigError::NotConfigured`], which names
@@ -187,6 +191,7 @@ impl ClientBuilder {
             env: &lookup,
             cwd: None,
             home: None,
+            keyring: None,
         })
     }
 

@@ -8,13 +8,13 @@
 //!    `ClientSecret`), as SailPoint's Python SDK reads it;
 //! 3. the `sail` CLI's `~/.sailpoint/config.yaml`: the base URL is the active
 //!    environment's `baseurl` (`activeenvironment`, then
-//!    `environments.<name>.baseurl`).
+//!    `environments.<name>.baseurl`);
+//! 4. with the `keyring` feature, the client id and secret the `sail` CLI keeps
+//!    for personal access tokens in the OS keyring, for the active environment
+//!    (see `OsKeyring` for the exact entries).
 //!
-//! The CLI keeps personal-access-token credentials in the OS keyring, under the
-//! services `environments.pat.clientid` and `environments.pat.clientsecret`
-//! with the environment's name as the user. This SDK does not read the
-//! keyring: set `SAIL_CLIENT_ID`/`SAIL_CLIENT_SECRET` (they override the
-//! keyring for the CLI too) or `config.json`.
+//! The variables override the keyring, as they do for the CLI. Without the
+//! feature the keyring is not read, and the error says so.
 //!
 //! The resolution itself ([`resolve`]) takes the variables, the current
 //! directory and the home directory as parameters, so that it is tested
@@ -41,7 +41,29 @@ pub(crate) struct Sources<'a> {
     pub cwd: Option<PathBuf>,
     /// The home directory holding `.sailpoint/config.yaml`; `None` to skip it.
     pub home: Option<PathBuf>,
+    /// Where the `sail` CLI keeps PAT credentials; `None` when not read (the
+    /// `keyring` feature is off).
+    pub keyring: Option<&'a dyn SecretStore>,
 }
+
+/// A store of secrets named by a service and a user, as the OS keyring is
+/// for `zalando/go-keyring`, which the `sail` CLI uses. With the `keyring`
+/// feature, [`Sources::system`] reads the OS's ([`OsKeyring`]); tests use a map.
+pub(crate) trait SecretStore {
+    /// The secret stored for `service` and `user`: `Ok(None)` when there is
+    /// none, `Err` saying why the store could not be read (never a secret).
+    fn get(&self, service: &str, user: &str) -> Result<Option<String>, String>;
+}
+
+/// The keyring services under which the `sail` CLI keeps a personal access
+/// token's client id and secret (`internal/config/pat.go`); the user is the
+/// active environment's name, in lower case.
+pub(crate) const KEYRING_CLIENT_ID: &str = "environments.pat.clientid";
+/// See [`KEYRING_CLIENT_ID`].
+pub(crate) const KEYRING_CLIENT_SECRET: &str = "environments.pat.clientsecret";
+
+/// The environment the `sail` CLI uses when its config names none.
+const CLI_DEFAULT_ENVIRONMENT: &str = "default";
 
 impl Sources<'_> {
     /// The process's environment, current directory and `HOME` (`USERPROFILE` on Windows).
@@ -54,6 +76,7 @@ impl Sources<'_> {
             env,
             cwd: std::env::current_dir().ok(),
             home,
+            keyring: os_keyring(),
         }
     }
 }
@@ -130,6 +153,10 @@ pub(crate) fn resolve(src: &Sources<'_>) -> Result<Resolved, ConfigError> {
         None => looked.push("./config.json (no current directory)".to_owned()),
     }
 
+    // The CLI's active environment, lower-cased as the CLI does; its default
+    // when the config is missing or names none, since the CLI then keeps its
+    // keyring entries under that name.
+    let mut active = CLI_DEFAULT_ENVIRONMENT.to_owned();
     match &src.home {
         Some(home) => {
             let path = home.join(".sailpoint").join("config.yaml");
@@ -137,30 +164,67 @@ pub(crate) fn resolve(src: &Sources<'_>) -> Result<Resolved, ConfigError> {
                 None => looked.push(format!("{} (not found)", path.display())),
                 Some(text) => {
                     let cli = CliConfig::parse(&text);
-                    match cli.active.as_deref() {
-                        None => looked.push(format!("{} (no activeenvironment)", path.display())),
-                        Some(active) => {
-                            let url = cli.base_url(active);
-                            if url.is_none() {
-                                looked.push(format!(
-                                    "{} (environment `{active}` has no baseurl)",
-                                    path.display()
-                                ));
-                            } else {
-                                looked.push(format!(
-                                    "{} (environment `{active}`: baseurl only)",
-                                    path.display()
-                                ));
-                            }
-                            base.offer(url);
-                        }
+                    let named = cli
+                        .active
+                        .as_deref()
+                        .map(str::trim)
+                        .filter(|a| !a.is_empty());
+                    if let Some(name) = named {
+                        active = name.to_ascii_lowercase();
                     }
+                    let url = cli.base_url(&active);
+                    let which = match named {
+                        Some(_) => format!("environment `{active}`"),
+                        None => format!("no activeenvironment, so the CLI's `{active}`"),
+                    };
+                    if url.is_none() {
+                        looked.push(format!("{} ({which} has no baseurl)", path.display()));
+                    } else {
+                        looked.push(format!("{} ({which}: baseurl only)", path.display()));
+                    }
+                    base.offer(url);
                 }
             }
         }
         None => looked.push("~/.sailpoint/config.yaml (HOME is not set)".to_owned()),
     }
-    looked.push("not the OS keyring (this SDK does not read it)".to_owned());
+
+    match src.keyring {
+        None => looked.push(
+            "not the OS keyring, where the `sail` CLI keeps PAT credentials (build with the \
+             `keyring` feature to read it)"
+                .to_owned(),
+        ),
+        Some(_) if id.value.is_some() && secret.value.is_some() => looked
+            .push("not the OS keyring (the client id and secret were found before it)".to_owned()),
+        Some(store) => {
+            let mut tried = Vec::new();
+            for (setting, service) in [
+                (&mut id, KEYRING_CLIENT_ID),
+                (&mut secret, KEYRING_CLIENT_SECRET),
+            ] {
+                if setting.value.is_some() {
+                    continue;
+                }
+                let outcome = match store.get(service, &active) {
+                    Ok(None) => "not found".to_owned(),
+                    Ok(Some(value)) => match decode_go_keyring(&value) {
+                        Ok(value) => {
+                            setting.offer(Some(value));
+                            match setting.value {
+                                Some(_) => "found".to_owned(),
+                                None => "empty".to_owned(),
+                            }
+                        }
+                        Err(why) => why,
+                    },
+                    Err(why) => format!("unavailable: {why}"),
+                };
+                tried.push(format!("service `{service}`, user `{active}` ({outcome})"));
+            }
+            looked.push(format!("the OS keyring: {}", tried.join("; ")));
+        }
+    }
 
     match (base.value, id.value, secret.value) {
         (Some(base_url), Some(client_id), Some(client_secret)) => Ok(Resolved {
@@ -193,6 +257,136 @@ fn read_optional(path: &Path) -> Result<Option<String>, ConfigError> {
             source,
         }),
     }
+}
+
+/// The secret go-keyring stored: on macOS it writes `go-keyring-base64:` and
+/// base64 (or, in older versions, `go-keyring-encoded:` and hex for secrets
+/// with a newline) through the `security` tool; elsewhere the text as is.
+/// The error says what is wrong, never the value.
+fn decode_go_keyring(value: &str) -> Result<String, String> {
+    let bytes = if let Some(b64) = value.strip_prefix("go-keyring-base64:") {
+        decode_base64(b64.trim()).ok_or("not valid base64 after `go-keyring-base64:`")?
+    } else if let Some(hex) = value.strip_prefix("go-keyring-encoded:") {
+        decode_hex(hex.trim()).ok_or("not valid hex after `go-keyring-encoded:`")?
+    } else {
+        return Ok(value.to_owned());
+    };
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 once decoded".to_owned())
+}
+
+/// Standard base64, padding optional.
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim_end_matches('=');
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in text.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    // One leftover character (6 bits) cannot end a base64 text.
+    (bits < 6).then_some(out)
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// The OS keyring, when the `keyring` feature is on.
+#[cfg(feature = "keyring")]
+fn os_keyring() -> Option<&'static dyn SecretStore> {
+    Some(&OsKeyring)
+}
+
+#[cfg(not(feature = "keyring"))]
+fn os_keyring() -> Option<&'static dyn SecretStore> {
+    None
+}
+
+/// The OS keyring, read where `zalando/go-keyring` (and so the `sail` CLI)
+/// writes:
+/// - Linux and the BSDs: a Secret Service item with the attributes `service`
+///   and `username` (and no `target`, which `keyring`'s own items have);
+/// - macOS: the generic password of service and account, decoded as above;
+/// - Windows: the generic credential `{service}:{user}`, whose blob is UTF-8
+///   (not the UTF-16 `keyring` writes).
+#[cfg(feature = "keyring")]
+pub(crate) struct OsKeyring;
+
+#[cfg(feature = "keyring")]
+impl SecretStore for OsKeyring {
+    fn get(&self, service: &str, user: &str) -> Result<Option<String>, String> {
+        // The Secret Service backend runs on tokio and must not be called from
+        // a thread of a runtime (keyring's docs), which `from_env` often is.
+        std::thread::scope(|scope| scope.spawn(|| os_lookup(service, user)).join())
+            .unwrap_or_else(|_| Err("the keyring lookup panicked".to_owned()))
+    }
+}
+
+#[cfg(feature = "keyring")]
+fn os_lookup(service: &str, user: &str) -> Result<Option<String>, String> {
+    let entry = os_entry(service, user)?;
+    match entry.get_secret() {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| "the entry is not UTF-8".to_owned()),
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(keyring::Error::Ambiguous(found)) => Err(format!("{} entries match", found.len())),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+#[cfg(all(
+    feature = "keyring",
+    any(target_os = "linux", target_os = "freebsd", target_os = "openbsd")
+))]
+fn os_entry(service: &str, user: &str) -> Result<keyring::Entry, String> {
+    let credential = keyring::secret_service::SsCredential::new_with_no_target(service, user)
+        .map_err(|e| e.to_string())?;
+    Ok(keyring::Entry::new_with_credential(Box::new(credential)))
+}
+
+#[cfg(all(feature = "keyring", target_os = "macos"))]
+fn os_entry(service: &str, user: &str) -> Result<keyring::Entry, String> {
+    keyring::Entry::new(service, user).map_err(|e| e.to_string())
+}
+
+#[cfg(all(feature = "keyring", target_os = "windows"))]
+fn os_entry(service: &str, user: &str) -> Result<keyring::Entry, String> {
+    keyring::Entry::new_with_target(&format!("{service}:{user}"), service, user)
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(all(
+    feature = "keyring",
+    not(any(
+        target_os = "linux",
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "macos",
+        target_os = "windows"
+    ))
+))]
+fn os_entry(_service: &str, _user: &str) -> Result<keyring::Entry, String> {
+    Err("no OS keyring on this platform".to_owned())
 }
 
 /// What this SDK reads of the `sail` CLI's `config.yaml` (written by viper:
@@ -332,6 +526,7 @@ environments:
             env: &env,
             cwd: Some(temp_dir("cwd")),
             home: Some(home),
+            keyring: None,
         })
         .unwrap();
         assert_eq!(r.base_url, "https://acme.api.identitynow.com");
@@ -355,6 +550,7 @@ environments:
             env: &env,
             cwd: Some(cwd.clone()),
             home: Some(home.clone()),
+            keyring: None,
         })
         .unwrap();
         assert_eq!(r.base_url, "https://json.api.identitynow.com");
@@ -366,6 +562,7 @@ environments:
             env: &env,
             cwd: Some(cwd),
             home: Some(home),
+            keyring: None,
         })
         .unwrap();
         assert_eq!(r.base_url, "https://env.example");
@@ -382,6 +579,7 @@ environments:
             env: &env,
             cwd: Some(cwd.clone()),
             home: Some(home.clone()),
+            keyring: None,
         })
         .unwrap_err();
         let text = err.to_string();
@@ -412,6 +610,7 @@ environments:
             env: &env,
             cwd: None,
             home: None,
+            keyring: None,
         })
         .unwrap();
         assert!(r.experimental);
@@ -420,6 +619,7 @@ environments:
             env: &env,
             cwd: None,
             home: None,
+            keyring: None,
         })
         .unwrap_err()
         .to_string();
@@ -439,6 +639,7 @@ environments:
             env: &env,
             cwd: Some(cwd.clone()),
             home: None,
+            keyring: None,
         })
         .unwrap_err();
         assert!(
@@ -458,5 +659,288 @@ environments:
             CliConfig::parse(CLI_YAML).base_url("other").as_deref(),
             Some("https://other.api.identitynow.com")
         );
+    }
+    /// An in-process keyring: `(service, user) -> secret or failure`, and
+    /// every lookup made.
+    #[derive(Default)]
+    struct MapStore {
+        entries: HashMap<(String, String), Result<String, String>>,
+        asked: std::cell::RefCell<Vec<(String, String)>>,
+    }
+
+    impl MapStore {
+        fn with(mut self, service: &str, user: &str, value: Result<&str, &str>) -> Self {
+            self.entries.insert(
+                (service.to_owned(), user.to_owned()),
+                value.map(str::to_owned).map_err(str::to_owned),
+            );
+            self
+        }
+
+        fn asked(&self) -> Vec<(String, String)> {
+            self.asked.borrow().clone()
+        }
+    }
+
+    impl SecretStore for MapStore {
+        fn get(&self, service: &str, user: &str) -> Result<Option<String>, String> {
+            self.asked
+                .borrow_mut()
+                .push((service.to_owned(), user.to_owned()));
+            self.entries
+                .get(&(service.to_owned(), user.to_owned()))
+                .cloned()
+                .transpose()
+        }
+    }
+
+    fn pair(service: &str, user: &str) -> (String, String) {
+        (service.to_owned(), user.to_owned())
+    }
+
+    #[test]
+    fn keyring_gives_the_pat_credentials_of_the_cli_active_environment() {
+        // The CLI lower-cases the environment's name for its keyring user.
+        let home = home_with_cli_config(
+            &CLI_YAML.replace("activeenvironment: acme", "activeenvironment: Acme"),
+        );
+        let store = MapStore::default()
+            .with(KEYRING_CLIENT_ID, "acme", Ok("kr-id"))
+            .with(KEYRING_CLIENT_SECRET, "acme", Ok("kr-secret"))
+            .with(KEYRING_CLIENT_ID, "other", Ok("wrong-id"))
+            .with(KEYRING_CLIENT_SECRET, "other", Ok("wrong-secret"));
+        let env = env_of(&[]);
+        let r = resolve(&Sources {
+            env: &env,
+            cwd: Some(temp_dir("cwd")),
+            home: Some(home),
+            keyring: Some(&store),
+        })
+        .unwrap();
+        assert_eq!(r.base_url, "https://acme.api.identitynow.com");
+        assert_eq!(
+            (r.client_id.as_str(), r.client_secret.as_str()),
+            ("kr-id", "kr-secret")
+        );
+        assert_eq!(
+            store.asked(),
+            [
+                pair("environments.pat.clientid", "acme"),
+                pair("environments.pat.clientsecret", "acme")
+            ]
+        );
+    }
+
+    #[test]
+    fn variables_and_config_json_override_the_keyring() {
+        let home = home_with_cli_config(CLI_YAML);
+        let store = MapStore::default()
+            .with(KEYRING_CLIENT_ID, "acme", Ok("kr-id"))
+            .with(KEYRING_CLIENT_SECRET, "acme", Ok("kr-secret"));
+
+        // Both found before the keyring: it is not even asked.
+        let cwd = temp_dir("cwd");
+        std::fs::write(
+            cwd.join("config.json"),
+            r#"{"ClientSecret": "json-secret"}"#,
+        )
+        .unwrap();
+        let env = env_of(&[("SAIL_CLIENT_ID", "env-id")]);
+        let r = resolve(&Sources {
+            env: &env,
+            cwd: Some(cwd),
+            home: Some(home.clone()),
+            keyring: Some(&store),
+        })
+        .unwrap();
+        assert_eq!(
+            (r.client_id.as_str(), r.client_secret.as_str()),
+            ("env-id", "json-secret")
+        );
+        assert!(store.asked().is_empty(), "{:?}", store.asked());
+
+        // Only the secret is missing: only its entry is read.
+        let env = env_of(&[("SAIL_CLIENT_ID", "env-id")]);
+        let r = resolve(&Sources {
+            env: &env,
+            cwd: Some(temp_dir("cwd")),
+            home: Some(home),
+            keyring: Some(&store),
+        })
+        .unwrap();
+        assert_eq!(
+            (r.client_id.as_str(), r.client_secret.as_str()),
+            ("env-id", "kr-secret")
+        );
+        assert_eq!(
+            store.asked(),
+            [pair("environments.pat.clientsecret", "acme")]
+        );
+    }
+
+    #[test]
+    fn the_error_names_the_keyring_entries_tried_and_no_secret() {
+        let home = home_with_cli_config(CLI_YAML);
+        let store = MapStore::default().with(KEYRING_CLIENT_ID, "acme", Ok("kr-id-value"));
+        let env = env_of(&[]);
+        let err = resolve(&Sources {
+            env: &env,
+            cwd: Some(temp_dir("cwd")),
+            home: Some(home),
+            keyring: Some(&store),
+        })
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            matches!(&err, ConfigError::NotConfigured { missing, .. } if missing == &["client secret"]),
+            "{err:?}"
+        );
+        assert!(
+            text.contains(
+                "the OS keyring: service `environments.pat.clientid`, user `acme` (found); \
+                 service `environments.pat.clientsecret`, user `acme` (not found)"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("kr-id-value"), "{text}");
+        assert!(!format!("{err:?}").contains("kr-id-value"), "{err:?}");
+
+        // A keyring that cannot be read is reported, not fatal.
+        let store = MapStore::default()
+            .with(KEYRING_CLIENT_ID, "default", Err("no D-Bus session"))
+            .with(KEYRING_CLIENT_SECRET, "default", Ok("  "));
+        let env = env_of(&[("SAIL_BASE_URL", "https://acme.api.identitynow.com")]);
+        let text = resolve(&Sources {
+            env: &env,
+            cwd: None,
+            home: Some(temp_dir("empty-home")),
+            keyring: Some(&store),
+        })
+        .unwrap_err()
+        .to_string();
+        for expected in [
+            "client id, client secret",
+            "user `default` (unavailable: no D-Bus session)",
+            "service `environments.pat.clientsecret`, user `default` (empty)",
+        ] {
+            assert!(text.contains(expected), "{expected:?} in {text}");
+        }
+    }
+
+    #[test]
+    fn without_an_active_environment_the_cli_default_is_used() {
+        let home = home_with_cli_config(
+            "environments:\n  default:\n    baseurl: https://d.api.identitynow.com\n",
+        );
+        let store = MapStore::default()
+            .with(KEYRING_CLIENT_ID, "default", Ok("d-id"))
+            .with(KEYRING_CLIENT_SECRET, "default", Ok("d-secret"));
+        let env = env_of(&[]);
+        let r = resolve(&Sources {
+            env: &env,
+            cwd: None,
+            home: Some(home),
+            keyring: Some(&store),
+        })
+        .unwrap();
+        assert_eq!(r.base_url, "https://d.api.identitynow.com");
+        assert_eq!(
+            (r.client_id.as_str(), r.client_secret.as_str()),
+            ("d-id", "d-secret")
+        );
+    }
+
+    #[test]
+    fn go_keyring_encodings_are_decoded() {
+        for (stored, expected) in [
+            ("plain-secret", Ok("plain-secret")),
+            ("go-keyring-base64:c2VjcmV0", Ok("secret")),
+            ("go-keyring-base64:c2VjcmV0MQ==", Ok("secret1")),
+            ("go-keyring-base64:c2VjcmV0MTI", Ok("secret12")),
+            ("go-keyring-encoded:6c696e650a32", Ok("line\n2")),
+            (
+                "go-keyring-base64:c2V*",
+                Err("not valid base64 after `go-keyring-base64:`"),
+            ),
+            (
+                "go-keyring-base64:c2Vjc",
+                Err("not valid base64 after `go-keyring-base64:`"),
+            ),
+            (
+                "go-keyring-encoded:6c6",
+                Err("not valid hex after `go-keyring-encoded:`"),
+            ),
+            (
+                "go-keyring-encoded:zz",
+                Err("not valid hex after `go-keyring-encoded:`"),
+            ),
+            ("go-keyring-base64:/w==", Err("not UTF-8 once decoded")),
+        ] {
+            assert_eq!(
+                decode_go_keyring(stored),
+                expected.map(str::to_owned).map_err(str::to_owned),
+                "{stored}"
+            );
+        }
+        // A failed decoding reaches the error, not the stored text.
+        let store = MapStore::default()
+            .with(
+                KEYRING_CLIENT_ID,
+                "default",
+                Ok("go-keyring-base64:a3ItZGVjb2RlZA=="),
+            )
+            .with(
+                KEYRING_CLIENT_SECRET,
+                "default",
+                Ok("go-keyring-encoded:5x"),
+            );
+        let env = env_of(&[("SAIL_BASE_URL", "https://acme.api.identitynow.com")]);
+        let text = resolve(&Sources {
+            env: &env,
+            cwd: None,
+            home: None,
+            keyring: Some(&store),
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(
+            text.contains("(not valid hex after `go-keyring-encoded:`)"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("kr-decoded") && !text.contains("a3ItZGVjb2RlZA"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn without_the_feature_the_error_says_how_to_read_the_keyring() {
+        let env = env_of(&[]);
+        let text = resolve(&Sources {
+            env: &env,
+            cwd: None,
+            home: None,
+            keyring: None,
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(text.contains("build with the `keyring` feature"), "{text}");
+    }
+    /// The real OS keyring, from inside a tokio runtime as `from_env` often
+    /// is: an entry nobody wrote is "not found", or the keyring is reported
+    /// unavailable (CI has no desktop keyring); it never panics or hangs.
+    #[cfg(feature = "keyring")]
+    #[test]
+    fn os_keyring_answers_from_inside_a_runtime() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let service = format!("sailpoint-sdk-test.{}", std::process::id());
+        let answer = runtime.block_on(async { OsKeyring.get(&service, "nobody") });
+        match answer {
+            Ok(found) => assert_eq!(found, None),
+            Err(why) => assert!(!why.trim().is_empty()),
+        }
     }
 }
