@@ -10,6 +10,7 @@
 //! pub use runtime::{
 //!     ApiError, AuthError, Client, ClientBuilder, ConfigError, Credentials, Error,
 //!     FilePart, RawError, Response, RetryPolicy, CallOptions, RawRequest, Method,
+//!     WaitError, WaitOutcome,
 //! };
 //! ```
 //!
@@ -45,7 +46,7 @@ mod tests;
 mod tests_budget;
 #[cfg(test)]
 mod tests_options;
-mod waiter;
+pub(crate) mod waiter;
 
 pub use budget::RateLimit;
 pub use bulk::{bulk, BulkOptions, BulkResult};
@@ -55,6 +56,7 @@ pub use options::{CallOptions, RawRequest};
 pub use reqwest::Method;
 pub use response::Response;
 pub use retry::RetryPolicy;
+pub use waiter::{WaitError, WaitOutcome};
 
 #[allow(unused_imports)] // Used or not depending on the spec.
 pub(crate) use paginate::{paginate, paginate_with, PageRequest, Paging};
