@@ -599,9 +599,9 @@ impl ClassifySource {
     ///
     /// Starts the work with [`send_classify_machine_account_from_source`](crate::classify_source::ClassifySource::send_classify_machine_account_from_source), then polls [`get_classify_machine_account_from_source_status`](crate::classify_source::ClassifySource::get_classify_machine_account_from_source_status) until its status is `COMPLETED` (success) or `CANCELLED`, `TERMINATED` (failure).
     ///
-    /// The first wait between polls is 1 s, doubling up to 30 s with jitter; the whole wait, start included, gives up after 3600 s by default (`.timeout(..)`). Every call goes through the client, so it is retried and rate-limited like any other (a `429` waits for `Retry-After`).
+    /// The first wait between polls is 1 s, doubling up to 30 s with jitter; the whole wait, start included, gives up after 3600 s by default (`.timeout(..)`). Every call goes through the client, so it is retried and rate-limited like any other (a `429` waits for `Retry-After`). It polls again while the status is `STARTED`, `COLLECTED` (pending).
     ///
-    /// `send` returns `WaitOutcome::Succeeded(status)` or `WaitOutcome::Failed(status)` with the last status body. It fails with `WaitError::Timeout { last_status, .. }` when the deadline passes first, `WaitError::UnknownStatus(status)` at once when the status is `STARTED`, `COLLECTED` (pending) or none of the states above (it does not wait for a state it does not know), and `WaitError::Start` or `WaitError::Poll` with the call's `Error`.
+    /// `send` returns `WaitOutcome::Succeeded(status)` or `WaitOutcome::Failed(status)` with the last status body. It fails with `WaitError::Timeout { last_status, .. }` when the deadline passes first, `WaitError::UnknownStatus(status)` at once when the status is in none of these lists (it does not wait for a state it does not know), and `WaitError::Start` or `WaitError::Poll` with the call's `Error`.
     ///
     /// # Example
     ///

@@ -72,18 +72,19 @@ fn description(w: &Waiter, link: impl Fn(&OperationRef) -> String) -> String {
         secs(w.max_delay_ms),
         secs(w.timeout_ms)
     ));
-    out.push_str(&format!(
+    if !w.pending.is_empty() {
+        out.push_str(&format!(
+            " It polls again while the status is {} (pending).",
+            state_list(&w.pending)
+        ));
+    }
+    out.push_str(
         "\n\n`send` returns `WaitOutcome::Succeeded(status)` or `WaitOutcome::Failed(status)` \
-         with the last status body. It fails with `WaitError::Timeout {{ last_status, .. }}` when \
+         with the last status body. It fails with `WaitError::Timeout { last_status, .. }` when \
          the deadline passes first, `WaitError::UnknownStatus(status)` at once when the status \
-         is {}none of the states above (it does not wait for a state it does not know), and \
+         is in none of these lists (it does not wait for a state it does not know), and \
          `WaitError::Start` or `WaitError::Poll` with the call's `Error`.",
-        if w.pending.is_empty() {
-            String::new()
-        } else {
-            format!("{} (pending) or ", state_list(&w.pending))
-        }
-    ));
+    );
     out
 }
 
