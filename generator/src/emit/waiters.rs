@@ -236,10 +236,14 @@ fn builder(w: &Waiter) -> TokenStream {
     };
     let mut arms = vec![];
     let success = lits(&w.success);
-    arms.push(quote!(::std::option::Option::Some(#success) => crate::runtime::waiter::Phase::Succeeded,));
+    arms.push(
+        quote!(::std::option::Option::Some(#success) => crate::runtime::waiter::Phase::Succeeded,),
+    );
     if !w.failure.is_empty() {
         let failure = lits(&w.failure);
-        arms.push(quote!(::std::option::Option::Some(#failure) => crate::runtime::waiter::Phase::Failed,));
+        arms.push(
+            quote!(::std::option::Option::Some(#failure) => crate::runtime::waiter::Phase::Failed,),
+        );
     }
     if !w.pending.is_empty() {
         let pending = lits(&w.pending);

@@ -185,16 +185,18 @@ fn seconds(
 ) -> Option<u64> {
     let secs = match obj.get(key) {
         None => default,
-        Some(v) => match v.as_f64() {
-            Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 * 365.0 => s,
-            _ => {
-                sink.error(
+        Some(v) => {
+            match v.as_f64() {
+                Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 * 365.0 => s,
+                _ => {
+                    sink.error(
                     join(ptr, key),
                     format!("`{key}` must be a positive number of seconds (at most a year), not `{v}`"),
                 );
-                return None;
+                    return None;
+                }
             }
-        },
+        }
     };
     Some(((secs * 1000.0).round() as u64).max(1))
 }
@@ -249,7 +251,13 @@ fn lower_one(
     let success = states(obj, "success", ptr, sink);
     let failure = states(obj, "failure", ptr, sink);
     let pending = states(obj, "pending", ptr, sink);
-    let initial = seconds(obj, "initialDelaySeconds", DEFAULT_INITIAL_DELAY_SECS, ptr, sink);
+    let initial = seconds(
+        obj,
+        "initialDelaySeconds",
+        DEFAULT_INITIAL_DELAY_SECS,
+        ptr,
+        sink,
+    );
     let max = seconds(obj, "maxDelaySeconds", DEFAULT_MAX_DELAY_SECS, ptr, sink);
     let timeout = seconds(obj, "timeoutSeconds", DEFAULT_TIMEOUT_SECS, ptr, sink);
     if let (Some(i), Some(m)) = (initial, max) {
@@ -274,7 +282,9 @@ fn lower_one(
         None => {
             sink.error(
                 join(ptr, "start"),
-                format!("start operation `{id}` does not exist (no operation has this operationId)"),
+                format!(
+                    "start operation `{id}` does not exist (no operation has this operationId)"
+                ),
             );
             None
         }
@@ -317,7 +327,11 @@ fn lower_one(
 
 /// The start operation's required parameters; a body it needs is an error.
 fn start_args(op: &Operation, ptr: &str, sink: &mut Sink) -> Option<Vec<WaiterArg>> {
-    if op.body.as_ref().is_some_and(|b| b.required || b.form_fields().is_some()) {
+    if op
+        .body
+        .as_ref()
+        .is_some_and(|b| b.required || b.form_fields().is_some())
+    {
         sink.error(
             ptr,
             format!(
@@ -352,7 +366,12 @@ fn start_args(op: &Operation, ptr: &str, sink: &mut Sink) -> Option<Vec<WaiterAr
 
 /// Each required parameter of the status operation, as an index into the
 /// start operation's arguments of the same name, place and type.
-fn status_args(op: &Operation, args: &[WaiterArg], ptr: &str, sink: &mut Sink) -> Option<Vec<usize>> {
+fn status_args(
+    op: &Operation,
+    args: &[WaiterArg],
+    ptr: &str,
+    sink: &mut Sink,
+) -> Option<Vec<usize>> {
     let mut out = Vec::new();
     let mut ok = true;
     for p in op.params.iter().filter(|p| p.required) {
@@ -381,7 +400,9 @@ fn status_body(op: &Operation, ptr: &str, sink: &mut Sink) -> Option<TypeRef> {
     let bodies: Vec<&ResponseBody> = op.successes().into_iter().map(|r| &r.body).collect();
     match bodies.as_slice() {
         [ResponseBody::Json { ty, .. }, rest @ ..]
-            if rest.iter().all(|b| matches!(b, ResponseBody::Json { ty: t, .. } if t == ty)) =>
+            if rest
+                .iter()
+                .all(|b| matches!(b, ResponseBody::Json { ty: t, .. } if t == ty)) =>
         {
             Some(ty.clone())
         }
@@ -450,7 +471,10 @@ fn resolve_field(
         TypeRef::Named(n) => match api.types.get(n).map(|d| &d.kind) {
             Some(TypeKind::Enum(e)) => Some((
                 steps,
-                Some((n.clone(), e.variants.iter().map(|v| v.wire.clone()).collect())),
+                Some((
+                    n.clone(),
+                    e.variants.iter().map(|v| v.wire.clone()).collect(),
+                )),
             )),
             _ => {
                 sink.error(
@@ -488,10 +512,13 @@ fn resolve_alias(api: &Api, ty: &TypeRef) -> TypeRef {
 fn named_struct<'a>(api: &'a Api, ty: &TypeRef) -> Option<(&'a str, &'a Struct)> {
     match resolve_alias(api, ty) {
         TypeRef::Named(n) => match api.types.get_key_value(&n) {
-            Some((k, TypeDef {
-                kind: TypeKind::Struct(s),
-                ..
-            })) => Some((k.as_str(), s)),
+            Some((
+                k,
+                TypeDef {
+                    kind: TypeKind::Struct(s),
+                    ..
+                },
+            )) => Some((k.as_str(), s)),
             _ => None,
         },
         _ => None,
@@ -565,10 +592,16 @@ fn check_states(
 }
 
 /// Reads the declarations of one lowered operation.
-pub(super) fn declaration(op: &openapiv3::Operation, status_id: &str, optr: &str) -> Option<Declaration> {
-    op.extensions.get(WAITER_EXTENSION).map(|value| Declaration {
-        status: status_id.to_string(),
-        value: value.clone(),
-        pointer: join(optr, WAITER_EXTENSION),
-    })
+pub(super) fn declaration(
+    op: &openapiv3::Operation,
+    status_id: &str,
+    optr: &str,
+) -> Option<Declaration> {
+    op.extensions
+        .get(WAITER_EXTENSION)
+        .map(|value| Declaration {
+            status: status_id.to_string(),
+            value: value.clone(),
+            pointer: join(optr, WAITER_EXTENSION),
+        })
 }

@@ -132,6 +132,7 @@ where
 
 /// What a waiter makes of one status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)] // Used by the waiters a spec declares; a spec may declare none.
 pub(crate) enum Phase {
     /// Not finished: poll again.
     Pending,
@@ -145,6 +146,7 @@ pub(crate) enum Phase {
 
 /// The polling bounds of a waiter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)] // Used by the waiters a spec declares; a spec may declare none.
 pub(crate) struct WaitBounds {
     /// The first wait between two polls.
     pub initial_delay: Duration,
@@ -157,6 +159,7 @@ pub(crate) struct WaitBounds {
 /// Polls with `poll` until `classify` says the status is terminal or unknown,
 /// or `bounds.timeout` (counted from `started`) passes. An error from a poll
 /// ends the wait with that error (the client already retried what it could).
+#[allow(dead_code)] // Used by the waiters a spec declares; a spec may declare none.
 pub(crate) async fn wait<S, SE, PE, F, Fut>(
     started: Instant,
     bounds: WaitBounds,
