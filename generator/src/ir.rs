@@ -33,6 +33,9 @@ pub struct Api {
     pub tags: Vec<Tag>,
     /// Every named type, by Rust name.
     pub types: BTreeMap<String, TypeDef>,
+    /// The waiters declared with `x-sdk-waiter`, in the order of their
+    /// status operations.
+    pub waiters: Vec<Waiter>,
 }
 
 /// One `servers` entry.
@@ -694,4 +697,78 @@ pub struct UnionVariant {
     pub ty: TypeRef,
     /// Discriminator values that select it.
     pub tags: Vec<String>,
+}
+
+/// A waiter, declared with `x-sdk-waiter` on a status operation: one method
+/// on the status operation's tag handle that starts the work with another
+/// operation, then polls the status operation until a terminal state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waiter {
+    /// `rust` is the entry method (`classify_and_wait`), `wire` the declared
+    /// `name`.
+    pub name: Name,
+    /// The builder type (`ClassifyAndWait`), in the status operation's module.
+    pub type_name: String,
+    /// The operation that starts the work.
+    pub start: OperationRef,
+    /// The status operation, which declares the waiter.
+    pub status: OperationRef,
+    /// The entry method's arguments: the start operation's required
+    /// parameters, in its order.
+    pub args: Vec<WaiterArg>,
+    /// The status operation's required parameters, in its order, each as an
+    /// index into `args`.
+    pub status_args: Vec<usize>,
+    /// The status operation's success body type.
+    pub status_type: TypeRef,
+    /// The fields from the status body to the status value.
+    pub status_field: Vec<StatusStep>,
+    /// The status value's type: a string enum (by Rust name) or `None` for
+    /// a plain string.
+    pub status_enum: Option<String>,
+    /// The states that end the wait with success.
+    pub success: Vec<String>,
+    /// The states that end the wait with failure.
+    pub failure: Vec<String>,
+    /// The states that mean "poll again"; any other value is unknown.
+    pub pending: Vec<String>,
+    /// The first wait between two polls, in milliseconds.
+    pub initial_delay_ms: u64,
+    /// The longest wait between two polls, in milliseconds.
+    pub max_delay_ms: u64,
+    /// The default total deadline, in milliseconds.
+    pub timeout_ms: u64,
+    /// JSON pointer of the `x-sdk-waiter` declaration.
+    pub pointer: String,
+}
+
+/// An operation a waiter calls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationRef {
+    /// The tag module (`rust`) and tag (`wire`) of the operation.
+    pub tag: Name,
+    /// The method name (`rust`) and operationId (`wire`).
+    pub id: Name,
+    /// The operation's builder type.
+    pub builder: String,
+    /// The operation's error enum.
+    pub error_type: String,
+}
+
+/// One argument of a waiter's entry method.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaiterArg {
+    /// Argument name and wire name.
+    pub name: Name,
+    /// Its type.
+    pub ty: TypeRef,
+}
+
+/// One field on the way from a status body to its status value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusStep {
+    /// The field and property name.
+    pub field: Name,
+    /// Whether the Rust field is an `Option`.
+    pub optional: bool,
 }

@@ -230,6 +230,7 @@ pub fn migrate(old: &Api, new: &Api) -> Migration {
     let bare = |a: &Api| Api {
         tags: Vec::new(),
         types: BTreeMap::new(),
+        waiters: Vec::new(),
         ..a.clone()
     };
     let general = diff::diff(&bare(old), &bare(new)).changes;
@@ -418,6 +419,7 @@ fn single(facts: &Api, types_from: &Api, tag: &Tag, op: Operation) -> Api {
             ..tag.clone()
         }],
         types,
+        waiters: Vec::new(),
     }
 }
 

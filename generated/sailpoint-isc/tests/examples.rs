@@ -100,8 +100,6 @@ async fn run(name: &str, args: &[&str], env: &[(&str, String)]) -> Run {
         .env_remove("SAIL_CLIENT_ID")
         .env_remove("SAIL_CLIENT_SECRET")
         .env_remove("SAIL_POLL_INTERVAL_MS")
-        .env_remove("SAIL_MAX_POLLS")
-        .env_remove("SAIL_MAX_WAIT_SECS")
         .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null());
     let mut cmd = tokio::process::Command::from(cmd);
@@ -558,8 +556,6 @@ async fn classify_example_polls_until_completed_and_prints_the_final_status() {
     let last = status_body("COMPLETED", 1000);
     let server = classify_server(&[
         status_body("STARTED", 0),
-        // A status this SDK does not know yet is taken as still running.
-        status_body("PAUSED", 10),
         status_body("COLLECTED", 640),
         last.clone(),
     ])
@@ -570,6 +566,11 @@ async fn classify_example_polls_until_completed_and_prints_the_final_status() {
     assert_eq!(out.code, Some(0), "{out:?}");
     assert_eq!(out.lines(), [status_line(&last)], "only the final status");
     assert_eq!(serde_json::from_str::<Value>(&out.stdout).unwrap(), last);
+    assert!(
+        out.stderr.contains("last status: COMPLETED (1000 of 1000"),
+        "{}",
+        out.stderr
+    );
     let requests = api_requests(&server).await;
     let calls: Vec<(String, String)> = requests
         .iter()
@@ -577,20 +578,25 @@ async fn classify_example_polls_until_completed_and_prints_the_final_status() {
         .collect();
     let post = ("POST".to_owned(), classify_path());
     let get = ("GET".to_owned(), classify_path());
-    assert_eq!(calls, [post, get.clone(), get.clone(), get.clone(), get]);
+    assert_eq!(calls, [post, get.clone(), get.clone(), get]);
     check_token_request(&server).await;
 }
 
 #[tokio::test]
-async fn classify_example_exits_non_zero_when_the_classification_does_not_complete() {
+async fn classify_example_exits_1_when_the_classification_does_not_complete() {
     for end in ["TERMINATED", "CANCELLED"] {
         let last = status_body(end, 320);
         let server = classify_server(&[status_body("STARTED", 0), last.clone()]).await;
 
         let out = run(CLASSIFY, &[SOURCE_ID], &with_fast_polling(&server)).await;
 
-        assert_eq!(out.code, Some(3), "{end}: {out:?}");
+        assert_eq!(out.code, Some(1), "{end}: {out:?}");
         assert_eq!(out.lines(), [status_line(&last)], "{end}");
+        assert!(
+            out.stderr.contains(&format!("last status: {end}")),
+            "{end}: {}",
+            out.stderr
+        );
         assert_eq!(
             api_requests(&server).await.len(),
             3,
@@ -600,49 +606,45 @@ async fn classify_example_exits_non_zero_when_the_classification_does_not_comple
 }
 
 #[tokio::test]
-async fn classify_example_gives_up_after_max_polls_on_a_status_that_never_ends() {
-    // A status this SDK does not know is taken as still running: without a bound,
-    // a server that keeps sending it would be polled forever.
+async fn classify_example_stops_at_a_status_it_does_not_know_with_status_1() {
+    // Waiting for a terminal state after a state this SDK does not know might
+    // never end: the waiter reports it at once.
     let server = classify_server(&[status_body("STARTED", 0), status_body("PAUSED", 10)]).await;
-    let mut env = with_fast_polling(&server);
-    env.push(("SAIL_MAX_POLLS", "4".into()));
 
-    let out = run(CLASSIFY, &[SOURCE_ID], &env).await;
+    let out = run(CLASSIFY, &[SOURCE_ID], &with_fast_polling(&server)).await;
 
-    assert_eq!(out.code, Some(4), "{out:?}");
+    assert_eq!(out.code, Some(1), "{out:?}");
     assert_eq!(out.stdout, "", "no final status to print");
-    for part in [
-        "gave up after 4 status polls",
-        "last status: PAUSED",
-        "SAIL_MAX_POLLS",
-    ] {
+    for part in ["does not know", "last status: PAUSED (10 of 1000"] {
         assert!(out.stderr.contains(part), "{part}: {}", out.stderr);
     }
-    assert_eq!(api_requests(&server).await.len(), 5, "POST and four polls");
+    assert_eq!(api_requests(&server).await.len(), 3, "POST and two polls");
 }
 
 #[tokio::test]
-async fn classify_example_gives_up_after_max_wait() {
-    let server = classify_server(&[status_body("PAUSED", 10)]).await;
+async fn classify_example_times_out_with_status_3_and_the_last_status() {
+    let server = classify_server(&[status_body("STARTED", 0), status_body("COLLECTED", 10)]).await;
     let mut env = with_fast_polling(&server);
-    env.push(("SAIL_MAX_WAIT_SECS", "0".into()));
+    env.push(("SAIL_POLL_INTERVAL_MS", "50".into()));
 
-    let out = run(CLASSIFY, &[SOURCE_ID], &env).await;
+    let started = std::time::Instant::now();
+    let out = run(CLASSIFY, &[SOURCE_ID, "--timeout", "0.6"], &env).await;
 
-    assert_eq!(out.code, Some(4), "{out:?}");
-    assert_eq!(out.stdout, "");
+    assert_eq!(out.code, Some(3), "{out:?}");
+    assert_eq!(out.stdout, "", "no final status to print");
+    for part in [
+        "no final status after",
+        "last status: COLLECTED (10 of 1000",
+        "--timeout",
+    ] {
+        assert!(out.stderr.contains(part), "{part}: {}", out.stderr);
+    }
     assert!(
-        out.stderr.contains("gave up after 0 status polls"),
-        "{}",
-        out.stderr
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
     );
-    assert_eq!(api_requests(&server).await.len(), 1, "only the POST");
-
-    let mut env = with_fast_polling(&server);
-    env.push(("SAIL_MAX_POLLS", "many".into()));
-    let out = run(CLASSIFY, &[SOURCE_ID], &env).await;
-    assert_eq!(out.code, Some(2), "{out:?}");
-    assert!(out.stderr.contains("SAIL_MAX_POLLS"), "{}", out.stderr);
+    assert!(api_requests(&server).await.len() >= 3, "POST and polls");
 }
 
 #[tokio::test]
@@ -713,7 +715,17 @@ async fn classify_example_rejects_bad_arguments_with_usage_and_status_2() {
         .respond_with(ResponseTemplate::new(500))
         .mount(&server)
         .await;
-    let cases: [&[&str]; 4] = [&[], &["a", "b"], &["--bogus"], &[""]];
+    let cases: [&[&str]; 9] = [
+        &[],
+        &["a", "b"],
+        &["--bogus"],
+        &[""],
+        &[SOURCE_ID, "--timeout"],
+        &[SOURCE_ID, "--timeout", "soon"],
+        &[SOURCE_ID, "--timeout", "0"],
+        &[SOURCE_ID, "--timeout", "-5"],
+        &["--timeout=NaN", SOURCE_ID],
+    ];
     for args in cases {
         let out = run(CLASSIFY, args, &with_fast_polling(&server)).await;
         assert_eq!(out.code, Some(2), "{args:?}: {out:?}");

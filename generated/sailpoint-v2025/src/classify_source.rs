@@ -594,3 +594,161 @@ pub enum DeleteClassifyMachineAccountFromSourceError {
     /// 500: Unexpected server error.
     InternalServerError(crate::models::ErrorResponseDto),
 }
+impl ClassifySource {
+    /// Waits for the work started by `sendClassifyMachineAccountFromSource` to end (`x-sdk-waiter` `classify`).
+    ///
+    /// Starts the work with [`send_classify_machine_account_from_source`](crate::classify_source::ClassifySource::send_classify_machine_account_from_source), then polls [`get_classify_machine_account_from_source_status`](crate::classify_source::ClassifySource::get_classify_machine_account_from_source_status) until its status is `COMPLETED` (success) or `CANCELLED`, `TERMINATED` (failure).
+    ///
+    /// The first wait between polls is 1 s, doubling up to 30 s with jitter; the whole wait, start included, gives up after 3600 s by default (`.timeout(..)`). Every call goes through the client, so it is retried and rate-limited like any other (a `429` waits for `Retry-After`). It polls again while the status is `STARTED`, `COLLECTED` (pending).
+    ///
+    /// `send` returns `WaitOutcome::Succeeded(status)` or `WaitOutcome::Failed(status)` with the last status body. It fails with `WaitError::Timeout { last_status, .. }` when the deadline passes first, `WaitError::UnknownStatus(status)` at once when the status is in none of these lists (it does not wait for a state it does not know), and `WaitError::Start` or `WaitError::Poll` with the call's `Error`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use sailpoint_v2025::{Client, WaitError, WaitOutcome};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let waited = client
+    ///         .classify_source()
+    ///         .classify_and_wait("2c9180835d2e5168015d32f890ca1581")
+    ///         .timeout(Duration::from_secs(600))
+    ///         .send()
+    ///         .await;
+    ///     match waited {
+    ///         Ok(WaitOutcome::Succeeded(status)) => println!("done: {status:?}"),
+    ///         Ok(WaitOutcome::Failed(status)) => println!("failed: {status:?}"),
+    ///         Err(WaitError::Timeout { last_status, .. }) => {
+    ///             println!("still running after 10 minutes: {last_status:?}")
+    ///         }
+    ///         Err(other) => return Err(other.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn classify_and_wait(
+        &self,
+        source_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> ClassifyAndWait {
+        let source_id: ::std::string::String = source_id.into();
+        ClassifyAndWait {
+            start: self
+                .client
+                .classify_source()
+                .send_classify_machine_account_from_source(source_id.clone()),
+            status: self
+                .client
+                .classify_source()
+                .get_classify_machine_account_from_source_status(source_id.clone()),
+            bounds: crate::runtime::waiter::WaitBounds {
+                initial_delay: ::std::time::Duration::from_millis(1000),
+                max_delay: ::std::time::Duration::from_millis(30000),
+                timeout: ::std::time::Duration::from_millis(3600000),
+            },
+        }
+    }
+}
+/// The `classify` waiter: starts `sendClassifyMachineAccountFromSource`, then waits for its end; set bounds, then `.send().await`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+pub struct ClassifyAndWait {
+    start: crate::classify_source::SendClassifyMachineAccountFromSource,
+    status: crate::classify_source::GetClassifyMachineAccountFromSourceStatus,
+    bounds: crate::runtime::waiter::WaitBounds,
+}
+impl ClassifyAndWait {
+    /// The total deadline, start included (default 3600 s).
+    pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.bounds.timeout = timeout;
+        self
+    }
+    /// The first wait between two polls (default 1 s); it doubles after each poll.
+    pub fn initial_delay(mut self, delay: ::std::time::Duration) -> Self {
+        self.bounds.initial_delay = delay;
+        self
+    }
+    /// The longest wait between two polls (default 30 s).
+    pub fn max_delay(mut self, delay: ::std::time::Duration) -> Self {
+        self.bounds.max_delay = delay;
+        self
+    }
+    /// Settings for the start call and every status poll (see
+    /// [`CallOptions`](crate::CallOptions)).
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.start = self.start.with_options(options.clone());
+        self.status = self.status.with_options(options);
+        self
+    }
+    /// Starts the work, then polls until a terminal state, an
+    /// unknown state, an error or the deadline.
+    pub async fn send(
+        self,
+    ) -> ::std::result::Result<
+        crate::WaitOutcome<crate::models::SourceClassificationStatus>,
+        crate::WaitError<
+            crate::models::SourceClassificationStatus,
+            crate::classify_source::SendClassifyMachineAccountFromSourceError,
+            crate::classify_source::GetClassifyMachineAccountFromSourceStatusError,
+        >,
+    > {
+        let started = ::tokio::time::Instant::now();
+        let Self { start, status, bounds } = self;
+        match ::tokio::time::timeout_at(started + bounds.timeout, start.send()).await {
+            ::std::result::Result::Ok(result) => {
+                result.map_err(crate::WaitError::Start)?;
+            }
+            ::std::result::Result::Err(_) => {
+                return ::std::result::Result::Err(crate::WaitError::Timeout {
+                    last_status: ::std::option::Option::None,
+                    elapsed: started.elapsed(),
+                });
+            }
+        }
+        crate::runtime::waiter::wait(
+                started,
+                bounds,
+                || {
+                    let poll = status.clone();
+                    async move { poll.send().await.map(crate::Response::into_body) }
+                },
+                Self::phase,
+            )
+            .await
+    }
+    /// What the waiter makes of one status.
+    fn phase(
+        status: &crate::models::SourceClassificationStatus,
+    ) -> crate::runtime::waiter::Phase {
+        match status.status.as_ref().map(|v| v.as_str()) {
+            ::std::option::Option::Some("COMPLETED") => {
+                crate::runtime::waiter::Phase::Succeeded
+            }
+            ::std::option::Option::Some("CANCELLED" | "TERMINATED") => {
+                crate::runtime::waiter::Phase::Failed
+            }
+            ::std::option::Option::Some("STARTED" | "COLLECTED") => {
+                crate::runtime::waiter::Phase::Pending
+            }
+            _ => crate::runtime::waiter::Phase::Unknown,
+        }
+    }
+}
+impl ::std::future::IntoFuture for ClassifyAndWait {
+    type Output = ::std::result::Result<
+        crate::WaitOutcome<crate::models::SourceClassificationStatus>,
+        crate::WaitError<
+            crate::models::SourceClassificationStatus,
+            crate::classify_source::SendClassifyMachineAccountFromSourceError,
+            crate::classify_source::GetClassifyMachineAccountFromSourceStatusError,
+        >,
+    >;
+    type IntoFuture = ::std::pin::Pin<
+        ::std::boxed::Box<
+            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
+        >,
+    >;
+    /// The same as [`send`](Self::send).
+    fn into_future(self) -> Self::IntoFuture {
+        ::std::boxed::Box::pin(self.send())
+    }
+}

@@ -354,6 +354,51 @@
 //! # }
 //! ```
 //!
+//! # Waiting for long-running work
+//!
+//! Some work runs on after the call that starts it: SailPoint answers at once and reports
+//! progress through a status operation. The spec declares such pairs with `x-sdk-waiter`, and
+//! each declaration becomes one waiter on the status operation's handle. Classify Source has
+//! [`classify_and_wait`](classify_source::ClassifySource::classify_and_wait): it starts the
+//! classification, then polls its status until `COMPLETED` (success) or `CANCELLED` or
+//! `TERMINATED` (failure). The outcome is typed: [`WaitOutcome::Succeeded`] or
+//! [`WaitOutcome::Failed`] with the last status body, or a [`WaitError`]:
+//! [`Timeout`](WaitError::Timeout) with the last status seen when the deadline passes first,
+//! [`UnknownStatus`](WaitError::UnknownStatus) at once when the server reports a state this SDK
+//! does not know (rather than wait forever for a terminal state), and
+//! [`Start`](WaitError::Start) or [`Poll`](WaitError::Poll) with the call's [`Error`].
+//!
+//! The first wait between polls is 1 s, doubling up to 30 s, with jitter; the whole wait, start
+//! included, gives up after one hour unless you set `.timeout(..)`. Every call goes through the
+//! client, so it has the client's retries and rate budget: a `429` while polling waits for
+//! `Retry-After`, and many waiters share one budget.
+//!
+//! ```rust,no_run
+//! use std::time::Duration;
+//! use sailpoint_v2025::{Client, WaitError, WaitOutcome};
+//!
+//! # async fn run(client: Client) -> Result<(), Box<dyn std::error::Error>> {
+//! let waited = client
+//!     .classify_source()
+//!     .classify_and_wait("2c9180835d2e5168015d32f890ca1581")
+//!     .timeout(Duration::from_secs(15 * 60))
+//!     .send()
+//!     .await;
+//! match waited {
+//!     Ok(WaitOutcome::Succeeded(status)) => println!("classified: {:?}", status.counts),
+//!     Ok(WaitOutcome::Failed(status)) => eprintln!("ended {:?}", status.status),
+//!     Err(WaitError::Timeout { last_status, .. }) => {
+//!         eprintln!("still running; last status {:?}", last_status.and_then(|s| s.status))
+//!     }
+//!     Err(other) => return Err(other.into()),
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The example `classify_source SOURCE_ID [--timeout SECS]` (`examples/classify_source.rs`) is
+//! this waiter on the command line.
+//!
 //! # Filters and sorters
 //!
 //! Each list operation that documents its `filters` has a scope type, such as
@@ -561,7 +606,7 @@ pub mod test_kit;
 pub use runtime::{
     bulk, ApiError, AuthError, BulkOptions, BulkResult, CallOptions, Client,
     ClientBuilder, ConfigError, Credentials, Error, FilePart, Method, RateLimit,
-    RawError, RawRequest, Response, RetryPolicy,
+    RawError, RawRequest, Response, RetryPolicy, WaitError, WaitOutcome,
 };
 #[cfg(doctest)]
 mod doc_pages {

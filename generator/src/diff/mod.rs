@@ -211,6 +211,7 @@ impl<'a> Differ<'a> {
 
     fn run(mut self) -> Report {
         self.api_level();
+        self.waiters();
         self.operations();
         self.types();
         let mut changes = std::mem::take(&mut self.changes);
@@ -260,6 +261,75 @@ impl<'a> Differ<'a> {
     }
 
     // ---- API level ----
+
+    /// Waiters (`x-sdk-waiter`), paired by status operation and name. A
+    /// removed waiter removes a method; a changed one keeps its method but
+    /// may end differently (states, bounds, status field, start).
+    fn waiters(&mut self) {
+        let (old, new) = (self.old, self.new);
+        let key = |w: &crate::ir::Waiter| (w.status.id.wire.clone(), w.name.wire.clone());
+        for w in &old.waiters {
+            match new.waiters.iter().find(|n| key(n) == key(w)) {
+                None => self.push(
+                    Kind::WaiterRemoved,
+                    sev(true, false),
+                    &w.pointer,
+                    format!(
+                        "Waiter `{}` removed (`{}().{}()`).",
+                        w.name.wire, w.status.tag.rust, w.name.rust
+                    ),
+                ),
+                Some(n) => {
+                    let shape = |w: &crate::ir::Waiter| {
+                        (
+                            w.start.id.wire.clone(),
+                            w.args.clone(),
+                            w.status_field.clone(),
+                            w.success.clone(),
+                            w.failure.clone(),
+                            w.pending.clone(),
+                            (w.initial_delay_ms, w.max_delay_ms, w.timeout_ms),
+                        )
+                    };
+                    if shape(w) != shape(n) {
+                        let args = w.args != n.args || w.start.id.wire != n.start.id.wire;
+                        self.push(
+                            Kind::WaiterChanged,
+                            sev(args, false),
+                            &n.pointer,
+                            format!(
+                                "Waiter `{}` changed (start, arguments, status field, states or bounds).",
+                                n.name.wire
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        for w in &new.waiters {
+            if !old.waiters.iter().any(|o| key(o) == key(w)) {
+                self.push(
+                    Kind::WaiterAdded,
+                    sev(false, false),
+                    &w.pointer,
+                    format!(
+                        "Waiter `{}` added: `{}().{}()` starts `{}`, then polls `{}` until {}.",
+                        w.name.wire,
+                        w.status.tag.rust,
+                        w.name.rust,
+                        w.start.id.wire,
+                        w.status.id.wire,
+                        w.success
+                            .iter()
+                            .chain(&w.failure)
+                            .map(|s| format!("`{s}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+        }
+    }
 
     fn api_level(&mut self) {
         let (old, new) = (self.old, self.new);

@@ -80,10 +80,12 @@ pub fn tag_page(api: &Api, tag: &Tag, settings: &Settings, boxing: &Boxing) -> S
             summary.trim()
         ));
     }
+    out.push_str(&super::waiters::page_rows(api, tag));
     for op in &tag.operations {
         out.push('\n');
         out.push_str(&method_section(api, tag, op, &krate, boxing));
     }
+    out.push_str(&super::waiters::page_sections(api, tag, &krate));
     out
 }
 

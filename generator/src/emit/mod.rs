@@ -6,6 +6,7 @@ mod models;
 mod ops;
 mod test_kit;
 pub mod types;
+mod waiters;
 
 use crate::diag::{Diagnostic, Errors};
 use crate::ir::Api;
@@ -324,7 +325,7 @@ fn lib_rs(
 
         #[rustfmt::skip]
         pub use runtime::{
-            bulk, ApiError, AuthError, BulkOptions, BulkResult, CallOptions, Client, ClientBuilder, ConfigError, Credentials, Error, FilePart, Method, RateLimit, RawError, RawRequest, Response, RetryPolicy,
+            bulk, ApiError, AuthError, BulkOptions, BulkResult, CallOptions, Client, ClientBuilder, ConfigError, Credentials, Error, FilePart, Method, RateLimit, RawError, RawRequest, Response, RetryPolicy, WaitError, WaitOutcome,
         };
 
         #[cfg(doctest)]

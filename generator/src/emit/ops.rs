@@ -36,6 +36,7 @@ pub fn tag_module(api: &Api, tag: &Tag, krate: &str, boxing: &Boxing) -> TokenSt
         .operations
         .iter()
         .map(|op| operation_items(api, tag, op));
+    let waiters = super::waiters::tag_items(api, tag, krate);
     quote! {
         #module_doc
 
@@ -57,6 +58,8 @@ pub fn tag_module(api: &Api, tag: &Tag, krate: &str, boxing: &Boxing) -> TokenSt
         }
 
         #(#items)*
+
+        #waiters
     }
 }
 

@@ -8,6 +8,7 @@
 mod filters;
 pub(crate) mod schema;
 mod view;
+mod waiters;
 
 use crate::diag::{join, Diagnostic, Errors, Severity, Sink};
 use crate::ident::{field_ident, method_ident, module_ident, type_ident, Namer, OPERATION_DERIVED};
@@ -23,6 +24,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const EXPERIMENTAL_HEADER: &str = "X-SailPoint-Experimental";
 /// Our own marker for experimental operations.
 pub const EXPERIMENTAL_EXTENSION: &str = "x-sdk-experimental";
+pub use waiters::WAITER_EXTENSION;
 
 /// What lowering produced: the API plus the warnings and the operations it
 /// had to leave out.
@@ -56,6 +58,7 @@ pub fn lower(spec: &OpenAPI, settings: &LowerSettings) -> Result<Lowering, Error
     let mut ops: Vec<(String, Operation)> = Vec::new();
     let mut seen_ids: BTreeMap<String, String> = BTreeMap::new();
     let mut type_names = Namer::default();
+    let mut waiter_declarations = Vec::new();
 
     let mut paths: Vec<(&String, &ReferenceOr<openapiv3::PathItem>)> =
         spec.paths.paths.iter().collect();
@@ -98,7 +101,10 @@ pub fn lower(spec: &OpenAPI, settings: &LowerSettings) -> Result<Lowering, Error
             }
             let before = sink.items.len();
             match lower_operation(&ctx, item, op, &mut types, &mut type_names, &mut sink) {
-                OperationOutcome::Lowered(o) => ops.push((tag, *o)),
+                OperationOutcome::Lowered(o) => {
+                    waiter_declarations.extend(waiters::declaration(op, &o.id.wire, &optr));
+                    ops.push((tag, *o))
+                }
                 OperationOutcome::Skipped(reason) => {
                     let d = Diagnostic::warning(&optr, format!("operation skipped: {reason}"));
                     sink.items.push(d.clone());
@@ -215,7 +221,9 @@ pub fn lower(spec: &OpenAPI, settings: &LowerSettings) -> Result<Lowering, Error
         security_schemes,
         tags: groups.into_values().collect(),
         types: types.defs,
+        waiters: Vec::new(),
     };
+    api.waiters = waiters::lower(&api, &waiter_declarations, spec, &mut type_names, &mut sink);
     if !settings.tags.is_empty() {
         prune_unreachable(&mut api);
     }

@@ -4,13 +4,14 @@
 //!
 //! The generated `lib.rs` declares `mod runtime;` and re-exports at the crate
 //! root every `pub` item of this module's `pub use` lines below (the client,
-//! its configuration, errors, responses, call options, `bulk()`), and nothing
-//! else.
+//! its configuration, errors, responses, call options, `bulk()`, the waiters'
+//! `WaitOutcome` and `WaitError`), and nothing else.
 //!
 //! Generated operation code uses the crate-internal items [`Operation`],
 //! [`Request`], [`Body`], [`Multipart`], [`encode_path_segment`],
 //! [`query_json`], `Client::execute`, [`RawResponse`](response::RawResponse)
-//! and [`paginate_with`] (with [`Paging`] and [`PageRequest`]).
+//! [`paginate_with`] (with [`Paging`] and [`PageRequest`]), and for
+//! waiters `waiter::{wait, WaitBounds, Phase}`.
 //!
 //! Retries are decided in two steps (`retry`): each attempt's outcome is
 //! classified once (`RetryClass`: success, throttled, transient, unauthorized,
@@ -45,7 +46,7 @@ mod tests;
 mod tests_budget;
 #[cfg(test)]
 mod tests_options;
-mod waiter;
+pub(crate) mod waiter;
 
 pub use budget::RateLimit;
 pub use bulk::{bulk, BulkOptions, BulkResult};
@@ -55,6 +56,7 @@ pub use options::{CallOptions, RawRequest};
 pub use reqwest::Method;
 pub use response::Response;
 pub use retry::RetryPolicy;
+pub use waiter::{WaitError, WaitOutcome};
 
 #[allow(unused_imports)] // Used or not depending on the spec.
 pub(crate) use paginate::{paginate, paginate_with, PageRequest, Paging};

@@ -1,82 +1,61 @@
 //! Classifies the accounts of a source as human or machine accounts (Classify Source
-//! v1, experimental) and waits for the classification to finish.
+//! v1, experimental) and waits for the classification to finish, with the SDK's waiter
+//! (`client.classify_source().classify_and_wait(source_id)`).
 //!
 //! ```text
-//! cargo run -p sailpoint-isc --example classify_source -- SOURCE_ID
+//! cargo run -p sailpoint-isc --example classify_source -- SOURCE_ID [--timeout SECS]
 //! ```
 //!
 //! - Configuration comes from `SAIL_BASE_URL` (e.g. `https://acme.api.identitynow.com`),
 //!   `SAIL_CLIENT_ID` and `SAIL_CLIENT_SECRET`.
+//! - `--timeout SECS` (default 3600, the waiter's default: one hour) bounds the whole
+//!   wait, start included; `SECS` is a positive number of seconds (`0.5` is fine).
 //! - `SAIL_POLL_INTERVAL_MS` (optional, default 1000) is the first wait between two
 //!   status polls, in milliseconds; the wait doubles after each poll, up to 30 s.
-//! - `SAIL_MAX_POLLS` (optional, default 120, about an hour at the default
-//!   interval) is the most status polls made; `SAIL_MAX_WAIT_SECS` (optional,
-//!   default 3600) the most time spent polling. A status this example does not know
-//!   is taken as still running, so these bounds are what ends a server that never
-//!   reports a final status.
 //!
 //! Starts the classification, then polls its status until it is `COMPLETED`,
 //! `CANCELLED` or `TERMINATED`, and prints that final status object on stdout as
-//! one line of compact JSON (nothing else goes to stdout; progress goes to stderr).
+//! one line of compact JSON (nothing else goes to stdout). The last status seen
+//! goes to stderr, whatever the ending.
 //!
-//! Exit status: 0 when the classification completed, 3 when it ended `CANCELLED` or
-//! `TERMINATED`, 4 when polling gave up before a final status (stderr says after how
-//! many polls and which status was last seen; nothing is printed on stdout), 1 on
-//! an error (written to stderr), 2 on bad arguments or settings.
+//! Exit status: 0 when the classification completed; 1 when it ended `CANCELLED`
+//! or `TERMINATED`, when the server reported a status this SDK does not know, or
+//! on an API error (written to stderr); 2 on bad arguments or settings; 3 when
+//! `SECS` passed without a final status (nothing is printed on stdout).
 
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use sailpoint_isc::models::{SourceClassificationStatus, SourceClassificationStatusStatus};
-use sailpoint_isc::ClientBuilder;
+use sailpoint_isc::models::SourceClassificationStatus;
+use sailpoint_isc::{ClientBuilder, WaitError, WaitOutcome};
 
-const USAGE: &str = "usage: classify_source SOURCE_ID
+const USAGE: &str = "usage: classify_source SOURCE_ID [--timeout SECS]
 
 Classifies the accounts of a source and waits until the classification ends;
-prints the final status as one line of compact JSON on stdout.
+prints the final status as one line of compact JSON on stdout, and the last
+status seen on stderr.
+--timeout SECS bounds the whole wait (default 3600 seconds).
 Reads SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET, and optionally
-SAIL_POLL_INTERVAL_MS (first wait between polls, default 1000, doubling up to 30 s),
-SAIL_MAX_POLLS (default 120) and SAIL_MAX_WAIT_SECS (default 3600).
+SAIL_POLL_INTERVAL_MS (first wait between polls, default 1000, doubling up to 30 s).
 
-Exit status: 0 completed, 3 cancelled or terminated, 4 gave up polling,
-1 error, 2 bad arguments or settings.";
+Exit status: 0 completed, 1 cancelled, terminated, unknown status or error,
+2 bad arguments or settings, 3 timed out.";
 
 /// Environment variable overriding the first wait between polls, in milliseconds.
 const ENV_POLL_INTERVAL: &str = "SAIL_POLL_INTERVAL_MS";
-const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(1);
-const MAX_POLL_INTERVAL: Duration = Duration::from_secs(30);
 
-/// Environment variable bounding the number of status polls.
-const ENV_MAX_POLLS: &str = "SAIL_MAX_POLLS";
-const DEFAULT_MAX_POLLS: u64 = 120;
-/// Environment variable bounding the time spent polling, in seconds.
-const ENV_MAX_WAIT: &str = "SAIL_MAX_WAIT_SECS";
-const DEFAULT_MAX_WAIT_SECS: u64 = 3600;
+/// Exit status when the classification did not complete, or on an error.
+const EXIT_FAILED: u8 = 1;
+/// Exit status on bad arguments or settings.
+const EXIT_USAGE: u8 = 2;
+/// Exit status when `--timeout` passed without a final status.
+const EXIT_TIMEOUT: u8 = 3;
 
-/// Exit status when the classification ended without completing.
-const EXIT_NOT_COMPLETED: u8 = 3;
-/// Exit status when polling gave up before the classification ended.
-const EXIT_GAVE_UP: u8 = 4;
-
-/// How long polling may go on.
-#[derive(Clone, Copy)]
-struct Bounds {
-    first_wait: Duration,
-    max_polls: u64,
-    max_wait: Duration,
-}
-
-/// How polling ended.
-enum Outcome {
-    /// A final status.
-    Final(SourceClassificationStatus),
-    /// No final status within the bounds.
-    GaveUp {
-        polls: u64,
-        elapsed: Duration,
-        last_status: String,
-    },
+/// The command line.
+struct Args {
+    source_id: String,
+    timeout: Option<Duration>,
 }
 
 /// What to do instead of classifying.
@@ -85,44 +64,60 @@ enum ArgsError {
     Invalid(String),
 }
 
-fn parse_args(args: impl Iterator<Item = String>) -> Result<String, ArgsError> {
-    let args: Vec<String> = args.collect();
-    match args.as_slice() {
-        [flag] if flag == "-h" || flag == "--help" => Err(ArgsError::Help),
-        [flag] if flag.starts_with('-') => {
-            Err(ArgsError::Invalid(format!("unexpected option `{flag}`")))
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, ArgsError> {
+    let mut source_id = None;
+    let mut timeout = None;
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "-h" | "--help" => return Err(ArgsError::Help),
+            "--timeout" => {
+                let value = args
+                    .next()
+                    .ok_or_else(|| ArgsError::Invalid("--timeout needs SECS".into()))?;
+                timeout = Some(parse_secs(&value).map_err(ArgsError::Invalid)?);
+            }
+            flag if flag.starts_with("--timeout=") => {
+                let value = &flag["--timeout=".len()..];
+                timeout = Some(parse_secs(value).map_err(ArgsError::Invalid)?);
+            }
+            flag if flag.starts_with('-') => {
+                return Err(ArgsError::Invalid(format!("unexpected option `{flag}`")))
+            }
+            id if id.trim().is_empty() => {
+                return Err(ArgsError::Invalid("SOURCE_ID is empty".into()))
+            }
+            id if source_id.is_none() => source_id = Some(id.to_owned()),
+            _ => return Err(ArgsError::Invalid("expected exactly one SOURCE_ID".into())),
         }
-        [source_id] if source_id.trim().is_empty() => {
-            Err(ArgsError::Invalid("SOURCE_ID is empty".into()))
-        }
-        [source_id] => Ok(source_id.clone()),
-        [] => Err(ArgsError::Invalid("SOURCE_ID is missing".into())),
-        _ => Err(ArgsError::Invalid("expected exactly one SOURCE_ID".into())),
     }
+    let source_id = source_id.ok_or_else(|| ArgsError::Invalid("SOURCE_ID is missing".into()))?;
+    Ok(Args { source_id, timeout })
+}
+
+/// A positive number of seconds.
+fn parse_secs(text: &str) -> Result<Duration, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s > 0.0 && *s < 1e9)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("--timeout must be a positive number of seconds, got `{text}`"))
 }
 
 /// The first wait between polls, from `SAIL_POLL_INTERVAL_MS` if set.
-fn poll_interval() -> Result<Duration, String> {
+fn poll_interval() -> Result<Option<Duration>, String> {
     match std::env::var(ENV_POLL_INTERVAL) {
-        Err(std::env::VarError::NotPresent) => Ok(DEFAULT_POLL_INTERVAL),
-        Ok(text) => text.trim().parse().map(Duration::from_millis).map_err(|_| {
-            format!("{ENV_POLL_INTERVAL} must be a number of milliseconds, got `{text}`")
-        }),
-        Err(std::env::VarError::NotUnicode(_)) => {
-            Err(format!("{ENV_POLL_INTERVAL} is not valid Unicode"))
-        }
-    }
-}
-
-/// A whole number from the environment variable `name`, or `default`.
-fn number_from_env(name: &str, default: u64) -> Result<u64, String> {
-    match std::env::var(name) {
-        Err(std::env::VarError::NotPresent) => Ok(default),
+        Err(std::env::VarError::NotPresent) => Ok(None),
         Ok(text) => text
             .trim()
             .parse()
-            .map_err(|_| format!("{name} must be a whole number, got `{text}`")),
-        Err(std::env::VarError::NotUnicode(_)) => Err(format!("{name} is not valid Unicode")),
+            .map(|ms| Some(Duration::from_millis(ms)))
+            .map_err(|_| {
+                format!("{ENV_POLL_INTERVAL} must be a number of milliseconds, got `{text}`")
+            }),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(format!("{ENV_POLL_INTERVAL} is not valid Unicode"))
+        }
     }
 }
 
@@ -137,120 +132,98 @@ fn report(error: &dyn std::error::Error) {
     eprintln!("{text}");
 }
 
-/// Whether the classification has ended; unknown statuses are taken as still running.
-fn is_final(status: &SourceClassificationStatus) -> bool {
-    use SourceClassificationStatusStatus as S;
-    matches!(
-        status.status,
-        Some(S::Completed | S::Cancelled | S::Terminated)
-    )
+/// The status value of a status body, for stderr.
+fn stage(status: &SourceClassificationStatus) -> String {
+    let stage = status.status.as_ref().map_or("none", |s| s.as_str());
+    match &status.counts {
+        Some(c) => format!(
+            "{stage} ({} of {} accounts classified)",
+            c.completed, c.expected
+        ),
+        None => stage.to_owned(),
+    }
 }
 
-async fn run(source_id: &str, bounds: Bounds) -> Result<Outcome, Box<dyn std::error::Error>> {
-    let client = ClientBuilder::from_env()?.experimental(true).build()?;
-    let classify = client.classify_source();
+/// Prints the final status on stdout.
+fn print_status(status: &SourceClassificationStatus) -> Result<(), Box<dyn std::error::Error>> {
+    let line = serde_json::to_string(status)?;
+    writeln!(std::io::stdout().lock(), "{line}")?;
+    Ok(())
+}
 
-    let submitted = classify
-        .send_classify_machine_account_from_source_v1(source_id)
-        .send()
-        .await?;
-    match submitted.accounts_submitted_for_processing {
-        Some(n) => eprintln!("classification started: {n} accounts submitted"),
-        None => eprintln!("classification started"),
+async fn run(args: Args, first_wait: Option<Duration>) -> ExitCode {
+    let built: Result<_, Box<dyn std::error::Error>> = ClientBuilder::from_env()
+        .map_err(Into::into)
+        .and_then(|b| Ok(b.experimental(true).build()?));
+    let client = match built {
+        Ok(client) => client,
+        Err(error) => {
+            report(&*error);
+            return ExitCode::from(EXIT_FAILED);
+        }
+    };
+    let mut waiter = client.classify_source().classify_and_wait(&args.source_id);
+    if let Some(timeout) = args.timeout {
+        waiter = waiter.timeout(timeout);
     }
-
-    let started = std::time::Instant::now();
-    let mut wait = bounds.first_wait;
-    let mut polls = 0;
-    let mut last_status = String::from("none yet");
-    loop {
-        let elapsed = started.elapsed();
-        if polls >= bounds.max_polls || elapsed.saturating_add(wait) > bounds.max_wait {
-            return Ok(Outcome::GaveUp {
-                polls,
-                elapsed,
-                last_status,
-            });
-        }
-        tokio::time::sleep(wait).await;
-        polls += 1;
-        wait = wait.saturating_mul(2).min(MAX_POLL_INTERVAL);
-        let status = classify
-            .get_classify_machine_account_from_source_status_v1(source_id)
-            .send()
-            .await?
-            .into_body();
-        let stage = status.status.as_ref().map_or("unknown", |s| s.as_str());
-        match &status.counts {
-            Some(c) => eprintln!(
-                "status: {stage} ({} of {} accounts classified)",
-                c.completed, c.expected
-            ),
-            None => eprintln!("status: {stage}"),
-        }
-        if is_final(&status) {
-            return Ok(Outcome::Final(status));
-        }
-        last_status = stage.to_owned();
+    if let Some(first_wait) = first_wait {
+        waiter = waiter.initial_delay(first_wait);
     }
+    let (status, code) = match waiter.send().await {
+        Ok(WaitOutcome::Succeeded(status)) => (status, ExitCode::SUCCESS),
+        Ok(WaitOutcome::Failed(status)) => (status, ExitCode::from(EXIT_FAILED)),
+        Err(WaitError::Timeout {
+            last_status,
+            elapsed,
+        }) => {
+            let last = last_status.as_ref().map_or("none yet".to_owned(), stage);
+            eprintln!(
+                "error: no final status after {:.1}s (last status: {last}); \
+                 raise --timeout to wait longer",
+                elapsed.as_secs_f64()
+            );
+            return ExitCode::from(EXIT_TIMEOUT);
+        }
+        Err(WaitError::UnknownStatus(status)) => {
+            eprintln!(
+                "error: the server reported a status this SDK does not know \
+                 (last status: {}); stopped waiting",
+                stage(&status)
+            );
+            return ExitCode::from(EXIT_FAILED);
+        }
+        Err(error) => {
+            report(&error);
+            return ExitCode::from(EXIT_FAILED);
+        }
+    };
+    eprintln!("last status: {}", stage(&status));
+    if let Err(error) = print_status(&status) {
+        report(&*error);
+        return ExitCode::from(EXIT_FAILED);
+    }
+    code
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let source_id = match parse_args(std::env::args().skip(1)) {
-        Ok(source_id) => source_id,
+    let args = match parse_args(std::env::args().skip(1)) {
+        Ok(args) => args,
         Err(ArgsError::Help) => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
         }
         Err(ArgsError::Invalid(reason)) => {
             eprintln!("error: {reason}\n\n{USAGE}");
-            return ExitCode::from(2);
+            return ExitCode::from(EXIT_USAGE);
         }
     };
-    let settings = poll_interval().and_then(|first_wait| {
-        Ok(Bounds {
-            first_wait,
-            max_polls: number_from_env(ENV_MAX_POLLS, DEFAULT_MAX_POLLS)?,
-            max_wait: Duration::from_secs(number_from_env(ENV_MAX_WAIT, DEFAULT_MAX_WAIT_SECS)?),
-        })
-    });
-    let bounds = match settings {
-        Ok(bounds) => bounds,
+    let first_wait = match poll_interval() {
+        Ok(first_wait) => first_wait,
         Err(reason) => {
             eprintln!("error: {reason}");
-            return ExitCode::from(2);
+            return ExitCode::from(EXIT_USAGE);
         }
     };
-    let status = match run(&source_id, bounds).await {
-        Ok(Outcome::Final(status)) => status,
-        Ok(Outcome::GaveUp {
-            polls,
-            elapsed,
-            last_status,
-        }) => {
-            eprintln!(
-                "error: gave up after {polls} status polls in {:.1}s without a final status \
-                 (last status: {last_status}); raise {ENV_MAX_POLLS} or {ENV_MAX_WAIT} to wait longer",
-                elapsed.as_secs_f64()
-            );
-            return ExitCode::from(EXIT_GAVE_UP);
-        }
-        Err(error) => {
-            report(&*error);
-            return ExitCode::FAILURE;
-        }
-    };
-    let printed = serde_json::to_string(&status)
-        .map_err(Box::<dyn std::error::Error>::from)
-        .and_then(|line| Ok(writeln!(std::io::stdout().lock(), "{line}")?));
-    if let Err(error) = printed {
-        report(&*error);
-        return ExitCode::FAILURE;
-    }
-    if status.status == Some(SourceClassificationStatusStatus::Completed) {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(EXIT_NOT_COMPLETED)
-    }
+    run(args, first_wait).await
 }
