@@ -11,6 +11,7 @@ pub mod bundle;
 pub mod diag;
 pub mod diff;
 mod emit;
+pub mod features;
 mod graph;
 pub mod ident;
 pub mod ir;
@@ -151,7 +152,7 @@ pub struct Output {
 }
 
 /// Generates the SDK crate's files from a parsed spec, copying `templates`
-/// (in any order) into it.
+/// (in any order) into it: those its spec asks for (see [`features`]).
 pub fn generate(
     spec: &openapiv3::OpenAPI,
     settings: &Settings,
@@ -160,6 +161,11 @@ pub fn generate(
     let t0 = Instant::now();
     let lowering = lower(spec, &settings.lower)?;
     let t1 = Instant::now();
+    let features = features::Features::of(spec, &lowering.api);
+    let templates: Vec<&Template> = templates
+        .iter()
+        .filter(|t| features.wants_template(&t.path))
+        .collect();
     let front_page = templates
         .iter()
         .find(|t| t.path == "lib.md")
@@ -168,7 +174,8 @@ pub fn generate(
     // examples call that crate's operations), so its doctest item exists only
     // where the page is copied.
     let testing_page = settings.sdk_extras && templates.iter().any(|t| t.path == "docs/testing.md");
-    let (mut files, emit, format) = emit::emit(&lowering.api, settings, front_page, testing_page)?;
+    let (mut files, emit, format) =
+        emit::emit(&lowering.api, settings, front_page, testing_page, features)?;
     let t2 = Instant::now();
     let generated_lines = files
         .iter()
@@ -176,7 +183,7 @@ pub fn generate(
         .map(|f| f.contents.lines().count())
         .sum();
     let prefix = emit::server_parts(&lowering.api).prefix;
-    files.extend(copy_templates(templates, settings, &prefix)?);
+    files.extend(copy_templates(&templates, settings, &prefix)?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     if let Some(w) = files.windows(2).find(|w| w[0].path == w[1].path) {
         return Err(Errors(vec![Diagnostic::error(
@@ -216,7 +223,7 @@ pub fn generate(
 /// and API prefix (the templates are real code of the v2025 crate; every
 /// other crate gets its own names).
 fn copy_templates(
-    templates: &[Template],
+    templates: &[&Template],
     settings: &Settings,
     api_prefix: &str,
 ) -> Result<Vec<GeneratedFile>, Errors> {

@@ -113,6 +113,7 @@ pub(crate) fn emit(
     settings: &Settings,
     front_page: Option<&str>,
     testing_page: bool,
+    features: crate::features::Features,
 ) -> Result<(Vec<GeneratedFile>, Duration, Duration), Errors> {
     let boxing = crate::graph::Boxing::of(&api.types);
     let boxed = &boxing;
@@ -147,7 +148,7 @@ pub(crate) fn emit(
     rust.push(RustFile {
         path: "src/lib.rs".into(),
         jobs: vec![Box::new(move || {
-            lib_rs(api, settings, front_page, testing_page)
+            lib_rs(api, settings, front_page, testing_page, features)
         })],
     });
     let (mut files, emit, format) = run_jobs(&rust, &settings.spec_path)?;
@@ -230,18 +231,39 @@ fn meta(api: &Api) -> TokenStream {
     }
 }
 
+/// The front page of a crate whose spec brings no hand-written one: written
+/// from the spec's `info` and `servers`.
+fn spec_front_page(api: &Api, settings: &Settings) -> String {
+    let mut page = format!(
+        "# {}\n\nA client for {} (API version `{}`), generated from its OpenAPI document.\n",
+        settings.crate_name,
+        docs::clean(&api.title).trim(),
+        api.version.replace('`', "'"),
+    );
+    if let Some(description) = api.description.as_deref().map(docs::clean) {
+        if !description.trim().is_empty() {
+            page.push_str(&format!("\n{}\n", description.trim()));
+        }
+    }
+    if !api.servers.is_empty() {
+        page.push_str("\n# Servers\n\n");
+        for server in &api.servers {
+            page.push_str(&format!("- `{}`\n", server.url.replace('`', "'")));
+        }
+    }
+    page
+}
+
 fn lib_rs(
     api: &Api,
     settings: &Settings,
     front_page: Option<&str>,
     testing_page: bool,
+    features: crate::features::Features,
 ) -> TokenStream {
-    let front = front_page.map(str::to_string).unwrap_or_else(|| {
-        format!(
-            "# {}\n\nA client for {} {}.",
-            settings.crate_name, api.title, api.version
-        )
-    });
+    let front = front_page
+        .map(str::to_string)
+        .unwrap_or_else(|| spec_front_page(api, settings));
     let mut table = String::from(
         "\n\n# Operations\n\n| Module | Method | HTTP | Experimental |\n|---|---|---|---|\n",
     );
@@ -304,17 +326,27 @@ fn lib_rs(
         }
     });
     let runtime_allow = runtime_allow(api);
+    let filter_mod = features.filters.then(|| {
+        quote!(
+            pub mod filter;
+        )
+    });
+    let patch_mod = features.json_patch.then(|| {
+        quote!(
+            pub mod patch;
+        )
+    });
     quote! {
         #(#lines)*
         #![forbid(unsafe_code)]
         #![warn(missing_docs)]
 
-        pub mod filter;
+        #filter_mod
         #[rustfmt::skip]
         pub mod meta;
         #[rustfmt::skip]
         pub mod models;
-        pub mod patch;
+        #patch_mod
         #runtime_allow
         mod runtime;
         #(#modules)*

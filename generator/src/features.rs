@@ -1,0 +1,123 @@
+//! What a crate contains beyond its operations and types, decided from the
+//! spec alone (never from the crate's name): which hand-written support
+//! modules are copied, and which vendor behaviour is switched on.
+//!
+//! - `src/patch.rs` (JSON Patch) only when a request body is
+//!   `application/json-patch+json`;
+//! - `src/filter.rs` (typed filters and sorters) only when an operation has
+//!   filters or sorters (`x-sdk-filterable`/`x-sdk-sortable`, or SailPoint's
+//!   prose convention);
+//! - the SailPoint front page (`templates/lib.md`) only when the document
+//!   sets the top-level vendor extension `x-sdk-sailpoint: true`; any other
+//!   spec gets a front page written from its own `info` and `servers`.
+
+use crate::ir::{Api, TypeRef};
+
+/// The top-level extension that switches on SailPoint's conventions (the
+/// front page with `SAIL_*` variables and `config.json`).
+pub const SAILPOINT_EXTENSION: &str = "x-sdk-sailpoint";
+
+/// The optional parts of a crate, as its spec asks for them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Features {
+    /// Some request body is a JSON Patch document.
+    pub json_patch: bool,
+    /// Some operation has typed filters or sorters.
+    pub filters: bool,
+    /// Some operation pages (has a `stream()`).
+    pub paging: bool,
+    /// The spec opts into SailPoint's conventions ([`SAILPOINT_EXTENSION`]).
+    pub sailpoint: bool,
+}
+
+impl Features {
+    /// Reads the features off the lowered API and the document's top-level
+    /// extensions.
+    pub fn of(spec: &openapiv3::OpenAPI, api: &Api) -> Features {
+        let ops = || api.tags.iter().flat_map(|t| &t.operations);
+        Features {
+            json_patch: ops().any(|op| op.body.as_ref().is_some_and(|b| mentions_patch(&b.ty))),
+            filters: ops().any(|op| op.filters.is_some() || op.sorters.is_some()),
+            paging: ops().any(|op| op.pagination.is_some()),
+            sailpoint: spec
+                .extensions
+                .get(SAILPOINT_EXTENSION)
+                .and_then(|v| v.as_bool())
+                .unwrap_or(false),
+        }
+    }
+
+    /// Whether the template at `path` (relative to `templates/`) belongs in
+    /// a crate with these features. Templates no feature governs are kept.
+    pub fn wants_template(&self, path: &str) -> bool {
+        match path {
+            "src/patch.rs" => self.json_patch,
+            "src/filter.rs" => self.filters,
+            "lib.md" => self.sailpoint,
+            _ => true,
+        }
+    }
+}
+
+fn mentions_patch(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::JsonPatch => true,
+        TypeRef::Vec(inner) | TypeRef::Map(inner) => mentions_patch(inner),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn features(yaml: &str) -> Features {
+        let (spec, _) = crate::parse(yaml).expect("parses");
+        let api = crate::lower(&spec, &Default::default())
+            .expect("lowers")
+            .api;
+        Features::of(&spec, &api)
+    }
+
+    const PLAIN: &str = "openapi: 3.0.3\ninfo: {title: Pets, version: '1'}\npaths:\n  /pets/{id}:\n    get:\n      operationId: getPet\n      tags: [pets]\n      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n      responses: {'200': {description: ok, content: {application/json: {schema: {type: object}}}}}\n";
+
+    #[test]
+    fn a_plain_spec_gets_no_optional_module_and_no_vendor_front_page() {
+        let f = features(PLAIN);
+        assert_eq!(f, Features::default());
+        for path in ["src/patch.rs", "src/filter.rs", "lib.md"] {
+            assert!(!f.wants_template(path), "{path}");
+        }
+        assert!(f.wants_template("src/runtime/client.rs"));
+    }
+
+    #[test]
+    fn the_vendor_extension_switches_on_sailpoint() {
+        let f = features(&PLAIN.replace("paths:", "x-sdk-sailpoint: true\npaths:"));
+        assert!(f.sailpoint && f.wants_template("lib.md"));
+        let off = features(&PLAIN.replace("paths:", "x-sdk-sailpoint: false\npaths:"));
+        assert!(!off.sailpoint);
+    }
+
+    #[test]
+    fn a_json_patch_body_brings_the_patch_module() {
+        let spec = format!(
+            "{PLAIN}    patch:\n      operationId: patchPet\n      tags: [pets]\n      parameters: [{{name: id, in: path, required: true, schema: {{type: string}}}}]\n      requestBody: {{required: true, content: {{application/json-patch+json: {{schema: {{type: array, items: {{type: object}}}}}}}}}}\n      responses: {{'204': {{description: done}}}}\n"
+        );
+        let f = features(&spec);
+        assert!(f.json_patch, "{spec}");
+        assert!(f.wants_template("src/patch.rs") && !f.filters);
+    }
+
+    #[test]
+    fn our_specs_ask_for_every_feature() {
+        for path in ["../spec/sailpoint-v2025.yaml", "../spec/sailpoint-isc.yaml"] {
+            let text = std::fs::read_to_string(path).expect("our spec");
+            let f = features(&text);
+            assert!(
+                f.json_patch && f.filters && f.paging && f.sailpoint,
+                "{path}: {f:?}"
+            );
+        }
+    }
+}
