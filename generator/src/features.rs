@@ -120,4 +120,46 @@ mod tests {
             );
         }
     }
+
+    fn token_url(servers: &str, schemes: &str) -> String {
+        let yaml =
+            format!("{PLAIN}servers: {servers}\ncomponents:\n  securitySchemes: {schemes}\n");
+        let (spec, _) = crate::parse(&yaml).expect("parses");
+        let api = crate::lower(&spec, &Default::default())
+            .expect("lowers")
+            .api;
+        crate::emit::token_url(&api)
+    }
+
+    #[test]
+    fn the_token_endpoint_comes_from_the_client_credentials_flow() {
+        let tenant =
+            "[{url: 'https://{tenant}.api.example.com/v3', variables: {tenant: {default: acme}}}]";
+        let cc = |url: &str| {
+            format!("{{oauth: {{type: oauth2, flows: {{clientCredentials: {{tokenUrl: '{url}', scopes: {{}}}}}}}}}}")
+        };
+        // The tenant's host: a path on the client's origin.
+        assert_eq!(
+            token_url(
+                tenant,
+                &cc("https://example-tenant.api.example.com/oauth/token")
+            ),
+            "/oauth/token"
+        );
+        assert_eq!(token_url(tenant, &cc("/oauth/token")), "/oauth/token");
+        // Another host stays absolute.
+        assert_eq!(
+            token_url(tenant, &cc("https://accounts.example.org/api/token")),
+            "https://accounts.example.org/api/token"
+        );
+        // No client-credentials flow (bearer only, or another flow): none.
+        assert_eq!(
+            token_url(tenant, "{bearer: {type: http, scheme: bearer}}"),
+            ""
+        );
+        assert_eq!(
+            token_url(tenant, "{oauth: {type: oauth2, flows: {implicit: {authorizationUrl: 'https://a.example.org/auth', scopes: {}}}}}"),
+            ""
+        );
+    }
 }

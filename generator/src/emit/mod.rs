@@ -208,6 +208,7 @@ fn meta(api: &Api) -> TokenStream {
         variable: var,
         default,
     } = server_parts(api);
+    let token_url = token_url(api);
     let title = &api.title;
     let version = &api.version;
     let header = crate::lower::EXPERIMENTAL_HEADER;
@@ -228,6 +229,56 @@ fn meta(api: &Api) -> TokenStream {
         pub const API_VERSION: &str = #version;
         /// The header that enables experimental operations.
         pub const EXPERIMENTAL_HEADER: &str = #header;
+        /// The OAuth2 client-credentials token endpoint (the spec's `tokenUrl`):
+        /// a path on the client's origin when it starts with `/`, else an
+        /// absolute URL; empty when the spec declares no such flow.
+        pub const TOKEN_URL: &str = #token_url;
+    }
+}
+
+/// Where client credentials are exchanged for tokens: the `tokenUrl` of the
+/// first (by name) OAuth2 scheme with a client-credentials flow. It becomes
+/// a path on the client's origin when it is relative, or when its host is the
+/// first server's host with the server variable (the tenant) filled in
+/// (`https://example-tenant.api.identitynow.com/oauth/token` for
+/// `https://{tenant}.api.identitynow.com/v2025`); else it stays absolute.
+/// Empty without such a flow.
+pub(crate) fn token_url(api: &Api) -> String {
+    let Some(url) = api
+        .security_schemes
+        .values()
+        .find_map(|s| s.token_url.as_deref())
+    else {
+        return String::new();
+    };
+    let split = |u: &str| -> Option<(String, String)> {
+        let rest = &u[u.find("://")? + 3..];
+        let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        Some((host.to_string(), path.to_string()))
+    };
+    let Some((host, path)) = split(url) else {
+        return url.to_string();
+    };
+    let parts = server_parts(api);
+    let same_host =
+        api.servers
+            .first()
+            .and_then(|s| split(&s.url))
+            .is_some_and(|(server_host, _)| {
+                let placeholder = format!("{{{}}}", parts.variable);
+                match server_host.split_once(placeholder.as_str()) {
+                    Some((before, after)) if !parts.variable.is_empty() => {
+                        host.len() > before.len() + after.len()
+                            && host.starts_with(before)
+                            && host.ends_with(after)
+                    }
+                    _ => server_host == host,
+                }
+            });
+    if same_host && path.starts_with('/') {
+        path
+    } else {
+        url.to_string()
     }
 }
 
