@@ -117,6 +117,8 @@ pub(crate) fn emit(
 ) -> Result<(Vec<GeneratedFile>, Duration, Duration), Errors> {
     let boxing = crate::graph::Boxing::of(&api.types);
     let boxed = &boxing;
+    let gates = models::Gates::of(api);
+    let gates = &gates;
     let krate = settings.crate_name.replace('-', "_");
     let krate = krate.as_str();
     let mut rust = Vec::new();
@@ -127,7 +129,7 @@ pub(crate) fn emit(
             .into_iter()
             .enumerate()
             .map(|(i, defs)| {
-                Box::new(move || models::models_chunk(&defs, i == 0, boxed)) as Job<'_>
+                Box::new(move || models::models_chunk(&defs, i == 0, boxed, gates)) as Job<'_>
             })
             .collect(),
     });
@@ -211,7 +213,18 @@ fn meta(api: &Api) -> TokenStream {
     let token_url = token_url(api);
     let title = &api.title;
     let version = &api.version;
-    let header = crate::lower::EXPERIMENTAL_HEADER;
+    // Only a spec with experimental operations (our vendor extension or the
+    // header parameter) names the header.
+    let experimental = api
+        .tags
+        .iter()
+        .flat_map(|t| &t.operations)
+        .any(|op| op.experimental);
+    let header = if experimental {
+        crate::lower::EXPERIMENTAL_HEADER
+    } else {
+        ""
+    };
     quote! {
         //! Facts taken from the spec that the runtime needs.
 
@@ -227,7 +240,8 @@ fn meta(api: &Api) -> TokenStream {
         pub const API_TITLE: &str = #title;
         /// The spec's `info.version`.
         pub const API_VERSION: &str = #version;
-        /// The header that enables experimental operations.
+        /// The header that enables experimental operations (empty when the spec
+        /// has none).
         pub const EXPERIMENTAL_HEADER: &str = #header;
         /// The OAuth2 client-credentials token endpoint (the spec's `tokenUrl`):
         /// a path on the client's origin when it starts with `/`, else an
@@ -342,7 +356,9 @@ fn lib_rs(
     });
     let modules = api.tags.iter().map(|t| {
         let m = types::ident(&t.name.rust);
+        let feature = crate::graph::tag_feature(t);
         quote! {
+            #[cfg(feature = #feature)]
             #[rustfmt::skip]
             pub mod #m;
         }
@@ -363,7 +379,9 @@ fn lib_rs(
             page.push('_');
         }
         let name = types::ident(&page);
+        let feature = crate::graph::tag_feature(t);
         quote! {
+            #[cfg(feature = #feature)]
             #[doc = include_str!(#path)]
             pub struct #name;
         }

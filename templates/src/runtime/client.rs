@@ -418,12 +418,11 @@ impl ClientBuilder {
                 } else {
                     meta::TOKEN_URL.to_owned()
                 };
-                let token_url = url::Url::parse(&token_url).map_err(|e| {
-                    ConfigError::InvalidBaseUrl {
+                let token_url =
+                    url::Url::parse(&token_url).map_err(|e| ConfigError::InvalidBaseUrl {
                         url: origin.clone(),
                         reason: e.to_string(),
-                    }
-                })?;
+                    })?;
                 Auth::OAuth(Box::new(TokenSource::new(
                     token_url,
                     client_id,
