@@ -91,3 +91,65 @@ pub fn full_spec(_args: &[String]) -> Result<()> {
             .env("RUSTFLAGS", "-D warnings"),
     )
 }
+
+/// Tags `tag-features` builds on their own when none is named: small and
+/// big ones, with types shared with other tags.
+const SAMPLE_TAGS: &[&str] = &[
+    "access_profiles",
+    "sources",
+    "identities",
+    "search",
+    "tagged_objects",
+];
+
+/// `cargo xtask tag-features [TAG]...`: generates the full upstream spec
+/// into `target/full-sdk` (as `full-spec` does), then `cargo check`s it
+/// with `--no-default-features --features TAG` for each sample tag, and with
+/// its default (every tag), printing each check's wall time. Single-tag
+/// builds may warn (runtime items only some tags use); they must compile.
+pub fn tag_features(args: &[String]) -> Result<()> {
+    let tags: Vec<String> = if args.is_empty() {
+        SAMPLE_TAGS.iter().map(|t| t.to_string()).collect()
+    } else {
+        args.to_vec()
+    };
+    crate::codegen::codegen(&[
+        "--spec".into(),
+        FULL_SPEC.into(),
+        "--out".into(),
+        FULL_OUT.into(),
+    ])?;
+    let manifest = format!("{FULL_OUT}/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest)?;
+    let check = |features: Option<&str>| -> Result<f64> {
+        let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        cmd.args(["check", "--quiet", "--manifest-path", &manifest])
+            .env("CARGO_TARGET_DIR", "target/full-sdk-target")
+            .env("CARGO_INCREMENTAL", "0");
+        if let Some(f) = features {
+            cmd.args(["--no-default-features", "--features", f]);
+        }
+        let t = std::time::Instant::now();
+        run(&mut cmd)?;
+        Ok(t.elapsed().as_secs_f64())
+    };
+    let mut rows = Vec::new();
+    for tag in &tags {
+        anyhow::ensure!(
+            text.contains(&format!("\n{tag} = []")),
+            "{manifest} has no feature `{tag}`"
+        );
+        let s = check(Some(tag))?;
+        eprintln!("tag-features: {tag}: {s:.1} s");
+        rows.push((tag.clone(), s));
+    }
+    let full = check(None)?;
+    for (tag, s) in &rows {
+        println!(
+            "{tag}: {s:.1} s ({:.0}% of the full build)",
+            100.0 * s / full
+        );
+    }
+    println!("all tags (default): {full:.1} s");
+    Ok(())
+}
