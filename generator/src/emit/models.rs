@@ -75,9 +75,17 @@ impl Gates {
     /// tag reaches is compiled only with every tag (the full build).
     fn get(&self, name: &str) -> TokenStream {
         match self.reach.get(name) {
+            Some(tags) if tags.len() == 1 => {
+                let tag = tags.iter().next();
+                quote!(#[cfg(feature = #tag)])
+            }
             Some(tags) if !tags.is_empty() => {
                 let tags = tags.iter();
                 quote!(#[cfg(any(#(feature = #tags),*))])
+            }
+            _ if self.all.len() == 1 => {
+                let tag = &self.all[0];
+                quote!(#[cfg(feature = #tag)])
             }
             _ => {
                 let tags = self.all.iter();
