@@ -45,6 +45,11 @@ pub struct Settings {
     /// The package's `description` in `Cargo.toml`; `None` keeps the
     /// template's.
     pub description: Option<String>,
+    /// One Cargo feature per tag module, all in `default`, with every tag
+    /// module, model and test-kit item gated on the tags that reach it (issue
+    /// 13 part 4). On by default; our two crates turn it off (see
+    /// ARCHITECTURE.md, "Per-tag features").
+    pub tag_features: bool,
 }
 
 impl Settings {
@@ -57,6 +62,7 @@ impl Settings {
             sdk_extras: true,
             standalone: false,
             description: None,
+            tag_features: true,
         }
     }
 }
@@ -183,7 +189,11 @@ pub fn generate(
         .map(|f| f.contents.lines().count())
         .sum();
     let prefix = emit::server_parts(&lowering.api).prefix;
-    let tag_features: Vec<&str> = lowering.api.tags.iter().map(graph::tag_feature).collect();
+    let tag_features: Vec<&str> = if settings.tag_features {
+        lowering.api.tags.iter().map(graph::tag_feature).collect()
+    } else {
+        Vec::new()
+    };
     // The template's description names SailPoint; other APIs get their own.
     let mut settings = settings.clone();
     if settings.description.is_none() && !features.sailpoint {

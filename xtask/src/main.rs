@@ -55,9 +55,11 @@ fn run() -> Result<()> {
 
 const HELP: &str = "
 cargo xtask codegen [--spec PATH] [--out DIR] [--tag NAME]... [--strict|--lenient] [--name CRATE]
+                    [--tag-features|--no-tag-features]
     Generate the SDK crates. Without options, both of ours: spec/sailpoint-v2025.yaml ->
     generated/sailpoint-v2025/ and spec/sailpoint-isc.yaml -> generated/sailpoint-isc/ (with
     MIGRATING.md); --spec one of ours generates that one; another spec needs --out.
+    --tag-features (the default except for our two crates): one Cargo feature per tag module.
 cargo xtask check
     Fail if generated/sailpoint-v2025/ or generated/sailpoint-isc/ differs from what codegen would
     write now, or if a changelog (spec/CHANGELOG.md, spec/CHANGELOG-isc.md) lacks an entry for a

@@ -117,7 +117,7 @@ pub(crate) fn emit(
 ) -> Result<(Vec<GeneratedFile>, Duration, Duration), Errors> {
     let boxing = crate::graph::Boxing::of(&api.types);
     let boxed = &boxing;
-    let gates = models::Gates::of(api);
+    let gates = models::Gates::of(api, settings.tag_features);
     let gates = &gates;
     let krate = settings.crate_name.replace('-', "_");
     let krate = krate.as_str();
@@ -141,7 +141,7 @@ pub(crate) fn emit(
     }
     rust.push(RustFile {
         path: "src/test_kit.rs".into(),
-        jobs: vec![Box::new(move || test_kit::test_kit(api))],
+        jobs: vec![Box::new(move || test_kit::test_kit(api, gates))],
     });
     rust.push(RustFile {
         path: "src/meta.rs".into(),
@@ -150,7 +150,7 @@ pub(crate) fn emit(
     rust.push(RustFile {
         path: "src/lib.rs".into(),
         jobs: vec![Box::new(move || {
-            lib_rs(api, settings, front_page, testing_page, features)
+            lib_rs(api, settings, front_page, testing_page, features, gates)
         })],
     });
     let (mut files, emit, format) = run_jobs(&rust, &settings.spec_path)?;
@@ -325,6 +325,7 @@ fn lib_rs(
     front_page: Option<&str>,
     testing_page: bool,
     features: crate::features::Features,
+    gates: &models::Gates,
 ) -> TokenStream {
     let front = front_page
         .map(str::to_string)
@@ -356,9 +357,9 @@ fn lib_rs(
     });
     let modules = api.tags.iter().map(|t| {
         let m = types::ident(&t.name.rust);
-        let feature = crate::graph::tag_feature(t);
+        let gate = gates.tag(t);
         quote! {
-            #[cfg(feature = #feature)]
+            #gate
             #[rustfmt::skip]
             pub mod #m;
         }
@@ -379,9 +380,9 @@ fn lib_rs(
             page.push('_');
         }
         let name = types::ident(&page);
-        let feature = crate::graph::tag_feature(t);
+        let gate = gates.tag(t);
         quote! {
-            #[cfg(feature = #feature)]
+            #gate
             #[doc = include_str!(#path)]
             pub struct #name;
         }

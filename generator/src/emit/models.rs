@@ -49,9 +49,13 @@ pub fn models_chunk(defs: &[&TypeDef], first: bool, boxed: &Boxing, gates: &Gate
     }
 }
 
-/// The features of each type (see [`crate::graph::tag_reach`]), and every
-/// feature, for the types no tag reaches.
+/// Which Cargo feature gates what ([`crate::Settings::tag_features`]): the
+/// features of each type (see [`crate::graph::tag_reach`]), and every
+/// feature, for the types no tag reaches. Every emitter that gates an item
+/// asks here.
 pub struct Gates {
+    /// Whether the crate has per-tag features at all.
+    pub enabled: bool,
     /// Type name -> the features that reach it.
     pub reach: std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
     /// Every tag feature.
@@ -59,10 +63,15 @@ pub struct Gates {
 }
 
 impl Gates {
-    /// The gates of `api`'s types.
-    pub fn of(api: &Api) -> Gates {
+    /// The gates of `api`'s types; none unless `enabled`.
+    pub fn of(api: &Api, enabled: bool) -> Gates {
         Gates {
-            reach: crate::graph::tag_reach(api),
+            enabled,
+            reach: if enabled {
+                crate::graph::tag_reach(api)
+            } else {
+                Default::default()
+            },
             all: api
                 .tags
                 .iter()
@@ -71,9 +80,21 @@ impl Gates {
         }
     }
 
+    /// The `cfg` of a tag's own items (its module, page, test-kit handle).
+    pub fn tag(&self, tag: &crate::ir::Tag) -> TokenStream {
+        if !self.enabled {
+            return TokenStream::new();
+        }
+        let feature = crate::graph::tag_feature(tag);
+        quote!(#[cfg(feature = #feature)])
+    }
+
     /// The `cfg` a type's items carry: any feature that reaches it; a type no
     /// tag reaches is compiled only with every tag (the full build).
-    fn get(&self, name: &str) -> TokenStream {
+    pub fn get(&self, name: &str) -> TokenStream {
+        if !self.enabled {
+            return TokenStream::new();
+        }
         match self.reach.get(name) {
             Some(tags) if tags.len() == 1 => {
                 let tag = tags.iter().next();
@@ -98,6 +119,9 @@ impl Gates {
 /// Puts `cfg` on every item of `tokens` (a type's definition and impls),
 /// after the item's docs.
 fn gated(cfg: TokenStream, tokens: TokenStream) -> TokenStream {
+    if cfg.is_empty() {
+        return tokens;
+    }
     let (Ok(mut file), Ok(attr)) = (
         syn::parse2::<syn::File>(tokens.clone()),
         syn::parse::Parser::parse2(syn::Attribute::parse_outer, cfg),

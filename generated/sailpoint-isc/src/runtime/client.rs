@@ -409,12 +409,21 @@ impl ClientBuilder {
                         what: "client secret",
                     });
                 }
-                let token_url = url::Url::parse(&format!("{origin}/oauth/token")).map_err(|e| {
-                    ConfigError::InvalidBaseUrl {
+                if meta::TOKEN_URL.is_empty() {
+                    return Err(ConfigError::NoTokenEndpoint);
+                }
+                // A path is on the client's origin (the tenant's); anything
+                // else is the absolute URL the spec names.
+                let token_url = if meta::TOKEN_URL.starts_with('/') {
+                    format!("{origin}{}", meta::TOKEN_URL)
+                } else {
+                    meta::TOKEN_URL.to_owned()
+                };
+                let token_url =
+                    url::Url::parse(&token_url).map_err(|e| ConfigError::InvalidBaseUrl {
                         url: origin.clone(),
                         reason: e.to_string(),
-                    }
-                })?;
+                    })?;
                 Auth::OAuth(Box::new(TokenSource::new(
                     token_url,
                     client_id,

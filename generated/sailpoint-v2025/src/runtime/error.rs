@@ -946,6 +946,9 @@ pub enum ConfigError {
         /// Which one: `client id`, `client secret` or `bearer token`.
         what: &'static str,
     },
+    /// Client credentials were given, but the API's spec declares no OAuth2
+    /// client-credentials flow to exchange them at (use a bearer token).
+    NoTokenEndpoint,
     /// The user agent is not a valid header value.
     InvalidUserAgent,
     /// The HTTP client could not be built (e.g. no TLS backend).
@@ -994,6 +997,9 @@ impl fmt::Display for ConfigError {
             ConfigError::MissingCredentials => {
                 f.write_str("no credentials were given (client id and secret, or a bearer token)")
             }
+            ConfigError::NoTokenEndpoint => f.write_str(
+                "this API declares no OAuth2 client-credentials flow; authenticate with a bearer token",
+            ),
             ConfigError::InvalidCredential { what } => {
                 write!(f, "the {what} is empty or contains invalid characters")
             }
