@@ -207,6 +207,7 @@ pub fn generate(
         &settings,
         &prefix,
         &tag_features,
+        &features,
     )?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     if let Some(w) = files.windows(2).find(|w| w[0].path == w[1].path) {
@@ -251,6 +252,7 @@ fn copy_templates(
     settings: &Settings,
     api_prefix: &str,
     tag_features: &[&str],
+    features: &features::Features,
 ) -> Result<Vec<GeneratedFile>, Errors> {
     let mut out = Vec::new();
     let lib = settings.crate_name.replace('-', "_");
@@ -263,8 +265,14 @@ fn copy_templates(
         let renamed;
         let contents = if source.starts_with("templates/") {
             // The package name goes first: `sailpoint-v2025/` is not a prefix.
-            renamed = template
-                .contents
+            // Then only the regions the spec asks for (`features`).
+            let selected = features.select(&template.contents).map_err(|e| {
+                Errors(vec![Diagnostic::error(
+                    "#",
+                    format!("internal error: {source}: {e}"),
+                )])
+            })?;
+            renamed = selected
                 .replace(TEMPLATE_LIB_NAME, &lib)
                 .replace(TEMPLATE_CRATE_NAME, &settings.crate_name)
                 .replace(TEMPLATE_API_PREFIX, api_prefix);
@@ -483,8 +491,14 @@ mod tests {
                 source: "spec/x".into(),
             },
         ];
-        let out =
-            copy_templates(&templates.iter().collect::<Vec<_>>(), &settings, "", &[]).unwrap();
+        let out = copy_templates(
+            &templates.iter().collect::<Vec<_>>(),
+            &settings,
+            "",
+            &[],
+            &features::Features::default(),
+        )
+        .unwrap();
         assert!(out[0]
             .contents
             .ends_with("// use sailpoint_isc::Client; (sailpoint-isc/1) /things\n"));

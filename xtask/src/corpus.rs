@@ -194,15 +194,18 @@ fn generate(spec: &Path, out: &Path) -> Result<String, String> {
     ))
 }
 
-/// The files of a foreign crate that mention SailPoint (`SailPoint`,
-/// `SAIL_`), which only our specs' `x-sdk-sailpoint` may bring in. The
-/// shared runtime (`src/runtime/`) is not yet held to this: its docs still
-/// name SailPoint (issue 13 part 3, not done).
+/// The files of a foreign crate that mention SailPoint or its conventions
+/// (`sailpoint` in any case, `SAIL_`, `identitynow`), which only our specs'
+/// `x-sdk-sailpoint` may bring in (issue 13 part 3).
 fn vendor_text(files: &[generator::GeneratedFile]) -> Vec<String> {
     files
         .iter()
-        .filter(|f| !f.path.starts_with("src/runtime/"))
-        .filter(|f| f.contents.contains("SailPoint") || f.contents.contains("SAIL_"))
+        .filter(|f| {
+            let lower = f.contents.to_ascii_lowercase();
+            ["sailpoint", "sail_", "identitynow"]
+                .iter()
+                .any(|w| lower.contains(w))
+        })
         .map(|f| f.path.clone())
         .collect()
 }

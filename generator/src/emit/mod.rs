@@ -395,7 +395,6 @@ fn lib_rs(
             pub struct TestingPage;
         }
     });
-    let runtime_allow = runtime_allow(api);
     let filter_mod = features.filters.then(|| {
         quote!(
             pub mod filter;
@@ -417,7 +416,6 @@ fn lib_rs(
         #[rustfmt::skip]
         pub mod models;
         #patch_mod
-        #runtime_allow
         mod runtime;
         #(#modules)*
         #[cfg(feature = "test-kit")]
@@ -435,31 +433,4 @@ fn lib_rs(
             #testing_page
         }
     }
-}
-
-/// The runtime is the same in every crate, and what it offers is used or not
-/// depending on the spec. The templates mark most such items; the ones they
-/// do not (the pager's re-export, `RawResponse::json` for JSON success
-/// bodies, `RawResponse::error_json` for JSON error bodies,
-/// `encode_path_segment` for path parameters) are all used by our spec. In
-/// a crate that leaves one unused, that is no defect of the crate.
-fn runtime_allow(api: &Api) -> Option<TokenStream> {
-    use crate::ir::{ParamLocation, ResponseBody};
-    let ops = || api.tags.iter().flat_map(|t| &t.operations);
-    let json = |success: bool| {
-        ops().any(|op| {
-            op.responses.iter().any(|r| {
-                r.status.is_success() == success && matches!(r.body, ResponseBody::Json { .. })
-            })
-        })
-    };
-    let path_params = ops().any(|op| op.params.iter().any(|p| p.location == ParamLocation::Path));
-    let mut lints = Vec::new();
-    if !ops().any(|op| op.pagination.is_some()) {
-        lints.push(quote!(unused_imports));
-    }
-    if !json(true) || !json(false) || !path_params {
-        lints.push(quote!(dead_code));
-    }
-    (!lints.is_empty()).then(|| quote!(#[allow(#(#lints),*)]))
 }

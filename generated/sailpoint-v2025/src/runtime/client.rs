@@ -1412,24 +1412,24 @@ mod tests {
     fn base_url_normalization_table() {
         let ok = [
             (
-                "https://acme.api.identitynow.com",
-                "https://acme.api.identitynow.com",
+                "https://acme.api.example.com",
+                "https://acme.api.example.com",
             ),
             (
-                "https://acme.api.identitynow.com/",
-                "https://acme.api.identitynow.com",
+                "https://acme.api.example.com/",
+                "https://acme.api.example.com",
             ),
             (
-                "https://acme.api.identitynow.com/v2025",
-                "https://acme.api.identitynow.com",
+                "https://acme.api.example.com/v2025",
+                "https://acme.api.example.com",
             ),
             (
-                "https://acme.api.identitynow.com/v2025/",
-                "https://acme.api.identitynow.com",
+                "https://acme.api.example.com/v2025/",
+                "https://acme.api.example.com",
             ),
             (
-                "HTTPS://ACME.api.identitynow.com",
-                "https://acme.api.identitynow.com",
+                "HTTPS://ACME.api.example.com",
+                "https://acme.api.example.com",
             ),
             ("http://127.0.0.1:4010", "http://127.0.0.1:4010"),
             (
@@ -1441,11 +1441,11 @@ mod tests {
             assert_eq!(normalize_origin(input).unwrap(), expected, "{input}");
         }
         for bad in [
-            "acme.api.identitynow.com",
-            "ftp://acme.api.identitynow.com",
-            "https://acme.api.identitynow.com/?x=1",
-            "https://acme.api.identitynow.com/#frag",
-            "https://user:pw@acme.api.identitynow.com",
+            "acme.api.example.com",
+            "ftp://acme.api.example.com",
+            "https://acme.api.example.com/?x=1",
+            "https://acme.api.example.com/#frag",
+            "https://user:pw@acme.api.example.com",
         ] {
             assert!(
                 matches!(
