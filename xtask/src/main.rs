@@ -91,9 +91,10 @@ cargo xtask contract [ours|upstream]...
 cargo xtask full-spec
     Generate an SDK for every operation of ../shared/reference/sailpoint-v2025.json into
     target/full-sdk and check that it compiles with no warnings.
-cargo xtask tag-features [TAG]...
-    Generate the full upstream spec into target/full-sdk and cargo-check it with only one tag's
-    feature, for each TAG (default: a sample of five), then with every tag; prints the times.
+cargo xtask tag-features [--ci] [TAG]...
+    Generate the full upstream spec into target/full-sdk and cargo-check it (-D warnings) with
+    only one tag's feature and the test kit, for each TAG (default: a sample of five), then with
+    every tag; prints the times. --ci: no generation and no full check (full-spec did both).
 cargo xtask corpus [--corpus DIR] [--only NAME]... [--small|--large] [--no-check]
     Generate an SDK from every spec in ../shared/corpus (files, and folders with an openapi.yaml
     root) into target/corpus/NAME and cargo-check each one (target dir target/corpus-target);
