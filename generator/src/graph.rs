@@ -110,9 +110,15 @@ pub(crate) fn reachable<'a>(
     seen
 }
 
-/// The Cargo feature of each tag module: the module's name without `r#`.
-pub(crate) fn tag_feature(tag: &crate::ir::Tag) -> &str {
-    tag.name.rust.trim_start_matches("r#")
+/// The Cargo feature of each tag module: the module's name without `r#`,
+/// but `default_` for a module `default`, whose name Cargo reserves for the
+/// default set. (The crate's own features, `test-kit` and `contract-test`,
+/// hold a `-`, which no module name has.)
+pub(crate) fn tag_feature(tag: &crate::ir::Tag) -> String {
+    match tag.name.rust.trim_start_matches("r#") {
+        "default" => "default_".to_string(),
+        name => name.to_string(),
+    }
 }
 
 /// For every named type, the features (tag modules) whose operations reach
@@ -130,7 +136,7 @@ pub(crate) fn tag_reach(api: &Api) -> std::collections::BTreeMap<String, BTreeSe
             .flat_map(|op| request_roots(op).chain(response_roots(op)));
         for name in reachable(api, roots) {
             if let Some(tags) = out.get_mut(&name) {
-                tags.insert(tag_feature(tag).to_string());
+                tags.insert(tag_feature(tag));
             }
         }
     }

@@ -189,11 +189,12 @@ pub fn generate(
         .map(|f| f.contents.lines().count())
         .sum();
     let prefix = emit::server_parts(&lowering.api).prefix;
-    let tag_features: Vec<&str> = if settings.tag_features {
+    let tag_features: Vec<String> = if settings.tag_features {
         lowering.api.tags.iter().map(graph::tag_feature).collect()
     } else {
         Vec::new()
     };
+    let tag_features: Vec<&str> = tag_features.iter().map(String::as_str).collect();
     // The template's description names SailPoint; other APIs get their own.
     let mut settings = settings.clone();
     if settings.description.is_none() && !features.sailpoint {

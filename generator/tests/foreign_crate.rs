@@ -170,3 +170,23 @@ fn the_vendor_extension_brings_sailpoints_conventions_back() {
     assert!(client.contains("pub fn from_env()"), "from_env is back");
     assert!(client.contains("SAIL_BASE_URL"));
 }
+
+#[test]
+fn a_tag_named_default_gets_a_feature_cargo_does_not_reserve() {
+    let spec = PETS.replace("tags: [pets]", "tags: [default]").replace(
+        "components:\n",
+        "components:\n  schemas:\n    Pet: {type: object, properties: {name: {type: string}}}\n",
+    );
+    let files = foreign(&spec);
+    let manifest = file(&files, "Cargo.toml").expect("Cargo.toml");
+    assert!(
+        manifest.contains("default = [\"adoption\", \"default_\"]"),
+        "{manifest}"
+    );
+    assert!(manifest.contains("\ndefault_ = []"), "{manifest}");
+    let lib = file(&files, "src/lib.rs").expect("lib.rs");
+    assert!(
+        lib.contains("#[cfg(feature = \"default_\")]\n#[rustfmt::skip]\npub mod default;"),
+        "{lib}"
+    );
+}

@@ -399,9 +399,9 @@ fn lib_rs(
     // helpers for the other tags unused; that is no defect of the crate, so
     // only such a build allows it. The default build (every tag) is held to
     // every lint.
-    let partial = gates.enabled.then(|| {
-        quote!(#[cfg_attr(not(feature = "default"), allow(dead_code, unused_imports))])
-    });
+    let partial = gates
+        .enabled
+        .then(|| quote!(#[cfg_attr(not(feature = "default"), allow(dead_code, unused_imports))]));
     let filter_mod = features.filters.then(|| {
         quote!(
             pub mod filter;

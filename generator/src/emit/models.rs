@@ -72,11 +72,7 @@ impl Gates {
             } else {
                 Default::default()
             },
-            all: api
-                .tags
-                .iter()
-                .map(|t| crate::graph::tag_feature(t).to_string())
-                .collect(),
+            all: api.tags.iter().map(crate::graph::tag_feature).collect(),
         }
     }
 
