@@ -428,6 +428,8 @@ fn union_def(def: &TypeDef, u: &Union, boxed: &Boxing) -> TokenStream {
             ///
             /// Decoding tries the variants in order and keeps the first that fits.
             #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            // The variants are the spec's schemas, whatever their sizes.
+            #[allow(clippy::large_enum_variant)]
             #[serde(untagged)]
             #[non_exhaustive]
         pub enum #name {
@@ -459,6 +461,7 @@ fn union_def(def: &TypeDef, u: &Union, boxed: &Boxing) -> TokenStream {
         ///
         #[doc = #disc_doc]
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize)]
+        #[allow(clippy::large_enum_variant)]
         #[serde(untagged)]
         #[non_exhaustive]
         pub enum #name {
