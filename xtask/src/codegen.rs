@@ -148,7 +148,7 @@ fn options_in(root: &Path, args: &[String]) -> Result<Options> {
         settings.crate_name = "generated-sdk".into();
     }
     settings.description = krate.and_then(|k| k.description).map(String::from);
-    settings.tag_features = tag_features.unwrap_or(krate.map_or(true, |k| k.tag_features));
+    settings.tag_features = tag_features.unwrap_or(krate.is_none_or(|k| k.tag_features));
     let templates = inputs(root, krate)?;
     Ok(Options {
         spec,
