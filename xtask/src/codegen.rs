@@ -514,6 +514,7 @@ mod tests {
             settings.lower.strict = true;
             settings.crate_name = k.name.into();
             settings.description = k.description.map(String::from);
+            settings.tag_features = k.tag_features;
             let templates = inputs(&root, Some(k)).unwrap();
             let text = fs::read_to_string(root.join(k.spec)).unwrap();
             let (spec, warnings) = generator::parse(&text).unwrap();
@@ -522,6 +523,24 @@ mod tests {
             let stale = stale_files(&root.join(k.out), &output).unwrap();
             assert!(stale.is_empty(), "run `cargo xtask codegen`: {stale:#?}");
         }
+    }
+
+    #[test]
+    fn tag_features_are_on_for_a_foreign_spec_and_off_for_ours() {
+        let root = crate::root();
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let ours = options_in(&root, &args(&["--spec", DEFAULT_SPEC])).unwrap();
+        assert!(!ours.settings.tag_features);
+        let foreign = options_in(&root, &args(&["--spec", "x.yaml", "--out", "target/x"])).unwrap();
+        assert!(foreign.settings.tag_features);
+        let off = options_in(
+            &root,
+            &args(&["--spec", "x.yaml", "--out", "target/x", "--no-tag-features"]),
+        )
+        .unwrap();
+        assert!(!off.settings.tag_features);
+        let on = options_in(&root, &args(&["--spec", DEFAULT_SPEC, "--tag-features"])).unwrap();
+        assert!(on.settings.tag_features);
     }
 
     #[test]
