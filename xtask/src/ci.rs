@@ -56,7 +56,8 @@ pub fn ci(_args: &[String]) -> Result<()> {
             .env("RUSTDOCFLAGS", "-D warnings"),
     )?;
     full_spec(&[])?;
-    // Single-tag builds of the full spec (sample tags), then the full one.
+    // Single-tag builds of the full spec (sample tags, with the test kit);
+    // full_spec has just generated and checked the whole crate.
     tag_features(&["--ci".into()])?;
     // Every real public spec of the corpus, small and large (the large ones
     // take a minute or more each to check).
