@@ -110,6 +110,39 @@ pub(crate) fn reachable<'a>(
     seen
 }
 
+/// The Cargo feature of each tag module: the module's name without `r#`,
+/// but `default_` for a module `default`, whose name Cargo reserves for the
+/// default set. (The crate's own features, `test-kit` and `contract-test`,
+/// hold a `-`, which no module name has.)
+pub(crate) fn tag_feature(tag: &crate::ir::Tag) -> String {
+    match tag.name.rust.trim_start_matches("r#") {
+        "default" => "default_".to_string(),
+        name => name.to_string(),
+    }
+}
+
+/// For every named type, the features (tag modules) whose operations reach
+/// it; a type no operation reaches maps to no feature.
+pub(crate) fn tag_reach(api: &Api) -> std::collections::BTreeMap<String, BTreeSet<String>> {
+    let mut out: std::collections::BTreeMap<String, BTreeSet<String>> = api
+        .types
+        .keys()
+        .map(|k| (k.clone(), BTreeSet::new()))
+        .collect();
+    for tag in &api.tags {
+        let roots = tag
+            .operations
+            .iter()
+            .flat_map(|op| request_roots(op).chain(response_roots(op)));
+        for name in reachable(api, roots) {
+            if let Some(tags) = out.get_mut(&name) {
+                tags.insert(tag_feature(tag));
+            }
+        }
+    }
+    out
+}
+
 /// The `(type, member)` pairs whose payload must be boxed, because the type
 /// contains itself through inline members only (no `Vec` or map between).
 #[derive(Debug, Clone, Default)]

@@ -11,6 +11,7 @@ pub mod bundle;
 pub mod diag;
 pub mod diff;
 mod emit;
+pub mod features;
 mod graph;
 pub mod ident;
 pub mod ir;
@@ -44,6 +45,11 @@ pub struct Settings {
     /// The package's `description` in `Cargo.toml`; `None` keeps the
     /// template's.
     pub description: Option<String>,
+    /// One Cargo feature per tag module, all in `default`, with every tag
+    /// module, model and test-kit item gated on the tags that reach it (issue
+    /// 13 part 4). On by default; our two crates turn it off (see
+    /// ARCHITECTURE.md, "Per-tag features").
+    pub tag_features: bool,
 }
 
 impl Settings {
@@ -56,6 +62,7 @@ impl Settings {
             sdk_extras: true,
             standalone: false,
             description: None,
+            tag_features: true,
         }
     }
 }
@@ -151,7 +158,7 @@ pub struct Output {
 }
 
 /// Generates the SDK crate's files from a parsed spec, copying `templates`
-/// (in any order) into it.
+/// (in any order) into it: those its spec asks for (see [`features`]).
 pub fn generate(
     spec: &openapiv3::OpenAPI,
     settings: &Settings,
@@ -160,6 +167,11 @@ pub fn generate(
     let t0 = Instant::now();
     let lowering = lower(spec, &settings.lower)?;
     let t1 = Instant::now();
+    let features = features::Features::of(spec, &lowering.api);
+    let templates: Vec<&Template> = templates
+        .iter()
+        .filter(|t| features.wants_template(&t.path))
+        .collect();
     let front_page = templates
         .iter()
         .find(|t| t.path == "lib.md")
@@ -168,7 +180,8 @@ pub fn generate(
     // examples call that crate's operations), so its doctest item exists only
     // where the page is copied.
     let testing_page = settings.sdk_extras && templates.iter().any(|t| t.path == "docs/testing.md");
-    let (mut files, emit, format) = emit::emit(&lowering.api, settings, front_page, testing_page)?;
+    let (mut files, emit, format) =
+        emit::emit(&lowering.api, settings, front_page, testing_page, features)?;
     let t2 = Instant::now();
     let generated_lines = files
         .iter()
@@ -176,7 +189,27 @@ pub fn generate(
         .map(|f| f.contents.lines().count())
         .sum();
     let prefix = emit::server_parts(&lowering.api).prefix;
-    files.extend(copy_templates(templates, settings, &prefix)?);
+    let tag_features: Vec<String> = if settings.tag_features {
+        lowering.api.tags.iter().map(graph::tag_feature).collect()
+    } else {
+        Vec::new()
+    };
+    let tag_features: Vec<&str> = tag_features.iter().map(String::as_str).collect();
+    // The template's description names SailPoint; other APIs get their own.
+    let mut settings = settings.clone();
+    if settings.description.is_none() && !features.sailpoint {
+        settings.description = Some(format!(
+            "Rust SDK for the {} API (generated)",
+            lowering.api.title
+        ));
+    }
+    files.extend(copy_templates(
+        &templates,
+        &settings,
+        &prefix,
+        &tag_features,
+        &features,
+    )?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     if let Some(w) = files.windows(2).find(|w| w[0].path == w[1].path) {
         return Err(Errors(vec![Diagnostic::error(
@@ -217,9 +250,11 @@ pub fn generate(
 /// and API prefix (the templates are real code of the v2025 crate; every
 /// other crate gets its own names).
 fn copy_templates(
-    templates: &[Template],
+    templates: &[&Template],
     settings: &Settings,
     api_prefix: &str,
+    tag_features: &[&str],
+    features: &features::Features,
 ) -> Result<Vec<GeneratedFile>, Errors> {
     let mut out = Vec::new();
     let lib = settings.crate_name.replace('-', "_");
@@ -232,8 +267,14 @@ fn copy_templates(
         let renamed;
         let contents = if source.starts_with("templates/") {
             // The package name goes first: `sailpoint-v2025/` is not a prefix.
-            renamed = template
-                .contents
+            // Then only the regions the spec asks for (`features`).
+            let selected = features.select(&template.contents).map_err(|e| {
+                Errors(vec![Diagnostic::error(
+                    "#",
+                    format!("internal error: {source}: {e}"),
+                )])
+            })?;
+            renamed = selected
                 .replace(TEMPLATE_LIB_NAME, &lib)
                 .replace(TEMPLATE_CRATE_NAME, &settings.crate_name)
                 .replace(TEMPLATE_API_PREFIX, api_prefix);
@@ -247,9 +288,12 @@ fn copy_templates(
         if path == "Cargo.toml" {
             out.push(GeneratedFile {
                 path: path.clone(),
-                contents: cargo_toml(contents, settings, &|p: &str| {
-                    templates.iter().any(|t| t.path == p)
-                })?,
+                contents: cargo_toml(
+                    contents,
+                    settings,
+                    &|p: &str| templates.iter().any(|t| t.path == p),
+                    tag_features,
+                )?,
             });
         } else if path == "LICENSE" {
             // Copied as it is: a license text gets no header.
@@ -295,11 +339,13 @@ fn copy_templates(
 /// so that comments and layout survive and no literal package name is
 /// matched: the package gets `crate_name`; without the extras the bench,
 /// example and test targets go; a standalone crate becomes its own
-/// workspace and so has no workspace lints to inherit.
+/// workspace and so has no workspace lints to inherit. Each tag module gets
+/// a feature of its name, all in `default`.
 fn cargo_toml(
     template: &str,
     settings: &Settings,
     exists: &dyn Fn(&str) -> bool,
+    tag_features: &[&str],
 ) -> Result<String, Errors> {
     let internal = |message: String| {
         Errors(vec![Diagnostic::error(
@@ -361,6 +407,31 @@ fn cargo_toml(
             }
         }
     }
+    if !tag_features.is_empty() && !doc.contains_key("features") {
+        doc.insert("features", toml_edit::Item::Table(toml_edit::Table::new()));
+    }
+    if let (false, Some(features)) = (
+        tag_features.is_empty(),
+        doc.get_mut("features").and_then(|f| f.as_table_mut()),
+    ) {
+        let mut default = toml_edit::Array::new();
+        for tag in tag_features {
+            default.push(*tag);
+        }
+        let mut default = toml_edit::Item::Value(toml_edit::Value::Array(default));
+        if let Some(d) = default.as_value_mut() {
+            d.decor_mut().set_prefix(" ");
+        }
+        features.insert("default", default);
+        if let Some(mut key) = features.key_mut("default") {
+            key.leaf_decor_mut().set_prefix(
+            "# One feature per tag module, all on by default: build only the tags\n# you use with `default-features = false, features = [...]`.\n",
+        );
+        }
+        for tag in tag_features {
+            features.insert(tag, toml_edit::value(toml_edit::Array::new()));
+        }
+    }
     if settings.standalone {
         doc.remove("lints");
         let mut workspace = toml_edit::Table::new();
@@ -380,7 +451,7 @@ mod tests {
 
     #[test]
     fn cargo_toml_for_our_sdk_keeps_everything_but_the_header() {
-        let text = cargo_toml(TEMPLATE, &Settings::new("spec.yaml"), &|_| true).unwrap();
+        let text = cargo_toml(TEMPLATE, &Settings::new("spec.yaml"), &|_| true, &[]).unwrap();
         assert_eq!(
             text,
             format!("# @generated by `cargo xtask codegen` from templates/Cargo.toml; do not edit\n{TEMPLATE}")
@@ -393,7 +464,7 @@ mod tests {
         settings.crate_name = "other-sdk".into();
         settings.sdk_extras = false;
         settings.standalone = true;
-        let text = cargo_toml(TEMPLATE, &settings, &|_| true).unwrap();
+        let text = cargo_toml(TEMPLATE, &settings, &|_| true, &[]).unwrap();
         let body = text.split_once('\n').unwrap().1;
         assert_eq!(
             body,
@@ -407,7 +478,7 @@ mod tests {
         settings.crate_name = "sailpoint-isc".into();
         settings.description = Some("Per-service SDK".into());
         let template = TEMPLATE.replace("[package]\n", "[package]\ndescription = \"v2025 SDK\"\n");
-        let text = cargo_toml(&template, &settings, &|p| p == "benches/sdk.rs").unwrap();
+        let text = cargo_toml(&template, &settings, &|p| p == "benches/sdk.rs", &[]).unwrap();
         assert!(text.contains("description = \"Per-service SDK\""), "{text}");
         assert!(!text.contains("contract"), "{text}");
         assert!(text.contains("[[bench]]"), "{text}");
@@ -428,7 +499,14 @@ mod tests {
                 source: "spec/x".into(),
             },
         ];
-        let out = copy_templates(&templates, &settings, "").unwrap();
+        let out = copy_templates(
+            &templates.iter().collect::<Vec<_>>(),
+            &settings,
+            "",
+            &[],
+            &features::Features::default(),
+        )
+        .unwrap();
         assert!(out[0]
             .contents
             .ends_with("// use sailpoint_isc::Client; (sailpoint-isc/1) /things\n"));
@@ -437,5 +515,24 @@ mod tests {
             .contents
             .ends_with("`sailpoint_v2025::X` -> `sailpoint_isc::Y`\n"));
         assert!(out[1].contents.contains("from spec/x"));
+    }
+
+    #[test]
+    fn cargo_toml_gets_one_default_feature_per_tag_and_the_spec_description() {
+        let mut settings = Settings::new("s.yaml");
+        settings.description = Some("Pets".into());
+        let template = TEMPLATE.replace("[lints]", "description = \"SailPoint\"\n\n[lints]");
+        let text = cargo_toml(&template, &settings, &|_| true, &["pets", "type"]).unwrap();
+        let doc: toml_edit::DocumentMut = text.parse().unwrap();
+        let default: Vec<&str> = doc["features"]["default"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        assert_eq!(default, ["pets", "type"]);
+        assert!(doc["features"]["pets"].as_array().unwrap().is_empty());
+        assert_eq!(doc["package"]["description"].as_str(), Some("Pets"));
+        assert!(!text.contains("SailPoint"));
     }
 }

@@ -69,6 +69,9 @@ pub fn ci(_args: &[String]) -> Result<()> {
             .env("RUSTDOCFLAGS", "-D warnings"),
     )?;
     full_spec(&[])?;
+    // Single-tag builds of the full spec (sample tags, with the test kit);
+    // full_spec has just generated and checked the whole crate.
+    tag_features(&["--ci".into()])?;
     // Every real public spec of the corpus, small and large (the large ones
     // take a minute or more each to check).
     crate::corpus::corpus(&[])?;
@@ -103,4 +106,83 @@ pub fn full_spec(_args: &[String]) -> Result<()> {
             .env("CARGO_TARGET_DIR", "target/full-sdk-target")
             .env("RUSTFLAGS", "-D warnings"),
     )
+}
+
+/// Tags `tag-features` builds on their own when none is named: small and
+/// big ones, with types shared with other tags.
+const SAMPLE_TAGS: &[&str] = &[
+    "access_profiles",
+    "sources",
+    "identities",
+    "search",
+    "tagged_objects",
+];
+
+/// `cargo xtask tag-features [--ci] [TAG]...`: generates the full upstream
+/// spec into `target/full-sdk` (as `full-spec` does), then checks it with
+/// `--no-default-features --features TAG,test-kit` for each sample tag (the
+/// tag's module, the models it reaches and its test-kit handles), then with
+/// every tag, printing each check's wall time. Every check must pass with
+/// `-D warnings`. The flags and features are `full-spec`'s, so the two share
+/// their dependencies' builds. `--ci` (after `full-spec`, in `cargo xtask
+/// ci`): neither generates again nor checks the full crate again.
+pub fn tag_features(args: &[String]) -> Result<()> {
+    let in_ci = args.iter().any(|a| a == "--ci");
+    let tags: Vec<String> = args.iter().filter(|a| *a != "--ci").cloned().collect();
+    let tags: Vec<String> = if tags.is_empty() {
+        SAMPLE_TAGS.iter().map(|t| t.to_string()).collect()
+    } else {
+        tags
+    };
+    if !in_ci {
+        crate::codegen::codegen(&[
+            "--spec".into(),
+            FULL_SPEC.into(),
+            "--out".into(),
+            FULL_OUT.into(),
+        ])?;
+    }
+    let manifest = format!("{FULL_OUT}/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest)
+        .with_context(|| format!("reading {manifest} (run `cargo xtask full-spec` first)"))?;
+    let check = |features: Option<&str>| -> Result<f64> {
+        let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        cmd.args(["check", "--quiet", "--manifest-path", &manifest])
+            .env("CARGO_TARGET_DIR", "target/full-sdk-target")
+            .env("CARGO_INCREMENTAL", "0")
+            .env("RUSTFLAGS", "-D warnings");
+        match features {
+            Some(tag) => cmd.args([
+                "--no-default-features",
+                "--features",
+                &format!("{tag},test-kit"),
+            ]),
+            None => cmd.args(["--features", "test-kit"]),
+        };
+        let t = std::time::Instant::now();
+        run(&mut cmd)?;
+        Ok(t.elapsed().as_secs_f64())
+    };
+    let mut rows = Vec::new();
+    for tag in &tags {
+        anyhow::ensure!(
+            text.contains(&format!("\n{tag} = []")),
+            "{manifest} has no feature `{tag}`"
+        );
+        let s = check(Some(tag))?;
+        eprintln!("tag-features: {tag}: {s:.1} s");
+        rows.push((tag.clone(), s));
+    }
+    if in_ci {
+        return Ok(());
+    }
+    let full = check(None)?;
+    for (tag, s) in &rows {
+        println!(
+            "{tag}: {s:.1} s ({:.0}% of the full build)",
+            100.0 * s / full
+        );
+    }
+    println!("all tags (default): {full:.1} s");
+    Ok(())
 }

@@ -23,6 +23,10 @@ pub struct OurCrate {
     /// The spec whose users this crate's `MIGRATING.md` is for (the report of
     /// `cargo xtask diff FROM SPEC --migration`).
     pub migrates_from: Option<&'static str>,
+    /// Per-tag Cargo features (`Settings::tag_features`). Off for both: with
+    /// two or three tags they would save nothing and put a `cfg` on every
+    /// model item.
+    pub tag_features: bool,
 }
 
 /// The crates `cargo xtask codegen` (no arguments) writes and `check` guards.
@@ -39,6 +43,7 @@ pub const OURS: &[OurCrate] = &[
             changelog: "spec/CHANGELOG.md",
         },
         migrates_from: None,
+        tag_features: false,
     },
     OurCrate {
         name: "sailpoint-isc",
@@ -53,6 +58,7 @@ pub const OURS: &[OurCrate] = &[
             changelog: "spec/CHANGELOG-isc.md",
         },
         migrates_from: Some(DEFAULT_SPEC),
+        tag_features: false,
     },
 ];
 
@@ -97,6 +103,7 @@ fn options_in(root: &Path, args: &[String]) -> Result<Options> {
     let mut tags = Vec::new();
     let mut strict = None;
     let mut name = None;
+    let mut tag_features = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut value = |flag: &str| {
@@ -111,6 +118,8 @@ fn options_in(root: &Path, args: &[String]) -> Result<Options> {
             "--name" => name = Some(value("--name")?),
             "--strict" => strict = Some(true),
             "--lenient" => strict = Some(false),
+            "--tag-features" => tag_features = Some(true),
+            "--no-tag-features" => tag_features = Some(false),
             other => bail!("unknown option `{other}` (see `cargo xtask help`)"),
         }
     }
@@ -139,6 +148,7 @@ fn options_in(root: &Path, args: &[String]) -> Result<Options> {
         settings.crate_name = "generated-sdk".into();
     }
     settings.description = krate.and_then(|k| k.description).map(String::from);
+    settings.tag_features = tag_features.unwrap_or(krate.is_none_or(|k| k.tag_features));
     let templates = inputs(root, krate)?;
     Ok(Options {
         spec,
@@ -534,6 +544,7 @@ mod tests {
             settings.lower.strict = true;
             settings.crate_name = k.name.into();
             settings.description = k.description.map(String::from);
+            settings.tag_features = k.tag_features;
             let templates = inputs(&root, Some(k)).unwrap();
             let text = fs::read_to_string(root.join(k.spec)).unwrap();
             let (spec, warnings) = generator::parse(&text).unwrap();
@@ -542,6 +553,24 @@ mod tests {
             let stale = stale_files(&root.join(k.out), &output).unwrap();
             assert!(stale.is_empty(), "run `cargo xtask codegen`: {stale:#?}");
         }
+    }
+
+    #[test]
+    fn tag_features_are_on_for_a_foreign_spec_and_off_for_ours() {
+        let root = crate::root();
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let ours = options_in(&root, &args(&["--spec", DEFAULT_SPEC])).unwrap();
+        assert!(!ours.settings.tag_features);
+        let foreign = options_in(&root, &args(&["--spec", "x.yaml", "--out", "target/x"])).unwrap();
+        assert!(foreign.settings.tag_features);
+        let off = options_in(
+            &root,
+            &args(&["--spec", "x.yaml", "--out", "target/x", "--no-tag-features"]),
+        )
+        .unwrap();
+        assert!(!off.settings.tag_features);
+        let on = options_in(&root, &args(&["--spec", DEFAULT_SPEC, "--tag-features"])).unwrap();
+        assert!(on.settings.tag_features);
     }
 
     #[test]

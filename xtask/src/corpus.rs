@@ -179,12 +179,35 @@ fn generate(spec: &Path, out: &Path) -> Result<String, String> {
     let opts = crate::codegen::options(&args).map_err(|e| format!("{e:#}"))?;
     let output = crate::codegen::run_generator(&opts).map_err(|e| format!("{e:#}"))?;
     crate::codegen::write_atomically(&opts.out, &output).map_err(|e| format!("{e:#}"))?;
+    let vendor = vendor_text(&output.files);
+    if !vendor.is_empty() {
+        return Err(format!(
+            "SailPoint text in a foreign crate: {}",
+            vendor.join(", ")
+        ));
+    }
     fs::copy("Cargo.lock", out.join("Cargo.lock")).map_err(|e| format!("{e:#}"))?;
     let s = &output.summary;
     Ok(format!(
         "{} ops, {} warnings, {} types, {} lines",
         s.operations, s.warnings, s.types, s.generated_lines
     ))
+}
+
+/// The files of a foreign crate that mention SailPoint or its conventions
+/// (`sailpoint` in any case, `SAIL_`, `identitynow`), which only our specs'
+/// `x-sdk-sailpoint` may bring in (issue 13 part 3).
+fn vendor_text(files: &[generator::GeneratedFile]) -> Vec<String> {
+    files
+        .iter()
+        .filter(|f| {
+            let lower = f.contents.to_ascii_lowercase();
+            ["sailpoint", "sail_", "identitynow"]
+                .iter()
+                .any(|w| lower.contains(w))
+        })
+        .map(|f| f.path.clone())
+        .collect()
 }
 
 /// `cargo check` of one crate, counting its own warnings and errors.

@@ -38,6 +38,7 @@ fn run() -> Result<()> {
         "check" => codegen::check(&args),
         "ci" => ci::ci(&args),
         "full-spec" => ci::full_spec(&args),
+        "tag-features" => ci::tag_features(&args),
         "contract" => contract::contract(&args),
         "corpus" => corpus::corpus(&args),
         "bench" => bench::bench(&args),
@@ -54,9 +55,11 @@ fn run() -> Result<()> {
 
 const HELP: &str = "
 cargo xtask codegen [--spec PATH] [--out DIR] [--tag NAME]... [--strict|--lenient] [--name CRATE]
+                    [--tag-features|--no-tag-features]
     Generate the SDK crates. Without options, both of ours: spec/sailpoint-v2025.yaml ->
     generated/sailpoint-v2025/ and spec/sailpoint-isc.yaml -> generated/sailpoint-isc/ (with
     MIGRATING.md); --spec one of ours generates that one; another spec needs --out.
+    --tag-features (the default except for our two crates): one Cargo feature per tag module.
 cargo xtask check
     Fail if generated/sailpoint-v2025/ or generated/sailpoint-isc/ differs from what codegen would
     write now, or if a changelog (spec/CHANGELOG.md, spec/CHANGELOG-isc.md) lacks an entry for a
@@ -89,6 +92,10 @@ cargo xtask contract [--crate sailpoint-v2025|sailpoint-isc]... [ours|upstream].
 cargo xtask full-spec
     Generate an SDK for every operation of ../shared/reference/sailpoint-v2025.json into
     target/full-sdk and check that it compiles with no warnings.
+cargo xtask tag-features [--ci] [TAG]...
+    Generate the full upstream spec into target/full-sdk and cargo-check it (-D warnings) with
+    only one tag's feature and the test kit, for each TAG (default: a sample of five), then with
+    every tag; prints the times. --ci: no generation and no full check (full-spec did both).
 cargo xtask corpus [--corpus DIR] [--only NAME]... [--small|--large] [--no-check]
     Generate an SDK from every spec in ../shared/corpus (files, and folders with an openapi.yaml
     root) into target/corpus/NAME and cargo-check each one (target dir target/corpus-target);

@@ -549,10 +549,13 @@ pub mod meta;
 pub mod models;
 pub mod patch;
 mod runtime;
+#[allow(clippy::large_enum_variant)]
 #[rustfmt::skip]
 pub mod classify_source;
+#[allow(clippy::large_enum_variant)]
 #[rustfmt::skip]
 pub mod declassify_source;
+#[allow(clippy::large_enum_variant)]
 #[rustfmt::skip]
 pub mod machine_identities;
 #[cfg(feature = "test-kit")]

@@ -13,5 +13,10 @@ pub const DEFAULT_TENANT: &str = "sailpoint";
 pub const API_TITLE: &str = "Identity Security Cloud API (per-service)";
 /// The spec's `info.version`.
 pub const API_VERSION: &str = "v1";
-/// The header that enables experimental operations.
+/// The header that enables experimental operations (empty when the spec
+/// has none).
 pub const EXPERIMENTAL_HEADER: &str = "X-SailPoint-Experimental";
+/// The OAuth2 client-credentials token endpoint (the spec's `tokenUrl`):
+/// a path on the client's origin when it starts with `/`, else an
+/// absolute URL; empty when the spec declares no such flow.
+pub const TOKEN_URL: &str = "/oauth/token";

@@ -595,8 +595,10 @@ pub mod meta;
 pub mod models;
 pub mod patch;
 mod runtime;
+#[allow(clippy::large_enum_variant)]
 #[rustfmt::skip]
 pub mod classify_source;
+#[allow(clippy::large_enum_variant)]
 #[rustfmt::skip]
 pub mod machine_identities;
 #[cfg(feature = "test-kit")]

@@ -1541,6 +1541,7 @@ impl TaskDefinitionSummary {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[allow(clippy::large_enum_variant)]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum TaskMessageParameter {

@@ -45,6 +45,7 @@ pub fn inner_doc_attrs(text: &str) -> TokenStream {
 pub fn clean(text: &str) -> String {
     let mut out = String::new();
     let mut in_fence = false;
+    let mut lazy = Lazy::None;
     for line in text.trim().lines() {
         let line = line.trim_end();
         let trimmed = line.trim_start();
@@ -70,7 +71,30 @@ pub fn clean(text: &str) -> String {
         if in_fence {
             out.push_str(line);
         } else {
-            out.push_str(&clean_line(line));
+            let cleaned = clean_line(line);
+            // A line that goes on a list item or a quote without its marker
+            // or indentation is a "lazy continuation", which clippy
+            // (`doc_lazy_continuation`) rejects: indent it under the item,
+            // or quote it.
+            match lazy {
+                Lazy::Item(width) if !cleaned.is_empty() && !starts_block(&cleaned) => {
+                    out.push_str(&" ".repeat(width));
+                }
+                Lazy::Quote if !cleaned.is_empty() && !cleaned.starts_with('>') => {
+                    out.push_str("> ");
+                }
+                _ => {}
+            }
+            lazy = if cleaned.is_empty() {
+                Lazy::None
+            } else if let Some(width) = list_marker(&cleaned) {
+                Lazy::Item(width)
+            } else if cleaned.starts_with('>') {
+                Lazy::Quote
+            } else {
+                lazy
+            };
+            out.push_str(&cleaned);
         }
         out.push('\n');
     }
@@ -78,6 +102,37 @@ pub fn clean(text: &str) -> String {
         out.push_str("```\n");
     }
     out.trim_end().to_string()
+}
+
+/// What a line that follows without a blank line continues.
+#[derive(Clone, Copy)]
+enum Lazy {
+    None,
+    /// A list item whose text starts this many columns in.
+    Item(usize),
+    Quote,
+}
+
+/// The width of a list item's marker (`- `, `* `, `+ `, `12. `), if the
+/// (unindented) line starts one.
+fn list_marker(line: &str) -> Option<usize> {
+    if ["- ", "* ", "+ "].iter().any(|m| line.starts_with(m)) {
+        return Some(2);
+    }
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = &line[digits..];
+    (digits > 0 && digits <= 2 && (rest.starts_with(". ") || rest.starts_with(") ")))
+        .then_some(digits + 2)
+}
+
+/// Whether a line opens a block of its own (a heading, another item, a
+/// table row, an indented line), so it continues nothing.
+fn starts_block(line: &str) -> bool {
+    line.starts_with(' ')
+        || line.starts_with('#')
+        || line.starts_with('|')
+        || line.starts_with('>')
+        || list_marker(line).is_some()
 }
 
 fn clean_line(line: &str) -> String {
@@ -179,6 +234,12 @@ mod tests {
             ("odd ` tick", "odd ' tick"),
             ("    indented", "indented"),
             ("<https://x.y>", "<https://x.y>"),
+            // Lazy continuations of list items and quotes are indented or
+            // quoted; a blank line ends the item.
+            ("- a\nb\n\nc", "- a\n  b\n\nc"),
+            ("1. a\nb\n- c\nd", "1. a\n   b\n- c\n  d"),
+            ("> a\nb", "> a\n> b"),
+            ("- a\n  b", "- a\n  b"),
         ];
         for (input, want) in table {
             assert_eq!(clean(input), want, "clean({input:?})");

@@ -114,9 +114,12 @@ pub(crate) fn emit(
     settings: &Settings,
     front_page: Option<&str>,
     testing_page: bool,
+    features: crate::features::Features,
 ) -> Result<(Vec<GeneratedFile>, Duration, Duration), Errors> {
     let boxing = crate::graph::Boxing::of(&api.types);
     let boxed = &boxing;
+    let gates = models::Gates::of(api, settings.tag_features);
+    let gates = &gates;
     let krate = settings.crate_name.replace('-', "_");
     let krate = krate.as_str();
     let mut rust = Vec::new();
@@ -127,7 +130,7 @@ pub(crate) fn emit(
             .into_iter()
             .enumerate()
             .map(|(i, defs)| {
-                Box::new(move || models::models_chunk(&defs, i == 0, boxed)) as Job<'_>
+                Box::new(move || models::models_chunk(&defs, i == 0, boxed, gates)) as Job<'_>
             })
             .collect(),
     });
@@ -139,7 +142,7 @@ pub(crate) fn emit(
     }
     rust.push(RustFile {
         path: "src/test_kit.rs".into(),
-        jobs: vec![Box::new(move || test_kit::test_kit(api))],
+        jobs: vec![Box::new(move || test_kit::test_kit(api, gates))],
     });
     rust.push(RustFile {
         path: "src/meta.rs".into(),
@@ -148,7 +151,7 @@ pub(crate) fn emit(
     rust.push(RustFile {
         path: "src/lib.rs".into(),
         jobs: vec![Box::new(move || {
-            lib_rs(api, settings, front_page, testing_page)
+            lib_rs(api, settings, front_page, testing_page, features, gates)
         })],
     });
     let (mut files, emit, format) = run_jobs(&rust, &settings.spec_path)?;
@@ -208,9 +211,21 @@ fn meta(api: &Api) -> TokenStream {
         variable: var,
         default,
     } = server_parts(api);
+    let token_url = token_url(api);
     let title = &api.title;
     let version = &api.version;
-    let header = crate::lower::EXPERIMENTAL_HEADER;
+    // Only a spec with experimental operations (our vendor extension or the
+    // header parameter) names the header.
+    let experimental = api
+        .tags
+        .iter()
+        .flat_map(|t| &t.operations)
+        .any(|op| op.experimental);
+    let header = if experimental {
+        crate::lower::EXPERIMENTAL_HEADER
+    } else {
+        ""
+    };
     quote! {
         //! Facts taken from the spec that the runtime needs.
 
@@ -226,9 +241,83 @@ fn meta(api: &Api) -> TokenStream {
         pub const API_TITLE: &str = #title;
         /// The spec's `info.version`.
         pub const API_VERSION: &str = #version;
-        /// The header that enables experimental operations.
+        /// The header that enables experimental operations (empty when the spec
+        /// has none).
         pub const EXPERIMENTAL_HEADER: &str = #header;
+        /// The OAuth2 client-credentials token endpoint (the spec's `tokenUrl`):
+        /// a path on the client's origin when it starts with `/`, else an
+        /// absolute URL; empty when the spec declares no such flow.
+        pub const TOKEN_URL: &str = #token_url;
     }
+}
+
+/// Where client credentials are exchanged for tokens: the `tokenUrl` of the
+/// first (by name) OAuth2 scheme with a client-credentials flow. It becomes
+/// a path on the client's origin when it is relative, or when its host is the
+/// first server's host with the server variable (the tenant) filled in
+/// (`https://example-tenant.api.identitynow.com/oauth/token` for
+/// `https://{tenant}.api.identitynow.com/v2025`); else it stays absolute.
+/// Empty without such a flow.
+pub(crate) fn token_url(api: &Api) -> String {
+    let Some(url) = api
+        .security_schemes
+        .values()
+        .find_map(|s| s.token_url.as_deref())
+    else {
+        return String::new();
+    };
+    let split = |u: &str| -> Option<(String, String)> {
+        let rest = &u[u.find("://")? + 3..];
+        let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        Some((host.to_string(), path.to_string()))
+    };
+    let Some((host, path)) = split(url) else {
+        return url.to_string();
+    };
+    let parts = server_parts(api);
+    let same_host =
+        api.servers
+            .first()
+            .and_then(|s| split(&s.url))
+            .is_some_and(|(server_host, _)| {
+                let placeholder = format!("{{{}}}", parts.variable);
+                match server_host.split_once(placeholder.as_str()) {
+                    Some((before, after)) if !parts.variable.is_empty() => {
+                        host.len() > before.len() + after.len()
+                            && host.starts_with(before)
+                            && host.ends_with(after)
+                    }
+                    _ => server_host == host,
+                }
+            });
+    if same_host && path.starts_with('/') {
+        path
+    } else {
+        url.to_string()
+    }
+}
+
+/// The front page of a crate whose spec brings no hand-written one: written
+/// from the spec's `info` and `servers`.
+fn spec_front_page(api: &Api, settings: &Settings) -> String {
+    let mut page = format!(
+        "# {}\n\nA client for {} (API version `{}`), generated from its OpenAPI document.\n",
+        settings.crate_name,
+        docs::clean(&api.title).trim(),
+        api.version.replace('`', "'"),
+    );
+    if let Some(description) = api.description.as_deref().map(docs::clean) {
+        if !description.trim().is_empty() {
+            page.push_str(&format!("\n{}\n", description.trim()));
+        }
+    }
+    if !api.servers.is_empty() {
+        page.push_str("\n# Servers\n\n");
+        for server in &api.servers {
+            page.push_str(&format!("- `{}`\n", server.url.replace('`', "'")));
+        }
+    }
+    page
 }
 
 fn lib_rs(
@@ -236,13 +325,12 @@ fn lib_rs(
     settings: &Settings,
     front_page: Option<&str>,
     testing_page: bool,
+    features: crate::features::Features,
+    gates: &models::Gates,
 ) -> TokenStream {
-    let front = front_page.map(str::to_string).unwrap_or_else(|| {
-        format!(
-            "# {}\n\nA client for {} {}.",
-            settings.crate_name, api.title, api.version
-        )
-    });
+    let front = front_page
+        .map(str::to_string)
+        .unwrap_or_else(|| spec_front_page(api, settings));
     let mut table = String::from(
         "\n\n# Operations\n\n| Module | Method | HTTP | Experimental |\n|---|---|---|---|\n",
     );
@@ -268,9 +356,15 @@ fn lib_rs(
         };
         quote!(#![doc = #l])
     });
+    // A tag module's success and error enums have one variant per
+    // documented response, holding whatever that response's schema is, so
+    // their variants may differ in size as much as the spec's schemas do.
     let modules = api.tags.iter().map(|t| {
         let m = types::ident(&t.name.rust);
+        let gate = gates.tag(t);
         quote! {
+            #gate
+            #[allow(clippy::large_enum_variant)]
             #[rustfmt::skip]
             pub mod #m;
         }
@@ -291,7 +385,9 @@ fn lib_rs(
             page.push('_');
         }
         let name = types::ident(&page);
+        let gate = gates.tag(t);
         quote! {
+            #gate
             #[doc = include_str!(#path)]
             pub struct #name;
         }
@@ -304,22 +400,39 @@ fn lib_rs(
             pub struct TestingPage;
         }
     });
-    let runtime_allow = runtime_allow(api);
+    // A build with only some tags leaves the runtime's and the test kit's
+    // helpers for the other tags unused; that is no defect of the crate, so
+    // only such a build allows it. The default build (every tag) is held to
+    // every lint.
+    let partial = gates
+        .enabled
+        .then(|| quote!(#[cfg_attr(not(feature = "default"), allow(dead_code, unused_imports))]));
+    let filter_mod = features.filters.then(|| {
+        quote!(
+            pub mod filter;
+        )
+    });
+    let patch_mod = features.json_patch.then(|| {
+        quote!(
+            pub mod patch;
+        )
+    });
     quote! {
         #(#lines)*
         #![forbid(unsafe_code)]
         #![warn(missing_docs)]
 
-        pub mod filter;
+        #filter_mod
         #[rustfmt::skip]
         pub mod meta;
         #[rustfmt::skip]
         pub mod models;
-        pub mod patch;
-        #runtime_allow
+        #patch_mod
+        #partial
         mod runtime;
         #(#modules)*
         #[cfg(feature = "test-kit")]
+        #partial
         #[rustfmt::skip]
         pub mod test_kit;
 
@@ -334,32 +447,4 @@ fn lib_rs(
             #testing_page
         }
     }
-}
-
-/// The runtime is the same in every crate, and what it offers is used or not
-/// depending on the spec. The templates mark most such items; the ones they
-/// do not (the pager's re-export, `RawResponse::json` for JSON success
-/// bodies, `RawResponse::error_json` for JSON error bodies,
-/// `encode_path_segment` for path parameters) are all used by our spec. In
-/// a crate that leaves one unused, that is no defect of the crate.
-fn runtime_allow(api: &Api) -> Option<TokenStream> {
-    use crate::ir::{ParamLocation, ResponseBody};
-    let ops = || api.tags.iter().flat_map(|t| &t.operations);
-    let json = |success: bool| {
-        ops().any(|op| {
-            let responses = if success { op.successes() } else { op.errors() };
-            responses
-                .iter()
-                .any(|r| matches!(r.body, ResponseBody::Json { .. }))
-        })
-    };
-    let path_params = ops().any(|op| op.params.iter().any(|p| p.location == ParamLocation::Path));
-    let mut lints = Vec::new();
-    if !ops().any(|op| op.pagination.is_some()) {
-        lints.push(quote!(unused_imports));
-    }
-    if !json(true) || !json(false) || !path_params {
-        lints.push(quote!(dead_code));
-    }
-    (!lints.is_empty()).then(|| quote!(#[allow(#(#lints),*)]))
 }

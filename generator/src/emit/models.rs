@@ -24,17 +24,22 @@ pub fn chunks(api: &Api) -> Vec<Vec<&TypeDef>> {
 
 /// The tokens of one chunk of `models.rs`; the first chunk carries the
 /// module docs.
-pub fn models_chunk(defs: &[&TypeDef], first: bool, boxed: &Boxing) -> TokenStream {
-    let items = defs.iter().map(|def| match &def.kind {
-        TypeKind::Struct(s) => struct_def(def, s, boxed),
-        TypeKind::Enum(e) => enum_def(def, e),
-        TypeKind::Union(u) => union_def(def, u, boxed),
-        TypeKind::Alias(t) => {
-            let docs = type_docs(def);
-            let name = ident(&def.name.rust);
-            let ty = rust_type(t);
-            quote! { #docs pub type #name = #ty; }
-        }
+pub fn models_chunk(defs: &[&TypeDef], first: bool, boxed: &Boxing, gates: &Gates) -> TokenStream {
+    let items = defs.iter().map(|def| {
+        gated(
+            gates.get(&def.name.rust),
+            match &def.kind {
+                TypeKind::Struct(s) => struct_def(def, s, boxed),
+                TypeKind::Enum(e) => enum_def(def, e),
+                TypeKind::Union(u) => union_def(def, u, boxed),
+                TypeKind::Alias(t) => {
+                    let docs = type_docs(def);
+                    let name = ident(&def.name.rust);
+                    let ty = rust_type(t);
+                    quote! { #docs pub type #name = #ty; }
+                }
+            },
+        )
     });
     let module_doc =
         first.then(|| quote!(#![doc = " Request and response types, one per schema in the spec."]));
@@ -42,6 +47,108 @@ pub fn models_chunk(defs: &[&TypeDef], first: bool, boxed: &Boxing) -> TokenStre
         #module_doc
         #(#items)*
     }
+}
+
+/// Which Cargo feature gates what ([`crate::Settings::tag_features`]): the
+/// features of each type (see [`crate::graph::tag_reach`]), and every
+/// feature, for the types no tag reaches. Every emitter that gates an item
+/// asks here.
+pub struct Gates {
+    /// Whether the crate has per-tag features at all.
+    pub enabled: bool,
+    /// Type name -> the features that reach it.
+    pub reach: std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+    /// Every tag feature.
+    pub all: Vec<String>,
+}
+
+impl Gates {
+    /// The gates of `api`'s types; none unless `enabled`.
+    pub fn of(api: &Api, enabled: bool) -> Gates {
+        Gates {
+            enabled,
+            reach: if enabled {
+                crate::graph::tag_reach(api)
+            } else {
+                Default::default()
+            },
+            all: api.tags.iter().map(crate::graph::tag_feature).collect(),
+        }
+    }
+
+    /// The `cfg` of a tag's own items (its module, page, test-kit handle).
+    pub fn tag(&self, tag: &crate::ir::Tag) -> TokenStream {
+        if !self.enabled {
+            return TokenStream::new();
+        }
+        let feature = crate::graph::tag_feature(tag);
+        quote!(#[cfg(feature = #feature)])
+    }
+
+    /// The `cfg` a type's items carry: any feature that reaches it; a type no
+    /// tag reaches is compiled only with every tag (the full build).
+    pub fn get(&self, name: &str) -> TokenStream {
+        if !self.enabled {
+            return TokenStream::new();
+        }
+        match self.reach.get(name) {
+            Some(tags) if tags.len() == 1 => {
+                let tag = tags.iter().next();
+                quote!(#[cfg(feature = #tag)])
+            }
+            Some(tags) if !tags.is_empty() => {
+                let tags = tags.iter();
+                quote!(#[cfg(any(#(feature = #tags),*))])
+            }
+            _ if self.all.len() == 1 => {
+                let tag = &self.all[0];
+                quote!(#[cfg(feature = #tag)])
+            }
+            _ => {
+                let tags = self.all.iter();
+                quote!(#[cfg(all(#(feature = #tags),*))])
+            }
+        }
+    }
+}
+
+/// Puts `cfg` on every item of `tokens` (a type's definition and impls),
+/// after the item's docs.
+fn gated(cfg: TokenStream, tokens: TokenStream) -> TokenStream {
+    if cfg.is_empty() {
+        return tokens;
+    }
+    let (Ok(mut file), Ok(attr)) = (
+        syn::parse2::<syn::File>(tokens.clone()),
+        syn::parse::Parser::parse2(syn::Attribute::parse_outer, cfg),
+    ) else {
+        return tokens;
+    };
+    for item in &mut file.items {
+        let attrs = match item {
+            syn::Item::Struct(i) => &mut i.attrs,
+            syn::Item::Enum(i) => &mut i.attrs,
+            syn::Item::Impl(i) => &mut i.attrs,
+            syn::Item::Type(i) => &mut i.attrs,
+            syn::Item::Const(i) => &mut i.attrs,
+            syn::Item::Fn(i) => &mut i.attrs,
+            syn::Item::Mod(i) => &mut i.attrs,
+            syn::Item::Static(i) => &mut i.attrs,
+            syn::Item::Use(i) => &mut i.attrs,
+            syn::Item::Trait(i) => &mut i.attrs,
+            syn::Item::Macro(i) => &mut i.attrs,
+            _ => continue,
+        };
+        let docs = attrs
+            .iter()
+            .take_while(|a| a.path().is_ident("doc"))
+            .count();
+        for (k, a) in attr.iter().enumerate() {
+            attrs.insert(docs + k, a.clone());
+        }
+    }
+    let items = file.items.iter();
+    quote!(#(#items)*)
 }
 
 fn type_docs(def: &TypeDef) -> TokenStream {
@@ -321,6 +428,8 @@ fn union_def(def: &TypeDef, u: &Union, boxed: &Boxing) -> TokenStream {
             ///
             /// Decoding tries the variants in order and keeps the first that fits.
             #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            // The variants are the spec's schemas, whatever their sizes.
+            #[allow(clippy::large_enum_variant)]
             #[serde(untagged)]
             #[non_exhaustive]
         pub enum #name {
@@ -352,6 +461,7 @@ fn union_def(def: &TypeDef, u: &Union, boxed: &Boxing) -> TokenStream {
         ///
         #[doc = #disc_doc]
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::serde::Serialize)]
+        #[allow(clippy::large_enum_variant)]
         #[serde(untagged)]
         #[non_exhaustive]
         pub enum #name {

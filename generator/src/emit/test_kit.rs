@@ -166,7 +166,7 @@ fn respond(op: &Operation) -> TokenStream {
     }
 }
 
-fn op_builder(op: &Operation, index: usize) -> (TokenStream, TokenStream) {
+fn op_builder(op: &Operation, index: usize, gate: &TokenStream) -> (TokenStream, TokenStream) {
     let builder = format_ident!("{}Expect", op.type_name.trim_start_matches("r#"));
     let method = ident(&op.id.rust);
     let entry_doc = format!(
@@ -250,11 +250,13 @@ fn op_builder(op: &Operation, index: usize) -> (TokenStream, TokenStream) {
     );
     let item = quote! {
         #[doc = #doc]
+        #gate
         #[derive(::std::fmt::Debug)]
         pub struct #builder<'k> {
             inner: Expect<'k>,
         }
 
+        #gate
         impl<'k> #builder<'k> {
             #(#methods)*
             #body
@@ -288,7 +290,11 @@ fn op_builder(op: &Operation, index: usize) -> (TokenStream, TokenStream) {
 }
 
 /// The whole file.
-pub fn test_kit(api: &Api) -> TokenStream {
+///
+/// With per-tag features, each tag's handle, accessor and expectation
+/// builders carry the tag's `cfg` (they name its model types); the static
+/// description (`TYPES`, `OPERATIONS`) names types by string only and stays.
+pub fn test_kit(api: &Api, gates: &super::models::Gates) -> TokenStream {
     let types = api.types.values().map(type_spec);
     let ops: Vec<&Operation> = api.tags.iter().flat_map(|t| &t.operations).collect();
     let specs = ops.iter().map(|op| op_spec(op));
@@ -313,9 +319,10 @@ pub fn test_kit(api: &Api) -> TokenStream {
             accessor.push('_');
         }
         let accessor = ident(&accessor);
+        let gate = gates.tag(tag);
         let mut entries = Vec::new();
         for op in &tag.operations {
-            let (entry, item) = op_builder(op, index);
+            let (entry, item) = op_builder(op, index, &gate);
             index += 1;
             entries.push(entry);
             items.push(item);
@@ -326,17 +333,20 @@ pub fn test_kit(api: &Api) -> TokenStream {
         );
         accessors.push(quote! {
             #[doc = #doc]
+            #gate
             pub fn #accessor(&self) -> #handle<'_> {
                 #handle { kit: self }
             }
         });
         items.push(quote! {
             #[doc = #doc]
+            #gate
             #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy)]
             pub struct #handle<'k> {
                 kit: &'k Kit,
             }
 
+            #gate
             impl<'k> #handle<'k> {
                 #(#entries)*
             }

@@ -124,7 +124,7 @@ struct TokenResponse {
 }
 
 /// How long before `expires_in` runs out a token is replaced: a tenth of its
-/// lifetime, at most a minute (so 60 s for SailPoint's usual 749 s).
+/// lifetime, at most a minute (so 60 s for a usual 749 s).
 fn refresh_margin(lifetime: Duration) -> Duration {
     (lifetime / 10).min(Duration::from_secs(60))
 }
@@ -156,7 +156,11 @@ impl TokenSource {
                 return outcome.clone();
             }
         }
+        // @sdk if sailpoint
         let span = tracing::debug_span!("sailpoint.token", client_id = %self.client_id);
+        // @sdk else
+        let span = tracing::debug_span!("sdk.token", client_id = %self.client_id);
+        // @sdk end
         let last_token = state.last_token.clone();
         let outcome = self.fetch(ctx, last_token).instrument(span).await;
         let outcome = outcome.map(|fetched| {

@@ -1,7 +1,11 @@
 //! The client-side rate budget: requests wait for budget instead of being sent
 //! to fail with `429 Too Many Requests`.
 //!
+// @sdk if sailpoint
 //! SailPoint limits each client id to a number of requests per period (by
+// @sdk else
+//! An API may limit each client id to a number of requests per period (by
+// @sdk end
 //! default 100 per 10 seconds) and answers `429` with `Retry-After` past it.
 //! The budget is a token bucket with the same shape: it holds up to one
 //! period's worth of requests and refills at the limit's rate. Every request
@@ -43,7 +47,11 @@ pub struct RateLimit {
 }
 
 impl Default for RateLimit {
+    // @sdk if sailpoint
     /// 100 requests per 10 seconds: SailPoint's documented default per client id.
+    // @sdk else
+    /// 100 requests per 10 seconds per client id.
+    // @sdk end
     fn default() -> Self {
         RateLimit::new(100, Duration::from_secs(10))
     }

@@ -2,7 +2,9 @@
 //! experimental gate, authentication, retries, timeouts and tracing.
 
 use std::fmt;
+// @sdk if sailpoint
 use std::path::Path;
+// @sdk end
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -164,6 +166,7 @@ impl ClientBuilder {
         Self::default()
     }
 
+    // @sdk if sailpoint
     /// Resolves the base URL and client credentials like SailPoint's other
     /// tools: each from the first place that has it of the `SAIL_*` variables
     /// (`SAIL_BASE_URL`, `SAIL_CLIENT_ID`, `SAIL_CLIENT_SECRET`), `./config.json`
@@ -232,14 +235,25 @@ impl ClientBuilder {
             .client_credentials(get("ClientId")?, get("ClientSecret")?))
     }
 
+    // @sdk end
+    // @sdk if sailpoint
     /// Targets the tenant `name`, i.e. `https://{name}.api.identitynow.com`.
+    // @sdk else
+    /// Targets the tenant `name`: the spec's server URL with its variable set
+    /// to `name`.
+    // @sdk end
     pub fn tenant(mut self, name: impl Into<String>) -> Self {
         self.target = Some(Target::Tenant(name.into()));
         self
     }
 
+    // @sdk if sailpoint
     /// Targets an origin such as `https://acme.api.identitynow.com` (what
     /// `SAIL_BASE_URL` holds). API calls go to `{origin}/v2025/...` and tokens
+    // @sdk else
+    /// Targets an origin such as `https://api.example.com`. API calls go to
+    /// `{origin}/v2025/...` and tokens
+    // @sdk end
     /// come from `{origin}/oauth/token`. A trailing `/` or API version prefix
     /// is dropped; a path before it (e.g. a proxy's) is kept.
     pub fn base_url(mut self, origin: impl Into<String>) -> Self {
@@ -316,8 +330,13 @@ impl ClientBuilder {
     /// fails the call with [`Error::BodyTooLarge`] (or [`AuthError::BodyTooLarge`]
     /// from the token endpoint) as soon as the limit is passed: by its
     /// `Content-Length` before anything is read, or while it streams in, so no
+    // @sdk if sailpoint
     /// more than the limit is ever buffered. A page of 250 SailPoint objects is
     /// well under 2 MiB; raise the limit for operations that download files.
+    // @sdk else
+    /// more than the limit is ever buffered. Raise it for operations that
+    /// download files.
+    // @sdk end
     pub fn max_response_body(mut self, bytes: u64) -> Self {
         self.max_response_body = bytes;
         self
@@ -335,17 +354,28 @@ impl ClientBuilder {
         self
     }
 
+    // @sdk if sailpoint
     /// Allows calling experimental operations, which then send the
     /// `X-SailPoint-Experimental: true` header. Without it they fail with
     /// [`Error::ExperimentalNotEnabled`] before anything is sent.
     /// [`from_env`](Self::from_env) sets it from `SAIL_EXPERIMENTAL`.
+    // @sdk else
+    /// Allows calling experimental operations, which then send the
+    /// experimental header (`meta::EXPERIMENTAL_HEADER: true`). Without it they
+    /// fail with [`Error::ExperimentalNotEnabled`] before anything is sent.
+    // @sdk end
     pub fn experimental(mut self, enabled: bool) -> Self {
         self.experimental = enabled;
         self
     }
 
+    // @sdk if sailpoint
     /// The client-side rate budget (default [`RateLimit::default`]: 100
     /// requests per 10 seconds, SailPoint's documented default per client id).
+    // @sdk else
+    /// The client-side rate budget (default [`RateLimit::default`]: 100
+    /// requests per 10 seconds per client id).
+    // @sdk end
     ///
     /// Every request waits for budget before it is sent, instead of being sent
     /// to fail with `429`. The budget is shared by every clone of the client,
@@ -413,12 +443,21 @@ impl ClientBuilder {
                         what: "client secret",
                     });
                 }
-                let token_url = url::Url::parse(&format!("{origin}/oauth/token")).map_err(|e| {
-                    ConfigError::InvalidBaseUrl {
+                if meta::TOKEN_URL.is_empty() {
+                    return Err(ConfigError::NoTokenEndpoint);
+                }
+                // A path is on the client's origin (the tenant's); anything
+                // else is the absolute URL the spec names.
+                let token_url = if meta::TOKEN_URL.starts_with('/') {
+                    format!("{origin}{}", meta::TOKEN_URL)
+                } else {
+                    meta::TOKEN_URL.to_owned()
+                };
+                let token_url =
+                    url::Url::parse(&token_url).map_err(|e| ConfigError::InvalidBaseUrl {
                         url: origin.clone(),
                         reason: e.to_string(),
-                    }
-                })?;
+                    })?;
                 Auth::OAuth(Box::new(TokenSource::new(
                     token_url,
                     client_id,
@@ -445,6 +484,7 @@ impl ClientBuilder {
     }
 }
 
+// @sdk if sailpoint
 /// `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`, in any case.
 pub(crate) fn parse_bool(value: &str) -> Option<bool> {
     match value.to_ascii_lowercase().as_str() {
@@ -453,9 +493,14 @@ pub(crate) fn parse_bool(value: &str) -> Option<bool> {
         _ => None,
     }
 }
+// @sdk end
 
+// @sdk if sailpoint
 /// `https://{tenant}.api.identitynow.com`: the spec's server URL with the tenant
 /// filled in and the API prefix removed.
+// @sdk else
+/// The spec's server URL with the tenant filled in and the API prefix removed.
+// @sdk end
 fn tenant_origin(tenant: &str) -> Result<String, ConfigError> {
     let invalid = || ConfigError::InvalidTenant {
         tenant: tenant.to_owned(),
@@ -504,7 +549,11 @@ fn normalize_origin(url: &str) -> Result<String, ConfigError> {
     Ok(origin)
 }
 
+// @sdk if sailpoint
 /// A client for the SailPoint Identity Security Cloud API.
+// @sdk else
+/// A client for the API.
+// @sdk end
 ///
 /// Cheap to clone (an `Arc` inside): clones share the connection pool and the
 /// token cache. `Debug` never shows secrets or tokens.
@@ -707,6 +756,7 @@ impl Client {
         ClientBuilder::new()
     }
 
+    // @sdk if sailpoint
     /// A client configured like SailPoint's other tools: the `SAIL_*`
     /// variables, then `./config.json`, then the `sail` CLI's
     /// `~/.sailpoint/config.yaml`; see [`ClientBuilder::from_env`] for the
@@ -721,7 +771,12 @@ impl Client {
         ClientBuilder::from_config_file(path)?.build()
     }
 
+    // @sdk end
+    // @sdk if sailpoint
     /// The origin requests go to, e.g. `https://acme.api.identitynow.com`.
+    // @sdk else
+    /// The origin requests go to, e.g. `https://api.example.com`.
+    // @sdk end
     pub fn base_url(&self) -> &str {
         &self.inner.origin
     }
@@ -741,7 +796,11 @@ impl Client {
     async fn send(&self, req: Request) -> Result<RawResponse, SendError> {
         let op = req.op;
         let span = tracing::info_span!(
+            // @sdk if sailpoint
             "sailpoint.request",
+            // @sdk else
+            "sdk.request",
+            // @sdk end
             operation_id = op.id,
             method = %op.method,
             url = Empty,
@@ -1211,7 +1270,11 @@ impl Client {
     }
 }
 
+// @sdk if sailpoint
 /// SailPoint's tracking id header of a response, for logs.
+// @sdk else
+/// The tracking id header of a response, for logs.
+// @sdk end
 fn tracking_header(headers: &HeaderMap) -> Option<&str> {
     ["slpt-request-id", "x-request-id"]
         .iter()
@@ -1220,10 +1283,13 @@ fn tracking_header(headers: &HeaderMap) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
+    // @sdk if sailpoint
     use std::collections::HashMap;
 
+    // @sdk end
     use super::*;
 
+    // @sdk if sailpoint
     fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let vars: HashMap<String, String> = vars
             .iter()
@@ -1281,6 +1347,7 @@ mod tests {
         );
     }
 
+    // @sdk end
     #[test]
     fn default_limits() {
         let builder = ClientBuilder::new();
@@ -1308,6 +1375,7 @@ mod tests {
         assert_eq!(origin_and_path(&url), "https://acme.example/v2025/things");
     }
 
+    // @sdk if sailpoint
     #[test]
     fn missing_or_empty_env_var_is_named() {
         for missing in ["SAIL_BASE_URL", "SAIL_CLIENT_ID", "SAIL_CLIENT_SECRET"] {
@@ -1401,28 +1469,29 @@ mod tests {
         }
     }
 
+    // @sdk end
     #[test]
     fn base_url_normalization_table() {
         let ok = [
             (
-                "https://acme.api.identitynow.com",
-                "https://acme.api.identitynow.com",
+                "https://acme.api.example.com",
+                "https://acme.api.example.com",
             ),
             (
-                "https://acme.api.identitynow.com/",
-                "https://acme.api.identitynow.com",
+                "https://acme.api.example.com/",
+                "https://acme.api.example.com",
             ),
             (
-                "https://acme.api.identitynow.com/v2025",
-                "https://acme.api.identitynow.com",
+                "https://acme.api.example.com/v2025",
+                "https://acme.api.example.com",
             ),
             (
-                "https://acme.api.identitynow.com/v2025/",
-                "https://acme.api.identitynow.com",
+                "https://acme.api.example.com/v2025/",
+                "https://acme.api.example.com",
             ),
             (
-                "HTTPS://ACME.api.identitynow.com",
-                "https://acme.api.identitynow.com",
+                "HTTPS://ACME.api.example.com",
+                "https://acme.api.example.com",
             ),
             ("http://127.0.0.1:4010", "http://127.0.0.1:4010"),
             (
@@ -1434,11 +1503,11 @@ mod tests {
             assert_eq!(normalize_origin(input).unwrap(), expected, "{input}");
         }
         for bad in [
-            "acme.api.identitynow.com",
-            "ftp://acme.api.identitynow.com",
-            "https://acme.api.identitynow.com/?x=1",
-            "https://acme.api.identitynow.com/#frag",
-            "https://user:pw@acme.api.identitynow.com",
+            "acme.api.example.com",
+            "ftp://acme.api.example.com",
+            "https://acme.api.example.com/?x=1",
+            "https://acme.api.example.com/#frag",
+            "https://user:pw@acme.api.example.com",
         ] {
             assert!(
                 matches!(

@@ -19,7 +19,7 @@ use reqwest::StatusCode;
 
 use super::guard::Redactor;
 
-/// Response headers that carry SailPoint's request tracking id, in order of preference.
+/// Response headers that carry the server's request tracking id, in order of preference.
 pub(crate) const TRACKING_HEADERS: [&str; 2] = ["slpt-request-id", "x-request-id"];
 
 /// How much of an unparsed body `Display` shows.
@@ -93,9 +93,14 @@ pub enum Error<E> {
         source: serde_json::Error,
     },
     /// The operation is experimental and the client was not built with
+    // @sdk if sailpoint
     /// [`ClientBuilder::experimental(true)`](super::ClientBuilder::experimental)
     /// or, for [`Client::from_env`](super::Client::from_env), with
     /// `SAIL_EXPERIMENTAL=true` in the environment. Nothing was sent.
+    // @sdk else
+    /// [`ClientBuilder::experimental(true)`](super::ClientBuilder::experimental).
+    /// Nothing was sent.
+    // @sdk end
     ExperimentalNotEnabled {
         /// The operation's `operationId`.
         operation_id: &'static str,
@@ -252,8 +257,12 @@ impl<E> Error<E> {
         }
     }
 
+    // @sdk if sailpoint
     /// SailPoint's tracking id for the failed request, if the server sent one.
     /// Quote it when contacting SailPoint support.
+    // @sdk else
+    /// The server's tracking id for the failed request, if it sent one.
+    // @sdk end
     pub fn tracking_id(&self) -> Option<&str> {
         self.raw().and_then(RawError::tracking_id)
     }
@@ -280,12 +289,20 @@ impl<E> fmt::Display for Error<E> {
                 raw.operation_id(),
                 Where(raw)
             )?,
+            // @sdk if sailpoint
             Error::ExperimentalNotEnabled { operation_id } => write!(
                 f,
                 "operation `{operation_id}` is experimental and was not sent; enable \
                  experimental operations with `ClientBuilder::experimental(true)`, or set \
                  SAIL_EXPERIMENTAL=true for `Client::from_env`"
             )?,
+            // @sdk else
+            Error::ExperimentalNotEnabled { operation_id } => write!(
+                f,
+                "operation `{operation_id}` is experimental and was not sent; enable \
+                 experimental operations with `ClientBuilder::experimental(true)`"
+            )?,
+            // @sdk end
             Error::InvalidRequest {
                 operation_id,
                 reason,
@@ -494,7 +511,7 @@ impl<E> ApiError<E> {
         self.0.raw.attempts()
     }
 
-    /// SailPoint's tracking id (see [`RawError::tracking_id`]).
+    /// The server's tracking id (see [`RawError::tracking_id`]).
     pub fn tracking_id(&self) -> Option<&str> {
         self.0.raw.tracking_id()
     }
@@ -539,7 +556,7 @@ struct RawErrorInner {
     url: Option<String>,
 }
 
-/// SailPoint's tracking id and the server's message, from an error body and headers.
+/// The server's tracking id and message, from an error body and headers.
 fn tracking_id_and_message(headers: &HeaderMap, body: &[u8]) -> (Option<String>, Option<String>) {
     let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
     let non_empty = |s: &str| {
@@ -552,7 +569,7 @@ fn tracking_id_and_message(headers: &HeaderMap, body: &[u8]) -> (Option<String>,
             .iter()
             .find_map(|name| non_empty(headers.get(*name)?.to_str().ok()?))
     });
-    // SailPoint's ErrorResponseDto puts the text in messages[0].text; the
+    // An ErrorResponseDto puts the text in messages[0].text; the
     // OAuth endpoint and some older services use error_description / message / error.
     let first_message = || {
         let text = json
@@ -633,13 +650,13 @@ impl RawError {
         self.0.attempts
     }
 
-    /// SailPoint's tracking id: `trackingId` from the JSON error body, else the
+    /// The server's tracking id: `trackingId` from the JSON error body, else the
     /// `SLPT-Request-ID` (or `X-Request-Id`) response header.
     pub fn tracking_id(&self) -> Option<&str> {
         self.0.tracking_id.as_deref()
     }
 
-    /// The server's message: `messages[0].text` of SailPoint's error body, else
+    /// The server's message: `messages[0].text` of the error body, else
     /// its `error_description`, `message`, `error` or `detailCode` field.
     pub fn message(&self) -> Option<&str> {
         self.0.message.as_deref()
@@ -694,11 +711,11 @@ pub enum AuthError {
     Rejected {
         /// The HTTP status.
         status: StatusCode,
-        /// The OAuth2 `error` code (e.g. `invalid_client`), or SailPoint's message.
+        /// The OAuth2 `error` code (e.g. `invalid_client`), or the server's message.
         error: Option<String>,
         /// The OAuth2 `error_description`.
         error_description: Option<String>,
-        /// SailPoint's tracking id, if sent.
+        /// The server's tracking id, if sent.
         tracking_id: Option<String>,
         /// The raw body text.
         body: String,
@@ -876,13 +893,13 @@ pub enum ConfigError {
     /// An environment variable is unset or empty.
     #[non_exhaustive]
     MissingEnv {
-        /// The variable's name, e.g. `SAIL_CLIENT_SECRET`.
+        /// The variable's name.
         name: &'static str,
     },
     /// An environment variable has a value that cannot be used.
     #[non_exhaustive]
     InvalidEnv {
-        /// The variable's name, e.g. `SAIL_EXPERIMENTAL`.
+        /// The variable's name.
         name: &'static str,
         /// Its value.
         value: String,
@@ -913,7 +930,11 @@ pub enum ConfigError {
         /// The parse error.
         source: serde_json::Error,
     },
+    // @sdk if sailpoint
     /// [`Client::from_env`](super::Client::from_env) found some settings nowhere.
+    // @sdk else
+    /// The configuration found some settings nowhere.
+    // @sdk end
     #[non_exhaustive]
     NotConfigured {
         /// The settings not found: `base URL`, `client id`, `client secret`.
@@ -945,6 +966,9 @@ pub enum ConfigError {
         /// Which one: `client id`, `client secret` or `bearer token`.
         what: &'static str,
     },
+    /// Client credentials were given, but the API's spec declares no OAuth2
+    /// client-credentials flow to exchange them at (use a bearer token).
+    NoTokenEndpoint,
     /// The user agent is not a valid header value.
     InvalidUserAgent,
     /// The HTTP client could not be built (e.g. no TLS backend).
@@ -993,6 +1017,9 @@ impl fmt::Display for ConfigError {
             ConfigError::MissingCredentials => {
                 f.write_str("no credentials were given (client id and secret, or a bearer token)")
             }
+            ConfigError::NoTokenEndpoint => f.write_str(
+                "this API declares no OAuth2 client-credentials flow; authenticate with a bearer token",
+            ),
             ConfigError::InvalidCredential { what } => {
                 write!(f, "the {what} is empty or contains invalid characters")
             }
@@ -1117,12 +1144,20 @@ mod tests {
         let err: Error<()> = Error::ExperimentalNotEnabled {
             operation_id: "listMachineIdentities",
         };
+        // @sdk if sailpoint
         assert_eq!(
             err.to_string(),
             "operation `listMachineIdentities` is experimental and was not sent; enable \
              experimental operations with `ClientBuilder::experimental(true)`, or set \
              SAIL_EXPERIMENTAL=true for `Client::from_env`"
         );
+        // @sdk else
+        assert_eq!(
+            err.to_string(),
+            "operation `listMachineIdentities` is experimental and was not sent; enable \
+             experimental operations with `ClientBuilder::experimental(true)`"
+        );
+        // @sdk end
     }
 
     #[test]

@@ -32,10 +32,16 @@ mod auth;
 mod budget;
 mod bulk;
 mod client;
+// @sdk if sailpoint
 mod config;
+// @sdk end
 mod error;
 mod guard;
 mod options;
+// @sdk if !paging
+// A spec that never pages compiles the pager for its unit tests only.
+#[cfg(test)]
+// @sdk end
 mod paginate;
 mod request;
 mod response;
@@ -58,8 +64,14 @@ pub use response::Response;
 pub use retry::RetryPolicy;
 pub use waiter::{WaitError, WaitOutcome};
 
-#[allow(unused_imports)] // Used or not depending on the spec.
-pub(crate) use paginate::{paginate, paginate_with, PageRequest, Paging};
+// @sdk if !paging
+#[cfg(test)]
+// @sdk end
+pub(crate) use paginate::{paginate_with, PageRequest, Paging};
+// @sdk if !path_params
+#[cfg(test)]
+// @sdk end
+pub(crate) use request::encode_path_segment;
 pub use request::FilePart;
 #[allow(unused_imports)] // `query_json` is used or not depending on the spec.
-pub(crate) use request::{encode_path_segment, query_json, Body, Multipart, Operation, Request};
+pub(crate) use request::{query_json, Body, Multipart, Operation, Request};

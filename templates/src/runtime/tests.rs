@@ -187,7 +187,10 @@ async fn request_carries_token_query_headers_and_user_agent() {
         .to_str()
         .unwrap()
         .starts_with("sailpoint-v2025/"));
-    assert!(api_req.headers.get("x-sailpoint-experimental").is_none());
+    assert!(api_req
+        .headers
+        .get(crate::meta::EXPERIMENTAL_HEADER)
+        .is_none());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -441,7 +444,11 @@ async fn secrets_never_show_in_debug_errors_or_tracing() {
     assert!(!debug.contains(TOKEN), "{debug}");
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    // @sdk if sailpoint
     assert!(logs.contains("sailpoint.request"), "{logs}");
+    // @sdk else
+    assert!(logs.contains("sdk.request"), "{logs}");
+    // @sdk end
     assert!(logs.contains("operation_id=\"getThing\""), "{logs}");
     assert!(
         logs.contains(&format!("url=\"{}/v2025/things/1\"", server.uri())),
@@ -476,6 +483,7 @@ async fn experimental_operation_is_refused_before_sending() {
     );
 }
 
+// @sdk if experimental
 #[tokio::test]
 async fn experimental_header_is_sent_when_enabled() {
     let server = MockServer::start().await;
@@ -497,6 +505,7 @@ async fn experimental_header_is_sent_when_enabled() {
     );
 }
 
+// @sdk end
 #[tokio::test]
 async fn dot_dot_path_is_refused_before_sending() {
     let server = MockServer::start().await;
@@ -1006,7 +1015,11 @@ async fn tracing_scheme_one_span_events_per_attempt_token_and_retry() {
     }
     // One span per call, its fields recorded once.
     let close = find("runtime::client: close");
+    // @sdk if sailpoint
     assert!(close.contains("sailpoint.request"), "{close}");
+    // @sdk else
+    assert!(close.contains("sdk.request"), "{close}");
+    // @sdk end
     assert_eq!(close.matches("status=").count(), 1, "{close}");
     assert_eq!(close.matches("attempts=").count(), 1, "{close}");
     assert!(

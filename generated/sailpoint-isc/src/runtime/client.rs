@@ -414,12 +414,21 @@ impl ClientBuilder {
                         what: "client secret",
                     });
                 }
-                let token_url = url::Url::parse(&format!("{origin}/oauth/token")).map_err(|e| {
-                    ConfigError::InvalidBaseUrl {
+                if meta::TOKEN_URL.is_empty() {
+                    return Err(ConfigError::NoTokenEndpoint);
+                }
+                // A path is on the client's origin (the tenant's); anything
+                // else is the absolute URL the spec names.
+                let token_url = if meta::TOKEN_URL.starts_with('/') {
+                    format!("{origin}{}", meta::TOKEN_URL)
+                } else {
+                    meta::TOKEN_URL.to_owned()
+                };
+                let token_url =
+                    url::Url::parse(&token_url).map_err(|e| ConfigError::InvalidBaseUrl {
                         url: origin.clone(),
                         reason: e.to_string(),
-                    }
-                })?;
+                    })?;
                 Auth::OAuth(Box::new(TokenSource::new(
                     token_url,
                     client_id,
@@ -1406,24 +1415,24 @@ mod tests {
     fn base_url_normalization_table() {
         let ok = [
             (
-                "https://acme.api.identitynow.com",
-                "https://acme.api.identitynow.com",
+                "https://acme.api.example.com",
+                "https://acme.api.example.com",
             ),
             (
-                "https://acme.api.identitynow.com/",
-                "https://acme.api.identitynow.com",
+                "https://acme.api.example.com/",
+                "https://acme.api.example.com",
             ),
             (
-                "https://acme.api.identitynow.com",
-                "https://acme.api.identitynow.com",
+                "https://acme.api.example.com",
+                "https://acme.api.example.com",
             ),
             (
-                "https://acme.api.identitynow.com/",
-                "https://acme.api.identitynow.com",
+                "https://acme.api.example.com/",
+                "https://acme.api.example.com",
             ),
             (
-                "HTTPS://ACME.api.identitynow.com",
-                "https://acme.api.identitynow.com",
+                "HTTPS://ACME.api.example.com",
+                "https://acme.api.example.com",
             ),
             ("http://127.0.0.1:4010", "http://127.0.0.1:4010"),
             (
@@ -1435,11 +1444,11 @@ mod tests {
             assert_eq!(normalize_origin(input).unwrap(), expected, "{input}");
         }
         for bad in [
-            "acme.api.identitynow.com",
-            "ftp://acme.api.identitynow.com",
-            "https://acme.api.identitynow.com/?x=1",
-            "https://acme.api.identitynow.com/#frag",
-            "https://user:pw@acme.api.identitynow.com",
+            "acme.api.example.com",
+            "ftp://acme.api.example.com",
+            "https://acme.api.example.com/?x=1",
+            "https://acme.api.example.com/#frag",
+            "https://user:pw@acme.api.example.com",
         ] {
             assert!(
                 matches!(

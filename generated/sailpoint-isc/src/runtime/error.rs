@@ -20,7 +20,7 @@ use reqwest::StatusCode;
 
 use super::guard::Redactor;
 
-/// Response headers that carry SailPoint's request tracking id, in order of preference.
+/// Response headers that carry the server's request tracking id, in order of preference.
 pub(crate) const TRACKING_HEADERS: [&str; 2] = ["slpt-request-id", "x-request-id"];
 
 /// How much of an unparsed body `Display` shows.
@@ -495,7 +495,7 @@ impl<E> ApiError<E> {
         self.0.raw.attempts()
     }
 
-    /// SailPoint's tracking id (see [`RawError::tracking_id`]).
+    /// The server's tracking id (see [`RawError::tracking_id`]).
     pub fn tracking_id(&self) -> Option<&str> {
         self.0.raw.tracking_id()
     }
@@ -540,7 +540,7 @@ struct RawErrorInner {
     url: Option<String>,
 }
 
-/// SailPoint's tracking id and the server's message, from an error body and headers.
+/// The server's tracking id and message, from an error body and headers.
 fn tracking_id_and_message(headers: &HeaderMap, body: &[u8]) -> (Option<String>, Option<String>) {
     let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
     let non_empty = |s: &str| {
@@ -553,7 +553,7 @@ fn tracking_id_and_message(headers: &HeaderMap, body: &[u8]) -> (Option<String>,
             .iter()
             .find_map(|name| non_empty(headers.get(*name)?.to_str().ok()?))
     });
-    // SailPoint's ErrorResponseDto puts the text in messages[0].text; the
+    // An ErrorResponseDto puts the text in messages[0].text; the
     // OAuth endpoint and some older services use error_description / message / error.
     let first_message = || {
         let text = json
@@ -634,13 +634,13 @@ impl RawError {
         self.0.attempts
     }
 
-    /// SailPoint's tracking id: `trackingId` from the JSON error body, else the
+    /// The server's tracking id: `trackingId` from the JSON error body, else the
     /// `SLPT-Request-ID` (or `X-Request-Id`) response header.
     pub fn tracking_id(&self) -> Option<&str> {
         self.0.tracking_id.as_deref()
     }
 
-    /// The server's message: `messages[0].text` of SailPoint's error body, else
+    /// The server's message: `messages[0].text` of the error body, else
     /// its `error_description`, `message`, `error` or `detailCode` field.
     pub fn message(&self) -> Option<&str> {
         self.0.message.as_deref()
@@ -695,11 +695,11 @@ pub enum AuthError {
     Rejected {
         /// The HTTP status.
         status: StatusCode,
-        /// The OAuth2 `error` code (e.g. `invalid_client`), or SailPoint's message.
+        /// The OAuth2 `error` code (e.g. `invalid_client`), or the server's message.
         error: Option<String>,
         /// The OAuth2 `error_description`.
         error_description: Option<String>,
-        /// SailPoint's tracking id, if sent.
+        /// The server's tracking id, if sent.
         tracking_id: Option<String>,
         /// The raw body text.
         body: String,
@@ -877,13 +877,13 @@ pub enum ConfigError {
     /// An environment variable is unset or empty.
     #[non_exhaustive]
     MissingEnv {
-        /// The variable's name, e.g. `SAIL_CLIENT_SECRET`.
+        /// The variable's name.
         name: &'static str,
     },
     /// An environment variable has a value that cannot be used.
     #[non_exhaustive]
     InvalidEnv {
-        /// The variable's name, e.g. `SAIL_EXPERIMENTAL`.
+        /// The variable's name.
         name: &'static str,
         /// Its value.
         value: String,
@@ -946,6 +946,9 @@ pub enum ConfigError {
         /// Which one: `client id`, `client secret` or `bearer token`.
         what: &'static str,
     },
+    /// Client credentials were given, but the API's spec declares no OAuth2
+    /// client-credentials flow to exchange them at (use a bearer token).
+    NoTokenEndpoint,
     /// The user agent is not a valid header value.
     InvalidUserAgent,
     /// The HTTP client could not be built (e.g. no TLS backend).
@@ -994,6 +997,9 @@ impl fmt::Display for ConfigError {
             ConfigError::MissingCredentials => {
                 f.write_str("no credentials were given (client id and secret, or a bearer token)")
             }
+            ConfigError::NoTokenEndpoint => f.write_str(
+                "this API declares no OAuth2 client-credentials flow; authenticate with a bearer token",
+            ),
             ConfigError::InvalidCredential { what } => {
                 write!(f, "the {what} is empty or contains invalid characters")
             }

@@ -15,7 +15,7 @@
 //!   a smaller one would fetch a page again).
 //!
 //! A page shorter than `limit` does **not** end the stream: servers cap the
-//! page size below the `limit` asked for (SailPoint's APIs cap some lists), so a
+//! page size below the `limit` asked for (some APIs cap some lists), so a
 //! short page says nothing about the end. The price is one more request, for
 //! the empty page, at the end of a list; asking for `count=true` saves it.
 //!
@@ -200,8 +200,8 @@ where
 }
 
 /// Streams the items of a list operation page by page, one page at a time
-/// (see [`paginate_with`]).
-#[allow(dead_code)] // Used or not depending on the spec.
+/// (see [`paginate_with`]); the unit tests' shorthand.
+#[cfg(test)]
 pub(crate) fn paginate<T, E, F, Fut>(
     operation_id: &'static str,
     page_size: u32,
@@ -249,7 +249,6 @@ where
 /// offsets assumed full pages) are cancelled and paging goes on from where the
 /// short page ended, with its size. Dropping the stream cancels every page in
 /// flight.
-#[allow(dead_code)] // Used or not depending on the spec.
 pub(crate) fn paginate_with<T, E, F, Fut>(
     paging: Paging,
     fetch: F,

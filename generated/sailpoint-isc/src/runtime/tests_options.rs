@@ -72,7 +72,8 @@ async fn call_options_add_headers_and_query_for_that_call_only() {
 async fn call_options_cannot_override_authorization_or_the_experimental_header() {
     let server = MockServer::start().await;
     let client = client(&server);
-    for name in ["Authorization", "x-sailpoint-experimental"] {
+    let names = ["Authorization", "x-sailpoint-experimental"];
+    for name in names {
         let err = get_thing(&client, CallOptions::new().header(name, "x"))
             .await
             .unwrap_err();

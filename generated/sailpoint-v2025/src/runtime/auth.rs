@@ -125,7 +125,7 @@ struct TokenResponse {
 }
 
 /// How long before `expires_in` runs out a token is replaced: a tenth of its
-/// lifetime, at most a minute (so 60 s for SailPoint's usual 749 s).
+/// lifetime, at most a minute (so 60 s for a usual 749 s).
 fn refresh_margin(lifetime: Duration) -> Duration {
     (lifetime / 10).min(Duration::from_secs(60))
 }

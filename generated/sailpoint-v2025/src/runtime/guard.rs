@@ -7,7 +7,7 @@ use bytes::{Bytes, BytesMut};
 use reqwest::StatusCode;
 
 /// The default of [`ClientBuilder::max_response_body`](super::ClientBuilder::max_response_body):
-/// 16 MiB. A full page of 250 SailPoint objects is well under 2 MiB, so this
+/// 16 MiB. A full page of 250 typical objects is well under 2 MiB, so this
 /// leaves room for large objects while keeping what a hostile or broken server
 /// can make the client buffer small.
 pub(crate) const DEFAULT_MAX_RESPONSE_BODY: u64 = 16 * 1024 * 1024;

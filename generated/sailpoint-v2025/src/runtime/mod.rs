@@ -59,8 +59,8 @@ pub use response::Response;
 pub use retry::RetryPolicy;
 pub use waiter::{WaitError, WaitOutcome};
 
-#[allow(unused_imports)] // Used or not depending on the spec.
-pub(crate) use paginate::{paginate, paginate_with, PageRequest, Paging};
+pub(crate) use paginate::{paginate_with, PageRequest, Paging};
+pub(crate) use request::encode_path_segment;
 pub use request::FilePart;
 #[allow(unused_imports)] // `query_json` is used or not depending on the spec.
-pub(crate) use request::{encode_path_segment, query_json, Body, Multipart, Operation, Request};
+pub(crate) use request::{query_json, Body, Multipart, Operation, Request};

@@ -74,7 +74,7 @@ impl<T> Response<T> {
 
     /// The total number of matching items, from the `X-Total-Count` header.
     ///
-    /// SailPoint list operations send it when called with `count=true`.
+    /// List operations may send it when called with `count=true`.
     /// `None` if the header is absent or not an unsigned integer.
     pub fn total_count(&self) -> Option<u64> {
         self.headers

@@ -188,7 +188,10 @@ async fn request_carries_token_query_headers_and_user_agent() {
         .to_str()
         .unwrap()
         .starts_with("sailpoint-v2025/"));
-    assert!(api_req.headers.get("x-sailpoint-experimental").is_none());
+    assert!(api_req
+        .headers
+        .get(crate::meta::EXPERIMENTAL_HEADER)
+        .is_none());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
