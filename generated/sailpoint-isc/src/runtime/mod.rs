@@ -15,7 +15,7 @@
 //!
 //! Generated operation code uses the crate-internal items
 //! [`Operation`], [`Request`], [`Body`], [`encode_path_segment`],
-//! `Client::execute`, [`RawResponse`](response::RawResponse) and [`paginate()`].
+//! `Client::send_decoded` (over `Client::execute`), [`RawResponse`] and [`paginate()`].
 //!
 //! Invariants kept here:
 //! - no secret (client secret, access token) ever reaches `Debug`, `Display`,
@@ -61,3 +61,4 @@ pub(crate) use paginate::{paginate, paginate_with, PageRequest, Paging};
 pub use request::FilePart;
 #[allow(unused_imports)] // `query_json` is used or not depending on the spec.
 pub(crate) use request::{encode_path_segment, query_json, Body, Multipart, Operation, Request};
+pub(crate) use response::RawResponse;
