@@ -61,4 +61,5 @@ pub(crate) use paginate::{paginate, paginate_with, PageRequest, Paging};
 pub use request::FilePart;
 #[allow(unused_imports)] // `query_json` is used or not depending on the spec.
 pub(crate) use request::{encode_path_segment, query_json, Body, Multipart, Operation, Request};
+#[allow(unused_imports)] // Unused by a spec with no operation.
 pub(crate) use response::RawResponse;

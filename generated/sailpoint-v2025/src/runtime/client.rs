@@ -739,6 +739,7 @@ impl Client {
     /// Each generated `send` only builds its request and names its decoder, both
     /// plain functions, so the crate has no coroutine per operation for the
     /// compiler to lay out and check for `Send` (issue 13 part 5: compile cost).
+    #[allow(dead_code)] // Unused by a spec with no operation.
     pub(crate) async fn send_decoded<T, E>(
         self,
         req: Result<Request, Error<E>>,
