@@ -512,17 +512,30 @@ macro_rules! summarize {
     )*};
 }
 
+// Operations of one tag that document the same error responses share one
+// enum; the other operations' `{Op}Error` names are aliases of it. So the
+// table names each enum once, and the aliases must be that very type.
 summarize! {
     ListMachineIdentitiesError { BadRequest, Unauthorized, Forbidden, NotFound, TooManyRequests, InternalServerError }
-    CreateMachineIdentityError { BadRequest, Unauthorized, Forbidden, NotFound, TooManyRequests, InternalServerError }
-    GetMachineIdentityError { BadRequest, Unauthorized, Forbidden, NotFound, TooManyRequests, InternalServerError }
-    DeleteMachineIdentityError { BadRequest, Unauthorized, Forbidden, NotFound, TooManyRequests, InternalServerError }
-    UpdateMachineIdentityError { BadRequest, Unauthorized, Forbidden, NotFound, TooManyRequests, InternalServerError }
-    ListMachineIdentityUserEntitlementsError { BadRequest, Unauthorized, Forbidden, NotFound, TooManyRequests, InternalServerError }
-    StartMachineIdentityAggregationError { BadRequest, Unauthorized, Forbidden, NotFound, TooManyRequests, InternalServerError }
     GetClassifyMachineAccountFromSourceStatusError { BadRequest, Unauthorized, Forbidden, NotFound, TooManyRequests, InternalServerError }
     SendClassifyMachineAccountFromSourceError { BadRequest, Unauthorized, Forbidden, TooManyRequests, InternalServerError }
-    DeleteClassifyMachineAccountFromSourceError { BadRequest, Unauthorized, Forbidden, TooManyRequests, InternalServerError }
+}
+
+/// Compiles only when every alias names its shared enum.
+#[allow(dead_code)]
+fn error_aliases_are_the_shared_enums(
+    a: CreateMachineIdentityError,
+    b: GetMachineIdentityError,
+    c: DeleteMachineIdentityError,
+    d: UpdateMachineIdentityError,
+    e: ListMachineIdentityUserEntitlementsError,
+    f: StartMachineIdentityAggregationError,
+    g: DeleteClassifyMachineAccountFromSourceError,
+) -> (
+    [ListMachineIdentitiesError; 6],
+    SendClassifyMachineAccountFromSourceError,
+) {
+    ([a, b, c, d, e, f], g)
 }
 
 fn outcome<T: Serialize, E: Summarize>(result: Result<Response<T>, Error<E>>) -> Outcome {

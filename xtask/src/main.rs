@@ -8,6 +8,7 @@
 //! - `cargo xtask ci` runs every test and check (what `.ci/run` runs).
 
 mod bench;
+mod bench_compile;
 mod bench_paging;
 mod changelog;
 mod ci;
@@ -43,6 +44,7 @@ fn run() -> Result<()> {
         "corpus" => corpus::corpus(&args),
         "bench" => bench::bench(&args),
         "bench-paging" => bench_paging::bench_paging(&args),
+        "bench-compile" => bench_compile::bench_compile(&args),
         "diff" => diff::diff(&args),
         "changelog" => changelog::changelog(&args),
         "help" | "--help" | "-h" => {
@@ -75,6 +77,11 @@ cargo xtask bench [--iterations N] [--spec PATH]...
     Time generation phase by phase (parse, lower, emit, format, write) with peak memory,
     for spec/sailpoint-v2025.yaml and ../shared/reference/sailpoint-v2025.json by default.
     Use a release build for figures: `cargo run --release -p xtask -- bench`.
+cargo xtask bench-compile [--spec PATH]... [--runs N] [--features LIST]
+    Generate each spec (default ../shared/reference/sailpoint-v2025.json) into
+    target/bench-compile/STEM, build its dependencies, then time `CARGO_INCREMENTAL=0 cargo
+    check` of the crate alone N times (default 3): wall, CPU and peak memory (GNU time), with
+    the load average, and min / median. Figures and commands: BENCHMARKS.md.
 cargo xtask bench-paging [--scenario a|b|a,b] [--runs sequential,c4,c8,c16,python]
         [--items N] [--latency-ms MS] [--limit L] [--window-s S] [--max N] [--sdk-bin PATH] [--no-build]
     List machine identities black-box against a loopback stand-in tenant with latency and a

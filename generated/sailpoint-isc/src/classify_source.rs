@@ -245,10 +245,22 @@ impl GetClassifyMachineAccountFromSourceStatusV1 {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<crate::models::SourceClassificationStatus>,
+            crate::Error<GetClassifyMachineAccountFromSourceStatusV1Error>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<crate::models::SourceClassificationStatus>,
+        crate::runtime::Request,
         crate::Error<GetClassifyMachineAccountFromSourceStatusV1Error>,
     > {
         let path = [
@@ -264,10 +276,15 @@ impl GetClassifyMachineAccountFromSourceStatusV1 {
         );
         req.accept = ::std::option::Option::Some("application/json");
         req.options = self.options;
-        let raw = self
-            .client
-            .execute::<GetClassifyMachineAccountFromSourceStatusV1Error>(req)
-            .await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::SourceClassificationStatus>,
+        crate::Error<GetClassifyMachineAccountFromSourceStatusV1Error>,
+    > {
         match raw.status() {
             200 => raw.json(),
             400 => {
@@ -379,10 +396,22 @@ impl SendClassifyMachineAccountFromSourceV1 {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<crate::models::SourceClassificationSubmission>,
+            crate::Error<SendClassifyMachineAccountFromSourceV1Error>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<crate::models::SourceClassificationSubmission>,
+        crate::runtime::Request,
         crate::Error<SendClassifyMachineAccountFromSourceV1Error>,
     > {
         let path = [
@@ -398,10 +427,15 @@ impl SendClassifyMachineAccountFromSourceV1 {
         );
         req.accept = ::std::option::Option::Some("application/json");
         req.options = self.options;
-        let raw = self
-            .client
-            .execute::<SendClassifyMachineAccountFromSourceV1Error>(req)
-            .await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::SourceClassificationSubmission>,
+        crate::Error<SendClassifyMachineAccountFromSourceV1Error>,
+    > {
         match raw.status() {
             200 => raw.json(),
             400 => {
@@ -464,6 +498,8 @@ impl ::std::future::IntoFuture for SendClassifyMachineAccountFromSourceV1 {
     }
 }
 /// The error responses documented for [`ClassifySource::send_classify_machine_account_from_source_v1`], decoded.
+///
+/// The same responses are documented for [`ClassifySource::delete_classify_machine_account_from_source_v1`], whose error types are aliases of this one.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum SendClassifyMachineAccountFromSourceV1Error {
@@ -503,10 +539,22 @@ impl DeleteClassifyMachineAccountFromSourceV1 {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<()>,
+            crate::Error<DeleteClassifyMachineAccountFromSourceV1Error>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<()>,
+        crate::runtime::Request,
         crate::Error<DeleteClassifyMachineAccountFromSourceV1Error>,
     > {
         let path = [
@@ -522,10 +570,15 @@ impl DeleteClassifyMachineAccountFromSourceV1 {
         );
         req.accept = ::std::option::Option::Some("application/json");
         req.options = self.options;
-        let raw = self
-            .client
-            .execute::<DeleteClassifyMachineAccountFromSourceV1Error>(req)
-            .await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<()>,
+        crate::Error<DeleteClassifyMachineAccountFromSourceV1Error>,
+    > {
         match raw.status() {
             204 => raw.empty(),
             400 => {
@@ -587,21 +640,8 @@ impl ::std::future::IntoFuture for DeleteClassifyMachineAccountFromSourceV1 {
         ::std::boxed::Box::pin(self.send())
     }
 }
-/// The error responses documented for [`ClassifySource::delete_classify_machine_account_from_source_v1`], decoded.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum DeleteClassifyMachineAccountFromSourceV1Error {
-    /// 400: The request is invalid (bad parameter, filter or body).
-    BadRequest(crate::models::ErrorResponseDto),
-    /// 401: The Authorization header is missing, or its token is invalid or expired.
-    Unauthorized(crate::models::UnauthorizedErrorBody),
-    /// 403: The caller is not allowed to use this operation.
-    Forbidden(crate::models::ErrorResponseDto),
-    /// 429: Rate limited. The `Retry-After` response header says how long to wait before retrying.
-    TooManyRequests(crate::models::TooManyRequestsErrorBody),
-    /// 500: Unexpected server error.
-    InternalServerError(crate::models::ErrorResponseDto),
-}
+/// The error responses documented for [`ClassifySource::delete_classify_machine_account_from_source_v1`], decoded: the same as for [`ClassifySource::send_classify_machine_account_from_source_v1`], so this is an alias of [`SendClassifyMachineAccountFromSourceV1Error`].
+pub type DeleteClassifyMachineAccountFromSourceV1Error = SendClassifyMachineAccountFromSourceV1Error;
 impl ClassifySource {
     /// Waits for the work started by `sendClassifyMachineAccountFromSourceV1` to end (`x-sdk-waiter` `classify`).
     ///

@@ -108,10 +108,22 @@ impl SendDeclassifyMachineAccountFromSourceV1 {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<()>,
+            crate::Error<SendDeclassifyMachineAccountFromSourceV1Error>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<()>,
+        crate::runtime::Request,
         crate::Error<SendDeclassifyMachineAccountFromSourceV1Error>,
     > {
         let path = [
@@ -127,10 +139,15 @@ impl SendDeclassifyMachineAccountFromSourceV1 {
         );
         req.accept = ::std::option::Option::Some("application/json");
         req.options = self.options;
-        let raw = self
-            .client
-            .execute::<SendDeclassifyMachineAccountFromSourceV1Error>(req)
-            .await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<()>,
+        crate::Error<SendDeclassifyMachineAccountFromSourceV1Error>,
+    > {
         match raw.status() {
             204 => raw.empty(),
             400 => {

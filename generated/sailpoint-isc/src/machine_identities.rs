@@ -1572,10 +1572,22 @@ impl ListMachineIdentitiesV1 {
         ::std::result::Result::Ok(())
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<::std::vec::Vec<crate::models::MachineIdentityResponse>>,
+            crate::Error<ListMachineIdentitiesV1Error>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<::std::vec::Vec<crate::models::MachineIdentityResponse>>,
+        crate::runtime::Request,
         crate::Error<ListMachineIdentitiesV1Error>,
     > {
         let path = ::std::string::String::from("/machine-identities/v1");
@@ -1599,7 +1611,15 @@ impl ListMachineIdentitiesV1 {
         }
         req.accept = ::std::option::Option::Some("application/json");
         req.options = self.options;
-        let raw = self.client.execute::<ListMachineIdentitiesV1Error>(req).await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<::std::vec::Vec<crate::models::MachineIdentityResponse>>,
+        crate::Error<ListMachineIdentitiesV1Error>,
+    > {
         match raw.status() {
             200 => raw.json(),
             400 => {
@@ -1746,6 +1766,8 @@ impl ListMachineIdentitiesV1 {
     }
 }
 /// The error responses documented for [`MachineIdentities::list_machine_identities_v1`], decoded.
+///
+/// The same responses are documented for [`MachineIdentities::create_machine_identity_v1`], [`MachineIdentities::get_unsanctioned_anomaly_summary_v1`], [`MachineIdentities::get_machine_identity_v1`], [`MachineIdentities::delete_machine_identity_v1`], [`MachineIdentities::update_machine_identity_v1`], [`MachineIdentities::list_machine_identity_anomalies_v1`], [`MachineIdentities::list_machine_identities_v2`], [`MachineIdentities::create_machine_identity_v2`], [`MachineIdentities::get_machine_identity_v2`], [`MachineIdentities::delete_machine_identity_v2`], [`MachineIdentities::update_machine_identity_v2`], [`MachineIdentities::list_machine_identity_user_entitlements_v1`], [`MachineIdentities::start_machine_identity_aggregation_v1`], [`MachineIdentities::get_ownership_correlation_config_v1`], [`MachineIdentities::delete_ownership_correlation_config_v1`], [`MachineIdentities::patch_ownership_correlation_config_v1`], whose error types are aliases of this one.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ListMachineIdentitiesV1Error {
@@ -1962,10 +1984,22 @@ impl CreateMachineIdentityV1 {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<crate::models::MachineIdentityResponse>,
+            crate::Error<CreateMachineIdentityV1Error>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<crate::models::MachineIdentityResponse>,
+        crate::runtime::Request,
         crate::Error<CreateMachineIdentityV1Error>,
     > {
         let path = ::std::string::String::from("/machine-identities/v1");
@@ -1976,7 +2010,15 @@ impl CreateMachineIdentityV1 {
             crate::runtime::Body::json("application/json", &self.body)?,
         );
         req.options = self.options;
-        let raw = self.client.execute::<CreateMachineIdentityV1Error>(req).await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityResponse>,
+        crate::Error<CreateMachineIdentityV1Error>,
+    > {
         match raw.status() {
             200 => raw.json(),
             400 => {
@@ -2028,23 +2070,8 @@ impl ::std::future::IntoFuture for CreateMachineIdentityV1 {
         ::std::boxed::Box::pin(self.send())
     }
 }
-/// The error responses documented for [`MachineIdentities::create_machine_identity_v1`], decoded.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum CreateMachineIdentityV1Error {
-    /// 400: The request is invalid (bad parameter, filter or body).
-    BadRequest(crate::models::ErrorResponseDto),
-    /// 401: The Authorization header is missing, or its token is invalid or expired.
-    Unauthorized(crate::models::UnauthorizedErrorBody),
-    /// 403: The caller is not allowed to use this operation.
-    Forbidden(crate::models::ErrorResponseDto),
-    /// 404: The resource named in the request URL does not exist.
-    NotFound(crate::models::ErrorResponseDto),
-    /// 429: Rate limited. The `Retry-After` response header says how long to wait before retrying.
-    TooManyRequests(crate::models::TooManyRequestsErrorBody),
-    /// 500: Unexpected server error.
-    InternalServerError(crate::models::ErrorResponseDto),
-}
+/// The error responses documented for [`MachineIdentities::create_machine_identity_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type CreateMachineIdentityV1Error = ListMachineIdentitiesV1Error;
 /// Static facts about `getUnsanctionedAnomalySummaryV1`.
 static GET_UNSANCTIONED_ANOMALY_SUMMARY_V1: crate::runtime::Operation = crate::runtime::Operation {
     id: "getUnsanctionedAnomalySummaryV1",
@@ -2069,10 +2096,22 @@ impl GetUnsanctionedAnomalySummaryV1 {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<crate::models::UnsanctionedSummary>,
+            crate::Error<GetUnsanctionedAnomalySummaryV1Error>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<crate::models::UnsanctionedSummary>,
+        crate::runtime::Request,
         crate::Error<GetUnsanctionedAnomalySummaryV1Error>,
     > {
         let path = ::std::string::String::from(
@@ -2085,10 +2124,15 @@ impl GetUnsanctionedAnomalySummaryV1 {
         );
         req.accept = ::std::option::Option::Some("application/json");
         req.options = self.options;
-        let raw = self
-            .client
-            .execute::<GetUnsanctionedAnomalySummaryV1Error>(req)
-            .await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::UnsanctionedSummary>,
+        crate::Error<GetUnsanctionedAnomalySummaryV1Error>,
+    > {
         match raw.status() {
             200 => raw.json(),
             400 => {
@@ -2143,23 +2187,8 @@ impl ::std::future::IntoFuture for GetUnsanctionedAnomalySummaryV1 {
         ::std::boxed::Box::pin(self.send())
     }
 }
-/// The error responses documented for [`MachineIdentities::get_unsanctioned_anomaly_summary_v1`], decoded.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum GetUnsanctionedAnomalySummaryV1Error {
-    /// 400: The request is invalid (bad parameter, filter or body).
-    BadRequest(crate::models::ErrorResponseDto),
-    /// 401: The Authorization header is missing, or its token is invalid or expired.
-    Unauthorized(crate::models::UnauthorizedErrorBody),
-    /// 403: The caller is not allowed to use this operation.
-    Forbidden(crate::models::ErrorResponseDto),
-    /// 404: The resource named in the request URL does not exist.
-    NotFound(crate::models::ErrorResponseDto),
-    /// 429: Rate limited. The `Retry-After` response header says how long to wait before retrying.
-    TooManyRequests(crate::models::TooManyRequestsErrorBody),
-    /// 500: Unexpected server error.
-    InternalServerError(crate::models::ErrorResponseDto),
-}
+/// The error responses documented for [`MachineIdentities::get_unsanctioned_anomaly_summary_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type GetUnsanctionedAnomalySummaryV1Error = ListMachineIdentitiesV1Error;
 /// Static facts about `getMachineIdentityV1`.
 static GET_MACHINE_IDENTITY_V1: crate::runtime::Operation = crate::runtime::Operation {
     id: "getMachineIdentityV1",
@@ -2185,10 +2214,22 @@ impl GetMachineIdentityV1 {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<crate::models::MachineIdentityResponse>,
+            crate::Error<GetMachineIdentityV1Error>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<crate::models::MachineIdentityResponse>,
+        crate::runtime::Request,
         crate::Error<GetMachineIdentityV1Error>,
     > {
         let path = [
@@ -2200,7 +2241,15 @@ impl GetMachineIdentityV1 {
         let mut req = crate::runtime::Request::new(&GET_MACHINE_IDENTITY_V1, path);
         req.accept = ::std::option::Option::Some("application/json");
         req.options = self.options;
-        let raw = self.client.execute::<GetMachineIdentityV1Error>(req).await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityResponse>,
+        crate::Error<GetMachineIdentityV1Error>,
+    > {
         match raw.status() {
             200 => raw.json(),
             400 => {
@@ -2252,23 +2301,8 @@ impl ::std::future::IntoFuture for GetMachineIdentityV1 {
         ::std::boxed::Box::pin(self.send())
     }
 }
-/// The error responses documented for [`MachineIdentities::get_machine_identity_v1`], decoded.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum GetMachineIdentityV1Error {
-    /// 400: The request is invalid (bad parameter, filter or body).
-    BadRequest(crate::models::ErrorResponseDto),
-    /// 401: The Authorization header is missing, or its token is invalid or expired.
-    Unauthorized(crate::models::UnauthorizedErrorBody),
-    /// 403: The caller is not allowed to use this operation.
-    Forbidden(crate::models::ErrorResponseDto),
-    /// 404: The resource named in the request URL does not exist.
-    NotFound(crate::models::ErrorResponseDto),
-    /// 429: Rate limited. The `Retry-After` response header says how long to wait before retrying.
-    TooManyRequests(crate::models::TooManyRequestsErrorBody),
-    /// 500: Unexpected server error.
-    InternalServerError(crate::models::ErrorResponseDto),
-}
+/// The error responses documented for [`MachineIdentities::get_machine_identity_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type GetMachineIdentityV1Error = ListMachineIdentitiesV1Error;
 /// Static facts about `deleteMachineIdentityV1`.
 static DELETE_MACHINE_IDENTITY_V1: crate::runtime::Operation = crate::runtime::Operation {
     id: "deleteMachineIdentityV1",
@@ -2294,10 +2328,22 @@ impl DeleteMachineIdentityV1 {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<()>,
+            crate::Error<DeleteMachineIdentityV1Error>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<()>,
+        crate::runtime::Request,
         crate::Error<DeleteMachineIdentityV1Error>,
     > {
         let path = [
@@ -2309,7 +2355,15 @@ impl DeleteMachineIdentityV1 {
         let mut req = crate::runtime::Request::new(&DELETE_MACHINE_IDENTITY_V1, path);
         req.accept = ::std::option::Option::Some("application/json");
         req.options = self.options;
-        let raw = self.client.execute::<DeleteMachineIdentityV1Error>(req).await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<()>,
+        crate::Error<DeleteMachineIdentityV1Error>,
+    > {
         match raw.status() {
             204 => raw.empty(),
             400 => {
@@ -2361,23 +2415,8 @@ impl ::std::future::IntoFuture for DeleteMachineIdentityV1 {
         ::std::boxed::Box::pin(self.send())
     }
 }
-/// The error responses documented for [`MachineIdentities::delete_machine_identity_v1`], decoded.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum DeleteMachineIdentityV1Error {
-    /// 400: The request is invalid (bad parameter, filter or body).
-    BadRequest(crate::models::ErrorResponseDto),
-    /// 401: The Authorization header is missing, or its token is invalid or expired.
-    Unauthorized(crate::models::UnauthorizedErrorBody),
-    /// 403: The caller is not allowed to use this operation.
-    Forbidden(crate::models::ErrorResponseDto),
-    /// 404: The resource named in the request URL does not exist.
-    NotFound(crate::models::ErrorResponseDto),
-    /// 429: Rate limited. The `Retry-After` response header says how long to wait before retrying.
-    TooManyRequests(crate::models::TooManyRequestsErrorBody),
-    /// 500: Unexpected server error.
-    InternalServerError(crate::models::ErrorResponseDto),
-}
+/// The error responses documented for [`MachineIdentities::delete_machine_identity_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type DeleteMachineIdentityV1Error = ListMachineIdentitiesV1Error;
 /// Static facts about `updateMachineIdentityV1`.
 static UPDATE_MACHINE_IDENTITY_V1: crate::runtime::Operation = crate::runtime::Operation {
     id: "updateMachineIdentityV1",
@@ -2404,10 +2443,22 @@ impl UpdateMachineIdentityV1 {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<crate::models::MachineIdentityResponse>,
+            crate::Error<UpdateMachineIdentityV1Error>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<crate::models::MachineIdentityResponse>,
+        crate::runtime::Request,
         crate::Error<UpdateMachineIdentityV1Error>,
     > {
         let path = [
@@ -2422,7 +2473,15 @@ impl UpdateMachineIdentityV1 {
             crate::runtime::Body::json("application/json-patch+json", &self.body)?,
         );
         req.options = self.options;
-        let raw = self.client.execute::<UpdateMachineIdentityV1Error>(req).await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityResponse>,
+        crate::Error<UpdateMachineIdentityV1Error>,
+    > {
         match raw.status() {
             200 => raw.json(),
             400 => {
@@ -2474,23 +2533,8 @@ impl ::std::future::IntoFuture for UpdateMachineIdentityV1 {
         ::std::boxed::Box::pin(self.send())
     }
 }
-/// The error responses documented for [`MachineIdentities::update_machine_identity_v1`], decoded.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum UpdateMachineIdentityV1Error {
-    /// 400: The request is invalid (bad parameter, filter or body).
-    BadRequest(crate::models::ErrorResponseDto),
-    /// 401: The Authorization header is missing, or its token is invalid or expired.
-    Unauthorized(crate::models::UnauthorizedErrorBody),
-    /// 403: The caller is not allowed to use this operation.
-    Forbidden(crate::models::ErrorResponseDto),
-    /// 404: The resource named in the request URL does not exist.
-    NotFound(crate::models::ErrorResponseDto),
-    /// 429: Rate limited. The `Retry-After` response header says how long to wait before retrying.
-    TooManyRequests(crate::models::TooManyRequestsErrorBody),
-    /// 500: Unexpected server error.
-    InternalServerError(crate::models::ErrorResponseDto),
-}
+/// The error responses documented for [`MachineIdentities::update_machine_identity_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type UpdateMachineIdentityV1Error = ListMachineIdentitiesV1Error;
 /// Static facts about `listMachineIdentityAnomaliesV1`.
 static LIST_MACHINE_IDENTITY_ANOMALIES_V1: crate::runtime::Operation = crate::runtime::Operation {
     id: "listMachineIdentityAnomaliesV1",
@@ -2610,10 +2654,22 @@ impl ListMachineIdentityAnomaliesV1 {
         ::std::result::Result::Ok(())
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<::std::vec::Vec<crate::models::Anomaly>>,
+            crate::Error<ListMachineIdentityAnomaliesV1Error>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<::std::vec::Vec<crate::models::Anomaly>>,
+        crate::runtime::Request,
         crate::Error<ListMachineIdentityAnomaliesV1Error>,
     > {
         let path = [
@@ -2642,7 +2698,15 @@ impl ListMachineIdentityAnomaliesV1 {
         }
         req.accept = ::std::option::Option::Some("application/json");
         req.options = self.options;
-        let raw = self.client.execute::<ListMachineIdentityAnomaliesV1Error>(req).await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<::std::vec::Vec<crate::models::Anomaly>>,
+        crate::Error<ListMachineIdentityAnomaliesV1Error>,
+    > {
         match raw.status() {
             200 => raw.json(),
             400 => {
@@ -2791,23 +2855,8 @@ impl ListMachineIdentityAnomaliesV1 {
         self.send().await.map(|response| response.total_count())
     }
 }
-/// The error responses documented for [`MachineIdentities::list_machine_identity_anomalies_v1`], decoded.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ListMachineIdentityAnomaliesV1Error {
-    /// 400: The request is invalid (bad parameter, filter or body).
-    BadRequest(crate::models::ErrorResponseDto),
-    /// 401: The Authorization header is missing, or its token is invalid or expired.
-    Unauthorized(crate::models::UnauthorizedErrorBody),
-    /// 403: The caller is not allowed to use this operation.
-    Forbidden(crate::models::ErrorResponseDto),
-    /// 404: The resource named in the request URL does not exist.
-    NotFound(crate::models::ErrorResponseDto),
-    /// 429: Rate limited. The `Retry-After` response header says how long to wait before retrying.
-    TooManyRequests(crate::models::TooManyRequestsErrorBody),
-    /// 500: Unexpected server error.
-    InternalServerError(crate::models::ErrorResponseDto),
-}
+/// The error responses documented for [`MachineIdentities::list_machine_identity_anomalies_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type ListMachineIdentityAnomaliesV1Error = ListMachineIdentitiesV1Error;
 /// The fields `listMachineIdentityAnomaliesV1` can sort by. Wrap them in [`Sort::asc`](crate::filter::Sort::asc) or
 ///  [`Sort::desc`](crate::filter::Sort::desc); a bare field sorts ascending.
 #[derive(
@@ -3007,10 +3056,22 @@ impl ListMachineIdentitiesV2 {
         ::std::result::Result::Ok(())
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<::std::vec::Vec<crate::models::MachineIdentityV2>>,
+            crate::Error<ListMachineIdentitiesV2Error>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<::std::vec::Vec<crate::models::MachineIdentityV2>>,
+        crate::runtime::Request,
         crate::Error<ListMachineIdentitiesV2Error>,
     > {
         let path = ::std::string::String::from("/machine-identities/v2");
@@ -3034,7 +3095,15 @@ impl ListMachineIdentitiesV2 {
         }
         req.accept = ::std::option::Option::Some("application/json");
         req.options = self.options;
-        let raw = self.client.execute::<ListMachineIdentitiesV2Error>(req).await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<::std::vec::Vec<crate::models::MachineIdentityV2>>,
+        crate::Error<ListMachineIdentitiesV2Error>,
+    > {
         match raw.status() {
             200 => raw.json(),
             400 => {
@@ -3180,23 +3249,8 @@ impl ListMachineIdentitiesV2 {
         self.send().await.map(|response| response.total_count())
     }
 }
-/// The error responses documented for [`MachineIdentities::list_machine_identities_v2`], decoded.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ListMachineIdentitiesV2Error {
-    /// 400: The request is invalid (bad parameter, filter or body).
-    BadRequest(crate::models::ErrorResponseDto),
-    /// 401: The Authorization header is missing, or its token is invalid or expired.
-    Unauthorized(crate::models::UnauthorizedErrorBody),
-    /// 403: The caller is not allowed to use this operation.
-    Forbidden(crate::models::ErrorResponseDto),
-    /// 404: The resource named in the request URL does not exist.
-    NotFound(crate::models::ErrorResponseDto),
-    /// 429: Rate limited. The `Retry-After` response header says how long to wait before retrying.
-    TooManyRequests(crate::models::TooManyRequestsErrorBody),
-    /// 500: Unexpected server error.
-    InternalServerError(crate::models::ErrorResponseDto),
-}
+/// The error responses documented for [`MachineIdentities::list_machine_identities_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type ListMachineIdentitiesV2Error = ListMachineIdentitiesV1Error;
 /// The fields and operators `listMachineIdentitiesV2` documents for its `filters` parameter.
 ///
 ///  Each function starts a [`Filter`](crate::filter::Filter) expression;
@@ -3434,10 +3488,22 @@ impl CreateMachineIdentityV2 {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<crate::models::MachineIdentityV2>,
+            crate::Error<CreateMachineIdentityV2Error>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<crate::models::MachineIdentityV2>,
+        crate::runtime::Request,
         crate::Error<CreateMachineIdentityV2Error>,
     > {
         let path = ::std::string::String::from("/machine-identities/v2");
@@ -3448,7 +3514,15 @@ impl CreateMachineIdentityV2 {
             crate::runtime::Body::json("application/json", &self.body)?,
         );
         req.options = self.options;
-        let raw = self.client.execute::<CreateMachineIdentityV2Error>(req).await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityV2>,
+        crate::Error<CreateMachineIdentityV2Error>,
+    > {
         match raw.status() {
             201 => raw.json(),
             400 => {
@@ -3500,23 +3574,8 @@ impl ::std::future::IntoFuture for CreateMachineIdentityV2 {
         ::std::boxed::Box::pin(self.send())
     }
 }
-/// The error responses documented for [`MachineIdentities::create_machine_identity_v2`], decoded.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum CreateMachineIdentityV2Error {
-    /// 400: The request is invalid (bad parameter, filter or body).
-    BadRequest(crate::models::ErrorResponseDto),
-    /// 401: The Authorization header is missing, or its token is invalid or expired.
-    Unauthorized(crate::models::UnauthorizedErrorBody),
-    /// 403: The caller is not allowed to use this operation.
-    Forbidden(crate::models::ErrorResponseDto),
-    /// 404: The resource named in the request URL does not exist.
-    NotFound(crate::models::ErrorResponseDto),
-    /// 429: Rate limited. The `Retry-After` response header says how long to wait before retrying.
-    TooManyRequests(crate::models::TooManyRequestsErrorBody),
-    /// 500: Unexpected server error.
-    InternalServerError(crate::models::ErrorResponseDto),
-}
+/// The error responses documented for [`MachineIdentities::create_machine_identity_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type CreateMachineIdentityV2Error = ListMachineIdentitiesV1Error;
 /// Static facts about `getMachineIdentityV2`.
 static GET_MACHINE_IDENTITY_V2: crate::runtime::Operation = crate::runtime::Operation {
     id: "getMachineIdentityV2",
@@ -3542,10 +3601,22 @@ impl GetMachineIdentityV2 {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<crate::models::MachineIdentityV2>,
+            crate::Error<GetMachineIdentityV2Error>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<crate::models::MachineIdentityV2>,
+        crate::runtime::Request,
         crate::Error<GetMachineIdentityV2Error>,
     > {
         let path = [
@@ -3557,7 +3628,15 @@ impl GetMachineIdentityV2 {
         let mut req = crate::runtime::Request::new(&GET_MACHINE_IDENTITY_V2, path);
         req.accept = ::std::option::Option::Some("application/json");
         req.options = self.options;
-        let raw = self.client.execute::<GetMachineIdentityV2Error>(req).await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityV2>,
+        crate::Error<GetMachineIdentityV2Error>,
+    > {
         match raw.status() {
             200 => raw.json(),
             400 => {
@@ -3609,23 +3688,8 @@ impl ::std::future::IntoFuture for GetMachineIdentityV2 {
         ::std::boxed::Box::pin(self.send())
     }
 }
-/// The error responses documented for [`MachineIdentities::get_machine_identity_v2`], decoded.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum GetMachineIdentityV2Error {
-    /// 400: The request is invalid (bad parameter, filter or body).
-    BadRequest(crate::models::ErrorResponseDto),
-    /// 401: The Authorization header is missing, or its token is invalid or expired.
-    Unauthorized(crate::models::UnauthorizedErrorBody),
-    /// 403: The caller is not allowed to use this operation.
-    Forbidden(crate::models::ErrorResponseDto),
-    /// 404: The resource named in the request URL does not exist.
-    NotFound(crate::models::ErrorResponseDto),
-    /// 429: Rate limited. The `Retry-After` response header says how long to wait before retrying.
-    TooManyRequests(crate::models::TooManyRequestsErrorBody),
-    /// 500: Unexpected server error.
-    InternalServerError(crate::models::ErrorResponseDto),
-}
+/// The error responses documented for [`MachineIdentities::get_machine_identity_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type GetMachineIdentityV2Error = ListMachineIdentitiesV1Error;
 /// Static facts about `deleteMachineIdentityV2`.
 static DELETE_MACHINE_IDENTITY_V2: crate::runtime::Operation = crate::runtime::Operation {
     id: "deleteMachineIdentityV2",
@@ -3651,10 +3715,22 @@ impl DeleteMachineIdentityV2 {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<()>,
+            crate::Error<DeleteMachineIdentityV2Error>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<()>,
+        crate::runtime::Request,
         crate::Error<DeleteMachineIdentityV2Error>,
     > {
         let path = [
@@ -3666,7 +3742,15 @@ impl DeleteMachineIdentityV2 {
         let mut req = crate::runtime::Request::new(&DELETE_MACHINE_IDENTITY_V2, path);
         req.accept = ::std::option::Option::Some("application/json");
         req.options = self.options;
-        let raw = self.client.execute::<DeleteMachineIdentityV2Error>(req).await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<()>,
+        crate::Error<DeleteMachineIdentityV2Error>,
+    > {
         match raw.status() {
             204 => raw.empty(),
             400 => {
@@ -3718,23 +3802,8 @@ impl ::std::future::IntoFuture for DeleteMachineIdentityV2 {
         ::std::boxed::Box::pin(self.send())
     }
 }
-/// The error responses documented for [`MachineIdentities::delete_machine_identity_v2`], decoded.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum DeleteMachineIdentityV2Error {
-    /// 400: The request is invalid (bad parameter, filter or body).
-    BadRequest(crate::models::ErrorResponseDto),
-    /// 401: The Authorization header is missing, or its token is invalid or expired.
-    Unauthorized(crate::models::UnauthorizedErrorBody),
-    /// 403: The caller is not allowed to use this operation.
-    Forbidden(crate::models::ErrorResponseDto),
-    /// 404: The resource named in the request URL does not exist.
-    NotFound(crate::models::ErrorResponseDto),
-    /// 429: Rate limited. The `Retry-After` response header says how long to wait before retrying.
-    TooManyRequests(crate::models::TooManyRequestsErrorBody),
-    /// 500: Unexpected server error.
-    InternalServerError(crate::models::ErrorResponseDto),
-}
+/// The error responses documented for [`MachineIdentities::delete_machine_identity_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type DeleteMachineIdentityV2Error = ListMachineIdentitiesV1Error;
 /// Static facts about `updateMachineIdentityV2`.
 static UPDATE_MACHINE_IDENTITY_V2: crate::runtime::Operation = crate::runtime::Operation {
     id: "updateMachineIdentityV2",
@@ -3761,10 +3830,22 @@ impl UpdateMachineIdentityV2 {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<crate::models::MachineIdentityV2>,
+            crate::Error<UpdateMachineIdentityV2Error>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<crate::models::MachineIdentityV2>,
+        crate::runtime::Request,
         crate::Error<UpdateMachineIdentityV2Error>,
     > {
         let path = [
@@ -3779,7 +3860,15 @@ impl UpdateMachineIdentityV2 {
             crate::runtime::Body::json("application/json-patch+json", &self.body)?,
         );
         req.options = self.options;
-        let raw = self.client.execute::<UpdateMachineIdentityV2Error>(req).await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityV2>,
+        crate::Error<UpdateMachineIdentityV2Error>,
+    > {
         match raw.status() {
             200 => raw.json(),
             400 => {
@@ -3831,23 +3920,8 @@ impl ::std::future::IntoFuture for UpdateMachineIdentityV2 {
         ::std::boxed::Box::pin(self.send())
     }
 }
-/// The error responses documented for [`MachineIdentities::update_machine_identity_v2`], decoded.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum UpdateMachineIdentityV2Error {
-    /// 400: The request is invalid (bad parameter, filter or body).
-    BadRequest(crate::models::ErrorResponseDto),
-    /// 401: The Authorization header is missing, or its token is invalid or expired.
-    Unauthorized(crate::models::UnauthorizedErrorBody),
-    /// 403: The caller is not allowed to use this operation.
-    Forbidden(crate::models::ErrorResponseDto),
-    /// 404: The resource named in the request URL does not exist.
-    NotFound(crate::models::ErrorResponseDto),
-    /// 429: Rate limited. The `Retry-After` response header says how long to wait before retrying.
-    TooManyRequests(crate::models::TooManyRequestsErrorBody),
-    /// 500: Unexpected server error.
-    InternalServerError(crate::models::ErrorResponseDto),
-}
+/// The error responses documented for [`MachineIdentities::update_machine_identity_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type UpdateMachineIdentityV2Error = ListMachineIdentitiesV1Error;
 /// Static facts about `listMachineIdentityUserEntitlementsV1`.
 static LIST_MACHINE_IDENTITY_USER_ENTITLEMENTS_V1: crate::runtime::Operation = crate::runtime::Operation {
     id: "listMachineIdentityUserEntitlementsV1",
@@ -4006,12 +4080,24 @@ impl ListMachineIdentityUserEntitlementsV1 {
         ::std::result::Result::Ok(())
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<
+                ::std::vec::Vec<crate::models::MachineIdentityUserEntitlementResponse>,
+            >,
+            crate::Error<ListMachineIdentityUserEntitlementsV1Error>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<
-            ::std::vec::Vec<crate::models::MachineIdentityUserEntitlementResponse>,
-        >,
+        crate::runtime::Request,
         crate::Error<ListMachineIdentityUserEntitlementsV1Error>,
     > {
         let path = ::std::string::String::from("/machine-identity-user-entitlements/v1");
@@ -4038,10 +4124,17 @@ impl ListMachineIdentityUserEntitlementsV1 {
         }
         req.accept = ::std::option::Option::Some("application/json");
         req.options = self.options;
-        let raw = self
-            .client
-            .execute::<ListMachineIdentityUserEntitlementsV1Error>(req)
-            .await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<
+            ::std::vec::Vec<crate::models::MachineIdentityUserEntitlementResponse>,
+        >,
+        crate::Error<ListMachineIdentityUserEntitlementsV1Error>,
+    > {
         match raw.status() {
             200 => raw.json(),
             400 => {
@@ -4201,23 +4294,8 @@ impl ListMachineIdentityUserEntitlementsV1 {
         self.send().await.map(|response| response.total_count())
     }
 }
-/// The error responses documented for [`MachineIdentities::list_machine_identity_user_entitlements_v1`], decoded.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ListMachineIdentityUserEntitlementsV1Error {
-    /// 400: The request is invalid (bad parameter, filter or body).
-    BadRequest(crate::models::ErrorResponseDto),
-    /// 401: The Authorization header is missing, or its token is invalid or expired.
-    Unauthorized(crate::models::UnauthorizedErrorBody),
-    /// 403: The caller is not allowed to use this operation.
-    Forbidden(crate::models::ErrorResponseDto),
-    /// 404: The resource named in the request URL does not exist.
-    NotFound(crate::models::ErrorResponseDto),
-    /// 429: Rate limited. The `Retry-After` response header says how long to wait before retrying.
-    TooManyRequests(crate::models::TooManyRequestsErrorBody),
-    /// 500: Unexpected server error.
-    InternalServerError(crate::models::ErrorResponseDto),
-}
+/// The error responses documented for [`MachineIdentities::list_machine_identity_user_entitlements_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type ListMachineIdentityUserEntitlementsV1Error = ListMachineIdentitiesV1Error;
 /// The fields and operators `listMachineIdentityUserEntitlementsV1` documents for its `filters` parameter.
 ///
 ///  Each function starts a [`Filter`](crate::filter::Filter) expression;
@@ -4328,10 +4406,22 @@ impl StartMachineIdentityAggregationV1 {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<crate::models::MachineIdentityAggregationResponse>,
+            crate::Error<StartMachineIdentityAggregationV1Error>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<crate::models::MachineIdentityAggregationResponse>,
+        crate::runtime::Request,
         crate::Error<StartMachineIdentityAggregationV1Error>,
     > {
         let path = [
@@ -4350,10 +4440,15 @@ impl StartMachineIdentityAggregationV1 {
             crate::runtime::Body::json("application/json", &self.body)?,
         );
         req.options = self.options;
-        let raw = self
-            .client
-            .execute::<StartMachineIdentityAggregationV1Error>(req)
-            .await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityAggregationResponse>,
+        crate::Error<StartMachineIdentityAggregationV1Error>,
+    > {
         match raw.status() {
             200 => raw.json(),
             400 => {
@@ -4411,23 +4506,8 @@ impl ::std::future::IntoFuture for StartMachineIdentityAggregationV1 {
         ::std::boxed::Box::pin(self.send())
     }
 }
-/// The error responses documented for [`MachineIdentities::start_machine_identity_aggregation_v1`], decoded.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum StartMachineIdentityAggregationV1Error {
-    /// 400: The request is invalid (bad parameter, filter or body).
-    BadRequest(crate::models::ErrorResponseDto),
-    /// 401: The Authorization header is missing, or its token is invalid or expired.
-    Unauthorized(crate::models::UnauthorizedErrorBody),
-    /// 403: The caller is not allowed to use this operation.
-    Forbidden(crate::models::ErrorResponseDto),
-    /// 404: The resource named in the request URL does not exist.
-    NotFound(crate::models::ErrorResponseDto),
-    /// 429: Rate limited. The `Retry-After` response header says how long to wait before retrying.
-    TooManyRequests(crate::models::TooManyRequestsErrorBody),
-    /// 500: Unexpected server error.
-    InternalServerError(crate::models::ErrorResponseDto),
-}
+/// The error responses documented for [`MachineIdentities::start_machine_identity_aggregation_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type StartMachineIdentityAggregationV1Error = ListMachineIdentitiesV1Error;
 /// Static facts about `listOwnershipCorrelationConfigsV1`.
 static LIST_OWNERSHIP_CORRELATION_CONFIGS_V1: crate::runtime::Operation = crate::runtime::Operation {
     id: "listOwnershipCorrelationConfigsV1",
@@ -4537,10 +4617,22 @@ impl ListOwnershipCorrelationConfigsV1 {
         ::std::result::Result::Ok(())
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<::std::vec::Vec<crate::models::CorrelationConfig>>,
+            crate::Error<ListOwnershipCorrelationConfigsV1Error>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<::std::vec::Vec<crate::models::CorrelationConfig>>,
+        crate::runtime::Request,
         crate::Error<ListOwnershipCorrelationConfigsV1Error>,
     > {
         let path = [
@@ -4571,10 +4663,15 @@ impl ListOwnershipCorrelationConfigsV1 {
         }
         req.accept = ::std::option::Option::Some("application/json");
         req.options = self.options;
-        let raw = self
-            .client
-            .execute::<ListOwnershipCorrelationConfigsV1Error>(req)
-            .await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<::std::vec::Vec<crate::models::CorrelationConfig>>,
+        crate::Error<ListOwnershipCorrelationConfigsV1Error>,
+    > {
         match raw.status() {
             200 => raw.json(),
             400 => {
@@ -4763,10 +4860,22 @@ impl GetOwnershipCorrelationConfigV1 {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<crate::models::CorrelationConfig>,
+            crate::Error<GetOwnershipCorrelationConfigV1Error>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<crate::models::CorrelationConfig>,
+        crate::runtime::Request,
         crate::Error<GetOwnershipCorrelationConfigV1Error>,
     > {
         let path = [
@@ -4785,10 +4894,15 @@ impl GetOwnershipCorrelationConfigV1 {
         );
         req.accept = ::std::option::Option::Some("application/json");
         req.options = self.options;
-        let raw = self
-            .client
-            .execute::<GetOwnershipCorrelationConfigV1Error>(req)
-            .await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::CorrelationConfig>,
+        crate::Error<GetOwnershipCorrelationConfigV1Error>,
+    > {
         match raw.status() {
             200 => raw.json(),
             400 => {
@@ -4843,23 +4957,8 @@ impl ::std::future::IntoFuture for GetOwnershipCorrelationConfigV1 {
         ::std::boxed::Box::pin(self.send())
     }
 }
-/// The error responses documented for [`MachineIdentities::get_ownership_correlation_config_v1`], decoded.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum GetOwnershipCorrelationConfigV1Error {
-    /// 400: The request is invalid (bad parameter, filter or body).
-    BadRequest(crate::models::ErrorResponseDto),
-    /// 401: The Authorization header is missing, or its token is invalid or expired.
-    Unauthorized(crate::models::UnauthorizedErrorBody),
-    /// 403: The caller is not allowed to use this operation.
-    Forbidden(crate::models::ErrorResponseDto),
-    /// 404: The resource named in the request URL does not exist.
-    NotFound(crate::models::ErrorResponseDto),
-    /// 429: Rate limited. The `Retry-After` response header says how long to wait before retrying.
-    TooManyRequests(crate::models::TooManyRequestsErrorBody),
-    /// 500: Unexpected server error.
-    InternalServerError(crate::models::ErrorResponseDto),
-}
+/// The error responses documented for [`MachineIdentities::get_ownership_correlation_config_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type GetOwnershipCorrelationConfigV1Error = ListMachineIdentitiesV1Error;
 /// Static facts about `deleteOwnershipCorrelationConfigV1`.
 static DELETE_OWNERSHIP_CORRELATION_CONFIG_V1: crate::runtime::Operation = crate::runtime::Operation {
     id: "deleteOwnershipCorrelationConfigV1",
@@ -4887,10 +4986,22 @@ impl DeleteOwnershipCorrelationConfigV1 {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<()>,
+            crate::Error<DeleteOwnershipCorrelationConfigV1Error>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<()>,
+        crate::runtime::Request,
         crate::Error<DeleteOwnershipCorrelationConfigV1Error>,
     > {
         let path = [
@@ -4909,10 +5020,15 @@ impl DeleteOwnershipCorrelationConfigV1 {
         );
         req.accept = ::std::option::Option::Some("application/json");
         req.options = self.options;
-        let raw = self
-            .client
-            .execute::<DeleteOwnershipCorrelationConfigV1Error>(req)
-            .await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<()>,
+        crate::Error<DeleteOwnershipCorrelationConfigV1Error>,
+    > {
         match raw.status() {
             204 => raw.empty(),
             400 => {
@@ -4970,23 +5086,8 @@ impl ::std::future::IntoFuture for DeleteOwnershipCorrelationConfigV1 {
         ::std::boxed::Box::pin(self.send())
     }
 }
-/// The error responses documented for [`MachineIdentities::delete_ownership_correlation_config_v1`], decoded.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum DeleteOwnershipCorrelationConfigV1Error {
-    /// 400: The request is invalid (bad parameter, filter or body).
-    BadRequest(crate::models::ErrorResponseDto),
-    /// 401: The Authorization header is missing, or its token is invalid or expired.
-    Unauthorized(crate::models::UnauthorizedErrorBody),
-    /// 403: The caller is not allowed to use this operation.
-    Forbidden(crate::models::ErrorResponseDto),
-    /// 404: The resource named in the request URL does not exist.
-    NotFound(crate::models::ErrorResponseDto),
-    /// 429: Rate limited. The `Retry-After` response header says how long to wait before retrying.
-    TooManyRequests(crate::models::TooManyRequestsErrorBody),
-    /// 500: Unexpected server error.
-    InternalServerError(crate::models::ErrorResponseDto),
-}
+/// The error responses documented for [`MachineIdentities::delete_ownership_correlation_config_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type DeleteOwnershipCorrelationConfigV1Error = ListMachineIdentitiesV1Error;
 /// Static facts about `patchOwnershipCorrelationConfigV1`.
 static PATCH_OWNERSHIP_CORRELATION_CONFIG_V1: crate::runtime::Operation = crate::runtime::Operation {
     id: "patchOwnershipCorrelationConfigV1",
@@ -5015,10 +5116,22 @@ impl PatchOwnershipCorrelationConfigV1 {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<crate::models::CorrelationConfig>,
+            crate::Error<PatchOwnershipCorrelationConfigV1Error>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<crate::models::CorrelationConfig>,
+        crate::runtime::Request,
         crate::Error<PatchOwnershipCorrelationConfigV1Error>,
     > {
         let path = [
@@ -5040,10 +5153,15 @@ impl PatchOwnershipCorrelationConfigV1 {
             crate::runtime::Body::json("application/json-patch+json", &self.body)?,
         );
         req.options = self.options;
-        let raw = self
-            .client
-            .execute::<PatchOwnershipCorrelationConfigV1Error>(req)
-            .await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::CorrelationConfig>,
+        crate::Error<PatchOwnershipCorrelationConfigV1Error>,
+    > {
         match raw.status() {
             200 => raw.json(),
             400 => {
@@ -5101,20 +5219,5 @@ impl ::std::future::IntoFuture for PatchOwnershipCorrelationConfigV1 {
         ::std::boxed::Box::pin(self.send())
     }
 }
-/// The error responses documented for [`MachineIdentities::patch_ownership_correlation_config_v1`], decoded.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum PatchOwnershipCorrelationConfigV1Error {
-    /// 400: The request is invalid (bad parameter, filter or body).
-    BadRequest(crate::models::ErrorResponseDto),
-    /// 401: The Authorization header is missing, or its token is invalid or expired.
-    Unauthorized(crate::models::UnauthorizedErrorBody),
-    /// 403: The caller is not allowed to use this operation.
-    Forbidden(crate::models::ErrorResponseDto),
-    /// 404: The resource named in the request URL does not exist.
-    NotFound(crate::models::ErrorResponseDto),
-    /// 429: Rate limited. The `Retry-After` response header says how long to wait before retrying.
-    TooManyRequests(crate::models::TooManyRequestsErrorBody),
-    /// 500: Unexpected server error.
-    InternalServerError(crate::models::ErrorResponseDto),
-}
+/// The error responses documented for [`MachineIdentities::patch_ownership_correlation_config_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type PatchOwnershipCorrelationConfigV1Error = ListMachineIdentitiesV1Error;

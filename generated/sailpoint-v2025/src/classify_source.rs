@@ -243,10 +243,22 @@ impl GetClassifyMachineAccountFromSourceStatus {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<crate::models::SourceClassificationStatus>,
+            crate::Error<GetClassifyMachineAccountFromSourceStatusError>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<crate::models::SourceClassificationStatus>,
+        crate::runtime::Request,
         crate::Error<GetClassifyMachineAccountFromSourceStatusError>,
     > {
         let path = [
@@ -262,10 +274,15 @@ impl GetClassifyMachineAccountFromSourceStatus {
         );
         req.accept = ::std::option::Option::Some("application/json");
         req.options = self.options;
-        let raw = self
-            .client
-            .execute::<GetClassifyMachineAccountFromSourceStatusError>(req)
-            .await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::SourceClassificationStatus>,
+        crate::Error<GetClassifyMachineAccountFromSourceStatusError>,
+    > {
         match raw.status() {
             200 => raw.json(),
             400 => {
@@ -377,10 +394,22 @@ impl SendClassifyMachineAccountFromSource {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<crate::models::SourceClassificationSubmission>,
+            crate::Error<SendClassifyMachineAccountFromSourceError>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<crate::models::SourceClassificationSubmission>,
+        crate::runtime::Request,
         crate::Error<SendClassifyMachineAccountFromSourceError>,
     > {
         let path = [
@@ -396,10 +425,15 @@ impl SendClassifyMachineAccountFromSource {
         );
         req.accept = ::std::option::Option::Some("application/json");
         req.options = self.options;
-        let raw = self
-            .client
-            .execute::<SendClassifyMachineAccountFromSourceError>(req)
-            .await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::SourceClassificationSubmission>,
+        crate::Error<SendClassifyMachineAccountFromSourceError>,
+    > {
         match raw.status() {
             200 => raw.json(),
             400 => {
@@ -456,6 +490,8 @@ impl ::std::future::IntoFuture for SendClassifyMachineAccountFromSource {
     }
 }
 /// The error responses documented for [`ClassifySource::send_classify_machine_account_from_source`], decoded.
+///
+/// The same responses are documented for [`ClassifySource::delete_classify_machine_account_from_source`], whose error types are aliases of this one.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum SendClassifyMachineAccountFromSourceError {
@@ -495,10 +531,22 @@ impl DeleteClassifyMachineAccountFromSource {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<()>,
+            crate::Error<DeleteClassifyMachineAccountFromSourceError>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<()>,
+        crate::runtime::Request,
         crate::Error<DeleteClassifyMachineAccountFromSourceError>,
     > {
         let path = [
@@ -514,10 +562,15 @@ impl DeleteClassifyMachineAccountFromSource {
         );
         req.accept = ::std::option::Option::Some("application/json");
         req.options = self.options;
-        let raw = self
-            .client
-            .execute::<DeleteClassifyMachineAccountFromSourceError>(req)
-            .await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<()>,
+        crate::Error<DeleteClassifyMachineAccountFromSourceError>,
+    > {
         match raw.status() {
             204 => raw.empty(),
             400 => {
@@ -579,21 +632,8 @@ impl ::std::future::IntoFuture for DeleteClassifyMachineAccountFromSource {
         ::std::boxed::Box::pin(self.send())
     }
 }
-/// The error responses documented for [`ClassifySource::delete_classify_machine_account_from_source`], decoded.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum DeleteClassifyMachineAccountFromSourceError {
-    /// 400: The request is invalid (bad parameter, filter or body).
-    BadRequest(crate::models::ErrorResponseDto),
-    /// 401: The Authorization header is missing, or its token is invalid or expired.
-    Unauthorized(crate::models::UnauthorizedErrorBody),
-    /// 403: The caller is not allowed to use this operation.
-    Forbidden(crate::models::ErrorResponseDto),
-    /// 429: Rate limited. The `Retry-After` response header says how long to wait before retrying.
-    TooManyRequests(crate::models::TooManyRequestsErrorBody),
-    /// 500: Unexpected server error.
-    InternalServerError(crate::models::ErrorResponseDto),
-}
+/// The error responses documented for [`ClassifySource::delete_classify_machine_account_from_source`], decoded: the same as for [`ClassifySource::send_classify_machine_account_from_source`], so this is an alias of [`SendClassifyMachineAccountFromSourceError`].
+pub type DeleteClassifyMachineAccountFromSourceError = SendClassifyMachineAccountFromSourceError;
 impl ClassifySource {
     /// Waits for the work started by `sendClassifyMachineAccountFromSource` to end (`x-sdk-waiter` `classify`).
     ///

@@ -716,10 +716,22 @@ impl ListMachineIdentities {
         ::std::result::Result::Ok(())
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<::std::vec::Vec<crate::models::MachineIdentityResponse>>,
+            crate::Error<ListMachineIdentitiesError>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<::std::vec::Vec<crate::models::MachineIdentityResponse>>,
+        crate::runtime::Request,
         crate::Error<ListMachineIdentitiesError>,
     > {
         let path = ::std::string::String::from("/machine-identities");
@@ -743,7 +755,15 @@ impl ListMachineIdentities {
         }
         req.accept = ::std::option::Option::Some("application/json");
         req.options = self.options;
-        let raw = self.client.execute::<ListMachineIdentitiesError>(req).await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<::std::vec::Vec<crate::models::MachineIdentityResponse>>,
+        crate::Error<ListMachineIdentitiesError>,
+    > {
         match raw.status() {
             200 => raw.json(),
             400 => {
@@ -890,6 +910,8 @@ impl ListMachineIdentities {
     }
 }
 /// The error responses documented for [`MachineIdentities::list_machine_identities`], decoded.
+///
+/// The same responses are documented for [`MachineIdentities::create_machine_identity`], [`MachineIdentities::get_machine_identity`], [`MachineIdentities::delete_machine_identity`], [`MachineIdentities::update_machine_identity`], [`MachineIdentities::list_machine_identity_user_entitlements`], [`MachineIdentities::start_machine_identity_aggregation`], whose error types are aliases of this one.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ListMachineIdentitiesError {
@@ -1106,10 +1128,22 @@ impl CreateMachineIdentity {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<crate::models::MachineIdentityResponse>,
+            crate::Error<CreateMachineIdentityError>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<crate::models::MachineIdentityResponse>,
+        crate::runtime::Request,
         crate::Error<CreateMachineIdentityError>,
     > {
         let path = ::std::string::String::from("/machine-identities");
@@ -1120,7 +1154,15 @@ impl CreateMachineIdentity {
             crate::runtime::Body::json("application/json", &self.body)?,
         );
         req.options = self.options;
-        let raw = self.client.execute::<CreateMachineIdentityError>(req).await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityResponse>,
+        crate::Error<CreateMachineIdentityError>,
+    > {
         match raw.status() {
             200 => raw.json(),
             400 => {
@@ -1172,23 +1214,8 @@ impl ::std::future::IntoFuture for CreateMachineIdentity {
         ::std::boxed::Box::pin(self.send())
     }
 }
-/// The error responses documented for [`MachineIdentities::create_machine_identity`], decoded.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum CreateMachineIdentityError {
-    /// 400: The request is invalid (bad parameter, filter or body).
-    BadRequest(crate::models::ErrorResponseDto),
-    /// 401: The Authorization header is missing, or its token is invalid or expired.
-    Unauthorized(crate::models::UnauthorizedErrorBody),
-    /// 403: The caller is not allowed to use this operation.
-    Forbidden(crate::models::ErrorResponseDto),
-    /// 404: The resource named in the request URL does not exist.
-    NotFound(crate::models::ErrorResponseDto),
-    /// 429: Rate limited. The `Retry-After` response header says how long to wait before retrying.
-    TooManyRequests(crate::models::TooManyRequestsErrorBody),
-    /// 500: Unexpected server error.
-    InternalServerError(crate::models::ErrorResponseDto),
-}
+/// The error responses documented for [`MachineIdentities::create_machine_identity`], decoded: the same as for [`MachineIdentities::list_machine_identities`], so this is an alias of [`ListMachineIdentitiesError`].
+pub type CreateMachineIdentityError = ListMachineIdentitiesError;
 /// Static facts about `getMachineIdentity`.
 static GET_MACHINE_IDENTITY: crate::runtime::Operation = crate::runtime::Operation {
     id: "getMachineIdentity",
@@ -1214,10 +1241,22 @@ impl GetMachineIdentity {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<crate::models::MachineIdentityResponse>,
+            crate::Error<GetMachineIdentityError>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<crate::models::MachineIdentityResponse>,
+        crate::runtime::Request,
         crate::Error<GetMachineIdentityError>,
     > {
         let path = [
@@ -1229,7 +1268,15 @@ impl GetMachineIdentity {
         let mut req = crate::runtime::Request::new(&GET_MACHINE_IDENTITY, path);
         req.accept = ::std::option::Option::Some("application/json");
         req.options = self.options;
-        let raw = self.client.execute::<GetMachineIdentityError>(req).await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityResponse>,
+        crate::Error<GetMachineIdentityError>,
+    > {
         match raw.status() {
             200 => raw.json(),
             400 => {
@@ -1281,23 +1328,8 @@ impl ::std::future::IntoFuture for GetMachineIdentity {
         ::std::boxed::Box::pin(self.send())
     }
 }
-/// The error responses documented for [`MachineIdentities::get_machine_identity`], decoded.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum GetMachineIdentityError {
-    /// 400: The request is invalid (bad parameter, filter or body).
-    BadRequest(crate::models::ErrorResponseDto),
-    /// 401: The Authorization header is missing, or its token is invalid or expired.
-    Unauthorized(crate::models::UnauthorizedErrorBody),
-    /// 403: The caller is not allowed to use this operation.
-    Forbidden(crate::models::ErrorResponseDto),
-    /// 404: The resource named in the request URL does not exist.
-    NotFound(crate::models::ErrorResponseDto),
-    /// 429: Rate limited. The `Retry-After` response header says how long to wait before retrying.
-    TooManyRequests(crate::models::TooManyRequestsErrorBody),
-    /// 500: Unexpected server error.
-    InternalServerError(crate::models::ErrorResponseDto),
-}
+/// The error responses documented for [`MachineIdentities::get_machine_identity`], decoded: the same as for [`MachineIdentities::list_machine_identities`], so this is an alias of [`ListMachineIdentitiesError`].
+pub type GetMachineIdentityError = ListMachineIdentitiesError;
 /// Static facts about `deleteMachineIdentity`.
 static DELETE_MACHINE_IDENTITY: crate::runtime::Operation = crate::runtime::Operation {
     id: "deleteMachineIdentity",
@@ -1323,10 +1355,22 @@ impl DeleteMachineIdentity {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<()>,
+            crate::Error<DeleteMachineIdentityError>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<()>,
+        crate::runtime::Request,
         crate::Error<DeleteMachineIdentityError>,
     > {
         let path = [
@@ -1338,7 +1382,15 @@ impl DeleteMachineIdentity {
         let mut req = crate::runtime::Request::new(&DELETE_MACHINE_IDENTITY, path);
         req.accept = ::std::option::Option::Some("application/json");
         req.options = self.options;
-        let raw = self.client.execute::<DeleteMachineIdentityError>(req).await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<()>,
+        crate::Error<DeleteMachineIdentityError>,
+    > {
         match raw.status() {
             204 => raw.empty(),
             400 => {
@@ -1390,23 +1442,8 @@ impl ::std::future::IntoFuture for DeleteMachineIdentity {
         ::std::boxed::Box::pin(self.send())
     }
 }
-/// The error responses documented for [`MachineIdentities::delete_machine_identity`], decoded.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum DeleteMachineIdentityError {
-    /// 400: The request is invalid (bad parameter, filter or body).
-    BadRequest(crate::models::ErrorResponseDto),
-    /// 401: The Authorization header is missing, or its token is invalid or expired.
-    Unauthorized(crate::models::UnauthorizedErrorBody),
-    /// 403: The caller is not allowed to use this operation.
-    Forbidden(crate::models::ErrorResponseDto),
-    /// 404: The resource named in the request URL does not exist.
-    NotFound(crate::models::ErrorResponseDto),
-    /// 429: Rate limited. The `Retry-After` response header says how long to wait before retrying.
-    TooManyRequests(crate::models::TooManyRequestsErrorBody),
-    /// 500: Unexpected server error.
-    InternalServerError(crate::models::ErrorResponseDto),
-}
+/// The error responses documented for [`MachineIdentities::delete_machine_identity`], decoded: the same as for [`MachineIdentities::list_machine_identities`], so this is an alias of [`ListMachineIdentitiesError`].
+pub type DeleteMachineIdentityError = ListMachineIdentitiesError;
 /// Static facts about `updateMachineIdentity`.
 static UPDATE_MACHINE_IDENTITY: crate::runtime::Operation = crate::runtime::Operation {
     id: "updateMachineIdentity",
@@ -1433,10 +1470,22 @@ impl UpdateMachineIdentity {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<crate::models::MachineIdentityResponse>,
+            crate::Error<UpdateMachineIdentityError>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<crate::models::MachineIdentityResponse>,
+        crate::runtime::Request,
         crate::Error<UpdateMachineIdentityError>,
     > {
         let path = [
@@ -1451,7 +1500,15 @@ impl UpdateMachineIdentity {
             crate::runtime::Body::json("application/json-patch+json", &self.body)?,
         );
         req.options = self.options;
-        let raw = self.client.execute::<UpdateMachineIdentityError>(req).await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityResponse>,
+        crate::Error<UpdateMachineIdentityError>,
+    > {
         match raw.status() {
             200 => raw.json(),
             400 => {
@@ -1503,23 +1560,8 @@ impl ::std::future::IntoFuture for UpdateMachineIdentity {
         ::std::boxed::Box::pin(self.send())
     }
 }
-/// The error responses documented for [`MachineIdentities::update_machine_identity`], decoded.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum UpdateMachineIdentityError {
-    /// 400: The request is invalid (bad parameter, filter or body).
-    BadRequest(crate::models::ErrorResponseDto),
-    /// 401: The Authorization header is missing, or its token is invalid or expired.
-    Unauthorized(crate::models::UnauthorizedErrorBody),
-    /// 403: The caller is not allowed to use this operation.
-    Forbidden(crate::models::ErrorResponseDto),
-    /// 404: The resource named in the request URL does not exist.
-    NotFound(crate::models::ErrorResponseDto),
-    /// 429: Rate limited. The `Retry-After` response header says how long to wait before retrying.
-    TooManyRequests(crate::models::TooManyRequestsErrorBody),
-    /// 500: Unexpected server error.
-    InternalServerError(crate::models::ErrorResponseDto),
-}
+/// The error responses documented for [`MachineIdentities::update_machine_identity`], decoded: the same as for [`MachineIdentities::list_machine_identities`], so this is an alias of [`ListMachineIdentitiesError`].
+pub type UpdateMachineIdentityError = ListMachineIdentitiesError;
 /// Static facts about `listMachineIdentityUserEntitlements`.
 static LIST_MACHINE_IDENTITY_USER_ENTITLEMENTS: crate::runtime::Operation = crate::runtime::Operation {
     id: "listMachineIdentityUserEntitlements",
@@ -1676,12 +1718,24 @@ impl ListMachineIdentityUserEntitlements {
         ::std::result::Result::Ok(())
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<
+                ::std::vec::Vec<crate::models::MachineIdentityUserEntitlementResponse>,
+            >,
+            crate::Error<ListMachineIdentityUserEntitlementsError>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<
-            ::std::vec::Vec<crate::models::MachineIdentityUserEntitlementResponse>,
-        >,
+        crate::runtime::Request,
         crate::Error<ListMachineIdentityUserEntitlementsError>,
     > {
         let path = ::std::string::String::from("/machine-identity-user-entitlements");
@@ -1708,10 +1762,17 @@ impl ListMachineIdentityUserEntitlements {
         }
         req.accept = ::std::option::Option::Some("application/json");
         req.options = self.options;
-        let raw = self
-            .client
-            .execute::<ListMachineIdentityUserEntitlementsError>(req)
-            .await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<
+            ::std::vec::Vec<crate::models::MachineIdentityUserEntitlementResponse>,
+        >,
+        crate::Error<ListMachineIdentityUserEntitlementsError>,
+    > {
         match raw.status() {
             200 => raw.json(),
             400 => {
@@ -1868,23 +1929,8 @@ impl ListMachineIdentityUserEntitlements {
         self.send().await.map(|response| response.total_count())
     }
 }
-/// The error responses documented for [`MachineIdentities::list_machine_identity_user_entitlements`], decoded.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ListMachineIdentityUserEntitlementsError {
-    /// 400: The request is invalid (bad parameter, filter or body).
-    BadRequest(crate::models::ErrorResponseDto),
-    /// 401: The Authorization header is missing, or its token is invalid or expired.
-    Unauthorized(crate::models::UnauthorizedErrorBody),
-    /// 403: The caller is not allowed to use this operation.
-    Forbidden(crate::models::ErrorResponseDto),
-    /// 404: The resource named in the request URL does not exist.
-    NotFound(crate::models::ErrorResponseDto),
-    /// 429: Rate limited. The `Retry-After` response header says how long to wait before retrying.
-    TooManyRequests(crate::models::TooManyRequestsErrorBody),
-    /// 500: Unexpected server error.
-    InternalServerError(crate::models::ErrorResponseDto),
-}
+/// The error responses documented for [`MachineIdentities::list_machine_identity_user_entitlements`], decoded: the same as for [`MachineIdentities::list_machine_identities`], so this is an alias of [`ListMachineIdentitiesError`].
+pub type ListMachineIdentityUserEntitlementsError = ListMachineIdentitiesError;
 /// The fields and operators `listMachineIdentityUserEntitlements` documents for its `filters` parameter.
 ///
 ///  Each function starts a [`Filter`](crate::filter::Filter) expression;
@@ -1995,10 +2041,22 @@ impl StartMachineIdentityAggregation {
         self
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
+        self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            crate::Response<crate::models::MachineIdentityAggregationResponse>,
+            crate::Error<StartMachineIdentityAggregationError>,
+        >,
+    > + ::std::marker::Send + 'static {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
         self,
     ) -> ::std::result::Result<
-        crate::Response<crate::models::MachineIdentityAggregationResponse>,
+        crate::runtime::Request,
         crate::Error<StartMachineIdentityAggregationError>,
     > {
         let path = [
@@ -2017,10 +2075,15 @@ impl StartMachineIdentityAggregation {
             crate::runtime::Body::json("application/json", &self.body)?,
         );
         req.options = self.options;
-        let raw = self
-            .client
-            .execute::<StartMachineIdentityAggregationError>(req)
-            .await?;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityAggregationResponse>,
+        crate::Error<StartMachineIdentityAggregationError>,
+    > {
         match raw.status() {
             200 => raw.json(),
             400 => {
@@ -2075,20 +2138,5 @@ impl ::std::future::IntoFuture for StartMachineIdentityAggregation {
         ::std::boxed::Box::pin(self.send())
     }
 }
-/// The error responses documented for [`MachineIdentities::start_machine_identity_aggregation`], decoded.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum StartMachineIdentityAggregationError {
-    /// 400: The request is invalid (bad parameter, filter or body).
-    BadRequest(crate::models::ErrorResponseDto),
-    /// 401: The Authorization header is missing, or its token is invalid or expired.
-    Unauthorized(crate::models::UnauthorizedErrorBody),
-    /// 403: The caller is not allowed to use this operation.
-    Forbidden(crate::models::ErrorResponseDto),
-    /// 404: The resource named in the request URL does not exist.
-    NotFound(crate::models::ErrorResponseDto),
-    /// 429: Rate limited. The `Retry-After` response header says how long to wait before retrying.
-    TooManyRequests(crate::models::TooManyRequestsErrorBody),
-    /// 500: Unexpected server error.
-    InternalServerError(crate::models::ErrorResponseDto),
-}
+/// The error responses documented for [`MachineIdentities::start_machine_identity_aggregation`], decoded: the same as for [`MachineIdentities::list_machine_identities`], so this is an alias of [`ListMachineIdentitiesError`].
+pub type StartMachineIdentityAggregationError = ListMachineIdentitiesError;

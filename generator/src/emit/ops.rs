@@ -32,10 +32,12 @@ pub fn tag_module(api: &Api, tag: &Tag, krate: &str, boxing: &Boxing) -> TokenSt
         .operations
         .iter()
         .map(|op| entry_method(op, example_docs(api, tag, op, krate, boxing)));
+    let errors = shared_errors(tag);
     let items = tag
         .operations
         .iter()
-        .map(|op| operation_items(api, tag, op));
+        .zip(&errors)
+        .map(|(op, error)| operation_items(api, tag, op, error));
     let waiters = super::waiters::tag_items(api, tag, krate);
     quote! {
         #module_doc
@@ -339,7 +341,7 @@ fn entry_method(op: &Operation, example: TokenStream) -> TokenStream {
     }
 }
 
-fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
+fn operation_items(api: &Api, tag: &Tag, op: &Operation, error_def: &ErrorDef<'_>) -> TokenStream {
     let builder = ident(&op.type_name);
     let error = ident(&op.error_type());
     let static_name = format_ident!(
@@ -369,7 +371,7 @@ fn operation_items(api: &Api, tag: &Tag, op: &Operation) -> TokenStream {
     let ok_ty = success_type(op);
     let arms = response_arms(op, &error);
     let success_enum = success_enum(op);
-    let error_enum = error_enum(op, &error, &entry);
+    let error_enum = error_def.items(tag, op, &error);
     let paging = paging(op, &builder, &error, validate.is_some());
     let filter_items = filter_items(op);
 
@@ -458,13 +460,27 @@ fn builder_impl(send: &SendMethod<'_>, setters: &[TokenStream]) -> TokenStream {
             #validate
 
             /// Sends the request and decodes the response.
-            pub async fn send(self) -> ::std::result::Result<crate::Response<#ok_ty>, crate::Error<#error>> {
+            pub fn send(self) -> impl ::std::future::Future<
+                Output = ::std::result::Result<crate::Response<#ok_ty>, crate::Error<#error>>,
+            > + ::std::marker::Send + 'static {
+                let client = ::std::clone::Clone::clone(&self.client);
+                client.send_decoded(self.request(), Self::decode)
+            }
+
+            /// The request `send` sends, or why it is invalid.
+            fn request(self) -> ::std::result::Result<crate::runtime::Request, crate::Error<#error>> {
                 let path = #path_expr;
                 #[allow(unused_mut)]
                 let mut req = crate::runtime::Request::new(&#static_name, path);
                 #(#build)*
                 req.options = self.options;
-                let raw = self.client.execute::<#error>(req).await?;
+                ::std::result::Result::Ok(req)
+            }
+
+            /// Decodes the response by its status.
+            fn decode(
+                raw: crate::runtime::RawResponse,
+            ) -> ::std::result::Result<crate::Response<#ok_ty>, crate::Error<#error>> {
                 match raw.status() {
                     #(#arms)*
                 }
@@ -1089,26 +1105,121 @@ fn success_enum(op: &Operation) -> Option<TokenStream> {
     })
 }
 
-fn error_enum(op: &Operation, error: &proc_macro2::Ident, entry: &str) -> TokenStream {
-    let errs: Vec<&Response> = op.errors();
-    let variants = errs.iter().map(|r| {
-        let v = ident(&r.variant);
-        let doc = doc_attrs(&format!("{}: {}", r.status, r.description));
-        match &r.body {
-            ResponseBody::Empty => quote!(#doc #v,),
-            b => {
-                let t = body_type(b);
-                quote!(#doc #v(#t),)
+/// The variants of an operation's error enum, docs included.
+fn error_variants(op: &Operation) -> TokenStream {
+    op.errors()
+        .iter()
+        .map(|r| {
+            let v = ident(&r.variant);
+            let doc = doc_attrs(&format!("{}: {}", r.status, r.description));
+            match &r.body {
+                ResponseBody::Empty => quote!(#doc #v,),
+                b => {
+                    let t = body_type(b);
+                    quote!(#doc #v(#t),)
+                }
             }
-        }
-    });
-    let doc = format!(" The error responses documented for [`{entry}`], decoded.");
-    quote! {
-        #[doc = #doc]
-        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-        #[non_exhaustive]
-        pub enum #error {
-            #(#variants)*
+        })
+        .collect()
+}
+
+/// How an operation's `{Op}Error` type is defined.
+///
+/// Operations of one tag whose error enums would be identical, variant for
+/// variant, docs included, share one enum: the first of them defines it and
+/// the others' `{Op}Error` names are aliases of it. A big spec documents the
+/// same few error responses on most operations (the full SailPoint spec: 813
+/// enums, 197 distinct per tag), and every enum is a type the compiler checks,
+/// with three derived impls. An alias keeps every name, and its variants, as
+/// they were, so code that names `{Op}Error::NotFound` still compiles. Sharing
+/// stays within the tag's module so that the module needs no other.
+enum ErrorDef<'a> {
+    /// The enum itself, documented for these operations (the defining one
+    /// first).
+    Enum(Vec<&'a Operation>),
+    /// An alias of the first operation's enum.
+    Alias(&'a Operation),
+}
+
+/// One [`ErrorDef`] per operation of `tag`, in the tag's operation order.
+fn shared_errors(tag: &Tag) -> Vec<ErrorDef<'_>> {
+    let keys: Vec<String> = tag
+        .operations
+        .iter()
+        .map(|op| error_variants(op).to_string())
+        .collect();
+    // The first operation with each set of variants.
+    let mut first: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for (i, key) in keys.iter().enumerate() {
+        first.entry(key.as_str()).or_insert(i);
+    }
+    keys.iter()
+        .enumerate()
+        .map(|(i, key)| {
+            let owner = first[key.as_str()];
+            if owner == i {
+                ErrorDef::Enum(
+                    tag.operations
+                        .iter()
+                        .zip(&keys)
+                        .filter(|(_, k)| *k == key)
+                        .map(|(op, _)| op)
+                        .collect(),
+                )
+            } else {
+                ErrorDef::Alias(&tag.operations[owner])
+            }
+        })
+        .collect()
+}
+
+impl ErrorDef<'_> {
+    /// The enum or the alias named `error`.
+    fn items(&self, tag: &Tag, op: &Operation, error: &proc_macro2::Ident) -> TokenStream {
+        let link = |op: &Operation| {
+            format!(
+                "[`{}::{}`]",
+                tag.handle,
+                op.id.rust.trim_start_matches("r#")
+            )
+        };
+        match self {
+            ErrorDef::Enum(ops) => {
+                let variants = error_variants(ops[0]);
+                let doc = match ops.as_slice() {
+                    [] | [_] => format!(
+                        "The error responses documented for {}, decoded.",
+                        ops.first().map(|op| link(op)).unwrap_or_default()
+                    ),
+                    [own, others @ ..] => format!(
+                        "The error responses documented for {}, decoded.\n\nThe same responses are documented for {}, whose error types are aliases of this one.",
+                        link(own),
+                        others.iter().map(|op| link(op)).collect::<Vec<_>>().join(", ")
+                    ),
+                };
+                let doc = doc_attrs_raw(&doc);
+                quote! {
+                    #doc
+                    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+                    #[non_exhaustive]
+                    pub enum #error {
+                        #variants
+                    }
+                }
+            }
+            ErrorDef::Alias(owner) => {
+                let target = ident(&owner.error_type());
+                let doc = format!(
+                    " The error responses documented for {}, decoded: the same as for {}, so this is an alias of [`{}`].",
+                    link(op),
+                    link(owner),
+                    owner.error_type()
+                );
+                quote! {
+                    #[doc = #doc]
+                    pub type #error = #target;
+                }
+            }
         }
     }
 }

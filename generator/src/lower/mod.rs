@@ -377,7 +377,15 @@ fn lower_operation(
     // Parameters: path-level first, operation-level overrides by (name, in).
     let raw = gather_parameters(ctx, item, op, sink);
 
-    let mut arg_names = Namer::with_reserved(["body", "client", "options", "with_options"]);
+    // Also the builder's own private methods (`request`, `decode`).
+    let mut arg_names = Namer::with_reserved([
+        "body",
+        "client",
+        "options",
+        "with_options",
+        "request",
+        "decode",
+    ]);
     let LoweredParams {
         mut params,
         experimental_header,

@@ -10,8 +10,8 @@
 //!
 //! Generated operation code uses the crate-internal items [`Operation`],
 //! [`Request`], [`Body`], [`Multipart`], [`encode_path_segment`],
-//! [`query_json`], `Client::execute`, [`RawResponse`](response::RawResponse)
-//! [`paginate_with`] (with [`Paging`] and [`PageRequest`]), and for
+//! [`query_json`], `Client::send_decoded` (over `Client::execute`),
+//! [`RawResponse`], [`paginate_with`] (with [`Paging`] and [`PageRequest`]), and for
 //! waiters `waiter::{wait, WaitBounds, Phase}`.
 //!
 //! Retries are decided in two steps (`retry`): each attempt's outcome is
@@ -64,3 +64,5 @@ pub(crate) use request::encode_path_segment;
 pub use request::FilePart;
 #[allow(unused_imports)] // `query_json` is used or not depending on the spec.
 pub(crate) use request::{query_json, Body, Multipart, Operation, Request};
+#[allow(unused_imports)] // Unused by a spec with no operation.
+pub(crate) use response::RawResponse;
