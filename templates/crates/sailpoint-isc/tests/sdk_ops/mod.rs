@@ -1,7 +1,13 @@
-//! The operations of this crate that the crate-agnostic tests of
-//! `templates/common/tests/` call (`hostile.rs`): get, create and update one
-//! machine identity, and the paged list, all through the GA v2 API. Each
-//! crate has its own copy of this module; this one is `sailpoint-isc`'s.
+//! The operations and paths of this crate that the crate-agnostic tests of
+//! `templates/common/tests/` call (`hostile.rs`, `waiters.rs`): get, create
+//! and update one machine identity and the paged list, all through the GA v2
+//! API, and the classify path (v1). Each crate has its own copy of this
+//! module; this one is `sailpoint-isc`'s.
+//!
+//! Every test file that uses it is its own crate and calls only a part, so
+//! what one of them leaves unused is not dead code.
+
+#![allow(dead_code)]
 
 use sailpoint_isc::machine_identities::{
     CreateMachineIdentityV2, GetMachineIdentityV2, ListMachineIdentitiesV2, UpdateMachineIdentityV2,
@@ -12,6 +18,12 @@ use sailpoint_isc::Client;
 
 /// The path of the paged list; one machine identity is `{LIST_PATH}/{id}`.
 pub const LIST_PATH: &str = "/machine-identities/v2";
+
+/// The path that starts the classification of source `source_id` (`POST`) and
+/// reads its status (`GET`).
+pub fn classify_path(source_id: &str) -> String {
+    format!("/sources/v1/{source_id}/classify")
+}
 
 /// A machine identity as the list and get operations answer it.
 pub fn identity(id: u64) -> serde_json::Value {
