@@ -1,8 +1,9 @@
-//! The operations and paths of this crate that the crate-agnostic tests of
-//! `templates/common/tests/` call (`hostile.rs`, `waiters.rs`): get, create
-//! and update one machine identity, the paged list, and the classify path.
-//! Each crate has its own copy of this module; this one is
-//! `sailpoint-v2025`'s.
+//! What the crate-agnostic tests of `templates/common/tests/` need of this
+//! crate: the operations they call (get, create and update one machine
+//! identity, the paged list), their paths and model, the machine identity
+//! bodies a tenant answers with, and whether those operations are
+//! experimental. `hostile.rs`, `waiters.rs` and `examples.rs` use it. Each
+//! crate has its own copy of this module; this one is `sailpoint-v2025`'s.
 //!
 //! Every test file that uses it is its own crate and calls only a part, so
 //! what one of them leaves unused is not dead code.
@@ -25,9 +26,37 @@ pub fn classify_path(source_id: &str) -> String {
     format!("/v2025/sources/{source_id}/classify")
 }
 
+/// What the list and get operations answer with.
+pub type Identity = sailpoint_v2025::models::MachineIdentityResponse;
+
+/// Whether the machine identity operations send the experimental header
+/// (experimental in v2025).
+pub const MACHINE_IDENTITIES_EXPERIMENTAL: bool = true;
+
 /// A machine identity as the list and get operations answer it.
 pub fn identity(id: u64) -> serde_json::Value {
     serde_json::json!({"id": format!("mi-{id}"), "businessApplication": "Payroll", "subtype": "AI Agent"})
+}
+
+/// Machine identity number `i` as the list answers it, with text that needs
+/// escaping (the list example prints it back as compact JSON).
+pub fn listed_identity(i: usize) -> serde_json::Value {
+    serde_json::json!({
+        "id": format!("2c9180858082150f0180893dbaf4{i:04}"),
+        "name": format!("agent-{i}"),
+        "created": "2025-03-14T09:21:07.512Z",
+        "businessApplication": "Payroll",
+        "description": "Agent \"quoted\" and\nmultiline: ünïcode",
+        "attributes": {"Region": "EU", "index": i},
+        "subtype": "AI Agent",
+        "owners": {
+            "primaryIdentity": {"type": "IDENTITY", "id": "2c9180a46faadee4016fb4e018c20639", "name": "Cloud Admin"},
+            "secondaryIdentities": []
+        },
+        "sourceId": "ef38f94347e94562b5bb8424a56397d8",
+        "manuallyEdited": false,
+        "userEntitlements": []
+    })
 }
 
 pub fn get(client: &Client, id: &str) -> GetMachineIdentity {

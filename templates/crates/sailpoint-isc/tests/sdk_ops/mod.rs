@@ -1,8 +1,10 @@
-//! The operations and paths of this crate that the crate-agnostic tests of
-//! `templates/common/tests/` call (`hostile.rs`, `waiters.rs`): get, create
-//! and update one machine identity and the paged list, all through the GA v2
-//! API, and the classify path (v1). Each crate has its own copy of this
-//! module; this one is `sailpoint-isc`'s.
+//! What the crate-agnostic tests of `templates/common/tests/` need of this
+//! crate: the operations they call (get, create and update one machine
+//! identity, the paged list, all through the GA v2 API), their paths and
+//! model, the machine identity bodies a tenant answers with, and whether those
+//! operations are experimental. `hostile.rs`, `waiters.rs` and `examples.rs`
+//! use it. Each crate has its own copy of this module; this one is
+//! `sailpoint-isc`'s.
 //!
 //! Every test file that uses it is its own crate and calls only a part, so
 //! what one of them leaves unused is not dead code.
@@ -25,9 +27,36 @@ pub fn classify_path(source_id: &str) -> String {
     format!("/sources/v1/{source_id}/classify")
 }
 
+/// What the list and get operations answer with.
+pub type Identity = sailpoint_isc::models::MachineIdentityV2;
+
+/// Whether the machine identity operations send the experimental header
+/// (GA in v2).
+pub const MACHINE_IDENTITIES_EXPERIMENTAL: bool = false;
+
 /// A machine identity as the list and get operations answer it.
 pub fn identity(id: u64) -> serde_json::Value {
     serde_json::json!({"id": format!("mi-{id}"), "name": "payroll-sync-agent", "subtype": "AI_AGENT"})
+}
+
+/// Machine identity number `i` as the list answers it (the v2 model: `primary`
+/// and `secondary` owners), with text that needs escaping (the list example
+/// prints it back as compact JSON).
+pub fn listed_identity(i: usize) -> serde_json::Value {
+    serde_json::json!({
+        "id": format!("2c9180858082150f0180893dbaf4{i:04}"),
+        "name": format!("agent-{i}"),
+        "created": "2026-03-14T09:21:07.512Z",
+        "description": "Agent \"quoted\" and\nmultiline: ünïcode",
+        "attributes": {"Region": "EU", "index": i},
+        "subtype": "AI_AGENT",
+        "owners": {
+            "primary": {"type": "IDENTITY", "id": "2c9180a46faadee4016fb4e018c20639", "name": "Cloud Admin"},
+            "secondary": [{"type": "GOVERNANCE_GROUP", "id": "8a8f2b5c-3d1e-4f6a-9b7c-2e4d6f8a0b1c", "name": "Payroll Owners"}]
+        },
+        "sourceId": "ef38f94347e94562b5bb8424a56397d8",
+        "manuallyEdited": false
+    })
 }
 
 pub fn get(client: &Client, id: &str) -> GetMachineIdentityV2 {
