@@ -585,6 +585,7 @@ mod tests {
             "tests/hostile.rs",
             "tests/waiters.rs",
             "tests/examples.rs",
+            "tests/kit_raw/mod.rs",
             "examples/classify_source.rs",
             "examples/list_args/mod.rs",
             "benches/sdk.rs",
