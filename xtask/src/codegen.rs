@@ -597,8 +597,8 @@ mod tests {
     }
 
     /// `templates/common/` reaches every crate, also one whose overlay
-    /// replaces the shared `tests/`; an overlay's own files (its tests, the
-    /// module the common tests call) still reach only it.
+    /// replaces the shared `tests/` or `examples/`; an overlay's own files
+    /// (its tests, the module the common files call) still reach only it.
     #[test]
     fn common_files_reach_every_crate_and_overlay_files_only_theirs() {
         let root = crate::root();
@@ -610,13 +610,24 @@ mod tests {
                 .find(|t| t.path == path)
                 .map(|t| t.source)
         };
+        let common = [
+            "tests/hostile.rs",
+            "tests/waiters.rs",
+            "tests/examples.rs",
+            "tests/kit_raw/mod.rs",
+            "examples/classify_source.rs",
+            "examples/list_args/mod.rs",
+            "benches/sdk.rs",
+        ];
         for k in [v2025, isc] {
-            assert_eq!(
-                source(k, "tests/hostile.rs").as_deref(),
-                Some("templates/common/tests/hostile.rs"),
-                "{}",
-                k.name
-            );
+            for path in common {
+                assert_eq!(
+                    source(k, path),
+                    Some(format!("templates/common/{path}")),
+                    "{}",
+                    k.name
+                );
+            }
         }
         assert_eq!(
             source(v2025, "tests/sdk_ops/mod.rs").as_deref(),
@@ -631,6 +642,11 @@ mod tests {
         assert_eq!(
             source(isc, "tests/operations.rs").as_deref(),
             Some("templates/crates/sailpoint-isc/tests/operations.rs")
+        );
+        // Each crate's list example has its own list call.
+        assert_eq!(
+            source(isc, "examples/list_machine_identities.rs").as_deref(),
+            Some("templates/crates/sailpoint-isc/examples/list_machine_identities.rs")
         );
     }
 

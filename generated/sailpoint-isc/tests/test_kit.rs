@@ -5,8 +5,9 @@
 //! message that says where; sequences, the token endpoint and verification.
 #![cfg(feature = "test-kit")]
 
-use serde_json::{json, Value};
+use serde_json::json;
 
+use kit_raw::raw;
 use sailpoint_isc::machine_identities::ListMachineIdentitiesV2Filter as F;
 use sailpoint_isc::models::{
     CorrelationConfig, CorrelationConfigType, MachineIdentityAggregationRequest,
@@ -17,6 +18,8 @@ use sailpoint_isc::models::{
 use sailpoint_isc::patch::JsonPatch;
 use sailpoint_isc::test_kit::{Kit, Reply, OPERATIONS};
 use sailpoint_isc::{Error, RetryPolicy};
+
+mod kit_raw;
 
 const MI: &str = "2c9180858082150f0180893dbaf44201";
 const SOURCE: &str = "ef38f94347e94562b5bb8424a56397d8";
@@ -71,34 +74,6 @@ fn patch() -> JsonPatch {
     JsonPatch::new()
         .replace("/description", "Nightly payroll sync")
         .unwrap()
-}
-
-/// Sends a request the SDK would never send, with a token from the kit.
-async fn raw(kit: &Kit, method: &str, path_and_query: &str, body: Option<Value>) -> u16 {
-    let http = reqwest::Client::new();
-    let token = http
-        .post(format!("{}/oauth/token", kit.url()))
-        .body("grant_type=client_credentials")
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    let token: Value = serde_json::from_slice(&token).unwrap();
-    let token = token["access_token"].as_str().unwrap().to_string();
-    let mut req = http
-        .request(
-            method.parse().unwrap(),
-            format!("{}{path_and_query}", kit.url()),
-        )
-        .bearer_auth(token);
-    if let Some(body) = body {
-        req = req
-            .header("content-type", "application/json")
-            .body(serde_json::to_vec(&body).unwrap());
-    }
-    req.send().await.unwrap().status().as_u16()
 }
 
 #[tokio::test]

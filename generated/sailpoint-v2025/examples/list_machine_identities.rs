@@ -26,85 +26,10 @@ use std::process::ExitCode;
 use futures_util::StreamExt;
 use sailpoint_v2025::ClientBuilder;
 
-const USAGE: &str = "usage: list_machine_identities [--filter F] [--max N] [--concurrency N]
+use list_args::{parse_args, report, Args, ArgsError, USAGE};
 
-Lists every machine identity as one line of compact JSON on stdout.
-Reads SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET.
-
-  --filter F   filter expression, sent as the `filters` query parameter
-  --max N      stop after N machine identities
-  --concurrency N
-               page requests in flight at once (default 1, at least 1)";
-
-/// The command line.
-#[derive(Debug, Default)]
-struct Args {
-    filter: Option<String>,
-    max: Option<u64>,
-    concurrency: Option<usize>,
-}
-
-/// What to do instead of listing.
-enum ArgsError {
-    Help,
-    Invalid(String),
-}
-
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, ArgsError> {
-    let mut parsed = Args::default();
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| {
-            args.next()
-                .ok_or_else(|| ArgsError::Invalid(format!("{name} needs a value")))
-        };
-        match arg.as_str() {
-            "-h" | "--help" => return Err(ArgsError::Help),
-            "--filter" if parsed.filter.is_some() => {
-                return Err(ArgsError::Invalid("--filter given twice".into()))
-            }
-            "--filter" => parsed.filter = Some(value("--filter")?),
-            "--max" if parsed.max.is_some() => {
-                return Err(ArgsError::Invalid("--max given twice".into()))
-            }
-            "--max" => {
-                let text = value("--max")?;
-                let max = text.parse().map_err(|_| {
-                    ArgsError::Invalid(format!("--max needs a non-negative integer, got `{text}`"))
-                })?;
-                parsed.max = Some(max);
-            }
-            "--concurrency" if parsed.concurrency.is_some() => {
-                return Err(ArgsError::Invalid("--concurrency given twice".into()))
-            }
-            "--concurrency" => {
-                let text = value("--concurrency")?;
-                let n = text
-                    .parse()
-                    .ok()
-                    .filter(|&n: &usize| n >= 1)
-                    .ok_or_else(|| {
-                        ArgsError::Invalid(format!(
-                            "--concurrency needs a positive integer, got `{text}`"
-                        ))
-                    })?;
-                parsed.concurrency = Some(n);
-            }
-            other => return Err(ArgsError::Invalid(format!("unexpected argument `{other}`"))),
-        }
-    }
-    Ok(parsed)
-}
-
-/// Writes `error` and its causes to stderr, one `: cause` after the other.
-fn report(error: &dyn std::error::Error) {
-    let mut text = format!("error: {error}");
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(&format!(": {cause}"));
-        source = cause.source();
-    }
-    eprintln!("{text}");
-}
+/// The command line, shared by every crate's copy of this example.
+mod list_args;
 
 async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let client = ClientBuilder::from_env()?.experimental(true).build()?;

@@ -5,8 +5,9 @@
 //! token endpoint and verification.
 #![cfg(feature = "test-kit")]
 
-use serde_json::{json, Value};
+use serde_json::json;
 
+use kit_raw::raw;
 use sailpoint_v2025::machine_identities::ListMachineIdentitiesFilter as F;
 use sailpoint_v2025::models::{
     MachineIdentityAggregationRequest, MachineIdentityAggregationResponse, MachineIdentityRequest,
@@ -15,6 +16,8 @@ use sailpoint_v2025::models::{
 use sailpoint_v2025::patch::JsonPatch;
 use sailpoint_v2025::test_kit::{Kit, Reply, OPERATIONS};
 use sailpoint_v2025::{Error, RetryPolicy};
+
+mod kit_raw;
 
 fn identity(id: &str) -> MachineIdentityResponse {
     serde_json::from_value(json!({
@@ -39,34 +42,6 @@ fn patch() -> JsonPatch {
     JsonPatch::new()
         .replace("/attributes/Region", "US")
         .unwrap()
-}
-
-/// Sends a request the SDK would never send, with a token from the kit.
-async fn raw(kit: &Kit, method: &str, path_and_query: &str, body: Option<Value>) -> u16 {
-    let http = reqwest::Client::new();
-    let token = http
-        .post(format!("{}/oauth/token", kit.url()))
-        .body("grant_type=client_credentials")
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    let token: Value = serde_json::from_slice(&token).unwrap();
-    let token = token["access_token"].as_str().unwrap().to_string();
-    let mut req = http
-        .request(
-            method.parse().unwrap(),
-            format!("{}/v2025{path_and_query}", kit.url()),
-        )
-        .bearer_auth(token);
-    if let Some(body) = body {
-        req = req
-            .header("content-type", "application/json")
-            .body(serde_json::to_vec(&body).unwrap());
-    }
-    req.send().await.unwrap().status().as_u16()
 }
 
 #[tokio::test]

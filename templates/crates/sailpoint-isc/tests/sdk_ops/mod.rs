@@ -1,7 +1,15 @@
-//! The operations of this crate that the crate-agnostic tests of
-//! `templates/common/tests/` call (`hostile.rs`): get, create and update one
-//! machine identity, and the paged list, all through the GA v2 API. Each
-//! crate has its own copy of this module; this one is `sailpoint-isc`'s.
+//! What the crate-agnostic tests and benches of `templates/common/` need of
+//! this crate: the operations they call (get, create and update one machine
+//! identity, the paged list, all through the GA v2 API), their paths and
+//! model, the machine identity bodies a tenant answers with, and whether those
+//! operations are experimental. `tests/hostile.rs`, `tests/waiters.rs`, `tests/examples.rs`
+//! and `benches/sdk.rs` (through `#[path]`) use it. Each crate has its own
+//! copy of this module; this one is `sailpoint-isc`'s.
+//!
+//! Every test or bench file that uses it is its own crate and calls only a
+//! part, so what one of them leaves unused is not dead code.
+
+#![allow(dead_code)]
 
 use sailpoint_isc::machine_identities::{
     CreateMachineIdentityV2, GetMachineIdentityV2, ListMachineIdentitiesV2, UpdateMachineIdentityV2,
@@ -13,9 +21,95 @@ use sailpoint_isc::Client;
 /// The path of the paged list; one machine identity is `{LIST_PATH}/{id}`.
 pub const LIST_PATH: &str = "/machine-identities/v2";
 
+/// The path that starts the classification of source `source_id` (`POST`) and
+/// reads its status (`GET`).
+pub fn classify_path(source_id: &str) -> String {
+    format!("/sources/v1/{source_id}/classify")
+}
+
+/// What the list and get operations answer with.
+pub type Identity = sailpoint_isc::models::MachineIdentityV2;
+
+/// Whether the machine identity operations send the experimental header
+/// (GA in v2).
+pub const MACHINE_IDENTITIES_EXPERIMENTAL: bool = false;
+
 /// A machine identity as the list and get operations answer it.
 pub fn identity(id: u64) -> serde_json::Value {
     serde_json::json!({"id": format!("mi-{id}"), "name": "payroll-sync-agent", "subtype": "AI_AGENT"})
+}
+
+/// Machine identity number `i` as the list answers it (the v2 model: `primary`
+/// and `secondary` owners), with text that needs escaping (the list example
+/// prints it back as compact JSON).
+pub fn listed_identity(i: usize) -> serde_json::Value {
+    serde_json::json!({
+        "id": format!("2c9180858082150f0180893dbaf4{i:04}"),
+        "name": format!("agent-{i}"),
+        "created": "2026-03-14T09:21:07.512Z",
+        "description": "Agent \"quoted\" and\nmultiline: ünïcode",
+        "attributes": {"Region": "EU", "index": i},
+        "subtype": "AI_AGENT",
+        "owners": {
+            "primary": {"type": "IDENTITY", "id": "2c9180a46faadee4016fb4e018c20639", "name": "Cloud Admin"},
+            "secondary": [{"type": "GOVERNANCE_GROUP", "id": "8a8f2b5c-3d1e-4f6a-9b7c-2e4d6f8a0b1c", "name": "Payroll Owners"}]
+        },
+        "sourceId": "ef38f94347e94562b5bb8424a56397d8",
+        "manuallyEdited": false
+    })
+}
+
+/// Machine identity number `n` as a real tenant would answer it, every field
+/// filled in (the benchmarks' page).
+pub fn detailed_identity(n: usize) -> serde_json::Value {
+    serde_json::json!({
+        "id": format!("2c9180858082150f0180893dbaf4{n:04}"),
+        "created": "2025-05-06T10:15:30.098Z",
+        "modified": "2025-05-07T08:01:12.512Z",
+        "name": format!("svc-payroll-batch-{n}"),
+        "description": "Service account that runs the nightly payroll export to the bank.",
+        "attributes": {
+            "environment": "production",
+            "costCenter": "CC-4711",
+            "rotationDays": 90,
+            "tags": ["batch", "finance"]
+        },
+        "subtype": "SERVICE_ACCOUNT",
+        "owners": {
+            "primary": {
+                "type": "IDENTITY",
+                "id": "2c9180a46faadee4016fb4e018c20639",
+                "name": "Cloud Admin"
+            },
+            "secondary": [
+                { "type": "IDENTITY", "id": "2c9180a46faadee4016fb4e018c2063a", "name": "Jane Doe" },
+                { "type": "GOVERNANCE_GROUP", "id": "8a8f2b5c-3d1e-4f6a-9b7c-2e4d6f8a0b1c", "name": "Payroll Owners" }
+            ]
+        },
+        "sourceId": "ef38f94347e94562b5bb8424a56397d8",
+        "uuid": "8886e5e3-63d0-462f-a195-d98da885b8dc",
+        "nativeIdentity": format!("CN=svc-payroll-batch-{n},OU=Service,DC=corp,DC=example"),
+        "manuallyEdited": false,
+        "manuallyCreated": false,
+        "source": {
+            "type": "SOURCE",
+            "id": "ef38f94347e94562b5bb8424a56397d8",
+            "name": "Active Directory"
+        },
+        "datasetId": "ef38f94347e94562b5bb8424a56397d8:accounts",
+        "userEntitlements": [
+            {
+                "sourceId": "ef38f94347e94562b5bb8424a56397d8",
+                "entitlementId": "2c9180835d2e5168015d32f890ca1581",
+                "displayName": "Payroll Export",
+                "source": {
+                    "type": "SOURCE",
+                    "id": "ef38f94347e94562b5bb8424a56397d8",
+                    "name": "Active Directory"
+                }
+            }
+        ]
+    })
 }
 
 pub fn get(client: &Client, id: &str) -> GetMachineIdentityV2 {

@@ -6,6 +6,10 @@
 //! of the package before running tests. With a target filter such as
 //! `--test examples` cargo does not build them, so run
 //! `cargo build -p sailpoint-v2025 --examples` first in that case.
+//!
+//! Every crate runs this same file (it is under `templates/common/`): the paths,
+//! the listed item and which operations are experimental come from the crate's
+//! own `tests/sdk_ops/mod.rs`.
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -15,7 +19,10 @@ use serde_json::{json, Value};
 use wiremock::matchers::{any, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use sailpoint_v2025::models::{MachineIdentityResponse, SourceClassificationStatus};
+use sailpoint_v2025::models::SourceClassificationStatus;
+use sdk_ops::{classify_path, listed_identity, Identity, LIST_PATH};
+
+mod sdk_ops;
 
 const CLIENT_ID: &str = "example-client";
 const CLIENT_SECRET: &str = "example-secret";
@@ -138,7 +145,9 @@ async fn server_with_token() -> MockServer {
 }
 
 /// The API requests the server received (the token request left out), each checked
-/// for the token and the experimental opt-in.
+/// for the token and the experimental opt-in: Classify Source is experimental in
+/// every crate, Machine Identities where the crate's `sdk_ops` says so (v2 is GA
+/// and never sends it).
 async fn api_requests(server: &MockServer) -> Vec<wiremock::Request> {
     let requests: Vec<_> = server
         .received_requests()
@@ -149,11 +158,13 @@ async fn api_requests(server: &MockServer) -> Vec<wiremock::Request> {
         .collect();
     for req in &requests {
         assert_eq!(req.headers["authorization"], "Bearer t", "{}", req.url);
-        assert_eq!(
-            req.headers["x-sailpoint-experimental"], "true",
-            "{}",
-            req.url
-        );
+        let experimental =
+            !req.url.path().starts_with(LIST_PATH) || sdk_ops::MACHINE_IDENTITIES_EXPERIMENTAL;
+        let sent = req
+            .headers
+            .get("x-sailpoint-experimental")
+            .and_then(|v| v.to_str().ok());
+        assert_eq!(sent, experimental.then_some("true"), "{}", req.url);
     }
     requests
 }
@@ -207,31 +218,10 @@ fn queries(requests: &[wiremock::Request]) -> Vec<String> {
 // ---------------------------------------------------------------------------
 
 const LIST: &str = "list_machine_identities";
-const LIST_PATH: &str = "/v2025/machine-identities";
 
-/// Machine identity number `i`, as the API sends it.
-fn machine_identity(i: usize) -> Value {
-    json!({
-        "id": format!("2c9180858082150f0180893dbaf4{i:04}"),
-        "name": format!("agent-{i}"),
-        "created": "2025-03-14T09:21:07.512Z",
-        "businessApplication": "Payroll",
-        "description": "Agent \"quoted\" and\nmultiline: ünïcode",
-        "attributes": {"Region": "EU", "index": i},
-        "subtype": "AI Agent",
-        "owners": {
-            "primaryIdentity": {"type": "IDENTITY", "id": "2c9180a46faadee4016fb4e018c20639", "name": "Cloud Admin"},
-            "secondaryIdentities": []
-        },
-        "sourceId": SOURCE_ID,
-        "manuallyEdited": false,
-        "userEntitlements": []
-    })
-}
-
-/// Answers `GET /v2025/machine-identities?offset={offset}` with items `range`.
+/// Answers `GET {LIST_PATH}?offset={offset}` with items `range`.
 async fn mount_page(server: &MockServer, offset: usize, range: std::ops::Range<usize>) {
-    let items: Vec<Value> = range.map(machine_identity).collect();
+    let items: Vec<Value> = range.map(listed_identity).collect();
     Mock::given(method("GET"))
         .and(path(LIST_PATH))
         .and(query_param("offset", offset.to_string()))
@@ -242,7 +232,7 @@ async fn mount_page(server: &MockServer, offset: usize, range: std::ops::Range<u
 
 /// The line the example must print for item `i`: the model, encoded compactly.
 fn expected_line(i: usize) -> String {
-    let item: MachineIdentityResponse = serde_json::from_value(machine_identity(i)).unwrap();
+    let item: Identity = serde_json::from_value(listed_identity(i)).unwrap();
     serde_json::to_string(&item).unwrap()
 }
 
@@ -265,7 +255,7 @@ async fn list_example_prints_every_item_across_pages_as_compact_json() {
     for (i, line) in out.lines().into_iter().enumerate() {
         assert_eq!(
             serde_json::from_str::<Value>(line).unwrap(),
-            machine_identity(i)
+            listed_identity(i)
         );
     }
     assert_eq!(
@@ -314,7 +304,7 @@ async fn list_example_passes_the_filter_on_every_page_and_stops_at_max() {
 async fn list_example_with_concurrency_prints_the_same_lines_and_asks_for_the_total_first() {
     let server = server_with_token().await;
     // The first page, asked with `count=true`, answers the total.
-    let first: Vec<Value> = (0..250).map(machine_identity).collect();
+    let first: Vec<Value> = (0..250).map(listed_identity).collect();
     Mock::given(method("GET"))
         .and(path(LIST_PATH))
         .and(query_param("offset", "0"))
@@ -487,10 +477,6 @@ async fn list_example_without_configuration_names_the_missing_variable() {
 
 const CLASSIFY: &str = "classify_source";
 
-fn classify_path() -> String {
-    format!("/v2025/sources/{SOURCE_ID}/classify")
-}
-
 fn status_body(status: &str, completed: u64) -> Value {
     json!({
         "status": status,
@@ -505,7 +491,7 @@ fn status_body(status: &str, completed: u64) -> Value {
 async fn classify_server(statuses: &[Value]) -> MockServer {
     let server = server_with_token().await;
     Mock::given(method("POST"))
-        .and(path(classify_path()))
+        .and(path(classify_path(SOURCE_ID)))
         .respond_with(json_response(
             200,
             &json!({"Accounts submitted for processing": 1000}),
@@ -516,14 +502,14 @@ async fn classify_server(statuses: &[Value]) -> MockServer {
     // wiremock tries mocks in the order they were mounted; each of these answers once.
     for status in first {
         Mock::given(method("GET"))
-            .and(path(classify_path()))
+            .and(path(classify_path(SOURCE_ID)))
             .respond_with(json_response(200, status))
             .up_to_n_times(1)
             .mount(&server)
             .await;
     }
     Mock::given(method("GET"))
-        .and(path(classify_path()))
+        .and(path(classify_path(SOURCE_ID)))
         .respond_with(json_response(200, last))
         .mount(&server)
         .await;
@@ -567,8 +553,8 @@ async fn classify_example_polls_until_completed_and_prints_the_final_status() {
         .iter()
         .map(|r| (r.method.to_string(), r.url.path().to_owned()))
         .collect();
-    let post = ("POST".to_owned(), classify_path());
-    let get = ("GET".to_owned(), classify_path());
+    let post = ("POST".to_owned(), classify_path(SOURCE_ID));
+    let get = ("GET".to_owned(), classify_path(SOURCE_ID));
     assert_eq!(calls, [post, get.clone(), get.clone(), get]);
     check_token_request(&server).await;
 }
@@ -642,7 +628,7 @@ async fn classify_example_times_out_with_status_3_and_the_last_status() {
 async fn classify_example_reports_an_api_error_on_stderr() {
     let server = server_with_token().await;
     Mock::given(method("POST"))
-        .and(path(classify_path()))
+        .and(path(classify_path(SOURCE_ID)))
         .respond_with(json_response(
             400,
             &error_body(
@@ -675,7 +661,7 @@ async fn classify_example_reports_an_api_error_on_stderr() {
 async fn classify_example_reports_a_failed_poll_on_stderr() {
     let server = server_with_token().await;
     Mock::given(method("POST"))
-        .and(path(classify_path()))
+        .and(path(classify_path(SOURCE_ID)))
         .respond_with(json_response(
             200,
             &json!({"Accounts submitted for processing": 3}),
@@ -683,7 +669,7 @@ async fn classify_example_reports_a_failed_poll_on_stderr() {
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .and(path(classify_path()))
+        .and(path(classify_path(SOURCE_ID)))
         .respond_with(ResponseTemplate::new(418).set_body_string("teapot"))
         .mount(&server)
         .await;

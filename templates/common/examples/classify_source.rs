@@ -1,9 +1,9 @@
-//! Classifies the accounts of a source as human or machine accounts (Classify Source
-//! v1, experimental) and waits for the classification to finish, with the SDK's waiter
-//! (`client.classify_source().classify_and_wait(source_id)`).
+//! Classifies the accounts of a source as human or machine accounts (Classify
+//! Source, experimental in both SDKs) and waits for the classification to finish,
+//! with the SDK's waiter (`client.classify_source().classify_and_wait(source_id)`).
 //!
 //! ```text
-//! cargo run -p sailpoint-isc --example classify_source -- SOURCE_ID [--timeout SECS]
+//! cargo run -p sailpoint-v2025 --example classify_source -- SOURCE_ID [--timeout SECS]
 //! ```
 //!
 //! - Configuration comes from `SAIL_BASE_URL` (e.g. `https://acme.api.identitynow.com`),
@@ -27,8 +27,8 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use sailpoint_isc::models::SourceClassificationStatus;
-use sailpoint_isc::{ClientBuilder, WaitError, WaitOutcome};
+use sailpoint_v2025::models::SourceClassificationStatus;
+use sailpoint_v2025::{ClientBuilder, WaitError, WaitOutcome};
 
 const USAGE: &str = "usage: classify_source SOURCE_ID [--timeout SECS]
 

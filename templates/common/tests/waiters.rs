@@ -3,6 +3,9 @@
 //! loopback (wiremock): it starts the work, polls until a terminal state, and
 //! ends with a typed outcome, a typed error for an unknown status, or a
 //! timeout with the last status; a `429` during polling is honoured.
+//!
+//! Every crate runs this same file (it is under `templates/common/`): the
+//! classify path comes from the crate's own `tests/sdk_ops/mod.rs`.
 
 use std::time::{Duration, Instant};
 
@@ -10,14 +13,16 @@ use serde_json::{json, Value};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use sailpoint_isc::classify_source::ClassifyAndWait;
-use sailpoint_isc::models::SourceClassificationStatusStatus as Stage;
-use sailpoint_isc::{CallOptions, Client, Error, RetryPolicy, WaitError, WaitOutcome};
+use sailpoint_v2025::classify_source::ClassifyAndWait;
+use sailpoint_v2025::models::SourceClassificationStatusStatus as Stage;
+use sailpoint_v2025::{CallOptions, Client, Error, RetryPolicy, WaitError, WaitOutcome};
+
+mod sdk_ops;
 
 const SOURCE_ID: &str = "2c9180835d2e5168015d32f890ca1581";
 
 fn classify_path() -> String {
-    format!("/sources/v1/{SOURCE_ID}/classify")
+    sdk_ops::classify_path(SOURCE_ID)
 }
 
 fn status_body(status: &str) -> Value {

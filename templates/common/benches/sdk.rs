@@ -1,23 +1,27 @@
 //! What the SDK costs on top of plain `reqwest`, and how fast it decodes.
 //!
-//! - `request/*`: `get_machine_identity_v2` and a 250-item
-//!   `list_machine_identities_v2` page through the SDK, against the same
+//! - `request/*`: getting one machine identity and a 250-item page of the
+//!   machine identity list through the SDK, against the same
 //!   request made with plain `reqwest` (same URL, headers and bearer token,
 //!   decoded into the same model type). Both talk to one loopback server: a
 //!   bare tokio TCP loop that answers every request with a fixed HTTP/1.1
 //!   response on a kept-alive connection, so the server adds as little time
 //!   and variance as possible. Client and server share one thread.
 //! - `decode/*`: `serde_json` decoding of a 250-item page into
-//!   `Vec<MachineIdentityV2>`, in bytes/s and items/s.
+//!   `Vec<Identity>`, in bytes/s and items/s.
 //!
 //! Run with `cargo bench -p sailpoint-v2025 --bench sdk`; BENCHMARKS.md at
 //! the repository root has the figures.
+//!
+//! Every crate runs this same file (it is under `templates/common/`): the
+//! operations, the path, the model and the item come from the crate's
+//! `tests/sdk_ops/mod.rs`, which the tests use too.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use reqwest::header::{ACCEPT, AUTHORIZATION, USER_AGENT};
-use sailpoint_v2025::models::MachineIdentityV2;
 use sailpoint_v2025::{Client, RetryPolicy};
-use serde_json::{json, Value};
+use sdk_ops::{detailed_identity, Identity, LIST_PATH};
+use serde_json::Value;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -26,60 +30,12 @@ const TOKEN: &str = "bench-token";
 const ID: &str = "2c9180858082150f0180893dbaf44201";
 const PAGE: usize = 250;
 
-/// One realistic machine identity, every field filled in.
-fn item(n: usize) -> Value {
-    json!({
-        "id": format!("2c9180858082150f0180893dbaf4{n:04}"),
-        "created": "2025-05-06T10:15:30.098Z",
-        "modified": "2025-05-07T08:01:12.512Z",
-        "name": format!("svc-payroll-batch-{n}"),
-        "description": "Service account that runs the nightly payroll export to the bank.",
-        "attributes": {
-            "environment": "production",
-            "costCenter": "CC-4711",
-            "rotationDays": 90,
-            "tags": ["batch", "finance"]
-        },
-        "subtype": "SERVICE_ACCOUNT",
-        "owners": {
-            "primary": {
-                "type": "IDENTITY",
-                "id": "2c9180a46faadee4016fb4e018c20639",
-                "name": "Cloud Admin"
-            },
-            "secondary": [
-                { "type": "IDENTITY", "id": "2c9180a46faadee4016fb4e018c2063a", "name": "Jane Doe" },
-                { "type": "GOVERNANCE_GROUP", "id": "8a8f2b5c-3d1e-4f6a-9b7c-2e4d6f8a0b1c", "name": "Payroll Owners" }
-            ]
-        },
-        "sourceId": "ef38f94347e94562b5bb8424a56397d8",
-        "uuid": "8886e5e3-63d0-462f-a195-d98da885b8dc",
-        "nativeIdentity": format!("CN=svc-payroll-batch-{n},OU=Service,DC=corp,DC=example"),
-        "manuallyEdited": false,
-        "manuallyCreated": false,
-        "source": {
-            "type": "SOURCE",
-            "id": "ef38f94347e94562b5bb8424a56397d8",
-            "name": "Active Directory"
-        },
-        "datasetId": "ef38f94347e94562b5bb8424a56397d8:accounts",
-        "userEntitlements": [
-            {
-                "sourceId": "ef38f94347e94562b5bb8424a56397d8",
-                "entitlementId": "2c9180835d2e5168015d32f890ca1581",
-                "displayName": "Payroll Export",
-                "source": {
-                    "type": "SOURCE",
-                    "id": "ef38f94347e94562b5bb8424a56397d8",
-                    "name": "Active Directory"
-                }
-            }
-        ]
-    })
-}
+#[path = "../tests/sdk_ops/mod.rs"]
+mod sdk_ops;
 
 fn page_json() -> Vec<u8> {
-    serde_json::to_vec(&Value::Array((0..PAGE).map(item).collect())).expect("serializes")
+    serde_json::to_vec(&Value::Array((0..PAGE).map(detailed_identity).collect()))
+        .expect("serializes")
 }
 
 fn http_response(body: &[u8]) -> Vec<u8> {
@@ -98,14 +54,16 @@ fn http_response(body: &[u8]) -> Vec<u8> {
 /// request would also wait for a cross-thread wake-up, which on a small VM
 /// varies between runs by more than the difference being measured.
 async fn serve(listener: TcpListener) {
-    let item = http_response(&serde_json::to_vec(&item(0)).expect("serializes"));
+    let item = http_response(&serde_json::to_vec(&detailed_identity(0)).expect("serializes"));
     let page = http_response(&page_json());
+    // A list request's head starts with this, then a space or a `?`.
+    let list_head = format!("GET {LIST_PATH}").into_bytes();
     loop {
         let Ok((mut socket, _)) = listener.accept().await else {
             continue;
         };
         socket.set_nodelay(true).ok();
-        let (item, page) = (item.clone(), page.clone());
+        let (item, page, list_head) = (item.clone(), page.clone(), list_head.clone());
         tokio::spawn(async move {
             let mut buf = Vec::with_capacity(4096);
             let mut chunk = [0u8; 4096];
@@ -113,8 +71,8 @@ async fn serve(listener: TcpListener) {
                 // Answer every complete request head in the buffer (GET
                 // requests have no body).
                 while let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                    let list = buf.starts_with(b"GET /machine-identities/v2 ")
-                        || buf.starts_with(b"GET /machine-identities/v2?");
+                    let list = buf.starts_with(&list_head)
+                        && matches!(buf.get(list_head.len()), Some(b' ' | b'?'));
                     buf.drain(..end + 4);
                     let response = if list { &page } else { &item };
                     if socket.write_all(response).await.is_err() {
@@ -162,33 +120,30 @@ fn request_overhead(c: &mut Criterion) {
     let sdk = Client::builder()
         .base_url(&origin)
         .bearer_token(TOKEN)
+        .experimental(sdk_ops::MACHINE_IDENTITIES_EXPERIMENTAL)
         .retry_policy(RetryPolicy::none())
         .build()
         .expect("client builds");
     let raw = reqwest::Client::new();
-    let item_url = format!("{origin}/machine-identities/v2/{ID}");
-    let list_url = format!("{origin}/machine-identities/v2");
+    let item_url = format!("{origin}{LIST_PATH}/{ID}");
+    let list_url = format!("{origin}{LIST_PATH}");
 
     // Both sides must get the same answer, or the comparison means nothing.
     rt.block_on(async {
-        let via_sdk = sdk
-            .machine_identities()
-            .get_machine_identity_v2(ID)
+        let via_sdk = sdk_ops::get(&sdk, ID)
             .send()
             .await
             .expect("SDK request succeeds")
             .into_body();
-        let by_hand: MachineIdentityV2 = raw_get(&raw, &item_url).await;
+        let by_hand: Identity = raw_get(&raw, &item_url).await;
         assert_eq!(via_sdk, by_hand);
         assert_eq!(via_sdk.name.as_deref(), Some("svc-payroll-batch-0"));
-        let page = sdk
-            .machine_identities()
-            .list_machine_identities_v2()
+        let page = sdk_ops::list(&sdk)
             .send()
             .await
             .expect("SDK list succeeds")
             .into_body();
-        let by_hand: Vec<MachineIdentityV2> = raw_get(&raw, &list_url).await;
+        let by_hand: Vec<Identity> = raw_get(&raw, &list_url).await;
         assert_eq!(page.len(), PAGE);
         assert_eq!(page, by_hand);
     });
@@ -197,8 +152,7 @@ fn request_overhead(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(10));
     group.bench_function(BenchmarkId::new("get_machine_identity", "sdk"), |b| {
         b.to_async(&rt).iter(|| async {
-            sdk.machine_identities()
-                .get_machine_identity_v2(ID)
+            sdk_ops::get(&sdk, ID)
                 .send()
                 .await
                 .expect("SDK request succeeds")
@@ -209,15 +163,14 @@ fn request_overhead(c: &mut Criterion) {
         BenchmarkId::new("get_machine_identity", "raw_reqwest"),
         |b| {
             b.to_async(&rt)
-                .iter(|| raw_get::<MachineIdentityV2>(&raw, &item_url))
+                .iter(|| raw_get::<Identity>(&raw, &item_url))
         },
     );
     group.bench_function(
         BenchmarkId::new("list_machine_identities_250", "sdk"),
         |b| {
             b.to_async(&rt).iter(|| async {
-                sdk.machine_identities()
-                    .list_machine_identities_v2()
+                sdk_ops::list(&sdk)
                     .send()
                     .await
                     .expect("SDK list succeeds")
@@ -229,7 +182,7 @@ fn request_overhead(c: &mut Criterion) {
         BenchmarkId::new("list_machine_identities_250", "raw_reqwest"),
         |b| {
             b.to_async(&rt)
-                .iter(|| raw_get::<Vec<MachineIdentityV2>>(&raw, &list_url))
+                .iter(|| raw_get::<Vec<Identity>>(&raw, &list_url))
         },
     );
     group.finish();
@@ -237,7 +190,7 @@ fn request_overhead(c: &mut Criterion) {
 
 fn decode_throughput(c: &mut Criterion) {
     let page = page_json();
-    let decode = || -> Vec<MachineIdentityV2> {
+    let decode = || -> Vec<Identity> {
         serde_json::from_slice(std::hint::black_box(&page)).expect("page decodes")
     };
     assert_eq!(decode().len(), PAGE);
