@@ -45,16 +45,19 @@ fn foreign(spec_yaml: &str) -> Vec<GeneratedFile> {
         .files
 }
 
-/// Lines of `files` that name SailPoint or its conventions.
+/// What names SailPoint or its conventions: the `SAIL_*` variables, the
+/// tenant host, the `sail` CLI and the OS keyring it keeps credentials in
+/// (the same list as `cargo xtask corpus`).
+const VENDOR_WORDS: [&str; 5] = ["sailpoint", "sail_", "identitynow", "`sail`", "keyring"];
+
+/// Lines of `files` (every file: sources, `Cargo.toml`, front page) that
+/// name SailPoint or its conventions.
 fn vendor_lines(files: &[GeneratedFile]) -> Vec<String> {
     let mut found = Vec::new();
     for f in files {
         for (n, line) in f.contents.lines().enumerate() {
             let lower = line.to_ascii_lowercase();
-            if ["sailpoint", "sail_", "identitynow"]
-                .iter()
-                .any(|w| lower.contains(w))
-            {
+            if VENDOR_WORDS.iter().any(|w| lower.contains(w)) {
                 found.push(format!("{}:{}: {}", f.path, n + 1, line.trim()));
             }
         }
@@ -114,6 +117,10 @@ fn a_foreign_crate_has_no_sailpoint_text() {
         "components:\n",
         "components:\n  schemas:\n    Pet: {type: object, properties: {name: {type: string}}}\n",
     ));
+    assert!(
+        file(&files, "Cargo.toml").is_some(),
+        "the manifest is checked too"
+    );
     let found = vendor_lines(&files);
     assert!(found.is_empty(), "{}", found.join("\n"));
     // No template marker reaches the crate.
@@ -156,6 +163,13 @@ fn a_foreign_crate_contains_what_its_spec_asks_for() {
         "{manifest}"
     );
     assert!(manifest.contains("Pet Store"), "{manifest}");
+    // The `sail` CLI's keyring is SailPoint's config code's only: no
+    // dependency, no feature, and the template's metadata is not copied.
+    let doc: toml_edit::DocumentMut = manifest.parse().expect("manifest parses");
+    assert!(doc["dependencies"].get("keyring").is_none(), "{manifest}");
+    assert!(doc["features"].get("keyring").is_none(), "{manifest}");
+    assert!(doc["features"].get("test-kit").is_some(), "{manifest}");
+    assert!(!manifest.contains("metadata"), "{manifest}");
 }
 
 #[test]
@@ -169,6 +183,15 @@ fn the_vendor_extension_brings_sailpoints_conventions_back() {
     let client = file(&files, "src/runtime/client.rs").expect("client");
     assert!(client.contains("pub fn from_env()"), "from_env is back");
     assert!(client.contains("SAIL_BASE_URL"));
+    let manifest = file(&files, "Cargo.toml").expect("Cargo.toml");
+    let doc: toml_edit::DocumentMut = manifest.parse().expect("manifest parses");
+    assert!(doc["dependencies"].get("keyring").is_some(), "{manifest}");
+    assert_eq!(
+        doc["features"]["keyring"].as_array().map(|a| a.len()),
+        Some(1),
+        "{manifest}"
+    );
+    assert!(!manifest.contains("metadata"), "{manifest}");
 }
 
 #[test]

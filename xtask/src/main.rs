@@ -103,10 +103,12 @@ cargo xtask tag-features [--ci] [TAG]...
     Generate the full upstream spec into target/full-sdk and cargo-check it (-D warnings) with
     only one tag's feature and the test kit, for each TAG (default: a sample of five), then with
     every tag; prints the times. --ci: no generation and no full check (full-spec did both).
-cargo xtask corpus [--corpus DIR] [--only NAME]... [--small|--large] [--no-check]
+cargo xtask corpus [--corpus DIR] [--only NAME]... [--small|--large] [--no-check] [--no-test]
     Generate an SDK from every spec in ../shared/corpus (files, and folders with an openapi.yaml
-    root) into target/corpus/NAME and cargo-check each one (target dir target/corpus-target);
-    prints a table and fails unless every spec generates and compiles without warnings.
+    root) into target/corpus/NAME and cargo-check each one (target dir target/corpus-target),
+    and run the lib tests (`cargo test --lib`) of the crates of specs under 1 MB; prints a
+    table and fails unless every spec generates and compiles without warnings and every lib
+    test passes. --no-test: no lib tests.
     --small: only specs under 1 MB (run by `ci`); --large: only the others.
 cargo xtask ci
     Run every test and check: fmt, freshness, clippy, tests, docs, the Prism contract

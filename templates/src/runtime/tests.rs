@@ -50,6 +50,7 @@ fn builder(server: &MockServer) -> ClientBuilder {
     Client::builder()
         .base_url(server.uri())
         .client_credentials(CLIENT_ID, SECRET)
+        .token_url("/oauth/token")
         .retry_policy(fast_policy())
 }
 
@@ -814,6 +815,7 @@ async fn refused_token_endpoint_names_url_cause_and_counts_token_attempts() {
     let client = Client::builder()
         .base_url(&base)
         .client_credentials(CLIENT_ID, SECRET)
+        .token_url("/oauth/token")
         .retry_policy(fast_policy().max_attempts(4))
         .build()
         .unwrap();
@@ -872,6 +874,7 @@ async fn hung_token_endpoint_is_a_timeout_within_the_deadline() {
     let client = Client::builder()
         .base_url(&origin)
         .client_credentials(CLIENT_ID, SECRET)
+        .token_url("/oauth/token")
         .retry_policy(fast_policy().deadline(Duration::from_secs(1)))
         .build()
         .unwrap();
@@ -923,6 +926,7 @@ async fn default_deadline_bounds_a_hung_call() {
     let client = Client::builder()
         .base_url(&origin)
         .client_credentials(CLIENT_ID, SECRET)
+        .token_url("/oauth/token")
         .timeout(Duration::from_millis(300))
         .retry_policy(
             RetryPolicy::default()
@@ -1050,6 +1054,7 @@ async fn token_retries_and_failure_are_logged_with_reasons() {
     let client = Client::builder()
         .base_url(&base)
         .client_credentials(CLIENT_ID, SECRET)
+        .token_url("/oauth/token")
         .retry_policy(fast_policy().max_attempts(2))
         .build()
         .unwrap();

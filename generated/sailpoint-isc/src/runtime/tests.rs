@@ -51,6 +51,7 @@ fn builder(server: &MockServer) -> ClientBuilder {
     Client::builder()
         .base_url(server.uri())
         .client_credentials(CLIENT_ID, SECRET)
+        .token_url("/oauth/token")
         .retry_policy(fast_policy())
 }
 
@@ -809,6 +810,7 @@ async fn refused_token_endpoint_names_url_cause_and_counts_token_attempts() {
     let client = Client::builder()
         .base_url(&base)
         .client_credentials(CLIENT_ID, SECRET)
+        .token_url("/oauth/token")
         .retry_policy(fast_policy().max_attempts(4))
         .build()
         .unwrap();
@@ -867,6 +869,7 @@ async fn hung_token_endpoint_is_a_timeout_within_the_deadline() {
     let client = Client::builder()
         .base_url(&origin)
         .client_credentials(CLIENT_ID, SECRET)
+        .token_url("/oauth/token")
         .retry_policy(fast_policy().deadline(Duration::from_secs(1)))
         .build()
         .unwrap();
@@ -918,6 +921,7 @@ async fn default_deadline_bounds_a_hung_call() {
     let client = Client::builder()
         .base_url(&origin)
         .client_credentials(CLIENT_ID, SECRET)
+        .token_url("/oauth/token")
         .timeout(Duration::from_millis(300))
         .retry_policy(
             RetryPolicy::default()
@@ -1041,6 +1045,7 @@ async fn token_retries_and_failure_are_logged_with_reasons() {
     let client = Client::builder()
         .base_url(&base)
         .client_credentials(CLIENT_ID, SECRET)
+        .token_url("/oauth/token")
         .retry_policy(fast_policy().max_attempts(2))
         .build()
         .unwrap();

@@ -224,12 +224,14 @@ impl Kit {
         format!("http://{}", self.addr)
     }
 
-    /// A client builder pointed at the kit, with its credentials and the
-    /// experimental opt-in, to adjust before `build()`.
+    /// A client builder pointed at the kit, with its credentials, its token
+    /// endpoint (whatever the spec's `tokenUrl` is) and the experimental
+    /// opt-in, to adjust before `build()`.
     pub fn client_builder(&self) -> crate::ClientBuilder {
         crate::Client::builder()
             .base_url(self.url())
             .client_credentials(CLIENT_ID, CLIENT_SECRET)
+            .token_url("/oauth/token")
             .experimental(true)
     }
 

@@ -129,6 +129,7 @@ enum Target {
 pub struct ClientBuilder {
     target: Option<Target>,
     credentials: Option<Credentials>,
+    token_url: Option<String>,
     http_client: Option<reqwest::Client>,
     connect_timeout: Duration,
     timeout: Duration,
@@ -144,6 +145,7 @@ impl Default for ClientBuilder {
         ClientBuilder {
             target: None,
             credentials: None,
+            token_url: None,
             http_client: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
@@ -261,6 +263,15 @@ impl ClientBuilder {
         client_secret: impl Into<String>,
     ) -> Self {
         self.credentials(Credentials::client_credentials(client_id, client_secret))
+    }
+
+    /// Takes client-credentials tokens from `url` instead of the spec's
+    /// token endpoint (`tokenUrl`): a path (starting with `/`) on the
+    /// client's origin, or an absolute URL. For a token endpoint behind a
+    /// proxy, or an API whose spec names none.
+    pub fn token_url(mut self, url: impl Into<String>) -> Self {
+        self.token_url = Some(url.into());
+        self
     }
 
     /// Authenticates with a fixed access token.
@@ -414,15 +425,16 @@ impl ClientBuilder {
                         what: "client secret",
                     });
                 }
-                if meta::TOKEN_URL.is_empty() {
+                let token_url = self.token_url.as_deref().unwrap_or(meta::TOKEN_URL);
+                if token_url.trim().is_empty() {
                     return Err(ConfigError::NoTokenEndpoint);
                 }
                 // A path is on the client's origin (the tenant's); anything
-                // else is the absolute URL the spec names.
-                let token_url = if meta::TOKEN_URL.starts_with('/') {
-                    format!("{origin}{}", meta::TOKEN_URL)
+                // else is an absolute URL.
+                let token_url = if token_url.starts_with('/') {
+                    format!("{origin}{token_url}")
                 } else {
-                    meta::TOKEN_URL.to_owned()
+                    token_url.to_owned()
                 };
                 let token_url =
                     url::Url::parse(&token_url).map_err(|e| ConfigError::InvalidBaseUrl {
@@ -1479,7 +1491,10 @@ mod tests {
     fn build_requires_target_and_credentials() {
         let err = Client::builder().bearer_token("t").build().unwrap_err();
         assert!(matches!(err, ConfigError::MissingBaseUrl), "{err:?}");
-        let err = Client::builder().tenant("acme").build().unwrap_err();
+        let err = Client::builder()
+            .base_url("https://api.example.com")
+            .build()
+            .unwrap_err();
         assert!(matches!(err, ConfigError::MissingCredentials), "{err:?}");
         let cases = [
             (Credentials::client_credentials("", "s"), "client id"),
@@ -1489,7 +1504,7 @@ mod tests {
         ];
         for (credentials, expected) in cases {
             let err = Client::builder()
-                .tenant("acme")
+                .base_url("https://api.example.com")
                 .credentials(credentials)
                 .build()
                 .unwrap_err();
@@ -1499,7 +1514,7 @@ mod tests {
             );
         }
         let err = Client::builder()
-            .tenant("acme")
+            .base_url("https://api.example.com")
             .bearer_token("t")
             .user_agent("bad\nagent")
             .build()
@@ -1508,14 +1523,30 @@ mod tests {
     }
 
     #[test]
+    fn token_url_overrides_the_spec_and_a_blank_one_is_no_token_endpoint() {
+        let built = |url: &str| {
+            Client::builder()
+                .base_url("https://api.example.com")
+                .client_credentials("id", "secret")
+                .token_url(url)
+                .build()
+        };
+        assert!(built("/oauth/token").is_ok());
+        assert!(built("https://auth.example.com/token").is_ok());
+        let err = built(" ").unwrap_err();
+        assert!(matches!(err, ConfigError::NoTokenEndpoint), "{err:?}");
+    }
+
+    #[test]
     fn debug_output_redacts_secrets() {
         let builder = Client::builder()
-            .tenant("acme")
-            .client_credentials("my-id", "my-secret");
+            .base_url("https://api.example.com")
+            .client_credentials("my-id", "my-secret")
+            .token_url("/oauth/token");
         let client = builder.clone().build().unwrap();
         let bearer = Credentials::bearer_token("my-token");
         let bearer_client = Client::builder()
-            .tenant("acme")
+            .base_url("https://api.example.com")
             .credentials(bearer.clone())
             .build()
             .unwrap();

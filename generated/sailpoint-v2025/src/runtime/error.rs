@@ -947,7 +947,8 @@ pub enum ConfigError {
         what: &'static str,
     },
     /// Client credentials were given, but the API's spec declares no OAuth2
-    /// client-credentials flow to exchange them at (use a bearer token).
+    /// client-credentials flow to exchange them at, and none was set with
+    /// `ClientBuilder::token_url` (or use a bearer token).
     NoTokenEndpoint,
     /// The user agent is not a valid header value.
     InvalidUserAgent,
@@ -998,7 +999,7 @@ impl fmt::Display for ConfigError {
                 f.write_str("no credentials were given (client id and secret, or a bearer token)")
             }
             ConfigError::NoTokenEndpoint => f.write_str(
-                "this API declares no OAuth2 client-credentials flow; authenticate with a bearer token",
+                "this API declares no OAuth2 client-credentials flow; set a token URL or authenticate with a bearer token",
             ),
             ConfigError::InvalidCredential { what } => {
                 write!(f, "the {what} is empty or contains invalid characters")

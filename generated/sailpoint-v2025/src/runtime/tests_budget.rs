@@ -106,6 +106,7 @@ fn builder(url: &str, client_id: &str) -> ClientBuilder {
     Client::builder()
         .base_url(url)
         .client_credentials(client_id, "secret")
+        .token_url("/oauth/token")
         .retry_policy(
             RetryPolicy::default()
                 .max_attempts(20)
