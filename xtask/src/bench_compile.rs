@@ -133,8 +133,7 @@ pub fn bench_compile(args: &[String]) -> Result<()> {
 
 /// `cargo check` of the crate in `dir`, alone in its workspace.
 fn check(dir: &Path, features: Option<&str>, quiet: bool) -> Result<Command> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut cmd = Command::new(cargo);
+    let mut cmd = crate::cargo_command();
     cmd.arg("check")
         .arg("--manifest-path")
         .arg(dir.join("Cargo.toml"));

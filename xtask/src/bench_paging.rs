@@ -740,7 +740,7 @@ pub fn bench_paging(args: &[String]) -> Result<()> {
     let opts = options(args)?;
     if opts.build && opts.runs.iter().any(|r| *r != RunKind::Python) {
         eprintln!("building the example: cargo build --release -p sailpoint-v2025 --example list_machine_identities");
-        let status = std::process::Command::new(env_cargo())
+        let status = crate::cargo_command()
             .args(["build", "--release", "-p", "sailpoint-v2025"])
             .args(["--example", "list_machine_identities"])
             .status()
@@ -793,10 +793,6 @@ pub fn bench_paging(args: &[String]) -> Result<()> {
     }
     println!("{report}");
     Ok(())
-}
-
-fn env_cargo() -> String {
-    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
 fn row(run: &RunKind, o: &Outcome, expected: u64, limit: Duration) -> String {

@@ -4,7 +4,7 @@ use anyhow::{bail, Context, Result};
 use std::process::Command;
 
 fn cargo(args: &[&str]) -> Result<()> {
-    run(Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())).args(args))
+    run(crate::cargo_command().args(args))
 }
 
 fn run(cmd: &mut Command) -> Result<()> {
@@ -63,11 +63,9 @@ pub fn ci(_args: &[String]) -> Result<()> {
     ])?;
     // Both crates, each against our spec and upstream's documents.
     crate::contract::contract(&[])?;
-    run(
-        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["doc", "--workspace", "--no-deps", "--features", FEATURES])
-            .env("RUSTDOCFLAGS", "-D warnings"),
-    )?;
+    run(crate::cargo_command()
+        .args(["doc", "--workspace", "--no-deps", "--features", FEATURES])
+        .env("RUSTDOCFLAGS", "-D warnings"))?;
     full_spec(&[])?;
     // Single-tag builds of the full spec (sample tags, with the test kit);
     // full_spec has just generated and checked the whole crate.
@@ -82,30 +80,33 @@ pub fn ci(_args: &[String]) -> Result<()> {
 const FULL_SPEC: &str = "../shared/reference/sailpoint-v2025.json";
 const FULL_OUT: &str = "target/full-sdk";
 
-/// `cargo xtask full-spec`: generates an SDK for every operation of the full
-/// upstream spec and checks that it compiles with no warnings, test kit included.
-pub fn full_spec(_args: &[String]) -> Result<()> {
+/// Generates the SDK of the whole upstream spec into [`FULL_OUT`].
+fn generate_full_spec() -> Result<()> {
     crate::codegen::codegen(&[
         "--spec".into(),
         FULL_SPEC.into(),
         "--out".into(),
         FULL_OUT.into(),
-    ])?;
-    run(
-        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args([
-                "check",
-                "--quiet",
-                "--manifest-path",
-                &format!("{FULL_OUT}/Cargo.toml"),
-                // The test kit's typed layer for all 812 operations.
-                "--features",
-                "test-kit",
-            ])
-            // Its own target dir: the crate is its own workspace.
-            .env("CARGO_TARGET_DIR", "target/full-sdk-target")
-            .env("RUSTFLAGS", "-D warnings"),
-    )
+    ])
+}
+
+/// `cargo xtask full-spec`: generates an SDK for every operation of the full
+/// upstream spec and checks that it compiles with no warnings, test kit included.
+pub fn full_spec(_args: &[String]) -> Result<()> {
+    generate_full_spec()?;
+    run(crate::cargo_command()
+        .args([
+            "check",
+            "--quiet",
+            "--manifest-path",
+            &format!("{FULL_OUT}/Cargo.toml"),
+            // The test kit's typed layer for all 812 operations.
+            "--features",
+            "test-kit",
+        ])
+        // Its own target dir: the crate is its own workspace.
+        .env("CARGO_TARGET_DIR", "target/full-sdk-target")
+        .env("RUSTFLAGS", "-D warnings"))
 }
 
 /// Tags `tag-features` builds on their own when none is named: small and
@@ -135,18 +136,13 @@ pub fn tag_features(args: &[String]) -> Result<()> {
         tags
     };
     if !in_ci {
-        crate::codegen::codegen(&[
-            "--spec".into(),
-            FULL_SPEC.into(),
-            "--out".into(),
-            FULL_OUT.into(),
-        ])?;
+        generate_full_spec()?;
     }
     let manifest = format!("{FULL_OUT}/Cargo.toml");
     let text = std::fs::read_to_string(&manifest)
         .with_context(|| format!("reading {manifest} (run `cargo xtask full-spec` first)"))?;
     let check = |features: Option<&str>| -> Result<f64> {
-        let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        let mut cmd = crate::cargo_command();
         cmd.args(["check", "--quiet", "--manifest-path", &manifest])
             .env("CARGO_TARGET_DIR", "target/full-sdk-target")
             .env("CARGO_INCREMENTAL", "0")

@@ -215,7 +215,7 @@ fn run_target(prism_bin: &Path, package: &str, target: &Target) -> Result<()> {
         wait_until_listening(prism)?;
     }
 
-    let mut test = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    let mut test = crate::cargo_command();
     test.args([
         "test",
         "-p",

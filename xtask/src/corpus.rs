@@ -24,7 +24,6 @@
 use anyhow::{bail, Context, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 const DEFAULT_CORPUS: &str = "../shared/corpus";
@@ -251,7 +250,7 @@ fn vendor_text(files: &[generator::GeneratedFile]) -> Vec<String> {
 
 /// `cargo check` of one crate, counting its own warnings and errors.
 fn cargo_check(dir: &Path) -> Result<Check> {
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let output = crate::cargo_command()
         .args([
             "check",
             "--offline",
@@ -301,7 +300,7 @@ fn cargo_check(dir: &Path) -> Result<Check> {
 /// has them. Counts come from libtest's `test result:` line.
 fn cargo_test_lib(dir: &Path) -> Result<Tests> {
     let started = Instant::now();
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let output = crate::cargo_command()
         .args(["test", "--offline", "--lib", "--manifest-path"])
         .arg(dir.join("Cargo.toml"))
         .env("CARGO_TARGET_DIR", TARGET)

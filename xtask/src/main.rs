@@ -20,6 +20,12 @@ mod diff;
 use anyhow::{bail, Result};
 use std::path::PathBuf;
 
+/// A `cargo` command: the cargo that runs xtask (`$CARGO`), else the one on
+/// `PATH`.
+fn cargo_command() -> std::process::Command {
+    std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
 fn main() {
     if let Err(e) = run() {
         eprintln!("error: {e:#}");
