@@ -1075,22 +1075,11 @@ fn response_arms(op: &Operation, error: &proc_macro2::Ident) -> Vec<TokenStream>
 }
 
 fn success_enum(op: &Operation) -> Option<TokenStream> {
-    let ok: Vec<&Response> = op.successes();
     if !op.has_success_enum() {
         return None;
     }
     let name = ident(&op.success_type());
-    let variants = ok.iter().map(|r| {
-        let v = ident(&r.variant);
-        let doc = doc_attrs(&format!("{}: {}", r.status, r.description));
-        match &r.body {
-            ResponseBody::Empty => quote!(#doc #v,),
-            b => {
-                let t = body_type(b);
-                quote!(#doc #v(#t),)
-            }
-        }
-    });
+    let variants = response_variants(&op.successes());
     let doc = format!(
         " The success responses of `{}`, one variant per documented status.",
         op.id.wire
@@ -1100,14 +1089,21 @@ fn success_enum(op: &Operation) -> Option<TokenStream> {
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         #[non_exhaustive]
         pub enum #name {
-            #(#variants)*
+            #variants
         }
     })
 }
 
 /// The variants of an operation's error enum, docs included.
 fn error_variants(op: &Operation) -> TokenStream {
-    op.errors()
+    response_variants(&op.errors())
+}
+
+/// One enum variant per response, named by the IR, with the status and
+/// description as its doc and the body as its field: the success and the
+/// error enums are spelled alike.
+fn response_variants(responses: &[&Response]) -> TokenStream {
+    responses
         .iter()
         .map(|r| {
             let v = ident(&r.variant);
