@@ -38,6 +38,23 @@ pub struct Api {
     pub waiters: Vec<Waiter>,
 }
 
+impl Api {
+    /// `ty` with its aliases followed to the type they stand for. Alias
+    /// cycles are rejected in lowering; the bound only guards the loop.
+    pub fn resolve_alias<'a>(&'a self, mut ty: &'a TypeRef) -> &'a TypeRef {
+        for _ in 0..64 {
+            match ty {
+                TypeRef::Named(n) => match self.types.get(n).map(|d| &d.kind) {
+                    Some(TypeKind::Alias(inner)) => ty = inner,
+                    _ => return ty,
+                },
+                _ => return ty,
+            }
+        }
+        ty
+    }
+}
+
 /// One `servers` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Server {

@@ -72,20 +72,6 @@ pub(super) fn direction(u: Usage) -> &'static str {
 impl<'a> Differ<'a> {
     // ---- Wire shapes ----
 
-    /// Follows aliases on one side.
-    pub(super) fn resolve<'t>(&self, api: &'t Api, mut t: &'t TypeRef) -> &'t TypeRef {
-        for _ in 0..16 {
-            match t {
-                TypeRef::Named(n) => match api.types.get(n).map(|d| &d.kind) {
-                    Some(TypeKind::Alias(inner)) => t = inner,
-                    _ => return t,
-                },
-                _ => return t,
-            }
-        }
-        t
-    }
-
     /// Lists how a value of old type `old` and one of new type `new` differ
     /// on the wire, in the directions `dir`, as Markdown fragments. Empty
     /// means clients of either side understand each other. Named types that
@@ -100,7 +86,7 @@ impl<'a> Differ<'a> {
         out: &mut Vec<String>,
         seen: &mut BTreeSet<(String, String)>,
     ) {
-        let (old_ty, new_ty) = (self.resolve(self.old, old), self.resolve(self.new, new));
+        let (old_ty, new_ty) = (self.old.resolve_alias(old), self.new.resolve_alias(new));
         match (old_ty, new_ty) {
             (TypeRef::Named(old_name), TypeRef::Named(new_name)) => {
                 let (Some(old_def), Some(new_def)) =

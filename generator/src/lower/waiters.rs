@@ -465,8 +465,7 @@ fn resolve_field(
         });
         current = f.ty.clone();
     }
-    let current = resolve_alias(api, &current);
-    match &current {
+    match api.resolve_alias(&current) {
         TypeRef::String => Some((steps, None)),
         TypeRef::Named(n) => match api.types.get(n).map(|d| &d.kind) {
             Some(TypeKind::Enum(e)) => Some((
@@ -494,24 +493,9 @@ fn resolve_field(
     }
 }
 
-fn resolve_alias(api: &Api, ty: &TypeRef) -> TypeRef {
-    let mut ty = ty.clone();
-    // Alias cycles are rejected earlier; the bound only guards the loop.
-    for _ in 0..64 {
-        match &ty {
-            TypeRef::Named(n) => match api.types.get(n).map(|d| &d.kind) {
-                Some(TypeKind::Alias(inner)) => ty = inner.clone(),
-                _ => break,
-            },
-            _ => break,
-        }
-    }
-    ty
-}
-
 fn named_struct<'a>(api: &'a Api, ty: &TypeRef) -> Option<(&'a str, &'a Struct)> {
-    match resolve_alias(api, ty) {
-        TypeRef::Named(n) => match api.types.get_key_value(&n) {
+    match api.resolve_alias(ty) {
+        TypeRef::Named(n) => match api.types.get_key_value(n) {
             Some((
                 k,
                 TypeDef {
