@@ -39,6 +39,13 @@ pub struct Api {
 }
 
 impl Api {
+    /// Every operation with its tag, tag by tag in module order.
+    pub fn operations(&self) -> impl Iterator<Item = (&Tag, &Operation)> {
+        self.tags
+            .iter()
+            .flat_map(|t| t.operations.iter().map(move |o| (t, o)))
+    }
+
     /// `ty` with its aliases followed to the type they stand for. Alias
     /// cycles are rejected in lowering; the bound only guards the loop.
     pub fn resolve_alias<'a>(&'a self, mut ty: &'a TypeRef) -> &'a TypeRef {

@@ -178,8 +178,8 @@ pub fn migrate_lowerings(old: &Lowering, new: &Lowering) -> Migration {
 
 /// Builds the migration report from OLD to NEW.
 pub fn migrate(old: &Api, new: &Api) -> Migration {
-    let old_ops: Vec<(&Tag, &Operation)> = ops(old).collect();
-    let new_ops: Vec<(&Tag, &Operation)> = ops(new).collect();
+    let old_ops: Vec<(&Tag, &Operation)> = old.operations().collect();
+    let new_ops: Vec<(&Tag, &Operation)> = new.operations().collect();
     let (old_prefix, new_prefix) = (server_path(old), server_path(new));
     let mut pairs = Vec::new();
     let mut old_paired = vec![false; old_ops.len()];
@@ -255,12 +255,6 @@ pub fn migrate(old: &Api, new: &Api) -> Migration {
         gone,
         added,
     }
-}
-
-fn ops(api: &Api) -> impl Iterator<Item = (&Tag, &Operation)> {
-    api.tags
-        .iter()
-        .flat_map(|t| t.operations.iter().map(move |o| (t, o)))
 }
 
 /// The operationId without a trailing `V<digits>`.

@@ -35,7 +35,7 @@ impl Usage {
 /// Type Rust name -> directions it is used in.
 pub(super) fn usages(api: &Api) -> BTreeMap<String, Usage> {
     let mut out: BTreeMap<String, Usage> = BTreeMap::new();
-    let ops = || all_ops(api).map(|(_, op)| op);
+    let ops = || api.operations().map(|(_, op)| op);
     for (dir, names) in [
         (
             Usage::REQUEST,
@@ -52,12 +52,6 @@ pub(super) fn usages(api: &Api) -> BTreeMap<String, Usage> {
         }
     }
     out
-}
-
-pub(super) fn all_ops(api: &Api) -> impl Iterator<Item = (&Tag, &Operation)> {
-    api.tags
-        .iter()
-        .flat_map(|t| t.operations.iter().map(move |o| (t, o)))
 }
 
 pub(super) fn direction(u: Usage) -> &'static str {

@@ -79,8 +79,16 @@ impl<'a> Differ<'a> {
     // ---- Operations ----
 
     pub(super) fn operations(&mut self) {
-        let old: Vec<Op<'a>> = all_ops(self.old).map(|(tag, op)| Op { tag, op }).collect();
-        let new: Vec<Op<'a>> = all_ops(self.new).map(|(tag, op)| Op { tag, op }).collect();
+        let old: Vec<Op<'a>> = self
+            .old
+            .operations()
+            .map(|(tag, op)| Op { tag, op })
+            .collect();
+        let new: Vec<Op<'a>> = self
+            .new
+            .operations()
+            .map(|(tag, op)| Op { tag, op })
+            .collect();
         let mut pairs: Vec<(usize, usize)> = Vec::new();
         let mut old_matched = vec![false; old.len()];
         let mut new_matched = vec![false; new.len()];

@@ -110,10 +110,7 @@ pub(super) fn lower(
 }
 
 fn find_op<'a>(api: &'a Api, id: &str) -> Option<(&'a Tag, &'a Operation)> {
-    api.tags
-        .iter()
-        .flat_map(|t| t.operations.iter().map(move |o| (t, o)))
-        .find(|(_, o)| o.id.wire == id)
+    api.operations().find(|(_, o)| o.id.wire == id)
 }
 
 fn op_ref(tag: &Tag, op: &Operation) -> OperationRef {
