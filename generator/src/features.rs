@@ -21,7 +21,7 @@
 //! [`Features`] (`sailpoint`, `paging`, `path_params`, `json_errors`, ...),
 //! or one prefixed with `!`.
 
-use crate::ir::{Api, ParamLocation, ResponseBody, TypeRef};
+use crate::ir::{Api, ParamLocation, ResponseBody, TypeKind, TypeRef};
 
 /// The top-level extension that switches on SailPoint's conventions (the
 /// front page with `SAIL_*` variables and `config.json`).
@@ -44,6 +44,16 @@ pub struct Features {
     pub json_errors: bool,
     /// Some operation is experimental (sends `meta::EXPERIMENTAL_HEADER`).
     pub experimental: bool,
+    /// Some model is a struct (its serde impls call `runtime::de`).
+    pub structs: bool,
+    /// Some struct declares a field (`runtime::de::{index, field}`).
+    pub struct_fields: bool,
+    /// Some struct has a required field (`runtime::de::required`).
+    pub required_fields: bool,
+    /// Some struct keeps its undeclared properties (`Key::into_string`).
+    pub additional_properties: bool,
+    /// Some struct ignores its undeclared properties (`runtime::de::skip`).
+    pub closed_structs: bool,
 }
 
 impl Features {
@@ -51,6 +61,12 @@ impl Features {
     /// extensions.
     pub fn of(spec: &openapiv3::OpenAPI, api: &Api) -> Features {
         let ops = || api.tags.iter().flat_map(|t| &t.operations);
+        let structs = || {
+            api.types.values().filter_map(|t| match &t.kind {
+                TypeKind::Struct(s) => Some(s),
+                _ => None,
+            })
+        };
         Features {
             json_patch: ops().any(|op| op.body.as_ref().is_some_and(|b| mentions_patch(&b.ty))),
             filters: ops().any(|op| op.filters.is_some() || op.sorters.is_some()),
@@ -63,6 +79,11 @@ impl Features {
                     .any(|r| !r.status.is_success() && matches!(r.body, ResponseBody::Json { .. }))
             }),
             experimental: ops().any(|op| op.experimental),
+            structs: structs().next().is_some(),
+            struct_fields: structs().any(|s| !s.fields.is_empty()),
+            required_fields: structs().any(|s| s.fields.iter().any(|f| !f.is_option())),
+            additional_properties: structs().any(|s| s.additional.is_some()),
+            closed_structs: structs().any(|s| s.additional.is_none()),
             sailpoint: spec
                 .extensions
                 .get(SAILPOINT_EXTENSION)
@@ -78,6 +99,7 @@ impl Features {
             "src/patch.rs" => self.json_patch,
             "src/filter.rs" => self.filters,
             "lib.md" | "src/runtime/config.rs" => self.sailpoint,
+            "src/runtime/de.rs" | "src/runtime/ser.rs" => self.structs,
             _ => true,
         }
     }
@@ -94,6 +116,11 @@ impl Features {
             "path_params" => self.path_params,
             "json_errors" => self.json_errors,
             "experimental" => self.experimental,
+            "structs" => self.structs,
+            "struct_fields" => self.struct_fields,
+            "required_fields" => self.required_fields,
+            "additional_properties" => self.additional_properties,
+            "closed_structs" => self.closed_structs,
             _ => return None,
         })
     }

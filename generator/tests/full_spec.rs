@@ -36,9 +36,15 @@ fn item(out: &generator::Output, file: &str, name: &str) -> String {
         .find(|f| f.path == file)
         .unwrap_or_else(|| panic!("no file {file}"));
     let parsed = syn::parse_file(&f.contents).expect("generated Rust parses");
-    let items: Vec<syn::Item> = parsed
-        .items
-        .into_iter()
+    // With per-tag features, the models sit in gated modules (`gated_N`).
+    let flat = parsed.items.into_iter().flat_map(|i| match i {
+        syn::Item::Mod(syn::ItemMod {
+            content: Some((_, inner)),
+            ..
+        }) => inner,
+        other => vec![other],
+    });
+    let items: Vec<syn::Item> = flat
         .filter(|i| match i {
             syn::Item::Struct(s) => s.ident == name,
             syn::Item::Enum(e) => e.ident == name,

@@ -247,12 +247,10 @@ impl GetClassifyMachineAccountFromSourceStatusV1 {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<crate::models::SourceClassificationStatus>,
-            crate::Error<GetClassifyMachineAccountFromSourceStatusV1Error>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<
+        crate::models::SourceClassificationStatus,
+        GetClassifyMachineAccountFromSourceStatusV1Error,
+    > {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -344,14 +342,13 @@ impl ::std::future::IntoFuture for GetClassifyMachineAccountFromSourceStatusV1 {
         crate::Response<crate::models::SourceClassificationStatus>,
         crate::Error<GetClassifyMachineAccountFromSourceStatusV1Error>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::SourceClassificationStatus,
+        GetClassifyMachineAccountFromSourceStatusV1Error,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The error responses documented for [`ClassifySource::get_classify_machine_account_from_source_status_v1`], decoded.
@@ -398,12 +395,10 @@ impl SendClassifyMachineAccountFromSourceV1 {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<crate::models::SourceClassificationSubmission>,
-            crate::Error<SendClassifyMachineAccountFromSourceV1Error>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<
+        crate::models::SourceClassificationSubmission,
+        SendClassifyMachineAccountFromSourceV1Error,
+    > {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -487,14 +482,13 @@ impl ::std::future::IntoFuture for SendClassifyMachineAccountFromSourceV1 {
         crate::Response<crate::models::SourceClassificationSubmission>,
         crate::Error<SendClassifyMachineAccountFromSourceV1Error>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::SourceClassificationSubmission,
+        SendClassifyMachineAccountFromSourceV1Error,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The error responses documented for [`ClassifySource::send_classify_machine_account_from_source_v1`], decoded.
@@ -541,12 +535,7 @@ impl DeleteClassifyMachineAccountFromSourceV1 {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<()>,
-            crate::Error<DeleteClassifyMachineAccountFromSourceV1Error>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<(), DeleteClassifyMachineAccountFromSourceV1Error> {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -630,14 +619,13 @@ impl ::std::future::IntoFuture for DeleteClassifyMachineAccountFromSourceV1 {
         crate::Response<()>,
         crate::Error<DeleteClassifyMachineAccountFromSourceV1Error>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        (),
+        DeleteClassifyMachineAccountFromSourceV1Error,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The error responses documented for [`ClassifySource::delete_classify_machine_account_from_source_v1`], decoded: the same as for [`ClassifySource::send_classify_machine_account_from_source_v1`], so this is an alias of [`SendClassifyMachineAccountFromSourceV1Error`].

@@ -110,12 +110,7 @@ impl SendDeclassifyMachineAccountFromSourceV1 {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<()>,
-            crate::Error<SendDeclassifyMachineAccountFromSourceV1Error>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<(), SendDeclassifyMachineAccountFromSourceV1Error> {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -199,14 +194,13 @@ impl ::std::future::IntoFuture for SendDeclassifyMachineAccountFromSourceV1 {
         crate::Response<()>,
         crate::Error<SendDeclassifyMachineAccountFromSourceV1Error>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        (),
+        SendDeclassifyMachineAccountFromSourceV1Error,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The error responses documented for [`DeclassifySource::send_declassify_machine_account_from_source_v1`], decoded.

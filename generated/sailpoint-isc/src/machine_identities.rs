@@ -1574,12 +1574,10 @@ impl ListMachineIdentitiesV1 {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<::std::vec::Vec<crate::models::MachineIdentityResponse>>,
-            crate::Error<ListMachineIdentitiesV1Error>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<
+        ::std::vec::Vec<crate::models::MachineIdentityResponse>,
+        ListMachineIdentitiesV1Error,
+    > {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -1661,14 +1659,13 @@ impl ::std::future::IntoFuture for ListMachineIdentitiesV1 {
         crate::Response<::std::vec::Vec<crate::models::MachineIdentityResponse>>,
         crate::Error<ListMachineIdentitiesV1Error>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        ::std::vec::Vec<crate::models::MachineIdentityResponse>,
+        ListMachineIdentitiesV1Error,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 impl ListMachineIdentitiesV1 {
@@ -1723,31 +1720,24 @@ impl ListMachineIdentitiesV1 {
             concurrency: self.concurrency,
             can_count: true,
         };
-        ::std::boxed::Box::pin(
-            crate::runtime::paginate_with(
-                paging,
-                move |request: crate::runtime::PageRequest| {
-                    let mut page = self.clone();
-                    page.offset = ::std::option::Option::Some(
-                        <i32>::try_from(request.offset).unwrap_or(<i32>::MAX),
-                    );
-                    page.limit = ::std::option::Option::Some(
-                        <i32>::try_from(request.limit).unwrap_or(<i32>::MAX),
-                    );
-                    if request.count {
-                        page.count = ::std::option::Option::Some(true);
-                    }
-                    let invalid = invalid.take();
-                    async move {
-                        match invalid {
-                            ::std::option::Option::Some(e) => {
-                                ::std::result::Result::Err(e)
-                            }
-                            ::std::option::Option::None => page.send().await,
-                        }
-                    }
-                },
-            ),
+        crate::runtime::paginate_with(
+            paging,
+            move |request: crate::runtime::PageRequest| {
+                let mut page = self.clone();
+                page.offset = ::std::option::Option::Some(
+                    <i32>::try_from(request.offset).unwrap_or(<i32>::MAX),
+                );
+                page.limit = ::std::option::Option::Some(
+                    <i32>::try_from(request.limit).unwrap_or(<i32>::MAX),
+                );
+                if request.count {
+                    page.count = ::std::option::Option::Some(true);
+                }
+                match invalid.take() {
+                    ::std::option::Option::Some(e) => crate::ResponseFuture::failed(e),
+                    ::std::option::Option::None => page.send(),
+                }
+            },
         )
     }
     /// The number of items matching the filters, in one request: sends `count=true`
@@ -1986,12 +1976,10 @@ impl CreateMachineIdentityV1 {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<crate::models::MachineIdentityResponse>,
-            crate::Error<CreateMachineIdentityV1Error>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<
+        crate::models::MachineIdentityResponse,
+        CreateMachineIdentityV1Error,
+    > {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -2060,14 +2048,13 @@ impl ::std::future::IntoFuture for CreateMachineIdentityV1 {
         crate::Response<crate::models::MachineIdentityResponse>,
         crate::Error<CreateMachineIdentityV1Error>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::MachineIdentityResponse,
+        CreateMachineIdentityV1Error,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The error responses documented for [`MachineIdentities::create_machine_identity_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
@@ -2098,12 +2085,10 @@ impl GetUnsanctionedAnomalySummaryV1 {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<crate::models::UnsanctionedSummary>,
-            crate::Error<GetUnsanctionedAnomalySummaryV1Error>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<
+        crate::models::UnsanctionedSummary,
+        GetUnsanctionedAnomalySummaryV1Error,
+    > {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -2177,14 +2162,13 @@ impl ::std::future::IntoFuture for GetUnsanctionedAnomalySummaryV1 {
         crate::Response<crate::models::UnsanctionedSummary>,
         crate::Error<GetUnsanctionedAnomalySummaryV1Error>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::UnsanctionedSummary,
+        GetUnsanctionedAnomalySummaryV1Error,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The error responses documented for [`MachineIdentities::get_unsanctioned_anomaly_summary_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
@@ -2216,12 +2200,10 @@ impl GetMachineIdentityV1 {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<crate::models::MachineIdentityResponse>,
-            crate::Error<GetMachineIdentityV1Error>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<
+        crate::models::MachineIdentityResponse,
+        GetMachineIdentityV1Error,
+    > {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -2291,14 +2273,13 @@ impl ::std::future::IntoFuture for GetMachineIdentityV1 {
         crate::Response<crate::models::MachineIdentityResponse>,
         crate::Error<GetMachineIdentityV1Error>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::MachineIdentityResponse,
+        GetMachineIdentityV1Error,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The error responses documented for [`MachineIdentities::get_machine_identity_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
@@ -2328,14 +2309,7 @@ impl DeleteMachineIdentityV1 {
         self
     }
     /// Sends the request and decodes the response.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<()>,
-            crate::Error<DeleteMachineIdentityV1Error>,
-        >,
-    > + ::std::marker::Send + 'static {
+    pub fn send(self) -> crate::ResponseFuture<(), DeleteMachineIdentityV1Error> {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -2405,14 +2379,10 @@ impl ::std::future::IntoFuture for DeleteMachineIdentityV1 {
         crate::Response<()>,
         crate::Error<DeleteMachineIdentityV1Error>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::ResponseFuture<(), DeleteMachineIdentityV1Error>;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The error responses documented for [`MachineIdentities::delete_machine_identity_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
@@ -2445,12 +2415,10 @@ impl UpdateMachineIdentityV1 {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<crate::models::MachineIdentityResponse>,
-            crate::Error<UpdateMachineIdentityV1Error>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<
+        crate::models::MachineIdentityResponse,
+        UpdateMachineIdentityV1Error,
+    > {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -2523,14 +2491,13 @@ impl ::std::future::IntoFuture for UpdateMachineIdentityV1 {
         crate::Response<crate::models::MachineIdentityResponse>,
         crate::Error<UpdateMachineIdentityV1Error>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::MachineIdentityResponse,
+        UpdateMachineIdentityV1Error,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The error responses documented for [`MachineIdentities::update_machine_identity_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
@@ -2656,12 +2623,10 @@ impl ListMachineIdentityAnomaliesV1 {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<::std::vec::Vec<crate::models::Anomaly>>,
-            crate::Error<ListMachineIdentityAnomaliesV1Error>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<
+        ::std::vec::Vec<crate::models::Anomaly>,
+        ListMachineIdentityAnomaliesV1Error,
+    > {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -2751,14 +2716,13 @@ impl ::std::future::IntoFuture for ListMachineIdentityAnomaliesV1 {
         crate::Response<::std::vec::Vec<crate::models::Anomaly>>,
         crate::Error<ListMachineIdentityAnomaliesV1Error>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        ::std::vec::Vec<crate::models::Anomaly>,
+        ListMachineIdentityAnomaliesV1Error,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 impl ListMachineIdentityAnomaliesV1 {
@@ -2813,31 +2777,24 @@ impl ListMachineIdentityAnomaliesV1 {
             concurrency: self.concurrency,
             can_count: true,
         };
-        ::std::boxed::Box::pin(
-            crate::runtime::paginate_with(
-                paging,
-                move |request: crate::runtime::PageRequest| {
-                    let mut page = self.clone();
-                    page.offset = ::std::option::Option::Some(
-                        <i32>::try_from(request.offset).unwrap_or(<i32>::MAX),
-                    );
-                    page.limit = ::std::option::Option::Some(
-                        <i32>::try_from(request.limit).unwrap_or(<i32>::MAX),
-                    );
-                    if request.count {
-                        page.count = ::std::option::Option::Some(true);
-                    }
-                    let invalid = invalid.take();
-                    async move {
-                        match invalid {
-                            ::std::option::Option::Some(e) => {
-                                ::std::result::Result::Err(e)
-                            }
-                            ::std::option::Option::None => page.send().await,
-                        }
-                    }
-                },
-            ),
+        crate::runtime::paginate_with(
+            paging,
+            move |request: crate::runtime::PageRequest| {
+                let mut page = self.clone();
+                page.offset = ::std::option::Option::Some(
+                    <i32>::try_from(request.offset).unwrap_or(<i32>::MAX),
+                );
+                page.limit = ::std::option::Option::Some(
+                    <i32>::try_from(request.limit).unwrap_or(<i32>::MAX),
+                );
+                if request.count {
+                    page.count = ::std::option::Option::Some(true);
+                }
+                match invalid.take() {
+                    ::std::option::Option::Some(e) => crate::ResponseFuture::failed(e),
+                    ::std::option::Option::None => page.send(),
+                }
+            },
         )
     }
     /// The number of items matching the filters, in one request: sends `count=true`
@@ -3058,12 +3015,10 @@ impl ListMachineIdentitiesV2 {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<::std::vec::Vec<crate::models::MachineIdentityV2>>,
-            crate::Error<ListMachineIdentitiesV2Error>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<
+        ::std::vec::Vec<crate::models::MachineIdentityV2>,
+        ListMachineIdentitiesV2Error,
+    > {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -3145,14 +3100,13 @@ impl ::std::future::IntoFuture for ListMachineIdentitiesV2 {
         crate::Response<::std::vec::Vec<crate::models::MachineIdentityV2>>,
         crate::Error<ListMachineIdentitiesV2Error>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        ::std::vec::Vec<crate::models::MachineIdentityV2>,
+        ListMachineIdentitiesV2Error,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 impl ListMachineIdentitiesV2 {
@@ -3207,31 +3161,24 @@ impl ListMachineIdentitiesV2 {
             concurrency: self.concurrency,
             can_count: true,
         };
-        ::std::boxed::Box::pin(
-            crate::runtime::paginate_with(
-                paging,
-                move |request: crate::runtime::PageRequest| {
-                    let mut page = self.clone();
-                    page.offset = ::std::option::Option::Some(
-                        <i32>::try_from(request.offset).unwrap_or(<i32>::MAX),
-                    );
-                    page.limit = ::std::option::Option::Some(
-                        <i32>::try_from(request.limit).unwrap_or(<i32>::MAX),
-                    );
-                    if request.count {
-                        page.count = ::std::option::Option::Some(true);
-                    }
-                    let invalid = invalid.take();
-                    async move {
-                        match invalid {
-                            ::std::option::Option::Some(e) => {
-                                ::std::result::Result::Err(e)
-                            }
-                            ::std::option::Option::None => page.send().await,
-                        }
-                    }
-                },
-            ),
+        crate::runtime::paginate_with(
+            paging,
+            move |request: crate::runtime::PageRequest| {
+                let mut page = self.clone();
+                page.offset = ::std::option::Option::Some(
+                    <i32>::try_from(request.offset).unwrap_or(<i32>::MAX),
+                );
+                page.limit = ::std::option::Option::Some(
+                    <i32>::try_from(request.limit).unwrap_or(<i32>::MAX),
+                );
+                if request.count {
+                    page.count = ::std::option::Option::Some(true);
+                }
+                match invalid.take() {
+                    ::std::option::Option::Some(e) => crate::ResponseFuture::failed(e),
+                    ::std::option::Option::None => page.send(),
+                }
+            },
         )
     }
     /// The number of items matching the filters, in one request: sends `count=true`
@@ -3490,12 +3437,10 @@ impl CreateMachineIdentityV2 {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<crate::models::MachineIdentityV2>,
-            crate::Error<CreateMachineIdentityV2Error>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<
+        crate::models::MachineIdentityV2,
+        CreateMachineIdentityV2Error,
+    > {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -3564,14 +3509,13 @@ impl ::std::future::IntoFuture for CreateMachineIdentityV2 {
         crate::Response<crate::models::MachineIdentityV2>,
         crate::Error<CreateMachineIdentityV2Error>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::MachineIdentityV2,
+        CreateMachineIdentityV2Error,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The error responses documented for [`MachineIdentities::create_machine_identity_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
@@ -3603,12 +3547,10 @@ impl GetMachineIdentityV2 {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<crate::models::MachineIdentityV2>,
-            crate::Error<GetMachineIdentityV2Error>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<
+        crate::models::MachineIdentityV2,
+        GetMachineIdentityV2Error,
+    > {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -3678,14 +3620,13 @@ impl ::std::future::IntoFuture for GetMachineIdentityV2 {
         crate::Response<crate::models::MachineIdentityV2>,
         crate::Error<GetMachineIdentityV2Error>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::MachineIdentityV2,
+        GetMachineIdentityV2Error,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The error responses documented for [`MachineIdentities::get_machine_identity_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
@@ -3715,14 +3656,7 @@ impl DeleteMachineIdentityV2 {
         self
     }
     /// Sends the request and decodes the response.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<()>,
-            crate::Error<DeleteMachineIdentityV2Error>,
-        >,
-    > + ::std::marker::Send + 'static {
+    pub fn send(self) -> crate::ResponseFuture<(), DeleteMachineIdentityV2Error> {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -3792,14 +3726,10 @@ impl ::std::future::IntoFuture for DeleteMachineIdentityV2 {
         crate::Response<()>,
         crate::Error<DeleteMachineIdentityV2Error>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::ResponseFuture<(), DeleteMachineIdentityV2Error>;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The error responses documented for [`MachineIdentities::delete_machine_identity_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
@@ -3832,12 +3762,10 @@ impl UpdateMachineIdentityV2 {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<crate::models::MachineIdentityV2>,
-            crate::Error<UpdateMachineIdentityV2Error>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<
+        crate::models::MachineIdentityV2,
+        UpdateMachineIdentityV2Error,
+    > {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -3910,14 +3838,13 @@ impl ::std::future::IntoFuture for UpdateMachineIdentityV2 {
         crate::Response<crate::models::MachineIdentityV2>,
         crate::Error<UpdateMachineIdentityV2Error>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::MachineIdentityV2,
+        UpdateMachineIdentityV2Error,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The error responses documented for [`MachineIdentities::update_machine_identity_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
@@ -4082,14 +4009,10 @@ impl ListMachineIdentityUserEntitlementsV1 {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<
-                ::std::vec::Vec<crate::models::MachineIdentityUserEntitlementResponse>,
-            >,
-            crate::Error<ListMachineIdentityUserEntitlementsV1Error>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<
+        ::std::vec::Vec<crate::models::MachineIdentityUserEntitlementResponse>,
+        ListMachineIdentityUserEntitlementsV1Error,
+    > {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -4190,14 +4113,13 @@ impl ::std::future::IntoFuture for ListMachineIdentityUserEntitlementsV1 {
         >,
         crate::Error<ListMachineIdentityUserEntitlementsV1Error>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        ::std::vec::Vec<crate::models::MachineIdentityUserEntitlementResponse>,
+        ListMachineIdentityUserEntitlementsV1Error,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 impl ListMachineIdentityUserEntitlementsV1 {
@@ -4252,31 +4174,24 @@ impl ListMachineIdentityUserEntitlementsV1 {
             concurrency: self.concurrency,
             can_count: true,
         };
-        ::std::boxed::Box::pin(
-            crate::runtime::paginate_with(
-                paging,
-                move |request: crate::runtime::PageRequest| {
-                    let mut page = self.clone();
-                    page.offset = ::std::option::Option::Some(
-                        <i32>::try_from(request.offset).unwrap_or(<i32>::MAX),
-                    );
-                    page.limit = ::std::option::Option::Some(
-                        <i32>::try_from(request.limit).unwrap_or(<i32>::MAX),
-                    );
-                    if request.count {
-                        page.count = ::std::option::Option::Some(true);
-                    }
-                    let invalid = invalid.take();
-                    async move {
-                        match invalid {
-                            ::std::option::Option::Some(e) => {
-                                ::std::result::Result::Err(e)
-                            }
-                            ::std::option::Option::None => page.send().await,
-                        }
-                    }
-                },
-            ),
+        crate::runtime::paginate_with(
+            paging,
+            move |request: crate::runtime::PageRequest| {
+                let mut page = self.clone();
+                page.offset = ::std::option::Option::Some(
+                    <i32>::try_from(request.offset).unwrap_or(<i32>::MAX),
+                );
+                page.limit = ::std::option::Option::Some(
+                    <i32>::try_from(request.limit).unwrap_or(<i32>::MAX),
+                );
+                if request.count {
+                    page.count = ::std::option::Option::Some(true);
+                }
+                match invalid.take() {
+                    ::std::option::Option::Some(e) => crate::ResponseFuture::failed(e),
+                    ::std::option::Option::None => page.send(),
+                }
+            },
         )
     }
     /// The number of items matching the filters, in one request: sends `count=true`
@@ -4408,12 +4323,10 @@ impl StartMachineIdentityAggregationV1 {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<crate::models::MachineIdentityAggregationResponse>,
-            crate::Error<StartMachineIdentityAggregationV1Error>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<
+        crate::models::MachineIdentityAggregationResponse,
+        StartMachineIdentityAggregationV1Error,
+    > {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -4496,14 +4409,13 @@ impl ::std::future::IntoFuture for StartMachineIdentityAggregationV1 {
         crate::Response<crate::models::MachineIdentityAggregationResponse>,
         crate::Error<StartMachineIdentityAggregationV1Error>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::MachineIdentityAggregationResponse,
+        StartMachineIdentityAggregationV1Error,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The error responses documented for [`MachineIdentities::start_machine_identity_aggregation_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
@@ -4619,12 +4531,10 @@ impl ListOwnershipCorrelationConfigsV1 {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<::std::vec::Vec<crate::models::CorrelationConfig>>,
-            crate::Error<ListOwnershipCorrelationConfigsV1Error>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<
+        ::std::vec::Vec<crate::models::CorrelationConfig>,
+        ListOwnershipCorrelationConfigsV1Error,
+    > {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -4714,14 +4624,13 @@ impl ::std::future::IntoFuture for ListOwnershipCorrelationConfigsV1 {
         crate::Response<::std::vec::Vec<crate::models::CorrelationConfig>>,
         crate::Error<ListOwnershipCorrelationConfigsV1Error>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        ::std::vec::Vec<crate::models::CorrelationConfig>,
+        ListOwnershipCorrelationConfigsV1Error,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 impl ListOwnershipCorrelationConfigsV1 {
@@ -4776,31 +4685,24 @@ impl ListOwnershipCorrelationConfigsV1 {
             concurrency: self.concurrency,
             can_count: true,
         };
-        ::std::boxed::Box::pin(
-            crate::runtime::paginate_with(
-                paging,
-                move |request: crate::runtime::PageRequest| {
-                    let mut page = self.clone();
-                    page.offset = ::std::option::Option::Some(
-                        <i32>::try_from(request.offset).unwrap_or(<i32>::MAX),
-                    );
-                    page.limit = ::std::option::Option::Some(
-                        <i32>::try_from(request.limit).unwrap_or(<i32>::MAX),
-                    );
-                    if request.count {
-                        page.count = ::std::option::Option::Some(true);
-                    }
-                    let invalid = invalid.take();
-                    async move {
-                        match invalid {
-                            ::std::option::Option::Some(e) => {
-                                ::std::result::Result::Err(e)
-                            }
-                            ::std::option::Option::None => page.send().await,
-                        }
-                    }
-                },
-            ),
+        crate::runtime::paginate_with(
+            paging,
+            move |request: crate::runtime::PageRequest| {
+                let mut page = self.clone();
+                page.offset = ::std::option::Option::Some(
+                    <i32>::try_from(request.offset).unwrap_or(<i32>::MAX),
+                );
+                page.limit = ::std::option::Option::Some(
+                    <i32>::try_from(request.limit).unwrap_or(<i32>::MAX),
+                );
+                if request.count {
+                    page.count = ::std::option::Option::Some(true);
+                }
+                match invalid.take() {
+                    ::std::option::Option::Some(e) => crate::ResponseFuture::failed(e),
+                    ::std::option::Option::None => page.send(),
+                }
+            },
         )
     }
     /// The number of items matching the filters, in one request: sends `count=true`
@@ -4862,12 +4764,10 @@ impl GetOwnershipCorrelationConfigV1 {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<crate::models::CorrelationConfig>,
-            crate::Error<GetOwnershipCorrelationConfigV1Error>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<
+        crate::models::CorrelationConfig,
+        GetOwnershipCorrelationConfigV1Error,
+    > {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -4947,14 +4847,13 @@ impl ::std::future::IntoFuture for GetOwnershipCorrelationConfigV1 {
         crate::Response<crate::models::CorrelationConfig>,
         crate::Error<GetOwnershipCorrelationConfigV1Error>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::CorrelationConfig,
+        GetOwnershipCorrelationConfigV1Error,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The error responses documented for [`MachineIdentities::get_ownership_correlation_config_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
@@ -4988,12 +4887,7 @@ impl DeleteOwnershipCorrelationConfigV1 {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<()>,
-            crate::Error<DeleteOwnershipCorrelationConfigV1Error>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<(), DeleteOwnershipCorrelationConfigV1Error> {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -5076,14 +4970,10 @@ impl ::std::future::IntoFuture for DeleteOwnershipCorrelationConfigV1 {
         crate::Response<()>,
         crate::Error<DeleteOwnershipCorrelationConfigV1Error>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::ResponseFuture<(), DeleteOwnershipCorrelationConfigV1Error>;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The error responses documented for [`MachineIdentities::delete_ownership_correlation_config_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
@@ -5118,12 +5008,10 @@ impl PatchOwnershipCorrelationConfigV1 {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<crate::models::CorrelationConfig>,
-            crate::Error<PatchOwnershipCorrelationConfigV1Error>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<
+        crate::models::CorrelationConfig,
+        PatchOwnershipCorrelationConfigV1Error,
+    > {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -5209,14 +5097,13 @@ impl ::std::future::IntoFuture for PatchOwnershipCorrelationConfigV1 {
         crate::Response<crate::models::CorrelationConfig>,
         crate::Error<PatchOwnershipCorrelationConfigV1Error>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::CorrelationConfig,
+        PatchOwnershipCorrelationConfigV1Error,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The error responses documented for [`MachineIdentities::patch_ownership_correlation_config_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].

@@ -9,47 +9,127 @@
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct Anomaly {
     /// Anomaly ID.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Kind of anomaly, such as `unsanctioned_app`.
-    #[serde(
-        rename = "anomalyType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub anomaly_type: ::std::option::Option<::std::string::String>,
     /// What was detected, in words.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// ID of the detection rule that raised the anomaly.
-    #[serde(
-        rename = "ruleId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub rule_id: ::std::option::Option<::std::string::String>,
     /// Systems whose data led to the detection.
-    #[serde(
-        rename = "dataSources",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub data_sources: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// When the anomaly was detected.
-    #[serde(
-        rename = "detectedAt",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub detected_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// The `evidence` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub evidence: ::std::option::Option<crate::models::AnomalyEvidence>,
+}
+impl ::serde::Serialize for Anomaly {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "Anomaly",
+                    usize::from(self.id.is_some())
+                        + usize::from(self.anomaly_type.is_some())
+                        + usize::from(self.description.is_some())
+                        + usize::from(self.rule_id.is_some())
+                        + usize::from(self.data_sources.is_some())
+                        + usize::from(self.detected_at.is_some())
+                        + usize::from(self.evidence.is_some()),
+                )?,
+        );
+        out.optional("id", &self.id);
+        out.optional("anomalyType", &self.anomaly_type);
+        out.optional("description", &self.description);
+        out.optional("ruleId", &self.rule_id);
+        out.optional("dataSources", &self.data_sources);
+        out.optional("detectedAt", &self.detected_at);
+        out.optional("evidence", &self.evidence);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Anomaly {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = Anomaly;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Anomaly")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<Anomaly, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<crate::models::AnomalyEvidence>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &[
+                            "id",
+                            "anomalyType",
+                            "description",
+                            "ruleId",
+                            "dataSources",
+                            "detectedAt",
+                            "evidence",
+                        ],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "anomalyType"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "description"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "ruleId"),
+                        4 => crate::runtime::de::field(&mut map, &mut f4, "dataSources"),
+                        5 => crate::runtime::de::field(&mut map, &mut f5, "detectedAt"),
+                        6 => crate::runtime::de::field(&mut map, &mut f6, "evidence"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(Anomaly {
+                    id: f0.flatten(),
+                    anomaly_type: f1.flatten(),
+                    description: f2.flatten(),
+                    rule_id: f3.flatten(),
+                    data_sources: f4.flatten(),
+                    detected_at: f5.flatten(),
+                    evidence: f6.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Peer-group baseline of a time-series (`SIEM`) detection: the observed values
 /// over a window and the thresholds they were compared with. `null` in the
@@ -61,62 +141,133 @@ pub struct Anomaly {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct AnomalyBaseline {
     /// Feature the baseline measures.
-    #[serde(
-        rename = "uiFeatureName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub ui_feature_name: ::std::option::Option<::std::string::String>,
     /// Number of data points in the window.
-    #[serde(
-        rename = "windowSize",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub window_size: ::std::option::Option<i32>,
     /// Observed value per data point.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub values: ::std::option::Option<::std::vec::Vec<i32>>,
     /// Observed value per data point, as text.
-    #[serde(
-        rename = "rawValue",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub raw_value: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Upper threshold per data point.
-    #[serde(
-        rename = "upperBound",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub upper_bound: ::std::option::Option<::std::vec::Vec<f64>>,
     /// Lower threshold per data point.
-    #[serde(
-        rename = "lowerBound",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub lower_bound: ::std::option::Option<::std::vec::Vec<f64>>,
     /// Smallest value in the window.
-    #[serde(
-        rename = "minimumValue",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub minimum_value: ::std::option::Option<i32>,
     /// False-positive-rate threshold.
-    #[serde(
-        rename = "fprValue",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub fpr_value: ::std::option::Option<f64>,
+}
+impl ::serde::Serialize for AnomalyBaseline {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "AnomalyBaseline",
+                    usize::from(self.ui_feature_name.is_some())
+                        + usize::from(self.window_size.is_some())
+                        + usize::from(self.values.is_some())
+                        + usize::from(self.raw_value.is_some())
+                        + usize::from(self.upper_bound.is_some())
+                        + usize::from(self.lower_bound.is_some())
+                        + usize::from(self.minimum_value.is_some())
+                        + usize::from(self.fpr_value.is_some()),
+                )?,
+        );
+        out.optional("uiFeatureName", &self.ui_feature_name);
+        out.optional("windowSize", &self.window_size);
+        out.optional("values", &self.values);
+        out.optional("rawValue", &self.raw_value);
+        out.optional("upperBound", &self.upper_bound);
+        out.optional("lowerBound", &self.lower_bound);
+        out.optional("minimumValue", &self.minimum_value);
+        out.optional("fprValue", &self.fpr_value);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AnomalyBaseline {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = AnomalyBaseline;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AnomalyBaseline")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<AnomalyBaseline, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<i32>>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<f64>>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<f64>>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &[
+                            "uiFeatureName",
+                            "windowSize",
+                            "values",
+                            "rawValue",
+                            "upperBound",
+                            "lowerBound",
+                            "minimumValue",
+                            "fprValue",
+                        ],
+                        key.as_str(),
+                    ) {
+                        0 => {
+                            crate::runtime::de::field(&mut map, &mut f0, "uiFeatureName")
+                        }
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "windowSize"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "values"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "rawValue"),
+                        4 => crate::runtime::de::field(&mut map, &mut f4, "upperBound"),
+                        5 => crate::runtime::de::field(&mut map, &mut f5, "lowerBound"),
+                        6 => crate::runtime::de::field(&mut map, &mut f6, "minimumValue"),
+                        7 => crate::runtime::de::field(&mut map, &mut f7, "fprValue"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(AnomalyBaseline {
+                    ui_feature_name: f0.flatten(),
+                    window_size: f1.flatten(),
+                    values: f2.flatten(),
+                    raw_value: f3.flatten(),
+                    upper_bound: f4.flatten(),
+                    lower_bound: f5.flatten(),
+                    minimum_value: f6.flatten(),
+                    fpr_value: f7.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// What the detection was based on. Point-in-time detections (source `SENTINEL`)
 /// fill the agent attribute fields; time-window detections (source `SIEM`) fill
@@ -128,33 +279,119 @@ pub struct AnomalyBaseline {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct AnomalyEvidence {
     /// System the evidence comes from.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<::std::string::String>,
     /// The `timestamp` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub timestamp: ::std::option::Option<crate::models::AnomalyEvidenceTimestamp>,
     /// Kind of agent attribute observed; `null` for `SIEM` detections.
-    #[serde(
-        rename = "agentAttributeType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub agent_attribute_type: ::std::option::Option<::std::string::String>,
     /// Value of the agent attribute observed; `null` for `SIEM` detections.
-    #[serde(
-        rename = "agentAttributeValue",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub agent_attribute_value: ::std::option::Option<::std::string::String>,
     /// The `baseline` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub baseline: ::std::option::Option<crate::models::AnomalyBaseline>,
+}
+impl ::serde::Serialize for AnomalyEvidence {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "AnomalyEvidence",
+                    usize::from(self.source.is_some())
+                        + usize::from(self.timestamp.is_some())
+                        + usize::from(self.agent_attribute_type.is_some())
+                        + usize::from(self.agent_attribute_value.is_some())
+                        + usize::from(self.baseline.is_some()),
+                )?,
+        );
+        out.optional("source", &self.source);
+        out.optional("timestamp", &self.timestamp);
+        out.optional("agentAttributeType", &self.agent_attribute_type);
+        out.optional("agentAttributeValue", &self.agent_attribute_value);
+        out.optional("baseline", &self.baseline);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AnomalyEvidence {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = AnomalyEvidence;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AnomalyEvidence")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<AnomalyEvidence, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<crate::models::AnomalyEvidenceTimestamp>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<crate::models::AnomalyBaseline>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &[
+                            "source",
+                            "timestamp",
+                            "agentAttributeType",
+                            "agentAttributeValue",
+                            "baseline",
+                        ],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "source"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "timestamp"),
+                        2 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f2,
+                                "agentAttributeType",
+                            )
+                        }
+                        3 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f3,
+                                "agentAttributeValue",
+                            )
+                        }
+                        4 => crate::runtime::de::field(&mut map, &mut f4, "baseline"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(AnomalyEvidence {
+                    source: f0.flatten(),
+                    timestamp: f1.flatten(),
+                    agent_attribute_type: f2.flatten(),
+                    agent_attribute_value: f3.flatten(),
+                    baseline: f4.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// When the evidence was captured.
 ///
@@ -164,16 +401,70 @@ pub struct AnomalyEvidence {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct AnomalyEvidenceTimestamp {
     /// When the evidence was captured.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Start of the observed window of a `SIEM` detection; `null` for point-in-time (`SENTINEL`) detections.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub from: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+}
+impl ::serde::Serialize for AnomalyEvidenceTimestamp {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "AnomalyEvidenceTimestamp",
+                    usize::from(self.at.is_some()) + usize::from(self.from.is_some()),
+                )?,
+        );
+        out.optional("at", &self.at);
+        out.optional("from", &self.from);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AnomalyEvidenceTimestamp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = AnomalyEvidenceTimestamp;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AnomalyEvidenceTimestamp")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<AnomalyEvidenceTimestamp, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(&["at", "from"], key.as_str()) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "at"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "from"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(AnomalyEvidenceTimestamp {
+                    at: f0.flatten(),
+                    from: f1.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Reference to another object by type, ID and name.
 ///
@@ -183,55 +474,101 @@ pub struct AnomalyEvidenceTimestamp {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct BaseReferenceDto {
     /// The `type` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<crate::models::DtoType>,
     /// ID of the referenced object.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Display name of the referenced object.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for BaseReferenceDto {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "BaseReferenceDto",
+                    usize::from(self.r#type.is_some()) + usize::from(self.id.is_some())
+                        + usize::from(self.name.is_some()),
+                )?,
+        );
+        out.optional("type", &self.r#type);
+        out.optional("id", &self.id);
+        out.optional("name", &self.name);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BaseReferenceDto {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = BaseReferenceDto;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BaseReferenceDto")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BaseReferenceDto, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<crate::models::DtoType>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["type", "id", "name"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "type"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "id"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "name"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(BaseReferenceDto {
+                    r#type: f0.flatten(),
+                    id: f1.flatten(),
+                    name: f2.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Reference to a business application of the tenant (only with Business
 /// Applications enabled). `name` and `sanctionedStatus` are filled in by the
 /// server and ignored on input.
 ///
 /// Schema: `#/components/schemas/BusinessApplicationRef`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct BusinessApplicationRef {
     /// Kind of reference; always `BUSINESS_APPLICATION`.
     pub r#type: crate::models::BusinessApplicationRefType,
     /// ID of an existing business application.
     pub id: ::std::string::String,
     /// Display name of the business application; ignored on input.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Sanctioned status of the business application.
     ///
     /// Read-only: set by the server, never sent.
-    #[serde(
-        rename = "sanctionedStatus",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sanctioned_status: ::std::option::Option<crate::models::SanctionedStatus>,
     /// The `correlationType` property.
-    #[serde(
-        rename = "correlationType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub correlation_type: ::std::option::Option<crate::models::CorrelationType>,
 }
 impl BusinessApplicationRef {
@@ -249,6 +586,106 @@ impl BusinessApplicationRef {
             sanctioned_status: ::std::option::Option::None,
             correlation_type: ::std::option::Option::None,
         }
+    }
+}
+impl ::serde::Serialize for BusinessApplicationRef {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "BusinessApplicationRef",
+                    2usize + usize::from(self.name.is_some())
+                        + usize::from(self.sanctioned_status.is_some())
+                        + usize::from(self.correlation_type.is_some()),
+                )?,
+        );
+        out.field("type", &self.r#type);
+        out.field("id", &self.id);
+        out.optional("name", &self.name);
+        out.optional("sanctionedStatus", &self.sanctioned_status);
+        out.optional("correlationType", &self.correlation_type);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BusinessApplicationRef {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = BusinessApplicationRef;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BusinessApplicationRef")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BusinessApplicationRef, A::Error> {
+                let mut f0: ::std::option::Option<
+                    crate::models::BusinessApplicationRefType,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<crate::models::SanctionedStatus>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<crate::models::CorrelationType>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["type", "id", "name", "sanctionedStatus", "correlationType"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "type"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "id"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "name"),
+                        3 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f3,
+                                "sanctionedStatus",
+                            )
+                        }
+                        4 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f4,
+                                "correlationType",
+                            )
+                        }
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f0.is_none(), f1.is_none()];
+                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+                    f0,
+                    f1,
+                ) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(&["type", "id"], &absent),
+                    );
+                };
+                ::std::result::Result::Ok(BusinessApplicationRef {
+                    r#type: f0,
+                    id: f1,
+                    name: f2.flatten(),
+                    sanctioned_status: f3.flatten(),
+                    correlation_type: f4.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// Kind of reference; always `BUSINESS_APPLICATION`.
@@ -332,28 +769,17 @@ impl<'de> ::serde::Deserialize<'de> for BusinessApplicationRefType {
 /// One condition of a correlation rule, comparing two attributes.
 ///
 /// Schema: `#/components/schemas/CorrelationCondition`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CorrelationCondition {
     /// Condition ID, set by the server.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Attribute on the left of the comparison.
-    #[serde(rename = "leftAttributeName")]
     pub left_attribute_name: ::std::string::String,
     /// Comparison operator, such as `EQUALS`.
-    #[serde(rename = "operatorType")]
     pub operator_type: ::std::string::String,
     /// Attribute on the right of the comparison; an empty string when there is none.
-    #[serde(rename = "rightAttributeName")]
     pub right_attribute_name: ::std::string::String,
     /// Transform applied before comparing, if any.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transform: ::std::option::Option<::std::string::String>,
     /// Position of the condition within its rule.
     pub ordinal: i32,
@@ -378,26 +804,134 @@ impl CorrelationCondition {
         }
     }
 }
+impl ::serde::Serialize for CorrelationCondition {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "CorrelationCondition",
+                    4usize + usize::from(self.id.is_some())
+                        + usize::from(self.transform.is_some()),
+                )?,
+        );
+        out.optional("id", &self.id);
+        out.field("leftAttributeName", &self.left_attribute_name);
+        out.field("operatorType", &self.operator_type);
+        out.field("rightAttributeName", &self.right_attribute_name);
+        out.optional("transform", &self.transform);
+        out.field("ordinal", &self.ordinal);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CorrelationCondition {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = CorrelationCondition;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CorrelationCondition")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CorrelationCondition, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<i32> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &[
+                            "id",
+                            "leftAttributeName",
+                            "operatorType",
+                            "rightAttributeName",
+                            "transform",
+                            "ordinal",
+                        ],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
+                        1 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f1,
+                                "leftAttributeName",
+                            )
+                        }
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "operatorType"),
+                        3 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f3,
+                                "rightAttributeName",
+                            )
+                        }
+                        4 => crate::runtime::de::field(&mut map, &mut f4, "transform"),
+                        5 => crate::runtime::de::field(&mut map, &mut f5, "ordinal"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f1.is_none(), f2.is_none(), f3.is_none(), f5.is_none()];
+                let (
+                    ::std::option::Option::Some(f1),
+                    ::std::option::Option::Some(f2),
+                    ::std::option::Option::Some(f3),
+                    ::std::option::Option::Some(f5),
+                ) = (f1, f2, f3, f5) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(
+                            &[
+                                "leftAttributeName",
+                                "operatorType",
+                                "rightAttributeName",
+                                "ordinal",
+                            ],
+                            &absent,
+                        ),
+                    );
+                };
+                ::std::result::Result::Ok(CorrelationCondition {
+                    id: f0.flatten(),
+                    left_attribute_name: f1,
+                    operator_type: f2,
+                    right_attribute_name: f3,
+                    transform: f4.flatten(),
+                    ordinal: f5,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Ownership correlation config of a source resource: the rules that decide the
 /// primary (`OWNER_PRIMARY`) or secondary (`OWNER_SECONDARY`) owners of the
 /// machine identities derived from that resource.
 ///
 /// Schema: `#/components/schemas/CorrelationConfig`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CorrelationConfig {
     /// Config ID.
     pub id: ::std::string::String,
     /// ID of the source.
-    #[serde(rename = "sourceId")]
     pub source_id: ::std::string::String,
     /// ID of the source resource the config applies to.
-    #[serde(rename = "resourceId")]
     pub resource_id: ::std::string::String,
     /// The `type` property.
     pub r#type: crate::models::CorrelationConfigType,
@@ -408,12 +942,10 @@ pub struct CorrelationConfig {
     /// When the config was created.
     ///
     /// Read-only: set by the server, never sent.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// When the config was last modified.
     ///
     /// Read-only: set by the server, never sent.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub modified: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl CorrelationConfig {
@@ -438,6 +970,137 @@ impl CorrelationConfig {
             created: ::std::option::Option::None,
             modified: ::std::option::Option::None,
         }
+    }
+}
+impl ::serde::Serialize for CorrelationConfig {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "CorrelationConfig",
+                    6usize + usize::from(self.created.is_some())
+                        + usize::from(self.modified.is_some()),
+                )?,
+        );
+        out.field("id", &self.id);
+        out.field("sourceId", &self.source_id);
+        out.field("resourceId", &self.resource_id);
+        out.field("type", &self.r#type);
+        out.field("attributes", &self.attributes);
+        out.field("rules", &self.rules);
+        out.optional("created", &self.created);
+        out.optional("modified", &self.modified);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CorrelationConfig {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = CorrelationConfig;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CorrelationConfig")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CorrelationConfig, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    crate::models::CorrelationConfigType,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::vec::Vec<crate::models::CorrelationRule>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &[
+                            "id",
+                            "sourceId",
+                            "resourceId",
+                            "type",
+                            "attributes",
+                            "rules",
+                            "created",
+                            "modified",
+                        ],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "sourceId"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "resourceId"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "type"),
+                        4 => crate::runtime::de::field(&mut map, &mut f4, "attributes"),
+                        5 => crate::runtime::de::field(&mut map, &mut f5, "rules"),
+                        6 => crate::runtime::de::field(&mut map, &mut f6, "created"),
+                        7 => crate::runtime::de::field(&mut map, &mut f7, "modified"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [
+                    f0.is_none(),
+                    f1.is_none(),
+                    f2.is_none(),
+                    f3.is_none(),
+                    f4.is_none(),
+                    f5.is_none(),
+                ];
+                let (
+                    ::std::option::Option::Some(f0),
+                    ::std::option::Option::Some(f1),
+                    ::std::option::Option::Some(f2),
+                    ::std::option::Option::Some(f3),
+                    ::std::option::Option::Some(f4),
+                    ::std::option::Option::Some(f5),
+                ) = (f0, f1, f2, f3, f4, f5) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(
+                            &[
+                                "id",
+                                "sourceId",
+                                "resourceId",
+                                "type",
+                                "attributes",
+                                "rules",
+                            ],
+                            &absent,
+                        ),
+                    );
+                };
+                ::std::result::Result::Ok(CorrelationConfig {
+                    id: f0,
+                    source_id: f1,
+                    resource_id: f2,
+                    r#type: f3,
+                    attributes: f4,
+                    rules: f5,
+                    created: f6.flatten(),
+                    modified: f7.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// Which owner an ownership correlation config resolves.
@@ -617,31 +1280,20 @@ impl<'de> ::serde::Deserialize<'de> for CorrelationOwnerType {
 /// One rule of an ownership correlation config.
 ///
 /// Schema: `#/components/schemas/CorrelationRule`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CorrelationRule {
     /// Rule ID, set by the server. Leave it out for a new rule; send it only to
     /// update a rule the config already has (unknown IDs are refused).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Evaluation order; lower values are evaluated first.
     pub priority: i32,
     /// Whether this is the config's default rule.
-    #[serde(rename = "defaultRule")]
     pub default_rule: bool,
     /// The `ruleType` property.
-    #[serde(rename = "ruleType")]
     pub rule_type: crate::models::CorrelationOwnerType,
     /// The `ruleAction` property.
-    #[serde(rename = "ruleAction")]
     pub rule_action: crate::models::CorrelationRuleAction,
     /// Conditions that must all hold for the rule to apply.
-    #[serde(rename = "conditionExpressions")]
     pub condition_expressions: ::std::vec::Vec<crate::models::CorrelationCondition>,
 }
 impl CorrelationRule {
@@ -665,21 +1317,133 @@ impl CorrelationRule {
         }
     }
 }
+impl ::serde::Serialize for CorrelationRule {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "CorrelationRule",
+                    5usize + usize::from(self.id.is_some()),
+                )?,
+        );
+        out.optional("id", &self.id);
+        out.field("priority", &self.priority);
+        out.field("defaultRule", &self.default_rule);
+        out.field("ruleType", &self.rule_type);
+        out.field("ruleAction", &self.rule_action);
+        out.field("conditionExpressions", &self.condition_expressions);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CorrelationRule {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = CorrelationRule;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CorrelationRule")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CorrelationRule, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i32> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<crate::models::CorrelationOwnerType> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    crate::models::CorrelationRuleAction,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::vec::Vec<crate::models::CorrelationCondition>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &[
+                            "id",
+                            "priority",
+                            "defaultRule",
+                            "ruleType",
+                            "ruleAction",
+                            "conditionExpressions",
+                        ],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "priority"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "defaultRule"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "ruleType"),
+                        4 => crate::runtime::de::field(&mut map, &mut f4, "ruleAction"),
+                        5 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f5,
+                                "conditionExpressions",
+                            )
+                        }
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [
+                    f1.is_none(),
+                    f2.is_none(),
+                    f3.is_none(),
+                    f4.is_none(),
+                    f5.is_none(),
+                ];
+                let (
+                    ::std::option::Option::Some(f1),
+                    ::std::option::Option::Some(f2),
+                    ::std::option::Option::Some(f3),
+                    ::std::option::Option::Some(f4),
+                    ::std::option::Option::Some(f5),
+                ) = (f1, f2, f3, f4, f5) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(
+                            &[
+                                "priority",
+                                "defaultRule",
+                                "ruleType",
+                                "ruleAction",
+                                "conditionExpressions",
+                            ],
+                            &absent,
+                        ),
+                    );
+                };
+                ::std::result::Result::Ok(CorrelationRule {
+                    id: f0.flatten(),
+                    priority: f1,
+                    default_rule: f2,
+                    rule_type: f3,
+                    rule_action: f4,
+                    condition_expressions: f5,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// What a correlation rule does when it matches.
 ///
 /// Schema: `#/components/schemas/CorrelationRuleAction`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct CorrelationRuleAction {
     /// The `type` property.
     pub r#type: crate::models::CorrelationOwnerType,
     /// Settings specific to the action.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payload: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
@@ -693,6 +1457,70 @@ impl CorrelationRuleAction {
             r#type,
             payload: ::std::option::Option::None,
         }
+    }
+}
+impl ::serde::Serialize for CorrelationRuleAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "CorrelationRuleAction",
+                    1usize + usize::from(self.payload.is_some()),
+                )?,
+        );
+        out.field("type", &self.r#type);
+        out.optional("payload", &self.payload);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CorrelationRuleAction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = CorrelationRuleAction;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct CorrelationRuleAction")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<CorrelationRuleAction, A::Error> {
+                let mut f0: ::std::option::Option<crate::models::CorrelationOwnerType> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(&["type", "payload"], key.as_str()) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "type"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "payload"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f0.is_none()];
+                let (::std::option::Option::Some(f0),) = (f0,) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(&["type"], &absent),
+                    );
+                };
+                ::std::result::Result::Ok(CorrelationRuleAction {
+                    r#type: f0,
+                    payload: f1.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// How a business application reference came about: assigned by hand (`MANUAL`)
@@ -1007,23 +1835,83 @@ impl<'de> ::serde::Deserialize<'de> for DtoType {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct ErrorMessageDto {
     /// BCP 47 language tag of `text`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub locale: ::std::option::Option<::std::string::String>,
     /// The `localeOrigin` property.
-    #[serde(
-        rename = "localeOrigin",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub locale_origin: ::std::option::Option<crate::models::LocaleOrigin>,
     /// Message text in `locale`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for ErrorMessageDto {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "ErrorMessageDto",
+                    usize::from(self.locale.is_some())
+                        + usize::from(self.locale_origin.is_some())
+                        + usize::from(self.text.is_some()),
+                )?,
+        );
+        out.optional("locale", &self.locale);
+        out.optional("localeOrigin", &self.locale_origin);
+        out.optional("text", &self.text);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ErrorMessageDto {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = ErrorMessageDto;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ErrorMessageDto")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ErrorMessageDto, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<crate::models::LocaleOrigin>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["locale", "localeOrigin", "text"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "locale"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "localeOrigin"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "text"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(ErrorMessageDto {
+                    locale: f0.flatten(),
+                    locale_origin: f1.flatten(),
+                    text: f2.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Standard error body of the API.
 ///
@@ -1033,51 +1921,109 @@ pub struct ErrorMessageDto {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct ErrorResponseDto {
     /// Fine-grained error code.
-    #[serde(
-        rename = "detailCode",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub detail_code: ::std::option::Option<::std::string::String>,
     /// Unique ID of this error; quote it to SailPoint support.
-    #[serde(
-        rename = "trackingId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub tracking_id: ::std::option::Option<::std::string::String>,
     /// Localized, generic reasons for the error.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub messages: ::std::option::Option<::std::vec::Vec<crate::models::ErrorMessageDto>>,
     /// Plain-text details that complement `messages`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub causes: ::std::option::Option<::std::vec::Vec<crate::models::ErrorMessageDto>>,
+}
+impl ::serde::Serialize for ErrorResponseDto {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "ErrorResponseDto",
+                    usize::from(self.detail_code.is_some())
+                        + usize::from(self.tracking_id.is_some())
+                        + usize::from(self.messages.is_some())
+                        + usize::from(self.causes.is_some()),
+                )?,
+        );
+        out.optional("detailCode", &self.detail_code);
+        out.optional("trackingId", &self.tracking_id);
+        out.optional("messages", &self.messages);
+        out.optional("causes", &self.causes);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ErrorResponseDto {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = ErrorResponseDto;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ErrorResponseDto")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ErrorResponseDto, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::vec::Vec<crate::models::ErrorMessageDto>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::vec::Vec<crate::models::ErrorMessageDto>,
+                    >,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["detailCode", "trackingId", "messages", "causes"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "detailCode"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "trackingId"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "messages"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "causes"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(ErrorResponseDto {
+                    detail_code: f0.flatten(),
+                    tracking_id: f1.flatten(),
+                    messages: f2.flatten(),
+                    causes: f3.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// One JSON Patch operation (RFC 6902).
 ///
 /// Schema: `#/components/schemas/JsonPatchOperation`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct JsonPatchOperation {
     /// The operation.
     pub op: crate::models::JsonPatchOperationOp,
     /// JSON Pointer (RFC 6901) to the target location.
     pub path: ::std::string::String,
     /// JSON Pointer to the source location; required by `move` and `copy`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub from: ::std::option::Option<::std::string::String>,
     /// Any JSON value, `null` included; required by `add`, `replace` and `test`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::serde_json::Value>,
 }
 impl JsonPatchOperation {
@@ -1094,6 +2040,85 @@ impl JsonPatchOperation {
             from: ::std::option::Option::None,
             value: ::std::option::Option::None,
         }
+    }
+}
+impl ::serde::Serialize for JsonPatchOperation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "JsonPatchOperation",
+                    2usize + usize::from(self.from.is_some())
+                        + usize::from(self.value.is_some()),
+                )?,
+        );
+        out.field("op", &self.op);
+        out.field("path", &self.path);
+        out.optional("from", &self.from);
+        out.optional("value", &self.value);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for JsonPatchOperation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = JsonPatchOperation;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct JsonPatchOperation")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<JsonPatchOperation, A::Error> {
+                let mut f0: ::std::option::Option<crate::models::JsonPatchOperationOp> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::serde_json::Value>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["op", "path", "from", "value"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "op"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "path"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "from"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "value"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f0.is_none(), f1.is_none()];
+                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+                    f0,
+                    f1,
+                ) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(&["op", "path"], &absent),
+                    );
+                };
+                ::std::result::Result::Ok(JsonPatchOperation {
+                    op: f0,
+                    path: f1,
+                    from: f2.flatten(),
+                    value: f3.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// The operation.
@@ -1287,13 +2312,7 @@ impl<'de> ::serde::Deserialize<'de> for LocaleOrigin {
 /// A message in a given locale.
 ///
 /// Schema: `#/components/schemas/LocalizedMessage`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct LocalizedMessage {
     /// BCP 47 language tag of `message`.
     pub locale: ::std::string::String,
@@ -1314,28 +2333,78 @@ impl LocalizedMessage {
         }
     }
 }
+impl ::serde::Serialize for LocalizedMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer.serialize_struct("LocalizedMessage", 2usize)?,
+        );
+        out.field("locale", &self.locale);
+        out.field("message", &self.message);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LocalizedMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = LocalizedMessage;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LocalizedMessage")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<LocalizedMessage, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["locale", "message"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "locale"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "message"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f0.is_none(), f1.is_none()];
+                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+                    f0,
+                    f1,
+                ) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(&["locale", "message"], &absent),
+                    );
+                };
+                ::std::result::Result::Ok(LocalizedMessage {
+                    locale: f0,
+                    message: f1,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// What to aggregate.
 ///
 /// Schema: `#/components/schemas/MachineIdentityAggregationRequest`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MachineIdentityAggregationRequest {
     /// IDs of the source datasets to aggregate machine identities from.
-    #[serde(rename = "datasetIds")]
     pub dataset_ids: ::std::vec::Vec<::std::string::String>,
     /// When `true`, aggregation optimizations are turned off, which may make the aggregation slower.
     ///
     /// Server default: `false`.
-    #[serde(
-        rename = "disableOptimization",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub disable_optimization: ::std::option::Option<bool>,
 }
 impl MachineIdentityAggregationRequest {
@@ -1349,6 +2418,77 @@ impl MachineIdentityAggregationRequest {
         }
     }
 }
+impl ::serde::Serialize for MachineIdentityAggregationRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityAggregationRequest",
+                    1usize + usize::from(self.disable_optimization.is_some()),
+                )?,
+        );
+        out.field("datasetIds", &self.dataset_ids);
+        out.optional("disableOptimization", &self.disable_optimization);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = MachineIdentityAggregationRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MachineIdentityAggregationRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MachineIdentityAggregationRequest, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["datasetIds", "disableOptimization"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "datasetIds"),
+                        1 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f1,
+                                "disableOptimization",
+                            )
+                        }
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f0.is_none()];
+                let (::std::option::Option::Some(f0),) = (f0,) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(&["datasetIds"], &absent),
+                    );
+                };
+                ::std::result::Result::Ok(MachineIdentityAggregationRequest {
+                    dataset_ids: f0,
+                    disable_optimization: f1.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// The task that runs a machine identity aggregation.
 ///
 /// Schema: `#/components/schemas/MachineIdentityAggregationResponse`
@@ -1357,96 +2497,274 @@ impl MachineIdentityAggregationRequest {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct MachineIdentityAggregationResponse {
     /// Task ID.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Kind of task.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<
         crate::models::MachineIdentityAggregationResponseType,
     >,
     /// Task name.
-    #[serde(
-        rename = "uniqueName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub unique_name: ::std::option::Option<::std::string::String>,
     /// Task description.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Name of the parent task, if any.
-    #[serde(
-        rename = "parentName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub parent_name: ::std::option::Option<::std::string::String>,
     /// Who or what launched the task.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub launcher: ::std::option::Option<::std::string::String>,
     /// The `target` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub target: ::std::option::Option<crate::models::BaseReferenceDto>,
     /// When the task was created.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// When the task was last modified.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub modified: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// When the task was launched.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub launched: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// When the task completed.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub completed: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// The `taskDefinitionSummary` property.
-    #[serde(
-        rename = "taskDefinitionSummary",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub task_definition_summary: ::std::option::Option<
         crate::models::TaskDefinitionSummary,
     >,
     /// Outcome of the task; `null` while it runs.
-    #[serde(
-        rename = "completionStatus",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub completion_status: ::std::option::Option<
         crate::models::MachineIdentityAggregationResponseCompletionStatus,
     >,
     /// Messages the task has logged.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub messages: ::std::option::Option<
         ::std::vec::Vec<crate::models::TaskStatusMessage>,
     >,
     /// Values the task returns.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub returns: ::std::option::Option<
         ::std::vec::Vec<crate::models::TaskReturnDetails>,
     >,
     /// Free-form task attributes.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attributes: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Human-readable progress.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progress: ::std::option::Option<::std::string::String>,
     /// Completion percentage.
-    #[serde(
-        rename = "percentComplete",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub percent_complete: ::std::option::Option<i32>,
+}
+impl ::serde::Serialize for MachineIdentityAggregationResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityAggregationResponse",
+                    usize::from(self.id.is_some()) + usize::from(self.r#type.is_some())
+                        + usize::from(self.unique_name.is_some())
+                        + usize::from(self.description.is_some())
+                        + usize::from(self.parent_name.is_some())
+                        + usize::from(self.launcher.is_some())
+                        + usize::from(self.target.is_some())
+                        + usize::from(self.created.is_some())
+                        + usize::from(self.modified.is_some())
+                        + usize::from(self.launched.is_some())
+                        + usize::from(self.completed.is_some())
+                        + usize::from(self.task_definition_summary.is_some())
+                        + usize::from(self.completion_status.is_some())
+                        + usize::from(self.messages.is_some())
+                        + usize::from(self.returns.is_some())
+                        + usize::from(self.attributes.is_some())
+                        + usize::from(self.progress.is_some())
+                        + usize::from(self.percent_complete.is_some()),
+                )?,
+        );
+        out.optional("id", &self.id);
+        out.optional("type", &self.r#type);
+        out.optional("uniqueName", &self.unique_name);
+        out.optional("description", &self.description);
+        out.optional("parentName", &self.parent_name);
+        out.optional("launcher", &self.launcher);
+        out.optional("target", &self.target);
+        out.optional("created", &self.created);
+        out.optional("modified", &self.modified);
+        out.optional("launched", &self.launched);
+        out.optional("completed", &self.completed);
+        out.optional("taskDefinitionSummary", &self.task_definition_summary);
+        out.optional("completionStatus", &self.completion_status);
+        out.optional("messages", &self.messages);
+        out.optional("returns", &self.returns);
+        out.optional("attributes", &self.attributes);
+        out.optional("progress", &self.progress);
+        out.optional("percentComplete", &self.percent_complete);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = MachineIdentityAggregationResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MachineIdentityAggregationResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MachineIdentityAggregationResponse, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::models::MachineIdentityAggregationResponseType,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<crate::models::BaseReferenceDto>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<crate::models::TaskDefinitionSummary>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::models::MachineIdentityAggregationResponseCompletionStatus,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::vec::Vec<crate::models::TaskStatusMessage>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::vec::Vec<crate::models::TaskReturnDetails>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &[
+                            "id",
+                            "type",
+                            "uniqueName",
+                            "description",
+                            "parentName",
+                            "launcher",
+                            "target",
+                            "created",
+                            "modified",
+                            "launched",
+                            "completed",
+                            "taskDefinitionSummary",
+                            "completionStatus",
+                            "messages",
+                            "returns",
+                            "attributes",
+                            "progress",
+                            "percentComplete",
+                        ],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "type"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "uniqueName"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "description"),
+                        4 => crate::runtime::de::field(&mut map, &mut f4, "parentName"),
+                        5 => crate::runtime::de::field(&mut map, &mut f5, "launcher"),
+                        6 => crate::runtime::de::field(&mut map, &mut f6, "target"),
+                        7 => crate::runtime::de::field(&mut map, &mut f7, "created"),
+                        8 => crate::runtime::de::field(&mut map, &mut f8, "modified"),
+                        9 => crate::runtime::de::field(&mut map, &mut f9, "launched"),
+                        10 => crate::runtime::de::field(&mut map, &mut f10, "completed"),
+                        11 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f11,
+                                "taskDefinitionSummary",
+                            )
+                        }
+                        12 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f12,
+                                "completionStatus",
+                            )
+                        }
+                        13 => crate::runtime::de::field(&mut map, &mut f13, "messages"),
+                        14 => crate::runtime::de::field(&mut map, &mut f14, "returns"),
+                        15 => crate::runtime::de::field(&mut map, &mut f15, "attributes"),
+                        16 => crate::runtime::de::field(&mut map, &mut f16, "progress"),
+                        17 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f17,
+                                "percentComplete",
+                            )
+                        }
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(MachineIdentityAggregationResponse {
+                    id: f0.flatten(),
+                    r#type: f1.flatten(),
+                    unique_name: f2.flatten(),
+                    description: f3.flatten(),
+                    parent_name: f4.flatten(),
+                    launcher: f5.flatten(),
+                    target: f6.flatten(),
+                    created: f7.flatten(),
+                    modified: f8.flatten(),
+                    launched: f9.flatten(),
+                    completed: f10.flatten(),
+                    task_definition_summary: f11.flatten(),
+                    completion_status: f12.flatten(),
+                    messages: f13.flatten(),
+                    returns: f14.flatten(),
+                    attributes: f15.flatten(),
+                    progress: f16.flatten(),
+                    percent_complete: f17.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Outcome of the task; `null` while it runs.
 ///
@@ -1640,44 +2958,27 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationResponseType {
 /// Writable fields of a v1 machine identity, shared by requests and responses.
 ///
 /// Schema: `#/components/schemas/MachineIdentityBase`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MachineIdentityBase {
     /// Name of the machine identity.
     ///
     /// Always present; may be `null`.
-    #[serde(default)]
     pub name: ::std::option::Option<::std::string::String>,
     /// Native identity of the machine identity on its source.
-    #[serde(rename = "nativeIdentity")]
     pub native_identity: ::std::string::String,
     /// Free-text description (at most 2000 characters).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Custom attributes of the machine identity.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attributes: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Subtype of the machine identity.
     pub subtype: ::std::string::String,
     /// The `owners` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub owners: ::std::option::Option<crate::models::MachineIdentityOwners>,
     /// ID of the source the machine identity belongs to.
-    #[serde(
-        rename = "sourceId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub source_id: ::std::option::Option<::std::string::String>,
     /// UUID of the machine identity as aggregated from its source.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub uuid: ::std::option::Option<::std::string::String>,
 }
 impl MachineIdentityBase {
@@ -1700,22 +3001,140 @@ impl MachineIdentityBase {
         }
     }
 }
+impl ::serde::Serialize for MachineIdentityBase {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityBase",
+                    3usize + usize::from(self.description.is_some())
+                        + usize::from(self.attributes.is_some())
+                        + usize::from(self.owners.is_some())
+                        + usize::from(self.source_id.is_some())
+                        + usize::from(self.uuid.is_some()),
+                )?,
+        );
+        out.field("name", &self.name);
+        out.field("nativeIdentity", &self.native_identity);
+        out.optional("description", &self.description);
+        out.optional("attributes", &self.attributes);
+        out.field("subtype", &self.subtype);
+        out.optional("owners", &self.owners);
+        out.optional("sourceId", &self.source_id);
+        out.optional("uuid", &self.uuid);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityBase {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = MachineIdentityBase;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MachineIdentityBase")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MachineIdentityBase, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<crate::models::MachineIdentityOwners>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &[
+                            "name",
+                            "nativeIdentity",
+                            "description",
+                            "attributes",
+                            "subtype",
+                            "owners",
+                            "sourceId",
+                            "uuid",
+                        ],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "name"),
+                        1 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f1,
+                                "nativeIdentity",
+                            )
+                        }
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "description"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "attributes"),
+                        4 => crate::runtime::de::field(&mut map, &mut f4, "subtype"),
+                        5 => crate::runtime::de::field(&mut map, &mut f5, "owners"),
+                        6 => crate::runtime::de::field(&mut map, &mut f6, "sourceId"),
+                        7 => crate::runtime::de::field(&mut map, &mut f7, "uuid"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f1.is_none(), f4.is_none()];
+                let (::std::option::Option::Some(f1), ::std::option::Option::Some(f4)) = (
+                    f1,
+                    f4,
+                ) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(
+                            &["nativeIdentity", "subtype"],
+                            &absent,
+                        ),
+                    );
+                };
+                ::std::result::Result::Ok(MachineIdentityBase {
+                    name: f0.flatten(),
+                    native_identity: f1,
+                    description: f2.flatten(),
+                    attributes: f3.flatten(),
+                    subtype: f4,
+                    owners: f5.flatten(),
+                    source_id: f6.flatten(),
+                    uuid: f7.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Owners of a machine identity.
 ///
 /// Schema: `#/components/schemas/MachineIdentityOwners`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MachineIdentityOwners {
     /// The `primaryIdentity` property.
-    #[serde(rename = "primaryIdentity")]
     pub primary_identity: crate::models::BaseReferenceDto,
     /// Secondary owners.
-    #[serde(rename = "secondaryIdentities")]
     pub secondary_identities: ::std::vec::Vec<crate::models::BaseReferenceDto>,
 }
 impl MachineIdentityOwners {
@@ -1732,6 +3151,85 @@ impl MachineIdentityOwners {
         }
     }
 }
+impl ::serde::Serialize for MachineIdentityOwners {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer.serialize_struct("MachineIdentityOwners", 2usize)?,
+        );
+        out.field("primaryIdentity", &self.primary_identity);
+        out.field("secondaryIdentities", &self.secondary_identities);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityOwners {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = MachineIdentityOwners;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MachineIdentityOwners")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MachineIdentityOwners, A::Error> {
+                let mut f0: ::std::option::Option<crate::models::BaseReferenceDto> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::vec::Vec<crate::models::BaseReferenceDto>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["primaryIdentity", "secondaryIdentities"],
+                        key.as_str(),
+                    ) {
+                        0 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f0,
+                                "primaryIdentity",
+                            )
+                        }
+                        1 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f1,
+                                "secondaryIdentities",
+                            )
+                        }
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f0.is_none(), f1.is_none()];
+                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+                    f0,
+                    f1,
+                ) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(
+                            &["primaryIdentity", "secondaryIdentities"],
+                            &absent,
+                        ),
+                    );
+                };
+                ::std::result::Result::Ok(MachineIdentityOwners {
+                    primary_identity: f0,
+                    secondary_identities: f1,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Owners of a machine identity: one primary owner (an identity) and secondary
 /// owners that are either up to ten identities or exactly one governance group
 /// (type `GOVERNANCE_GROUP`), never both.
@@ -1742,67 +3240,105 @@ impl MachineIdentityOwners {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct MachineIdentityOwnersV2 {
     /// The `primary` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub primary: ::std::option::Option<crate::models::BaseReferenceDto>,
     /// Secondary owners.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub secondary: ::std::option::Option<
         ::std::vec::Vec<crate::models::BaseReferenceDto>,
     >,
 }
+impl ::serde::Serialize for MachineIdentityOwnersV2 {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityOwnersV2",
+                    usize::from(self.primary.is_some())
+                        + usize::from(self.secondary.is_some()),
+                )?,
+        );
+        out.optional("primary", &self.primary);
+        out.optional("secondary", &self.secondary);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityOwnersV2 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = MachineIdentityOwnersV2;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MachineIdentityOwnersV2")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MachineIdentityOwnersV2, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<crate::models::BaseReferenceDto>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::vec::Vec<crate::models::BaseReferenceDto>,
+                    >,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["primary", "secondary"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "primary"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "secondary"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(MachineIdentityOwnersV2 {
+                    primary: f0.flatten(),
+                    secondary: f1.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A machine identity to create with the v1 API.
 ///
 /// Schema: `#/components/schemas/MachineIdentityRequest`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MachineIdentityRequest {
     /// Name of the machine identity.
     ///
     /// Always present; may be `null`.
-    #[serde(default)]
     pub name: ::std::option::Option<::std::string::String>,
     /// Native identity of the machine identity on its source.
-    #[serde(rename = "nativeIdentity")]
     pub native_identity: ::std::string::String,
     /// Free-text description (at most 2000 characters).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Custom attributes of the machine identity.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attributes: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Subtype of the machine identity.
     pub subtype: ::std::string::String,
     /// The `owners` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub owners: ::std::option::Option<crate::models::MachineIdentityOwners>,
     /// ID of the source the machine identity belongs to.
-    #[serde(
-        rename = "sourceId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub source_id: ::std::option::Option<::std::string::String>,
     /// UUID of the machine identity as aggregated from its source.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub uuid: ::std::option::Option<::std::string::String>,
     /// User entitlements to give the machine identity.
-    #[serde(
-        rename = "userEntitlements",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub user_entitlements: ::std::option::Option<
         ::std::vec::Vec<crate::models::MachineIdentityUserEntitlementRequest>,
     >,
@@ -1828,97 +3364,200 @@ impl MachineIdentityRequest {
         }
     }
 }
+impl ::serde::Serialize for MachineIdentityRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityRequest",
+                    3usize + usize::from(self.description.is_some())
+                        + usize::from(self.attributes.is_some())
+                        + usize::from(self.owners.is_some())
+                        + usize::from(self.source_id.is_some())
+                        + usize::from(self.uuid.is_some())
+                        + usize::from(self.user_entitlements.is_some()),
+                )?,
+        );
+        out.field("name", &self.name);
+        out.field("nativeIdentity", &self.native_identity);
+        out.optional("description", &self.description);
+        out.optional("attributes", &self.attributes);
+        out.field("subtype", &self.subtype);
+        out.optional("owners", &self.owners);
+        out.optional("sourceId", &self.source_id);
+        out.optional("uuid", &self.uuid);
+        out.optional("userEntitlements", &self.user_entitlements);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = MachineIdentityRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MachineIdentityRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MachineIdentityRequest, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<crate::models::MachineIdentityOwners>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::vec::Vec<
+                            crate::models::MachineIdentityUserEntitlementRequest,
+                        >,
+                    >,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &[
+                            "name",
+                            "nativeIdentity",
+                            "description",
+                            "attributes",
+                            "subtype",
+                            "owners",
+                            "sourceId",
+                            "uuid",
+                            "userEntitlements",
+                        ],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "name"),
+                        1 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f1,
+                                "nativeIdentity",
+                            )
+                        }
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "description"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "attributes"),
+                        4 => crate::runtime::de::field(&mut map, &mut f4, "subtype"),
+                        5 => crate::runtime::de::field(&mut map, &mut f5, "owners"),
+                        6 => crate::runtime::de::field(&mut map, &mut f6, "sourceId"),
+                        7 => crate::runtime::de::field(&mut map, &mut f7, "uuid"),
+                        8 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f8,
+                                "userEntitlements",
+                            )
+                        }
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f1.is_none(), f4.is_none()];
+                let (::std::option::Option::Some(f1), ::std::option::Option::Some(f4)) = (
+                    f1,
+                    f4,
+                ) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(
+                            &["nativeIdentity", "subtype"],
+                            &absent,
+                        ),
+                    );
+                };
+                ::std::result::Result::Ok(MachineIdentityRequest {
+                    name: f0.flatten(),
+                    native_identity: f1,
+                    description: f2.flatten(),
+                    attributes: f3.flatten(),
+                    subtype: f4,
+                    owners: f5.flatten(),
+                    source_id: f6.flatten(),
+                    uuid: f7.flatten(),
+                    user_entitlements: f8.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A machine identity as returned by the v1 API.
 ///
 /// Schema: `#/components/schemas/MachineIdentityResponse`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MachineIdentityResponse {
     /// Machine identity ID.
     ///
     /// Read-only: set by the server, never sent.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// When the machine identity was created.
     ///
     /// Read-only: set by the server, never sent.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// When the machine identity was last modified.
     ///
     /// Read-only: set by the server, never sent.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub modified: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Name of the machine identity.
     ///
     /// Always present; may be `null`.
-    #[serde(default)]
     pub name: ::std::option::Option<::std::string::String>,
     /// Native identity of the machine identity on its source.
-    #[serde(rename = "nativeIdentity")]
     pub native_identity: ::std::string::String,
     /// Free-text description (at most 2000 characters).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Custom attributes of the machine identity.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attributes: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Subtype of the machine identity.
     pub subtype: ::std::string::String,
     /// The `owners` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub owners: ::std::option::Option<crate::models::MachineIdentityOwners>,
     /// ID of the source the machine identity belongs to.
-    #[serde(
-        rename = "sourceId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub source_id: ::std::option::Option<::std::string::String>,
     /// UUID of the machine identity as aggregated from its source.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub uuid: ::std::option::Option<::std::string::String>,
     /// Whether the machine identity was edited by hand.
     ///
     /// Server default: `false`.
-    #[serde(
-        rename = "manuallyEdited",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub manually_edited: ::std::option::Option<bool>,
     /// Whether the machine identity was created by hand rather than aggregated.
     ///
     /// Server default: `false`.
-    #[serde(
-        rename = "manuallyCreated",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub manually_created: ::std::option::Option<bool>,
     /// The `source` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<crate::models::BaseReferenceDto>,
     /// ID of the source dataset the machine identity was aggregated from.
-    #[serde(
-        rename = "datasetId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub dataset_id: ::std::option::Option<::std::string::String>,
     /// User entitlements of the machine identity.
-    #[serde(
-        rename = "userEntitlements",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub user_entitlements: ::std::option::Option<
         ::std::vec::Vec<crate::models::MachineIdentityUserEntitlement>,
     >,
@@ -1951,6 +3590,212 @@ impl MachineIdentityResponse {
         }
     }
 }
+impl ::serde::Serialize for MachineIdentityResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityResponse",
+                    3usize + usize::from(self.id.is_some())
+                        + usize::from(self.created.is_some())
+                        + usize::from(self.modified.is_some())
+                        + usize::from(self.description.is_some())
+                        + usize::from(self.attributes.is_some())
+                        + usize::from(self.owners.is_some())
+                        + usize::from(self.source_id.is_some())
+                        + usize::from(self.uuid.is_some())
+                        + usize::from(self.manually_edited.is_some())
+                        + usize::from(self.manually_created.is_some())
+                        + usize::from(self.source.is_some())
+                        + usize::from(self.dataset_id.is_some())
+                        + usize::from(self.user_entitlements.is_some()),
+                )?,
+        );
+        out.optional("id", &self.id);
+        out.optional("created", &self.created);
+        out.optional("modified", &self.modified);
+        out.field("name", &self.name);
+        out.field("nativeIdentity", &self.native_identity);
+        out.optional("description", &self.description);
+        out.optional("attributes", &self.attributes);
+        out.field("subtype", &self.subtype);
+        out.optional("owners", &self.owners);
+        out.optional("sourceId", &self.source_id);
+        out.optional("uuid", &self.uuid);
+        out.optional("manuallyEdited", &self.manually_edited);
+        out.optional("manuallyCreated", &self.manually_created);
+        out.optional("source", &self.source);
+        out.optional("datasetId", &self.dataset_id);
+        out.optional("userEntitlements", &self.user_entitlements);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = MachineIdentityResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MachineIdentityResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MachineIdentityResponse, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<crate::models::MachineIdentityOwners>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<crate::models::BaseReferenceDto>,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::vec::Vec<crate::models::MachineIdentityUserEntitlement>,
+                    >,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &[
+                            "id",
+                            "created",
+                            "modified",
+                            "name",
+                            "nativeIdentity",
+                            "description",
+                            "attributes",
+                            "subtype",
+                            "owners",
+                            "sourceId",
+                            "uuid",
+                            "manuallyEdited",
+                            "manuallyCreated",
+                            "source",
+                            "datasetId",
+                            "userEntitlements",
+                        ],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "created"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "modified"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "name"),
+                        4 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f4,
+                                "nativeIdentity",
+                            )
+                        }
+                        5 => crate::runtime::de::field(&mut map, &mut f5, "description"),
+                        6 => crate::runtime::de::field(&mut map, &mut f6, "attributes"),
+                        7 => crate::runtime::de::field(&mut map, &mut f7, "subtype"),
+                        8 => crate::runtime::de::field(&mut map, &mut f8, "owners"),
+                        9 => crate::runtime::de::field(&mut map, &mut f9, "sourceId"),
+                        10 => crate::runtime::de::field(&mut map, &mut f10, "uuid"),
+                        11 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f11,
+                                "manuallyEdited",
+                            )
+                        }
+                        12 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f12,
+                                "manuallyCreated",
+                            )
+                        }
+                        13 => crate::runtime::de::field(&mut map, &mut f13, "source"),
+                        14 => crate::runtime::de::field(&mut map, &mut f14, "datasetId"),
+                        15 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f15,
+                                "userEntitlements",
+                            )
+                        }
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f4.is_none(), f7.is_none()];
+                let (::std::option::Option::Some(f4), ::std::option::Option::Some(f7)) = (
+                    f4,
+                    f7,
+                ) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(
+                            &["nativeIdentity", "subtype"],
+                            &absent,
+                        ),
+                    );
+                };
+                ::std::result::Result::Ok(MachineIdentityResponse {
+                    id: f0.flatten(),
+                    created: f1.flatten(),
+                    modified: f2.flatten(),
+                    name: f3.flatten(),
+                    native_identity: f4,
+                    description: f5.flatten(),
+                    attributes: f6.flatten(),
+                    subtype: f7,
+                    owners: f8.flatten(),
+                    source_id: f9.flatten(),
+                    uuid: f10.flatten(),
+                    manually_edited: f11.flatten(),
+                    manually_created: f12.flatten(),
+                    source: f13.flatten(),
+                    dataset_id: f14.flatten(),
+                    user_entitlements: f15.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Risk data of a machine identity.
 ///
 /// Schema: `#/components/schemas/MachineIdentityRisk`
@@ -1959,16 +3804,72 @@ impl MachineIdentityResponse {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct MachineIdentityRisk {
     /// Normalized risk score, from 0.0 to 100.0.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub score: ::std::option::Option<f64>,
     /// The `severity` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub severity: ::std::option::Option<crate::models::RiskSeverity>,
+}
+impl ::serde::Serialize for MachineIdentityRisk {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityRisk",
+                    usize::from(self.score.is_some())
+                        + usize::from(self.severity.is_some()),
+                )?,
+        );
+        out.optional("score", &self.score);
+        out.optional("severity", &self.severity);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityRisk {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = MachineIdentityRisk;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MachineIdentityRisk")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MachineIdentityRisk, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<crate::models::RiskSeverity>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["score", "severity"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "score"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "severity"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(MachineIdentityRisk {
+                    score: f0.flatten(),
+                    severity: f1.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A user entitlement held by a machine identity, as embedded in the machine identity.
 ///
@@ -1978,51 +3879,103 @@ pub struct MachineIdentityRisk {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct MachineIdentityUserEntitlement {
     /// ID of the entitlement's source.
-    #[serde(
-        rename = "sourceId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub source_id: ::std::option::Option<::std::string::String>,
     /// Entitlement ID.
-    #[serde(
-        rename = "entitlementId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub entitlement_id: ::std::option::Option<::std::string::String>,
     /// Display name of the entitlement.
-    #[serde(
-        rename = "displayName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub display_name: ::std::option::Option<::std::string::String>,
     /// The `source` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<crate::models::BaseReferenceDto>,
+}
+impl ::serde::Serialize for MachineIdentityUserEntitlement {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityUserEntitlement",
+                    usize::from(self.source_id.is_some())
+                        + usize::from(self.entitlement_id.is_some())
+                        + usize::from(self.display_name.is_some())
+                        + usize::from(self.source.is_some()),
+                )?,
+        );
+        out.optional("sourceId", &self.source_id);
+        out.optional("entitlementId", &self.entitlement_id);
+        out.optional("displayName", &self.display_name);
+        out.optional("source", &self.source);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlement {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = MachineIdentityUserEntitlement;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MachineIdentityUserEntitlement")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MachineIdentityUserEntitlement, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<crate::models::BaseReferenceDto>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["sourceId", "entitlementId", "displayName", "source"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "sourceId"),
+                        1 => {
+                            crate::runtime::de::field(&mut map, &mut f1, "entitlementId")
+                        }
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "displayName"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "source"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(MachineIdentityUserEntitlement {
+                    source_id: f0.flatten(),
+                    entitlement_id: f1.flatten(),
+                    display_name: f2.flatten(),
+                    source: f3.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// An entitlement to give a machine identity.
 ///
 /// Schema: `#/components/schemas/MachineIdentityUserEntitlementRequest`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MachineIdentityUserEntitlementRequest {
     /// Entitlement ID.
-    #[serde(rename = "entitlementId")]
     pub entitlement_id: ::std::string::String,
     /// ID of the entitlement's source.
-    #[serde(rename = "sourceId")]
     pub source_id: ::std::string::String,
 }
 impl MachineIdentityUserEntitlementRequest {
@@ -2039,6 +3992,73 @@ impl MachineIdentityUserEntitlementRequest {
         }
     }
 }
+impl ::serde::Serialize for MachineIdentityUserEntitlementRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer.serialize_struct("MachineIdentityUserEntitlementRequest", 2usize)?,
+        );
+        out.field("entitlementId", &self.entitlement_id);
+        out.field("sourceId", &self.source_id);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlementRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = MachineIdentityUserEntitlementRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MachineIdentityUserEntitlementRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MachineIdentityUserEntitlementRequest, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["entitlementId", "sourceId"],
+                        key.as_str(),
+                    ) {
+                        0 => {
+                            crate::runtime::de::field(&mut map, &mut f0, "entitlementId")
+                        }
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "sourceId"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f0.is_none(), f1.is_none()];
+                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+                    f0,
+                    f1,
+                ) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(
+                            &["entitlementId", "sourceId"],
+                            &absent,
+                        ),
+                    );
+                };
+                ::std::result::Result::Ok(MachineIdentityUserEntitlementRequest {
+                    entitlement_id: f0,
+                    source_id: f1,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A user entitlement held by a machine identity, as listed by `listMachineIdentityUserEntitlementsV1`.
 ///
 /// Schema: `#/components/schemas/MachineIdentityUserEntitlementResponse`
@@ -2047,31 +4067,112 @@ impl MachineIdentityUserEntitlementRequest {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct MachineIdentityUserEntitlementResponse {
     /// ID of this entitlement assignment.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// ID of the machine identity.
-    #[serde(
-        rename = "machineIdentityId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub machine_identity_id: ::std::option::Option<::std::string::String>,
     /// The `source` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<crate::models::BaseReferenceDto>,
     /// The `entitlement` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub entitlement: ::std::option::Option<crate::models::BaseReferenceDto>,
     /// When the entitlement was assigned.
     ///
     /// Read-only: set by the server, never sent.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+}
+impl ::serde::Serialize for MachineIdentityUserEntitlementResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityUserEntitlementResponse",
+                    usize::from(self.id.is_some())
+                        + usize::from(self.machine_identity_id.is_some())
+                        + usize::from(self.source.is_some())
+                        + usize::from(self.entitlement.is_some())
+                        + usize::from(self.created.is_some()),
+                )?,
+        );
+        out.optional("id", &self.id);
+        out.optional("machineIdentityId", &self.machine_identity_id);
+        out.optional("source", &self.source);
+        out.optional("entitlement", &self.entitlement);
+        out.optional("created", &self.created);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlementResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = MachineIdentityUserEntitlementResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MachineIdentityUserEntitlementResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<
+                MachineIdentityUserEntitlementResponse,
+                A::Error,
+            > {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<crate::models::BaseReferenceDto>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<crate::models::BaseReferenceDto>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["id", "machineIdentityId", "source", "entitlement", "created"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
+                        1 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f1,
+                                "machineIdentityId",
+                            )
+                        }
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "source"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "entitlement"),
+                        4 => crate::runtime::de::field(&mut map, &mut f4, "created"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(MachineIdentityUserEntitlementResponse {
+                    id: f0.flatten(),
+                    machine_identity_id: f1.flatten(),
+                    source: f2.flatten(),
+                    entitlement: f3.flatten(),
+                    created: f4.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A machine identity in the v2 model: sent to create one and returned by every
 /// v2 operation. Read-only fields are set by the server and ignored on input.
@@ -2082,122 +4183,67 @@ pub struct MachineIdentityUserEntitlementResponse {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct MachineIdentityV2 {
     /// Machine identity ID.
     ///
     /// Read-only: set by the server, never sent.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Name of the machine identity.
     ///
     /// Always present; may be `null`.
-    #[serde(default)]
     pub name: ::std::option::Option<::std::string::String>,
     /// When the machine identity was created.
     ///
     /// Read-only: set by the server, never sent.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// When the machine identity was last modified.
     ///
     /// Read-only: set by the server, never sent.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub modified: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Free-text description (at most 2000 characters).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Custom attributes of the machine identity.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attributes: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Attributes read from the source's connector during aggregation.
-    #[serde(
-        rename = "connectorAttributes",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub connector_attributes: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Whether the machine identity was edited by hand.
     ///
     /// Server default: `false`.
-    #[serde(
-        rename = "manuallyEdited",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub manually_edited: ::std::option::Option<bool>,
     /// Whether the machine identity was created by hand rather than aggregated.
     ///
     /// Server default: `false`.
-    #[serde(
-        rename = "manuallyCreated",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub manually_created: ::std::option::Option<bool>,
     /// The `owners` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub owners: ::std::option::Option<crate::models::MachineIdentityOwnersV2>,
     /// Subtype of the machine identity.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub subtype: ::std::option::Option<::std::string::String>,
     /// ID of the source the machine identity belongs to.
-    #[serde(
-        rename = "sourceId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub source_id: ::std::option::Option<::std::string::String>,
     /// UUID of the machine identity as aggregated from its source.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub uuid: ::std::option::Option<::std::string::String>,
     /// Native identity of the machine identity on its source.
-    #[serde(
-        rename = "nativeIdentity",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub native_identity: ::std::option::Option<::std::string::String>,
     /// ID of the source dataset the machine identity was aggregated from.
-    #[serde(
-        rename = "datasetId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub dataset_id: ::std::option::Option<::std::string::String>,
     /// Environment the machine identity belongs to.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub environment: ::std::option::Option<::std::string::String>,
     /// Whether the machine identity still exists on its source (the strings `TRUE` or `FALSE`).
-    #[serde(
-        rename = "existsOnSource",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub exists_on_source: ::std::option::Option<::std::string::String>,
     /// Operational status, taken from the stored `status` attribute; `null` when there is none.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<::std::string::String>,
     /// The `resource` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub resource: ::std::option::Option<crate::models::ResourceV2>,
     /// The source of the machine identity.
     ///
     /// Read-only: set by the server, never sent.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<crate::models::BaseReferenceDto>,
     /// User entitlements of the machine identity.
-    #[serde(
-        rename = "userEntitlements",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub user_entitlements: ::std::option::Option<
         ::std::vec::Vec<crate::models::UserEntitlementV2>,
     >,
@@ -2205,11 +4251,6 @@ pub struct MachineIdentityV2 {
     /// Business Applications enabled on the tenant: otherwise it is `null` in
     /// responses and refused (400) in requests. On input it is stored as a
     /// `MANUAL` correlation.
-    #[serde(
-        rename = "businessApplicationRefs",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub business_application_refs: ::std::option::Option<
         ::std::vec::Vec<crate::models::BusinessApplicationRef>,
     >,
@@ -2218,19 +4259,307 @@ pub struct MachineIdentityV2 {
     /// enabled on the tenant.
     ///
     /// Read-only: set by the server, never sent.
-    #[serde(
-        rename = "effectiveSanctionedStatus",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub effective_sanctioned_status: ::std::option::Option<
         crate::models::SanctionedStatus,
     >,
     /// Risk data of the machine identity; absent until risk data has been computed.
     ///
     /// Read-only: set by the server, never sent.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub risk: ::std::option::Option<crate::models::MachineIdentityRisk>,
+}
+impl ::serde::Serialize for MachineIdentityV2 {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityV2",
+                    1usize + usize::from(self.id.is_some())
+                        + usize::from(self.created.is_some())
+                        + usize::from(self.modified.is_some())
+                        + usize::from(self.description.is_some())
+                        + usize::from(self.attributes.is_some())
+                        + usize::from(self.connector_attributes.is_some())
+                        + usize::from(self.manually_edited.is_some())
+                        + usize::from(self.manually_created.is_some())
+                        + usize::from(self.owners.is_some())
+                        + usize::from(self.subtype.is_some())
+                        + usize::from(self.source_id.is_some())
+                        + usize::from(self.uuid.is_some())
+                        + usize::from(self.native_identity.is_some())
+                        + usize::from(self.dataset_id.is_some())
+                        + usize::from(self.environment.is_some())
+                        + usize::from(self.exists_on_source.is_some())
+                        + usize::from(self.status.is_some())
+                        + usize::from(self.resource.is_some())
+                        + usize::from(self.source.is_some())
+                        + usize::from(self.user_entitlements.is_some())
+                        + usize::from(self.business_application_refs.is_some())
+                        + usize::from(self.effective_sanctioned_status.is_some())
+                        + usize::from(self.risk.is_some()),
+                )?,
+        );
+        out.optional("id", &self.id);
+        out.field("name", &self.name);
+        out.optional("created", &self.created);
+        out.optional("modified", &self.modified);
+        out.optional("description", &self.description);
+        out.optional("attributes", &self.attributes);
+        out.optional("connectorAttributes", &self.connector_attributes);
+        out.optional("manuallyEdited", &self.manually_edited);
+        out.optional("manuallyCreated", &self.manually_created);
+        out.optional("owners", &self.owners);
+        out.optional("subtype", &self.subtype);
+        out.optional("sourceId", &self.source_id);
+        out.optional("uuid", &self.uuid);
+        out.optional("nativeIdentity", &self.native_identity);
+        out.optional("datasetId", &self.dataset_id);
+        out.optional("environment", &self.environment);
+        out.optional("existsOnSource", &self.exists_on_source);
+        out.optional("status", &self.status);
+        out.optional("resource", &self.resource);
+        out.optional("source", &self.source);
+        out.optional("userEntitlements", &self.user_entitlements);
+        out.optional("businessApplicationRefs", &self.business_application_refs);
+        out.optional("effectiveSanctionedStatus", &self.effective_sanctioned_status);
+        out.optional("risk", &self.risk);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityV2 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = MachineIdentityV2;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MachineIdentityV2")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MachineIdentityV2, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<crate::models::MachineIdentityOwnersV2>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f18: ::std::option::Option<
+                    ::std::option::Option<crate::models::ResourceV2>,
+                > = ::std::option::Option::None;
+                let mut f19: ::std::option::Option<
+                    ::std::option::Option<crate::models::BaseReferenceDto>,
+                > = ::std::option::Option::None;
+                let mut f20: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::vec::Vec<crate::models::UserEntitlementV2>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f21: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::vec::Vec<crate::models::BusinessApplicationRef>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f22: ::std::option::Option<
+                    ::std::option::Option<crate::models::SanctionedStatus>,
+                > = ::std::option::Option::None;
+                let mut f23: ::std::option::Option<
+                    ::std::option::Option<crate::models::MachineIdentityRisk>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &[
+                            "id",
+                            "name",
+                            "created",
+                            "modified",
+                            "description",
+                            "attributes",
+                            "connectorAttributes",
+                            "manuallyEdited",
+                            "manuallyCreated",
+                            "owners",
+                            "subtype",
+                            "sourceId",
+                            "uuid",
+                            "nativeIdentity",
+                            "datasetId",
+                            "environment",
+                            "existsOnSource",
+                            "status",
+                            "resource",
+                            "source",
+                            "userEntitlements",
+                            "businessApplicationRefs",
+                            "effectiveSanctionedStatus",
+                            "risk",
+                        ],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "name"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "created"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "modified"),
+                        4 => crate::runtime::de::field(&mut map, &mut f4, "description"),
+                        5 => crate::runtime::de::field(&mut map, &mut f5, "attributes"),
+                        6 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f6,
+                                "connectorAttributes",
+                            )
+                        }
+                        7 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f7,
+                                "manuallyEdited",
+                            )
+                        }
+                        8 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f8,
+                                "manuallyCreated",
+                            )
+                        }
+                        9 => crate::runtime::de::field(&mut map, &mut f9, "owners"),
+                        10 => crate::runtime::de::field(&mut map, &mut f10, "subtype"),
+                        11 => crate::runtime::de::field(&mut map, &mut f11, "sourceId"),
+                        12 => crate::runtime::de::field(&mut map, &mut f12, "uuid"),
+                        13 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f13,
+                                "nativeIdentity",
+                            )
+                        }
+                        14 => crate::runtime::de::field(&mut map, &mut f14, "datasetId"),
+                        15 => {
+                            crate::runtime::de::field(&mut map, &mut f15, "environment")
+                        }
+                        16 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f16,
+                                "existsOnSource",
+                            )
+                        }
+                        17 => crate::runtime::de::field(&mut map, &mut f17, "status"),
+                        18 => crate::runtime::de::field(&mut map, &mut f18, "resource"),
+                        19 => crate::runtime::de::field(&mut map, &mut f19, "source"),
+                        20 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f20,
+                                "userEntitlements",
+                            )
+                        }
+                        21 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f21,
+                                "businessApplicationRefs",
+                            )
+                        }
+                        22 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f22,
+                                "effectiveSanctionedStatus",
+                            )
+                        }
+                        23 => crate::runtime::de::field(&mut map, &mut f23, "risk"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(MachineIdentityV2 {
+                    id: f0.flatten(),
+                    name: f1.flatten(),
+                    created: f2.flatten(),
+                    modified: f3.flatten(),
+                    description: f4.flatten(),
+                    attributes: f5.flatten(),
+                    connector_attributes: f6.flatten(),
+                    manually_edited: f7.flatten(),
+                    manually_created: f8.flatten(),
+                    owners: f9.flatten(),
+                    subtype: f10.flatten(),
+                    source_id: f11.flatten(),
+                    uuid: f12.flatten(),
+                    native_identity: f13.flatten(),
+                    dataset_id: f14.flatten(),
+                    environment: f15.flatten(),
+                    exists_on_source: f16.flatten(),
+                    status: f17.flatten(),
+                    resource: f18.flatten(),
+                    source: f19.flatten(),
+                    user_entitlements: f20.flatten(),
+                    business_application_refs: f21.flatten(),
+                    effective_sanctioned_status: f22.flatten(),
+                    risk: f23.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// The source resource a machine identity was derived from.
 ///
@@ -2240,22 +4569,91 @@ pub struct MachineIdentityV2 {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct ResourceV2 {
     /// Resource ID.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Resource type.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// Display name of the resource.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Features the resource supports.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub features: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+}
+impl ::serde::Serialize for ResourceV2 {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "ResourceV2",
+                    usize::from(self.id.is_some()) + usize::from(self.r#type.is_some())
+                        + usize::from(self.name.is_some())
+                        + usize::from(self.features.is_some()),
+                )?,
+        );
+        out.optional("id", &self.id);
+        out.optional("type", &self.r#type);
+        out.optional("name", &self.name);
+        out.optional("features", &self.features);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ResourceV2 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = ResourceV2;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ResourceV2")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ResourceV2, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["id", "type", "name", "features"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "type"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "name"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "features"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(ResourceV2 {
+                    id: f0.flatten(),
+                    r#type: f1.flatten(),
+                    name: f2.flatten(),
+                    features: f3.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Risk bucket of a machine identity.
 ///
@@ -2445,22 +4843,13 @@ impl<'de> ::serde::Deserialize<'de> for SanctionedStatus {
 /// Account counters of a classification process.
 ///
 /// Schema: `#/components/schemas/SourceClassificationCounts`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SourceClassificationCounts {
     /// Number of accounts on the source.
-    #[serde(rename = "EXPECTED")]
     pub expected: i64,
     /// Number of accounts sent for classification so far; equals `EXPECTED` once all are collected.
-    #[serde(rename = "RECEIVED")]
     pub received: i64,
     /// Number of accounts classified so far.
-    #[serde(rename = "COMPLETED")]
     pub completed: i64,
 }
 impl SourceClassificationCounts {
@@ -2475,6 +4864,76 @@ impl SourceClassificationCounts {
         }
     }
 }
+impl ::serde::Serialize for SourceClassificationCounts {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer.serialize_struct("SourceClassificationCounts", 3usize)?,
+        );
+        out.field("EXPECTED", &self.expected);
+        out.field("RECEIVED", &self.received);
+        out.field("COMPLETED", &self.completed);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SourceClassificationCounts {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = SourceClassificationCounts;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SourceClassificationCounts")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<SourceClassificationCounts, A::Error> {
+                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["EXPECTED", "RECEIVED", "COMPLETED"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "EXPECTED"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "RECEIVED"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "COMPLETED"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f0.is_none(), f1.is_none(), f2.is_none()];
+                let (
+                    ::std::option::Option::Some(f0),
+                    ::std::option::Option::Some(f1),
+                    ::std::option::Option::Some(f2),
+                ) = (f0, f1, f2) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(
+                            &["EXPECTED", "RECEIVED", "COMPLETED"],
+                            &absent,
+                        ),
+                    );
+                };
+                ::std::result::Result::Ok(SourceClassificationCounts {
+                    expected: f0,
+                    received: f1,
+                    completed: f2,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Progress of the account classification process of a source.
 ///
 /// Schema: `#/components/schemas/SourceClassificationStatus`
@@ -2483,22 +4942,94 @@ impl SourceClassificationCounts {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct SourceClassificationStatus {
     /// Stage of the classification process.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::models::SourceClassificationStatusStatus>,
     /// When the process started.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub started: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// When the status last changed.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub updated: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// The `counts` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub counts: ::std::option::Option<crate::models::SourceClassificationCounts>,
+}
+impl ::serde::Serialize for SourceClassificationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "SourceClassificationStatus",
+                    usize::from(self.status.is_some())
+                        + usize::from(self.started.is_some())
+                        + usize::from(self.updated.is_some())
+                        + usize::from(self.counts.is_some()),
+                )?,
+        );
+        out.optional("status", &self.status);
+        out.optional("started", &self.started);
+        out.optional("updated", &self.updated);
+        out.optional("counts", &self.counts);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SourceClassificationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = SourceClassificationStatus;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SourceClassificationStatus")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<SourceClassificationStatus, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::models::SourceClassificationStatusStatus,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<crate::models::SourceClassificationCounts>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["status", "started", "updated", "counts"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "status"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "started"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "updated"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "counts"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(SourceClassificationStatus {
+                    status: f0.flatten(),
+                    started: f1.flatten(),
+                    updated: f2.flatten(),
+                    counts: f3.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Stage of the classification process.
 ///
@@ -2608,46 +5139,91 @@ impl<'de> ::serde::Deserialize<'de> for SourceClassificationStatusStatus {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct SourceClassificationSubmission {
     /// Number of accounts submitted for classification.
-    #[serde(
-        rename = "Accounts submitted for processing",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub accounts_submitted_for_processing: ::std::option::Option<i32>,
+}
+impl ::serde::Serialize for SourceClassificationSubmission {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "SourceClassificationSubmission",
+                    usize::from(self.accounts_submitted_for_processing.is_some()),
+                )?,
+        );
+        out.optional(
+            "Accounts submitted for processing",
+            &self.accounts_submitted_for_processing,
+        );
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SourceClassificationSubmission {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = SourceClassificationSubmission;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SourceClassificationSubmission")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<SourceClassificationSubmission, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["Accounts submitted for processing"],
+                        key.as_str(),
+                    ) {
+                        0 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f0,
+                                "Accounts submitted for processing",
+                            )
+                        }
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(SourceClassificationSubmission {
+                    accounts_submitted_for_processing: f0.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// The definition (kind) of a task.
 ///
 /// Schema: `#/components/schemas/TaskDefinitionSummary`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct TaskDefinitionSummary {
     /// Task definition ID.
     pub id: ::std::string::String,
     /// Task definition name.
-    #[serde(rename = "uniqueName")]
     pub unique_name: ::std::string::String,
     /// Task definition description.
     ///
     /// Always present; may be `null`.
-    #[serde(default)]
     pub description: ::std::option::Option<::std::string::String>,
     /// Name of the parent task definition.
-    #[serde(rename = "parentName")]
     pub parent_name: ::std::string::String,
     /// Class that executes the task.
     ///
     /// Always present; may be `null`.
-    #[serde(default)]
     pub executor: ::std::option::Option<::std::string::String>,
     /// Formal parameters of the task definition, without values.
     pub arguments: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -2670,6 +5246,102 @@ impl TaskDefinitionSummary {
             executor: ::std::option::Option::None,
             arguments,
         }
+    }
+}
+impl ::serde::Serialize for TaskDefinitionSummary {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer.serialize_struct("TaskDefinitionSummary", 6usize)?,
+        );
+        out.field("id", &self.id);
+        out.field("uniqueName", &self.unique_name);
+        out.field("description", &self.description);
+        out.field("parentName", &self.parent_name);
+        out.field("executor", &self.executor);
+        out.field("arguments", &self.arguments);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TaskDefinitionSummary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = TaskDefinitionSummary;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskDefinitionSummary")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskDefinitionSummary, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &[
+                            "id",
+                            "uniqueName",
+                            "description",
+                            "parentName",
+                            "executor",
+                            "arguments",
+                        ],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "uniqueName"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "description"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "parentName"),
+                        4 => crate::runtime::de::field(&mut map, &mut f4, "executor"),
+                        5 => crate::runtime::de::field(&mut map, &mut f5, "arguments"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f0.is_none(), f1.is_none(), f3.is_none(), f5.is_none()];
+                let (
+                    ::std::option::Option::Some(f0),
+                    ::std::option::Option::Some(f1),
+                    ::std::option::Option::Some(f3),
+                    ::std::option::Option::Some(f5),
+                ) = (f0, f1, f3, f5) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(
+                            &["id", "uniqueName", "parentName", "arguments"],
+                            &absent,
+                        ),
+                    );
+                };
+                ::std::result::Result::Ok(TaskDefinitionSummary {
+                    id: f0,
+                    unique_name: f1,
+                    description: f2.flatten(),
+                    parent_name: f3,
+                    executor: f4.flatten(),
+                    arguments: f5,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// One message parameter, an object or a string.
@@ -2696,18 +5368,11 @@ pub enum TaskMessageParameter {
 /// A value returned by a task.
 ///
 /// Schema: `#/components/schemas/TaskReturnDetails`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct TaskReturnDetails {
     /// Display name of the value.
     pub name: ::std::string::String,
     /// Task attribute that holds the value.
-    #[serde(rename = "attributeName")]
     pub attribute_name: ::std::string::String,
 }
 impl TaskReturnDetails {
@@ -2724,30 +5389,86 @@ impl TaskReturnDetails {
         }
     }
 }
+impl ::serde::Serialize for TaskReturnDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer.serialize_struct("TaskReturnDetails", 2usize)?,
+        );
+        out.field("name", &self.name);
+        out.field("attributeName", &self.attribute_name);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TaskReturnDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = TaskReturnDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskReturnDetails")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskReturnDetails, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["name", "attributeName"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "name"),
+                        1 => {
+                            crate::runtime::de::field(&mut map, &mut f1, "attributeName")
+                        }
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f0.is_none(), f1.is_none()];
+                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+                    f0,
+                    f1,
+                ) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(&["name", "attributeName"], &absent),
+                    );
+                };
+                ::std::result::Result::Ok(TaskReturnDetails {
+                    name: f0,
+                    attribute_name: f1,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A message logged by a task.
 ///
 /// Schema: `#/components/schemas/TaskStatusMessage`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct TaskStatusMessage {
     /// Severity.
     pub r#type: crate::models::TaskStatusMessageType,
     /// The `localizedText` property.
     ///
     /// Always present; may be `null`.
-    #[serde(rename = "localizedText", default)]
     pub localized_text: ::std::option::Option<crate::models::LocalizedMessage>,
     /// Message key.
     pub key: ::std::string::String,
     /// Values substituted into the message.
     ///
     /// Always present; may be `null`.
-    #[serde(default)]
     pub parameters: ::std::option::Option<
         ::std::vec::Vec<crate::models::TaskMessageParameter>,
     >,
@@ -2766,6 +5487,86 @@ impl TaskStatusMessage {
             key: key.into(),
             parameters: ::std::option::Option::None,
         }
+    }
+}
+impl ::serde::Serialize for TaskStatusMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer.serialize_struct("TaskStatusMessage", 4usize)?,
+        );
+        out.field("type", &self.r#type);
+        out.field("localizedText", &self.localized_text);
+        out.field("key", &self.key);
+        out.field("parameters", &self.parameters);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TaskStatusMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = TaskStatusMessage;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskStatusMessage")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskStatusMessage, A::Error> {
+                let mut f0: ::std::option::Option<
+                    crate::models::TaskStatusMessageType,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<crate::models::LocalizedMessage>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::vec::Vec<crate::models::TaskMessageParameter>,
+                    >,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["type", "localizedText", "key", "parameters"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "type"),
+                        1 => {
+                            crate::runtime::de::field(&mut map, &mut f1, "localizedText")
+                        }
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "key"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "parameters"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f0.is_none(), f2.is_none()];
+                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f2)) = (
+                    f0,
+                    f2,
+                ) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(&["type", "key"], &absent),
+                    );
+                };
+                ::std::result::Result::Ok(TaskStatusMessage {
+                    r#type: f0,
+                    localized_text: f1.flatten(),
+                    key: f2,
+                    parameters: f3.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// Severity.
@@ -2862,13 +5663,62 @@ impl<'de> ::serde::Deserialize<'de> for TaskStatusMessageType {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct TooManyRequestsErrorBody {
     /// Rate-limit message.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for TooManyRequestsErrorBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "TooManyRequestsErrorBody",
+                    usize::from(self.message.is_some()),
+                )?,
+        );
+        out.optional("message", &self.message);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TooManyRequestsErrorBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = TooManyRequestsErrorBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TooManyRequestsErrorBody")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TooManyRequestsErrorBody, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(&["message"], key.as_str()) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "message"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(TooManyRequestsErrorBody {
+                    message: f0.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Body of a 401 response.
 ///
@@ -2878,13 +5728,62 @@ pub struct TooManyRequestsErrorBody {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct UnauthorizedErrorBody {
     /// Why authentication failed.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for UnauthorizedErrorBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "UnauthorizedErrorBody",
+                    usize::from(self.error.is_some()),
+                )?,
+        );
+        out.optional("error", &self.error);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UnauthorizedErrorBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = UnauthorizedErrorBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UnauthorizedErrorBody")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UnauthorizedErrorBody, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(&["error"], key.as_str()) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "error"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(UnauthorizedErrorBody {
+                    error: f0.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Tenant-wide counts of unsanctioned-application anomalies.
 ///
@@ -2894,38 +5793,86 @@ pub struct UnauthorizedErrorBody {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct UnsanctionedSummary {
     /// Kind of anomaly counted; always `unsanctioned_app` here.
-    #[serde(
-        rename = "anomalyType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub anomaly_type: ::std::option::Option<::std::string::String>,
     /// Number of distinct agents with at least one such anomaly.
-    #[serde(
-        rename = "agentCount",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub agent_count: ::std::option::Option<i64>,
     /// Number of distinct owners of those agents.
-    #[serde(
-        rename = "userCount",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub user_count: ::std::option::Option<i64>,
     /// Number of such anomaly records.
-    #[serde(
-        rename = "eventCount",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub event_count: ::std::option::Option<i64>,
+}
+impl ::serde::Serialize for UnsanctionedSummary {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "UnsanctionedSummary",
+                    usize::from(self.anomaly_type.is_some())
+                        + usize::from(self.agent_count.is_some())
+                        + usize::from(self.user_count.is_some())
+                        + usize::from(self.event_count.is_some()),
+                )?,
+        );
+        out.optional("anomalyType", &self.anomaly_type);
+        out.optional("agentCount", &self.agent_count);
+        out.optional("userCount", &self.user_count);
+        out.optional("eventCount", &self.event_count);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UnsanctionedSummary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = UnsanctionedSummary;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UnsanctionedSummary")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UnsanctionedSummary, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["anomalyType", "agentCount", "userCount", "eventCount"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "anomalyType"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "agentCount"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "userCount"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "eventCount"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(UnsanctionedSummary {
+                    anomaly_type: f0.flatten(),
+                    agent_count: f1.flatten(),
+                    user_count: f2.flatten(),
+                    event_count: f3.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// A user entitlement of a machine identity, in the v2 model.
 ///
@@ -2935,32 +5882,92 @@ pub struct UnsanctionedSummary {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct UserEntitlementV2 {
     /// ID of the entitlement's source.
-    #[serde(
-        rename = "sourceId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub source_id: ::std::option::Option<::std::string::String>,
     /// Entitlement ID.
-    #[serde(
-        rename = "entitlementId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub entitlement_id: ::std::option::Option<::std::string::String>,
     /// Display name of the entitlement.
-    #[serde(
-        rename = "displayName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub display_name: ::std::option::Option<::std::string::String>,
     /// The `source` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<crate::models::BaseReferenceDto>,
+}
+impl ::serde::Serialize for UserEntitlementV2 {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "UserEntitlementV2",
+                    usize::from(self.source_id.is_some())
+                        + usize::from(self.entitlement_id.is_some())
+                        + usize::from(self.display_name.is_some())
+                        + usize::from(self.source.is_some()),
+                )?,
+        );
+        out.optional("sourceId", &self.source_id);
+        out.optional("entitlementId", &self.entitlement_id);
+        out.optional("displayName", &self.display_name);
+        out.optional("source", &self.source);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UserEntitlementV2 {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = UserEntitlementV2;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserEntitlementV2")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UserEntitlementV2, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<crate::models::BaseReferenceDto>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["sourceId", "entitlementId", "displayName", "source"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "sourceId"),
+                        1 => {
+                            crate::runtime::de::field(&mut map, &mut f1, "entitlementId")
+                        }
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "displayName"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "source"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(UserEntitlementV2 {
+                    source_id: f0.flatten(),
+                    entitlement_id: f1.flatten(),
+                    display_name: f2.flatten(),
+                    source: f3.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }

@@ -245,12 +245,10 @@ impl GetClassifyMachineAccountFromSourceStatus {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<crate::models::SourceClassificationStatus>,
-            crate::Error<GetClassifyMachineAccountFromSourceStatusError>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<
+        crate::models::SourceClassificationStatus,
+        GetClassifyMachineAccountFromSourceStatusError,
+    > {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -342,14 +340,13 @@ impl ::std::future::IntoFuture for GetClassifyMachineAccountFromSourceStatus {
         crate::Response<crate::models::SourceClassificationStatus>,
         crate::Error<GetClassifyMachineAccountFromSourceStatusError>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::SourceClassificationStatus,
+        GetClassifyMachineAccountFromSourceStatusError,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The error responses documented for [`ClassifySource::get_classify_machine_account_from_source_status`], decoded.
@@ -396,12 +393,10 @@ impl SendClassifyMachineAccountFromSource {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<crate::models::SourceClassificationSubmission>,
-            crate::Error<SendClassifyMachineAccountFromSourceError>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<
+        crate::models::SourceClassificationSubmission,
+        SendClassifyMachineAccountFromSourceError,
+    > {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -479,14 +474,13 @@ impl ::std::future::IntoFuture for SendClassifyMachineAccountFromSource {
         crate::Response<crate::models::SourceClassificationSubmission>,
         crate::Error<SendClassifyMachineAccountFromSourceError>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::SourceClassificationSubmission,
+        SendClassifyMachineAccountFromSourceError,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The error responses documented for [`ClassifySource::send_classify_machine_account_from_source`], decoded.
@@ -533,12 +527,7 @@ impl DeleteClassifyMachineAccountFromSource {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<()>,
-            crate::Error<DeleteClassifyMachineAccountFromSourceError>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<(), DeleteClassifyMachineAccountFromSourceError> {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -622,14 +611,13 @@ impl ::std::future::IntoFuture for DeleteClassifyMachineAccountFromSource {
         crate::Response<()>,
         crate::Error<DeleteClassifyMachineAccountFromSourceError>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        (),
+        DeleteClassifyMachineAccountFromSourceError,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The error responses documented for [`ClassifySource::delete_classify_machine_account_from_source`], decoded: the same as for [`ClassifySource::send_classify_machine_account_from_source`], so this is an alias of [`SendClassifyMachineAccountFromSourceError`].

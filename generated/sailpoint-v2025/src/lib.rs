@@ -608,7 +608,7 @@ pub mod test_kit;
 pub use runtime::{
     bulk, ApiError, AuthError, BulkOptions, BulkResult, CallOptions, Client,
     ClientBuilder, ConfigError, Credentials, Error, FilePart, Method, RateLimit,
-    RawError, RawRequest, Response, RetryPolicy, WaitError, WaitOutcome,
+    RawError, RawRequest, Response, ResponseFuture, RetryPolicy, WaitError, WaitOutcome,
 };
 #[cfg(doctest)]
 mod doc_pages {

@@ -718,12 +718,10 @@ impl ListMachineIdentities {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<::std::vec::Vec<crate::models::MachineIdentityResponse>>,
-            crate::Error<ListMachineIdentitiesError>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<
+        ::std::vec::Vec<crate::models::MachineIdentityResponse>,
+        ListMachineIdentitiesError,
+    > {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -805,14 +803,13 @@ impl ::std::future::IntoFuture for ListMachineIdentities {
         crate::Response<::std::vec::Vec<crate::models::MachineIdentityResponse>>,
         crate::Error<ListMachineIdentitiesError>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        ::std::vec::Vec<crate::models::MachineIdentityResponse>,
+        ListMachineIdentitiesError,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 impl ListMachineIdentities {
@@ -867,31 +864,24 @@ impl ListMachineIdentities {
             concurrency: self.concurrency,
             can_count: true,
         };
-        ::std::boxed::Box::pin(
-            crate::runtime::paginate_with(
-                paging,
-                move |request: crate::runtime::PageRequest| {
-                    let mut page = self.clone();
-                    page.offset = ::std::option::Option::Some(
-                        <i32>::try_from(request.offset).unwrap_or(<i32>::MAX),
-                    );
-                    page.limit = ::std::option::Option::Some(
-                        <i32>::try_from(request.limit).unwrap_or(<i32>::MAX),
-                    );
-                    if request.count {
-                        page.count = ::std::option::Option::Some(true);
-                    }
-                    let invalid = invalid.take();
-                    async move {
-                        match invalid {
-                            ::std::option::Option::Some(e) => {
-                                ::std::result::Result::Err(e)
-                            }
-                            ::std::option::Option::None => page.send().await,
-                        }
-                    }
-                },
-            ),
+        crate::runtime::paginate_with(
+            paging,
+            move |request: crate::runtime::PageRequest| {
+                let mut page = self.clone();
+                page.offset = ::std::option::Option::Some(
+                    <i32>::try_from(request.offset).unwrap_or(<i32>::MAX),
+                );
+                page.limit = ::std::option::Option::Some(
+                    <i32>::try_from(request.limit).unwrap_or(<i32>::MAX),
+                );
+                if request.count {
+                    page.count = ::std::option::Option::Some(true);
+                }
+                match invalid.take() {
+                    ::std::option::Option::Some(e) => crate::ResponseFuture::failed(e),
+                    ::std::option::Option::None => page.send(),
+                }
+            },
         )
     }
     /// The number of items matching the filters, in one request: sends `count=true`
@@ -1130,12 +1120,10 @@ impl CreateMachineIdentity {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<crate::models::MachineIdentityResponse>,
-            crate::Error<CreateMachineIdentityError>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<
+        crate::models::MachineIdentityResponse,
+        CreateMachineIdentityError,
+    > {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -1204,14 +1192,13 @@ impl ::std::future::IntoFuture for CreateMachineIdentity {
         crate::Response<crate::models::MachineIdentityResponse>,
         crate::Error<CreateMachineIdentityError>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::MachineIdentityResponse,
+        CreateMachineIdentityError,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The error responses documented for [`MachineIdentities::create_machine_identity`], decoded: the same as for [`MachineIdentities::list_machine_identities`], so this is an alias of [`ListMachineIdentitiesError`].
@@ -1243,12 +1230,10 @@ impl GetMachineIdentity {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<crate::models::MachineIdentityResponse>,
-            crate::Error<GetMachineIdentityError>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<
+        crate::models::MachineIdentityResponse,
+        GetMachineIdentityError,
+    > {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -1318,14 +1303,13 @@ impl ::std::future::IntoFuture for GetMachineIdentity {
         crate::Response<crate::models::MachineIdentityResponse>,
         crate::Error<GetMachineIdentityError>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::MachineIdentityResponse,
+        GetMachineIdentityError,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The error responses documented for [`MachineIdentities::get_machine_identity`], decoded: the same as for [`MachineIdentities::list_machine_identities`], so this is an alias of [`ListMachineIdentitiesError`].
@@ -1355,14 +1339,7 @@ impl DeleteMachineIdentity {
         self
     }
     /// Sends the request and decodes the response.
-    pub fn send(
-        self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<()>,
-            crate::Error<DeleteMachineIdentityError>,
-        >,
-    > + ::std::marker::Send + 'static {
+    pub fn send(self) -> crate::ResponseFuture<(), DeleteMachineIdentityError> {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -1432,14 +1409,10 @@ impl ::std::future::IntoFuture for DeleteMachineIdentity {
         crate::Response<()>,
         crate::Error<DeleteMachineIdentityError>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
-    >;
+    type IntoFuture = crate::ResponseFuture<(), DeleteMachineIdentityError>;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The error responses documented for [`MachineIdentities::delete_machine_identity`], decoded: the same as for [`MachineIdentities::list_machine_identities`], so this is an alias of [`ListMachineIdentitiesError`].
@@ -1472,12 +1445,10 @@ impl UpdateMachineIdentity {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<crate::models::MachineIdentityResponse>,
-            crate::Error<UpdateMachineIdentityError>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<
+        crate::models::MachineIdentityResponse,
+        UpdateMachineIdentityError,
+    > {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -1550,14 +1521,13 @@ impl ::std::future::IntoFuture for UpdateMachineIdentity {
         crate::Response<crate::models::MachineIdentityResponse>,
         crate::Error<UpdateMachineIdentityError>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::MachineIdentityResponse,
+        UpdateMachineIdentityError,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The error responses documented for [`MachineIdentities::update_machine_identity`], decoded: the same as for [`MachineIdentities::list_machine_identities`], so this is an alias of [`ListMachineIdentitiesError`].
@@ -1720,14 +1690,10 @@ impl ListMachineIdentityUserEntitlements {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<
-                ::std::vec::Vec<crate::models::MachineIdentityUserEntitlementResponse>,
-            >,
-            crate::Error<ListMachineIdentityUserEntitlementsError>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<
+        ::std::vec::Vec<crate::models::MachineIdentityUserEntitlementResponse>,
+        ListMachineIdentityUserEntitlementsError,
+    > {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -1825,14 +1791,13 @@ impl ::std::future::IntoFuture for ListMachineIdentityUserEntitlements {
         >,
         crate::Error<ListMachineIdentityUserEntitlementsError>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        ::std::vec::Vec<crate::models::MachineIdentityUserEntitlementResponse>,
+        ListMachineIdentityUserEntitlementsError,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 impl ListMachineIdentityUserEntitlements {
@@ -1887,31 +1852,24 @@ impl ListMachineIdentityUserEntitlements {
             concurrency: self.concurrency,
             can_count: true,
         };
-        ::std::boxed::Box::pin(
-            crate::runtime::paginate_with(
-                paging,
-                move |request: crate::runtime::PageRequest| {
-                    let mut page = self.clone();
-                    page.offset = ::std::option::Option::Some(
-                        <i32>::try_from(request.offset).unwrap_or(<i32>::MAX),
-                    );
-                    page.limit = ::std::option::Option::Some(
-                        <i32>::try_from(request.limit).unwrap_or(<i32>::MAX),
-                    );
-                    if request.count {
-                        page.count = ::std::option::Option::Some(true);
-                    }
-                    let invalid = invalid.take();
-                    async move {
-                        match invalid {
-                            ::std::option::Option::Some(e) => {
-                                ::std::result::Result::Err(e)
-                            }
-                            ::std::option::Option::None => page.send().await,
-                        }
-                    }
-                },
-            ),
+        crate::runtime::paginate_with(
+            paging,
+            move |request: crate::runtime::PageRequest| {
+                let mut page = self.clone();
+                page.offset = ::std::option::Option::Some(
+                    <i32>::try_from(request.offset).unwrap_or(<i32>::MAX),
+                );
+                page.limit = ::std::option::Option::Some(
+                    <i32>::try_from(request.limit).unwrap_or(<i32>::MAX),
+                );
+                if request.count {
+                    page.count = ::std::option::Option::Some(true);
+                }
+                match invalid.take() {
+                    ::std::option::Option::Some(e) => crate::ResponseFuture::failed(e),
+                    ::std::option::Option::None => page.send(),
+                }
+            },
         )
     }
     /// The number of items matching the filters, in one request: sends `count=true`
@@ -2043,12 +2001,10 @@ impl StartMachineIdentityAggregation {
     /// Sends the request and decodes the response.
     pub fn send(
         self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            crate::Response<crate::models::MachineIdentityAggregationResponse>,
-            crate::Error<StartMachineIdentityAggregationError>,
-        >,
-    > + ::std::marker::Send + 'static {
+    ) -> crate::ResponseFuture<
+        crate::models::MachineIdentityAggregationResponse,
+        StartMachineIdentityAggregationError,
+    > {
         let client = ::std::clone::Clone::clone(&self.client);
         client.send_decoded(self.request(), Self::decode)
     }
@@ -2128,14 +2084,13 @@ impl ::std::future::IntoFuture for StartMachineIdentityAggregation {
         crate::Response<crate::models::MachineIdentityAggregationResponse>,
         crate::Error<StartMachineIdentityAggregationError>,
     >;
-    type IntoFuture = ::std::pin::Pin<
-        ::std::boxed::Box<
-            dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send,
-        >,
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::MachineIdentityAggregationResponse,
+        StartMachineIdentityAggregationError,
     >;
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
-        ::std::boxed::Box::pin(self.send())
+        self.send()
     }
 }
 /// The error responses documented for [`MachineIdentities::start_machine_identity_aggregation`], decoded: the same as for [`MachineIdentities::list_machine_identities`], so this is an alias of [`ListMachineIdentitiesError`].

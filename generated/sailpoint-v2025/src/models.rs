@@ -9,19 +9,82 @@
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct BaseReferenceDto {
     /// The `type` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<crate::models::DtoType>,
     /// ID of the referenced object.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Display name of the referenced object.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for BaseReferenceDto {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "BaseReferenceDto",
+                    usize::from(self.r#type.is_some()) + usize::from(self.id.is_some())
+                        + usize::from(self.name.is_some()),
+                )?,
+        );
+        out.optional("type", &self.r#type);
+        out.optional("id", &self.id);
+        out.optional("name", &self.name);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BaseReferenceDto {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = BaseReferenceDto;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct BaseReferenceDto")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<BaseReferenceDto, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<crate::models::DtoType>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["type", "id", "name"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "type"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "id"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "name"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(BaseReferenceDto {
+                    r#type: f0.flatten(),
+                    id: f1.flatten(),
+                    name: f2.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Kind of object a reference points to.
 ///
@@ -251,23 +314,83 @@ impl<'de> ::serde::Deserialize<'de> for DtoType {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct ErrorMessageDto {
     /// BCP 47 language tag of `text`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub locale: ::std::option::Option<::std::string::String>,
     /// The `localeOrigin` property.
-    #[serde(
-        rename = "localeOrigin",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub locale_origin: ::std::option::Option<crate::models::LocaleOrigin>,
     /// Message text in `locale`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for ErrorMessageDto {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "ErrorMessageDto",
+                    usize::from(self.locale.is_some())
+                        + usize::from(self.locale_origin.is_some())
+                        + usize::from(self.text.is_some()),
+                )?,
+        );
+        out.optional("locale", &self.locale);
+        out.optional("localeOrigin", &self.locale_origin);
+        out.optional("text", &self.text);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ErrorMessageDto {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = ErrorMessageDto;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ErrorMessageDto")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ErrorMessageDto, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<crate::models::LocaleOrigin>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["locale", "localeOrigin", "text"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "locale"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "localeOrigin"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "text"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(ErrorMessageDto {
+                    locale: f0.flatten(),
+                    locale_origin: f1.flatten(),
+                    text: f2.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Standard error body of the API.
 ///
@@ -277,51 +400,109 @@ pub struct ErrorMessageDto {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct ErrorResponseDto {
     /// Fine-grained error code.
-    #[serde(
-        rename = "detailCode",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub detail_code: ::std::option::Option<::std::string::String>,
     /// Unique ID of this error; quote it to SailPoint support.
-    #[serde(
-        rename = "trackingId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub tracking_id: ::std::option::Option<::std::string::String>,
     /// Localized, generic reasons for the error.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub messages: ::std::option::Option<::std::vec::Vec<crate::models::ErrorMessageDto>>,
     /// Plain-text details that complement `messages`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub causes: ::std::option::Option<::std::vec::Vec<crate::models::ErrorMessageDto>>,
+}
+impl ::serde::Serialize for ErrorResponseDto {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "ErrorResponseDto",
+                    usize::from(self.detail_code.is_some())
+                        + usize::from(self.tracking_id.is_some())
+                        + usize::from(self.messages.is_some())
+                        + usize::from(self.causes.is_some()),
+                )?,
+        );
+        out.optional("detailCode", &self.detail_code);
+        out.optional("trackingId", &self.tracking_id);
+        out.optional("messages", &self.messages);
+        out.optional("causes", &self.causes);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ErrorResponseDto {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = ErrorResponseDto;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ErrorResponseDto")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<ErrorResponseDto, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::vec::Vec<crate::models::ErrorMessageDto>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::vec::Vec<crate::models::ErrorMessageDto>,
+                    >,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["detailCode", "trackingId", "messages", "causes"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "detailCode"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "trackingId"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "messages"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "causes"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(ErrorResponseDto {
+                    detail_code: f0.flatten(),
+                    tracking_id: f1.flatten(),
+                    messages: f2.flatten(),
+                    causes: f3.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// One JSON Patch operation (RFC 6902).
 ///
 /// Schema: `#/components/schemas/JsonPatchOperation`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct JsonPatchOperation {
     /// The operation.
     pub op: crate::models::JsonPatchOperationOp,
     /// JSON Pointer (RFC 6901) to the target location.
     pub path: ::std::string::String,
     /// JSON Pointer to the source location; required by `move` and `copy`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub from: ::std::option::Option<::std::string::String>,
     /// Any JSON value, `null` included; required by `add`, `replace` and `test`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::serde_json::Value>,
 }
 impl JsonPatchOperation {
@@ -338,6 +519,85 @@ impl JsonPatchOperation {
             from: ::std::option::Option::None,
             value: ::std::option::Option::None,
         }
+    }
+}
+impl ::serde::Serialize for JsonPatchOperation {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "JsonPatchOperation",
+                    2usize + usize::from(self.from.is_some())
+                        + usize::from(self.value.is_some()),
+                )?,
+        );
+        out.field("op", &self.op);
+        out.field("path", &self.path);
+        out.optional("from", &self.from);
+        out.optional("value", &self.value);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for JsonPatchOperation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = JsonPatchOperation;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct JsonPatchOperation")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<JsonPatchOperation, A::Error> {
+                let mut f0: ::std::option::Option<crate::models::JsonPatchOperationOp> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::serde_json::Value>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["op", "path", "from", "value"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "op"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "path"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "from"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "value"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f0.is_none(), f1.is_none()];
+                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+                    f0,
+                    f1,
+                ) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(&["op", "path"], &absent),
+                    );
+                };
+                ::std::result::Result::Ok(JsonPatchOperation {
+                    op: f0,
+                    path: f1,
+                    from: f2.flatten(),
+                    value: f3.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// The operation.
@@ -531,13 +791,7 @@ impl<'de> ::serde::Deserialize<'de> for LocaleOrigin {
 /// A message in a given locale.
 ///
 /// Schema: `#/components/schemas/LocalizedMessage`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct LocalizedMessage {
     /// BCP 47 language tag of `message`.
     pub locale: ::std::string::String,
@@ -558,28 +812,78 @@ impl LocalizedMessage {
         }
     }
 }
+impl ::serde::Serialize for LocalizedMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer.serialize_struct("LocalizedMessage", 2usize)?,
+        );
+        out.field("locale", &self.locale);
+        out.field("message", &self.message);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LocalizedMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = LocalizedMessage;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LocalizedMessage")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<LocalizedMessage, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["locale", "message"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "locale"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "message"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f0.is_none(), f1.is_none()];
+                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+                    f0,
+                    f1,
+                ) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(&["locale", "message"], &absent),
+                    );
+                };
+                ::std::result::Result::Ok(LocalizedMessage {
+                    locale: f0,
+                    message: f1,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// What to aggregate.
 ///
 /// Schema: `#/components/schemas/MachineIdentityAggregationRequest`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MachineIdentityAggregationRequest {
     /// IDs of the source datasets to aggregate machine identities from.
-    #[serde(rename = "datasetIds")]
     pub dataset_ids: ::std::vec::Vec<::std::string::String>,
     /// When `true`, aggregation optimizations are turned off, which may make the aggregation slower.
     ///
     /// Server default: `false`.
-    #[serde(
-        rename = "disableOptimization",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub disable_optimization: ::std::option::Option<bool>,
 }
 impl MachineIdentityAggregationRequest {
@@ -593,6 +897,77 @@ impl MachineIdentityAggregationRequest {
         }
     }
 }
+impl ::serde::Serialize for MachineIdentityAggregationRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityAggregationRequest",
+                    1usize + usize::from(self.disable_optimization.is_some()),
+                )?,
+        );
+        out.field("datasetIds", &self.dataset_ids);
+        out.optional("disableOptimization", &self.disable_optimization);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = MachineIdentityAggregationRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MachineIdentityAggregationRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MachineIdentityAggregationRequest, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::vec::Vec<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["datasetIds", "disableOptimization"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "datasetIds"),
+                        1 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f1,
+                                "disableOptimization",
+                            )
+                        }
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f0.is_none()];
+                let (::std::option::Option::Some(f0),) = (f0,) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(&["datasetIds"], &absent),
+                    );
+                };
+                ::std::result::Result::Ok(MachineIdentityAggregationRequest {
+                    dataset_ids: f0,
+                    disable_optimization: f1.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// The task that runs a machine identity aggregation.
 ///
 /// Schema: `#/components/schemas/MachineIdentityAggregationResponse`
@@ -601,96 +976,274 @@ impl MachineIdentityAggregationRequest {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct MachineIdentityAggregationResponse {
     /// Task ID.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// Kind of task.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<
         crate::models::MachineIdentityAggregationResponseType,
     >,
     /// Task name.
-    #[serde(
-        rename = "uniqueName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub unique_name: ::std::option::Option<::std::string::String>,
     /// Task description.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Name of the parent task, if any.
-    #[serde(
-        rename = "parentName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub parent_name: ::std::option::Option<::std::string::String>,
     /// Who or what launched the task.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub launcher: ::std::option::Option<::std::string::String>,
     /// The `target` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub target: ::std::option::Option<crate::models::BaseReferenceDto>,
     /// When the task was created.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// When the task was last modified.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub modified: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// When the task was launched.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub launched: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// When the task completed.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub completed: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// The `taskDefinitionSummary` property.
-    #[serde(
-        rename = "taskDefinitionSummary",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub task_definition_summary: ::std::option::Option<
         crate::models::TaskDefinitionSummary,
     >,
     /// Outcome of the task; `null` while it runs.
-    #[serde(
-        rename = "completionStatus",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub completion_status: ::std::option::Option<
         crate::models::MachineIdentityAggregationResponseCompletionStatus,
     >,
     /// Messages the task has logged.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub messages: ::std::option::Option<
         ::std::vec::Vec<crate::models::TaskStatusMessage>,
     >,
     /// Values the task returns.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub returns: ::std::option::Option<
         ::std::vec::Vec<crate::models::TaskReturnDetails>,
     >,
     /// Free-form task attributes.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attributes: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Human-readable progress.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub progress: ::std::option::Option<::std::string::String>,
     /// Completion percentage.
-    #[serde(
-        rename = "percentComplete",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub percent_complete: ::std::option::Option<i32>,
+}
+impl ::serde::Serialize for MachineIdentityAggregationResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityAggregationResponse",
+                    usize::from(self.id.is_some()) + usize::from(self.r#type.is_some())
+                        + usize::from(self.unique_name.is_some())
+                        + usize::from(self.description.is_some())
+                        + usize::from(self.parent_name.is_some())
+                        + usize::from(self.launcher.is_some())
+                        + usize::from(self.target.is_some())
+                        + usize::from(self.created.is_some())
+                        + usize::from(self.modified.is_some())
+                        + usize::from(self.launched.is_some())
+                        + usize::from(self.completed.is_some())
+                        + usize::from(self.task_definition_summary.is_some())
+                        + usize::from(self.completion_status.is_some())
+                        + usize::from(self.messages.is_some())
+                        + usize::from(self.returns.is_some())
+                        + usize::from(self.attributes.is_some())
+                        + usize::from(self.progress.is_some())
+                        + usize::from(self.percent_complete.is_some()),
+                )?,
+        );
+        out.optional("id", &self.id);
+        out.optional("type", &self.r#type);
+        out.optional("uniqueName", &self.unique_name);
+        out.optional("description", &self.description);
+        out.optional("parentName", &self.parent_name);
+        out.optional("launcher", &self.launcher);
+        out.optional("target", &self.target);
+        out.optional("created", &self.created);
+        out.optional("modified", &self.modified);
+        out.optional("launched", &self.launched);
+        out.optional("completed", &self.completed);
+        out.optional("taskDefinitionSummary", &self.task_definition_summary);
+        out.optional("completionStatus", &self.completion_status);
+        out.optional("messages", &self.messages);
+        out.optional("returns", &self.returns);
+        out.optional("attributes", &self.attributes);
+        out.optional("progress", &self.progress);
+        out.optional("percentComplete", &self.percent_complete);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = MachineIdentityAggregationResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MachineIdentityAggregationResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MachineIdentityAggregationResponse, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::models::MachineIdentityAggregationResponseType,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<crate::models::BaseReferenceDto>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<crate::models::TaskDefinitionSummary>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::models::MachineIdentityAggregationResponseCompletionStatus,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::vec::Vec<crate::models::TaskStatusMessage>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::vec::Vec<crate::models::TaskReturnDetails>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f17: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &[
+                            "id",
+                            "type",
+                            "uniqueName",
+                            "description",
+                            "parentName",
+                            "launcher",
+                            "target",
+                            "created",
+                            "modified",
+                            "launched",
+                            "completed",
+                            "taskDefinitionSummary",
+                            "completionStatus",
+                            "messages",
+                            "returns",
+                            "attributes",
+                            "progress",
+                            "percentComplete",
+                        ],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "type"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "uniqueName"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "description"),
+                        4 => crate::runtime::de::field(&mut map, &mut f4, "parentName"),
+                        5 => crate::runtime::de::field(&mut map, &mut f5, "launcher"),
+                        6 => crate::runtime::de::field(&mut map, &mut f6, "target"),
+                        7 => crate::runtime::de::field(&mut map, &mut f7, "created"),
+                        8 => crate::runtime::de::field(&mut map, &mut f8, "modified"),
+                        9 => crate::runtime::de::field(&mut map, &mut f9, "launched"),
+                        10 => crate::runtime::de::field(&mut map, &mut f10, "completed"),
+                        11 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f11,
+                                "taskDefinitionSummary",
+                            )
+                        }
+                        12 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f12,
+                                "completionStatus",
+                            )
+                        }
+                        13 => crate::runtime::de::field(&mut map, &mut f13, "messages"),
+                        14 => crate::runtime::de::field(&mut map, &mut f14, "returns"),
+                        15 => crate::runtime::de::field(&mut map, &mut f15, "attributes"),
+                        16 => crate::runtime::de::field(&mut map, &mut f16, "progress"),
+                        17 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f17,
+                                "percentComplete",
+                            )
+                        }
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(MachineIdentityAggregationResponse {
+                    id: f0.flatten(),
+                    r#type: f1.flatten(),
+                    unique_name: f2.flatten(),
+                    description: f3.flatten(),
+                    parent_name: f4.flatten(),
+                    launcher: f5.flatten(),
+                    target: f6.flatten(),
+                    created: f7.flatten(),
+                    modified: f8.flatten(),
+                    launched: f9.flatten(),
+                    completed: f10.flatten(),
+                    task_definition_summary: f11.flatten(),
+                    completion_status: f12.flatten(),
+                    messages: f13.flatten(),
+                    returns: f14.flatten(),
+                    attributes: f15.flatten(),
+                    progress: f16.flatten(),
+                    percent_complete: f17.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Outcome of the task; `null` while it runs.
 ///
@@ -884,51 +1437,29 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationResponseType {
 /// Writable fields of a machine identity, shared by requests and responses.
 ///
 /// Schema: `#/components/schemas/MachineIdentityBase`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MachineIdentityBase {
     /// Name of the machine identity.
     ///
     /// Always present; may be `null`.
-    #[serde(default)]
     pub name: ::std::option::Option<::std::string::String>,
     /// Business application the machine identity represents.
-    #[serde(rename = "businessApplication")]
     pub business_application: ::std::string::String,
     /// Free-text description (at most 2000 characters).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Custom attributes of the machine identity.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attributes: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Subtype of the machine identity.
     pub subtype: ::std::string::String,
     /// The `owners` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub owners: ::std::option::Option<crate::models::MachineIdentityOwners>,
     /// ID of the source the machine identity belongs to.
-    #[serde(
-        rename = "sourceId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub source_id: ::std::option::Option<::std::string::String>,
     /// UUID of the machine identity as aggregated from its source.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub uuid: ::std::option::Option<::std::string::String>,
     /// Native identity of the machine identity on its source.
-    #[serde(
-        rename = "nativeIdentity",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub native_identity: ::std::option::Option<::std::string::String>,
 }
 impl MachineIdentityBase {
@@ -952,22 +1483,154 @@ impl MachineIdentityBase {
         }
     }
 }
+impl ::serde::Serialize for MachineIdentityBase {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityBase",
+                    3usize + usize::from(self.description.is_some())
+                        + usize::from(self.attributes.is_some())
+                        + usize::from(self.owners.is_some())
+                        + usize::from(self.source_id.is_some())
+                        + usize::from(self.uuid.is_some())
+                        + usize::from(self.native_identity.is_some()),
+                )?,
+        );
+        out.field("name", &self.name);
+        out.field("businessApplication", &self.business_application);
+        out.optional("description", &self.description);
+        out.optional("attributes", &self.attributes);
+        out.field("subtype", &self.subtype);
+        out.optional("owners", &self.owners);
+        out.optional("sourceId", &self.source_id);
+        out.optional("uuid", &self.uuid);
+        out.optional("nativeIdentity", &self.native_identity);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityBase {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = MachineIdentityBase;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MachineIdentityBase")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MachineIdentityBase, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<crate::models::MachineIdentityOwners>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &[
+                            "name",
+                            "businessApplication",
+                            "description",
+                            "attributes",
+                            "subtype",
+                            "owners",
+                            "sourceId",
+                            "uuid",
+                            "nativeIdentity",
+                        ],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "name"),
+                        1 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f1,
+                                "businessApplication",
+                            )
+                        }
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "description"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "attributes"),
+                        4 => crate::runtime::de::field(&mut map, &mut f4, "subtype"),
+                        5 => crate::runtime::de::field(&mut map, &mut f5, "owners"),
+                        6 => crate::runtime::de::field(&mut map, &mut f6, "sourceId"),
+                        7 => crate::runtime::de::field(&mut map, &mut f7, "uuid"),
+                        8 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f8,
+                                "nativeIdentity",
+                            )
+                        }
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f1.is_none(), f4.is_none()];
+                let (::std::option::Option::Some(f1), ::std::option::Option::Some(f4)) = (
+                    f1,
+                    f4,
+                ) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(
+                            &["businessApplication", "subtype"],
+                            &absent,
+                        ),
+                    );
+                };
+                ::std::result::Result::Ok(MachineIdentityBase {
+                    name: f0.flatten(),
+                    business_application: f1,
+                    description: f2.flatten(),
+                    attributes: f3.flatten(),
+                    subtype: f4,
+                    owners: f5.flatten(),
+                    source_id: f6.flatten(),
+                    uuid: f7.flatten(),
+                    native_identity: f8.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Owners of a machine identity.
 ///
 /// Schema: `#/components/schemas/MachineIdentityOwners`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MachineIdentityOwners {
     /// The `primaryIdentity` property.
-    #[serde(rename = "primaryIdentity")]
     pub primary_identity: crate::models::BaseReferenceDto,
     /// Secondary owners.
-    #[serde(rename = "secondaryIdentities")]
     pub secondary_identities: ::std::vec::Vec<crate::models::BaseReferenceDto>,
 }
 impl MachineIdentityOwners {
@@ -984,61 +1647,113 @@ impl MachineIdentityOwners {
         }
     }
 }
+impl ::serde::Serialize for MachineIdentityOwners {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer.serialize_struct("MachineIdentityOwners", 2usize)?,
+        );
+        out.field("primaryIdentity", &self.primary_identity);
+        out.field("secondaryIdentities", &self.secondary_identities);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityOwners {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = MachineIdentityOwners;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MachineIdentityOwners")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MachineIdentityOwners, A::Error> {
+                let mut f0: ::std::option::Option<crate::models::BaseReferenceDto> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::vec::Vec<crate::models::BaseReferenceDto>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["primaryIdentity", "secondaryIdentities"],
+                        key.as_str(),
+                    ) {
+                        0 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f0,
+                                "primaryIdentity",
+                            )
+                        }
+                        1 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f1,
+                                "secondaryIdentities",
+                            )
+                        }
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f0.is_none(), f1.is_none()];
+                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+                    f0,
+                    f1,
+                ) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(
+                            &["primaryIdentity", "secondaryIdentities"],
+                            &absent,
+                        ),
+                    );
+                };
+                ::std::result::Result::Ok(MachineIdentityOwners {
+                    primary_identity: f0,
+                    secondary_identities: f1,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A machine identity to create.
 ///
 /// Schema: `#/components/schemas/MachineIdentityRequest`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MachineIdentityRequest {
     /// Name of the machine identity.
     ///
     /// Always present; may be `null`.
-    #[serde(default)]
     pub name: ::std::option::Option<::std::string::String>,
     /// Business application the machine identity represents.
-    #[serde(rename = "businessApplication")]
     pub business_application: ::std::string::String,
     /// Free-text description (at most 2000 characters).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Custom attributes of the machine identity.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attributes: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Subtype of the machine identity.
     pub subtype: ::std::string::String,
     /// The `owners` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub owners: ::std::option::Option<crate::models::MachineIdentityOwners>,
     /// ID of the source the machine identity belongs to.
-    #[serde(
-        rename = "sourceId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub source_id: ::std::option::Option<::std::string::String>,
     /// UUID of the machine identity as aggregated from its source.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub uuid: ::std::option::Option<::std::string::String>,
     /// Native identity of the machine identity on its source.
-    #[serde(
-        rename = "nativeIdentity",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub native_identity: ::std::option::Option<::std::string::String>,
     /// User entitlements to give the machine identity.
-    #[serde(
-        rename = "userEntitlements",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub user_entitlements: ::std::option::Option<
         ::std::vec::Vec<crate::models::MachineIdentityUserEntitlementRequest>,
     >,
@@ -1065,104 +1780,216 @@ impl MachineIdentityRequest {
         }
     }
 }
+impl ::serde::Serialize for MachineIdentityRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityRequest",
+                    3usize + usize::from(self.description.is_some())
+                        + usize::from(self.attributes.is_some())
+                        + usize::from(self.owners.is_some())
+                        + usize::from(self.source_id.is_some())
+                        + usize::from(self.uuid.is_some())
+                        + usize::from(self.native_identity.is_some())
+                        + usize::from(self.user_entitlements.is_some()),
+                )?,
+        );
+        out.field("name", &self.name);
+        out.field("businessApplication", &self.business_application);
+        out.optional("description", &self.description);
+        out.optional("attributes", &self.attributes);
+        out.field("subtype", &self.subtype);
+        out.optional("owners", &self.owners);
+        out.optional("sourceId", &self.source_id);
+        out.optional("uuid", &self.uuid);
+        out.optional("nativeIdentity", &self.native_identity);
+        out.optional("userEntitlements", &self.user_entitlements);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = MachineIdentityRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MachineIdentityRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MachineIdentityRequest, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<crate::models::MachineIdentityOwners>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::vec::Vec<
+                            crate::models::MachineIdentityUserEntitlementRequest,
+                        >,
+                    >,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &[
+                            "name",
+                            "businessApplication",
+                            "description",
+                            "attributes",
+                            "subtype",
+                            "owners",
+                            "sourceId",
+                            "uuid",
+                            "nativeIdentity",
+                            "userEntitlements",
+                        ],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "name"),
+                        1 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f1,
+                                "businessApplication",
+                            )
+                        }
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "description"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "attributes"),
+                        4 => crate::runtime::de::field(&mut map, &mut f4, "subtype"),
+                        5 => crate::runtime::de::field(&mut map, &mut f5, "owners"),
+                        6 => crate::runtime::de::field(&mut map, &mut f6, "sourceId"),
+                        7 => crate::runtime::de::field(&mut map, &mut f7, "uuid"),
+                        8 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f8,
+                                "nativeIdentity",
+                            )
+                        }
+                        9 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f9,
+                                "userEntitlements",
+                            )
+                        }
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f1.is_none(), f4.is_none()];
+                let (::std::option::Option::Some(f1), ::std::option::Option::Some(f4)) = (
+                    f1,
+                    f4,
+                ) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(
+                            &["businessApplication", "subtype"],
+                            &absent,
+                        ),
+                    );
+                };
+                ::std::result::Result::Ok(MachineIdentityRequest {
+                    name: f0.flatten(),
+                    business_application: f1,
+                    description: f2.flatten(),
+                    attributes: f3.flatten(),
+                    subtype: f4,
+                    owners: f5.flatten(),
+                    source_id: f6.flatten(),
+                    uuid: f7.flatten(),
+                    native_identity: f8.flatten(),
+                    user_entitlements: f9.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A machine identity as returned by the API.
 ///
 /// Schema: `#/components/schemas/MachineIdentityResponse`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MachineIdentityResponse {
     /// Machine identity ID.
     ///
     /// Read-only: set by the server, never sent.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// When the machine identity was created.
     ///
     /// Read-only: set by the server, never sent.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// When the machine identity was last modified.
     ///
     /// Read-only: set by the server, never sent.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub modified: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// Name of the machine identity.
     ///
     /// Always present; may be `null`.
-    #[serde(default)]
     pub name: ::std::option::Option<::std::string::String>,
     /// Business application the machine identity represents.
-    #[serde(rename = "businessApplication")]
     pub business_application: ::std::string::String,
     /// Free-text description (at most 2000 characters).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Custom attributes of the machine identity.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub attributes: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// Subtype of the machine identity.
     pub subtype: ::std::string::String,
     /// The `owners` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub owners: ::std::option::Option<crate::models::MachineIdentityOwners>,
     /// ID of the source the machine identity belongs to.
-    #[serde(
-        rename = "sourceId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub source_id: ::std::option::Option<::std::string::String>,
     /// UUID of the machine identity as aggregated from its source.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub uuid: ::std::option::Option<::std::string::String>,
     /// Native identity of the machine identity on its source.
-    #[serde(
-        rename = "nativeIdentity",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub native_identity: ::std::option::Option<::std::string::String>,
     /// Whether the machine identity was edited by hand.
     ///
     /// Server default: `false`.
-    #[serde(
-        rename = "manuallyEdited",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub manually_edited: ::std::option::Option<bool>,
     /// Whether the machine identity was created by hand rather than aggregated.
     ///
     /// Server default: `false`.
-    #[serde(
-        rename = "manuallyCreated",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub manually_created: ::std::option::Option<bool>,
     /// The `source` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<crate::models::BaseReferenceDto>,
     /// ID of the source dataset the machine identity was aggregated from.
-    #[serde(
-        rename = "datasetId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub dataset_id: ::std::option::Option<::std::string::String>,
     /// User entitlements of the machine identity.
-    #[serde(
-        rename = "userEntitlements",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub user_entitlements: ::std::option::Option<
         ::std::vec::Vec<crate::models::MachineIdentityUserEntitlement>,
     >,
@@ -1196,6 +2023,226 @@ impl MachineIdentityResponse {
         }
     }
 }
+impl ::serde::Serialize for MachineIdentityResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityResponse",
+                    3usize + usize::from(self.id.is_some())
+                        + usize::from(self.created.is_some())
+                        + usize::from(self.modified.is_some())
+                        + usize::from(self.description.is_some())
+                        + usize::from(self.attributes.is_some())
+                        + usize::from(self.owners.is_some())
+                        + usize::from(self.source_id.is_some())
+                        + usize::from(self.uuid.is_some())
+                        + usize::from(self.native_identity.is_some())
+                        + usize::from(self.manually_edited.is_some())
+                        + usize::from(self.manually_created.is_some())
+                        + usize::from(self.source.is_some())
+                        + usize::from(self.dataset_id.is_some())
+                        + usize::from(self.user_entitlements.is_some()),
+                )?,
+        );
+        out.optional("id", &self.id);
+        out.optional("created", &self.created);
+        out.optional("modified", &self.modified);
+        out.field("name", &self.name);
+        out.field("businessApplication", &self.business_application);
+        out.optional("description", &self.description);
+        out.optional("attributes", &self.attributes);
+        out.field("subtype", &self.subtype);
+        out.optional("owners", &self.owners);
+        out.optional("sourceId", &self.source_id);
+        out.optional("uuid", &self.uuid);
+        out.optional("nativeIdentity", &self.native_identity);
+        out.optional("manuallyEdited", &self.manually_edited);
+        out.optional("manuallyCreated", &self.manually_created);
+        out.optional("source", &self.source);
+        out.optional("datasetId", &self.dataset_id);
+        out.optional("userEntitlements", &self.user_entitlements);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = MachineIdentityResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MachineIdentityResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MachineIdentityResponse, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f6: ::std::option::Option<
+                    ::std::option::Option<
+                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f8: ::std::option::Option<
+                    ::std::option::Option<crate::models::MachineIdentityOwners>,
+                > = ::std::option::Option::None;
+                let mut f9: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f10: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f11: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f13: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                let mut f14: ::std::option::Option<
+                    ::std::option::Option<crate::models::BaseReferenceDto>,
+                > = ::std::option::Option::None;
+                let mut f15: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f16: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::vec::Vec<crate::models::MachineIdentityUserEntitlement>,
+                    >,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &[
+                            "id",
+                            "created",
+                            "modified",
+                            "name",
+                            "businessApplication",
+                            "description",
+                            "attributes",
+                            "subtype",
+                            "owners",
+                            "sourceId",
+                            "uuid",
+                            "nativeIdentity",
+                            "manuallyEdited",
+                            "manuallyCreated",
+                            "source",
+                            "datasetId",
+                            "userEntitlements",
+                        ],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "created"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "modified"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "name"),
+                        4 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f4,
+                                "businessApplication",
+                            )
+                        }
+                        5 => crate::runtime::de::field(&mut map, &mut f5, "description"),
+                        6 => crate::runtime::de::field(&mut map, &mut f6, "attributes"),
+                        7 => crate::runtime::de::field(&mut map, &mut f7, "subtype"),
+                        8 => crate::runtime::de::field(&mut map, &mut f8, "owners"),
+                        9 => crate::runtime::de::field(&mut map, &mut f9, "sourceId"),
+                        10 => crate::runtime::de::field(&mut map, &mut f10, "uuid"),
+                        11 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f11,
+                                "nativeIdentity",
+                            )
+                        }
+                        12 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f12,
+                                "manuallyEdited",
+                            )
+                        }
+                        13 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f13,
+                                "manuallyCreated",
+                            )
+                        }
+                        14 => crate::runtime::de::field(&mut map, &mut f14, "source"),
+                        15 => crate::runtime::de::field(&mut map, &mut f15, "datasetId"),
+                        16 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f16,
+                                "userEntitlements",
+                            )
+                        }
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f4.is_none(), f7.is_none()];
+                let (::std::option::Option::Some(f4), ::std::option::Option::Some(f7)) = (
+                    f4,
+                    f7,
+                ) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(
+                            &["businessApplication", "subtype"],
+                            &absent,
+                        ),
+                    );
+                };
+                ::std::result::Result::Ok(MachineIdentityResponse {
+                    id: f0.flatten(),
+                    created: f1.flatten(),
+                    modified: f2.flatten(),
+                    name: f3.flatten(),
+                    business_application: f4,
+                    description: f5.flatten(),
+                    attributes: f6.flatten(),
+                    subtype: f7,
+                    owners: f8.flatten(),
+                    source_id: f9.flatten(),
+                    uuid: f10.flatten(),
+                    native_identity: f11.flatten(),
+                    manually_edited: f12.flatten(),
+                    manually_created: f13.flatten(),
+                    source: f14.flatten(),
+                    dataset_id: f15.flatten(),
+                    user_entitlements: f16.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A user entitlement held by a machine identity, as embedded in the machine identity.
 ///
 /// Schema: `#/components/schemas/MachineIdentityUserEntitlement`
@@ -1204,51 +2251,103 @@ impl MachineIdentityResponse {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct MachineIdentityUserEntitlement {
     /// ID of the entitlement's source.
-    #[serde(
-        rename = "sourceId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub source_id: ::std::option::Option<::std::string::String>,
     /// Entitlement ID.
-    #[serde(
-        rename = "entitlementId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub entitlement_id: ::std::option::Option<::std::string::String>,
     /// Display name of the entitlement.
-    #[serde(
-        rename = "displayName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub display_name: ::std::option::Option<::std::string::String>,
     /// The `source` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<crate::models::BaseReferenceDto>,
+}
+impl ::serde::Serialize for MachineIdentityUserEntitlement {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityUserEntitlement",
+                    usize::from(self.source_id.is_some())
+                        + usize::from(self.entitlement_id.is_some())
+                        + usize::from(self.display_name.is_some())
+                        + usize::from(self.source.is_some()),
+                )?,
+        );
+        out.optional("sourceId", &self.source_id);
+        out.optional("entitlementId", &self.entitlement_id);
+        out.optional("displayName", &self.display_name);
+        out.optional("source", &self.source);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlement {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = MachineIdentityUserEntitlement;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MachineIdentityUserEntitlement")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MachineIdentityUserEntitlement, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<crate::models::BaseReferenceDto>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["sourceId", "entitlementId", "displayName", "source"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "sourceId"),
+                        1 => {
+                            crate::runtime::de::field(&mut map, &mut f1, "entitlementId")
+                        }
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "displayName"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "source"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(MachineIdentityUserEntitlement {
+                    source_id: f0.flatten(),
+                    entitlement_id: f1.flatten(),
+                    display_name: f2.flatten(),
+                    source: f3.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// An entitlement to give a machine identity.
 ///
 /// Schema: `#/components/schemas/MachineIdentityUserEntitlementRequest`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MachineIdentityUserEntitlementRequest {
     /// Entitlement ID.
-    #[serde(rename = "entitlementId")]
     pub entitlement_id: ::std::string::String,
     /// ID of the entitlement's source.
-    #[serde(rename = "sourceId")]
     pub source_id: ::std::string::String,
 }
 impl MachineIdentityUserEntitlementRequest {
@@ -1265,6 +2364,73 @@ impl MachineIdentityUserEntitlementRequest {
         }
     }
 }
+impl ::serde::Serialize for MachineIdentityUserEntitlementRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer.serialize_struct("MachineIdentityUserEntitlementRequest", 2usize)?,
+        );
+        out.field("entitlementId", &self.entitlement_id);
+        out.field("sourceId", &self.source_id);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlementRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = MachineIdentityUserEntitlementRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MachineIdentityUserEntitlementRequest")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<MachineIdentityUserEntitlementRequest, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["entitlementId", "sourceId"],
+                        key.as_str(),
+                    ) {
+                        0 => {
+                            crate::runtime::de::field(&mut map, &mut f0, "entitlementId")
+                        }
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "sourceId"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f0.is_none(), f1.is_none()];
+                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+                    f0,
+                    f1,
+                ) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(
+                            &["entitlementId", "sourceId"],
+                            &absent,
+                        ),
+                    );
+                };
+                ::std::result::Result::Ok(MachineIdentityUserEntitlementRequest {
+                    entitlement_id: f0,
+                    source_id: f1,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A user entitlement held by a machine identity, as listed by `listMachineIdentityUserEntitlements`.
 ///
 /// Schema: `#/components/schemas/MachineIdentityUserEntitlementResponse`
@@ -1273,51 +2439,123 @@ impl MachineIdentityUserEntitlementRequest {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct MachineIdentityUserEntitlementResponse {
     /// ID of this entitlement assignment.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// ID of the machine identity.
-    #[serde(
-        rename = "machineIdentityId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub machine_identity_id: ::std::option::Option<::std::string::String>,
     /// The `source` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub source: ::std::option::Option<crate::models::BaseReferenceDto>,
     /// The `entitlement` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub entitlement: ::std::option::Option<crate::models::BaseReferenceDto>,
     /// When the entitlement was assigned.
     ///
     /// Read-only: set by the server, never sent.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub created: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+}
+impl ::serde::Serialize for MachineIdentityUserEntitlementResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityUserEntitlementResponse",
+                    usize::from(self.id.is_some())
+                        + usize::from(self.machine_identity_id.is_some())
+                        + usize::from(self.source.is_some())
+                        + usize::from(self.entitlement.is_some())
+                        + usize::from(self.created.is_some()),
+                )?,
+        );
+        out.optional("id", &self.id);
+        out.optional("machineIdentityId", &self.machine_identity_id);
+        out.optional("source", &self.source);
+        out.optional("entitlement", &self.entitlement);
+        out.optional("created", &self.created);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlementResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = MachineIdentityUserEntitlementResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct MachineIdentityUserEntitlementResponse")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<
+                MachineIdentityUserEntitlementResponse,
+                A::Error,
+            > {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<crate::models::BaseReferenceDto>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<crate::models::BaseReferenceDto>,
+                > = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["id", "machineIdentityId", "source", "entitlement", "created"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
+                        1 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f1,
+                                "machineIdentityId",
+                            )
+                        }
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "source"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "entitlement"),
+                        4 => crate::runtime::de::field(&mut map, &mut f4, "created"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(MachineIdentityUserEntitlementResponse {
+                    id: f0.flatten(),
+                    machine_identity_id: f1.flatten(),
+                    source: f2.flatten(),
+                    entitlement: f3.flatten(),
+                    created: f4.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Account counters of a classification process.
 ///
 /// Schema: `#/components/schemas/SourceClassificationCounts`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct SourceClassificationCounts {
     /// Number of accounts on the source.
-    #[serde(rename = "EXPECTED")]
     pub expected: i64,
     /// Number of accounts sent for classification so far; equals `EXPECTED` once all are collected.
-    #[serde(rename = "RECEIVED")]
     pub received: i64,
     /// Number of accounts classified so far.
-    #[serde(rename = "COMPLETED")]
     pub completed: i64,
 }
 impl SourceClassificationCounts {
@@ -1332,6 +2570,76 @@ impl SourceClassificationCounts {
         }
     }
 }
+impl ::serde::Serialize for SourceClassificationCounts {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer.serialize_struct("SourceClassificationCounts", 3usize)?,
+        );
+        out.field("EXPECTED", &self.expected);
+        out.field("RECEIVED", &self.received);
+        out.field("COMPLETED", &self.completed);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SourceClassificationCounts {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = SourceClassificationCounts;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SourceClassificationCounts")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<SourceClassificationCounts, A::Error> {
+                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["EXPECTED", "RECEIVED", "COMPLETED"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "EXPECTED"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "RECEIVED"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "COMPLETED"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f0.is_none(), f1.is_none(), f2.is_none()];
+                let (
+                    ::std::option::Option::Some(f0),
+                    ::std::option::Option::Some(f1),
+                    ::std::option::Option::Some(f2),
+                ) = (f0, f1, f2) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(
+                            &["EXPECTED", "RECEIVED", "COMPLETED"],
+                            &absent,
+                        ),
+                    );
+                };
+                ::std::result::Result::Ok(SourceClassificationCounts {
+                    expected: f0,
+                    received: f1,
+                    completed: f2,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// Progress of the account classification process of a source.
 ///
 /// Schema: `#/components/schemas/SourceClassificationStatus`
@@ -1340,22 +2648,94 @@ impl SourceClassificationCounts {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct SourceClassificationStatus {
     /// Stage of the classification process.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<crate::models::SourceClassificationStatusStatus>,
     /// When the process started.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub started: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// When the status last changed.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub updated: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// The `counts` property.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub counts: ::std::option::Option<crate::models::SourceClassificationCounts>,
+}
+impl ::serde::Serialize for SourceClassificationStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "SourceClassificationStatus",
+                    usize::from(self.status.is_some())
+                        + usize::from(self.started.is_some())
+                        + usize::from(self.updated.is_some())
+                        + usize::from(self.counts.is_some()),
+                )?,
+        );
+        out.optional("status", &self.status);
+        out.optional("started", &self.started);
+        out.optional("updated", &self.updated);
+        out.optional("counts", &self.counts);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SourceClassificationStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = SourceClassificationStatus;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SourceClassificationStatus")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<SourceClassificationStatus, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<
+                        crate::models::SourceClassificationStatusStatus,
+                    >,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<crate::models::SourceClassificationCounts>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["status", "started", "updated", "counts"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "status"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "started"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "updated"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "counts"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(SourceClassificationStatus {
+                    status: f0.flatten(),
+                    started: f1.flatten(),
+                    updated: f2.flatten(),
+                    counts: f3.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Stage of the classification process.
 ///
@@ -1465,46 +2845,91 @@ impl<'de> ::serde::Deserialize<'de> for SourceClassificationStatusStatus {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct SourceClassificationSubmission {
     /// Number of accounts submitted for classification.
-    #[serde(
-        rename = "Accounts submitted for processing",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub accounts_submitted_for_processing: ::std::option::Option<i32>,
+}
+impl ::serde::Serialize for SourceClassificationSubmission {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "SourceClassificationSubmission",
+                    usize::from(self.accounts_submitted_for_processing.is_some()),
+                )?,
+        );
+        out.optional(
+            "Accounts submitted for processing",
+            &self.accounts_submitted_for_processing,
+        );
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SourceClassificationSubmission {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = SourceClassificationSubmission;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SourceClassificationSubmission")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<SourceClassificationSubmission, A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["Accounts submitted for processing"],
+                        key.as_str(),
+                    ) {
+                        0 => {
+                            crate::runtime::de::field(
+                                &mut map,
+                                &mut f0,
+                                "Accounts submitted for processing",
+                            )
+                        }
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(SourceClassificationSubmission {
+                    accounts_submitted_for_processing: f0.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// The definition (kind) of a task.
 ///
 /// Schema: `#/components/schemas/TaskDefinitionSummary`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct TaskDefinitionSummary {
     /// Task definition ID.
     pub id: ::std::string::String,
     /// Task definition name.
-    #[serde(rename = "uniqueName")]
     pub unique_name: ::std::string::String,
     /// Task definition description.
     ///
     /// Always present; may be `null`.
-    #[serde(default)]
     pub description: ::std::option::Option<::std::string::String>,
     /// Name of the parent task definition.
-    #[serde(rename = "parentName")]
     pub parent_name: ::std::string::String,
     /// Class that executes the task.
     ///
     /// Always present; may be `null`.
-    #[serde(default)]
     pub executor: ::std::option::Option<::std::string::String>,
     /// Formal parameters of the task definition, without values.
     pub arguments: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1527,6 +2952,102 @@ impl TaskDefinitionSummary {
             executor: ::std::option::Option::None,
             arguments,
         }
+    }
+}
+impl ::serde::Serialize for TaskDefinitionSummary {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer.serialize_struct("TaskDefinitionSummary", 6usize)?,
+        );
+        out.field("id", &self.id);
+        out.field("uniqueName", &self.unique_name);
+        out.field("description", &self.description);
+        out.field("parentName", &self.parent_name);
+        out.field("executor", &self.executor);
+        out.field("arguments", &self.arguments);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TaskDefinitionSummary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = TaskDefinitionSummary;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskDefinitionSummary")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskDefinitionSummary, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f4: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f5: ::std::option::Option<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &[
+                            "id",
+                            "uniqueName",
+                            "description",
+                            "parentName",
+                            "executor",
+                            "arguments",
+                        ],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
+                        1 => crate::runtime::de::field(&mut map, &mut f1, "uniqueName"),
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "description"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "parentName"),
+                        4 => crate::runtime::de::field(&mut map, &mut f4, "executor"),
+                        5 => crate::runtime::de::field(&mut map, &mut f5, "arguments"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f0.is_none(), f1.is_none(), f3.is_none(), f5.is_none()];
+                let (
+                    ::std::option::Option::Some(f0),
+                    ::std::option::Option::Some(f1),
+                    ::std::option::Option::Some(f3),
+                    ::std::option::Option::Some(f5),
+                ) = (f0, f1, f3, f5) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(
+                            &["id", "uniqueName", "parentName", "arguments"],
+                            &absent,
+                        ),
+                    );
+                };
+                ::std::result::Result::Ok(TaskDefinitionSummary {
+                    id: f0,
+                    unique_name: f1,
+                    description: f2.flatten(),
+                    parent_name: f3,
+                    executor: f4.flatten(),
+                    arguments: f5,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// One message parameter, an object or a string.
@@ -1553,18 +3074,11 @@ pub enum TaskMessageParameter {
 /// A value returned by a task.
 ///
 /// Schema: `#/components/schemas/TaskReturnDetails`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct TaskReturnDetails {
     /// Display name of the value.
     pub name: ::std::string::String,
     /// Task attribute that holds the value.
-    #[serde(rename = "attributeName")]
     pub attribute_name: ::std::string::String,
 }
 impl TaskReturnDetails {
@@ -1581,30 +3095,86 @@ impl TaskReturnDetails {
         }
     }
 }
+impl ::serde::Serialize for TaskReturnDetails {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer.serialize_struct("TaskReturnDetails", 2usize)?,
+        );
+        out.field("name", &self.name);
+        out.field("attributeName", &self.attribute_name);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TaskReturnDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = TaskReturnDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskReturnDetails")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskReturnDetails, A::Error> {
+                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["name", "attributeName"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "name"),
+                        1 => {
+                            crate::runtime::de::field(&mut map, &mut f1, "attributeName")
+                        }
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f0.is_none(), f1.is_none()];
+                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
+                    f0,
+                    f1,
+                ) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(&["name", "attributeName"], &absent),
+                    );
+                };
+                ::std::result::Result::Ok(TaskReturnDetails {
+                    name: f0,
+                    attribute_name: f1,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
 /// A message logged by a task.
 ///
 /// Schema: `#/components/schemas/TaskStatusMessage`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct TaskStatusMessage {
     /// Severity.
     pub r#type: crate::models::TaskStatusMessageType,
     /// The `localizedText` property.
     ///
     /// Always present; may be `null`.
-    #[serde(rename = "localizedText", default)]
     pub localized_text: ::std::option::Option<crate::models::LocalizedMessage>,
     /// Message key.
     pub key: ::std::string::String,
     /// Values substituted into the message.
     ///
     /// Always present; may be `null`.
-    #[serde(default)]
     pub parameters: ::std::option::Option<
         ::std::vec::Vec<crate::models::TaskMessageParameter>,
     >,
@@ -1623,6 +3193,86 @@ impl TaskStatusMessage {
             key: key.into(),
             parameters: ::std::option::Option::None,
         }
+    }
+}
+impl ::serde::Serialize for TaskStatusMessage {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer.serialize_struct("TaskStatusMessage", 4usize)?,
+        );
+        out.field("type", &self.r#type);
+        out.field("localizedText", &self.localized_text);
+        out.field("key", &self.key);
+        out.field("parameters", &self.parameters);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TaskStatusMessage {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = TaskStatusMessage;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TaskStatusMessage")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TaskStatusMessage, A::Error> {
+                let mut f0: ::std::option::Option<
+                    crate::models::TaskStatusMessageType,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<
+                    ::std::option::Option<crate::models::LocalizedMessage>,
+                > = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+                let mut f3: ::std::option::Option<
+                    ::std::option::Option<
+                        ::std::vec::Vec<crate::models::TaskMessageParameter>,
+                    >,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(
+                        &["type", "localizedText", "key", "parameters"],
+                        key.as_str(),
+                    ) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "type"),
+                        1 => {
+                            crate::runtime::de::field(&mut map, &mut f1, "localizedText")
+                        }
+                        2 => crate::runtime::de::field(&mut map, &mut f2, "key"),
+                        3 => crate::runtime::de::field(&mut map, &mut f3, "parameters"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                let absent = [f0.is_none(), f2.is_none()];
+                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f2)) = (
+                    f0,
+                    f2,
+                ) else {
+                    return ::std::result::Result::Err(
+                        crate::runtime::de::missing(&["type", "key"], &absent),
+                    );
+                };
+                ::std::result::Result::Ok(TaskStatusMessage {
+                    r#type: f0,
+                    localized_text: f1.flatten(),
+                    key: f2,
+                    parameters: f3.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 /// Severity.
@@ -1719,13 +3369,62 @@ impl<'de> ::serde::Deserialize<'de> for TaskStatusMessageType {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct TooManyRequestsErrorBody {
     /// Rate-limit message.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for TooManyRequestsErrorBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "TooManyRequestsErrorBody",
+                    usize::from(self.message.is_some()),
+                )?,
+        );
+        out.optional("message", &self.message);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TooManyRequestsErrorBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = TooManyRequestsErrorBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TooManyRequestsErrorBody")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<TooManyRequestsErrorBody, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(&["message"], key.as_str()) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "message"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(TooManyRequestsErrorBody {
+                    message: f0.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }
 /// Body of a 401 response.
 ///
@@ -1735,11 +3434,60 @@ pub struct TooManyRequestsErrorBody {
     ::std::clone::Clone,
     ::std::cmp::PartialEq,
     ::std::default::Default,
-    ::serde::Serialize,
-    ::serde::Deserialize
 )]
 pub struct UnauthorizedErrorBody {
     /// Why authentication failed.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for UnauthorizedErrorBody {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "UnauthorizedErrorBody",
+                    usize::from(self.error.is_some()),
+                )?,
+        );
+        out.optional("error", &self.error);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UnauthorizedErrorBody {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> ::serde::de::Visitor<'de> for Fields {
+            type Value = UnauthorizedErrorBody;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UnauthorizedErrorBody")
+            }
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> ::std::result::Result<UnauthorizedErrorBody, A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map
+                    .next_key::<crate::runtime::de::Key<'de>>()?
+                {
+                    match crate::runtime::de::index(&["error"], key.as_str()) {
+                        0 => crate::runtime::de::field(&mut map, &mut f0, "error"),
+                        _ => crate::runtime::de::skip(&mut map),
+                    }?;
+                }
+                ::std::result::Result::Ok(UnauthorizedErrorBody {
+                    error: f0.flatten(),
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
 }

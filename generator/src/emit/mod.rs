@@ -123,14 +123,14 @@ pub(crate) fn emit(
     let krate = settings.crate_name.replace('-', "_");
     let krate = krate.as_str();
     let mut rust = Vec::new();
-    let chunks = models::chunks(api);
+    let chunks = models::chunks(api, gates);
     rust.push(RustFile {
         path: "src/models.rs".into(),
         jobs: chunks
             .into_iter()
             .enumerate()
             .map(|(i, defs)| {
-                Box::new(move || models::models_chunk(&defs, i == 0, boxed, gates)) as Job<'_>
+                Box::new(move || models::models_chunk(&defs, i, boxed, gates)) as Job<'_>
             })
             .collect(),
     });
@@ -438,7 +438,7 @@ fn lib_rs(
 
         #[rustfmt::skip]
         pub use runtime::{
-            bulk, ApiError, AuthError, BulkOptions, BulkResult, CallOptions, Client, ClientBuilder, ConfigError, Credentials, Error, FilePart, Method, RateLimit, RawError, RawRequest, Response, RetryPolicy, WaitError, WaitOutcome,
+            bulk, ApiError, AuthError, BulkOptions, BulkResult, CallOptions, Client, ClientBuilder, ConfigError, Credentials, Error, FilePart, Method, RateLimit, RawError, RawRequest, Response, ResponseFuture, RetryPolicy, WaitError, WaitOutcome,
         };
 
         #[cfg(doctest)]

@@ -12,40 +12,74 @@ use quote::quote;
 const CHUNK: usize = 64;
 
 /// The model types, in chunks of [`CHUNK`]; each chunk is a list of types
-/// whose tokens [`models_chunk`] emits.
-pub fn chunks(api: &Api) -> Vec<Vec<&TypeDef>> {
-    let defs: Vec<&TypeDef> = api.types.values().collect();
-    let mut out: Vec<Vec<&TypeDef>> = defs.chunks(CHUNK).map(<[&TypeDef]>::to_vec).collect();
+/// whose tokens [`models_chunk`] emits. With per-tag features the types are
+/// ordered by their gate (then by name), and a chunk never holds types of two
+/// gates, so that each chunk is one gated module.
+pub fn chunks<'a>(api: &'a Api, gates: &Gates) -> Vec<Vec<&'a TypeDef>> {
+    let mut defs: Vec<&TypeDef> = api.types.values().collect();
+    let mut out: Vec<Vec<&TypeDef>> = Vec::new();
+    if gates.enabled {
+        // A stable sort: by name within one gate, as without features.
+        defs.sort_by_cached_key(|d| gates.get(&d.name.rust).to_string());
+        let mut run: Vec<&TypeDef> = Vec::new();
+        let mut run_gate = String::new();
+        for def in defs {
+            let gate = gates.get(&def.name.rust).to_string();
+            if !run.is_empty() && (gate != run_gate || run.len() == CHUNK) {
+                out.push(std::mem::take(&mut run));
+            }
+            run_gate = gate;
+            run.push(def);
+        }
+        if !run.is_empty() {
+            out.push(run);
+        }
+    } else {
+        out = defs.chunks(CHUNK).map(<[&TypeDef]>::to_vec).collect();
+    }
     if out.is_empty() {
         out.push(Vec::new());
     }
     out
 }
 
-/// The tokens of one chunk of `models.rs`; the first chunk carries the
-/// module docs.
-pub fn models_chunk(defs: &[&TypeDef], first: bool, boxed: &Boxing, gates: &Gates) -> TokenStream {
-    let items = defs.iter().map(|def| {
-        gated(
-            gates.get(&def.name.rust),
-            match &def.kind {
-                TypeKind::Struct(s) => struct_def(def, s, boxed),
-                TypeKind::Enum(e) => enum_def(def, e),
-                TypeKind::Union(u) => union_def(def, u, boxed),
-                TypeKind::Alias(t) => {
-                    let docs = type_docs(def);
-                    let name = ident(&def.name.rust);
-                    let ty = rust_type(t);
-                    quote! { #docs pub type #name = #ty; }
-                }
-            },
-        )
+/// The tokens of chunk `index` of `models.rs` (see [`chunks`]); the first
+/// chunk carries the module docs. A gated chunk is a private module under
+/// the gate, re-exported whole under the same gate: the gate is written
+/// twice per chunk rather than on every item of every type.
+pub fn models_chunk(defs: &[&TypeDef], index: usize, boxed: &Boxing, gates: &Gates) -> TokenStream {
+    let items = defs.iter().map(|def| match &def.kind {
+        TypeKind::Struct(s) => struct_def(def, s, boxed),
+        TypeKind::Enum(e) => enum_def(def, e),
+        TypeKind::Union(u) => union_def(def, u, boxed),
+        TypeKind::Alias(t) => {
+            let docs = type_docs(def);
+            let name = ident(&def.name.rust);
+            let ty = rust_type(t);
+            quote! { #docs pub type #name = #ty; }
+        }
     });
-    let module_doc =
-        first.then(|| quote!(#![doc = " Request and response types, one per schema in the spec."]));
+    let module_doc = (index == 0)
+        .then(|| quote!(#![doc = " Request and response types, one per schema in the spec."]));
+    let gate = defs
+        .first()
+        .map(|def| gates.get(&def.name.rust))
+        .unwrap_or_default();
+    if gate.is_empty() {
+        return quote! {
+            #module_doc
+            #(#items)*
+        };
+    }
+    let module = quote::format_ident!("gated_{}", index);
     quote! {
         #module_doc
-        #(#items)*
+        #gate
+        mod #module {
+            #(#items)*
+        }
+        #gate
+        pub use #module::*;
     }
 }
 
@@ -112,45 +146,6 @@ impl Gates {
     }
 }
 
-/// Puts `cfg` on every item of `tokens` (a type's definition and impls),
-/// after the item's docs.
-fn gated(cfg: TokenStream, tokens: TokenStream) -> TokenStream {
-    if cfg.is_empty() {
-        return tokens;
-    }
-    let (Ok(mut file), Ok(attr)) = (
-        syn::parse2::<syn::File>(tokens.clone()),
-        syn::parse::Parser::parse2(syn::Attribute::parse_outer, cfg),
-    ) else {
-        return tokens;
-    };
-    for item in &mut file.items {
-        let attrs = match item {
-            syn::Item::Struct(i) => &mut i.attrs,
-            syn::Item::Enum(i) => &mut i.attrs,
-            syn::Item::Impl(i) => &mut i.attrs,
-            syn::Item::Type(i) => &mut i.attrs,
-            syn::Item::Const(i) => &mut i.attrs,
-            syn::Item::Fn(i) => &mut i.attrs,
-            syn::Item::Mod(i) => &mut i.attrs,
-            syn::Item::Static(i) => &mut i.attrs,
-            syn::Item::Use(i) => &mut i.attrs,
-            syn::Item::Trait(i) => &mut i.attrs,
-            syn::Item::Macro(i) => &mut i.attrs,
-            _ => continue,
-        };
-        let docs = attrs
-            .iter()
-            .take_while(|a| a.path().is_ident("doc"))
-            .count();
-        for (k, a) in attr.iter().enumerate() {
-            attrs.insert(docs + k, a.clone());
-        }
-    }
-    let items = file.items.iter();
-    quote!(#(#items)*)
-}
-
 fn type_docs(def: &TypeDef) -> TokenStream {
     let mut text = def
         .description
@@ -213,25 +208,7 @@ fn struct_def(def: &TypeDef, s: &Struct, boxed: &Boxing) -> TokenStream {
         let doc = field_doc(f);
         let fname = ident(&f.name.rust);
         let ty = field_type(def, f, boxed);
-        let bare = f.name.rust.strip_prefix("r#").unwrap_or(&f.name.rust);
-        // One `#[serde(...)]` per field, holding only what differs from the default.
-        let mut args = Vec::new();
-        if bare != f.name.wire {
-            let wire = &f.name.wire;
-            args.push(quote!(rename = #wire));
-        }
-        if f.is_option() {
-            args.push(quote!(default));
-            // Read-only fields are optional so that requests can leave them out;
-            // a required nullable field is always sent, as `null` when empty.
-            if !f.required || f.read_only {
-                args.push(quote!(
-                    skip_serializing_if = "::std::option::Option::is_none"
-                ));
-            }
-        }
-        let serde = (!args.is_empty()).then(|| quote!(#[serde(#(#args),*)]));
-        fields.push(quote! { #doc #serde pub #fname: #ty, });
+        fields.push(quote! { #doc pub #fname: #ty, });
     }
     let extra_name = extra_field_name(s);
     if let Some(extra) = &s.additional {
@@ -239,7 +216,6 @@ fn struct_def(def: &TypeDef, s: &Struct, boxed: &Boxing) -> TokenStream {
         let f = ident(&extra_name);
         fields.push(quote! {
             /// Properties not declared in the schema, kept as they came.
-            #[serde(flatten)]
             pub #f: ::std::collections::BTreeMap<::std::string::String, #ty>,
         });
     }
@@ -291,13 +267,204 @@ fn struct_def(def: &TypeDef, s: &Struct, boxed: &Boxing) -> TokenStream {
             }
         }
     });
+    let ser = struct_serialize(def, s, &extra_name);
+    let de = struct_deserialize(def, s, boxed, &extra_name);
     quote! {
         #docs
-        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #derive_default)]
         pub struct #name {
             #(#fields)*
         }
         #ctor
+        #ser
+        #de
+    }
+}
+
+/// Whether serializing leaves the field out when it is `None`. Read-only
+/// fields are optional so that requests can leave them out; a required
+/// nullable field is always sent, as `null` when empty.
+fn skipped_when_none(f: &Field) -> bool {
+    f.is_option() && (!f.required || f.read_only)
+}
+
+/// `Serialize` for a struct, written out rather than derived (see
+/// `runtime/de.rs` for why): the fields in declaration order under their
+/// wire names, an empty skippable field left out, then the additional
+/// properties. Exactly what serde's derive writes.
+fn struct_serialize(def: &TypeDef, s: &Struct, extra_name: &str) -> TokenStream {
+    let name = ident(&def.name.rust);
+    let rust_name = &def.name.rust;
+    let writes = s.fields.iter().map(|f| {
+        let n = ident(&f.name.rust);
+        let wire = &f.name.wire;
+        if skipped_when_none(f) {
+            quote!(out.optional(#wire, &self.#n);)
+        } else {
+            quote!(out.field(#wire, &self.#n);)
+        }
+    });
+    let (start, extra) = match &s.additional {
+        // With additional properties the length is unknown: a map, as the
+        // derive's `flatten` writes it.
+        Some(_) => {
+            let extra = ident(extra_name);
+            (
+                quote!(crate::runtime::ser::MapWriter::new(serializer.serialize_map(::std::option::Option::None)?)),
+                quote!(out.extra(&self.#extra);),
+            )
+        }
+        None => {
+            // The exact number of fields written, as the derive counts them.
+            let always = s.fields.iter().filter(|f| !skipped_when_none(f)).count();
+            let mut terms: Vec<TokenStream> = Vec::new();
+            if always > 0 || s.fields.iter().all(|f| !skipped_when_none(f)) {
+                terms.push(quote!(#always));
+            }
+            terms.extend(s.fields.iter().filter(|f| skipped_when_none(f)).map(|f| {
+                let n = ident(&f.name.rust);
+                quote!(usize::from(self.#n.is_some()))
+            }));
+            (
+                quote!(crate::runtime::ser::StructWriter::new(serializer.serialize_struct(#rust_name, #(#terms)+*)?)),
+                TokenStream::new(),
+            )
+        }
+    };
+    let binding = if s.fields.is_empty() && s.additional.is_none() {
+        quote!(out)
+    } else {
+        quote!(mut out)
+    };
+    quote! {
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                let #binding = #start;
+                #(#writes)*
+                #extra
+                out.end()
+            }
+        }
+    }
+}
+
+/// `Deserialize` for a struct, written out rather than derived: one
+/// `visit_map` whose arms call `runtime::de` (see there for the behaviour,
+/// the derive's).
+fn struct_deserialize(def: &TypeDef, s: &Struct, boxed: &Boxing, extra_name: &str) -> TokenStream {
+    let name = ident(&def.name.rust);
+    let expecting = format!("struct {}", def.name.rust);
+    // The values read so far, an `Option` per field.
+    let slot = |k: usize| {
+        let v = ident(&format!("f{k}"));
+        quote!(#v)
+    };
+    let slots = s.fields.iter().enumerate().map(|(k, f)| {
+        let v = slot(k);
+        let ty = field_type(def, f, boxed);
+        quote!(let mut #v: ::std::option::Option<#ty> = ::std::option::Option::None;)
+    });
+    let arms = s.fields.iter().enumerate().map(|(k, f)| {
+        let v = slot(k);
+        let wire = &f.name.wire;
+        let k = proc_macro2::Literal::usize_unsuffixed(k);
+        quote!(#k => crate::runtime::de::field(&mut map, &mut #v, #wire),)
+    });
+    let names = s.fields.iter().map(|f| &f.name.wire);
+    let value = |k: usize| ident(&format!("f{k}"));
+    let inits = s.fields.iter().enumerate().map(|(k, f)| {
+        let n = ident(&f.name.rust);
+        if f.is_option() {
+            let v = slot(k);
+            quote!(#n: #v.flatten())
+        } else {
+            let v = value(k);
+            quote!(#n: #v)
+        }
+    });
+    // The required fields are checked all at once, with one early return,
+    // rather than with a `?` each: every early return drops the values
+    // still held, so a `?` per required field costs the compiler a
+    // quadratic number of drops to check.
+    let required: Vec<(usize, &String)> = s
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.is_option())
+        .map(|(k, f)| (k, &f.name.wire))
+        .collect();
+    let check_required = (!required.is_empty()).then(|| {
+        let values = required.iter().map(|(k, _)| value(*k));
+        let slots = required.iter().map(|(k, _)| slot(*k));
+        let names = required.iter().map(|(_, n)| n);
+        let absent = required.iter().map(|(k, _)| {
+            let v = slot(*k);
+            quote!(#v.is_none())
+        });
+        quote! {
+            let absent = [#(#absent),*];
+            let (#(::std::option::Option::Some(#values),)*) = (#(#slots,)*) else {
+                return ::std::result::Result::Err(crate::runtime::de::missing(&[#(#names),*], &absent));
+            };
+        }
+    });
+    let (extra_slot, other, extra_init) = match &s.additional {
+        Some(ty) => {
+            let ty = rust_type(ty);
+            let f = ident(extra_name);
+            (
+                quote!(let mut extra = ::std::collections::BTreeMap::<::std::string::String, #ty>::new();),
+                quote!(map.next_value().map(|value| {
+                    extra.insert(key.into_string(), value);
+                })),
+                quote!(#f: extra,),
+            )
+        }
+        None => (
+            TokenStream::new(),
+            quote!(crate::runtime::de::skip(&mut map)),
+            TokenStream::new(),
+        ),
+    };
+    // One `?` for the whole match: each is a branch for the compiler to
+    // check. Without declared fields there is nothing to match against.
+    let body = if s.fields.is_empty() {
+        quote!(#other?;)
+    } else {
+        quote! {
+            match crate::runtime::de::index(&[#(#names),*], key.as_str()) {
+                #(#arms)*
+                _ => #other,
+            }?;
+        }
+    };
+    let key = if s.fields.is_empty() && s.additional.is_none() {
+        quote!(_)
+    } else {
+        quote!(key)
+    };
+    quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                struct Fields;
+                impl<'de> ::serde::de::Visitor<'de> for Fields {
+                    type Value = #name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#name, A::Error> {
+                        #(#slots)*
+                        #extra_slot
+                        while let ::std::option::Option::Some(#key) = map.next_key::<crate::runtime::de::Key<'de>>()? {
+                            #body
+                        }
+                        #check_required
+                        ::std::result::Result::Ok(#name { #(#inits,)* #extra_init })
+                    }
+                }
+                deserializer.deserialize_map(Fields)
+            }
+        }
     }
 }
 

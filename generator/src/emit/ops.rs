@@ -460,9 +460,7 @@ fn builder_impl(send: &SendMethod<'_>, setters: &[TokenStream]) -> TokenStream {
             #validate
 
             /// Sends the request and decodes the response.
-            pub fn send(self) -> impl ::std::future::Future<
-                Output = ::std::result::Result<crate::Response<#ok_ty>, crate::Error<#error>>,
-            > + ::std::marker::Send + 'static {
+            pub fn send(self) -> crate::ResponseFuture<#ok_ty, #error> {
                 let client = ::std::clone::Clone::clone(&self.client);
                 client.send_decoded(self.request(), Self::decode)
             }
@@ -489,13 +487,11 @@ fn builder_impl(send: &SendMethod<'_>, setters: &[TokenStream]) -> TokenStream {
 
         impl ::std::future::IntoFuture for #builder {
             type Output = ::std::result::Result<crate::Response<#ok_ty>, crate::Error<#error>>;
-            type IntoFuture = ::std::pin::Pin<
-                ::std::boxed::Box<dyn ::std::future::Future<Output = Self::Output> + ::std::marker::Send>,
-            >;
+            type IntoFuture = crate::ResponseFuture<#ok_ty, #error>;
 
             /// The same as [`send`](Self::send).
             fn into_future(self) -> Self::IntoFuture {
-                ::std::boxed::Box::pin(self.send())
+                self.send()
             }
         }
     }
@@ -1282,12 +1278,9 @@ fn paging(
         (
             quote!(let mut invalid = self.validate().err();),
             quote! {
-                let invalid = invalid.take();
-                async move {
-                    match invalid {
-                        ::std::option::Option::Some(e) => ::std::result::Result::Err(e),
-                        ::std::option::Option::None => page.send().await,
-                    }
+                match invalid.take() {
+                    ::std::option::Option::Some(e) => crate::ResponseFuture::failed(e),
+                    ::std::option::Option::None => page.send(),
                 }
             },
         )
@@ -1311,13 +1304,13 @@ fn paging(
                     concurrency: self.concurrency,
                     can_count: #can_count,
                 };
-                ::std::boxed::Box::pin(crate::runtime::paginate_with(paging, move |request: crate::runtime::PageRequest| {
+                crate::runtime::paginate_with(paging, move |request: crate::runtime::PageRequest| {
                     let mut page = self.clone();
                     page.#offset_id = ::std::option::Option::Some(<#oty>::try_from(request.offset).unwrap_or(<#oty>::MAX));
                     page.#limit_id = ::std::option::Option::Some(<#lty>::try_from(request.limit).unwrap_or(<#lty>::MAX));
                     #set_count
                     #fetch
-                }))
+                })
             }
             #count_shortcut
         }

@@ -2,11 +2,14 @@
 //! experimental gate, authentication, retries, timeouts and tracing.
 
 use std::fmt;
+use std::future::Future;
 // @sdk if sailpoint
 use std::path::Path;
 // @sdk end
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{
@@ -704,6 +707,76 @@ impl<E> From<SendError> for Error<E> {
     }
 }
 
+/// The future of an operation's `send()` (and of awaiting its request
+/// builder): the HTTP exchange, then the decoding of the response by its
+/// status. It owns everything it needs (`Send + 'static` whenever the
+/// operation's types are), so it can be spawned. Like every future it does
+/// nothing until it is polled; polling it after it finished panics.
+#[must_use = "futures do nothing unless you `.await` or poll them"]
+pub struct ResponseFuture<T, E> {
+    state: State<T, E>,
+}
+
+/// A boxed exchange, the same type for every operation.
+type Exchange = Pin<Box<dyn Future<Output = Result<RawResponse, SendError>> + Send>>;
+
+enum State<T, E> {
+    /// The request could not be built; nothing is sent.
+    Invalid(Error<E>),
+    Sending {
+        exchange: Exchange,
+        decode: fn(RawResponse) -> Result<Response<T>, Error<E>>,
+    },
+    Done,
+}
+
+impl<T, E> ResponseFuture<T, E> {
+    /// A future that ends with `err` at once, sending nothing.
+    #[allow(dead_code)] // Used by the pagers of operations that check their arguments.
+    pub(crate) fn failed(err: Error<E>) -> Self {
+        ResponseFuture {
+            state: State::Invalid(err),
+        }
+    }
+}
+
+// Nothing of `T` or `E` is ever pinned: `poll` only moves them out.
+impl<T, E> Unpin for ResponseFuture<T, E> {}
+
+impl<T, E> Future for ResponseFuture<T, E> {
+    type Output = Result<Response<T>, Error<E>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let out = match &mut this.state {
+            State::Sending { exchange, decode } => match exchange.as_mut().poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(raw)) => decode(raw),
+                Poll::Ready(Err(err)) => Err(Error::from(err)),
+            },
+            State::Invalid(_) | State::Done => {
+                match std::mem::replace(&mut this.state, State::Done) {
+                    State::Invalid(err) => Err(err),
+                    _ => panic!("`ResponseFuture` polled after it finished"),
+                }
+            }
+        };
+        this.state = State::Done;
+        Poll::Ready(out)
+    }
+}
+
+impl<T, E> fmt::Debug for ResponseFuture<T, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match self.state {
+            State::Invalid(_) => "invalid request",
+            State::Sending { .. } => "sending",
+            State::Done => "done",
+        };
+        f.debug_struct("ResponseFuture").field("state", &state).finish()
+    }
+}
+
 impl SendError {
     fn attempts(&self) -> Option<u32> {
         match self {
@@ -806,18 +879,24 @@ impl Client {
     }
 
     /// Sends `req` (or returns why it is invalid) and decodes the response
-    /// with `decode`: the one `async` body behind every operation's `send`.
-    /// Each generated `send` only builds its request and names its decoder, both
-    /// plain functions, so the crate has no coroutine per operation for the
-    /// compiler to lay out and check for `Send` (issue 13 part 5: compile cost).
+    /// with `decode`: what every operation's `send` returns. The exchange is
+    /// one boxed future that does not depend on the operation's types, so
+    /// the crate has no `async` body per operation for the compiler to lay
+    /// out and check for `Send` (issue 13 part 5: compile cost).
     #[allow(dead_code)] // Unused by a spec with no operation.
-    pub(crate) async fn send_decoded<T, E>(
+    pub(crate) fn send_decoded<T, E>(
         self,
         req: Result<Request, Error<E>>,
         decode: fn(RawResponse) -> Result<Response<T>, Error<E>>,
-    ) -> Result<Response<T>, Error<E>> {
-        let raw = self.execute::<E>(req?).await?;
-        decode(raw)
+    ) -> ResponseFuture<T, E> {
+        let state = match req {
+            Ok(req) => State::Sending {
+                exchange: Box::pin(async move { self.send(req).await }),
+                decode,
+            },
+            Err(err) => State::Invalid(err),
+        };
+        ResponseFuture { state }
     }
 
     async fn send(&self, req: Request) -> Result<RawResponse, SendError> {

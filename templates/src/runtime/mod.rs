@@ -35,6 +35,10 @@ mod client;
 // @sdk if sailpoint
 mod config;
 // @sdk end
+// @sdk if structs
+pub(crate) mod de;
+pub(crate) mod ser;
+// @sdk end
 mod error;
 mod guard;
 mod options;
@@ -56,7 +60,7 @@ pub(crate) mod waiter;
 
 pub use budget::RateLimit;
 pub use bulk::{bulk, BulkOptions, BulkResult};
-pub use client::{Client, ClientBuilder, Credentials};
+pub use client::{Client, ClientBuilder, Credentials, ResponseFuture};
 pub use error::{ApiError, AuthError, ConfigError, Error, RawError};
 pub use options::{CallOptions, RawRequest};
 pub use reqwest::Method;

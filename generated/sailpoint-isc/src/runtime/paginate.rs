@@ -27,8 +27,8 @@
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 
-use futures_util::stream::FuturesOrdered;
-use futures_util::{Stream, StreamExt};
+use futures_util::stream::{BoxStream, FuturesOrdered};
+use futures_util::StreamExt;
 
 use super::error::Error;
 use super::response::Response;
@@ -209,12 +209,12 @@ pub(crate) fn paginate<T, E, F, Fut>(
     max_items: Option<u64>,
     max_offset: u64,
     mut fetch: F,
-) -> impl Stream<Item = Result<T, Error<E>>> + Send
+) -> BoxStream<'static, Result<T, Error<E>>>
 where
-    T: Send,
-    E: Send,
-    F: FnMut(u64, u32) -> Fut + Send,
-    Fut: Future<Output = Result<Response<Vec<T>>, Error<E>>> + Send,
+    T: Send + 'static,
+    E: Send + 'static,
+    F: FnMut(u64, u32) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Response<Vec<T>>, Error<E>>> + Send + 'static,
 {
     let paging = Paging {
         operation_id,
@@ -249,15 +249,19 @@ where
 /// offsets assumed full pages) are cancelled and paging goes on from where the
 /// short page ended, with its size. Dropping the stream cancels every page in
 /// flight.
+///
+/// The stream is boxed here, once, rather than by each operation's
+/// `stream()`: proving it `Send` then happens once for the generic
+/// function, not once per operation (issue 13 part 5: compile cost).
 pub(crate) fn paginate_with<T, E, F, Fut>(
     paging: Paging,
     fetch: F,
-) -> impl Stream<Item = Result<T, Error<E>>> + Send
+) -> BoxStream<'static, Result<T, Error<E>>>
 where
-    T: Send,
-    E: Send,
-    F: FnMut(PageRequest) -> Fut + Send,
-    Fut: Future<Output = Result<Response<Vec<T>>, Error<E>>> + Send,
+    T: Send + 'static,
+    E: Send + 'static,
+    F: FnMut(PageRequest) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Response<Vec<T>>, Error<E>>> + Send + 'static,
 {
     let state = State {
         paging,
@@ -275,7 +279,7 @@ where
         seen: HashMap::new(),
         done: false,
     };
-    futures_util::stream::unfold(state, |mut state| async move {
+    Box::pin(futures_util::stream::unfold(state, |mut state| async move {
         loop {
             if let Some(item) = state.buffer.pop_front() {
                 return Some((Ok(item), state));
@@ -313,7 +317,7 @@ where
                 state.cancel_in_flight();
             }
         }
-    })
+    }))
 }
 
 #[cfg(test)]

@@ -34,6 +34,8 @@ mod budget;
 mod bulk;
 mod client;
 mod config;
+pub(crate) mod de;
+pub(crate) mod ser;
 mod error;
 mod guard;
 mod options;
@@ -51,7 +53,7 @@ pub(crate) mod waiter;
 
 pub use budget::RateLimit;
 pub use bulk::{bulk, BulkOptions, BulkResult};
-pub use client::{Client, ClientBuilder, Credentials};
+pub use client::{Client, ClientBuilder, Credentials, ResponseFuture};
 pub use error::{ApiError, AuthError, ConfigError, Error, RawError};
 pub use options::{CallOptions, RawRequest};
 pub use reqwest::Method;
