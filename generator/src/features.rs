@@ -52,14 +52,19 @@ pub struct Features {
     pub required_fields: bool,
     /// Some struct keeps its undeclared properties (`Key::into_string`).
     pub additional_properties: bool,
-    /// Some struct ignores its undeclared properties (`runtime::de::skip`).
+    /// Some struct ignores its undeclared properties (`runtime::de::next_field`).
     pub closed_structs: bool,
+    /// Some such struct declares a field (`runtime::de::read_fields`).
+    pub closed_struct_fields: bool,
+    /// Some struct that keeps undeclared properties declares a field
+    /// (`runtime::de::index`).
+    pub open_struct_fields: bool,
 }
 
 impl Features {
-    /// Reads the features off the lowered API and the document's top-level
-    /// extensions.
-    pub fn of(spec: &openapiv3::OpenAPI, api: &Api) -> Features {
+    /// Reads the features off the lowered API (which has read the
+    /// document's top-level extensions).
+    pub fn of(api: &Api) -> Features {
         let ops = || api.tags.iter().flat_map(|t| &t.operations);
         let structs = || {
             api.types.values().filter_map(|t| match &t.kind {
@@ -84,11 +89,9 @@ impl Features {
             required_fields: structs().any(|s| s.fields.iter().any(|f| !f.is_option())),
             additional_properties: structs().any(|s| s.additional.is_some()),
             closed_structs: structs().any(|s| s.additional.is_none()),
-            sailpoint: spec
-                .extensions
-                .get(SAILPOINT_EXTENSION)
-                .and_then(|v| v.as_bool())
-                .unwrap_or(false),
+            closed_struct_fields: structs().any(|s| s.additional.is_none() && !s.fields.is_empty()),
+            open_struct_fields: structs().any(|s| s.additional.is_some() && !s.fields.is_empty()),
+            sailpoint: api.sailpoint,
         }
     }
 
@@ -121,6 +124,8 @@ impl Features {
             "required_fields" => self.required_fields,
             "additional_properties" => self.additional_properties,
             "closed_structs" => self.closed_structs,
+            "closed_struct_fields" => self.closed_struct_fields,
+            "open_struct_fields" => self.open_struct_fields,
             _ => return None,
         })
     }
@@ -192,7 +197,7 @@ mod tests {
         let api = crate::lower(&spec, &Default::default())
             .expect("lowers")
             .api;
-        Features::of(&spec, &api)
+        Features::of(&api)
     }
 
     const PLAIN: &str = "openapi: 3.0.3\ninfo: {title: Pets, version: '1'}\npaths:\n  /pets/{id}:\n    get:\n      operationId: getPet\n      tags: [pets]\n      parameters: [{name: id, in: path, required: true, schema: {type: string}}]\n      responses: {'200': {description: ok, content: {application/json: {schema: {type: object}}}}}\n";
@@ -246,6 +251,67 @@ mod tests {
         assert!(f.sailpoint && f.wants_template("lib.md"));
         let off = features(&PLAIN.replace("paths:", "x-sdk-sailpoint: false\npaths:"));
         assert!(!off.sailpoint);
+    }
+
+    #[test]
+    fn the_experimental_header_is_the_specs_own_or_none() {
+        let experimental = PLAIN.replace(
+            "      operationId: getPet\n",
+            "      operationId: getPet\n      x-sdk-experimental: true\n",
+        );
+        let generate = |yaml: &str| {
+            let (spec, _) = crate::parse(yaml).expect("parses");
+            crate::generate(&spec, &crate::Settings::new("pets.yaml"), &[])
+        };
+        let file = |out: &crate::Output, path: &str| {
+            out.files
+                .iter()
+                .find(|f| f.path == path)
+                .map(|f| f.contents.clone())
+                .unwrap_or_default()
+        };
+        // A foreign spec that names no header: the operation is gated, sends
+        // no header, and its docs say nothing of SailPoint.
+        let out = generate(&experimental).expect("generates");
+        assert!(file(&out, "src/meta.rs").contains("pub const EXPERIMENTAL_HEADER: &str = \"\";"));
+        let pets = file(&out, "src/pets.rs");
+        assert!(
+            pets.contains("**Experimental:** the client must opt in"),
+            "{pets}"
+        );
+        assert!(
+            !pets.contains("SAIL_") && !pets.contains("SailPoint"),
+            "{pets}"
+        );
+        // SailPoint's conventions bring SailPoint's header and variable.
+        let out = generate(&experimental.replace("paths:", "x-sdk-sailpoint: true\npaths:"))
+            .expect("generates");
+        assert!(file(&out, "src/meta.rs")
+            .contains("pub const EXPERIMENTAL_HEADER: &str = \"X-SailPoint-Experimental\";"));
+        assert!(file(&out, "src/pets.rs").contains("`SAIL_EXPERIMENTAL=true`"));
+        // A spec names its own header.
+        let out = generate(
+            &experimental.replace("paths:", "x-sdk-experimental-header: X-Beta-Opt-In\npaths:"),
+        )
+        .expect("generates");
+        assert!(file(&out, "src/meta.rs")
+            .contains("pub const EXPERIMENTAL_HEADER: &str = \"X-Beta-Opt-In\";"));
+        assert!(file(&out, "src/pets.rs").contains("send `X-Beta-Opt-In: true`"));
+        // No experimental operation: no header, whatever the spec names.
+        let out = generate(&PLAIN.replace("paths:", "x-sdk-experimental-header: X-Beta\npaths:"))
+            .expect("generates");
+        assert!(file(&out, "src/meta.rs").contains("pub const EXPERIMENTAL_HEADER: &str = \"\";"));
+        // Not a header name: an error at the extension.
+        let Err(err) = generate(&experimental.replace(
+            "paths:",
+            "x-sdk-experimental-header: 'not a header'\npaths:",
+        )) else {
+            panic!("an invalid header name is an error");
+        };
+        assert!(
+            err.to_string().contains("#/x-sdk-experimental-header"),
+            "{err}"
+        );
     }
 
     #[test]

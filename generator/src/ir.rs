@@ -36,6 +36,15 @@ pub struct Api {
     /// The waiters declared with `x-sdk-waiter`, in the order of their
     /// status operations.
     pub waiters: Vec<Waiter>,
+    /// The request header that opts into experimental operations, sent as
+    /// `NAME: true` once the client opted in; `None` when the spec names
+    /// none, and experimental operations are then only gated, sending no
+    /// header. Decided once, in lowering (`lower::experimental_header`).
+    pub experimental_header: Option<String>,
+    /// Whether the spec opts into SailPoint's conventions (the top-level
+    /// `x-sdk-sailpoint: true`): `SAIL_*` variables, `config.json` and the
+    /// `sail` CLI's files, SailPoint's front page.
+    pub sailpoint: bool,
 }
 
 impl Api {

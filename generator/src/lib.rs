@@ -167,7 +167,7 @@ pub fn generate(
     let t0 = Instant::now();
     let lowering = lower(spec, &settings.lower)?;
     let t1 = Instant::now();
-    let features = features::Features::of(spec, &lowering.api);
+    let features = features::Features::of(&lowering.api);
     let templates: Vec<&Template> = templates
         .iter()
         .filter(|t| features.wants_template(&t.path))

@@ -414,6 +414,8 @@ fn single(facts: &Api, types_from: &Api, tag: &Tag, op: Operation) -> Api {
         }],
         types,
         waiters: Vec::new(),
+        experimental_header: facts.experimental_header.clone(),
+        sailpoint: facts.sailpoint,
     }
 }
 
@@ -693,7 +695,7 @@ impl Migration {
             );
             match p.experimental_change {
                 Some(ExperimentalChange::ExperimentalToGa) => out.push_str(
-                    "\nExperimental → GA: the new operation needs no `.experimental(true)` and is sent without `X-SailPoint-Experimental`.\n",
+                    "\nExperimental → GA: the new operation needs no `.experimental(true)` and is sent without the experimental header.\n",
                 ),
                 Some(ExperimentalChange::GaToExperimental) => out.push_str(
                     "\nGA → experimental: the new operation needs `.experimental(true)` on the client.\n",

@@ -13,8 +13,8 @@ pub const DEFAULT_TENANT: &str = "sailpoint";
 pub const API_TITLE: &str = "Identity Security Cloud API (per-service)";
 /// The spec's `info.version`.
 pub const API_VERSION: &str = "v1";
-/// The header that enables experimental operations (empty when the spec
-/// has none).
+/// The header that enables experimental operations, sent as `NAME: true`
+/// (empty when the spec has none: they are then only gated).
 pub const EXPERIMENTAL_HEADER: &str = "X-SailPoint-Experimental";
 /// The OAuth2 client-credentials token endpoint (the spec's `tokenUrl`):
 /// a path on the client's origin when it starts with `/`, else an

@@ -58,77 +58,65 @@ impl<'de> ::serde::Deserialize<'de> for Anomaly {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = Anomaly;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct Anomaly")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<Anomaly, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<crate::models::AnomalyEvidence>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &[
-                            "id",
-                            "anomalyType",
-                            "description",
-                            "ruleId",
-                            "dataSources",
-                            "detectedAt",
-                            "evidence",
-                        ],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "anomalyType"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "description"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "ruleId"),
-                        4 => crate::runtime::de::field(&mut map, &mut f4, "dataSources"),
-                        5 => crate::runtime::de::field(&mut map, &mut f5, "detectedAt"),
-                        6 => crate::runtime::de::field(&mut map, &mut f6, "evidence"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(Anomaly {
-                    id: f0.flatten(),
-                    anomaly_type: f1.flatten(),
-                    description: f2.flatten(),
-                    rule_id: f3.flatten(),
-                    data_sources: f4.flatten(),
-                    detected_at: f5.flatten(),
-                    evidence: f6.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for Anomaly {
+    const EXPECTING: &'static str = "struct Anomaly";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<crate::models::AnomalyEvidence>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &[
+                "id",
+                "anomalyType",
+                "description",
+                "ruleId",
+                "dataSources",
+                "detectedAt",
+                "evidence",
+            ],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+                &mut f5,
+                &mut f6,
+            ],
+        )?;
+        ::std::result::Result::Ok(Anomaly {
+            id: f0.flatten(),
+            anomaly_type: f1.flatten(),
+            description: f2.flatten(),
+            rule_id: f3.flatten(),
+            data_sources: f4.flatten(),
+            detected_at: f5.flatten(),
+            evidence: f6.flatten(),
+        })
     }
 }
 /// Peer-group baseline of a time-series (`SIEM`) detection: the observed values
@@ -194,79 +182,59 @@ impl<'de> ::serde::Deserialize<'de> for AnomalyBaseline {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = AnomalyBaseline;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AnomalyBaseline")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<AnomalyBaseline, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<i32>>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<f64>>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<f64>>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &[
-                            "uiFeatureName",
-                            "windowSize",
-                            "values",
-                            "rawValue",
-                            "upperBound",
-                            "lowerBound",
-                            "minimumValue",
-                            "fprValue",
-                        ],
-                        key.as_str(),
-                    ) {
-                        0 => {
-                            crate::runtime::de::field(&mut map, &mut f0, "uiFeatureName")
-                        }
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "windowSize"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "values"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "rawValue"),
-                        4 => crate::runtime::de::field(&mut map, &mut f4, "upperBound"),
-                        5 => crate::runtime::de::field(&mut map, &mut f5, "lowerBound"),
-                        6 => crate::runtime::de::field(&mut map, &mut f6, "minimumValue"),
-                        7 => crate::runtime::de::field(&mut map, &mut f7, "fprValue"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(AnomalyBaseline {
-                    ui_feature_name: f0.flatten(),
-                    window_size: f1.flatten(),
-                    values: f2.flatten(),
-                    raw_value: f3.flatten(),
-                    upper_bound: f4.flatten(),
-                    lower_bound: f5.flatten(),
-                    minimum_value: f6.flatten(),
-                    fpr_value: f7.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for AnomalyBaseline {
+    const EXPECTING: &'static str = "struct AnomalyBaseline";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<::std::vec::Vec<i32>>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::option::Option<::std::vec::Vec<f64>>> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<::std::option::Option<::std::vec::Vec<f64>>> = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &[
+                "uiFeatureName",
+                "windowSize",
+                "values",
+                "rawValue",
+                "upperBound",
+                "lowerBound",
+                "minimumValue",
+                "fprValue",
+            ],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+                &mut f5,
+                &mut f6,
+                &mut f7,
+            ],
+        )?;
+        ::std::result::Result::Ok(AnomalyBaseline {
+            ui_feature_name: f0.flatten(),
+            window_size: f1.flatten(),
+            values: f2.flatten(),
+            raw_value: f3.flatten(),
+            upper_bound: f4.flatten(),
+            lower_bound: f5.flatten(),
+            minimum_value: f6.flatten(),
+            fpr_value: f7.flatten(),
+        })
     }
 }
 /// What the detection was based on. Point-in-time detections (source `SENTINEL`)
@@ -320,77 +288,53 @@ impl<'de> ::serde::Deserialize<'de> for AnomalyEvidence {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = AnomalyEvidence;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AnomalyEvidence")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<AnomalyEvidence, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<crate::models::AnomalyEvidenceTimestamp>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<crate::models::AnomalyBaseline>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &[
-                            "source",
-                            "timestamp",
-                            "agentAttributeType",
-                            "agentAttributeValue",
-                            "baseline",
-                        ],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "source"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "timestamp"),
-                        2 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f2,
-                                "agentAttributeType",
-                            )
-                        }
-                        3 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f3,
-                                "agentAttributeValue",
-                            )
-                        }
-                        4 => crate::runtime::de::field(&mut map, &mut f4, "baseline"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(AnomalyEvidence {
-                    source: f0.flatten(),
-                    timestamp: f1.flatten(),
-                    agent_attribute_type: f2.flatten(),
-                    agent_attribute_value: f3.flatten(),
-                    baseline: f4.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for AnomalyEvidence {
+    const EXPECTING: &'static str = "struct AnomalyEvidence";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<crate::models::AnomalyEvidenceTimestamp>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<crate::models::AnomalyBaseline>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &[
+                "source",
+                "timestamp",
+                "agentAttributeType",
+                "agentAttributeValue",
+                "baseline",
+            ],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+            ],
+        )?;
+        ::std::result::Result::Ok(AnomalyEvidence {
+            source: f0.flatten(),
+            timestamp: f1.flatten(),
+            agent_attribute_type: f2.flatten(),
+            agent_attribute_value: f3.flatten(),
+            baseline: f4.flatten(),
+        })
     }
 }
 /// When the evidence was captured.
@@ -429,41 +373,29 @@ impl<'de> ::serde::Deserialize<'de> for AnomalyEvidenceTimestamp {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = AnomalyEvidenceTimestamp;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct AnomalyEvidenceTimestamp")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<AnomalyEvidenceTimestamp, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(&["at", "from"], key.as_str()) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "at"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "from"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(AnomalyEvidenceTimestamp {
-                    at: f0.flatten(),
-                    from: f1.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for AnomalyEvidenceTimestamp {
+    const EXPECTING: &'static str = "struct AnomalyEvidenceTimestamp";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["at", "from"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+        )?;
+        ::std::result::Result::Ok(AnomalyEvidenceTimestamp {
+            at: f0.flatten(),
+            from: f1.flatten(),
+        })
     }
 }
 /// Reference to another object by type, ID and name.
@@ -506,49 +438,33 @@ impl<'de> ::serde::Deserialize<'de> for BaseReferenceDto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = BaseReferenceDto;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BaseReferenceDto")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<BaseReferenceDto, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<crate::models::DtoType>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["type", "id", "name"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "type"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "id"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "name"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(BaseReferenceDto {
-                    r#type: f0.flatten(),
-                    id: f1.flatten(),
-                    name: f2.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for BaseReferenceDto {
+    const EXPECTING: &'static str = "struct BaseReferenceDto";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<crate::models::DtoType>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["type", "id", "name"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1, &mut f2],
+        )?;
+        ::std::result::Result::Ok(BaseReferenceDto {
+            r#type: f0.flatten(),
+            id: f1.flatten(),
+            name: f2.flatten(),
+        })
     }
 }
 /// Reference to a business application of the tenant (only with Business
@@ -614,78 +530,50 @@ impl<'de> ::serde::Deserialize<'de> for BusinessApplicationRef {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = BusinessApplicationRef;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BusinessApplicationRef")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<BusinessApplicationRef, A::Error> {
-                let mut f0: ::std::option::Option<
-                    crate::models::BusinessApplicationRefType,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<crate::models::SanctionedStatus>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<crate::models::CorrelationType>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["type", "id", "name", "sanctionedStatus", "correlationType"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "type"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "id"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "name"),
-                        3 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f3,
-                                "sanctionedStatus",
-                            )
-                        }
-                        4 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f4,
-                                "correlationType",
-                            )
-                        }
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f0.is_none(), f1.is_none()];
-                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-                    f0,
-                    f1,
-                ) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(&["type", "id"], &absent),
-                    );
-                };
-                ::std::result::Result::Ok(BusinessApplicationRef {
-                    r#type: f0,
-                    id: f1,
-                    name: f2.flatten(),
-                    sanctioned_status: f3.flatten(),
-                    correlation_type: f4.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for BusinessApplicationRef {
+    const EXPECTING: &'static str = "struct BusinessApplicationRef";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<crate::models::BusinessApplicationRefType> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<crate::models::SanctionedStatus>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<crate::models::CorrelationType>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["type", "id", "name", "sanctionedStatus", "correlationType"],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+            ],
+        )?;
+        let absent = [f0.is_none(), f1.is_none()];
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(&["type", "id"], &absent),
+            );
+        };
+        ::std::result::Result::Ok(BusinessApplicationRef {
+            r#type: f0,
+            id: f1,
+            name: f2.flatten(),
+            sanctioned_status: f3.flatten(),
+            correlation_type: f4.flatten(),
+        })
     }
 }
 /// Kind of reference; always `BUSINESS_APPLICATION`.
@@ -830,94 +718,70 @@ impl<'de> ::serde::Deserialize<'de> for CorrelationCondition {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = CorrelationCondition;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CorrelationCondition")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<CorrelationCondition, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<i32> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &[
-                            "id",
-                            "leftAttributeName",
-                            "operatorType",
-                            "rightAttributeName",
-                            "transform",
-                            "ordinal",
-                        ],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
-                        1 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f1,
-                                "leftAttributeName",
-                            )
-                        }
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "operatorType"),
-                        3 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f3,
-                                "rightAttributeName",
-                            )
-                        }
-                        4 => crate::runtime::de::field(&mut map, &mut f4, "transform"),
-                        5 => crate::runtime::de::field(&mut map, &mut f5, "ordinal"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f1.is_none(), f2.is_none(), f3.is_none(), f5.is_none()];
-                let (
-                    ::std::option::Option::Some(f1),
-                    ::std::option::Option::Some(f2),
-                    ::std::option::Option::Some(f3),
-                    ::std::option::Option::Some(f5),
-                ) = (f1, f2, f3, f5) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(
-                            &[
-                                "leftAttributeName",
-                                "operatorType",
-                                "rightAttributeName",
-                                "ordinal",
-                            ],
-                            &absent,
-                        ),
-                    );
-                };
-                ::std::result::Result::Ok(CorrelationCondition {
-                    id: f0.flatten(),
-                    left_attribute_name: f1,
-                    operator_type: f2,
-                    right_attribute_name: f3,
-                    transform: f4.flatten(),
-                    ordinal: f5,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for CorrelationCondition {
+    const EXPECTING: &'static str = "struct CorrelationCondition";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<i32> = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &[
+                "id",
+                "leftAttributeName",
+                "operatorType",
+                "rightAttributeName",
+                "transform",
+                "ordinal",
+            ],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+                &mut f5,
+            ],
+        )?;
+        let absent = [f1.is_none(), f2.is_none(), f3.is_none(), f5.is_none()];
+        let (
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f3),
+            ::std::option::Option::Some(f5),
+        ) = (f1, f2, f3, f5) else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(
+                    &[
+                        "leftAttributeName",
+                        "operatorType",
+                        "rightAttributeName",
+                        "ordinal",
+                    ],
+                    &absent,
+                ),
+            );
+        };
+        ::std::result::Result::Ok(CorrelationCondition {
+            id: f0.flatten(),
+            left_attribute_name: f1,
+            operator_type: f2,
+            right_attribute_name: f3,
+            transform: f4.flatten(),
+            ordinal: f5,
+        })
     }
 }
 /// Ownership correlation config of a source resource: the rules that decide the
@@ -1000,107 +864,86 @@ impl<'de> ::serde::Deserialize<'de> for CorrelationConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = CorrelationConfig;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CorrelationConfig")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<CorrelationConfig, A::Error> {
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    crate::models::CorrelationConfigType,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::vec::Vec<crate::models::CorrelationRule>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &[
-                            "id",
-                            "sourceId",
-                            "resourceId",
-                            "type",
-                            "attributes",
-                            "rules",
-                            "created",
-                            "modified",
-                        ],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "sourceId"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "resourceId"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "type"),
-                        4 => crate::runtime::de::field(&mut map, &mut f4, "attributes"),
-                        5 => crate::runtime::de::field(&mut map, &mut f5, "rules"),
-                        6 => crate::runtime::de::field(&mut map, &mut f6, "created"),
-                        7 => crate::runtime::de::field(&mut map, &mut f7, "modified"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [
-                    f0.is_none(),
-                    f1.is_none(),
-                    f2.is_none(),
-                    f3.is_none(),
-                    f4.is_none(),
-                    f5.is_none(),
-                ];
-                let (
-                    ::std::option::Option::Some(f0),
-                    ::std::option::Option::Some(f1),
-                    ::std::option::Option::Some(f2),
-                    ::std::option::Option::Some(f3),
-                    ::std::option::Option::Some(f4),
-                    ::std::option::Option::Some(f5),
-                ) = (f0, f1, f2, f3, f4, f5) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(
-                            &[
-                                "id",
-                                "sourceId",
-                                "resourceId",
-                                "type",
-                                "attributes",
-                                "rules",
-                            ],
-                            &absent,
-                        ),
-                    );
-                };
-                ::std::result::Result::Ok(CorrelationConfig {
-                    id: f0,
-                    source_id: f1,
-                    resource_id: f2,
-                    r#type: f3,
-                    attributes: f4,
-                    rules: f5,
-                    created: f6.flatten(),
-                    modified: f7.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for CorrelationConfig {
+    const EXPECTING: &'static str = "struct CorrelationConfig";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::models::CorrelationConfigType> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::vec::Vec<crate::models::CorrelationRule>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &[
+                "id",
+                "sourceId",
+                "resourceId",
+                "type",
+                "attributes",
+                "rules",
+                "created",
+                "modified",
+            ],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+                &mut f5,
+                &mut f6,
+                &mut f7,
+            ],
+        )?;
+        let absent = [
+            f0.is_none(),
+            f1.is_none(),
+            f2.is_none(),
+            f3.is_none(),
+            f4.is_none(),
+            f5.is_none(),
+        ];
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f3),
+            ::std::option::Option::Some(f4),
+            ::std::option::Option::Some(f5),
+        ) = (f0, f1, f2, f3, f4, f5) else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(
+                    &["id", "sourceId", "resourceId", "type", "attributes", "rules"],
+                    &absent,
+                ),
+            );
+        };
+        ::std::result::Result::Ok(CorrelationConfig {
+            id: f0,
+            source_id: f1,
+            resource_id: f2,
+            r#type: f3,
+            attributes: f4,
+            rules: f5,
+            created: f6.flatten(),
+            modified: f7.flatten(),
+        })
     }
 }
 /// Which owner an ownership correlation config resolves.
@@ -1342,98 +1185,78 @@ impl<'de> ::serde::Deserialize<'de> for CorrelationRule {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = CorrelationRule;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CorrelationRule")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<CorrelationRule, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i32> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<crate::models::CorrelationOwnerType> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    crate::models::CorrelationRuleAction,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::vec::Vec<crate::models::CorrelationCondition>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &[
-                            "id",
-                            "priority",
-                            "defaultRule",
-                            "ruleType",
-                            "ruleAction",
-                            "conditionExpressions",
-                        ],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "priority"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "defaultRule"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "ruleType"),
-                        4 => crate::runtime::de::field(&mut map, &mut f4, "ruleAction"),
-                        5 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f5,
-                                "conditionExpressions",
-                            )
-                        }
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [
-                    f1.is_none(),
-                    f2.is_none(),
-                    f3.is_none(),
-                    f4.is_none(),
-                    f5.is_none(),
-                ];
-                let (
-                    ::std::option::Option::Some(f1),
-                    ::std::option::Option::Some(f2),
-                    ::std::option::Option::Some(f3),
-                    ::std::option::Option::Some(f4),
-                    ::std::option::Option::Some(f5),
-                ) = (f1, f2, f3, f4, f5) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(
-                            &[
-                                "priority",
-                                "defaultRule",
-                                "ruleType",
-                                "ruleAction",
-                                "conditionExpressions",
-                            ],
-                            &absent,
-                        ),
-                    );
-                };
-                ::std::result::Result::Ok(CorrelationRule {
-                    id: f0.flatten(),
-                    priority: f1,
-                    default_rule: f2,
-                    rule_type: f3,
-                    rule_action: f4,
-                    condition_expressions: f5,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for CorrelationRule {
+    const EXPECTING: &'static str = "struct CorrelationRule";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i32> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<crate::models::CorrelationOwnerType> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<crate::models::CorrelationRuleAction> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::vec::Vec<crate::models::CorrelationCondition>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &[
+                "id",
+                "priority",
+                "defaultRule",
+                "ruleType",
+                "ruleAction",
+                "conditionExpressions",
+            ],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+                &mut f5,
+            ],
+        )?;
+        let absent = [
+            f1.is_none(),
+            f2.is_none(),
+            f3.is_none(),
+            f4.is_none(),
+            f5.is_none(),
+        ];
+        let (
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f3),
+            ::std::option::Option::Some(f4),
+            ::std::option::Option::Some(f5),
+        ) = (f1, f2, f3, f4, f5) else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(
+                    &[
+                        "priority",
+                        "defaultRule",
+                        "ruleType",
+                        "ruleAction",
+                        "conditionExpressions",
+                    ],
+                    &absent,
+                ),
+            );
+        };
+        ::std::result::Result::Ok(CorrelationRule {
+            id: f0.flatten(),
+            priority: f1,
+            default_rule: f2,
+            rule_type: f3,
+            rule_action: f4,
+            condition_expressions: f5,
+        })
     }
 }
 /// What a correlation rule does when it matches.
@@ -1480,47 +1303,35 @@ impl<'de> ::serde::Deserialize<'de> for CorrelationRuleAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = CorrelationRuleAction;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct CorrelationRuleAction")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<CorrelationRuleAction, A::Error> {
-                let mut f0: ::std::option::Option<crate::models::CorrelationOwnerType> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(&["type", "payload"], key.as_str()) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "type"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "payload"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f0.is_none()];
-                let (::std::option::Option::Some(f0),) = (f0,) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(&["type"], &absent),
-                    );
-                };
-                ::std::result::Result::Ok(CorrelationRuleAction {
-                    r#type: f0,
-                    payload: f1.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for CorrelationRuleAction {
+    const EXPECTING: &'static str = "struct CorrelationRuleAction";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<crate::models::CorrelationOwnerType> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["type", "payload"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+        )?;
+        let absent = [f0.is_none()];
+        let (::std::option::Option::Some(f0),) = (f0,) else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(&["type"], &absent),
+            );
+        };
+        ::std::result::Result::Ok(CorrelationRuleAction {
+            r#type: f0,
+            payload: f1.flatten(),
+        })
     }
 }
 /// How a business application reference came about: assigned by hand (`MANUAL`)
@@ -1868,49 +1679,33 @@ impl<'de> ::serde::Deserialize<'de> for ErrorMessageDto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = ErrorMessageDto;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ErrorMessageDto")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<ErrorMessageDto, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<crate::models::LocaleOrigin>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["locale", "localeOrigin", "text"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "locale"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "localeOrigin"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "text"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(ErrorMessageDto {
-                    locale: f0.flatten(),
-                    locale_origin: f1.flatten(),
-                    text: f2.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for ErrorMessageDto {
+    const EXPECTING: &'static str = "struct ErrorMessageDto";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<crate::models::LocaleOrigin>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["locale", "localeOrigin", "text"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1, &mut f2],
+        )?;
+        ::std::result::Result::Ok(ErrorMessageDto {
+            locale: f0.flatten(),
+            locale_origin: f1.flatten(),
+            text: f2.flatten(),
+        })
     }
 }
 /// Standard error body of the API.
@@ -1958,58 +1753,42 @@ impl<'de> ::serde::Deserialize<'de> for ErrorResponseDto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = ErrorResponseDto;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ErrorResponseDto")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<ErrorResponseDto, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::models::ErrorMessageDto>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::models::ErrorMessageDto>,
-                    >,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["detailCode", "trackingId", "messages", "causes"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "detailCode"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "trackingId"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "messages"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "causes"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(ErrorResponseDto {
-                    detail_code: f0.flatten(),
-                    tracking_id: f1.flatten(),
-                    messages: f2.flatten(),
-                    causes: f3.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for ErrorResponseDto {
+    const EXPECTING: &'static str = "struct ErrorResponseDto";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<crate::models::ErrorMessageDto>>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<crate::models::ErrorMessageDto>>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["detailCode", "trackingId", "messages", "causes"],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+            ],
+        )?;
+        ::std::result::Result::Ok(ErrorResponseDto {
+            detail_code: f0.flatten(),
+            tracking_id: f1.flatten(),
+            messages: f2.flatten(),
+            causes: f3.flatten(),
+        })
     }
 }
 /// One JSON Patch operation (RFC 6902).
@@ -2066,59 +1845,43 @@ impl<'de> ::serde::Deserialize<'de> for JsonPatchOperation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = JsonPatchOperation;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct JsonPatchOperation")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<JsonPatchOperation, A::Error> {
-                let mut f0: ::std::option::Option<crate::models::JsonPatchOperationOp> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::serde_json::Value>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["op", "path", "from", "value"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "op"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "path"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "from"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "value"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f0.is_none(), f1.is_none()];
-                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-                    f0,
-                    f1,
-                ) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(&["op", "path"], &absent),
-                    );
-                };
-                ::std::result::Result::Ok(JsonPatchOperation {
-                    op: f0,
-                    path: f1,
-                    from: f2.flatten(),
-                    value: f3.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for JsonPatchOperation {
+    const EXPECTING: &'static str = "struct JsonPatchOperation";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<crate::models::JsonPatchOperationOp> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<::serde_json::Value>> = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["op", "path", "from", "value"],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+            ],
+        )?;
+        let absent = [f0.is_none(), f1.is_none()];
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(&["op", "path"], &absent),
+            );
+        };
+        ::std::result::Result::Ok(JsonPatchOperation {
+            op: f0,
+            path: f1,
+            from: f2.flatten(),
+            value: f3.flatten(),
+        })
     }
 }
 /// The operation.
@@ -2350,49 +2113,32 @@ impl<'de> ::serde::Deserialize<'de> for LocalizedMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = LocalizedMessage;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct LocalizedMessage")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<LocalizedMessage, A::Error> {
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["locale", "message"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "locale"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "message"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f0.is_none(), f1.is_none()];
-                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-                    f0,
-                    f1,
-                ) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(&["locale", "message"], &absent),
-                    );
-                };
-                ::std::result::Result::Ok(LocalizedMessage {
-                    locale: f0,
-                    message: f1,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for LocalizedMessage {
+    const EXPECTING: &'static str = "struct LocalizedMessage";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["locale", "message"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+        )?;
+        let absent = [f0.is_none(), f1.is_none()];
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(&["locale", "message"], &absent),
+            );
+        };
+        ::std::result::Result::Ok(LocalizedMessage {
+            locale: f0,
+            message: f1,
+        })
     }
 }
 /// What to aggregate.
@@ -2439,54 +2185,31 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = MachineIdentityAggregationRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MachineIdentityAggregationRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<MachineIdentityAggregationRequest, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["datasetIds", "disableOptimization"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "datasetIds"),
-                        1 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f1,
-                                "disableOptimization",
-                            )
-                        }
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f0.is_none()];
-                let (::std::option::Option::Some(f0),) = (f0,) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(&["datasetIds"], &absent),
-                    );
-                };
-                ::std::result::Result::Ok(MachineIdentityAggregationRequest {
-                    dataset_ids: f0,
-                    disable_optimization: f1.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityAggregationRequest {
+    const EXPECTING: &'static str = "struct MachineIdentityAggregationRequest";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["datasetIds", "disableOptimization"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+        )?;
+        let absent = [f0.is_none()];
+        let (::std::option::Option::Some(f0),) = (f0,) else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(&["datasetIds"], &absent),
+            );
+        };
+        ::std::result::Result::Ok(MachineIdentityAggregationRequest {
+            dataset_ids: f0,
+            disable_optimization: f1.flatten(),
+        })
     }
 }
 /// The task that runs a machine identity aggregation.
@@ -2601,169 +2324,133 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = MachineIdentityAggregationResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MachineIdentityAggregationResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<MachineIdentityAggregationResponse, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::models::MachineIdentityAggregationResponseType,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<crate::models::BaseReferenceDto>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<crate::models::TaskDefinitionSummary>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::models::MachineIdentityAggregationResponseCompletionStatus,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::models::TaskStatusMessage>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::models::TaskReturnDetails>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &[
-                            "id",
-                            "type",
-                            "uniqueName",
-                            "description",
-                            "parentName",
-                            "launcher",
-                            "target",
-                            "created",
-                            "modified",
-                            "launched",
-                            "completed",
-                            "taskDefinitionSummary",
-                            "completionStatus",
-                            "messages",
-                            "returns",
-                            "attributes",
-                            "progress",
-                            "percentComplete",
-                        ],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "type"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "uniqueName"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "description"),
-                        4 => crate::runtime::de::field(&mut map, &mut f4, "parentName"),
-                        5 => crate::runtime::de::field(&mut map, &mut f5, "launcher"),
-                        6 => crate::runtime::de::field(&mut map, &mut f6, "target"),
-                        7 => crate::runtime::de::field(&mut map, &mut f7, "created"),
-                        8 => crate::runtime::de::field(&mut map, &mut f8, "modified"),
-                        9 => crate::runtime::de::field(&mut map, &mut f9, "launched"),
-                        10 => crate::runtime::de::field(&mut map, &mut f10, "completed"),
-                        11 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f11,
-                                "taskDefinitionSummary",
-                            )
-                        }
-                        12 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f12,
-                                "completionStatus",
-                            )
-                        }
-                        13 => crate::runtime::de::field(&mut map, &mut f13, "messages"),
-                        14 => crate::runtime::de::field(&mut map, &mut f14, "returns"),
-                        15 => crate::runtime::de::field(&mut map, &mut f15, "attributes"),
-                        16 => crate::runtime::de::field(&mut map, &mut f16, "progress"),
-                        17 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f17,
-                                "percentComplete",
-                            )
-                        }
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(MachineIdentityAggregationResponse {
-                    id: f0.flatten(),
-                    r#type: f1.flatten(),
-                    unique_name: f2.flatten(),
-                    description: f3.flatten(),
-                    parent_name: f4.flatten(),
-                    launcher: f5.flatten(),
-                    target: f6.flatten(),
-                    created: f7.flatten(),
-                    modified: f8.flatten(),
-                    launched: f9.flatten(),
-                    completed: f10.flatten(),
-                    task_definition_summary: f11.flatten(),
-                    completion_status: f12.flatten(),
-                    messages: f13.flatten(),
-                    returns: f14.flatten(),
-                    attributes: f15.flatten(),
-                    progress: f16.flatten(),
-                    percent_complete: f17.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityAggregationResponse {
+    const EXPECTING: &'static str = "struct MachineIdentityAggregationResponse";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<crate::models::MachineIdentityAggregationResponseType>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<crate::models::BaseReferenceDto>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<crate::models::TaskDefinitionSummary>,
+        > = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<
+            ::std::option::Option<
+                crate::models::MachineIdentityAggregationResponseCompletionStatus,
+            >,
+        > = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<crate::models::TaskStatusMessage>>,
+        > = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<crate::models::TaskReturnDetails>>,
+        > = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+        > = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f17: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &[
+                "id",
+                "type",
+                "uniqueName",
+                "description",
+                "parentName",
+                "launcher",
+                "target",
+                "created",
+                "modified",
+                "launched",
+                "completed",
+                "taskDefinitionSummary",
+                "completionStatus",
+                "messages",
+                "returns",
+                "attributes",
+                "progress",
+                "percentComplete",
+            ],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+                &mut f5,
+                &mut f6,
+                &mut f7,
+                &mut f8,
+                &mut f9,
+                &mut f10,
+                &mut f11,
+                &mut f12,
+                &mut f13,
+                &mut f14,
+                &mut f15,
+                &mut f16,
+                &mut f17,
+            ],
+        )?;
+        ::std::result::Result::Ok(MachineIdentityAggregationResponse {
+            id: f0.flatten(),
+            r#type: f1.flatten(),
+            unique_name: f2.flatten(),
+            description: f3.flatten(),
+            parent_name: f4.flatten(),
+            launcher: f5.flatten(),
+            target: f6.flatten(),
+            created: f7.flatten(),
+            modified: f8.flatten(),
+            launched: f9.flatten(),
+            completed: f10.flatten(),
+            task_definition_summary: f11.flatten(),
+            completion_status: f12.flatten(),
+            messages: f13.flatten(),
+            returns: f14.flatten(),
+            attributes: f15.flatten(),
+            progress: f16.flatten(),
+            percent_complete: f17.flatten(),
+        })
     }
 }
 /// Outcome of the task; `null` while it runs.
@@ -3032,99 +2719,76 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityBase {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = MachineIdentityBase;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MachineIdentityBase")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<MachineIdentityBase, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<crate::models::MachineIdentityOwners>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &[
-                            "name",
-                            "nativeIdentity",
-                            "description",
-                            "attributes",
-                            "subtype",
-                            "owners",
-                            "sourceId",
-                            "uuid",
-                        ],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "name"),
-                        1 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f1,
-                                "nativeIdentity",
-                            )
-                        }
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "description"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "attributes"),
-                        4 => crate::runtime::de::field(&mut map, &mut f4, "subtype"),
-                        5 => crate::runtime::de::field(&mut map, &mut f5, "owners"),
-                        6 => crate::runtime::de::field(&mut map, &mut f6, "sourceId"),
-                        7 => crate::runtime::de::field(&mut map, &mut f7, "uuid"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f1.is_none(), f4.is_none()];
-                let (::std::option::Option::Some(f1), ::std::option::Option::Some(f4)) = (
-                    f1,
-                    f4,
-                ) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(
-                            &["nativeIdentity", "subtype"],
-                            &absent,
-                        ),
-                    );
-                };
-                ::std::result::Result::Ok(MachineIdentityBase {
-                    name: f0.flatten(),
-                    native_identity: f1,
-                    description: f2.flatten(),
-                    attributes: f3.flatten(),
-                    subtype: f4,
-                    owners: f5.flatten(),
-                    source_id: f6.flatten(),
-                    uuid: f7.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityBase {
+    const EXPECTING: &'static str = "struct MachineIdentityBase";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<crate::models::MachineIdentityOwners>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &[
+                "name",
+                "nativeIdentity",
+                "description",
+                "attributes",
+                "subtype",
+                "owners",
+                "sourceId",
+                "uuid",
+            ],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+                &mut f5,
+                &mut f6,
+                &mut f7,
+            ],
+        )?;
+        let absent = [f1.is_none(), f4.is_none()];
+        let (::std::option::Option::Some(f1), ::std::option::Option::Some(f4)) = (f1, f4)
+        else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(&["nativeIdentity", "subtype"], &absent),
+            );
+        };
+        ::std::result::Result::Ok(MachineIdentityBase {
+            name: f0.flatten(),
+            native_identity: f1,
+            description: f2.flatten(),
+            attributes: f3.flatten(),
+            subtype: f4,
+            owners: f5.flatten(),
+            source_id: f6.flatten(),
+            uuid: f7.flatten(),
+        })
     }
 }
 /// Owners of a machine identity.
@@ -3168,66 +2832,37 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityOwners {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = MachineIdentityOwners;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MachineIdentityOwners")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<MachineIdentityOwners, A::Error> {
-                let mut f0: ::std::option::Option<crate::models::BaseReferenceDto> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::vec::Vec<crate::models::BaseReferenceDto>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["primaryIdentity", "secondaryIdentities"],
-                        key.as_str(),
-                    ) {
-                        0 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f0,
-                                "primaryIdentity",
-                            )
-                        }
-                        1 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f1,
-                                "secondaryIdentities",
-                            )
-                        }
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f0.is_none(), f1.is_none()];
-                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-                    f0,
-                    f1,
-                ) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(
-                            &["primaryIdentity", "secondaryIdentities"],
-                            &absent,
-                        ),
-                    );
-                };
-                ::std::result::Result::Ok(MachineIdentityOwners {
-                    primary_identity: f0,
-                    secondary_identities: f1,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityOwners {
+    const EXPECTING: &'static str = "struct MachineIdentityOwners";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<crate::models::BaseReferenceDto> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<crate::models::BaseReferenceDto>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["primaryIdentity", "secondaryIdentities"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+        )?;
+        let absent = [f0.is_none(), f1.is_none()];
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(
+                    &["primaryIdentity", "secondaryIdentities"],
+                    &absent,
+                ),
+            );
+        };
+        ::std::result::Result::Ok(MachineIdentityOwners {
+            primary_identity: f0,
+            secondary_identities: f1,
+        })
     }
 }
 /// Owners of a machine identity: one primary owner (an identity) and secondary
@@ -3271,46 +2906,29 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityOwnersV2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = MachineIdentityOwnersV2;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MachineIdentityOwnersV2")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<MachineIdentityOwnersV2, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<crate::models::BaseReferenceDto>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::models::BaseReferenceDto>,
-                    >,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["primary", "secondary"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "primary"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "secondary"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(MachineIdentityOwnersV2 {
-                    primary: f0.flatten(),
-                    secondary: f1.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityOwnersV2 {
+    const EXPECTING: &'static str = "struct MachineIdentityOwnersV2";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<crate::models::BaseReferenceDto>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<crate::models::BaseReferenceDto>>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["primary", "secondary"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+        )?;
+        ::std::result::Result::Ok(MachineIdentityOwnersV2 {
+            primary: f0.flatten(),
+            secondary: f1.flatten(),
+        })
     }
 }
 /// A machine identity to create with the v1 API.
@@ -3397,115 +3015,84 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = MachineIdentityRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MachineIdentityRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<MachineIdentityRequest, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<crate::models::MachineIdentityOwners>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::vec::Vec<
-                            crate::models::MachineIdentityUserEntitlementRequest,
-                        >,
-                    >,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &[
-                            "name",
-                            "nativeIdentity",
-                            "description",
-                            "attributes",
-                            "subtype",
-                            "owners",
-                            "sourceId",
-                            "uuid",
-                            "userEntitlements",
-                        ],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "name"),
-                        1 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f1,
-                                "nativeIdentity",
-                            )
-                        }
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "description"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "attributes"),
-                        4 => crate::runtime::de::field(&mut map, &mut f4, "subtype"),
-                        5 => crate::runtime::de::field(&mut map, &mut f5, "owners"),
-                        6 => crate::runtime::de::field(&mut map, &mut f6, "sourceId"),
-                        7 => crate::runtime::de::field(&mut map, &mut f7, "uuid"),
-                        8 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f8,
-                                "userEntitlements",
-                            )
-                        }
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f1.is_none(), f4.is_none()];
-                let (::std::option::Option::Some(f1), ::std::option::Option::Some(f4)) = (
-                    f1,
-                    f4,
-                ) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(
-                            &["nativeIdentity", "subtype"],
-                            &absent,
-                        ),
-                    );
-                };
-                ::std::result::Result::Ok(MachineIdentityRequest {
-                    name: f0.flatten(),
-                    native_identity: f1,
-                    description: f2.flatten(),
-                    attributes: f3.flatten(),
-                    subtype: f4,
-                    owners: f5.flatten(),
-                    source_id: f6.flatten(),
-                    uuid: f7.flatten(),
-                    user_entitlements: f8.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityRequest {
+    const EXPECTING: &'static str = "struct MachineIdentityRequest";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<crate::models::MachineIdentityOwners>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<crate::models::MachineIdentityUserEntitlementRequest>,
+            >,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &[
+                "name",
+                "nativeIdentity",
+                "description",
+                "attributes",
+                "subtype",
+                "owners",
+                "sourceId",
+                "uuid",
+                "userEntitlements",
+            ],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+                &mut f5,
+                &mut f6,
+                &mut f7,
+                &mut f8,
+            ],
+        )?;
+        let absent = [f1.is_none(), f4.is_none()];
+        let (::std::option::Option::Some(f1), ::std::option::Option::Some(f4)) = (f1, f4)
+        else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(&["nativeIdentity", "subtype"], &absent),
+            );
+        };
+        ::std::result::Result::Ok(MachineIdentityRequest {
+            name: f0.flatten(),
+            native_identity: f1,
+            description: f2.flatten(),
+            attributes: f3.flatten(),
+            subtype: f4,
+            owners: f5.flatten(),
+            source_id: f6.flatten(),
+            uuid: f7.flatten(),
+            user_entitlements: f8.flatten(),
+        })
     }
 }
 /// A machine identity as returned by the v1 API.
@@ -3637,163 +3224,122 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = MachineIdentityResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MachineIdentityResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<MachineIdentityResponse, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<crate::models::MachineIdentityOwners>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<crate::models::BaseReferenceDto>,
-                > = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::models::MachineIdentityUserEntitlement>,
-                    >,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &[
-                            "id",
-                            "created",
-                            "modified",
-                            "name",
-                            "nativeIdentity",
-                            "description",
-                            "attributes",
-                            "subtype",
-                            "owners",
-                            "sourceId",
-                            "uuid",
-                            "manuallyEdited",
-                            "manuallyCreated",
-                            "source",
-                            "datasetId",
-                            "userEntitlements",
-                        ],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "created"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "modified"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "name"),
-                        4 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f4,
-                                "nativeIdentity",
-                            )
-                        }
-                        5 => crate::runtime::de::field(&mut map, &mut f5, "description"),
-                        6 => crate::runtime::de::field(&mut map, &mut f6, "attributes"),
-                        7 => crate::runtime::de::field(&mut map, &mut f7, "subtype"),
-                        8 => crate::runtime::de::field(&mut map, &mut f8, "owners"),
-                        9 => crate::runtime::de::field(&mut map, &mut f9, "sourceId"),
-                        10 => crate::runtime::de::field(&mut map, &mut f10, "uuid"),
-                        11 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f11,
-                                "manuallyEdited",
-                            )
-                        }
-                        12 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f12,
-                                "manuallyCreated",
-                            )
-                        }
-                        13 => crate::runtime::de::field(&mut map, &mut f13, "source"),
-                        14 => crate::runtime::de::field(&mut map, &mut f14, "datasetId"),
-                        15 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f15,
-                                "userEntitlements",
-                            )
-                        }
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f4.is_none(), f7.is_none()];
-                let (::std::option::Option::Some(f4), ::std::option::Option::Some(f7)) = (
-                    f4,
-                    f7,
-                ) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(
-                            &["nativeIdentity", "subtype"],
-                            &absent,
-                        ),
-                    );
-                };
-                ::std::result::Result::Ok(MachineIdentityResponse {
-                    id: f0.flatten(),
-                    created: f1.flatten(),
-                    modified: f2.flatten(),
-                    name: f3.flatten(),
-                    native_identity: f4,
-                    description: f5.flatten(),
-                    attributes: f6.flatten(),
-                    subtype: f7,
-                    owners: f8.flatten(),
-                    source_id: f9.flatten(),
-                    uuid: f10.flatten(),
-                    manually_edited: f11.flatten(),
-                    manually_created: f12.flatten(),
-                    source: f13.flatten(),
-                    dataset_id: f14.flatten(),
-                    user_entitlements: f15.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityResponse {
+    const EXPECTING: &'static str = "struct MachineIdentityResponse";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<crate::models::MachineIdentityOwners>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<
+            ::std::option::Option<crate::models::BaseReferenceDto>,
+        > = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<crate::models::MachineIdentityUserEntitlement>,
+            >,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &[
+                "id",
+                "created",
+                "modified",
+                "name",
+                "nativeIdentity",
+                "description",
+                "attributes",
+                "subtype",
+                "owners",
+                "sourceId",
+                "uuid",
+                "manuallyEdited",
+                "manuallyCreated",
+                "source",
+                "datasetId",
+                "userEntitlements",
+            ],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+                &mut f5,
+                &mut f6,
+                &mut f7,
+                &mut f8,
+                &mut f9,
+                &mut f10,
+                &mut f11,
+                &mut f12,
+                &mut f13,
+                &mut f14,
+                &mut f15,
+            ],
+        )?;
+        let absent = [f4.is_none(), f7.is_none()];
+        let (::std::option::Option::Some(f4), ::std::option::Option::Some(f7)) = (f4, f7)
+        else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(&["nativeIdentity", "subtype"], &absent),
+            );
+        };
+        ::std::result::Result::Ok(MachineIdentityResponse {
+            id: f0.flatten(),
+            created: f1.flatten(),
+            modified: f2.flatten(),
+            name: f3.flatten(),
+            native_identity: f4,
+            description: f5.flatten(),
+            attributes: f6.flatten(),
+            subtype: f7,
+            owners: f8.flatten(),
+            source_id: f9.flatten(),
+            uuid: f10.flatten(),
+            manually_edited: f11.flatten(),
+            manually_created: f12.flatten(),
+            source: f13.flatten(),
+            dataset_id: f14.flatten(),
+            user_entitlements: f15.flatten(),
+        })
     }
 }
 /// Risk data of a machine identity.
@@ -3833,42 +3379,27 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityRisk {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = MachineIdentityRisk;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MachineIdentityRisk")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<MachineIdentityRisk, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<crate::models::RiskSeverity>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["score", "severity"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "score"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "severity"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(MachineIdentityRisk {
-                    score: f0.flatten(),
-                    severity: f1.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityRisk {
+    const EXPECTING: &'static str = "struct MachineIdentityRisk";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<crate::models::RiskSeverity>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["score", "severity"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+        )?;
+        ::std::result::Result::Ok(MachineIdentityRisk {
+            score: f0.flatten(),
+            severity: f1.flatten(),
+        })
     }
 }
 /// A user entitlement held by a machine identity, as embedded in the machine identity.
@@ -3916,56 +3447,42 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlement {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = MachineIdentityUserEntitlement;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MachineIdentityUserEntitlement")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<MachineIdentityUserEntitlement, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<crate::models::BaseReferenceDto>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["sourceId", "entitlementId", "displayName", "source"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "sourceId"),
-                        1 => {
-                            crate::runtime::de::field(&mut map, &mut f1, "entitlementId")
-                        }
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "displayName"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "source"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(MachineIdentityUserEntitlement {
-                    source_id: f0.flatten(),
-                    entitlement_id: f1.flatten(),
-                    display_name: f2.flatten(),
-                    source: f3.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlement {
+    const EXPECTING: &'static str = "struct MachineIdentityUserEntitlement";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<crate::models::BaseReferenceDto>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["sourceId", "entitlementId", "displayName", "source"],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+            ],
+        )?;
+        ::std::result::Result::Ok(MachineIdentityUserEntitlement {
+            source_id: f0.flatten(),
+            entitlement_id: f1.flatten(),
+            display_name: f2.flatten(),
+            source: f3.flatten(),
+        })
     }
 }
 /// An entitlement to give a machine identity.
@@ -4009,54 +3526,32 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlementRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = MachineIdentityUserEntitlementRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MachineIdentityUserEntitlementRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<MachineIdentityUserEntitlementRequest, A::Error> {
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["entitlementId", "sourceId"],
-                        key.as_str(),
-                    ) {
-                        0 => {
-                            crate::runtime::de::field(&mut map, &mut f0, "entitlementId")
-                        }
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "sourceId"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f0.is_none(), f1.is_none()];
-                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-                    f0,
-                    f1,
-                ) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(
-                            &["entitlementId", "sourceId"],
-                            &absent,
-                        ),
-                    );
-                };
-                ::std::result::Result::Ok(MachineIdentityUserEntitlementRequest {
-                    entitlement_id: f0,
-                    source_id: f1,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlementRequest {
+    const EXPECTING: &'static str = "struct MachineIdentityUserEntitlementRequest";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["entitlementId", "sourceId"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+        )?;
+        let absent = [f0.is_none(), f1.is_none()];
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(&["entitlementId", "sourceId"], &absent),
+            );
+        };
+        ::std::result::Result::Ok(MachineIdentityUserEntitlementRequest {
+            entitlement_id: f0,
+            source_id: f1,
+        })
     }
 }
 /// A user entitlement held by a machine identity, as listed by `listMachineIdentityUserEntitlementsV1`.
@@ -4110,68 +3605,47 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlementResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = MachineIdentityUserEntitlementResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MachineIdentityUserEntitlementResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<
-                MachineIdentityUserEntitlementResponse,
-                A::Error,
-            > {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<crate::models::BaseReferenceDto>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<crate::models::BaseReferenceDto>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["id", "machineIdentityId", "source", "entitlement", "created"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
-                        1 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f1,
-                                "machineIdentityId",
-                            )
-                        }
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "source"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "entitlement"),
-                        4 => crate::runtime::de::field(&mut map, &mut f4, "created"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(MachineIdentityUserEntitlementResponse {
-                    id: f0.flatten(),
-                    machine_identity_id: f1.flatten(),
-                    source: f2.flatten(),
-                    entitlement: f3.flatten(),
-                    created: f4.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlementResponse {
+    const EXPECTING: &'static str = "struct MachineIdentityUserEntitlementResponse";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<crate::models::BaseReferenceDto>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<crate::models::BaseReferenceDto>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["id", "machineIdentityId", "source", "entitlement", "created"],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+            ],
+        )?;
+        ::std::result::Result::Ok(MachineIdentityUserEntitlementResponse {
+            id: f0.flatten(),
+            machine_identity_id: f1.flatten(),
+            source: f2.flatten(),
+            entitlement: f3.flatten(),
+            created: f4.flatten(),
+        })
     }
 }
 /// A machine identity in the v2 model: sent to create one and returned by every
@@ -4332,233 +3806,167 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityV2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = MachineIdentityV2;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MachineIdentityV2")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<MachineIdentityV2, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<crate::models::MachineIdentityOwnersV2>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f18: ::std::option::Option<
-                    ::std::option::Option<crate::models::ResourceV2>,
-                > = ::std::option::Option::None;
-                let mut f19: ::std::option::Option<
-                    ::std::option::Option<crate::models::BaseReferenceDto>,
-                > = ::std::option::Option::None;
-                let mut f20: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::models::UserEntitlementV2>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f21: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::models::BusinessApplicationRef>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f22: ::std::option::Option<
-                    ::std::option::Option<crate::models::SanctionedStatus>,
-                > = ::std::option::Option::None;
-                let mut f23: ::std::option::Option<
-                    ::std::option::Option<crate::models::MachineIdentityRisk>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &[
-                            "id",
-                            "name",
-                            "created",
-                            "modified",
-                            "description",
-                            "attributes",
-                            "connectorAttributes",
-                            "manuallyEdited",
-                            "manuallyCreated",
-                            "owners",
-                            "subtype",
-                            "sourceId",
-                            "uuid",
-                            "nativeIdentity",
-                            "datasetId",
-                            "environment",
-                            "existsOnSource",
-                            "status",
-                            "resource",
-                            "source",
-                            "userEntitlements",
-                            "businessApplicationRefs",
-                            "effectiveSanctionedStatus",
-                            "risk",
-                        ],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "name"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "created"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "modified"),
-                        4 => crate::runtime::de::field(&mut map, &mut f4, "description"),
-                        5 => crate::runtime::de::field(&mut map, &mut f5, "attributes"),
-                        6 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f6,
-                                "connectorAttributes",
-                            )
-                        }
-                        7 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f7,
-                                "manuallyEdited",
-                            )
-                        }
-                        8 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f8,
-                                "manuallyCreated",
-                            )
-                        }
-                        9 => crate::runtime::de::field(&mut map, &mut f9, "owners"),
-                        10 => crate::runtime::de::field(&mut map, &mut f10, "subtype"),
-                        11 => crate::runtime::de::field(&mut map, &mut f11, "sourceId"),
-                        12 => crate::runtime::de::field(&mut map, &mut f12, "uuid"),
-                        13 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f13,
-                                "nativeIdentity",
-                            )
-                        }
-                        14 => crate::runtime::de::field(&mut map, &mut f14, "datasetId"),
-                        15 => {
-                            crate::runtime::de::field(&mut map, &mut f15, "environment")
-                        }
-                        16 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f16,
-                                "existsOnSource",
-                            )
-                        }
-                        17 => crate::runtime::de::field(&mut map, &mut f17, "status"),
-                        18 => crate::runtime::de::field(&mut map, &mut f18, "resource"),
-                        19 => crate::runtime::de::field(&mut map, &mut f19, "source"),
-                        20 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f20,
-                                "userEntitlements",
-                            )
-                        }
-                        21 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f21,
-                                "businessApplicationRefs",
-                            )
-                        }
-                        22 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f22,
-                                "effectiveSanctionedStatus",
-                            )
-                        }
-                        23 => crate::runtime::de::field(&mut map, &mut f23, "risk"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(MachineIdentityV2 {
-                    id: f0.flatten(),
-                    name: f1.flatten(),
-                    created: f2.flatten(),
-                    modified: f3.flatten(),
-                    description: f4.flatten(),
-                    attributes: f5.flatten(),
-                    connector_attributes: f6.flatten(),
-                    manually_edited: f7.flatten(),
-                    manually_created: f8.flatten(),
-                    owners: f9.flatten(),
-                    subtype: f10.flatten(),
-                    source_id: f11.flatten(),
-                    uuid: f12.flatten(),
-                    native_identity: f13.flatten(),
-                    dataset_id: f14.flatten(),
-                    environment: f15.flatten(),
-                    exists_on_source: f16.flatten(),
-                    status: f17.flatten(),
-                    resource: f18.flatten(),
-                    source: f19.flatten(),
-                    user_entitlements: f20.flatten(),
-                    business_application_refs: f21.flatten(),
-                    effective_sanctioned_status: f22.flatten(),
-                    risk: f23.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityV2 {
+    const EXPECTING: &'static str = "struct MachineIdentityV2";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<crate::models::MachineIdentityOwnersV2>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f17: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f18: ::std::option::Option<
+            ::std::option::Option<crate::models::ResourceV2>,
+        > = ::std::option::Option::None;
+        let mut f19: ::std::option::Option<
+            ::std::option::Option<crate::models::BaseReferenceDto>,
+        > = ::std::option::Option::None;
+        let mut f20: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<crate::models::UserEntitlementV2>>,
+        > = ::std::option::Option::None;
+        let mut f21: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<crate::models::BusinessApplicationRef>>,
+        > = ::std::option::Option::None;
+        let mut f22: ::std::option::Option<
+            ::std::option::Option<crate::models::SanctionedStatus>,
+        > = ::std::option::Option::None;
+        let mut f23: ::std::option::Option<
+            ::std::option::Option<crate::models::MachineIdentityRisk>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &[
+                "id",
+                "name",
+                "created",
+                "modified",
+                "description",
+                "attributes",
+                "connectorAttributes",
+                "manuallyEdited",
+                "manuallyCreated",
+                "owners",
+                "subtype",
+                "sourceId",
+                "uuid",
+                "nativeIdentity",
+                "datasetId",
+                "environment",
+                "existsOnSource",
+                "status",
+                "resource",
+                "source",
+                "userEntitlements",
+                "businessApplicationRefs",
+                "effectiveSanctionedStatus",
+                "risk",
+            ],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+                &mut f5,
+                &mut f6,
+                &mut f7,
+                &mut f8,
+                &mut f9,
+                &mut f10,
+                &mut f11,
+                &mut f12,
+                &mut f13,
+                &mut f14,
+                &mut f15,
+                &mut f16,
+                &mut f17,
+                &mut f18,
+                &mut f19,
+                &mut f20,
+                &mut f21,
+                &mut f22,
+                &mut f23,
+            ],
+        )?;
+        ::std::result::Result::Ok(MachineIdentityV2 {
+            id: f0.flatten(),
+            name: f1.flatten(),
+            created: f2.flatten(),
+            modified: f3.flatten(),
+            description: f4.flatten(),
+            attributes: f5.flatten(),
+            connector_attributes: f6.flatten(),
+            manually_edited: f7.flatten(),
+            manually_created: f8.flatten(),
+            owners: f9.flatten(),
+            subtype: f10.flatten(),
+            source_id: f11.flatten(),
+            uuid: f12.flatten(),
+            native_identity: f13.flatten(),
+            dataset_id: f14.flatten(),
+            environment: f15.flatten(),
+            exists_on_source: f16.flatten(),
+            status: f17.flatten(),
+            resource: f18.flatten(),
+            source: f19.flatten(),
+            user_entitlements: f20.flatten(),
+            business_application_refs: f21.flatten(),
+            effective_sanctioned_status: f22.flatten(),
+            risk: f23.flatten(),
+        })
     }
 }
 /// The source resource a machine identity was derived from.
@@ -4605,54 +4013,42 @@ impl<'de> ::serde::Deserialize<'de> for ResourceV2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = ResourceV2;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ResourceV2")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<ResourceV2, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["id", "type", "name", "features"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "type"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "name"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "features"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(ResourceV2 {
-                    id: f0.flatten(),
-                    r#type: f1.flatten(),
-                    name: f2.flatten(),
-                    features: f3.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for ResourceV2 {
+    const EXPECTING: &'static str = "struct ResourceV2";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["id", "type", "name", "features"],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+            ],
+        )?;
+        ::std::result::Result::Ok(ResourceV2 {
+            id: f0.flatten(),
+            r#type: f1.flatten(),
+            name: f2.flatten(),
+            features: f3.flatten(),
+        })
     }
 }
 /// Risk bucket of a machine identity.
@@ -4882,56 +4278,40 @@ impl<'de> ::serde::Deserialize<'de> for SourceClassificationCounts {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = SourceClassificationCounts;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SourceClassificationCounts")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<SourceClassificationCounts, A::Error> {
-                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["EXPECTED", "RECEIVED", "COMPLETED"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "EXPECTED"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "RECEIVED"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "COMPLETED"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f0.is_none(), f1.is_none(), f2.is_none()];
-                let (
-                    ::std::option::Option::Some(f0),
-                    ::std::option::Option::Some(f1),
-                    ::std::option::Option::Some(f2),
-                ) = (f0, f1, f2) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(
-                            &["EXPECTED", "RECEIVED", "COMPLETED"],
-                            &absent,
-                        ),
-                    );
-                };
-                ::std::result::Result::Ok(SourceClassificationCounts {
-                    expected: f0,
-                    received: f1,
-                    completed: f2,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for SourceClassificationCounts {
+    const EXPECTING: &'static str = "struct SourceClassificationCounts";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["EXPECTED", "RECEIVED", "COMPLETED"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1, &mut f2],
+        )?;
+        let absent = [f0.is_none(), f1.is_none(), f2.is_none()];
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+        ) = (f0, f1, f2) else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(
+                    &["EXPECTED", "RECEIVED", "COMPLETED"],
+                    &absent,
+                ),
+            );
+        };
+        ::std::result::Result::Ok(SourceClassificationCounts {
+            expected: f0,
+            received: f1,
+            completed: f2,
+        })
     }
 }
 /// Progress of the account classification process of a source.
@@ -4979,56 +4359,42 @@ impl<'de> ::serde::Deserialize<'de> for SourceClassificationStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = SourceClassificationStatus;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SourceClassificationStatus")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<SourceClassificationStatus, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::models::SourceClassificationStatusStatus,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<crate::models::SourceClassificationCounts>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["status", "started", "updated", "counts"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "status"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "started"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "updated"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "counts"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(SourceClassificationStatus {
-                    status: f0.flatten(),
-                    started: f1.flatten(),
-                    updated: f2.flatten(),
-                    counts: f3.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for SourceClassificationStatus {
+    const EXPECTING: &'static str = "struct SourceClassificationStatus";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<crate::models::SourceClassificationStatusStatus>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<crate::models::SourceClassificationCounts>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["status", "started", "updated", "counts"],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+            ],
+        )?;
+        ::std::result::Result::Ok(SourceClassificationStatus {
+            status: f0.flatten(),
+            started: f1.flatten(),
+            updated: f2.flatten(),
+            counts: f3.flatten(),
+        })
     }
 }
 /// Stage of the classification process.
@@ -5167,43 +4533,23 @@ impl<'de> ::serde::Deserialize<'de> for SourceClassificationSubmission {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = SourceClassificationSubmission;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SourceClassificationSubmission")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<SourceClassificationSubmission, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["Accounts submitted for processing"],
-                        key.as_str(),
-                    ) {
-                        0 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f0,
-                                "Accounts submitted for processing",
-                            )
-                        }
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(SourceClassificationSubmission {
-                    accounts_submitted_for_processing: f0.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for SourceClassificationSubmission {
+    const EXPECTING: &'static str = "struct SourceClassificationSubmission";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["Accounts submitted for processing"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>],
+        )?;
+        ::std::result::Result::Ok(SourceClassificationSubmission {
+            accounts_submitted_for_processing: f0.flatten(),
+        })
     }
 }
 /// The definition (kind) of a task.
@@ -5269,79 +4615,60 @@ impl<'de> ::serde::Deserialize<'de> for TaskDefinitionSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = TaskDefinitionSummary;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TaskDefinitionSummary")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskDefinitionSummary, A::Error> {
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &[
-                            "id",
-                            "uniqueName",
-                            "description",
-                            "parentName",
-                            "executor",
-                            "arguments",
-                        ],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "uniqueName"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "description"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "parentName"),
-                        4 => crate::runtime::de::field(&mut map, &mut f4, "executor"),
-                        5 => crate::runtime::de::field(&mut map, &mut f5, "arguments"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f0.is_none(), f1.is_none(), f3.is_none(), f5.is_none()];
-                let (
-                    ::std::option::Option::Some(f0),
-                    ::std::option::Option::Some(f1),
-                    ::std::option::Option::Some(f3),
-                    ::std::option::Option::Some(f5),
-                ) = (f0, f1, f3, f5) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(
-                            &["id", "uniqueName", "parentName", "arguments"],
-                            &absent,
-                        ),
-                    );
-                };
-                ::std::result::Result::Ok(TaskDefinitionSummary {
-                    id: f0,
-                    unique_name: f1,
-                    description: f2.flatten(),
-                    parent_name: f3,
-                    executor: f4.flatten(),
-                    arguments: f5,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for TaskDefinitionSummary {
+    const EXPECTING: &'static str = "struct TaskDefinitionSummary";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["id", "uniqueName", "description", "parentName", "executor", "arguments"],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+                &mut f5,
+            ],
+        )?;
+        let absent = [f0.is_none(), f1.is_none(), f3.is_none(), f5.is_none()];
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f3),
+            ::std::option::Option::Some(f5),
+        ) = (f0, f1, f3, f5) else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(
+                    &["id", "uniqueName", "parentName", "arguments"],
+                    &absent,
+                ),
+            );
+        };
+        ::std::result::Result::Ok(TaskDefinitionSummary {
+            id: f0,
+            unique_name: f1,
+            description: f2.flatten(),
+            parent_name: f3,
+            executor: f4.flatten(),
+            arguments: f5,
+        })
     }
 }
 /// One message parameter, an object or a string.
@@ -5406,51 +4733,32 @@ impl<'de> ::serde::Deserialize<'de> for TaskReturnDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = TaskReturnDetails;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TaskReturnDetails")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskReturnDetails, A::Error> {
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["name", "attributeName"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "name"),
-                        1 => {
-                            crate::runtime::de::field(&mut map, &mut f1, "attributeName")
-                        }
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f0.is_none(), f1.is_none()];
-                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-                    f0,
-                    f1,
-                ) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(&["name", "attributeName"], &absent),
-                    );
-                };
-                ::std::result::Result::Ok(TaskReturnDetails {
-                    name: f0,
-                    attribute_name: f1,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for TaskReturnDetails {
+    const EXPECTING: &'static str = "struct TaskReturnDetails";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["name", "attributeName"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+        )?;
+        let absent = [f0.is_none(), f1.is_none()];
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(&["name", "attributeName"], &absent),
+            );
+        };
+        ::std::result::Result::Ok(TaskReturnDetails {
+            name: f0,
+            attribute_name: f1,
+        })
     }
 }
 /// A message logged by a task.
@@ -5508,65 +4816,45 @@ impl<'de> ::serde::Deserialize<'de> for TaskStatusMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = TaskStatusMessage;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TaskStatusMessage")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskStatusMessage, A::Error> {
-                let mut f0: ::std::option::Option<
-                    crate::models::TaskStatusMessageType,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<crate::models::LocalizedMessage>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::models::TaskMessageParameter>,
-                    >,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["type", "localizedText", "key", "parameters"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "type"),
-                        1 => {
-                            crate::runtime::de::field(&mut map, &mut f1, "localizedText")
-                        }
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "key"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "parameters"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f0.is_none(), f2.is_none()];
-                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f2)) = (
-                    f0,
-                    f2,
-                ) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(&["type", "key"], &absent),
-                    );
-                };
-                ::std::result::Result::Ok(TaskStatusMessage {
-                    r#type: f0,
-                    localized_text: f1.flatten(),
-                    key: f2,
-                    parameters: f3.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for TaskStatusMessage {
+    const EXPECTING: &'static str = "struct TaskStatusMessage";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<crate::models::TaskStatusMessageType> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<crate::models::LocalizedMessage>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<crate::models::TaskMessageParameter>>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["type", "localizedText", "key", "parameters"],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+            ],
+        )?;
+        let absent = [f0.is_none(), f2.is_none()];
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f2)) = (f0, f2)
+        else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(&["type", "key"], &absent),
+            );
+        };
+        ::std::result::Result::Ok(TaskStatusMessage {
+            r#type: f0,
+            localized_text: f1.flatten(),
+            key: f2,
+            parameters: f3.flatten(),
+        })
     }
 }
 /// Severity.
@@ -5688,36 +4976,25 @@ impl<'de> ::serde::Deserialize<'de> for TooManyRequestsErrorBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = TooManyRequestsErrorBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TooManyRequestsErrorBody")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TooManyRequestsErrorBody, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(&["message"], key.as_str()) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "message"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(TooManyRequestsErrorBody {
-                    message: f0.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for TooManyRequestsErrorBody {
+    const EXPECTING: &'static str = "struct TooManyRequestsErrorBody";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["message"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>],
+        )?;
+        ::std::result::Result::Ok(TooManyRequestsErrorBody {
+            message: f0.flatten(),
+        })
     }
 }
 /// Body of a 401 response.
@@ -5753,36 +5030,25 @@ impl<'de> ::serde::Deserialize<'de> for UnauthorizedErrorBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = UnauthorizedErrorBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UnauthorizedErrorBody")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<UnauthorizedErrorBody, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(&["error"], key.as_str()) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "error"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(UnauthorizedErrorBody {
-                    error: f0.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for UnauthorizedErrorBody {
+    const EXPECTING: &'static str = "struct UnauthorizedErrorBody";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["error"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>],
+        )?;
+        ::std::result::Result::Ok(UnauthorizedErrorBody {
+            error: f0.flatten(),
+        })
     }
 }
 /// Tenant-wide counts of unsanctioned-application anomalies.
@@ -5830,48 +5096,36 @@ impl<'de> ::serde::Deserialize<'de> for UnsanctionedSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = UnsanctionedSummary;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UnsanctionedSummary")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<UnsanctionedSummary, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["anomalyType", "agentCount", "userCount", "eventCount"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "anomalyType"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "agentCount"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "userCount"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "eventCount"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(UnsanctionedSummary {
-                    anomaly_type: f0.flatten(),
-                    agent_count: f1.flatten(),
-                    user_count: f2.flatten(),
-                    event_count: f3.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for UnsanctionedSummary {
+    const EXPECTING: &'static str = "struct UnsanctionedSummary";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["anomalyType", "agentCount", "userCount", "eventCount"],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+            ],
+        )?;
+        ::std::result::Result::Ok(UnsanctionedSummary {
+            anomaly_type: f0.flatten(),
+            agent_count: f1.flatten(),
+            user_count: f2.flatten(),
+            event_count: f3.flatten(),
+        })
     }
 }
 /// A user entitlement of a machine identity, in the v2 model.
@@ -5919,55 +5173,41 @@ impl<'de> ::serde::Deserialize<'de> for UserEntitlementV2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = UserEntitlementV2;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UserEntitlementV2")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<UserEntitlementV2, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<crate::models::BaseReferenceDto>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["sourceId", "entitlementId", "displayName", "source"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "sourceId"),
-                        1 => {
-                            crate::runtime::de::field(&mut map, &mut f1, "entitlementId")
-                        }
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "displayName"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "source"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(UserEntitlementV2 {
-                    source_id: f0.flatten(),
-                    entitlement_id: f1.flatten(),
-                    display_name: f2.flatten(),
-                    source: f3.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for UserEntitlementV2 {
+    const EXPECTING: &'static str = "struct UserEntitlementV2";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<crate::models::BaseReferenceDto>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["sourceId", "entitlementId", "displayName", "source"],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+            ],
+        )?;
+        ::std::result::Result::Ok(UserEntitlementV2 {
+            source_id: f0.flatten(),
+            entitlement_id: f1.flatten(),
+            display_name: f2.flatten(),
+            source: f3.flatten(),
+        })
     }
 }

@@ -23,7 +23,7 @@ impl ClassifySource {
     ///
     /// `GET /sources/{sourceId}/classify` (operation `getClassifyMachineAccountFromSourceStatus`)
     ///
-    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`, which makes it send `X-SailPoint-Experimental: true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
     ///
     /// # Returns
     ///
@@ -93,7 +93,7 @@ impl ClassifySource {
     ///
     /// `POST /sources/{sourceId}/classify` (operation `sendClassifyMachineAccountFromSource`)
     ///
-    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`, which makes it send `X-SailPoint-Experimental: true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
     ///
     /// # Returns
     ///
@@ -160,7 +160,7 @@ impl ClassifySource {
     ///
     /// `DELETE /sources/{sourceId}/classify` (operation `deleteClassifyMachineAccountFromSource`)
     ///
-    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`, which makes it send `X-SailPoint-Experimental: true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
     ///
     /// # Returns
     ///

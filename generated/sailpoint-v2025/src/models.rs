@@ -41,49 +41,33 @@ impl<'de> ::serde::Deserialize<'de> for BaseReferenceDto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = BaseReferenceDto;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct BaseReferenceDto")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<BaseReferenceDto, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<crate::models::DtoType>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["type", "id", "name"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "type"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "id"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "name"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(BaseReferenceDto {
-                    r#type: f0.flatten(),
-                    id: f1.flatten(),
-                    name: f2.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for BaseReferenceDto {
+    const EXPECTING: &'static str = "struct BaseReferenceDto";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<crate::models::DtoType>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["type", "id", "name"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1, &mut f2],
+        )?;
+        ::std::result::Result::Ok(BaseReferenceDto {
+            r#type: f0.flatten(),
+            id: f1.flatten(),
+            name: f2.flatten(),
+        })
     }
 }
 /// Kind of object a reference points to.
@@ -347,49 +331,33 @@ impl<'de> ::serde::Deserialize<'de> for ErrorMessageDto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = ErrorMessageDto;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ErrorMessageDto")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<ErrorMessageDto, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<crate::models::LocaleOrigin>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["locale", "localeOrigin", "text"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "locale"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "localeOrigin"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "text"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(ErrorMessageDto {
-                    locale: f0.flatten(),
-                    locale_origin: f1.flatten(),
-                    text: f2.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for ErrorMessageDto {
+    const EXPECTING: &'static str = "struct ErrorMessageDto";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<crate::models::LocaleOrigin>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["locale", "localeOrigin", "text"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1, &mut f2],
+        )?;
+        ::std::result::Result::Ok(ErrorMessageDto {
+            locale: f0.flatten(),
+            locale_origin: f1.flatten(),
+            text: f2.flatten(),
+        })
     }
 }
 /// Standard error body of the API.
@@ -437,58 +405,42 @@ impl<'de> ::serde::Deserialize<'de> for ErrorResponseDto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = ErrorResponseDto;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct ErrorResponseDto")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<ErrorResponseDto, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::models::ErrorMessageDto>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::models::ErrorMessageDto>,
-                    >,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["detailCode", "trackingId", "messages", "causes"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "detailCode"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "trackingId"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "messages"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "causes"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(ErrorResponseDto {
-                    detail_code: f0.flatten(),
-                    tracking_id: f1.flatten(),
-                    messages: f2.flatten(),
-                    causes: f3.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for ErrorResponseDto {
+    const EXPECTING: &'static str = "struct ErrorResponseDto";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<crate::models::ErrorMessageDto>>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<crate::models::ErrorMessageDto>>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["detailCode", "trackingId", "messages", "causes"],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+            ],
+        )?;
+        ::std::result::Result::Ok(ErrorResponseDto {
+            detail_code: f0.flatten(),
+            tracking_id: f1.flatten(),
+            messages: f2.flatten(),
+            causes: f3.flatten(),
+        })
     }
 }
 /// One JSON Patch operation (RFC 6902).
@@ -545,59 +497,43 @@ impl<'de> ::serde::Deserialize<'de> for JsonPatchOperation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = JsonPatchOperation;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct JsonPatchOperation")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<JsonPatchOperation, A::Error> {
-                let mut f0: ::std::option::Option<crate::models::JsonPatchOperationOp> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::serde_json::Value>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["op", "path", "from", "value"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "op"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "path"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "from"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "value"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f0.is_none(), f1.is_none()];
-                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-                    f0,
-                    f1,
-                ) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(&["op", "path"], &absent),
-                    );
-                };
-                ::std::result::Result::Ok(JsonPatchOperation {
-                    op: f0,
-                    path: f1,
-                    from: f2.flatten(),
-                    value: f3.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for JsonPatchOperation {
+    const EXPECTING: &'static str = "struct JsonPatchOperation";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<crate::models::JsonPatchOperationOp> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::option::Option<::serde_json::Value>> = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["op", "path", "from", "value"],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+            ],
+        )?;
+        let absent = [f0.is_none(), f1.is_none()];
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(&["op", "path"], &absent),
+            );
+        };
+        ::std::result::Result::Ok(JsonPatchOperation {
+            op: f0,
+            path: f1,
+            from: f2.flatten(),
+            value: f3.flatten(),
+        })
     }
 }
 /// The operation.
@@ -829,49 +765,32 @@ impl<'de> ::serde::Deserialize<'de> for LocalizedMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = LocalizedMessage;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct LocalizedMessage")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<LocalizedMessage, A::Error> {
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["locale", "message"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "locale"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "message"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f0.is_none(), f1.is_none()];
-                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-                    f0,
-                    f1,
-                ) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(&["locale", "message"], &absent),
-                    );
-                };
-                ::std::result::Result::Ok(LocalizedMessage {
-                    locale: f0,
-                    message: f1,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for LocalizedMessage {
+    const EXPECTING: &'static str = "struct LocalizedMessage";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["locale", "message"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+        )?;
+        let absent = [f0.is_none(), f1.is_none()];
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(&["locale", "message"], &absent),
+            );
+        };
+        ::std::result::Result::Ok(LocalizedMessage {
+            locale: f0,
+            message: f1,
+        })
     }
 }
 /// What to aggregate.
@@ -918,54 +837,31 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = MachineIdentityAggregationRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MachineIdentityAggregationRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<MachineIdentityAggregationRequest, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::vec::Vec<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["datasetIds", "disableOptimization"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "datasetIds"),
-                        1 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f1,
-                                "disableOptimization",
-                            )
-                        }
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f0.is_none()];
-                let (::std::option::Option::Some(f0),) = (f0,) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(&["datasetIds"], &absent),
-                    );
-                };
-                ::std::result::Result::Ok(MachineIdentityAggregationRequest {
-                    dataset_ids: f0,
-                    disable_optimization: f1.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityAggregationRequest {
+    const EXPECTING: &'static str = "struct MachineIdentityAggregationRequest";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["datasetIds", "disableOptimization"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+        )?;
+        let absent = [f0.is_none()];
+        let (::std::option::Option::Some(f0),) = (f0,) else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(&["datasetIds"], &absent),
+            );
+        };
+        ::std::result::Result::Ok(MachineIdentityAggregationRequest {
+            dataset_ids: f0,
+            disable_optimization: f1.flatten(),
+        })
     }
 }
 /// The task that runs a machine identity aggregation.
@@ -1080,169 +976,133 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = MachineIdentityAggregationResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MachineIdentityAggregationResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<MachineIdentityAggregationResponse, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::models::MachineIdentityAggregationResponseType,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<crate::models::BaseReferenceDto>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<crate::models::TaskDefinitionSummary>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::models::MachineIdentityAggregationResponseCompletionStatus,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::models::TaskStatusMessage>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::models::TaskReturnDetails>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f17: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &[
-                            "id",
-                            "type",
-                            "uniqueName",
-                            "description",
-                            "parentName",
-                            "launcher",
-                            "target",
-                            "created",
-                            "modified",
-                            "launched",
-                            "completed",
-                            "taskDefinitionSummary",
-                            "completionStatus",
-                            "messages",
-                            "returns",
-                            "attributes",
-                            "progress",
-                            "percentComplete",
-                        ],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "type"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "uniqueName"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "description"),
-                        4 => crate::runtime::de::field(&mut map, &mut f4, "parentName"),
-                        5 => crate::runtime::de::field(&mut map, &mut f5, "launcher"),
-                        6 => crate::runtime::de::field(&mut map, &mut f6, "target"),
-                        7 => crate::runtime::de::field(&mut map, &mut f7, "created"),
-                        8 => crate::runtime::de::field(&mut map, &mut f8, "modified"),
-                        9 => crate::runtime::de::field(&mut map, &mut f9, "launched"),
-                        10 => crate::runtime::de::field(&mut map, &mut f10, "completed"),
-                        11 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f11,
-                                "taskDefinitionSummary",
-                            )
-                        }
-                        12 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f12,
-                                "completionStatus",
-                            )
-                        }
-                        13 => crate::runtime::de::field(&mut map, &mut f13, "messages"),
-                        14 => crate::runtime::de::field(&mut map, &mut f14, "returns"),
-                        15 => crate::runtime::de::field(&mut map, &mut f15, "attributes"),
-                        16 => crate::runtime::de::field(&mut map, &mut f16, "progress"),
-                        17 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f17,
-                                "percentComplete",
-                            )
-                        }
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(MachineIdentityAggregationResponse {
-                    id: f0.flatten(),
-                    r#type: f1.flatten(),
-                    unique_name: f2.flatten(),
-                    description: f3.flatten(),
-                    parent_name: f4.flatten(),
-                    launcher: f5.flatten(),
-                    target: f6.flatten(),
-                    created: f7.flatten(),
-                    modified: f8.flatten(),
-                    launched: f9.flatten(),
-                    completed: f10.flatten(),
-                    task_definition_summary: f11.flatten(),
-                    completion_status: f12.flatten(),
-                    messages: f13.flatten(),
-                    returns: f14.flatten(),
-                    attributes: f15.flatten(),
-                    progress: f16.flatten(),
-                    percent_complete: f17.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityAggregationResponse {
+    const EXPECTING: &'static str = "struct MachineIdentityAggregationResponse";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<crate::models::MachineIdentityAggregationResponseType>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<crate::models::BaseReferenceDto>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<crate::models::TaskDefinitionSummary>,
+        > = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<
+            ::std::option::Option<
+                crate::models::MachineIdentityAggregationResponseCompletionStatus,
+            >,
+        > = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<crate::models::TaskStatusMessage>>,
+        > = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<crate::models::TaskReturnDetails>>,
+        > = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+        > = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f17: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &[
+                "id",
+                "type",
+                "uniqueName",
+                "description",
+                "parentName",
+                "launcher",
+                "target",
+                "created",
+                "modified",
+                "launched",
+                "completed",
+                "taskDefinitionSummary",
+                "completionStatus",
+                "messages",
+                "returns",
+                "attributes",
+                "progress",
+                "percentComplete",
+            ],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+                &mut f5,
+                &mut f6,
+                &mut f7,
+                &mut f8,
+                &mut f9,
+                &mut f10,
+                &mut f11,
+                &mut f12,
+                &mut f13,
+                &mut f14,
+                &mut f15,
+                &mut f16,
+                &mut f17,
+            ],
+        )?;
+        ::std::result::Result::Ok(MachineIdentityAggregationResponse {
+            id: f0.flatten(),
+            r#type: f1.flatten(),
+            unique_name: f2.flatten(),
+            description: f3.flatten(),
+            parent_name: f4.flatten(),
+            launcher: f5.flatten(),
+            target: f6.flatten(),
+            created: f7.flatten(),
+            modified: f8.flatten(),
+            launched: f9.flatten(),
+            completed: f10.flatten(),
+            task_definition_summary: f11.flatten(),
+            completion_status: f12.flatten(),
+            messages: f13.flatten(),
+            returns: f14.flatten(),
+            attributes: f15.flatten(),
+            progress: f16.flatten(),
+            percent_complete: f17.flatten(),
+        })
     }
 }
 /// Outcome of the task; `null` while it runs.
@@ -1516,111 +1376,82 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityBase {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = MachineIdentityBase;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MachineIdentityBase")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<MachineIdentityBase, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<crate::models::MachineIdentityOwners>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &[
-                            "name",
-                            "businessApplication",
-                            "description",
-                            "attributes",
-                            "subtype",
-                            "owners",
-                            "sourceId",
-                            "uuid",
-                            "nativeIdentity",
-                        ],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "name"),
-                        1 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f1,
-                                "businessApplication",
-                            )
-                        }
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "description"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "attributes"),
-                        4 => crate::runtime::de::field(&mut map, &mut f4, "subtype"),
-                        5 => crate::runtime::de::field(&mut map, &mut f5, "owners"),
-                        6 => crate::runtime::de::field(&mut map, &mut f6, "sourceId"),
-                        7 => crate::runtime::de::field(&mut map, &mut f7, "uuid"),
-                        8 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f8,
-                                "nativeIdentity",
-                            )
-                        }
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f1.is_none(), f4.is_none()];
-                let (::std::option::Option::Some(f1), ::std::option::Option::Some(f4)) = (
-                    f1,
-                    f4,
-                ) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(
-                            &["businessApplication", "subtype"],
-                            &absent,
-                        ),
-                    );
-                };
-                ::std::result::Result::Ok(MachineIdentityBase {
-                    name: f0.flatten(),
-                    business_application: f1,
-                    description: f2.flatten(),
-                    attributes: f3.flatten(),
-                    subtype: f4,
-                    owners: f5.flatten(),
-                    source_id: f6.flatten(),
-                    uuid: f7.flatten(),
-                    native_identity: f8.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityBase {
+    const EXPECTING: &'static str = "struct MachineIdentityBase";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<crate::models::MachineIdentityOwners>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &[
+                "name",
+                "businessApplication",
+                "description",
+                "attributes",
+                "subtype",
+                "owners",
+                "sourceId",
+                "uuid",
+                "nativeIdentity",
+            ],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+                &mut f5,
+                &mut f6,
+                &mut f7,
+                &mut f8,
+            ],
+        )?;
+        let absent = [f1.is_none(), f4.is_none()];
+        let (::std::option::Option::Some(f1), ::std::option::Option::Some(f4)) = (f1, f4)
+        else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(&["businessApplication", "subtype"], &absent),
+            );
+        };
+        ::std::result::Result::Ok(MachineIdentityBase {
+            name: f0.flatten(),
+            business_application: f1,
+            description: f2.flatten(),
+            attributes: f3.flatten(),
+            subtype: f4,
+            owners: f5.flatten(),
+            source_id: f6.flatten(),
+            uuid: f7.flatten(),
+            native_identity: f8.flatten(),
+        })
     }
 }
 /// Owners of a machine identity.
@@ -1664,66 +1495,37 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityOwners {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = MachineIdentityOwners;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MachineIdentityOwners")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<MachineIdentityOwners, A::Error> {
-                let mut f0: ::std::option::Option<crate::models::BaseReferenceDto> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::vec::Vec<crate::models::BaseReferenceDto>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["primaryIdentity", "secondaryIdentities"],
-                        key.as_str(),
-                    ) {
-                        0 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f0,
-                                "primaryIdentity",
-                            )
-                        }
-                        1 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f1,
-                                "secondaryIdentities",
-                            )
-                        }
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f0.is_none(), f1.is_none()];
-                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-                    f0,
-                    f1,
-                ) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(
-                            &["primaryIdentity", "secondaryIdentities"],
-                            &absent,
-                        ),
-                    );
-                };
-                ::std::result::Result::Ok(MachineIdentityOwners {
-                    primary_identity: f0,
-                    secondary_identities: f1,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityOwners {
+    const EXPECTING: &'static str = "struct MachineIdentityOwners";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<crate::models::BaseReferenceDto> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<crate::models::BaseReferenceDto>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["primaryIdentity", "secondaryIdentities"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+        )?;
+        let absent = [f0.is_none(), f1.is_none()];
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(
+                    &["primaryIdentity", "secondaryIdentities"],
+                    &absent,
+                ),
+            );
+        };
+        ::std::result::Result::Ok(MachineIdentityOwners {
+            primary_identity: f0,
+            secondary_identities: f1,
+        })
     }
 }
 /// A machine identity to create.
@@ -1815,127 +1617,90 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = MachineIdentityRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MachineIdentityRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<MachineIdentityRequest, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<crate::models::MachineIdentityOwners>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::vec::Vec<
-                            crate::models::MachineIdentityUserEntitlementRequest,
-                        >,
-                    >,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &[
-                            "name",
-                            "businessApplication",
-                            "description",
-                            "attributes",
-                            "subtype",
-                            "owners",
-                            "sourceId",
-                            "uuid",
-                            "nativeIdentity",
-                            "userEntitlements",
-                        ],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "name"),
-                        1 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f1,
-                                "businessApplication",
-                            )
-                        }
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "description"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "attributes"),
-                        4 => crate::runtime::de::field(&mut map, &mut f4, "subtype"),
-                        5 => crate::runtime::de::field(&mut map, &mut f5, "owners"),
-                        6 => crate::runtime::de::field(&mut map, &mut f6, "sourceId"),
-                        7 => crate::runtime::de::field(&mut map, &mut f7, "uuid"),
-                        8 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f8,
-                                "nativeIdentity",
-                            )
-                        }
-                        9 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f9,
-                                "userEntitlements",
-                            )
-                        }
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f1.is_none(), f4.is_none()];
-                let (::std::option::Option::Some(f1), ::std::option::Option::Some(f4)) = (
-                    f1,
-                    f4,
-                ) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(
-                            &["businessApplication", "subtype"],
-                            &absent,
-                        ),
-                    );
-                };
-                ::std::result::Result::Ok(MachineIdentityRequest {
-                    name: f0.flatten(),
-                    business_application: f1,
-                    description: f2.flatten(),
-                    attributes: f3.flatten(),
-                    subtype: f4,
-                    owners: f5.flatten(),
-                    source_id: f6.flatten(),
-                    uuid: f7.flatten(),
-                    native_identity: f8.flatten(),
-                    user_entitlements: f9.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityRequest {
+    const EXPECTING: &'static str = "struct MachineIdentityRequest";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<crate::models::MachineIdentityOwners>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<crate::models::MachineIdentityUserEntitlementRequest>,
+            >,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &[
+                "name",
+                "businessApplication",
+                "description",
+                "attributes",
+                "subtype",
+                "owners",
+                "sourceId",
+                "uuid",
+                "nativeIdentity",
+                "userEntitlements",
+            ],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+                &mut f5,
+                &mut f6,
+                &mut f7,
+                &mut f8,
+                &mut f9,
+            ],
+        )?;
+        let absent = [f1.is_none(), f4.is_none()];
+        let (::std::option::Option::Some(f1), ::std::option::Option::Some(f4)) = (f1, f4)
+        else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(&["businessApplication", "subtype"], &absent),
+            );
+        };
+        ::std::result::Result::Ok(MachineIdentityRequest {
+            name: f0.flatten(),
+            business_application: f1,
+            description: f2.flatten(),
+            attributes: f3.flatten(),
+            subtype: f4,
+            owners: f5.flatten(),
+            source_id: f6.flatten(),
+            uuid: f7.flatten(),
+            native_identity: f8.flatten(),
+            user_entitlements: f9.flatten(),
+        })
     }
 }
 /// A machine identity as returned by the API.
@@ -2072,175 +1837,128 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = MachineIdentityResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MachineIdentityResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<MachineIdentityResponse, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f6: ::std::option::Option<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f8: ::std::option::Option<
-                    ::std::option::Option<crate::models::MachineIdentityOwners>,
-                > = ::std::option::Option::None;
-                let mut f9: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f10: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f11: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f13: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                let mut f14: ::std::option::Option<
-                    ::std::option::Option<crate::models::BaseReferenceDto>,
-                > = ::std::option::Option::None;
-                let mut f15: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f16: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::models::MachineIdentityUserEntitlement>,
-                    >,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &[
-                            "id",
-                            "created",
-                            "modified",
-                            "name",
-                            "businessApplication",
-                            "description",
-                            "attributes",
-                            "subtype",
-                            "owners",
-                            "sourceId",
-                            "uuid",
-                            "nativeIdentity",
-                            "manuallyEdited",
-                            "manuallyCreated",
-                            "source",
-                            "datasetId",
-                            "userEntitlements",
-                        ],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "created"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "modified"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "name"),
-                        4 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f4,
-                                "businessApplication",
-                            )
-                        }
-                        5 => crate::runtime::de::field(&mut map, &mut f5, "description"),
-                        6 => crate::runtime::de::field(&mut map, &mut f6, "attributes"),
-                        7 => crate::runtime::de::field(&mut map, &mut f7, "subtype"),
-                        8 => crate::runtime::de::field(&mut map, &mut f8, "owners"),
-                        9 => crate::runtime::de::field(&mut map, &mut f9, "sourceId"),
-                        10 => crate::runtime::de::field(&mut map, &mut f10, "uuid"),
-                        11 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f11,
-                                "nativeIdentity",
-                            )
-                        }
-                        12 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f12,
-                                "manuallyEdited",
-                            )
-                        }
-                        13 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f13,
-                                "manuallyCreated",
-                            )
-                        }
-                        14 => crate::runtime::de::field(&mut map, &mut f14, "source"),
-                        15 => crate::runtime::de::field(&mut map, &mut f15, "datasetId"),
-                        16 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f16,
-                                "userEntitlements",
-                            )
-                        }
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f4.is_none(), f7.is_none()];
-                let (::std::option::Option::Some(f4), ::std::option::Option::Some(f7)) = (
-                    f4,
-                    f7,
-                ) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(
-                            &["businessApplication", "subtype"],
-                            &absent,
-                        ),
-                    );
-                };
-                ::std::result::Result::Ok(MachineIdentityResponse {
-                    id: f0.flatten(),
-                    created: f1.flatten(),
-                    modified: f2.flatten(),
-                    name: f3.flatten(),
-                    business_application: f4,
-                    description: f5.flatten(),
-                    attributes: f6.flatten(),
-                    subtype: f7,
-                    owners: f8.flatten(),
-                    source_id: f9.flatten(),
-                    uuid: f10.flatten(),
-                    native_identity: f11.flatten(),
-                    manually_edited: f12.flatten(),
-                    manually_created: f13.flatten(),
-                    source: f14.flatten(),
-                    dataset_id: f15.flatten(),
-                    user_entitlements: f16.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityResponse {
+    const EXPECTING: &'static str = "struct MachineIdentityResponse";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f6: ::std::option::Option<
+            ::std::option::Option<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+        > = ::std::option::Option::None;
+        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f8: ::std::option::Option<
+            ::std::option::Option<crate::models::MachineIdentityOwners>,
+        > = ::std::option::Option::None;
+        let mut f9: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f10: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f11: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f13: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f14: ::std::option::Option<
+            ::std::option::Option<crate::models::BaseReferenceDto>,
+        > = ::std::option::Option::None;
+        let mut f15: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f16: ::std::option::Option<
+            ::std::option::Option<
+                ::std::vec::Vec<crate::models::MachineIdentityUserEntitlement>,
+            >,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &[
+                "id",
+                "created",
+                "modified",
+                "name",
+                "businessApplication",
+                "description",
+                "attributes",
+                "subtype",
+                "owners",
+                "sourceId",
+                "uuid",
+                "nativeIdentity",
+                "manuallyEdited",
+                "manuallyCreated",
+                "source",
+                "datasetId",
+                "userEntitlements",
+            ],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+                &mut f5,
+                &mut f6,
+                &mut f7,
+                &mut f8,
+                &mut f9,
+                &mut f10,
+                &mut f11,
+                &mut f12,
+                &mut f13,
+                &mut f14,
+                &mut f15,
+                &mut f16,
+            ],
+        )?;
+        let absent = [f4.is_none(), f7.is_none()];
+        let (::std::option::Option::Some(f4), ::std::option::Option::Some(f7)) = (f4, f7)
+        else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(&["businessApplication", "subtype"], &absent),
+            );
+        };
+        ::std::result::Result::Ok(MachineIdentityResponse {
+            id: f0.flatten(),
+            created: f1.flatten(),
+            modified: f2.flatten(),
+            name: f3.flatten(),
+            business_application: f4,
+            description: f5.flatten(),
+            attributes: f6.flatten(),
+            subtype: f7,
+            owners: f8.flatten(),
+            source_id: f9.flatten(),
+            uuid: f10.flatten(),
+            native_identity: f11.flatten(),
+            manually_edited: f12.flatten(),
+            manually_created: f13.flatten(),
+            source: f14.flatten(),
+            dataset_id: f15.flatten(),
+            user_entitlements: f16.flatten(),
+        })
     }
 }
 /// A user entitlement held by a machine identity, as embedded in the machine identity.
@@ -2288,56 +2006,42 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlement {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = MachineIdentityUserEntitlement;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MachineIdentityUserEntitlement")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<MachineIdentityUserEntitlement, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<crate::models::BaseReferenceDto>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["sourceId", "entitlementId", "displayName", "source"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "sourceId"),
-                        1 => {
-                            crate::runtime::de::field(&mut map, &mut f1, "entitlementId")
-                        }
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "displayName"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "source"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(MachineIdentityUserEntitlement {
-                    source_id: f0.flatten(),
-                    entitlement_id: f1.flatten(),
-                    display_name: f2.flatten(),
-                    source: f3.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlement {
+    const EXPECTING: &'static str = "struct MachineIdentityUserEntitlement";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<crate::models::BaseReferenceDto>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["sourceId", "entitlementId", "displayName", "source"],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+            ],
+        )?;
+        ::std::result::Result::Ok(MachineIdentityUserEntitlement {
+            source_id: f0.flatten(),
+            entitlement_id: f1.flatten(),
+            display_name: f2.flatten(),
+            source: f3.flatten(),
+        })
     }
 }
 /// An entitlement to give a machine identity.
@@ -2381,54 +2085,32 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlementRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = MachineIdentityUserEntitlementRequest;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MachineIdentityUserEntitlementRequest")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<MachineIdentityUserEntitlementRequest, A::Error> {
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["entitlementId", "sourceId"],
-                        key.as_str(),
-                    ) {
-                        0 => {
-                            crate::runtime::de::field(&mut map, &mut f0, "entitlementId")
-                        }
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "sourceId"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f0.is_none(), f1.is_none()];
-                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-                    f0,
-                    f1,
-                ) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(
-                            &["entitlementId", "sourceId"],
-                            &absent,
-                        ),
-                    );
-                };
-                ::std::result::Result::Ok(MachineIdentityUserEntitlementRequest {
-                    entitlement_id: f0,
-                    source_id: f1,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlementRequest {
+    const EXPECTING: &'static str = "struct MachineIdentityUserEntitlementRequest";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["entitlementId", "sourceId"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+        )?;
+        let absent = [f0.is_none(), f1.is_none()];
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(&["entitlementId", "sourceId"], &absent),
+            );
+        };
+        ::std::result::Result::Ok(MachineIdentityUserEntitlementRequest {
+            entitlement_id: f0,
+            source_id: f1,
+        })
     }
 }
 /// A user entitlement held by a machine identity, as listed by `listMachineIdentityUserEntitlements`.
@@ -2482,68 +2164,47 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlementResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = MachineIdentityUserEntitlementResponse;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct MachineIdentityUserEntitlementResponse")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<
-                MachineIdentityUserEntitlementResponse,
-                A::Error,
-            > {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<crate::models::BaseReferenceDto>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<crate::models::BaseReferenceDto>,
-                > = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["id", "machineIdentityId", "source", "entitlement", "created"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
-                        1 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f1,
-                                "machineIdentityId",
-                            )
-                        }
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "source"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "entitlement"),
-                        4 => crate::runtime::de::field(&mut map, &mut f4, "created"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(MachineIdentityUserEntitlementResponse {
-                    id: f0.flatten(),
-                    machine_identity_id: f1.flatten(),
-                    source: f2.flatten(),
-                    entitlement: f3.flatten(),
-                    created: f4.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlementResponse {
+    const EXPECTING: &'static str = "struct MachineIdentityUserEntitlementResponse";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<crate::models::BaseReferenceDto>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<crate::models::BaseReferenceDto>,
+        > = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["id", "machineIdentityId", "source", "entitlement", "created"],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+            ],
+        )?;
+        ::std::result::Result::Ok(MachineIdentityUserEntitlementResponse {
+            id: f0.flatten(),
+            machine_identity_id: f1.flatten(),
+            source: f2.flatten(),
+            entitlement: f3.flatten(),
+            created: f4.flatten(),
+        })
     }
 }
 /// Account counters of a classification process.
@@ -2588,56 +2249,40 @@ impl<'de> ::serde::Deserialize<'de> for SourceClassificationCounts {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = SourceClassificationCounts;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SourceClassificationCounts")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<SourceClassificationCounts, A::Error> {
-                let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["EXPECTED", "RECEIVED", "COMPLETED"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "EXPECTED"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "RECEIVED"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "COMPLETED"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f0.is_none(), f1.is_none(), f2.is_none()];
-                let (
-                    ::std::option::Option::Some(f0),
-                    ::std::option::Option::Some(f1),
-                    ::std::option::Option::Some(f2),
-                ) = (f0, f1, f2) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(
-                            &["EXPECTED", "RECEIVED", "COMPLETED"],
-                            &absent,
-                        ),
-                    );
-                };
-                ::std::result::Result::Ok(SourceClassificationCounts {
-                    expected: f0,
-                    received: f1,
-                    completed: f2,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for SourceClassificationCounts {
+    const EXPECTING: &'static str = "struct SourceClassificationCounts";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["EXPECTED", "RECEIVED", "COMPLETED"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1, &mut f2],
+        )?;
+        let absent = [f0.is_none(), f1.is_none(), f2.is_none()];
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+        ) = (f0, f1, f2) else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(
+                    &["EXPECTED", "RECEIVED", "COMPLETED"],
+                    &absent,
+                ),
+            );
+        };
+        ::std::result::Result::Ok(SourceClassificationCounts {
+            expected: f0,
+            received: f1,
+            completed: f2,
+        })
     }
 }
 /// Progress of the account classification process of a source.
@@ -2685,56 +2330,42 @@ impl<'de> ::serde::Deserialize<'de> for SourceClassificationStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = SourceClassificationStatus;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SourceClassificationStatus")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<SourceClassificationStatus, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<
-                        crate::models::SourceClassificationStatusStatus,
-                    >,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<crate::models::SourceClassificationCounts>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["status", "started", "updated", "counts"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "status"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "started"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "updated"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "counts"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(SourceClassificationStatus {
-                    status: f0.flatten(),
-                    started: f1.flatten(),
-                    updated: f2.flatten(),
-                    counts: f3.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for SourceClassificationStatus {
+    const EXPECTING: &'static str = "struct SourceClassificationStatus";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<crate::models::SourceClassificationStatusStatus>,
+        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<crate::models::SourceClassificationCounts>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["status", "started", "updated", "counts"],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+            ],
+        )?;
+        ::std::result::Result::Ok(SourceClassificationStatus {
+            status: f0.flatten(),
+            started: f1.flatten(),
+            updated: f2.flatten(),
+            counts: f3.flatten(),
+        })
     }
 }
 /// Stage of the classification process.
@@ -2873,43 +2504,23 @@ impl<'de> ::serde::Deserialize<'de> for SourceClassificationSubmission {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = SourceClassificationSubmission;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct SourceClassificationSubmission")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<SourceClassificationSubmission, A::Error> {
-                let mut f0: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["Accounts submitted for processing"],
-                        key.as_str(),
-                    ) {
-                        0 => {
-                            crate::runtime::de::field(
-                                &mut map,
-                                &mut f0,
-                                "Accounts submitted for processing",
-                            )
-                        }
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(SourceClassificationSubmission {
-                    accounts_submitted_for_processing: f0.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for SourceClassificationSubmission {
+    const EXPECTING: &'static str = "struct SourceClassificationSubmission";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["Accounts submitted for processing"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>],
+        )?;
+        ::std::result::Result::Ok(SourceClassificationSubmission {
+            accounts_submitted_for_processing: f0.flatten(),
+        })
     }
 }
 /// The definition (kind) of a task.
@@ -2975,79 +2586,60 @@ impl<'de> ::serde::Deserialize<'de> for TaskDefinitionSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = TaskDefinitionSummary;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TaskDefinitionSummary")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskDefinitionSummary, A::Error> {
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f4: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                let mut f5: ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &[
-                            "id",
-                            "uniqueName",
-                            "description",
-                            "parentName",
-                            "executor",
-                            "arguments",
-                        ],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "id"),
-                        1 => crate::runtime::de::field(&mut map, &mut f1, "uniqueName"),
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "description"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "parentName"),
-                        4 => crate::runtime::de::field(&mut map, &mut f4, "executor"),
-                        5 => crate::runtime::de::field(&mut map, &mut f5, "arguments"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f0.is_none(), f1.is_none(), f3.is_none(), f5.is_none()];
-                let (
-                    ::std::option::Option::Some(f0),
-                    ::std::option::Option::Some(f1),
-                    ::std::option::Option::Some(f3),
-                    ::std::option::Option::Some(f5),
-                ) = (f0, f1, f3, f5) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(
-                            &["id", "uniqueName", "parentName", "arguments"],
-                            &absent,
-                        ),
-                    );
-                };
-                ::std::result::Result::Ok(TaskDefinitionSummary {
-                    id: f0,
-                    unique_name: f1,
-                    description: f2.flatten(),
-                    parent_name: f3,
-                    executor: f4.flatten(),
-                    arguments: f5,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for TaskDefinitionSummary {
+    const EXPECTING: &'static str = "struct TaskDefinitionSummary";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["id", "uniqueName", "description", "parentName", "executor", "arguments"],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+                &mut f5,
+            ],
+        )?;
+        let absent = [f0.is_none(), f1.is_none(), f3.is_none(), f5.is_none()];
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f3),
+            ::std::option::Option::Some(f5),
+        ) = (f0, f1, f3, f5) else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(
+                    &["id", "uniqueName", "parentName", "arguments"],
+                    &absent,
+                ),
+            );
+        };
+        ::std::result::Result::Ok(TaskDefinitionSummary {
+            id: f0,
+            unique_name: f1,
+            description: f2.flatten(),
+            parent_name: f3,
+            executor: f4.flatten(),
+            arguments: f5,
+        })
     }
 }
 /// One message parameter, an object or a string.
@@ -3112,51 +2704,32 @@ impl<'de> ::serde::Deserialize<'de> for TaskReturnDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = TaskReturnDetails;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TaskReturnDetails")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskReturnDetails, A::Error> {
-                let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["name", "attributeName"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "name"),
-                        1 => {
-                            crate::runtime::de::field(&mut map, &mut f1, "attributeName")
-                        }
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f0.is_none(), f1.is_none()];
-                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (
-                    f0,
-                    f1,
-                ) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(&["name", "attributeName"], &absent),
-                    );
-                };
-                ::std::result::Result::Ok(TaskReturnDetails {
-                    name: f0,
-                    attribute_name: f1,
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for TaskReturnDetails {
+    const EXPECTING: &'static str = "struct TaskReturnDetails";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["name", "attributeName"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+        )?;
+        let absent = [f0.is_none(), f1.is_none()];
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(&["name", "attributeName"], &absent),
+            );
+        };
+        ::std::result::Result::Ok(TaskReturnDetails {
+            name: f0,
+            attribute_name: f1,
+        })
     }
 }
 /// A message logged by a task.
@@ -3214,65 +2787,45 @@ impl<'de> ::serde::Deserialize<'de> for TaskStatusMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = TaskStatusMessage;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TaskStatusMessage")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskStatusMessage, A::Error> {
-                let mut f0: ::std::option::Option<
-                    crate::models::TaskStatusMessageType,
-                > = ::std::option::Option::None;
-                let mut f1: ::std::option::Option<
-                    ::std::option::Option<crate::models::LocalizedMessage>,
-                > = ::std::option::Option::None;
-                let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                let mut f3: ::std::option::Option<
-                    ::std::option::Option<
-                        ::std::vec::Vec<crate::models::TaskMessageParameter>,
-                    >,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(
-                        &["type", "localizedText", "key", "parameters"],
-                        key.as_str(),
-                    ) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "type"),
-                        1 => {
-                            crate::runtime::de::field(&mut map, &mut f1, "localizedText")
-                        }
-                        2 => crate::runtime::de::field(&mut map, &mut f2, "key"),
-                        3 => crate::runtime::de::field(&mut map, &mut f3, "parameters"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                let absent = [f0.is_none(), f2.is_none()];
-                let (::std::option::Option::Some(f0), ::std::option::Option::Some(f2)) = (
-                    f0,
-                    f2,
-                ) else {
-                    return ::std::result::Result::Err(
-                        crate::runtime::de::missing(&["type", "key"], &absent),
-                    );
-                };
-                ::std::result::Result::Ok(TaskStatusMessage {
-                    r#type: f0,
-                    localized_text: f1.flatten(),
-                    key: f2,
-                    parameters: f3.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for TaskStatusMessage {
+    const EXPECTING: &'static str = "struct TaskStatusMessage";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<crate::models::TaskStatusMessageType> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::option::Option<crate::models::LocalizedMessage>,
+        > = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::option::Option<::std::vec::Vec<crate::models::TaskMessageParameter>>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["type", "localizedText", "key", "parameters"],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+            ],
+        )?;
+        let absent = [f0.is_none(), f2.is_none()];
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f2)) = (f0, f2)
+        else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(&["type", "key"], &absent),
+            );
+        };
+        ::std::result::Result::Ok(TaskStatusMessage {
+            r#type: f0,
+            localized_text: f1.flatten(),
+            key: f2,
+            parameters: f3.flatten(),
+        })
     }
 }
 /// Severity.
@@ -3394,36 +2947,25 @@ impl<'de> ::serde::Deserialize<'de> for TooManyRequestsErrorBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = TooManyRequestsErrorBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct TooManyRequestsErrorBody")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<TooManyRequestsErrorBody, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(&["message"], key.as_str()) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "message"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(TooManyRequestsErrorBody {
-                    message: f0.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for TooManyRequestsErrorBody {
+    const EXPECTING: &'static str = "struct TooManyRequestsErrorBody";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["message"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>],
+        )?;
+        ::std::result::Result::Ok(TooManyRequestsErrorBody {
+            message: f0.flatten(),
+        })
     }
 }
 /// Body of a 401 response.
@@ -3459,35 +3001,24 @@ impl<'de> ::serde::Deserialize<'de> for UnauthorizedErrorBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> ::serde::de::Visitor<'de> for Fields {
-            type Value = UnauthorizedErrorBody;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("struct UnauthorizedErrorBody")
-            }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> ::std::result::Result<UnauthorizedErrorBody, A::Error> {
-                let mut f0: ::std::option::Option<
-                    ::std::option::Option<::std::string::String>,
-                > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map
-                    .next_key::<crate::runtime::de::Key<'de>>()?
-                {
-                    match crate::runtime::de::index(&["error"], key.as_str()) {
-                        0 => crate::runtime::de::field(&mut map, &mut f0, "error"),
-                        _ => crate::runtime::de::skip(&mut map),
-                    }?;
-                }
-                ::std::result::Result::Ok(UnauthorizedErrorBody {
-                    error: f0.flatten(),
-                })
-            }
-        }
-        deserializer.deserialize_map(Fields)
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for UnauthorizedErrorBody {
+    const EXPECTING: &'static str = "struct UnauthorizedErrorBody";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0: ::std::option::Option<
+            ::std::option::Option<::std::string::String>,
+        > = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["error"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>],
+        )?;
+        ::std::result::Result::Ok(UnauthorizedErrorBody {
+            error: f0.flatten(),
+        })
     }
 }

@@ -205,7 +205,7 @@ impl<'a> Differ<'a> {
             let (s, text) = if new.op.experimental {
                 (
                     sev(true, true),
-                    "became experimental: the server requires the `X-SailPoint-Experimental` header, and the SDK refuses the call unless the client opted in",
+                    "became experimental: the SDK refuses the call unless the client opted in (and then sends the spec's experimental header, if it names one)",
                 )
             } else {
                 (sev(false, false), "is no longer experimental")

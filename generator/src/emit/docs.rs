@@ -5,6 +5,7 @@
 //! that rustdoc would run as doctests. [`clean`] fixes those, and [`doc_attrs`]
 //! emits one `#[doc = " line"]` per line, which prettyplease prints as `///`.
 
+use crate::ir::Api;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -215,6 +216,45 @@ fn link_end(chars: &[char], start: usize) -> Option<usize> {
     }
     let end = (close + 2..chars.len()).find(|&j| chars[j] == ')')?;
     Some(end + 1)
+}
+
+/// What the docs of an experimental operation say about opting in, as
+/// rustdoc (`links`: with intra-doc links) or as plain Markdown for the
+/// method pages: the client's opt-in, `SAIL_EXPERIMENTAL` only where the
+/// spec opts into SailPoint's conventions, and the header only where the
+/// spec has one ([`Api::experimental_header`]).
+pub fn experimental_note(api: &Api, links: bool) -> String {
+    let code = |text: &str, path: &str| {
+        if links {
+            format!("[`{text}`]({path})")
+        } else {
+            format!("`{text}`")
+        }
+    };
+    let mut text = format!(
+        "the client must opt in with {}",
+        code(
+            "ClientBuilder::experimental",
+            "crate::ClientBuilder::experimental"
+        )
+    );
+    if api.sailpoint {
+        text.push_str(&format!(
+            " or, for {}, `SAIL_EXPERIMENTAL=true`",
+            code("Client::from_env", "crate::Client::from_env")
+        ));
+    }
+    if let Some(header) = &api.experimental_header {
+        text.push_str(&format!(", which makes it send `{header}: true`"));
+    }
+    text.push_str(&format!(
+        "; otherwise the call fails with {} before anything is sent.",
+        code(
+            "Error::ExperimentalNotEnabled",
+            "crate::Error::ExperimentalNotEnabled"
+        )
+    ));
+    text
 }
 
 #[cfg(test)]

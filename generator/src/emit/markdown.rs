@@ -116,11 +116,8 @@ fn method_section(api: &Api, tag: &Tag, op: &Operation, krate: &str, boxing: &Bo
     ));
     if op.experimental {
         out.push_str(&format!(
-            "> **Experimental.** Build the client with `.experimental(true)` \
-             (`ClientBuilder::experimental`), or set `SAIL_EXPERIMENTAL=true` for \
-             `Client::from_env`, which makes it send `{}: true`; otherwise \
-             the call fails with `Error::ExperimentalNotEnabled` before anything is sent.\n\n",
-            crate::lower::EXPERIMENTAL_HEADER
+            "> **Experimental.** {}\n\n",
+            super::docs::experimental_note(api, false)
         ));
     }
     if op.deprecated {

@@ -214,17 +214,12 @@ fn meta(api: &Api) -> TokenStream {
     let token_url = token_url(api);
     let title = &api.title;
     let version = &api.version;
-    // Only a spec with experimental operations (our vendor extension or the
-    // header parameter) names the header.
-    let experimental = api
-        .tags
-        .iter()
-        .flat_map(|t| &t.operations)
-        .any(|op| op.experimental);
-    let header = if experimental {
-        crate::lower::EXPERIMENTAL_HEADER
-    } else {
-        ""
+    // Only a spec with experimental operations names the header, and only
+    // when it has one (`Api::experimental_header`).
+    let experimental = api.operations().any(|(_, op)| op.experimental);
+    let header = match &api.experimental_header {
+        Some(name) if experimental => name.as_str(),
+        _ => "",
     };
     quote! {
         //! Facts taken from the spec that the runtime needs.
@@ -241,8 +236,8 @@ fn meta(api: &Api) -> TokenStream {
         pub const API_TITLE: &str = #title;
         /// The spec's `info.version`.
         pub const API_VERSION: &str = #version;
-        /// The header that enables experimental operations (empty when the spec
-        /// has none).
+        /// The header that enables experimental operations, sent as `NAME: true`
+        /// (empty when the spec has none: they are then only gated).
         pub const EXPERIMENTAL_HEADER: &str = #header;
         /// The OAuth2 client-credentials token endpoint (the spec's `tokenUrl`):
         /// a path on the client's origin when it starts with `/`, else an

@@ -310,7 +310,9 @@ fn struct_serialize(def: &TypeDef, s: &Struct, extra_name: &str) -> TokenStream 
         Some(_) => {
             let extra = ident(extra_name);
             (
-                quote!(crate::runtime::ser::MapWriter::new(serializer.serialize_map(::std::option::Option::None)?)),
+                quote!(crate::runtime::ser::MapWriter::new(
+                    serializer.serialize_map(::std::option::Option::None)?
+                )),
                 quote!(out.extra(&self.#extra);),
             )
         }
@@ -368,7 +370,7 @@ fn struct_deserialize(def: &TypeDef, s: &Struct, boxed: &Boxing, extra_name: &st
         let v = slot(k);
         let wire = &f.name.wire;
         let k = proc_macro2::Literal::usize_unsuffixed(k);
-        quote!(#k => crate::runtime::de::field(&mut map, &mut #v, #wire),)
+        quote!(#k => crate::runtime::de::Slot::read(&mut #v, &mut map, #wire),)
     });
     let names = s.fields.iter().map(|f| &f.name.wire);
     let value = |k: usize| ident(&format!("f{k}"));
@@ -408,61 +410,74 @@ fn struct_deserialize(def: &TypeDef, s: &Struct, boxed: &Boxing, extra_name: &st
             };
         }
     });
-    let (extra_slot, other, extra_init) = match &s.additional {
+    // The loop over the properties. A struct that ignores undeclared
+    // properties leaves skipping them to `next_field`, and matches on the
+    // position of a declared one; one that keeps them matches on the
+    // position of the key (`index`), the rest going to its map.
+    let (extra_slot, the_loop, extra_init) = match &s.additional {
         Some(ty) => {
             let ty = rust_type(ty);
             let f = ident(extra_name);
+            let keep = quote!(map.next_value().map(|value| {
+                extra.insert(key.into_string(), value);
+            }));
+            let body = if s.fields.is_empty() {
+                quote!(#keep?;)
+            } else {
+                quote! {
+                    match crate::runtime::de::index(&[#(#names),*], key.as_str()) {
+                        #(#arms)*
+                        _ => #keep,
+                    }?;
+                }
+            };
             (
                 quote!(let mut extra = ::std::collections::BTreeMap::<::std::string::String, #ty>::new();),
-                quote!(map.next_value().map(|value| {
-                    extra.insert(key.into_string(), value);
-                })),
+                quote! {
+                    while let ::std::option::Option::Some(key) = map.next_key::<crate::runtime::de::Key<'de>>()? {
+                        #body
+                    }
+                },
                 quote!(#f: extra,),
             )
         }
-        None => (
+        None if s.fields.is_empty() => (
             TokenStream::new(),
-            quote!(crate::runtime::de::skip(&mut map)),
+            quote!(crate::runtime::de::next_field(&mut map, &[])?;),
             TokenStream::new(),
         ),
-    };
-    // One `?` for the whole match: each is a branch for the compiler to
-    // check. Without declared fields there is nothing to match against.
-    let body = if s.fields.is_empty() {
-        quote!(#other?;)
-    } else {
-        quote! {
-            match crate::runtime::de::index(&[#(#names),*], key.as_str()) {
-                #(#arms)*
-                _ => #other,
-            }?;
+        None => {
+            let slot_refs = (0..s.fields.len()).map(|k| {
+                let v = slot(k);
+                if k == 0 {
+                    quote!(&mut #v as &mut dyn crate::runtime::de::Slot<'de, A>)
+                } else {
+                    quote!(&mut #v)
+                }
+            });
+            (
+                TokenStream::new(),
+                quote!(crate::runtime::de::read_fields(&mut map, &[#(#names),*], &mut [#(#slot_refs),*])?;),
+                TokenStream::new(),
+            )
         }
-    };
-    let key = if s.fields.is_empty() && s.additional.is_none() {
-        quote!(_)
-    } else {
-        quote!(key)
     };
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                struct Fields;
-                impl<'de> ::serde::de::Visitor<'de> for Fields {
-                    type Value = #name;
-                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        f.write_str(#expecting)
-                    }
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#name, A::Error> {
-                        #(#slots)*
-                        #extra_slot
-                        while let ::std::option::Option::Some(#key) = map.next_key::<crate::runtime::de::Key<'de>>()? {
-                            #body
-                        }
-                        #check_required
-                        ::std::result::Result::Ok(#name { #(#inits,)* #extra_init })
-                    }
-                }
-                deserializer.deserialize_map(Fields)
+                crate::runtime::de::from_map(deserializer)
+            }
+        }
+
+        impl<'de> crate::runtime::de::FromMap<'de> for #name {
+            const EXPECTING: &'static str = #expecting;
+
+            fn from_map<A: ::serde::de::MapAccess<'de>>(mut map: A) -> ::std::result::Result<Self, A::Error> {
+                #(#slots)*
+                #extra_slot
+                #the_loop
+                #check_required
+                ::std::result::Result::Ok(#name { #(#inits,)* #extra_init })
             }
         }
     }

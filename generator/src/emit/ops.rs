@@ -31,7 +31,7 @@ pub fn tag_module(api: &Api, tag: &Tag, krate: &str, boxing: &Boxing) -> TokenSt
     let methods = tag
         .operations
         .iter()
-        .map(|op| entry_method(op, example_docs(api, tag, op, krate, boxing)));
+        .map(|op| entry_method(api, op, example_docs(api, tag, op, krate, boxing)));
     let errors = shared_errors(tag);
     let items = tag
         .operations
@@ -206,7 +206,7 @@ fn body_type(b: &ResponseBody) -> TokenStream {
     }
 }
 
-fn method_docs(op: &Operation) -> String {
+fn method_docs(api: &Api, op: &Operation) -> String {
     let mut text = String::new();
     if let Some(s) = &op.summary {
         text.push_str(&clean(s));
@@ -226,7 +226,8 @@ fn method_docs(op: &Operation) -> String {
         op.id.wire
     ));
     if op.experimental {
-        text.push_str("\n\n**Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.");
+        text.push_str("\n\n**Experimental:** ");
+        text.push_str(&super::docs::experimental_note(api, true));
     }
     if op.deprecated {
         text.push_str("\n\n**Deprecated** in the spec.");
@@ -284,8 +285,8 @@ fn example_docs(api: &Api, tag: &Tag, op: &Operation, krate: &str, boxing: &Boxi
     doc_attrs_raw(&format!("\n# Example\n\n```no_run\n{}```", code))
 }
 
-fn entry_method(op: &Operation, example: TokenStream) -> TokenStream {
-    let docs = doc_attrs_raw(&method_docs(op));
+fn entry_method(api: &Api, op: &Operation, example: TokenStream) -> TokenStream {
+    let docs = doc_attrs_raw(&method_docs(api, op));
     let name = ident(&op.id.rust);
     let builder = ident(&op.type_name);
     let req = required_args(op);

@@ -24,6 +24,9 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const EXPERIMENTAL_HEADER: &str = "X-SailPoint-Experimental";
 /// Our own marker for experimental operations.
 pub const EXPERIMENTAL_EXTENSION: &str = "x-sdk-experimental";
+/// The top-level extension naming the header that opts into experimental
+/// operations (see [`experimental_header`]).
+pub const EXPERIMENTAL_HEADER_EXTENSION: &str = "x-sdk-experimental-header";
 pub use waiters::WAITER_EXTENSION;
 
 /// What lowering produced: the API plus the warnings and the operations it
@@ -222,6 +225,12 @@ pub fn lower(spec: &OpenAPI, settings: &LowerSettings) -> Result<Lowering, Error
         tags: groups.into_values().collect(),
         types: types.defs,
         waiters: Vec::new(),
+        experimental_header: experimental_header(spec, &mut sink),
+        sailpoint: spec
+            .extensions
+            .get(crate::features::SAILPOINT_EXTENSION)
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false),
     };
     api.waiters = waiters::lower(&api, &waiter_declarations, spec, &mut type_names, &mut sink);
     if !settings.tags.is_empty() {
@@ -234,6 +243,58 @@ pub fn lower(spec: &OpenAPI, settings: &LowerSettings) -> Result<Lowering, Error
         warnings,
         skipped,
     })
+}
+
+/// The header experimental operations send, decided once for the crate:
+/// the one the top-level [`EXPERIMENTAL_HEADER_EXTENSION`] names; else
+/// SailPoint's ([`EXPERIMENTAL_HEADER`]) when the spec opts into SailPoint's
+/// conventions or declares that header as a parameter anywhere (upstream's
+/// own way of marking experimental operations); else none.
+fn experimental_header(spec: &OpenAPI, sink: &mut Sink) -> Option<String> {
+    if let Some(value) = spec.extensions.get(EXPERIMENTAL_HEADER_EXTENSION) {
+        let ptr = format!("#/{EXPERIMENTAL_HEADER_EXTENSION}");
+        return match value.as_str() {
+            Some(name) if is_header_name(name) => Some(name.to_string()),
+            _ => {
+                sink.error(ptr, format!("`{EXPERIMENTAL_HEADER_EXTENSION}` must be an HTTP header name (letters, digits and `!#$%&'*+-.^_`|~`), not {value}"));
+                None
+            }
+        };
+    }
+    let sailpoint = spec
+        .extensions
+        .get(crate::features::SAILPOINT_EXTENSION)
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    let named = |p: &ReferenceOr<Parameter>| match p {
+        ReferenceOr::Item(Parameter::Header { parameter_data, .. }) => parameter_data
+            .name
+            .eq_ignore_ascii_case(EXPERIMENTAL_HEADER),
+        _ => false,
+    };
+    let declared = spec
+        .components
+        .iter()
+        .flat_map(|c| c.parameters.values())
+        .any(named)
+        || spec.paths.paths.values().any(|item| match item {
+            ReferenceOr::Item(item) => {
+                item.parameters.iter().any(named)
+                    || methods(item)
+                        .iter()
+                        .any(|(_, op)| op.parameters.iter().any(named))
+            }
+            ReferenceOr::Reference { .. } => false,
+        });
+    (sailpoint || declared).then(|| EXPERIMENTAL_HEADER.to_string())
+}
+
+/// Whether `name` is an HTTP header name (RFC 9110 `token`).
+fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// Module names the generated crate already uses.

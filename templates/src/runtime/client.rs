@@ -374,9 +374,10 @@ impl ClientBuilder {
     /// [`Error::ExperimentalNotEnabled`] before anything is sent.
     /// [`from_env`](Self::from_env) sets it from `SAIL_EXPERIMENTAL`.
     // @sdk else
-    /// Allows calling experimental operations, which then send the
-    /// experimental header (`meta::EXPERIMENTAL_HEADER: true`). Without it they
-    /// fail with [`Error::ExperimentalNotEnabled`] before anything is sent.
+    /// Allows calling experimental operations, which then send the header
+    /// the spec names for them (as `NAME: true`; none if it names none).
+    /// Without it they fail with [`Error::ExperimentalNotEnabled`] before
+    /// anything is sent.
     // @sdk end
     pub fn experimental(mut self, enabled: bool) -> Self {
         self.experimental = enabled;
@@ -773,7 +774,9 @@ impl<T, E> fmt::Debug for ResponseFuture<T, E> {
             State::Sending { .. } => "sending",
             State::Done => "done",
         };
-        f.debug_struct("ResponseFuture").field("state", &state).finish()
+        f.debug_struct("ResponseFuture")
+            .field("state", &state)
+            .finish()
     }
 }
 
@@ -991,7 +994,8 @@ impl Client {
             })?;
             headers.append(header_name, header_value);
         }
-        if op.experimental {
+        // A spec that names no header only gates its experimental operations.
+        if op.experimental && !meta::EXPERIMENTAL_HEADER.is_empty() {
             let name =
                 HeaderName::from_bytes(meta::EXPERIMENTAL_HEADER.as_bytes()).map_err(|_| {
                     invalid(format!(

@@ -278,45 +278,49 @@ where
         seen: HashMap::new(),
         done: false,
     };
-    Box::pin(futures_util::stream::unfold(state, |mut state| async move {
-        loop {
-            if let Some(item) = state.buffer.pop_front() {
-                return Some((Ok(item), state));
-            }
-            if state.done {
-                return None;
-            }
-            state.schedule();
-            let Some(result) = state.in_flight.next().await else {
-                // Nothing in flight and nothing that may be requested: either
-                // the end, or an offset the parameter cannot express.
-                state.done = true;
-                let offset = state.next_offset;
-                if offset > state.paging.max_offset && state.end.is_none_or(|end| offset < end) {
-                    let err = Error::OffsetOverflow {
-                        operation_id: state.paging.operation_id,
-                        offset,
-                        max: state.paging.max_offset,
-                    };
+    Box::pin(futures_util::stream::unfold(
+        state,
+        |mut state| async move {
+            loop {
+                if let Some(item) = state.buffer.pop_front() {
+                    return Some((Ok(item), state));
+                }
+                if state.done {
+                    return None;
+                }
+                state.schedule();
+                let Some(result) = state.in_flight.next().await else {
+                    // Nothing in flight and nothing that may be requested: either
+                    // the end, or an offset the parameter cannot express.
+                    state.done = true;
+                    let offset = state.next_offset;
+                    if offset > state.paging.max_offset && state.end.is_none_or(|end| offset < end)
+                    {
+                        let err = Error::OffsetOverflow {
+                            operation_id: state.paging.operation_id,
+                            offset,
+                            max: state.paging.max_offset,
+                        };
+                        return Some((Err(err), state));
+                    }
+                    return None;
+                };
+                let Some(request) = state.requests.pop_front() else {
+                    // One request is recorded for each page pushed.
+                    return None;
+                };
+                let outcome = result.and_then(|page| state.receive(request, page));
+                if let Err(err) = outcome {
+                    state.done = true;
+                    state.cancel_in_flight();
                     return Some((Err(err), state));
                 }
-                return None;
-            };
-            let Some(request) = state.requests.pop_front() else {
-                // One request is recorded for each page pushed.
-                return None;
-            };
-            let outcome = result.and_then(|page| state.receive(request, page));
-            if let Err(err) = outcome {
-                state.done = true;
-                state.cancel_in_flight();
-                return Some((Err(err), state));
+                if state.done {
+                    state.cancel_in_flight();
+                }
             }
-            if state.done {
-                state.cancel_in_flight();
-            }
-        }
-    }))
+        },
+    ))
 }
 
 #[cfg(test)]

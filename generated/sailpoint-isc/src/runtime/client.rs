@@ -734,7 +734,9 @@ impl<T, E> fmt::Debug for ResponseFuture<T, E> {
             State::Sending { .. } => "sending",
             State::Done => "done",
         };
-        f.debug_struct("ResponseFuture").field("state", &state).finish()
+        f.debug_struct("ResponseFuture")
+            .field("state", &state)
+            .finish()
     }
 }
 
@@ -942,7 +944,8 @@ impl Client {
             })?;
             headers.append(header_name, header_value);
         }
-        if op.experimental {
+        // A spec that names no header only gates its experimental operations.
+        if op.experimental && !meta::EXPERIMENTAL_HEADER.is_empty() {
             let name =
                 HeaderName::from_bytes(meta::EXPERIMENTAL_HEADER.as_bytes()).map_err(|_| {
                     invalid(format!(

@@ -5,13 +5,15 @@
 //!
 //! The generated `lib.rs` declares `mod runtime;` and re-exports at the crate
 //! root every `pub` item of this module's `pub use` lines below (the client,
-//! its configuration, errors, responses, call options, `bulk()`, the waiters'
+//! its configuration, errors, responses and the future of a call, call
+//! options, `bulk()`, the waiters'
 //! `WaitOutcome` and `WaitError`), and nothing else.
 //!
 //! Generated operation code uses the crate-internal items [`Operation`],
 //! [`Request`], [`Body`], [`Multipart`], [`encode_path_segment`],
-//! [`query_json`], `Client::send_decoded` (over `Client::execute`),
-//! [`RawResponse`], [`paginate_with`] (with [`Paging`] and [`PageRequest`]), and for
+//! [`query_json`], `Client::send_decoded` (over `Client::execute`, returning
+//! [`ResponseFuture`]), [`RawResponse`], [`paginate_with`] (with [`Paging`] and
+//! [`PageRequest`]), the models' serde helpers in `de` and `ser`, and for
 //! waiters `waiter::{wait, WaitBounds, Phase}`.
 //!
 //! Retries are decided in two steps (`retry`): each attempt's outcome is
