@@ -25,7 +25,7 @@ pub const EXPERIMENTAL_HEADER: &str = "X-SailPoint-Experimental";
 /// Our own marker for experimental operations.
 pub const EXPERIMENTAL_EXTENSION: &str = "x-sdk-experimental";
 /// The top-level extension naming the header that opts into experimental
-/// operations (see [`experimental_header`]).
+/// operations (see [`crate::ir::Api::experimental_header`]).
 pub const EXPERIMENTAL_HEADER_EXTENSION: &str = "x-sdk-experimental-header";
 pub use waiters::WAITER_EXTENSION;
 
