@@ -66,27 +66,13 @@ impl<'de> crate::runtime::de::FromMap<'de> for Anomaly {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<crate::models::AnomalyEvidence>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
+        let mut f5 = ::std::option::Option::None;
+        let mut f6 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &[
@@ -190,18 +176,14 @@ impl<'de> crate::runtime::de::FromMap<'de> for AnomalyBaseline {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<::std::vec::Vec<i32>>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::option::Option<::std::vec::Vec<f64>>> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<::std::option::Option<::std::vec::Vec<f64>>> = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
+        let mut f5 = ::std::option::Option::None;
+        let mut f6 = ::std::option::Option::None;
+        let mut f7 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &[
@@ -296,21 +278,11 @@ impl<'de> crate::runtime::de::FromMap<'de> for AnomalyEvidence {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<crate::models::AnomalyEvidenceTimestamp>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<crate::models::AnomalyBaseline>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &[
@@ -381,12 +353,8 @@ impl<'de> crate::runtime::de::FromMap<'de> for AnomalyEvidenceTimestamp {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["at", "from"],
@@ -446,15 +414,9 @@ impl<'de> crate::runtime::de::FromMap<'de> for BaseReferenceDto {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<crate::models::DtoType>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["type", "id", "name"],
@@ -538,17 +500,11 @@ impl<'de> crate::runtime::de::FromMap<'de> for BusinessApplicationRef {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<crate::models::BusinessApplicationRefType> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<crate::models::SanctionedStatus>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<crate::models::CorrelationType>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["type", "id", "name", "sanctionedStatus", "correlationType"],
@@ -726,16 +682,12 @@ impl<'de> crate::runtime::de::FromMap<'de> for CorrelationCondition {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<i32> = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
+        let mut f5 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &[
@@ -872,22 +824,14 @@ impl<'de> crate::runtime::de::FromMap<'de> for CorrelationConfig {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::models::CorrelationConfigType> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::vec::Vec<crate::models::CorrelationRule>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
+        let mut f5 = ::std::option::Option::None;
+        let mut f6 = ::std::option::Option::None;
+        let mut f7 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &[
@@ -1193,16 +1137,12 @@ impl<'de> crate::runtime::de::FromMap<'de> for CorrelationRule {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i32> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<crate::models::CorrelationOwnerType> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<crate::models::CorrelationRuleAction> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::vec::Vec<crate::models::CorrelationCondition>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
+        let mut f5 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &[
@@ -1311,12 +1251,8 @@ impl<'de> crate::runtime::de::FromMap<'de> for CorrelationRuleAction {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<crate::models::CorrelationOwnerType> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["type", "payload"],
@@ -1687,15 +1623,9 @@ impl<'de> crate::runtime::de::FromMap<'de> for ErrorMessageDto {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<crate::models::LocaleOrigin>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["locale", "localeOrigin", "text"],
@@ -1761,18 +1691,10 @@ impl<'de> crate::runtime::de::FromMap<'de> for ErrorResponseDto {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::models::ErrorMessageDto>>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::models::ErrorMessageDto>>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["detailCode", "trackingId", "messages", "causes"],
@@ -1853,12 +1775,10 @@ impl<'de> crate::runtime::de::FromMap<'de> for JsonPatchOperation {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<crate::models::JsonPatchOperationOp> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<::serde_json::Value>> = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["op", "path", "from", "value"],
@@ -2121,8 +2041,8 @@ impl<'de> crate::runtime::de::FromMap<'de> for LocalizedMessage {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["locale", "message"],
@@ -2193,8 +2113,8 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityAggregationRequest
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["datasetIds", "disableOptimization"],
@@ -2332,62 +2252,24 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityAggregationRespons
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<crate::models::MachineIdentityAggregationResponseType>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<crate::models::BaseReferenceDto>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<crate::models::TaskDefinitionSummary>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<
-                crate::models::MachineIdentityAggregationResponseCompletionStatus,
-            >,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::models::TaskStatusMessage>>,
-        > = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::models::TaskReturnDetails>>,
-        > = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::option::Option<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
-        > = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
+        let mut f5 = ::std::option::Option::None;
+        let mut f6 = ::std::option::Option::None;
+        let mut f7 = ::std::option::Option::None;
+        let mut f8 = ::std::option::Option::None;
+        let mut f9 = ::std::option::Option::None;
+        let mut f10 = ::std::option::Option::None;
+        let mut f11 = ::std::option::Option::None;
+        let mut f12 = ::std::option::Option::None;
+        let mut f13 = ::std::option::Option::None;
+        let mut f14 = ::std::option::Option::None;
+        let mut f15 = ::std::option::Option::None;
+        let mut f16 = ::std::option::Option::None;
+        let mut f17 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &[
@@ -2727,28 +2609,14 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityBase {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<crate::models::MachineIdentityOwners>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
+        let mut f5 = ::std::option::Option::None;
+        let mut f6 = ::std::option::Option::None;
+        let mut f7 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &[
@@ -2840,10 +2708,8 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityOwners {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<crate::models::BaseReferenceDto> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::models::BaseReferenceDto>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["primaryIdentity", "secondaryIdentities"],
@@ -2914,12 +2780,8 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityOwnersV2 {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<crate::models::BaseReferenceDto>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::models::BaseReferenceDto>>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["primary", "secondary"],
@@ -3023,33 +2885,15 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityRequest {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<crate::models::MachineIdentityOwners>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<
-                ::std::vec::Vec<crate::models::MachineIdentityUserEntitlementRequest>,
-            >,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
+        let mut f5 = ::std::option::Option::None;
+        let mut f6 = ::std::option::Option::None;
+        let mut f7 = ::std::option::Option::None;
+        let mut f8 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &[
@@ -3232,50 +3076,22 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityResponse {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<crate::models::MachineIdentityOwners>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<
-            ::std::option::Option<crate::models::BaseReferenceDto>,
-        > = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::option::Option<
-                ::std::vec::Vec<crate::models::MachineIdentityUserEntitlement>,
-            >,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
+        let mut f5 = ::std::option::Option::None;
+        let mut f6 = ::std::option::Option::None;
+        let mut f7 = ::std::option::Option::None;
+        let mut f8 = ::std::option::Option::None;
+        let mut f9 = ::std::option::Option::None;
+        let mut f10 = ::std::option::Option::None;
+        let mut f11 = ::std::option::Option::None;
+        let mut f12 = ::std::option::Option::None;
+        let mut f13 = ::std::option::Option::None;
+        let mut f14 = ::std::option::Option::None;
+        let mut f15 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &[
@@ -3387,10 +3203,8 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityRisk {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<crate::models::RiskSeverity>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["score", "severity"],
@@ -3455,18 +3269,10 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlement {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<crate::models::BaseReferenceDto>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["sourceId", "entitlementId", "displayName", "source"],
@@ -3534,8 +3340,8 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlementReq
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["entitlementId", "sourceId"],
@@ -3613,21 +3419,11 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlementRes
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<crate::models::BaseReferenceDto>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<crate::models::BaseReferenceDto>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["id", "machineIdentityId", "source", "entitlement", "created"],
@@ -3814,78 +3610,30 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityV2 {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<crate::models::MachineIdentityOwnersV2>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f18: ::std::option::Option<
-            ::std::option::Option<crate::models::ResourceV2>,
-        > = ::std::option::Option::None;
-        let mut f19: ::std::option::Option<
-            ::std::option::Option<crate::models::BaseReferenceDto>,
-        > = ::std::option::Option::None;
-        let mut f20: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::models::UserEntitlementV2>>,
-        > = ::std::option::Option::None;
-        let mut f21: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::models::BusinessApplicationRef>>,
-        > = ::std::option::Option::None;
-        let mut f22: ::std::option::Option<
-            ::std::option::Option<crate::models::SanctionedStatus>,
-        > = ::std::option::Option::None;
-        let mut f23: ::std::option::Option<
-            ::std::option::Option<crate::models::MachineIdentityRisk>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
+        let mut f5 = ::std::option::Option::None;
+        let mut f6 = ::std::option::Option::None;
+        let mut f7 = ::std::option::Option::None;
+        let mut f8 = ::std::option::Option::None;
+        let mut f9 = ::std::option::Option::None;
+        let mut f10 = ::std::option::Option::None;
+        let mut f11 = ::std::option::Option::None;
+        let mut f12 = ::std::option::Option::None;
+        let mut f13 = ::std::option::Option::None;
+        let mut f14 = ::std::option::Option::None;
+        let mut f15 = ::std::option::Option::None;
+        let mut f16 = ::std::option::Option::None;
+        let mut f17 = ::std::option::Option::None;
+        let mut f18 = ::std::option::Option::None;
+        let mut f19 = ::std::option::Option::None;
+        let mut f20 = ::std::option::Option::None;
+        let mut f21 = ::std::option::Option::None;
+        let mut f22 = ::std::option::Option::None;
+        let mut f23 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &[
@@ -4021,18 +3769,10 @@ impl<'de> crate::runtime::de::FromMap<'de> for ResourceV2 {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["id", "type", "name", "features"],
@@ -4286,9 +4026,9 @@ impl<'de> crate::runtime::de::FromMap<'de> for SourceClassificationCounts {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["EXPECTED", "RECEIVED", "COMPLETED"],
@@ -4367,18 +4107,10 @@ impl<'de> crate::runtime::de::FromMap<'de> for SourceClassificationStatus {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<crate::models::SourceClassificationStatusStatus>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<crate::models::SourceClassificationCounts>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["status", "started", "updated", "counts"],
@@ -4541,7 +4273,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for SourceClassificationSubmission {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["Accounts submitted for processing"],
@@ -4623,18 +4355,12 @@ impl<'de> crate::runtime::de::FromMap<'de> for TaskDefinitionSummary {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
+        let mut f5 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["id", "uniqueName", "description", "parentName", "executor", "arguments"],
@@ -4741,8 +4467,8 @@ impl<'de> crate::runtime::de::FromMap<'de> for TaskReturnDetails {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["name", "attributeName"],
@@ -4824,14 +4550,10 @@ impl<'de> crate::runtime::de::FromMap<'de> for TaskStatusMessage {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<crate::models::TaskStatusMessageType> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<crate::models::LocalizedMessage>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::models::TaskMessageParameter>>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["type", "localizedText", "key", "parameters"],
@@ -4984,9 +4706,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for TooManyRequestsErrorBody {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["message"],
@@ -5038,9 +4758,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for UnauthorizedErrorBody {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["error"],
@@ -5104,12 +4822,10 @@ impl<'de> crate::runtime::de::FromMap<'de> for UnsanctionedSummary {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["anomalyType", "agentCount", "userCount", "eventCount"],
@@ -5181,18 +4897,10 @@ impl<'de> crate::runtime::de::FromMap<'de> for UserEntitlementV2 {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<crate::models::BaseReferenceDto>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["sourceId", "entitlementId", "displayName", "source"],

@@ -49,15 +49,9 @@ impl<'de> crate::runtime::de::FromMap<'de> for BaseReferenceDto {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<crate::models::DtoType>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["type", "id", "name"],
@@ -339,15 +333,9 @@ impl<'de> crate::runtime::de::FromMap<'de> for ErrorMessageDto {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<crate::models::LocaleOrigin>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["locale", "localeOrigin", "text"],
@@ -413,18 +401,10 @@ impl<'de> crate::runtime::de::FromMap<'de> for ErrorResponseDto {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::models::ErrorMessageDto>>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::models::ErrorMessageDto>>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["detailCode", "trackingId", "messages", "causes"],
@@ -505,12 +485,10 @@ impl<'de> crate::runtime::de::FromMap<'de> for JsonPatchOperation {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<crate::models::JsonPatchOperationOp> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::option::Option<::serde_json::Value>> = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["op", "path", "from", "value"],
@@ -773,8 +751,8 @@ impl<'de> crate::runtime::de::FromMap<'de> for LocalizedMessage {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["locale", "message"],
@@ -845,8 +823,8 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityAggregationRequest
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["datasetIds", "disableOptimization"],
@@ -984,62 +962,24 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityAggregationRespons
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<crate::models::MachineIdentityAggregationResponseType>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<crate::models::BaseReferenceDto>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<crate::models::TaskDefinitionSummary>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<
-            ::std::option::Option<
-                crate::models::MachineIdentityAggregationResponseCompletionStatus,
-            >,
-        > = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::models::TaskStatusMessage>>,
-        > = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::models::TaskReturnDetails>>,
-        > = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::option::Option<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
-        > = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f17: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
+        let mut f5 = ::std::option::Option::None;
+        let mut f6 = ::std::option::Option::None;
+        let mut f7 = ::std::option::Option::None;
+        let mut f8 = ::std::option::Option::None;
+        let mut f9 = ::std::option::Option::None;
+        let mut f10 = ::std::option::Option::None;
+        let mut f11 = ::std::option::Option::None;
+        let mut f12 = ::std::option::Option::None;
+        let mut f13 = ::std::option::Option::None;
+        let mut f14 = ::std::option::Option::None;
+        let mut f15 = ::std::option::Option::None;
+        let mut f16 = ::std::option::Option::None;
+        let mut f17 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &[
@@ -1384,31 +1324,15 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityBase {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<crate::models::MachineIdentityOwners>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
+        let mut f5 = ::std::option::Option::None;
+        let mut f6 = ::std::option::Option::None;
+        let mut f7 = ::std::option::Option::None;
+        let mut f8 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &[
@@ -1503,10 +1427,8 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityOwners {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<crate::models::BaseReferenceDto> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<crate::models::BaseReferenceDto>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["primaryIdentity", "secondaryIdentities"],
@@ -1625,36 +1547,16 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityRequest {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<crate::models::MachineIdentityOwners>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<
-                ::std::vec::Vec<crate::models::MachineIdentityUserEntitlementRequest>,
-            >,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
+        let mut f5 = ::std::option::Option::None;
+        let mut f6 = ::std::option::Option::None;
+        let mut f7 = ::std::option::Option::None;
+        let mut f8 = ::std::option::Option::None;
+        let mut f9 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &[
@@ -1845,53 +1747,23 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityResponse {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f6: ::std::option::Option<
-            ::std::option::Option<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
-        > = ::std::option::Option::None;
-        let mut f7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f8: ::std::option::Option<
-            ::std::option::Option<crate::models::MachineIdentityOwners>,
-        > = ::std::option::Option::None;
-        let mut f9: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f10: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f11: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f12: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f13: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-        let mut f14: ::std::option::Option<
-            ::std::option::Option<crate::models::BaseReferenceDto>,
-        > = ::std::option::Option::None;
-        let mut f15: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f16: ::std::option::Option<
-            ::std::option::Option<
-                ::std::vec::Vec<crate::models::MachineIdentityUserEntitlement>,
-            >,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
+        let mut f5 = ::std::option::Option::None;
+        let mut f6 = ::std::option::Option::None;
+        let mut f7 = ::std::option::Option::None;
+        let mut f8 = ::std::option::Option::None;
+        let mut f9 = ::std::option::Option::None;
+        let mut f10 = ::std::option::Option::None;
+        let mut f11 = ::std::option::Option::None;
+        let mut f12 = ::std::option::Option::None;
+        let mut f13 = ::std::option::Option::None;
+        let mut f14 = ::std::option::Option::None;
+        let mut f15 = ::std::option::Option::None;
+        let mut f16 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &[
@@ -2014,18 +1886,10 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlement {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<crate::models::BaseReferenceDto>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["sourceId", "entitlementId", "displayName", "source"],
@@ -2093,8 +1957,8 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlementReq
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["entitlementId", "sourceId"],
@@ -2172,21 +2036,11 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlementRes
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<crate::models::BaseReferenceDto>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<crate::models::BaseReferenceDto>,
-        > = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["id", "machineIdentityId", "source", "entitlement", "created"],
@@ -2257,9 +2111,9 @@ impl<'de> crate::runtime::de::FromMap<'de> for SourceClassificationCounts {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["EXPECTED", "RECEIVED", "COMPLETED"],
@@ -2338,18 +2192,10 @@ impl<'de> crate::runtime::de::FromMap<'de> for SourceClassificationStatus {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<crate::models::SourceClassificationStatusStatus>,
-        > = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<crate::models::SourceClassificationCounts>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["status", "started", "updated", "counts"],
@@ -2512,7 +2358,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for SourceClassificationSubmission {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["Accounts submitted for processing"],
@@ -2594,18 +2440,12 @@ impl<'de> crate::runtime::de::FromMap<'de> for TaskDefinitionSummary {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
+        let mut f5 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["id", "uniqueName", "description", "parentName", "executor", "arguments"],
@@ -2712,8 +2552,8 @@ impl<'de> crate::runtime::de::FromMap<'de> for TaskReturnDetails {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["name", "attributeName"],
@@ -2795,14 +2635,10 @@ impl<'de> crate::runtime::de::FromMap<'de> for TaskStatusMessage {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<crate::models::TaskStatusMessageType> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::option::Option<crate::models::LocalizedMessage>,
-        > = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<
-            ::std::option::Option<::std::vec::Vec<crate::models::TaskMessageParameter>>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["type", "localizedText", "key", "parameters"],
@@ -2955,9 +2791,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for TooManyRequestsErrorBody {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["message"],
@@ -3009,9 +2843,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for UnauthorizedErrorBody {
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<
-            ::std::option::Option<::std::string::String>,
-        > = ::std::option::Option::None;
+        let mut f0 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &["error"],

@@ -268,7 +268,7 @@ fn struct_def(def: &TypeDef, s: &Struct, boxed: &Boxing) -> TokenStream {
         }
     });
     let ser = struct_serialize(def, s, &extra_name);
-    let de = struct_deserialize(def, s, boxed, &extra_name);
+    let de = struct_deserialize(def, s, &extra_name);
     quote! {
         #docs
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #derive_default)]
@@ -353,7 +353,7 @@ fn struct_serialize(def: &TypeDef, s: &Struct, extra_name: &str) -> TokenStream 
 /// `Deserialize` for a struct, written out rather than derived: one
 /// `visit_map` whose arms call `runtime::de` (see there for the behaviour,
 /// the derive's).
-fn struct_deserialize(def: &TypeDef, s: &Struct, boxed: &Boxing, extra_name: &str) -> TokenStream {
+fn struct_deserialize(def: &TypeDef, s: &Struct, extra_name: &str) -> TokenStream {
     let name = ident(&def.name.rust);
     let expecting = format!("struct {}", def.name.rust);
     // The values read so far, an `Option` per field.
@@ -361,10 +361,11 @@ fn struct_deserialize(def: &TypeDef, s: &Struct, boxed: &Boxing, extra_name: &st
         let v = ident(&format!("f{k}"));
         quote!(#v)
     };
-    let slots = s.fields.iter().enumerate().map(|(k, f)| {
+    // Untyped: each slot's type is inferred from the field it fills, which
+    // costs the compiler less than reading the type written out.
+    let slots = (0..s.fields.len()).map(|k| {
         let v = slot(k);
-        let ty = field_type(def, f, boxed);
-        quote!(let mut #v: ::std::option::Option<#ty> = ::std::option::Option::None;)
+        quote!(let mut #v = ::std::option::Option::None;)
     });
     let arms = s.fields.iter().enumerate().map(|(k, f)| {
         let v = slot(k);

@@ -58,8 +58,8 @@ impl Key<'_> {
     pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
-
     // @sdk if additional_properties
+
     /// The key, owned.
     pub(crate) fn into_string(self) -> String {
         self.0.into_owned()
@@ -88,8 +88,8 @@ impl<'de> Deserialize<'de> for Key<'de> {
         deserializer.deserialize_str(KeyVisitor)
     }
 }
-
 // @sdk if closed_structs
+
 /// The position in `names` of the next property of `map` that is one of
 /// them, reading past the properties that are not; `None` at the end of the
 /// map.
@@ -106,8 +106,8 @@ pub(crate) fn next_field<'de, A: MapAccess<'de>>(
     Ok(None)
 }
 // @sdk end
-
 // @sdk if struct_fields
+
 /// A field's slot, whatever its type (an `Option` of it): what
 /// [`read_fields`] decodes a property into.
 pub(crate) trait Slot<'de, A: MapAccess<'de>> {
@@ -125,10 +125,9 @@ impl<'de, A: MapAccess<'de>, T: Deserialize<'de>> Slot<'de, A> for Option<T> {
         Ok(())
     }
 }
-
 // @sdk end
-
 // @sdk if closed_struct_fields
+
 /// Reads every property of `map` into the slot of the same position in
 /// `names`, ignoring the properties not named: the whole decoding loop of a
 /// struct that ignores undeclared properties, so that the struct's own code
@@ -146,8 +145,8 @@ pub(crate) fn read_fields<'de, A: MapAccess<'de>>(
     Ok(())
 }
 // @sdk end
-
 // @sdk if open_struct_fields
+
 /// The position of `key` in `names`, or `names.len()` when it is not there
 /// (an undeclared property, kept by the caller).
 pub(crate) fn index(names: &[&str], key: &str) -> usize {
@@ -157,8 +156,8 @@ pub(crate) fn index(names: &[&str], key: &str) -> usize {
         .unwrap_or(names.len())
 }
 // @sdk end
-
 // @sdk if required_fields
+
 /// The error serde's derive gives for the first required property of
 /// `names` that is `absent`.
 pub(crate) fn missing<E: de::Error>(names: &[&'static str], absent: &[bool]) -> E {

@@ -39,7 +39,6 @@ mod config;
 // @sdk end
 // @sdk if structs
 pub(crate) mod de;
-pub(crate) mod ser;
 // @sdk end
 mod error;
 mod guard;
@@ -52,6 +51,9 @@ mod paginate;
 mod request;
 mod response;
 mod retry;
+// @sdk if structs
+pub(crate) mod ser;
+// @sdk end
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -7,13 +7,15 @@
 
 use serde::ser::Serialize;
 // @sdk if additional_properties
+
 use serde::ser::SerializeMap;
 // @sdk end
 // @sdk if closed_structs
+
 use serde::ser::SerializeStruct;
 // @sdk end
-
 // @sdk if closed_structs
+
 /// Writes the fields of a struct with a fixed set of properties.
 pub(crate) struct StructWriter<M: SerializeStruct> {
     out: M,
@@ -53,8 +55,8 @@ impl<M: SerializeStruct> StructWriter<M> {
     }
 }
 // @sdk end
-
 // @sdk if additional_properties
+
 /// Writes the fields of a struct that keeps undeclared properties, as a map
 /// (what serde's `flatten` writes).
 pub(crate) struct MapWriter<M: SerializeMap> {

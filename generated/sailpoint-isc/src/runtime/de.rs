@@ -59,7 +59,6 @@ impl Key<'_> {
     pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
-
 }
 
 impl<'de> Deserialize<'de> for Key<'de> {
@@ -118,7 +117,6 @@ impl<'de, A: MapAccess<'de>, T: Deserialize<'de>> Slot<'de, A> for Option<T> {
     }
 }
 
-
 /// Reads every property of `map` into the slot of the same position in
 /// `names`, ignoring the properties not named: the whole decoding loop of a
 /// struct that ignores undeclared properties, so that the struct's own code
@@ -135,7 +133,6 @@ pub(crate) fn read_fields<'de, A: MapAccess<'de>>(
     }
     Ok(())
 }
-
 
 /// The error serde's derive gives for the first required property of
 /// `names` that is `absent`.

@@ -37,7 +37,6 @@ mod bulk;
 mod client;
 mod config;
 pub(crate) mod de;
-pub(crate) mod ser;
 mod error;
 mod guard;
 mod options;
@@ -45,6 +44,7 @@ mod paginate;
 mod request;
 mod response;
 mod retry;
+pub(crate) mod ser;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! rest, and `end` returns it.
 
 use serde::ser::Serialize;
+
 use serde::ser::SerializeStruct;
 
 /// Writes the fields of a struct with a fixed set of properties.
@@ -47,4 +48,3 @@ impl<M: SerializeStruct> StructWriter<M> {
         }
     }
 }
-
