@@ -356,11 +356,9 @@ fn struct_serialize(def: &TypeDef, s: &Struct, extra_name: &str) -> TokenStream 
 fn struct_deserialize(def: &TypeDef, s: &Struct, extra_name: &str) -> TokenStream {
     let name = ident(&def.name.rust);
     let expecting = format!("struct {}", def.name.rust);
-    // The values read so far, an `Option` per field.
-    let slot = |k: usize| {
-        let v = ident(&format!("f{k}"));
-        quote!(#v)
-    };
+    // The values read so far, an `Option` per field; a required one is
+    // rebound to its value once checked, under the same name.
+    let slot = |k: usize| ident(&format!("f{k}"));
     // Untyped: each slot's type is inferred from the field it fills, which
     // costs the compiler less than reading the type written out.
     let slots = (0..s.fields.len()).map(|k| {
@@ -374,14 +372,12 @@ fn struct_deserialize(def: &TypeDef, s: &Struct, extra_name: &str) -> TokenStrea
         quote!(#k => crate::runtime::de::Slot::read(&mut #v, &mut map, #wire),)
     });
     let names = s.fields.iter().map(|f| &f.name.wire);
-    let value = |k: usize| ident(&format!("f{k}"));
     let inits = s.fields.iter().enumerate().map(|(k, f)| {
         let n = ident(&f.name.rust);
+        let v = slot(k);
         if f.is_option() {
-            let v = slot(k);
             quote!(#n: #v.flatten())
         } else {
-            let v = value(k);
             quote!(#n: #v)
         }
     });
@@ -397,8 +393,8 @@ fn struct_deserialize(def: &TypeDef, s: &Struct, extra_name: &str) -> TokenStrea
         .map(|(k, f)| (k, &f.name.wire))
         .collect();
     let check_required = (!required.is_empty()).then(|| {
-        let values = required.iter().map(|(k, _)| value(*k));
-        let slots = required.iter().map(|(k, _)| slot(*k));
+        let values = required.iter().map(|(k, _)| slot(*k));
+        let slots = values.clone();
         let names = required.iter().map(|(_, n)| n);
         let absent = required.iter().map(|(k, _)| {
             let v = slot(*k);
