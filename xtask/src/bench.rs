@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 /// The specs timed when none is given.
 const DEFAULT_SPECS: &[&str] = &[
-    crate::codegen::DEFAULT_SPEC,
+    crate::ours::DEFAULT_SPEC,
     "../shared/reference/sailpoint-v2025.json",
 ];
 

@@ -2,7 +2,7 @@
 //! every change between the spec of the last release and the current spec
 //! must have an entry in the **Unreleased** section of the crate's changelog
 //! (`spec/CHANGELOG.md` for sailpoint-v2025, `spec/CHANGELOG-isc.md` for
-//! sailpoint-isc; see `codegen::OURS`).
+//! sailpoint-isc; see `ours::OURS`).
 //!
 //! An entry is one line, `- CLASS: MESSAGE`, made from one change of the
 //! [`generator::diff`] report, so it names the wire and Rust spellings. At a
@@ -15,24 +15,14 @@ use generator::{LowerSettings, Lowering};
 use std::fs;
 use std::path::Path;
 
-/// One crate's changelog: every change from `released` to `current` needs
-/// an entry under `## Unreleased` in `changelog` (copied into the crate by
-/// `codegen`).
-pub struct Log {
-    /// The spec of the last release.
-    pub released: &'static str,
-    /// The current spec.
-    pub current: &'static str,
-    /// The changelog.
-    pub changelog: &'static str,
-}
+use crate::ours::{Log, OURS};
 
 /// Prints the entries the Unreleased sections need, crate by crate.
 pub fn changelog(args: &[String]) -> Result<()> {
     if let Some(other) = args.first() {
         bail!("unknown option `{other}` (see `cargo xtask help`)");
     }
-    for k in crate::codegen::OURS {
+    for k in OURS {
         let Log {
             released,
             current,
@@ -137,7 +127,7 @@ mod tests {
 
     #[test]
     fn released_specs_and_changelogs_agree() {
-        for k in crate::codegen::OURS {
+        for k in OURS {
             check(&crate::root(), &k.changelog)
                 .expect("the changelog covers every change since the release");
         }

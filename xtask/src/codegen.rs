@@ -7,65 +7,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-pub const DEFAULT_SPEC: &str = "spec/sailpoint-v2025.yaml";
-pub const DEFAULT_OUT: &str = "generated/sailpoint-v2025";
-
-/// One of the crates we check in: which spec, where, under which name.
-pub struct OurCrate {
-    /// The package name; `templates/crates/{name}/` is its overlay.
-    pub name: &'static str,
-    pub spec: &'static str,
-    pub out: &'static str,
-    /// The package description; `None` keeps `templates/Cargo.toml`'s.
-    pub description: Option<&'static str>,
-    /// The changelog and the spec of the last release it is checked against.
-    pub changelog: crate::changelog::Log,
-    /// The spec whose users this crate's `MIGRATING.md` is for (the report of
-    /// `cargo xtask diff FROM SPEC --migration`).
-    pub migrates_from: Option<&'static str>,
-    /// Per-tag Cargo features (`Settings::tag_features`). Off for both: with
-    /// two or three tags they would save nothing and put a `cfg` on every
-    /// model item.
-    pub tag_features: bool,
-}
-
-/// The crates `cargo xtask codegen` (no arguments) writes and `check` guards.
-/// Both are strict: our own specs generate with zero warnings.
-pub const OURS: &[OurCrate] = &[
-    OurCrate {
-        name: "sailpoint-v2025",
-        spec: DEFAULT_SPEC,
-        out: DEFAULT_OUT,
-        description: None,
-        changelog: crate::changelog::Log {
-            released: "spec/released/sailpoint-v2025.yaml",
-            current: DEFAULT_SPEC,
-            changelog: "spec/CHANGELOG.md",
-        },
-        migrates_from: None,
-        tag_features: false,
-    },
-    OurCrate {
-        name: "sailpoint-isc",
-        spec: "spec/sailpoint-isc.yaml",
-        out: "generated/sailpoint-isc",
-        description: Some(
-            "Rust SDK for SailPoint Identity Security Cloud's per-service API (generated)",
-        ),
-        changelog: crate::changelog::Log {
-            released: "spec/released/sailpoint-isc.yaml",
-            current: "spec/sailpoint-isc.yaml",
-            changelog: "spec/CHANGELOG-isc.md",
-        },
-        migrates_from: Some(DEFAULT_SPEC),
-        tag_features: false,
-    },
-];
-
-/// Our crate generated from `spec`, if it is one of ours.
-pub fn ours(spec: &str) -> Option<&'static OurCrate> {
-    OURS.iter().find(|c| c.spec == spec)
-}
+use crate::ours::{ours, OurCrate, DEFAULT_SPEC, OURS};
 
 /// Parsed command-line options of `codegen`.
 pub struct Options {

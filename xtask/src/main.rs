@@ -16,6 +16,8 @@ mod codegen;
 mod contract;
 mod corpus;
 mod diff;
+mod ours;
+mod shape;
 
 use anyhow::{bail, Result};
 use std::path::PathBuf;

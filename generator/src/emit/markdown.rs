@@ -20,7 +20,7 @@
 use super::docs::clean;
 use crate::graph::Boxing;
 use crate::ir::*;
-use crate::Settings;
+use super::EmitSettings;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A string placeholder for ids, in SailPoint's 32-hex-digit style.
@@ -30,7 +30,7 @@ const ID: &str = "2c9180835d2e5168015d32f890ca1581";
 const MAX_DEPTH: usize = 4;
 
 /// The page for one tag.
-pub fn tag_page(api: &Api, tag: &Tag, settings: &Settings, boxing: &Boxing) -> String {
+pub fn tag_page(api: &Api, tag: &Tag, settings: &EmitSettings<'_>, boxing: &Boxing) -> String {
     let krate = settings.crate_name.replace('-', "_");
     let module = bare(&tag.name.rust);
     let mut out = format!(

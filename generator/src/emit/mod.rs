@@ -10,12 +10,25 @@ mod waiters;
 
 use crate::diag::{Diagnostic, Errors};
 use crate::ir::Api;
-use crate::{GeneratedFile, Settings};
+use crate::output::GeneratedFile;
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// What emitting needs to know besides the API and its features: the names
+/// the files carry. `generate` fills it from its `Settings`; emit reads
+/// nothing above it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EmitSettings<'a> {
+    /// The spec's path, for the "do not edit" headers.
+    pub spec_path: &'a str,
+    /// The package name (`sailpoint-v2025`).
+    pub crate_name: &'a str,
+    /// One Cargo feature per tag (see `Settings::tag_features`).
+    pub tag_features: bool,
+}
 
 /// The first line of every generated Rust file.
 pub fn header(source: &str) -> String {
@@ -111,7 +124,7 @@ fn run_jobs(
 /// building tokens and formatting (summed over threads).
 pub(crate) fn emit(
     api: &Api,
-    settings: &Settings,
+    settings: &EmitSettings<'_>,
     front_page: Option<&str>,
     testing_page: bool,
     features: crate::features::Features,
@@ -154,7 +167,7 @@ pub(crate) fn emit(
             lib_rs(api, settings, front_page, testing_page, features, gates)
         })],
     });
-    let (mut files, emit, format) = run_jobs(&rust, &settings.spec_path)?;
+    let (mut files, emit, format) = run_jobs(&rust, settings.spec_path)?;
     for tag in &api.tags {
         files.push(GeneratedFile {
             path: format!("docs/{}.md", tag.name.rust),
@@ -294,7 +307,7 @@ pub(crate) fn token_url(api: &Api) -> String {
 
 /// The front page of a crate whose spec brings no hand-written one: written
 /// from the spec's `info` and `servers`.
-fn spec_front_page(api: &Api, settings: &Settings) -> String {
+fn spec_front_page(api: &Api, settings: &EmitSettings<'_>) -> String {
     let mut page = format!(
         "# {}\n\nA client for {} (API version `{}`), generated from its OpenAPI document.\n",
         settings.crate_name,
@@ -317,7 +330,7 @@ fn spec_front_page(api: &Api, settings: &Settings) -> String {
 
 fn lib_rs(
     api: &Api,
-    settings: &Settings,
+    settings: &EmitSettings<'_>,
     front_page: Option<&str>,
     testing_page: bool,
     features: crate::features::Features,

@@ -32,6 +32,7 @@
 
 mod auth;
 mod budget;
+mod builder;
 mod bulk;
 mod client;
 // @sdk if sailpoint
@@ -48,6 +49,7 @@ mod options;
 #[cfg(test)]
 // @sdk end
 mod paginate;
+mod raw;
 mod request;
 mod response;
 mod retry;
@@ -64,9 +66,11 @@ pub(crate) mod waiter;
 
 pub use budget::RateLimit;
 pub use bulk::{bulk, BulkOptions, BulkResult};
-pub use client::{Client, ClientBuilder, Credentials, ResponseFuture};
+pub use builder::{ClientBuilder, Credentials};
+pub use client::{Client, ResponseFuture};
 pub use error::{ApiError, AuthError, ConfigError, Error, RawError};
-pub use options::{CallOptions, RawRequest};
+pub use options::CallOptions;
+pub use raw::RawRequest;
 pub use reqwest::Method;
 pub use response::Response;
 pub use retry::RetryPolicy;

@@ -198,6 +198,8 @@ impl TokenSource {
         }
     }
 
+    /// Asks the token endpoint, retrying as the call's policy allows, then
+    /// reads the final answer.
     async fn fetch(
         &self,
         ctx: &TokenRequestContext<'_>,
@@ -256,53 +258,62 @@ impl TokenSource {
                 continue;
             }
             let resp = result.map_err(|e| AuthError::Transport(Arc::new(e)))?;
-            let status = resp.status();
-            // The form is never posted anywhere else, and a token from anywhere
-            // else is never used.
-            if let Some(redirect) = redirect_of(&resp, &self.token_url) {
-                tracing::debug!(status = status.as_u16(), "token endpoint redirect refused");
-                return Err(AuthError::Redirect {
-                    status: redirect.status,
-                    location: redirect.location.map(|l| redactor.redact(&l)),
-                });
-            }
-            let headers = resp.headers().clone();
-            let body = read_limited(resp, ctx.max_body)
-                .await
-                .map_err(|e| match e {
-                    BodyError::TooLarge => AuthError::BodyTooLarge {
-                        status,
-                        limit: ctx.max_body,
-                    },
-                    BodyError::Transport(e) => AuthError::Transport(Arc::new(e)),
-                })?;
-            if !status.is_success() {
-                return Err(AuthError::rejected(status, headers, body, &redactor));
-            }
-            let invalid = |source| AuthError::InvalidResponse {
-                status,
-                source: Arc::new(source),
-            };
-            let parsed: TokenResponse = serde_json::from_slice(&body).map_err(invalid)?;
-            if parsed.access_token.is_empty() {
-                return Err(invalid(serde::de::Error::custom("access_token is empty")));
-            }
-            let header = bearer_header(&parsed.access_token).ok_or_else(|| {
-                invalid(serde::de::Error::custom(
-                    "access_token is not a valid header value",
-                ))
-            })?;
-            // A lifetime too large for `Instant` is as good as no expiry.
-            let refresh_at = parsed.expires_in.and_then(|secs| {
-                let lifetime = Duration::from_secs(secs);
-                Instant::now().checked_add(lifetime - refresh_margin(lifetime))
-            });
-            return Ok(FetchedToken {
-                header,
-                refresh_at,
-                access_token: Secret::new(parsed.access_token),
+            return self.read_token(resp, ctx.max_body, &redactor).await;
+        }
+    }
+
+    /// The token of the token endpoint's final answer `resp`: refused when it
+    /// is a redirect, an error status, too large or not a token.
+    async fn read_token(
+        &self,
+        resp: reqwest::Response,
+        max_body: u64,
+        redactor: &Redactor,
+    ) -> Result<FetchedToken, AuthError> {
+        let status = resp.status();
+        // The form is never posted anywhere else, and a token from anywhere
+        // else is never used.
+        if let Some(redirect) = redirect_of(&resp, &self.token_url) {
+            tracing::debug!(status = status.as_u16(), "token endpoint redirect refused");
+            return Err(AuthError::Redirect {
+                status: redirect.status,
+                location: redirect.location.map(|l| redactor.redact(&l)),
             });
         }
+        let headers = resp.headers().clone();
+        let body = read_limited(resp, max_body).await.map_err(|e| match e {
+            BodyError::TooLarge => AuthError::BodyTooLarge {
+                status,
+                limit: max_body,
+            },
+            BodyError::Transport(e) => AuthError::Transport(Arc::new(e)),
+        })?;
+        if !status.is_success() {
+            return Err(AuthError::rejected(status, headers, body, redactor));
+        }
+        let invalid = |source| AuthError::InvalidResponse {
+            status,
+            source: Arc::new(source),
+        };
+        let parsed: TokenResponse = serde_json::from_slice(&body).map_err(invalid)?;
+        if parsed.access_token.is_empty() {
+            return Err(invalid(serde::de::Error::custom("access_token is empty")));
+        }
+        let header = bearer_header(&parsed.access_token).ok_or_else(|| {
+            invalid(serde::de::Error::custom(
+                "access_token is not a valid header value",
+            ))
+        })?;
+        // A lifetime too large for `Instant` is as good as no expiry.
+        let refresh_at = parsed.expires_in.and_then(|secs| {
+            let lifetime = Duration::from_secs(secs);
+            Instant::now().checked_add(lifetime - refresh_margin(lifetime))
+        });
+        Ok(FetchedToken {
+            header,
+            refresh_at,
+            access_token: Secret::new(parsed.access_token),
+        })
     }
 }
 

@@ -33,6 +33,7 @@
 
 mod auth;
 mod budget;
+mod builder;
 mod bulk;
 mod client;
 mod config;
@@ -41,6 +42,7 @@ mod error;
 mod guard;
 mod options;
 mod paginate;
+mod raw;
 mod request;
 mod response;
 mod retry;
@@ -55,9 +57,11 @@ pub(crate) mod waiter;
 
 pub use budget::RateLimit;
 pub use bulk::{bulk, BulkOptions, BulkResult};
-pub use client::{Client, ClientBuilder, Credentials, ResponseFuture};
+pub use builder::{ClientBuilder, Credentials};
+pub use client::{Client, ResponseFuture};
 pub use error::{ApiError, AuthError, ConfigError, Error, RawError};
-pub use options::{CallOptions, RawRequest};
+pub use options::CallOptions;
+pub use raw::RawRequest;
 pub use reqwest::Method;
 pub use response::Response;
 pub use retry::RetryPolicy;

@@ -95,154 +95,203 @@ impl Setting {
     }
 }
 
+/// The three settings as found so far, and every place looked in (with
+/// what was found there), for [`ConfigError::NotConfigured`].
+struct Found {
+    base: Setting,
+    id: Setting,
+    secret: Setting,
+    looked: Vec<String>,
+}
+
 /// Resolves the base URL, client id and secret, and `SAIL_EXPERIMENTAL`.
 /// A setting found nowhere is [`ConfigError::NotConfigured`], naming every
 /// missing setting and every place looked in (with what was found there).
 pub(crate) fn resolve(src: &Sources<'_>) -> Result<Resolved, ConfigError> {
-    let env = |name: &str| (src.env)(name);
-    let mut base = Setting {
-        name: "base URL",
-        value: None,
+    let setting = |name| Setting { name, value: None };
+    let mut found = Found {
+        base: setting("base URL"),
+        id: setting("client id"),
+        secret: setting("client secret"),
+        looked: Vec::new(),
     };
-    let mut id = Setting {
-        name: "client id",
-        value: None,
-    };
-    let mut secret = Setting {
-        name: "client secret",
-        value: None,
-    };
-    let mut looked = vec![
-        "the environment variables SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET".to_owned(),
-    ];
-    base.offer(env("SAIL_BASE_URL"));
-    id.offer(env("SAIL_CLIENT_ID"));
-    secret.offer(env("SAIL_CLIENT_SECRET"));
+    let experimental = found.env(src.env)?;
+    found.config_json(src.cwd.as_deref())?;
+    let active = found.cli_config(src.home.as_deref())?;
+    found.keyring(src.keyring, &active);
+    found.finish(experimental)
+}
 
-    let experimental = match env("SAIL_EXPERIMENTAL").as_deref().map(str::trim) {
-        None | Some("") => false,
-        Some(value) => super::client::parse_bool(value).ok_or_else(|| ConfigError::InvalidEnv {
-            name: "SAIL_EXPERIMENTAL",
-            value: value.to_owned(),
-            expected: "true or false",
-        })?,
-    };
-
-    match &src.cwd {
-        Some(cwd) => {
-            let path = cwd.join("config.json");
-            match read_optional(&path)? {
-                None => looked.push(format!("{} (not found)", path.display())),
-                Some(text) => {
-                    let map: serde_json::Map<String, serde_json::Value> =
-                        serde_json::from_str(&text).map_err(|source| ConfigError::ParseFile {
-                            path: path.clone(),
-                            source,
-                        })?;
-                    let get = |key: &str| map.get(key).and_then(|v| v.as_str()).map(str::to_owned);
-                    base.offer(get("BaseURL"));
-                    id.offer(get("ClientId"));
-                    secret.offer(get("ClientSecret"));
-                    looked.push(format!(
-                        "{} (keys BaseURL, ClientId, ClientSecret)",
-                        path.display()
-                    ));
-                }
-            }
-        }
-        None => looked.push("./config.json (no current directory)".to_owned()),
+/// `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`, in any case.
+pub(crate) fn parse_bool(value: &str) -> Option<bool> {
+    match value.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Some(true),
+        "false" | "0" | "no" | "off" => Some(false),
+        _ => None,
     }
+}
 
-    // The CLI's active environment, lower-cased as the CLI does; its default
-    // when the config is missing or names none, since the CLI then keeps its
-    // keyring entries under that name.
-    let mut active = CLI_DEFAULT_ENVIRONMENT.to_owned();
-    match &src.home {
-        Some(home) => {
-            let path = home.join(".sailpoint").join("config.yaml");
-            match read_optional(&path)? {
-                None => looked.push(format!("{} (not found)", path.display())),
-                Some(text) => {
-                    let cli = CliConfig::parse(&text);
-                    let named = cli
-                        .active
-                        .as_deref()
-                        .map(str::trim)
-                        .filter(|a| !a.is_empty());
-                    if let Some(name) = named {
-                        active = name.to_ascii_lowercase();
-                    }
-                    let url = cli.base_url(&active);
-                    let which = match named {
-                        Some(_) => format!("environment `{active}`"),
-                        None => format!("no activeenvironment, so the CLI's `{active}`"),
-                    };
-                    if url.is_none() {
-                        looked.push(format!("{} ({which} has no baseurl)", path.display()));
-                    } else {
-                        looked.push(format!("{} ({which}: baseurl only)", path.display()));
-                    }
-                    base.offer(url);
-                }
-            }
-        }
-        None => looked.push("~/.sailpoint/config.yaml (HOME is not set)".to_owned()),
-    }
-
-    match src.keyring {
-        None => looked.push(
-            "not the OS keyring, where the `sail` CLI keeps PAT credentials (build with the \
-             `keyring` feature to read it)"
+impl Found {
+    /// The `SAIL_*` variables; returns `SAIL_EXPERIMENTAL` (default `false`).
+    fn env(&mut self, env: &dyn Fn(&str) -> Option<String>) -> Result<bool, ConfigError> {
+        self.looked.push(
+            "the environment variables SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET"
                 .to_owned(),
-        ),
-        Some(_) if id.value.is_some() && secret.value.is_some() => looked
-            .push("not the OS keyring (the client id and secret were found before it)".to_owned()),
-        Some(store) => {
-            let mut tried = Vec::new();
-            for (setting, service) in [
-                (&mut id, KEYRING_CLIENT_ID),
-                (&mut secret, KEYRING_CLIENT_SECRET),
-            ] {
-                if setting.value.is_some() {
-                    continue;
-                }
-                let outcome = match store.get(service, &active) {
-                    Ok(None) => "not found".to_owned(),
-                    Ok(Some(value)) => match decode_go_keyring(&value) {
-                        Ok(value) => {
-                            setting.offer(Some(value));
-                            match setting.value {
-                                Some(_) => "found".to_owned(),
-                                None => "empty".to_owned(),
-                            }
-                        }
-                        Err(why) => why,
-                    },
-                    Err(why) => format!("unavailable: {why}"),
-                };
-                tried.push(format!("service `{service}`, user `{active}` ({outcome})"));
-            }
-            looked.push(format!("the OS keyring: {}", tried.join("; ")));
+        );
+        self.base.offer(env("SAIL_BASE_URL"));
+        self.id.offer(env("SAIL_CLIENT_ID"));
+        self.secret.offer(env("SAIL_CLIENT_SECRET"));
+        match env("SAIL_EXPERIMENTAL").as_deref().map(str::trim) {
+            None | Some("") => Ok(false),
+            Some(value) => parse_bool(value).ok_or_else(|| ConfigError::InvalidEnv {
+                name: "SAIL_EXPERIMENTAL",
+                value: value.to_owned(),
+                expected: "true or false",
+            }),
         }
     }
 
-    match (base.value, id.value, secret.value) {
-        (Some(base_url), Some(client_id), Some(client_secret)) => Ok(Resolved {
-            base_url,
-            client_id,
-            client_secret,
-            experimental,
-        }),
-        (b, i, s) => {
-            let missing = [(b, base.name), (i, id.name), (s, secret.name)]
-                .into_iter()
-                .filter(|(v, _)| v.is_none())
-                .map(|(_, name)| name)
-                .collect();
-            Err(ConfigError::NotConfigured {
-                missing,
-                looked_in: looked,
-            })
+    /// `config.json` in `cwd`, as SailPoint's Python SDK reads it.
+    fn config_json(&mut self, cwd: Option<&Path>) -> Result<(), ConfigError> {
+        let Some(cwd) = cwd else {
+            self.looked
+                .push("./config.json (no current directory)".to_owned());
+            return Ok(());
+        };
+        let path = cwd.join("config.json");
+        let Some(text) = read_optional(&path)? else {
+            self.looked.push(format!("{} (not found)", path.display()));
+            return Ok(());
+        };
+        let map: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&text).map_err(|source| ConfigError::ParseFile {
+                path: path.clone(),
+                source,
+            })?;
+        let get = |key: &str| map.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+        self.base.offer(get("BaseURL"));
+        self.id.offer(get("ClientId"));
+        self.secret.offer(get("ClientSecret"));
+        self.looked.push(format!(
+            "{} (keys BaseURL, ClientId, ClientSecret)",
+            path.display()
+        ));
+        Ok(())
+    }
+
+    /// The `sail` CLI's `~/.sailpoint/config.yaml` under `home` (its active
+    /// environment's `baseurl`); returns the CLI's active environment,
+    /// lower-cased as the CLI does; its default when the config is missing
+    /// or names none, since the CLI then keeps its keyring entries under
+    /// that name.
+    fn cli_config(&mut self, home: Option<&Path>) -> Result<String, ConfigError> {
+        let mut active = CLI_DEFAULT_ENVIRONMENT.to_owned();
+        let Some(home) = home else {
+            self.looked
+                .push("~/.sailpoint/config.yaml (HOME is not set)".to_owned());
+            return Ok(active);
+        };
+        let path = home.join(".sailpoint").join("config.yaml");
+        let Some(text) = read_optional(&path)? else {
+            self.looked.push(format!("{} (not found)", path.display()));
+            return Ok(active);
+        };
+        let cli = CliConfig::parse(&text);
+        let named = cli
+            .active
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty());
+        if let Some(name) = named {
+            active = name.to_ascii_lowercase();
+        }
+        let url = cli.base_url(&active);
+        let which = match named {
+            Some(_) => format!("environment `{active}`"),
+            None => format!("no activeenvironment, so the CLI's `{active}`"),
+        };
+        if url.is_none() {
+            self.looked
+                .push(format!("{} ({which} has no baseurl)", path.display()));
+        } else {
+            self.looked
+                .push(format!("{} ({which}: baseurl only)", path.display()));
+        }
+        self.base.offer(url);
+        Ok(active)
+    }
+
+    /// The client id and secret the `sail` CLI keeps in `store` for the
+    /// environment `active`, when not found before.
+    fn keyring(&mut self, store: Option<&dyn SecretStore>, active: &str) {
+        let Some(store) = store else {
+            self.looked.push(
+                "not the OS keyring, where the `sail` CLI keeps PAT credentials (build with the \
+                 `keyring` feature to read it)"
+                    .to_owned(),
+            );
+            return;
+        };
+        if self.id.value.is_some() && self.secret.value.is_some() {
+            self.looked.push(
+                "not the OS keyring (the client id and secret were found before it)".to_owned(),
+            );
+            return;
+        }
+        let mut tried = Vec::new();
+        for (setting, service) in [
+            (&mut self.id, KEYRING_CLIENT_ID),
+            (&mut self.secret, KEYRING_CLIENT_SECRET),
+        ] {
+            if setting.value.is_some() {
+                continue;
+            }
+            let outcome = match store.get(service, active) {
+                Ok(None) => "not found".to_owned(),
+                Ok(Some(value)) => match decode_go_keyring(&value) {
+                    Ok(value) => {
+                        setting.offer(Some(value));
+                        match setting.value {
+                            Some(_) => "found".to_owned(),
+                            None => "empty".to_owned(),
+                        }
+                    }
+                    Err(why) => why,
+                },
+                Err(why) => format!("unavailable: {why}"),
+            };
+            tried.push(format!("service `{service}`, user `{active}` ({outcome})"));
+        }
+        self.looked
+            .push(format!("the OS keyring: {}", tried.join("; ")));
+    }
+
+    /// The settings, or every missing one and every place looked in.
+    fn finish(self, experimental: bool) -> Result<Resolved, ConfigError> {
+        let Found {
+            base,
+            id,
+            secret,
+            looked,
+        } = self;
+        match (base.value, id.value, secret.value) {
+            (Some(base_url), Some(client_id), Some(client_secret)) => Ok(Resolved {
+                base_url,
+                client_id,
+                client_secret,
+                experimental,
+            }),
+            (b, i, s) => {
+                let missing = [(b, base.name), (i, id.name), (s, secret.name)]
+                    .into_iter()
+                    .filter(|(v, _)| v.is_none())
+                    .map(|(_, name)| name)
+                    .collect();
+                Err(ConfigError::NotConfigured {
+                    missing,
+                    looked_in: looked,
+                })
+            }
         }
     }
 }

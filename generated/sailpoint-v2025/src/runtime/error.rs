@@ -291,6 +291,26 @@ impl<E> fmt::Display for Error<E> {
                 operation_id,
                 reason,
             } => write!(f, "invalid request for `{operation_id}`: {reason}")?,
+            Error::Transport { .. }
+            | Error::Timeout { .. }
+            | Error::Auth { .. }
+            | Error::Redirect { .. }
+            | Error::BodyTooLarge { .. } => self.fmt_exchange(f)?,
+            Error::Config(source) => write!(f, "invalid client configuration: {source}")?,
+            Error::Serialize(source) => {
+                write!(f, "could not serialize the request body: {source}")?
+            }
+            Error::RepeatedPage { .. } | Error::OffsetOverflow { .. } => self.fmt_paging(f)?,
+        }
+        Ok(())
+    }
+}
+
+impl<E> Error<E> {
+    /// The `Display` of an exchange that ended without an answer to type:
+    /// transport, timeout, token, redirect, body too large.
+    fn fmt_exchange(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
             Error::Transport {
                 source,
                 attempts,
@@ -339,10 +359,6 @@ impl<E> fmt::Display for Error<E> {
                 }
                 write!(f, " ({})", Attempts(*attempts))?
             }
-            Error::Config(source) => write!(f, "invalid client configuration: {source}")?,
-            Error::Serialize(source) => {
-                write!(f, "could not serialize the request body: {source}")?
-            }
             Error::Redirect {
                 operation_id,
                 status,
@@ -369,6 +385,14 @@ impl<E> fmt::Display for Error<E> {
                 "`{operation_id}` answered HTTP {status} with a body over the {limit}-byte limit ({})",
                 Attempts(*attempts)
             )?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The `Display` of a pager that stopped.
+    fn fmt_paging(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
             Error::RepeatedPage {
                 operation_id,
                 offset,
@@ -387,6 +411,7 @@ impl<E> fmt::Display for Error<E> {
                 "paging `{operation_id}` stopped: the next offset {offset} is above \
                  the largest `offset` the API allows ({max})"
             )?,
+            _ => {}
         }
         Ok(())
     }
