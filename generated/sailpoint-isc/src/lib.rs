@@ -72,11 +72,12 @@
 //!   | Limit | Default | Change with |
 //!   |---|---|---|
 //!   | opening a connection | 5 s | [`connect_timeout`](ClientBuilder::connect_timeout) |
-//!   | one attempt (a token request or an API request), body included | 30 s | [`timeout`](ClientBuilder::timeout) |
-//!   | the whole call: token fetch, every attempt and every wait between them | 60 s | [`RetryPolicy::deadline`] (or [`no_deadline`](RetryPolicy::no_deadline)) |
+//!   | one attempt (a token request or an API request), body included | 30 s | [`attempt_timeout`](ClientBuilder::attempt_timeout) |
+//!   | the whole call: token fetch, every attempt and every wait between them | 60 s | [`timeout`](ClientBuilder::timeout), or for one call [`CallOptions::timeout`] |
 //!
-//!   Running out of time in any of these phases is [`Error::Timeout`], which names what it
-//!   was waiting for.
+//!   `.timeout(..)` is the whole call, at client and at call level: a tenant that never
+//!   answers ends a call with a 2 s timeout after 2 s, retries or not. Running out of time
+//!   in any of these phases is [`Error::Timeout`], which names what it was waiting for.
 //! - **User agent.** [`user_agent`](ClientBuilder::user_agent) replaces the default
 //!   `sailpoint-isc/<version>`. For a proxy or custom root certificates, pass your own
 //!   `reqwest::Client` to [`http_client`](ClientBuilder::http_client).
@@ -104,8 +105,8 @@
 //! // SAIL_EXPERIMENTAL=true
 //! let from_env = Client::from_env()?;
 //! let patient = ClientBuilder::from_env()?
-//!     .timeout(Duration::from_secs(120))
-//!     .retry_policy(RetryPolicy::default().deadline(Duration::from_secs(300)))
+//!     .timeout(Duration::from_secs(300))
+//!     .retry_policy(RetryPolicy::default().max_attempts(6))
 //!     .build()?;
 //! let from_file = ClientBuilder::from_config_file("config.json")?
 //!     .experimental(true)
@@ -195,8 +196,8 @@
 //!
 //! # Retries
 //!
-//! Every call follows the client's [`RetryPolicy`] (default: at most 4 attempts and 5
-//! minutes in total):
+//! Every call follows the client's [`RetryPolicy`] (default: at most 4 attempts of each
+//! request, within the call's 60 s [`timeout`](ClientBuilder::timeout)):
 //!
 //! - `429 Too Many Requests` is retried for every method, after the `Retry-After` delay
 //!   (capped by [`max_retry_after`](RetryPolicy::max_retry_after), default 60 s);
@@ -206,9 +207,12 @@
 //! - connection failures before anything was sent are retried for every method.
 //!
 //! Without `Retry-After`, the wait is exponential backoff with full jitter (from 500 ms,
-//! at most 20 s). No retry starts that could not finish before the
-//! [`deadline`](RetryPolicy::deadline). [`Response::attempts`] and [`Error::attempts`]
-//! tell how many requests were made.
+//! at most 20 s). No retry starts that could not *start* before the
+//! call's [`timeout`](ClientBuilder::timeout) runs out. An *attempt* is one HTTP request the
+//! call sends or tries, token requests included: [`Response::attempts`] and
+//! [`Error::attempts`] count them, so a call that first fetched a token and was not retried
+//! reports 2, and [`RetryPolicy::max_attempts`] bounds the API request and each token
+//! request on its own.
 //!
 //! ```rust
 //! use sailpoint_isc::{Client, RetryPolicy};
@@ -220,8 +224,7 @@
 //!     .retry_policy(
 //!         RetryPolicy::default()
 //!             .max_attempts(6)
-//!             .max_retry_after(Duration::from_secs(30))
-//!             .deadline(Duration::from_secs(120)),
+//!             .max_retry_after(Duration::from_secs(30)),
 //!     )
 //!     .build()?;
 //! let one_shot = Client::builder()
@@ -259,8 +262,18 @@
 //! - **Tokens**: `access token fetched` (INFO) with `token_url`, `token_attempts` and
 //!   `latency_ms`; `retrying the token request` (INFO) with its `reason`; `no access token`
 //!   (WARN) with the `error`.
+//! - **Rate budget**: `waited for the rate budget` (DEBUG) with `wait_ms`, only when a request
+//!   had to wait (1 ms or more); `the rate budget has no room before the deadline` (INFO)
+//!   with `wait_ms`, before the call fails with [`Error::RateBudget`].
+//! - **Deprecation**: `the server marks this operation deprecated` (WARN), once per
+//!   operation, with its `Deprecation` and `Sunset` headers.
+//! - **Refusals**: `redirect refused: it is never followed` and `token endpoint redirect
+//!   refused` (DEBUG) with the `status`; `experimental operation refused: not enabled on this
+//!   client` (DEBUG).
+//! - **Waiters**: `waiter: not done yet` (DEBUG) after each poll that is still pending.
 //!
-//! No client secret or token ever appears in a span or event.
+//! These are all the events the SDK emits. No client secret or token ever appears in a span
+//! or event.
 //!
 //! # Pagination
 //!

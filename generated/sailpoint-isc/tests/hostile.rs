@@ -714,7 +714,7 @@ async fn cold_callers_share_one_hanging_token_fetch() {
         .await;
         let attempt = Duration::from_millis(300);
         let client = builder(&tenant)
-            .timeout(attempt)
+            .attempt_timeout(attempt)
             .retry_policy(fast_policy().max_attempts(2))
             .build()
             .unwrap();

@@ -29,6 +29,7 @@ use super::retry::RetryPolicy;
 #[derive(Debug, Clone, Default)]
 pub struct CallOptions {
     pub(crate) timeout: Option<Duration>,
+    pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) retry: Option<RetryPolicy>,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) query: Vec<(String, String)>,
@@ -40,11 +41,19 @@ impl CallOptions {
         Self::default()
     }
 
-    /// The timeout of each attempt of this call, like
-    /// [`ClientBuilder::timeout`](super::ClientBuilder::timeout) for the client.
-    /// The whole call, retries included, is bounded by the retry policy's deadline.
+    /// The time allowed for this whole call, token fetch, retries and waits
+    /// included, like [`ClientBuilder::timeout`](super::ClientBuilder::timeout)
+    /// for the client (default 60 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// The time allowed for each attempt of this call, like
+    /// [`ClientBuilder::attempt_timeout`](super::ClientBuilder::attempt_timeout)
+    /// for the client (default 30 s).
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
         self
     }
 
@@ -66,10 +75,11 @@ impl CallOptions {
         self
     }
 
-    /// `self` with `other`'s settings laid over it: `other`'s timeout and retry
-    /// policy win when set; headers and query parameters add up.
+    /// `self` with `other`'s settings laid over it: `other`'s timeouts and
+    /// retry policy win when set; headers and query parameters add up.
     pub fn merge(mut self, other: CallOptions) -> Self {
         self.timeout = other.timeout.or(self.timeout);
+        self.attempt_timeout = other.attempt_timeout.or(self.attempt_timeout);
         self.retry = other.retry.or(self.retry);
         self.headers.extend(other.headers);
         self.query.extend(other.query);

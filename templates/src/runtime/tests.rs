@@ -737,7 +737,7 @@ fn slow_server_client(server: &MockServer, policy: RetryPolicy, timeout: Duratio
     Client::builder()
         .base_url(server.uri())
         .bearer_token(TOKEN)
-        .timeout(timeout)
+        .attempt_timeout(timeout)
         .retry_policy(policy)
         .build()
         .unwrap()
@@ -920,14 +920,14 @@ async fn hung_api_is_a_timeout_within_the_deadline() {
 
 #[tokio::test]
 async fn default_deadline_bounds_a_hung_call() {
-    // The default policy's 60 s deadline, shortened only through the per-attempt
+    // The default 60 s call timeout, shortened only through the attempt
     // timeout: 2 token attempts of 300 ms cannot take minutes.
     let origin = hanging_server().await;
     let client = Client::builder()
         .base_url(&origin)
         .client_credentials(CLIENT_ID, SECRET)
         .token_url("/oauth/token")
-        .timeout(Duration::from_millis(300))
+        .attempt_timeout(Duration::from_millis(300))
         .retry_policy(
             RetryPolicy::default()
                 .max_attempts(2)

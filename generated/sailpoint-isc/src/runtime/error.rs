@@ -120,10 +120,10 @@ pub enum Error<E> {
         /// Origin and path of the request (no query).
         url: String,
     },
-    /// The call ran out of time: an attempt got no answer within the
-    /// [request timeout](super::ClientBuilder::timeout), or the call's
-    /// [deadline](super::RetryPolicy::deadline) passed, while fetching the
-    /// access token or calling the API.
+    /// The call ran out of time: its [timeout](super::ClientBuilder::timeout)
+    /// passed, or its last attempt got no answer within the
+    /// [attempt timeout](super::ClientBuilder::attempt_timeout), while
+    /// fetching the access token or calling the API.
     Timeout {
         /// How many HTTP requests were sent or tried, token requests included.
         attempts: u32,
@@ -145,6 +145,21 @@ pub enum Error<E> {
         operation_id: &'static str,
         /// The token endpoint, `{origin}/oauth/token`.
         url: String,
+    },
+    /// The client-side rate budget
+    /// ([`ClientBuilder::rate_limit`](super::ClientBuilder::rate_limit)) had
+    /// no room for the request before the call's timeout: it was not sent
+    /// (this time; earlier attempts of the call may have been).
+    #[non_exhaustive]
+    RateBudget {
+        /// The operation's `operationId`.
+        operation_id: &'static str,
+        /// How long the request would have had to wait.
+        wait: Duration,
+        /// Time spent on the call so far.
+        elapsed: Duration,
+        /// How many HTTP requests were sent or tried, token requests included.
+        attempts: u32,
     },
     /// The client configuration is invalid.
     Config(ConfigError),
@@ -230,7 +245,8 @@ impl<E> Error<E> {
             | Error::Timeout { attempts, .. }
             | Error::Auth { attempts, .. }
             | Error::Redirect { attempts, .. }
-            | Error::BodyTooLarge { attempts, .. } => Some(*attempts),
+            | Error::BodyTooLarge { attempts, .. }
+            | Error::RateBudget { attempts, .. } => Some(*attempts),
             _ => self.raw().map(RawError::attempts),
         }
     }
@@ -295,7 +311,8 @@ impl<E> fmt::Display for Error<E> {
             | Error::Timeout { .. }
             | Error::Auth { .. }
             | Error::Redirect { .. }
-            | Error::BodyTooLarge { .. } => self.fmt_exchange(f)?,
+            | Error::BodyTooLarge { .. }
+            | Error::RateBudget { .. } => self.fmt_exchange(f)?,
             Error::Config(source) => write!(f, "invalid client configuration: {source}")?,
             Error::Serialize(source) => {
                 write!(f, "could not serialize the request body: {source}")?
@@ -383,6 +400,20 @@ impl<E> Error<E> {
             } => write!(
                 f,
                 "`{operation_id}` answered HTTP {status} with a body over the {limit}-byte limit ({})",
+                Attempts(*attempts)
+            )?,
+            Error::RateBudget {
+                operation_id,
+                wait,
+                elapsed,
+                attempts,
+            } => write!(
+                f,
+                "`{operation_id}` was not sent: the client's rate budget had no room for \
+                 it before the call's timeout (it would have waited {:.3}s more; {:.3}s \
+                 spent, {})",
+                wait.as_secs_f64(),
+                elapsed.as_secs_f64(),
                 Attempts(*attempts)
             )?,
             _ => {}

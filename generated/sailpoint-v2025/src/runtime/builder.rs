@@ -19,10 +19,13 @@ use crate::meta;
 
 /// Long enough for a TLS handshake across the world, short enough that a
 /// wrong host or a firewall that drops packets shows within seconds.
-const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// The longest one attempt (token or API request) may take; the call as a
-/// whole is bounded by [`RetryPolicy`]'s deadline (default 60 s).
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The longest one call may take, token fetch, every attempt, every wait
+/// for the rate budget and between retries included.
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The longest one attempt (a token request or an API request) may take,
+/// within the call's timeout.
+pub(crate) const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
 /// How the client authenticates.
@@ -124,6 +127,7 @@ pub struct ClientBuilder {
     http_client: Option<reqwest::Client>,
     connect_timeout: Duration,
     timeout: Duration,
+    attempt_timeout: Duration,
     retry: RetryPolicy,
     user_agent: Option<String>,
     experimental: bool,
@@ -140,6 +144,7 @@ impl Default for ClientBuilder {
             http_client: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
+            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
             retry: RetryPolicy::default(),
             user_agent: None,
             experimental: false,
@@ -151,9 +156,8 @@ impl Default for ClientBuilder {
 
 impl ClientBuilder {
     /// A builder with the defaults: no target, no credentials, 5 s connect
-    /// timeout, 30 s per attempt, [`RetryPolicy::default`] (whose 60 s deadline
-    /// bounds the whole call, token fetch and retries included), experimental
-    /// operations disabled.
+    /// timeout, 60 s per call (token fetch and retries included), 30 s per
+    /// attempt, [`RetryPolicy::default`], experimental operations disabled.
     pub fn new() -> Self {
         Self::default()
     }
@@ -234,8 +238,14 @@ impl ClientBuilder {
 
     /// Targets an origin such as `https://acme.api.identitynow.com` (what
     /// `SAIL_BASE_URL` holds). API calls go to `{origin}/v2025/...` and tokens
-    /// come from `{origin}/oauth/token`. A trailing `/` or API version prefix
-    /// is dropped; a path before it (e.g. a proxy's) is kept.
+    /// come from `{origin}/oauth/token`.
+    ///
+    /// It is an **origin**: scheme, host and optional port. A trailing `/`,
+    /// and this API's own prefix (`/v2025`), are dropped; any other path is
+    /// kept as a proxy's prefix, put before every path the client calls. A
+    /// path that ends in another API version (`/v3`, `/v2024`, `/beta`) is
+    /// refused by [`build`](Self::build) with [`ConfigError::InvalidBaseUrl`]
+    /// rather than sent to `{origin}/v3/v2025/...` and `{origin}/v3/oauth/token`.
     pub fn base_url(mut self, origin: impl Into<String>) -> Self {
         self.target = Some(Target::BaseUrl(origin.into()));
         self
@@ -306,12 +316,24 @@ impl ClientBuilder {
         self
     }
 
-    /// The time allowed for one attempt (a token request or an API request),
-    /// from connecting to the end of the response body (default 30 s). The
-    /// retry policy's [deadline](RetryPolicy::deadline) (default 60 s) bounds
-    /// the whole call, token fetch and retries included.
+    /// The time allowed for a whole call (default 60 s): the token fetch,
+    /// every attempt, and every wait for the rate budget and between retries.
+    /// When it runs out the call ends with [`Error::Timeout`](super::Error::Timeout),
+    /// whatever attempt is in flight; no retry starts that could not start
+    /// before it. [`CallOptions::timeout`](super::CallOptions::timeout) sets
+    /// it for one call, and [`attempt_timeout`](Self::attempt_timeout) bounds
+    /// each attempt within it.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// The time allowed for one attempt (a token request or an API
+    /// request), from connecting to the end of the response body (default
+    /// 30 s), within the call's [`timeout`](Self::timeout). An attempt that
+    /// runs out is retried like a lost connection (see [`RetryPolicy`]).
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
         self
     }
 
@@ -448,6 +470,7 @@ impl ClientBuilder {
                 auth,
                 retry: self.retry,
                 timeout: self.timeout,
+                attempt_timeout: self.attempt_timeout,
                 user_agent,
                 experimental: self.experimental,
                 budget,
@@ -481,6 +504,16 @@ fn tenant_origin(tenant: &str) -> Result<String, ConfigError> {
     normalize_origin(&meta::SERVER_URL_TEMPLATE.replace(&placeholder, tenant))
 }
 
+/// Whether a path segment names an API version: `v3`, `v2025`, `v3beta`, `beta`.
+fn is_api_version(segment: &str) -> bool {
+    let segment = segment.to_ascii_lowercase();
+    let version = segment.strip_suffix("beta").unwrap_or(&segment);
+    segment == "beta"
+        || version
+            .strip_prefix('v')
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Checks that `url` is an `http(s)` URL without query, fragment or user info,
 /// and returns it without trailing `/` or API prefix.
 fn normalize_origin(url: &str) -> Result<String, ConfigError> {
@@ -504,6 +537,15 @@ fn normalize_origin(url: &str) -> Result<String, ConfigError> {
     let mut origin = parsed.as_str().trim_end_matches('/').to_owned();
     if let Some(stripped) = origin.strip_suffix(meta::API_PREFIX) {
         origin = stripped.trim_end_matches('/').to_owned();
+    }
+    let last = origin.rsplit('/').next().unwrap_or_default();
+    if parsed.path() != "/" && is_api_version(last) {
+        return Err(invalid(&format!(
+            "a base URL is an origin such as `{}://{}`, without the API's path; `/{last}` \
+             looks like an API version (the client adds the paths it calls)",
+            parsed.scheme(),
+            parsed.host_str().unwrap_or_default(),
+        )));
     }
     Ok(origin)
 }
@@ -597,11 +639,9 @@ mod tests {
     fn default_limits() {
         let builder = ClientBuilder::new();
         assert_eq!(builder.connect_timeout, Duration::from_secs(5));
-        assert_eq!(builder.timeout, Duration::from_secs(30));
-        assert_eq!(
-            builder.retry.deadline_limit(),
-            Some(Duration::from_secs(60))
-        );
+        assert_eq!(builder.timeout, Duration::from_secs(60));
+        assert_eq!(builder.attempt_timeout, Duration::from_secs(30));
+        assert_eq!(builder.retry.deadline_limit(), None);
     }
 
     #[test]
@@ -744,6 +784,31 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn a_base_url_ending_in_an_api_version_is_refused() {
+        for bad in [
+            "https://acme.api.example.com/v3",
+            "https://acme.api.example.com/beta/",
+            "https://acme.api.example.com/v2024",
+            "http://localhost:8080/proxy/v3beta",
+        ] {
+            let err = Client::builder()
+                .base_url(bad)
+                .bearer_token("t")
+                .build()
+                .unwrap_err();
+            assert!(
+                matches!(&err, ConfigError::InvalidBaseUrl { reason, .. }
+                    if reason.contains("a base URL is an origin") && reason.contains("API version")),
+                "{bad}: {err:?}"
+            );
+        }
+        // The API's own prefix is dropped, not refused; a proxy's path stays.
+        let own = format!("https://acme.api.example.com{}", meta::API_PREFIX);
+        assert_eq!(normalize_origin(&own).unwrap(), "https://acme.api.example.com");
+        assert!(normalize_origin("http://localhost:8080/proxy/version").is_ok());
     }
 
     #[test]

@@ -64,7 +64,10 @@ pub(super) struct Inner {
     pub(super) api_base: String,
     pub(super) auth: Auth,
     pub(super) retry: RetryPolicy,
+    /// The whole call's limit ([`ClientBuilder::timeout`](super::ClientBuilder::timeout)).
     pub(super) timeout: Duration,
+    /// One attempt's limit.
+    pub(super) attempt_timeout: Duration,
     pub(super) user_agent: HeaderValue,
     pub(super) experimental: bool,
     /// The rate budget, shared with other clients of the same client id.
@@ -93,6 +96,7 @@ impl fmt::Debug for Client {
             .field("auth", auth)
             .field("experimental", &inner.experimental)
             .field("timeout", &inner.timeout)
+            .field("attempt_timeout", &inner.attempt_timeout)
             .field("retry", &inner.retry)
             .field("rate_limit", &inner.budget.as_ref().map(|b| b.limit()))
             .finish_non_exhaustive()
@@ -138,6 +142,12 @@ enum SendError {
         attempts: u32,
         url: String,
     },
+    RateBudget {
+        operation_id: &'static str,
+        wait: Duration,
+        elapsed: Duration,
+        attempts: u32,
+    },
     Redirect(&'static str, Redirect, u32),
     BodyTooLarge(&'static str, StatusCode, u64, u32),
 }
@@ -182,6 +192,17 @@ impl<E> From<SendError> for Error<E> {
                 attempts,
                 operation_id,
                 url,
+            },
+            SendError::RateBudget {
+                operation_id,
+                wait,
+                elapsed,
+                attempts,
+            } => Error::RateBudget {
+                operation_id,
+                wait,
+                elapsed,
+                attempts,
             },
             SendError::Redirect(operation_id, redirect, attempts) => Error::Redirect {
                 operation_id,
@@ -276,7 +297,8 @@ impl SendError {
         match self {
             SendError::Transport { attempts, .. }
             | SendError::Timeout { attempts, .. }
-            | SendError::Auth { attempts, .. } => Some(*attempts),
+            | SendError::Auth { attempts, .. }
+            | SendError::RateBudget { attempts, .. } => Some(*attempts),
             _ => None,
         }
     }
@@ -394,6 +416,7 @@ impl Client {
     fn prepare(&self, req: &Request) -> Result<(url::Url, HeaderMap), SendError> {
         let op = req.op;
         let invalid = |reason: String| SendError::InvalidRequest(op.id, reason);
+        check_path(&req.path).map_err(invalid)?;
         let url_text = format!("{}{}", self.inner.api_base, req.path);
         let mut url = url::Url::parse(&url_text).map_err(|e| invalid(e.to_string()))?;
         // URL parsing resolves `.` and `..` segments, even percent-encoded ones
@@ -528,14 +551,29 @@ impl Client {
             url,
             headers,
             policy,
-            attempt_limit: req.options.timeout.unwrap_or(self.inner.timeout),
+            attempt_limit: req.options.attempt_timeout.unwrap_or(self.inner.attempt_timeout),
             start,
-            deadline: policy.deadline_limit().and_then(|d| start.checked_add(d)),
+            deadline: call_deadline(
+                start,
+                req.options.timeout.unwrap_or(self.inner.timeout),
+                policy,
+            ),
             idempotent: is_idempotent(&op.method),
             api_attempts: AtomicU32::new(0),
             token_attempts: AtomicU32::new(0),
         })
     }
+}
+
+/// The shortest wait for the rate budget that is logged.
+const LOGGED_BUDGET_WAIT: Duration = Duration::from_millis(1);
+
+/// When a call that started at `start` must be over: after its `timeout`,
+/// or the policy's own [deadline](RetryPolicy::deadline) if that is sooner;
+/// never for a limit too large for an `Instant`.
+fn call_deadline(start: Instant, timeout: Duration, policy: &RetryPolicy) -> Option<Instant> {
+    let limit = policy.deadline_limit().map_or(timeout, |d| d.min(timeout));
+    start.checked_add(limit)
 }
 
 /// One call on its way through the phases: what they all read, and the
@@ -612,7 +650,8 @@ impl<'c> Call<'c> {
             return Ok(());
         };
         match budget.acquire(self.deadline).await {
-            Ok(waited) if !waited.is_zero() => tracing::debug!(
+            // Taking a ready token takes microseconds: only a real wait is logged.
+            Ok(waited) if waited >= LOGGED_BUDGET_WAIT => tracing::debug!(
                 wait_ms = waited.as_millis() as u64,
                 "waited for the rate budget"
             ),
@@ -622,7 +661,12 @@ impl<'c> Call<'c> {
                     wait_ms = over.wait.as_millis() as u64,
                     "the rate budget has no room before the deadline"
                 );
-                return Err(self.timed_out(self.shown_url.clone()));
+                return Err(SendError::RateBudget {
+                    operation_id: self.op.id,
+                    wait: over.wait,
+                    elapsed: self.start.elapsed(),
+                    attempts: self.attempts(),
+                });
             }
         }
         Ok(())
@@ -899,6 +943,29 @@ impl<'c> Call<'c> {
             Err(BodyError::Transport(err)) => Ok(Err(err)),
         }
     }
+}
+
+/// Refuses a path that is not absolute (`machine-identities` instead of
+/// `/machine-identities`) or that has a `.` or `..` segment (spelled out or
+/// percent-encoded): it would not address what it says under the API base.
+fn check_path(path: &str) -> Result<(), String> {
+    if !path.starts_with('/') {
+        return Err(format!(
+            "the path `{path}` does not start with `/`; paths are absolute under the API \
+             base (write `/{path}`)"
+        ));
+    }
+    let dot_segment = path.split(['/', '?', '#']).any(|segment| {
+        let lower = segment.to_ascii_lowercase().replace("%2e", ".");
+        lower == "." || lower == ".."
+    });
+    if dot_segment {
+        return Err(format!(
+            "the path `{path}` has a `.` or `..` segment, which would address another \
+             path than the one written; it was not sent"
+        ));
+    }
+    Ok(())
 }
 
 /// Tokens shorter than this are not looked for in error bodies.

@@ -53,6 +53,8 @@ mod tests;
 mod tests_budget;
 #[cfg(test)]
 mod tests_options;
+#[cfg(test)]
+mod tests_send;
 pub(crate) mod waiter;
 
 pub use budget::RateLimit;

@@ -97,7 +97,10 @@ impl<T> Response<T> {
         }
     }
 
-    /// How many HTTP requests were sent for this call (1 unless retried).
+    /// How many attempts this call made: HTTP requests sent or tried, token
+    /// requests included (see [`RetryPolicy`](super::RetryPolicy)). 1 for a
+    /// call with a cached token that was not retried; 2 for one that first
+    /// fetched a token.
     pub fn attempts(&self) -> u32 {
         self.attempts
     }

@@ -27,8 +27,17 @@ use reqwest::{Method, StatusCode};
 /// a random duration between zero and
 /// `min(max_backoff, initial_backoff * 2^retry)`.
 ///
-/// Retries stop after [`max_attempts`](Self::max_attempts) requests, or when
-/// the next attempt could not start before the [`deadline`](Self::deadline).
+/// Retries stop after [`max_attempts`](Self::max_attempts) attempts, or when
+/// the next attempt could not start before the call's
+/// [`timeout`](super::ClientBuilder::timeout) runs out.
+///
+/// **An attempt** is one HTTP request the call sends or tries: an API request
+/// or a token request. `max_attempts` bounds each of them on its own (the API
+/// request, and each token fetch, is sent at most that many times);
+/// [`Response::attempts`](super::Response::attempts) and
+/// [`Error::attempts`](super::Error::attempts) count both, so a call on a
+/// client without a cached token that was not retried reports 2 (the token
+/// request, then the API request).
 /// A `401` answer to a request authenticated with client credentials is not a
 /// retry: the token is refreshed once and the request sent once more.
 ///
@@ -51,15 +60,15 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     /// 4 attempts, backoff from 500 ms up to 20 s, `Retry-After` capped at
-    /// 60 s, and a deadline of 60 s for the whole call (token fetch, every
-    /// attempt and every wait included).
+    /// 60 s, and no deadline of its own: the call's
+    /// [`timeout`](super::ClientBuilder::timeout) (default 60 s) bounds it.
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 4,
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(20),
             max_retry_after: Duration::from_secs(60),
-            deadline: Some(Duration::from_secs(60)),
+            deadline: None,
         }
     }
 }
@@ -70,12 +79,17 @@ impl RetryPolicy {
         Self::default()
     }
 
-    /// Never retry: every call makes one attempt (plus the token refresh after a `401`).
+    /// Never retry: the API request is sent once, and so is a token request
+    /// when one is needed (and once more after a `401`, to refresh the token).
+    /// A call on a client without a cached token so reports 2 attempts.
     pub fn none() -> Self {
         Self::default().max_attempts(1)
     }
 
-    /// The most HTTP requests one call makes, the first included (at least 1).
+    /// How many times the API request, and each token request, may be sent,
+    /// the first included (at least 1). See the type's docs for what counts
+    /// as an attempt: `max_attempts(4)` on a client without a cached token
+    /// may report 5 (one token request, four API requests).
     pub fn max_attempts(mut self, attempts: u32) -> Self {
         self.max_attempts = attempts.max(1);
         self
@@ -99,14 +113,17 @@ impl RetryPolicy {
         self
     }
 
-    /// The time budget of a whole call, retries and waits included. Each attempt's
-    /// timeout is cut to what is left, and no retry starts that could not finish in time.
+    /// A limit of the whole call, retries and waits included, kept when it is
+    /// shorter than the call's [`timeout`](super::ClientBuilder::timeout)
+    /// (which is the usual way to bound a call). Each attempt's timeout is
+    /// cut to what is left, and no retry starts that could not start in time.
     pub fn deadline(mut self, deadline: Duration) -> Self {
         self.deadline = Some(deadline);
         self
     }
 
-    /// Removes the overall deadline; attempts are still bounded by the request timeout.
+    /// Removes the policy's own deadline (the default); the call's
+    /// [`timeout`](super::ClientBuilder::timeout) still bounds it.
     pub fn no_deadline(mut self) -> Self {
         self.deadline = None;
         self
@@ -114,6 +131,12 @@ impl RetryPolicy {
 
     pub(crate) fn deadline_limit(&self) -> Option<Duration> {
         self.deadline
+    }
+
+    /// The most attempts of each request.
+    #[cfg(test)]
+    pub(crate) fn attempts_limit(&self) -> u32 {
+        self.max_attempts
     }
 
     /// A server's requested wait, cut to [`max_retry_after`](Self::max_retry_after).

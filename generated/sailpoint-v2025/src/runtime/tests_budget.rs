@@ -179,7 +179,7 @@ async fn a_wait_past_the_deadline_is_a_timeout_and_sends_nothing() {
     let results = calls(&[client], 2).await;
     assert!(matches!(results[0], Ok(200)), "{:?}", results[0]);
     assert!(
-        matches!(results[1], Err(Error::Timeout { .. })),
+        matches!(results[1], Err(Error::RateBudget { .. })),
         "{:?}",
         results[1]
     );
