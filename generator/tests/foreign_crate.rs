@@ -150,7 +150,7 @@ fn a_foreign_crate_contains_what_its_spec_asks_for() {
     // runtime's unit tests only; SailPoint's `from_env` not at all.
     let runtime = file(&files, "src/runtime/mod.rs").expect("runtime");
     assert!(runtime.contains("#[cfg(test)]\nmod paginate;"), "{runtime}");
-    let client = file(&files, "src/runtime/client.rs").expect("client");
+    let client = file(&files, "src/runtime/builder.rs").expect("client");
     assert!(!client.contains("fn from_env"));
     // No experimental operations, no client-credentials flow.
     let meta = file(&files, "src/meta.rs").expect("meta");
@@ -180,7 +180,7 @@ fn the_vendor_extension_brings_sailpoints_conventions_back() {
     );
     let files = foreign(&spec);
     assert!(file(&files, "src/runtime/config.rs").is_some());
-    let client = file(&files, "src/runtime/client.rs").expect("client");
+    let client = file(&files, "src/runtime/builder.rs").expect("client");
     assert!(client.contains("pub fn from_env()"), "from_env is back");
     assert!(client.contains("SAIL_BASE_URL"));
     let manifest = file(&files, "Cargo.toml").expect("Cargo.toml");
