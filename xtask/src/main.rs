@@ -17,6 +17,7 @@ mod contract;
 mod corpus;
 mod diff;
 mod ours;
+#[cfg(test)]
 mod shape;
 
 use anyhow::{bail, Result};
