@@ -289,7 +289,7 @@ impl ClientBuilder {
     /// to 10, and a client that follows a 307 or 308 re-sends the request, body
     /// and client secret included, to wherever the server points, before this
     /// crate sees the answer. Such an answer is still refused
-    /// ([`Error::Redirect`], [`AuthError::Redirect`]: the answer came from
+    /// ([`Error::Redirect`](super::Error::Redirect), [`AuthError::Redirect`](super::AuthError::Redirect): the answer came from
     /// another URL), so no other origin's answer or token is ever used, but what
     /// the HTTP client already sent cannot be taken back.
     ///
@@ -338,7 +338,7 @@ impl ClientBuilder {
     }
 
     /// The largest response body read, in bytes (default 16 MiB). A longer body
-    /// fails the call with [`Error::BodyTooLarge`] (or [`AuthError::BodyTooLarge`]
+    /// fails the call with [`Error::BodyTooLarge`](super::Error::BodyTooLarge) (or [`AuthError::BodyTooLarge`](super::AuthError::BodyTooLarge)
     /// from the token endpoint) as soon as the limit is passed: by its
     /// `Content-Length` before anything is read, or while it streams in, so no
     /// more than the limit is ever buffered. A page of 250 SailPoint objects is
@@ -362,7 +362,7 @@ impl ClientBuilder {
 
     /// Allows calling experimental operations, which then send the
     /// `X-SailPoint-Experimental: true` header. Without it they fail with
-    /// [`Error::ExperimentalNotEnabled`] before anything is sent.
+    /// [`Error::ExperimentalNotEnabled`](super::Error::ExperimentalNotEnabled) before anything is sent.
     /// [`from_env`](Self::from_env) sets it from `SAIL_EXPERIMENTAL`.
     pub fn experimental(mut self, enabled: bool) -> Self {
         self.experimental = enabled;
