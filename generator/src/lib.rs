@@ -16,10 +16,10 @@ mod graph;
 pub mod ident;
 pub mod ir;
 pub mod lower;
-pub mod migration;
-pub mod parse;
 mod manifest;
+pub mod migration;
 mod output;
+pub mod parse;
 mod settings;
 mod template_copy;
 
@@ -63,8 +63,13 @@ pub fn generate(
         crate_name: &settings.crate_name,
         tag_features: settings.tag_features,
     };
-    let (mut files, emit, format) =
-        emit::emit(&lowering.api, &emit_settings, front_page, testing_page, features)?;
+    let (mut files, emit, format) = emit::emit(
+        &lowering.api,
+        &emit_settings,
+        front_page,
+        testing_page,
+        features,
+    )?;
     let t2 = Instant::now();
     let generated_lines = files
         .iter()
@@ -122,4 +127,3 @@ pub fn generate(
         },
     })
 }
-

@@ -73,4 +73,3 @@ pub const OURS: &[OurCrate] = &[
 pub fn ours(spec: &str) -> Option<&'static OurCrate> {
     OURS.iter().find(|c| c.spec == spec)
 }
-

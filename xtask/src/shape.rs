@@ -163,7 +163,9 @@ fn reexports(root: &str) -> BTreeMap<String, String> {
         let Some((module, items)) = rest.split_once("::") else {
             continue;
         };
-        let items = items.trim_end_matches(';').trim_matches(|c| c == '{' || c == '}');
+        let items = items
+            .trim_end_matches(';')
+            .trim_matches(|c| c == '{' || c == '}');
         for item in items.split(',') {
             let last = item.trim().rsplit("::").next().unwrap_or_default();
             let name = last.split(" as ").last().unwrap_or(last).trim();
@@ -265,7 +267,10 @@ fn collect_files(
             collect_files(&path, top, out)?;
         } else if path.extension().is_some_and(|e| e == "rs") {
             let rel = path.strip_prefix(top)?;
-            let first = rel.components().next().map(|c| c.as_os_str().to_string_lossy());
+            let first = rel
+                .components()
+                .next()
+                .map(|c| c.as_os_str().to_string_lossy());
             let module = first
                 .map(|f| f.trim_end_matches(".rs").to_owned())
                 .unwrap_or_default();
@@ -285,9 +290,7 @@ pub fn circles(graph: &Graph) -> Vec<String> {
                 if next == start {
                     let mut circle = path.clone();
                     // One spelling per circle: rotated to its smallest module.
-                    let min = (0..circle.len())
-                        .min_by_key(|&i| &circle[i])
-                        .unwrap_or(0);
+                    let min = (0..circle.len()).min_by_key(|&i| &circle[i]).unwrap_or(0);
                     circle.rotate_left(min);
                     let first = circle[0].clone();
                     circle.push(first);

@@ -18,9 +18,9 @@
 //! Markdown, where those lines would show.
 
 use super::docs::clean;
+use super::EmitSettings;
 use crate::graph::Boxing;
 use crate::ir::*;
-use super::EmitSettings;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A string placeholder for ids, in SailPoint's 32-hex-digit style.

@@ -22,13 +22,13 @@
 //! The call's span, [`SendError`] (the errors before they get the operation's
 //! error type) and the future every operation returns live here too.
 
+use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
-use std::fmt;
 
 use reqwest::header::{
     HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT,
@@ -562,7 +562,10 @@ impl Client {
             url,
             headers,
             policy,
-            attempt_limit: req.options.attempt_timeout.unwrap_or(self.inner.attempt_timeout),
+            attempt_limit: req
+                .options
+                .attempt_timeout
+                .unwrap_or(self.inner.attempt_timeout),
             start,
             deadline: call_deadline(
                 start,
@@ -837,8 +840,7 @@ impl<'c> Call<'c> {
         attempt: u32,
     ) -> Next<'c> {
         if class == RetryClass::Unauthorized {
-            if let (Auth::OAuth(source), Some(generation)) = (&self.inner.auth, token.generation)
-            {
+            if let (Auth::OAuth(source), Some(generation)) = (&self.inner.auth, token.generation) {
                 return Next::RefreshToken(source, generation);
             }
         }

@@ -67,8 +67,8 @@ mod tests_send;
 pub(crate) mod waiter;
 
 pub use budget::RateLimit;
-pub use bulk::{bulk, BulkOptions, BulkResult};
 pub use builder::{ClientBuilder, Credentials};
+pub use bulk::{bulk, BulkOptions, BulkResult};
 pub use client::{Client, ResponseFuture};
 pub use error::{ApiError, AuthError, ConfigError, Error, RawError};
 pub use options::CallOptions;

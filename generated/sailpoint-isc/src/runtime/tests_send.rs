@@ -29,7 +29,9 @@ async fn silent_tenant() -> String {
 }
 
 fn bearer(base_url: &str) -> ClientBuilder {
-    Client::builder().base_url(base_url).bearer_token("tok-0123456789")
+    Client::builder()
+        .base_url(base_url)
+        .bearer_token("tok-0123456789")
 }
 
 /// Far below the old per-attempt behaviour (4 attempts of 2 s and the waits
@@ -229,8 +231,14 @@ fn documented_seconds(front_page: &str, setter: &str) -> u64 {
 fn the_front_page_documents_the_defaults_of_the_code() {
     let front_page = include_str!("../lib.rs");
     for (setter, code) in [
-        ("ClientBuilder::connect_timeout", super::builder::DEFAULT_CONNECT_TIMEOUT),
-        ("ClientBuilder::attempt_timeout", super::builder::DEFAULT_ATTEMPT_TIMEOUT),
+        (
+            "ClientBuilder::connect_timeout",
+            super::builder::DEFAULT_CONNECT_TIMEOUT,
+        ),
+        (
+            "ClientBuilder::attempt_timeout",
+            super::builder::DEFAULT_ATTEMPT_TIMEOUT,
+        ),
         ("ClientBuilder::timeout", super::builder::DEFAULT_TIMEOUT),
     ] {
         assert_eq!(

@@ -569,7 +569,6 @@ impl Client {
     pub fn from_config_file(path: impl AsRef<Path>) -> Result<Client, ConfigError> {
         ClientBuilder::from_config_file(path)?.build()
     }
-
 }
 
 #[cfg(test)]
@@ -807,7 +806,10 @@ mod tests {
         }
         // The API's own prefix is dropped, not refused; a proxy's path stays.
         let own = format!("https://acme.api.example.com{}", meta::API_PREFIX);
-        assert_eq!(normalize_origin(&own).unwrap(), "https://acme.api.example.com");
+        assert_eq!(
+            normalize_origin(&own).unwrap(),
+            "https://acme.api.example.com"
+        );
         assert!(normalize_origin("http://localhost:8080/proxy/version").is_ok());
     }
 
