@@ -287,6 +287,9 @@ pub struct Counters {
 
 struct State {
     config: ServerConfig,
+    /// When the stand-in started, and every API request's arrival (ms after it) and status.
+    started: Instant,
+    trace: Mutex<Vec<(u128, u16)>>,
     /// Access token -> client id.
     tokens: Mutex<HashMap<String, String>>,
     buckets: Mutex<HashMap<String, Counter>>,
@@ -327,6 +330,8 @@ impl StandIn {
             counters: Mutex::default(),
             in_flight: AtomicU64::new(0),
             next_token: AtomicU64::new(1),
+            started: Instant::now(),
+            trace: Mutex::default(),
             v2025_item: ItemTemplate::new(&v2025_item()),
             v2_item: ItemTemplate::new(&v2_item()),
         });
@@ -357,6 +362,11 @@ impl StandIn {
         format!("http://{}", self.addr)
     }
 
+    /// Every API request so far: its arrival (ms after the start) and status.
+    pub fn trace(&self) -> Vec<(u128, u16)> {
+        self.state.trace.lock().unwrap().clone()
+    }
+
     /// What the server has counted so far.
     pub fn counters(&self) -> Counters {
         self.state.counters.lock().unwrap().clone()
@@ -380,7 +390,13 @@ async fn handle(state: &State, req: Request<Incoming>) -> Answer {
         let now = state.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         counters.max_in_flight = counters.max_in_flight.max(now);
     }
+    let arrived = state.started.elapsed().as_millis();
     let answer = api(state, &req, &path);
+    state
+        .trace
+        .lock()
+        .unwrap()
+        .push((arrived, answer.status().as_u16()));
     if answer.status() == StatusCode::TOO_MANY_REQUESTS {
         let mut counters = state.counters.lock().unwrap();
         counters.too_many += 1;
@@ -1074,6 +1090,15 @@ async fn run_one(
     };
     outcome.wall = started.elapsed();
     outcome.counters = server.counters();
+    if let Some(path) = std::env::var_os("BENCH_PAGING_TRACE") {
+        // One line per API request: arrival (ms after the server started) and status.
+        let text: String = server
+            .trace()
+            .iter()
+            .map(|(ms, status)| format!("{ms} {status}\n"))
+            .collect();
+        let _ = std::fs::write(path, text);
+    }
     drop(server);
 
     let stderr = String::from_utf8_lossy(&stderr);

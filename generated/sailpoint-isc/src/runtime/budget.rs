@@ -7,7 +7,8 @@
 //! `Client::execute` calls [`RateBudget::acquire`] before every attempt, and
 //! reports every answer: [`RateBudget::throttled`] for a `429` (with its
 //! `Retry-After`), [`RateBudget::succeeded`] for anything else, each with the
-//! instant the attempt was sent. The budget keeps a token bucket (rate,
+//! instant of the attempt's turn ([`Turn::at`], which names the attempt: the
+//! log holds that instant). The budget keeps a token bucket (rate,
 //! tokens, the pause after a rate `429`), a log of when recent requests took
 //! their turn (at most two periods' worth, for limits up to [`LOG_MAX`]
 //! requests per period), and what it knows of how the server counts
@@ -201,6 +202,14 @@ enum Wait {
     Answer(Instant),
 }
 
+/// A turn taken from the budget: how long the request waited for it, and the
+/// instant it was taken, which names the request when its answer is reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Turn {
+    pub(crate) waited: Duration,
+    pub(crate) at: Instant,
+}
+
 /// The wait for budget would end after the call's deadline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct OverDeadline {
@@ -303,10 +312,7 @@ impl RateBudget {
     /// Takes one turn, waiting in line for it (first come, first served).
     /// Returns how long it waited, or [`OverDeadline`] as soon as it is
     /// clear that the turn would come after `deadline`.
-    pub(crate) async fn acquire(
-        &self,
-        deadline: Option<Instant>,
-    ) -> Result<Duration, OverDeadline> {
+    pub(crate) async fn acquire(&self, deadline: Option<Instant>) -> Result<Turn, OverDeadline> {
         let start = Instant::now();
         let over = |at: Instant| OverDeadline {
             wait: at.saturating_duration_since(start),
@@ -327,7 +333,12 @@ impl RateBudget {
             answered.as_mut().enable();
             let now = Instant::now();
             let until = match self.try_take(now) {
-                None => return Ok(now - start),
+                None => {
+                    return Ok(Turn {
+                        waited: now - start,
+                        at: now,
+                    })
+                }
                 Some(Wait::Until(at)) if deadline.is_some_and(|d| at >= d) => return Err(over(at)),
                 Some(Wait::Until(at)) => at,
                 Some(Wait::Answer(at)) => match deadline {
@@ -416,24 +427,23 @@ impl RateBudget {
         self.limit.per / 10
     }
 
-    /// Records a `429` answering a request sent at `sent_at`: pauses the
-    /// budget for `retry_after` and, unless the server shows that it counts
-    /// in a window, cuts the rate (once per burst).
-    pub(crate) fn throttled(&self, sent_at: Instant, retry_after: Option<Duration>) {
-        self.throttled_at(Instant::now(), sent_at, retry_after);
+    /// Records a `429` answering the request that took its turn at `turn`
+    /// ([`Turn::at`]): pauses the budget for `retry_after` and, unless the
+    /// server shows that it counts in a window, cuts the rate (once per burst).
+    pub(crate) fn throttled(&self, turn: Instant, retry_after: Option<Duration>) {
+        self.throttled_at(Instant::now(), turn, retry_after);
         self.answered.notify_waiters();
     }
 
-    fn throttled_at(&self, now: Instant, sent_at: Instant, retry_after: Option<Duration>) {
+    fn throttled_at(&self, now: Instant, turn: Instant, retry_after: Option<Duration>) {
         let limit = self.limit;
         let mut state = self.lock();
         state.refill(now, limit.per);
         // The server did not count this request: take its turn out of the log.
-        let taken = state.sends.partition_point(|&at| at <= sent_at);
-        if taken > 0 {
-            state.sends.remove(taken - 1);
+        if let Ok(index) = state.sends.binary_search(&turn) {
+            state.sends.remove(index);
         }
-        if state.probe.is_some_and(|probe| sent_at >= probe) {
+        if state.probe == Some(turn) {
             // The request sent alone was refused: it is a window if the pause
             // says so (below), and no reason to ask again otherwise.
             state.probe = None;
@@ -442,13 +452,11 @@ impl RateBudget {
             }
         }
         if let Some(pause) = retry_after {
-            if let Some(length) = self.window_of(&state, now, sent_at, pause) {
+            if let Some(length) = self.window_of(&state, now, turn, pause) {
                 let length = match state.counting {
                     // Another answer of the same burst: the shortest estimate
                     // is the closest (each is late by rounding and latency).
-                    Counting::Window(known)
-                        if state.last_learned.is_some_and(|at| sent_at <= at) =>
-                    {
+                    Counting::Window(known) if state.last_learned.is_some_and(|at| turn <= at) => {
                         known.min(length)
                     }
                     _ => length,
@@ -467,7 +475,7 @@ impl RateBudget {
                 return;
             }
         }
-        if state.last_cut.is_none_or(|cut| sent_at > cut) {
+        if state.last_cut.is_none_or(|cut| turn > cut) {
             let floor = limit.rate() * FLOOR;
             state.rate = (state.rate * CUT).max(floor);
             state.last_cut = Some(now);
@@ -485,7 +493,7 @@ impl RateBudget {
         }
     }
 
-    /// The window a `429` answering a request sent at `sent_at`, received at
+    /// The window a `429` answering the request that took its turn at `turn`, received at
     /// `now` with `Retry-After: pause`, shows, if it shows one: at least
     /// `requests` sends (not answered `429`) within the last period (or
     /// learned window) before it, and a pause that reaches to when the
@@ -495,7 +503,7 @@ impl RateBudget {
         &self,
         state: &State,
         now: Instant,
-        sent_at: Instant,
+        turn: Instant,
         pause: Duration,
     ) -> Option<Duration> {
         let limit = self.limit;
@@ -504,7 +512,8 @@ impl RateBudget {
         }
         let n = limit.requests as usize;
         let length = state.window().unwrap_or(limit.per).max(limit.per);
-        let (first, count) = state.sends_within(sent_at, length);
+        // The turns taken before this one (its own is out of the log).
+        let (first, count) = state.sends_within(turn, length);
         if count < n {
             return None;
         }
@@ -517,22 +526,22 @@ impl RateBudget {
             .then(|| end.saturating_duration_since(oldest).max(limit.per))
     }
 
-    /// Records an answer that was not a `429` to a request sent at `sent_at`:
-    /// the rate recovers a little, and the request sent alone (if this is
-    /// its answer) shows that the server admits more than `requests` per
-    /// period.
-    pub(crate) fn succeeded(&self, sent_at: Instant) {
-        self.succeeded_at(sent_at);
+    /// Records an answer that was not a `429` to the request that took its
+    /// turn at `turn` ([`Turn::at`]): the rate recovers a little, and the
+    /// request sent alone (if this is its answer) shows that the server
+    /// admits more than `requests` per period.
+    pub(crate) fn succeeded(&self, turn: Instant) {
+        self.succeeded_at(turn);
         self.answered.notify_waiters();
     }
 
-    fn succeeded_at(&self, sent_at: Instant) {
+    fn succeeded_at(&self, turn: Instant) {
         let mut state = self.lock();
         let max = self.limit.rate();
         if state.rate < max {
             state.rate = (state.rate + max * RECOVERY).min(max);
         }
-        if state.probe.is_some_and(|probe| sent_at >= probe) {
+        if state.probe == Some(turn) {
             state.probe = None;
             if state.counting == Counting::Unknown {
                 state.counting = Counting::Bucket;
@@ -719,11 +728,11 @@ mod tests {
     #[tokio::test]
     async fn acquire_waits_in_line_and_gives_up_before_the_deadline() {
         let budget = RateBudget::new(RateLimit::new(1, 50 * MS));
-        let first = budget.acquire(None).await.unwrap();
+        let first = budget.acquire(None).await.unwrap().waited;
         assert!(first < 40 * MS, "{first:?}");
-        let waited = budget.acquire(None).await.unwrap();
-        assert!(waited >= 40 * MS, "{waited:?}");
-        budget.succeeded(Instant::now());
+        let second = budget.acquire(None).await.unwrap();
+        assert!(second.waited >= 40 * MS, "{second:?}");
+        budget.succeeded(second.at);
         // The next token is ~50 ms away: a 10 ms deadline fails at once.
         let deadline = Instant::now() + 10 * MS;
         let err = budget.acquire(Some(deadline)).await.unwrap_err();
@@ -737,20 +746,20 @@ mod tests {
         budget.acquire(None).await.unwrap();
         // A bucket of 2 per 100 s refills one in 50 s: make it full again.
         budget.lock().tokens = 2.0;
-        budget.acquire(None).await.unwrap();
-        let probe_sent = Instant::now();
+        let probe = budget.acquire(None).await.unwrap().at;
         let waiter = tokio::spawn({
             let budget = budget.clone();
             async move { budget.acquire(None).await }
         });
         tokio::time::sleep(20 * MS).await;
         assert!(!waiter.is_finished(), "the line waits for the answer");
-        budget.succeeded(probe_sent);
+        budget.succeeded(probe);
         let waited = tokio::time::timeout(SECOND * 5, waiter)
             .await
             .expect("the answer woke the line long before the 10 s hold")
             .unwrap()
-            .unwrap();
+            .unwrap()
+            .waited;
         assert!(waited < SECOND * 5, "{waited:?}");
     }
 
@@ -867,7 +876,13 @@ mod tests {
     #[derive(Clone, Copy)]
     enum Phase {
         Line,
+        /// Took its turn at `turn`; reaches the server at `sent`.
+        Sending {
+            turn: Instant,
+            sent: Instant,
+        },
         Flight {
+            turn: Instant,
             sent: Instant,
             answer: Instant,
             ok: Result<(), Duration>,
@@ -888,6 +903,7 @@ mod tests {
         pages: usize,
         concurrency: usize,
         latency: Duration,
+        delay: impl Fn(usize) -> Duration,
     ) -> Run {
         let budget = limit.map(|limit| RateBudget::starting_at(limit, t0));
         let mut phases = vec![Phase::Line; 1];
@@ -911,19 +927,29 @@ mod tests {
                     break;
                 }
                 line.pop_front();
-                // The first request fetches the token first.
-                let sent = if requests == 0 { now + latency } else { now };
-                requests += 1;
-                let ok = server.arrive(sent);
-                phases[call] = Phase::Flight {
-                    sent,
-                    answer: sent + latency,
-                    ok,
+                // The first request fetches the token first; the others are
+                // sent after `delay` (a busy client).
+                let sent = if requests == 0 {
+                    now + latency
+                } else {
+                    now + delay(requests)
                 };
+                requests += 1;
+                phases[call] = Phase::Sending { turn: now, sent };
+                if budget.is_none() {
+                    // The oracle's request arrives as it decided.
+                    phases[call] = Phase::Flight {
+                        turn: now,
+                        sent,
+                        answer: sent + latency,
+                        ok: server.arrive(sent),
+                    };
+                }
             }
             let next = phases
                 .iter()
                 .filter_map(|phase| match *phase {
+                    Phase::Sending { sent, .. } => Some(sent),
                     Phase::Flight { answer, .. } => Some(answer),
                     Phase::Sleep(until) => Some(until),
                     _ => None,
@@ -944,21 +970,42 @@ mod tests {
                 };
             };
             now = now.max(next);
+            // Requests reach the server in the order they were sent.
+            let mut arriving: Vec<(Instant, usize, Instant)> = phases
+                .iter()
+                .enumerate()
+                .filter_map(|(call, phase)| match *phase {
+                    Phase::Sending { turn, sent } if sent <= now => Some((sent, call, turn)),
+                    _ => None,
+                })
+                .collect();
+            arriving.sort();
+            for (sent, call, turn) in arriving {
+                let ok = server.arrive(sent);
+                phases[call] = Phase::Flight {
+                    turn,
+                    sent,
+                    answer: sent + latency,
+                    ok,
+                };
+            }
             for (call, phase) in phases.iter_mut().enumerate() {
                 match *phase {
-                    Phase::Flight { sent, answer, ok } if answer <= now => {
+                    Phase::Flight {
+                        turn, answer, ok, ..
+                    } if answer <= now => {
                         last_answer = last_answer.max(answer);
                         match ok {
                             Ok(()) => {
                                 if let Some(budget) = &budget {
-                                    budget.succeeded_at(sent);
+                                    budget.succeeded_at(turn);
                                 }
                                 *phase = Phase::Done;
                             }
                             Err(retry_after) => {
                                 too_many += 1;
                                 if let Some(budget) = &budget {
-                                    budget.throttled_at(answer, sent, Some(retry_after));
+                                    budget.throttled_at(answer, turn, Some(retry_after));
                                 }
                                 *phase = Phase::Sleep(answer + retry_after);
                             }
@@ -995,9 +1042,54 @@ mod tests {
     fn compare(server: impl Fn(Instant) -> Server, concurrency: usize) -> (Run, Run) {
         let t0 = Instant::now();
         let limit = RateLimit::default();
-        let ours = list(Some(limit), server(t0), t0, PAGES, concurrency, LATENCY);
-        let best = list(None, server(t0), t0, PAGES, concurrency, LATENCY);
+        let ours = list(
+            Some(limit),
+            server(t0),
+            t0,
+            PAGES,
+            concurrency,
+            LATENCY,
+            |_| Duration::ZERO,
+        );
+        let best = list(None, server(t0), t0, PAGES, concurrency, LATENCY, |_| {
+            Duration::ZERO
+        });
         (ours, best)
+    }
+
+    /// The same with a busy client: each request leaves up to 150 ms after
+    /// its turn, so requests reach the server out of the budget's order.
+    fn compare_busy(server: impl Fn(Instant) -> Server, concurrency: usize) -> (Run, Run) {
+        let t0 = Instant::now();
+        let limit = RateLimit::default();
+        let busy = |k: usize| Duration::from_millis((k as u64 * 37) % 150);
+        let ours = list(
+            Some(limit),
+            server(t0),
+            t0,
+            PAGES,
+            concurrency,
+            LATENCY,
+            busy,
+        );
+        let best = list(None, server(t0), t0, PAGES, concurrency, LATENCY, |_| {
+            Duration::ZERO
+        });
+        (ours, best)
+    }
+
+    #[test]
+    fn a_busy_client_against_a_sliding_window() {
+        for concurrency in [8, 32] {
+            let (ours, best) = compare_busy(|_| Server::window(100, SECOND * 10), concurrency);
+            eprintln!("busy c{concurrency}: {ours:?}, best {:?}", best.took);
+            assert!(ours.too_many <= 3, "c{concurrency}: {ours:?}");
+            assert!((ours.rate - 10.0).abs() < 1e-9, "{ours:?}");
+            assert!(
+                ratio(&ours, &best) <= 1.2,
+                "c{concurrency}: {ours:?}, best {best:?}"
+            );
+        }
     }
 
     fn ratio(ours: &Run, best: &Run) -> f64 {

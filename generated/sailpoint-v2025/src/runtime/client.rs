@@ -986,13 +986,19 @@ impl Client {
         let mut retries = Retries::new(policy, deadline);
         let mut refreshed_after_401 = false;
         loop {
+            // The turn this attempt took from the budget; its answer is reported with it.
+            let mut turn = None;
             if let Some(budget) = &self.inner.budget {
                 match budget.acquire(deadline).await {
-                    Ok(waited) if !waited.is_zero() => tracing::debug!(
-                        wait_ms = waited.as_millis() as u64,
-                        "waited for the rate budget"
-                    ),
-                    Ok(_) => {}
+                    Ok(taken) => {
+                        if !taken.waited.is_zero() {
+                            tracing::debug!(
+                                wait_ms = taken.waited.as_millis() as u64,
+                                "waited for the rate budget"
+                            );
+                        }
+                        turn = Some(taken.at);
+                    }
                     Err(over) => {
                         tracing::info!(
                             wait_ms = over.wait.as_millis() as u64,
@@ -1073,7 +1079,6 @@ impl Client {
                     url: shown_url,
                 });
             };
-            let sent_at = Instant::now();
             api_attempts += 1;
             let attempt = api_attempts;
             let mut builder = self
@@ -1105,13 +1110,13 @@ impl Client {
                         idempotent,
                         std::time::SystemTime::now(),
                     );
-                    if let Some(budget) = &self.inner.budget {
+                    if let (Some(budget), Some(turn)) = (&self.inner.budget, turn) {
                         match class {
                             RetryClass::Throttled { retry_after } => budget.throttled(
-                                sent_at,
+                                turn,
                                 retry_after.map(|delay| policy.cap_retry_after(delay)),
                             ),
-                            _ => budget.succeeded(sent_at),
+                            _ => budget.succeeded(turn),
                         }
                     }
                     if let Some(redirect) = redirect_of(&resp, &url) {
