@@ -890,7 +890,6 @@ mod tests {
         },
         Flight {
             turn: Instant,
-            sent: Instant,
             answer: Instant,
             ok: Result<(), Duration>,
         },
@@ -947,7 +946,6 @@ mod tests {
                     // The oracle's request arrives as it decided.
                     phases[call] = Phase::Flight {
                         turn: now,
-                        sent,
                         answer: sent + latency,
                         ok: server.arrive(sent),
                     };
@@ -991,7 +989,6 @@ mod tests {
                 let ok = server.arrive(sent);
                 phases[call] = Phase::Flight {
                     turn,
-                    sent,
                     answer: sent + latency,
                     ok,
                 };

@@ -883,7 +883,6 @@ mod tests {
         },
         Flight {
             turn: Instant,
-            sent: Instant,
             answer: Instant,
             ok: Result<(), Duration>,
         },
@@ -940,7 +939,6 @@ mod tests {
                     // The oracle's request arrives as it decided.
                     phases[call] = Phase::Flight {
                         turn: now,
-                        sent,
                         answer: sent + latency,
                         ok: server.arrive(sent),
                     };
@@ -984,7 +982,6 @@ mod tests {
                 let ok = server.arrive(sent);
                 phases[call] = Phase::Flight {
                     turn,
-                    sent,
                     answer: sent + latency,
                     ok,
                 };
