@@ -168,6 +168,8 @@ struct State {
     probe: Option<Instant>,
     /// When a window was last learned.
     last_learned: Option<Instant>,
+    /// When a `429` last came after the configured count, with a short pause.
+    last_timing: Option<Instant>,
 }
 
 impl State {
@@ -191,6 +193,17 @@ impl State {
         };
         (first, last.saturating_sub(first))
     }
+}
+
+/// What a `429` says about the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    /// Its limit is lower than the configured one: cut the rate.
+    Lower,
+    /// It counts in a sliding window of this length.
+    Window(Duration),
+    /// It admitted the configured count and refuses only for a moment.
+    Timing,
 }
 
 /// Why the head of the line waits.
@@ -260,6 +273,7 @@ impl RateBudget {
                 },
                 probe: None,
                 last_learned: None,
+                last_timing: None,
             }),
             line: tokio::sync::Mutex::new(()),
             answered: tokio::sync::Notify::new(),
@@ -452,7 +466,28 @@ impl RateBudget {
             }
         }
         if let Some(pause) = retry_after {
-            if let Some(length) = self.window_of(&state, now, turn, pause) {
+            let mut refusal = self.classify(&state, now, turn, pause);
+            if refusal == Refusal::Timing
+                && state
+                    .last_timing
+                    .is_some_and(|at| at + self.limit.per > turn)
+            {
+                // Twice within one period: the server's rate is lower after all.
+                refusal = Refusal::Lower;
+            }
+            if refusal == Refusal::Timing {
+                state.last_timing = Some(now);
+                // The server admitted the configured count and refuses for a
+                // moment (requests that reached it bunched): a pause, no cut.
+                let until = now + pause;
+                state.paused_until = Some(state.paused_until.map_or(until, |p| p.max(until)));
+                tracing::info!(
+                    pause_ms = pause.as_millis() as u64,
+                    "429 Too Many Requests after the configured count: the rate budget pauses"
+                );
+                return;
+            }
+            if let Refusal::Window(length) = refusal {
                 let length = match state.counting {
                     // Another answer of the same burst: the shortest estimate
                     // is the closest (each is late by rounding and latency).
@@ -493,37 +528,39 @@ impl RateBudget {
         }
     }
 
-    /// The window a `429` answering the request that took its turn at `turn`, received at
-    /// `now` with `Retry-After: pause`, shows, if it shows one: at least
-    /// `requests` sends (not answered `429`) within the last period (or
-    /// learned window) before it, and a pause that reaches to when the
-    /// oldest of the latest `requests` leaves the period. Its length is from
-    /// that send to the pause's end, at least the configured period.
-    fn window_of(
-        &self,
-        state: &State,
-        now: Instant,
-        turn: Instant,
-        pause: Duration,
-    ) -> Option<Duration> {
+    /// What a `429` answering the request that took its turn at `turn`,
+    /// received at `now` with `Retry-After: pause`, says about the server.
+    /// The turns counted are those since one period (or the learned window)
+    /// before it, up to now, not answered `429`: the server's count when it
+    /// refused, give or take requests that reached it out of turn.
+    fn classify(&self, state: &State, now: Instant, turn: Instant, pause: Duration) -> Refusal {
         let limit = self.limit;
         if limit.requests > LOG_MAX {
-            return None;
+            return Refusal::Lower;
         }
         let n = limit.requests as usize;
         let length = state.window().unwrap_or(limit.per).max(limit.per);
-        // The turns taken before this one (its own is out of the log).
-        let (first, count) = state.sends_within(turn, length);
+        let (first, count) = match turn.checked_sub(length) {
+            Some(start) => {
+                let first = state.sends.partition_point(|&at| at <= start);
+                (first, state.sends.len() - first)
+            }
+            None => (0, state.sends.len()),
+        };
         if count < n {
-            return None;
+            // Fewer than `requests` admitted: the server's limit is lower.
+            return Refusal::Lower;
         }
         let oldest = state.sends[first + count - n];
         let end = now + pause;
         // `Retry-After` comes in whole seconds, often rounded: allow a tenth
         // of the period (a bucket's pause is one token's time, far shorter).
         let slack = limit.per / 10;
-        (end + slack >= oldest + limit.per)
-            .then(|| end.saturating_duration_since(oldest).max(limit.per))
+        if end + slack >= oldest + limit.per {
+            Refusal::Window(end.saturating_duration_since(oldest).max(limit.per))
+        } else {
+            Refusal::Timing
+        }
     }
 
     /// Records an answer that was not a `429` to the request that took its
@@ -702,8 +739,29 @@ mod tests {
         }
         let probe = t0 + 2500 * MS;
         assert!(taken(&budget, probe));
-        // A bucket's pause is about one token's time.
+        // A bucket's pause is about one token's time: the server admitted
+        // the configured count and refuses for a moment. A pause, no cut.
         budget.throttled_at(probe + 300 * MS, probe, Some(SECOND));
+        assert_eq!(budget.window(), None);
+        assert!((budget.current_rate() - 0.4).abs() < 1e-9);
+        let paused = until(budget.try_take(probe + 400 * MS));
+        assert!(paused >= probe + 1300 * MS, "{:?}", paused - probe);
+        // Once more within the period: its rate is lower after all.
+        let again = probe + 2600 * MS;
+        assert!(taken(&budget, again));
+        budget.throttled_at(again + 300 * MS, again, Some(SECOND));
+        assert!((budget.current_rate() - 0.28).abs() < 1e-9);
+    }
+
+    #[test]
+    fn fewer_than_the_configured_count_admitted_is_a_lower_limit() {
+        let t0 = Instant::now();
+        let budget = RateBudget::starting_at(RateLimit::new(4, SECOND * 10), t0);
+        for _ in 0..3 {
+            assert!(taken(&budget, t0));
+        }
+        // The third is refused, whatever the pause: 2 admitted, 4 configured.
+        budget.throttled_at(t0 + 300 * MS, t0, Some(SECOND * 9));
         assert_eq!(budget.window(), None);
         assert!((budget.current_rate() - 0.28).abs() < 1e-9);
     }
