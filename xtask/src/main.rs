@@ -100,7 +100,8 @@ cargo xtask bench-paging [--scenario a|b|a,b] [--runs sequential,c4,c8,c16,pytho
     (target/release/examples/list_machine_identities, built first unless --no-build or
     --sdk-bin, a path from the workspace root), with --concurrency N for cN, and SailPoint's
     Python SDK Paginator (a venv under target/bench-paging/venv). --max defaults to --items.
-    A failing run is reported and the others go on. Figures and commands: BENCHMARKS.md.
+    A failing run is reported and the others go on. BENCH_PAGING_TRACE=FILE writes each API
+    request's arrival (ms) and status of the last run to FILE. Figures and commands: BENCHMARKS.md.
 cargo xtask contract [--crate sailpoint-v2025|sailpoint-isc]... [ours|upstream]...
     Run each generated crate's contract test (both unless --crate) against Prism mocking our
     spec and upstream's documents (one Prism per document: upstream's three per-service
