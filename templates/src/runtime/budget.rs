@@ -56,6 +56,11 @@ use std::time::{Duration, Instant};
 ///     such window, each as soon as the window frees a slot. A bulk listing
 ///     against a sliding window meets one `429`, and then goes as fast as the
 ///     window allows.
+/// - A `429` that comes after the server admitted `requests` within the period,
+///   with a shorter `Retry-After`, is taken for requests that reached the
+///   server bunched (a busy client sends them late): the budget pauses for
+///   `Retry-After` and does not cut its rate, once per period; a second one
+///   within the period counts as a lower limit.
 /// - Any other `429` means the server's limit is lower than this one (custom
 ///   limits per API and per tenant exist, and are not told to the client; or
 ///   other processes use the same client id). The budget adapts like the
