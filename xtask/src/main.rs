@@ -92,15 +92,19 @@ cargo xtask bench-compile [--spec PATH]... [--runs N] [--features LIST]
     check` of the crate alone N times (default 3): wall, CPU and peak memory (GNU time), with
     the load average, and min / median. Figures and commands: BENCHMARKS.md.
 cargo xtask bench-paging [--scenario a|b|a,b] [--runs sequential,c4,c8,c16,python]
-        [--items N] [--latency-ms MS] [--limit L] [--window-s S] [--max N] [--sdk-bin PATH] [--no-build]
+        [--limiter bucket|window|bucket,window] [--items N] [--latency-ms MS] [--limit L]
+        [--window-s S] [--max N] [--sdk-bin PATH] [--no-build]
     List machine identities black-box against a loopback stand-in tenant with latency and a
-    per-client token-bucket rate limit (429 + Retry-After), and print a Markdown table of wall
-    time, requests, 429s and items (each once?) per run, with the physical limit. Scenario a:
+    per-client rate limit (429 + Retry-After), a token bucket or a sliding window (--limiter,
+    default bucket; a list runs each scenario once per limiter), and print a Markdown table of
+    wall time, requests, 429s and items (each once?) per run, with the physical limit and the
+    best possible for the run's concurrency. Scenario a:
     50,000 items, 300 ms, 100 per 10 s; b: the same at 40 per 10 s. Runs: our SDK's example
     (target/release/examples/list_machine_identities, built first unless --no-build or
     --sdk-bin, a path from the workspace root), with --concurrency N for cN, and SailPoint's
     Python SDK Paginator (a venv under target/bench-paging/venv). --max defaults to --items.
-    A failing run is reported and the others go on. Figures and commands: BENCHMARKS.md.
+    A failing run is reported and the others go on. BENCH_PAGING_TRACE=FILE writes each API
+    request's arrival (ms) and status of the last run to FILE. Figures and commands: BENCHMARKS.md.
 cargo xtask contract [--crate sailpoint-v2025|sailpoint-isc]... [ours|upstream]...
     Run each generated crate's contract test (both unless --crate) against Prism mocking our
     spec and upstream's documents (one Prism per document: upstream's three per-service

@@ -376,9 +376,12 @@ impl ClientBuilder {
     /// to fail with `429`. The budget is shared by every clone of the client,
     /// and by every client of this process built for the same origin, client
     /// id and limit, because the server counts per client id (a client with a
-    /// bearer token has a budget of its own). After a `429` it pauses for
-    /// `Retry-After`, cuts its rate to 70 % and recovers slowly, so a server
-    /// limit lower than the configured one costs a few `429`s, not a storm.
+    /// bearer token has a budget of its own). It converges on how the server
+    /// counts: a token bucket of the configured shape costs no `429`; a
+    /// sliding window of the configured size costs one (a pause for
+    /// `Retry-After`, then the budget keeps to the window); a lower limit
+    /// than configured costs a few (the rate is cut to 70 % per burst and
+    /// recovers slowly), not a storm. See [`RateLimit`] for the details.
     /// The wait counts against the call's deadline, and shows in tracing.
     pub fn rate_limit(mut self, limit: RateLimit) -> Self {
         self.rate_limit = Some(limit);

@@ -491,12 +491,12 @@ impl Client {
         let mut retries = Retries::new(call.policy, call.deadline);
         let mut refreshed_after_401 = false;
         loop {
-            call.wait_for_budget().await?;
+            let turn = call.wait_for_budget().await?;
             let token = call.take_token().await?;
             let (attempt, result) = call.send_attempt(&token, &retries).await?;
             let failure = match result {
                 Ok(resp) => {
-                    let class = call.classify(&resp, attempt.sent_at);
+                    let class = call.classify(&resp, turn);
                     call.refuse_redirect(&resp, &token)?;
                     let next = call.decide(class, &resp, &token, &mut retries, attempt.number);
                     match next {
@@ -646,33 +646,38 @@ impl<'c> Call<'c> {
         }
     }
 
-    /// Phase 2: waits for the rate budget, if the client has one; fails
-    /// when the wait would end after the deadline.
-    async fn wait_for_budget(&self) -> Result<(), SendError> {
+    /// Phase 2: waits for the rate budget, if the client has one, and
+    /// returns the instant of the turn taken (the attempt's answer is
+    /// reported to the budget with it); fails when the wait would end after
+    /// the deadline.
+    async fn wait_for_budget(&self) -> Result<Option<Instant>, SendError> {
         let Some(budget) = &self.inner.budget else {
-            return Ok(());
+            return Ok(None);
         };
         match budget.acquire(self.deadline).await {
-            // Taking a ready token takes microseconds: only a real wait is logged.
-            Ok(waited) if waited >= LOGGED_BUDGET_WAIT => tracing::debug!(
-                wait_ms = waited.as_millis() as u64,
-                "waited for the rate budget"
-            ),
-            Ok(_) => {}
+            Ok(turn) => {
+                // Taking a ready turn takes microseconds: only a real wait is logged.
+                if turn.waited >= LOGGED_BUDGET_WAIT {
+                    tracing::debug!(
+                        wait_ms = turn.waited.as_millis() as u64,
+                        "waited for the rate budget"
+                    );
+                }
+                Ok(Some(turn.at))
+            }
             Err(over) => {
                 tracing::info!(
                     wait_ms = over.wait.as_millis() as u64,
                     "the rate budget has no room before the deadline"
                 );
-                return Err(SendError::RateBudget {
+                Err(SendError::RateBudget {
                     operation_id: self.op.id,
                     wait: over.wait,
                     elapsed: self.start.elapsed(),
                     attempts: self.attempts(),
-                });
+                })
             }
         }
-        Ok(())
     }
 
     /// Phase 3: the `Authorization` of the next attempt: the bearer token,
@@ -797,22 +802,23 @@ impl<'c> Call<'c> {
         }
     }
 
-    /// Phase 6: the answer's [`RetryClass`], fed to the rate budget (a `429`
-    /// pauses and slows it, anything else lets it recover).
-    fn classify(&self, resp: &reqwest::Response, sent_at: Instant) -> RetryClass {
+    /// Phase 6: the answer's [`RetryClass`], fed to the rate budget with the
+    /// attempt's turn (a `429` pauses it, and may teach it the server's
+    /// window or a lower limit; anything else lets it recover).
+    fn classify(&self, resp: &reqwest::Response, turn: Option<Instant>) -> RetryClass {
         let class = RetryClass::of_response(
             resp.status(),
             resp.headers(),
             self.idempotent,
             std::time::SystemTime::now(),
         );
-        if let Some(budget) = &self.inner.budget {
+        if let (Some(budget), Some(turn)) = (&self.inner.budget, turn) {
             match class {
                 RetryClass::Throttled { retry_after } => budget.throttled(
-                    sent_at,
+                    turn,
                     retry_after.map(|delay| self.policy.cap_retry_after(delay)),
                 ),
-                _ => budget.succeeded(),
+                _ => budget.succeeded(turn),
             }
         }
         class

@@ -26,30 +26,48 @@ static GET_THING: Operation = Operation {
 struct Seen {
     /// When each API request arrived, whatever the answer.
     arrivals: Vec<Instant>,
+    /// When each API request that was admitted arrived.
+    admitted: Vec<Instant>,
     too_many: usize,
     tokens_issued: usize,
 }
 
-/// A token bucket of `capacity`, refilled at `per_second`.
-struct Limit {
-    capacity: f64,
-    per_second: f64,
-    tokens: f64,
-    updated: Instant,
+/// How the server counts.
+enum Limit {
+    /// A token bucket of `capacity`, refilled at `per_second`; a `429` says
+    /// `Retry-After: 1`.
+    Bucket {
+        capacity: f64,
+        per_second: f64,
+        tokens: f64,
+        updated: Instant,
+    },
+    /// At most `requests` admitted arrivals in any `window`; a `429` says
+    /// when the oldest leaves it, in whole seconds rounded up.
+    Window {
+        requests: usize,
+        window: Duration,
+        admitted: Vec<Instant>,
+    },
 }
 
-/// Serves `/oauth/token` and `GET /v2025/things/{id}`; past `limit` (if any),
-/// answers `429` with `Retry-After: 1`.
+/// Serves `/oauth/token` and `GET /v2025/things/{id}`; past a token bucket
+/// of `(capacity, per_second)` (if any), answers `429` with `Retry-After: 1`.
 async fn server(limit: Option<(f64, f64)>) -> (String, Arc<Mutex<Seen>>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let seen = Arc::new(Mutex::new(Seen::default()));
-    let bucket = Arc::new(Mutex::new(limit.map(|(capacity, per_second)| Limit {
+    serve(limit.map(|(capacity, per_second)| Limit::Bucket {
         capacity,
         per_second,
         tokens: capacity,
         updated: Instant::now(),
-    })));
+    }))
+    .await
+}
+
+async fn serve(limit: Option<Limit>) -> (String, Arc<Mutex<Seen>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let bucket = Arc::new(Mutex::new(limit));
     let state = seen.clone();
     tokio::spawn(async move {
         loop {
@@ -85,20 +103,48 @@ fn answer(
     }
     let now = Instant::now();
     seen.arrivals.push(now);
-    if let Some(limit) = bucket.lock().unwrap().as_mut() {
-        let refill = (now - limit.updated).as_secs_f64() * limit.per_second;
-        limit.tokens = (limit.tokens + refill).min(limit.capacity);
-        limit.updated = now;
-        if limit.tokens < 1.0 {
-            seen.too_many += 1;
-            return hyper::Response::builder()
-                .status(429)
-                .header("retry-after", "1")
-                .body(Full::new(Bytes::from_static(b"{}")))
-                .unwrap();
+    let refused = match bucket.lock().unwrap().as_mut() {
+        None => None,
+        Some(Limit::Bucket {
+            capacity,
+            per_second,
+            tokens,
+            updated,
+        }) => {
+            let refill = (now - *updated).as_secs_f64() * *per_second;
+            *tokens = (*tokens + refill).min(*capacity);
+            *updated = now;
+            if *tokens < 1.0 {
+                Some(1)
+            } else {
+                *tokens -= 1.0;
+                None
+            }
         }
-        limit.tokens -= 1.0;
+        Some(Limit::Window {
+            requests,
+            window,
+            admitted,
+        }) => {
+            let within: Vec<_> = admitted.iter().filter(|&&at| at + *window > now).collect();
+            if within.len() >= *requests {
+                let frees = *within[within.len() - *requests] + *window;
+                Some(((frees - now).as_secs_f64().ceil() as u64).max(1))
+            } else {
+                admitted.push(now);
+                None
+            }
+        }
+    };
+    if let Some(secs) = refused {
+        seen.too_many += 1;
+        return hyper::Response::builder()
+            .status(429)
+            .header("retry-after", secs.to_string())
+            .body(Full::new(Bytes::from_static(b"{}")))
+            .unwrap();
     }
+    seen.admitted.push(now);
     hyper::Response::new(Full::new(Bytes::from_static(b"{}")))
 }
 
@@ -218,5 +264,66 @@ async fn the_budget_adapts_to_a_lower_server_limit() {
     assert!(
         storm_429s > adaptive_429s + 20,
         "{storm_429s} 429s without a budget, {adaptive_429s} with"
+    );
+}
+
+/// Issue 21, point 9: the server admits 10 requests in any sliding second,
+/// the client is configured for 10 per second. The budget starts as a bucket
+/// (10 at once, then one per 100 ms), so the 11th request meets the window.
+/// That `429` is a pause, not a rate cut: once the window frees, the budget
+/// sends a full window's worth again. The old budget cut its rate to 70 %
+/// and never sent more than about 7 in any second after that.
+#[tokio::test]
+async fn after_a_429_from_a_sliding_window_the_budget_fills_the_window_again() {
+    let (url, seen) = serve(Some(Limit::Window {
+        requests: 10,
+        window: Duration::from_secs(1),
+        admitted: Vec::new(),
+    }))
+    .await;
+    let client = builder(&url, "sliding-window")
+        .rate_limit(RateLimit::new(10, Duration::from_secs(1)))
+        .build()
+        .unwrap();
+    let results = calls(&[client], 35).await;
+    assert!(results.iter().all(|r| matches!(r, Ok(200))), "{results:?}");
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.admitted.len(), 35);
+    // One 429 (the request sent alone past the configured count), a couple
+    // more at most if a loaded machine delays requests between the budget
+    // and the server.
+    assert!(
+        seen.too_many >= 1 && seen.too_many <= 3,
+        "{} 429s",
+        seen.too_many
+    );
+    assert_eq!(seen.arrivals.len(), 35 + seen.too_many);
+    // After the first 429, some second holds a full window of admitted
+    // requests again: the rate was not cut.
+    let first_429 = seen
+        .arrivals
+        .iter()
+        .find(|at| !seen.admitted.contains(at))
+        .copied()
+        .unwrap();
+    let after: Vec<Instant> = seen
+        .admitted
+        .iter()
+        .copied()
+        .filter(|&at| at > first_429)
+        .collect();
+    let fullest = after
+        .iter()
+        .map(|&start| {
+            after
+                .iter()
+                .filter(|&&at| at >= start && at < start + Duration::from_secs(1))
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
+    assert!(
+        fullest >= 10,
+        "at most {fullest} admitted in one second after the first 429"
     );
 }
