@@ -607,8 +607,9 @@ pub mod test_kit;
 #[rustfmt::skip]
 pub use runtime::{
     bulk, ApiError, AuthError, BulkOptions, BulkResult, CallOptions, Client,
-    ClientBuilder, ConfigError, Credentials, Error, FilePart, Method, RateLimit,
-    RawError, RawRequest, Response, ResponseFuture, RetryPolicy, WaitError, WaitOutcome,
+    ClientBuilder, ConfigError, Credentials, Error, FilePart, Method, OnUnknownStatus,
+    RateLimit, RawError, RawRequest, Response, ResponseFuture, RetryPolicy, WaitError,
+    WaitOutcome,
 };
 #[cfg(doctest)]
 mod doc_pages {

@@ -433,7 +433,7 @@ fn lib_rs(
 
         #[rustfmt::skip]
         pub use runtime::{
-            bulk, ApiError, AuthError, BulkOptions, BulkResult, CallOptions, Client, ClientBuilder, ConfigError, Credentials, Error, FilePart, Method, RateLimit, RawError, RawRequest, Response, ResponseFuture, RetryPolicy, WaitError, WaitOutcome,
+            bulk, ApiError, AuthError, BulkOptions, BulkResult, CallOptions, Client, ClientBuilder, ConfigError, Credentials, Error, FilePart, Method, OnUnknownStatus, RateLimit, RawError, RawRequest, Response, ResponseFuture, RetryPolicy, WaitError, WaitOutcome,
         };
 
         #[cfg(doctest)]

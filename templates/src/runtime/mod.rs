@@ -70,7 +70,7 @@ pub use options::{CallOptions, RawRequest};
 pub use reqwest::Method;
 pub use response::Response;
 pub use retry::RetryPolicy;
-pub use waiter::{WaitError, WaitOutcome};
+pub use waiter::{OnUnknownStatus, WaitError, WaitOutcome};
 
 // @sdk if !paging
 #[cfg(test)]
