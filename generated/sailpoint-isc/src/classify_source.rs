@@ -491,12 +491,10 @@ impl ::std::future::IntoFuture for SendClassifyMachineAccountFromSourceV1 {
         self.send()
     }
 }
-/// The error responses documented for [`ClassifySource::send_classify_machine_account_from_source_v1`], decoded.
-///
-/// The same responses are documented for [`ClassifySource::delete_classify_machine_account_from_source_v1`], whose error types are aliases of this one.
+/// The error responses documented, the same, for [`ClassifySource::send_classify_machine_account_from_source_v1`], [`ClassifySource::delete_classify_machine_account_from_source_v1`], decoded; each one's `{Op}Error` is an alias of this enum.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
-pub enum SendClassifyMachineAccountFromSourceV1Error {
+pub enum ClassifySourceError400_401_403_429_500 {
     /// 400: The request is invalid (bad parameter, filter or body).
     BadRequest(crate::models::ErrorResponseDto),
     /// 401: The Authorization header is missing, or its token is invalid or expired.
@@ -508,6 +506,8 @@ pub enum SendClassifyMachineAccountFromSourceV1Error {
     /// 500: Unexpected server error.
     InternalServerError(crate::models::ErrorResponseDto),
 }
+/// The error responses documented for [`ClassifySource::send_classify_machine_account_from_source_v1`], decoded: the same as for other operations of this tag, so this is an alias of [`ClassifySourceError400_401_403_429_500`].
+pub type SendClassifyMachineAccountFromSourceV1Error = ClassifySourceError400_401_403_429_500;
 /// Static facts about `deleteClassifyMachineAccountFromSourceV1`.
 static DELETE_CLASSIFY_MACHINE_ACCOUNT_FROM_SOURCE_V1: crate::runtime::Operation = crate::runtime::Operation {
     id: "deleteClassifyMachineAccountFromSourceV1",
@@ -628,8 +628,8 @@ impl ::std::future::IntoFuture for DeleteClassifyMachineAccountFromSourceV1 {
         self.send()
     }
 }
-/// The error responses documented for [`ClassifySource::delete_classify_machine_account_from_source_v1`], decoded: the same as for [`ClassifySource::send_classify_machine_account_from_source_v1`], so this is an alias of [`SendClassifyMachineAccountFromSourceV1Error`].
-pub type DeleteClassifyMachineAccountFromSourceV1Error = SendClassifyMachineAccountFromSourceV1Error;
+/// The error responses documented for [`ClassifySource::delete_classify_machine_account_from_source_v1`], decoded: the same as for other operations of this tag, so this is an alias of [`ClassifySourceError400_401_403_429_500`].
+pub type DeleteClassifyMachineAccountFromSourceV1Error = ClassifySourceError400_401_403_429_500;
 impl ClassifySource {
     /// Waits for the work started by `sendClassifyMachineAccountFromSourceV1` to end (`x-sdk-waiter` `classify`).
     ///

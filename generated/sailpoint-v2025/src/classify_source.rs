@@ -483,12 +483,10 @@ impl ::std::future::IntoFuture for SendClassifyMachineAccountFromSource {
         self.send()
     }
 }
-/// The error responses documented for [`ClassifySource::send_classify_machine_account_from_source`], decoded.
-///
-/// The same responses are documented for [`ClassifySource::delete_classify_machine_account_from_source`], whose error types are aliases of this one.
+/// The error responses documented, the same, for [`ClassifySource::send_classify_machine_account_from_source`], [`ClassifySource::delete_classify_machine_account_from_source`], decoded; each one's `{Op}Error` is an alias of this enum.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
-pub enum SendClassifyMachineAccountFromSourceError {
+pub enum ClassifySourceError400_401_403_429_500 {
     /// 400: The request is invalid (bad parameter, filter or body).
     BadRequest(crate::models::ErrorResponseDto),
     /// 401: The Authorization header is missing, or its token is invalid or expired.
@@ -500,6 +498,8 @@ pub enum SendClassifyMachineAccountFromSourceError {
     /// 500: Unexpected server error.
     InternalServerError(crate::models::ErrorResponseDto),
 }
+/// The error responses documented for [`ClassifySource::send_classify_machine_account_from_source`], decoded: the same as for other operations of this tag, so this is an alias of [`ClassifySourceError400_401_403_429_500`].
+pub type SendClassifyMachineAccountFromSourceError = ClassifySourceError400_401_403_429_500;
 /// Static facts about `deleteClassifyMachineAccountFromSource`.
 static DELETE_CLASSIFY_MACHINE_ACCOUNT_FROM_SOURCE: crate::runtime::Operation = crate::runtime::Operation {
     id: "deleteClassifyMachineAccountFromSource",
@@ -620,8 +620,8 @@ impl ::std::future::IntoFuture for DeleteClassifyMachineAccountFromSource {
         self.send()
     }
 }
-/// The error responses documented for [`ClassifySource::delete_classify_machine_account_from_source`], decoded: the same as for [`ClassifySource::send_classify_machine_account_from_source`], so this is an alias of [`SendClassifyMachineAccountFromSourceError`].
-pub type DeleteClassifyMachineAccountFromSourceError = SendClassifyMachineAccountFromSourceError;
+/// The error responses documented for [`ClassifySource::delete_classify_machine_account_from_source`], decoded: the same as for other operations of this tag, so this is an alias of [`ClassifySourceError400_401_403_429_500`].
+pub type DeleteClassifyMachineAccountFromSourceError = ClassifySourceError400_401_403_429_500;
 impl ClassifySource {
     /// Waits for the work started by `sendClassifyMachineAccountFromSource` to end (`x-sdk-waiter` `classify`).
     ///
