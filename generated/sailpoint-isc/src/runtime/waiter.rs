@@ -290,6 +290,7 @@ mod tests {
         on_unknown: OnUnknownStatus::KeepWaiting,
     };
 
+    #[allow(clippy::ptr_arg)] // `wait` hands it a `&S`, and `S` is `String` here.
     fn classify(status: &String) -> (Phase, Option<&str>) {
         let phase = match status.as_str() {
             "COMPLETED" => Phase::Succeeded,
