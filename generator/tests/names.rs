@@ -88,6 +88,13 @@ fn every_enum_has_the_same_catch_all_and_no_wire_value_takes_it() {
     let sanctioned = variants("Sanctioned");
     assert_eq!(risk.unknown, "Unknown");
     assert_eq!(sanctioned.unknown, "Unknown");
-    let rust: Vec<&str> = sanctioned.variants.iter().map(|v| v.rust.as_str()).collect();
-    assert_eq!(rust, ["Sanctioned", "Unknown_", "Unknown_2", "UnknownValue"]);
+    let rust: Vec<&str> = sanctioned
+        .variants
+        .iter()
+        .map(|v| v.rust.as_str())
+        .collect();
+    assert_eq!(
+        rust,
+        ["Sanctioned", "Unknown_", "Unknown_2", "UnknownValue"]
+    );
 }

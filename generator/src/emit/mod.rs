@@ -403,7 +403,11 @@ fn lib_rs(
     // modules may each have a `Things`).
     let mut page_names = std::collections::BTreeSet::new();
     let mut testing = String::from("testing");
-    while api.tags.iter().any(|t| t.name.rust.trim_start_matches("r#") == testing) {
+    while api
+        .tags
+        .iter()
+        .any(|t| t.name.rust.trim_start_matches("r#") == testing)
+    {
         testing.push('_');
     }
     let pages = api.tags.iter().map(|t| {
@@ -434,7 +438,11 @@ fn lib_rs(
     });
     let guide_doc = format!(
         " The guides: one page per tag (every method with its example{}){}.",
-        if api.waiters.is_empty() { "" } else { ", and the waiters" },
+        if api.waiters.is_empty() {
+            ""
+        } else {
+            ", and the waiters"
+        },
         if testing_page.is_some() {
             ", and the test kit's guide (`testing`, with the feature `test-kit`)"
         } else {

@@ -1345,7 +1345,10 @@ fn error_set_key(op: &Operation) -> String {
             ResponseBody::Text { .. } => "text".to_string(),
             ResponseBody::Bytes { .. } => "bytes".to_string(),
         };
-        key.push_str(&format!("{}\u{0}{}\u{0}{:?}\u{0}{body}\u{1}", r.variant, r.status, r.description));
+        key.push_str(&format!(
+            "{}\u{0}{}\u{0}{:?}\u{0}{body}\u{1}",
+            r.variant, r.status, r.description
+        ));
     }
     key
 }
@@ -1371,5 +1374,9 @@ fn shared_error_name(handle: &str, op: &Operation) -> String {
     if parts.is_empty() {
         parts.push("Undocumented".to_string());
     }
-    format!("{handle}{}{}", crate::ident::DERIVED_ERROR, parts.join("Or"))
+    format!(
+        "{handle}{}{}",
+        crate::ident::DERIVED_ERROR,
+        parts.join("Or")
+    )
 }

@@ -267,7 +267,8 @@ async fn waiter_times_out_with_the_last_status_seen() {
     assert_eq!(last_state.as_deref(), Some("COLLECTED"));
     assert!(!last_state_unknown);
     assert!(
-        err.to_string().contains("(the last status was `COLLECTED`)"),
+        err.to_string()
+            .contains("(the last status was `COLLECTED`)"),
         "{err}"
     );
     assert!(*elapsed >= Duration::from_millis(300), "{elapsed:?}");

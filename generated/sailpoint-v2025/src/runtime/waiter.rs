@@ -339,13 +339,7 @@ mod tests {
     async fn run(statuses: &[&str], bounds: WaitBounds) -> (Outcome, u32) {
         let (_server, client) = server(statuses).await;
         let polls = AtomicU32::new(0);
-        let outcome = wait(
-            Instant::now(),
-            bounds,
-            || poll(&client, &polls),
-            classify,
-        )
-        .await;
+        let outcome = wait(Instant::now(), bounds, || poll(&client, &polls), classify).await;
         (outcome, polls.load(Ordering::Relaxed))
     }
 
@@ -385,8 +379,16 @@ mod tests {
 
     #[tokio::test]
     async fn an_unknown_status_is_polled_through_to_a_known_final_state() {
-        let (outcome, polls) =
-            run(&["RUNNING", "PAUSED_FOR_REVIEW", "PAUSED_FOR_REVIEW", "COMPLETED"], BOUNDS).await;
+        let (outcome, polls) = run(
+            &[
+                "RUNNING",
+                "PAUSED_FOR_REVIEW",
+                "PAUSED_FOR_REVIEW",
+                "COMPLETED",
+            ],
+            BOUNDS,
+        )
+        .await;
         assert_eq!(
             outcome.unwrap(),
             WaitOutcome::Succeeded("COMPLETED".to_owned())
@@ -422,7 +424,13 @@ mod tests {
         let _guard = tracing::subscriber::set_default(subscriber);
         tracing::callsite::rebuild_interest_cache();
 
-        let statuses = ["RUNNING", "PAUSED_FOR_REVIEW", "PAUSED_FOR_REVIEW", "PAUSED_FOR_REVIEW", "COMPLETED"];
+        let statuses = [
+            "RUNNING",
+            "PAUSED_FOR_REVIEW",
+            "PAUSED_FOR_REVIEW",
+            "PAUSED_FOR_REVIEW",
+            "COMPLETED",
+        ];
         let (outcome, polls) = run(&statuses, BOUNDS).await;
 
         assert!(outcome.unwrap().is_success());
@@ -457,7 +465,9 @@ mod tests {
         assert!(polls >= 3, "{polls}");
         let text = err.to_string();
         assert!(
-            text.contains("the last status was `PAUSED_FOR_REVIEW`, a state this SDK does not know"),
+            text.contains(
+                "the last status was `PAUSED_FOR_REVIEW`, a state this SDK does not know"
+            ),
             "{text}"
         );
     }
@@ -503,14 +513,10 @@ mod tests {
             .build()
             .unwrap();
         let polls = AtomicU32::new(0);
-        let err: WaitError<String, (), ()> = wait(
-            Instant::now(),
-            BOUNDS,
-            || poll(&client, &polls),
-            classify,
-        )
-        .await
-        .unwrap_err();
+        let err: WaitError<String, (), ()> =
+            wait(Instant::now(), BOUNDS, || poll(&client, &polls), classify)
+                .await
+                .unwrap_err();
         assert!(
             matches!(err, WaitError::Poll(Error::Decode { .. })),
             "{err:?}"
@@ -518,7 +524,9 @@ mod tests {
         // The cause is in the text, as with `Error` itself.
         let text = err.to_string();
         assert!(
-            text.starts_with("polling the status failed: `getStatus` failed: the response body does not decode"),
+            text.starts_with(
+                "polling the status failed: `getStatus` failed: the response body does not decode"
+            ),
             "{text}"
         );
     }
