@@ -101,6 +101,23 @@ pub fn variant_ident(wire: &str) -> String {
     s
 }
 
+/// The catch-all variant of every generated string enum, holding a value the
+/// spec did not list (`RiskSeverity::Unknown(String)`). One name on every enum
+/// of every crate, so matching on it means the same everywhere; no wire value
+/// can take it, because [`enum_value_ident`] never returns it.
+pub const UNKNOWN_VARIANT: &str = "Unknown";
+
+/// The variant of a string enum's wire value: [`variant_ident`], except that
+/// a value spelling [`UNKNOWN_VARIANT`] (`UNKNOWN`, `unknown`) gets a trailing
+/// `_` (`Unknown_`), as `Self` does, so the catch-all keeps its name.
+pub fn enum_value_ident(wire: &str) -> String {
+    let mut s = variant_ident(wire);
+    if s == UNKNOWN_VARIANT {
+        s.push('_');
+    }
+    s
+}
+
 /// The items each operation derives from its type name (`ListX`):
 /// `ListXError`, `ListXSuccess`, `ListXFilter`, `ListXSortField`. Lowering
 /// reserves all of them with [`Namer::unique_family`]; the IR spells them
@@ -265,6 +282,21 @@ mod tests {
         ];
         for (wire, want) in table {
             assert_eq!(variant_ident(wire), want, "variant_ident({wire:?})");
+        }
+    }
+
+    #[test]
+    fn enum_value_idents_never_take_the_catch_all() {
+        let table = [
+            ("UNKNOWN", "Unknown_"),
+            ("unknown", "Unknown_"),
+            ("Unknown", "Unknown_"),
+            ("UNKNOWN_VALUE", "UnknownValue"),
+            ("LOW", "Low"),
+            ("self", "Self_"),
+        ];
+        for (wire, want) in table {
+            assert_eq!(enum_value_ident(wire), want, "enum_value_ident({wire:?})");
         }
     }
 

@@ -168,6 +168,13 @@ pub struct Operation {
     pub filters: Option<Vec<FilterField>>,
     /// Sortable wire fields, when the operation documents them.
     pub sorters: Option<Vec<Name>>,
+    /// The enum its documented error responses decode into: its own
+    /// [`error_type`](Self::error_type) (`{Op}Error`) when no other operation
+    /// of its tag documents the same error responses; otherwise one enum the
+    /// sharing operations' `{Op}Error` names are aliases of, named after the
+    /// tag and the statuses it decodes (`MachineIdentitiesError400_401_404`),
+    /// so the name fits each of them (decided by lowering, once).
+    pub error_enum: String,
 }
 
 impl Operation {
@@ -182,6 +189,12 @@ impl Operation {
     /// `{type_name}Error`, reserved by lowering like `type_name` itself.
     pub fn error_type(&self) -> String {
         format!("{}{}", self.type_name, crate::ident::DERIVED_ERROR)
+    }
+
+    /// Whether the error enum is shared with other operations of the tag, so
+    /// `{Op}Error` is an alias of [`error_enum`](Self::error_enum).
+    pub fn shares_error_enum(&self) -> bool {
+        self.error_enum != self.error_type()
     }
 
     /// `{type_name}Success` (emitted only when [`Self::has_success_enum`]).
@@ -708,7 +721,9 @@ impl Field {
 pub struct Enum {
     /// Known values.
     pub variants: Vec<Name>,
-    /// The name of the variant that keeps unknown values.
+    /// The name of the variant that keeps unknown values: always
+    /// [`UNKNOWN_VARIANT`](crate::ident::UNKNOWN_VARIANT), which no known
+    /// value's variant can take (see `ident::enum_value_ident`).
     pub unknown: String,
 }
 

@@ -169,7 +169,13 @@ fn a_foreign_crate_contains_what_its_spec_asks_for() {
     assert!(doc["dependencies"].get("keyring").is_none(), "{manifest}");
     assert!(doc["features"].get("keyring").is_none(), "{manifest}");
     assert!(doc["features"].get("test-kit").is_some(), "{manifest}");
-    assert!(!manifest.contains("metadata"), "{manifest}");
+    // The template's own metadata is not copied; docs.rs's is.
+    assert!(!manifest.contains("metadata.sdk"), "{manifest}");
+    assert!(!manifest.contains("sailpoint-only"), "{manifest}");
+    assert!(
+        manifest.contains("[package.metadata.docs.rs]\nall-features = true"),
+        "{manifest}"
+    );
 }
 
 #[test]
@@ -191,7 +197,13 @@ fn the_vendor_extension_brings_sailpoints_conventions_back() {
         Some(1),
         "{manifest}"
     );
-    assert!(!manifest.contains("metadata"), "{manifest}");
+    // The template's own metadata is not copied; docs.rs's is.
+    assert!(!manifest.contains("metadata.sdk"), "{manifest}");
+    assert!(!manifest.contains("sailpoint-only"), "{manifest}");
+    assert!(
+        manifest.contains("[package.metadata.docs.rs]\nall-features = true"),
+        "{manifest}"
+    );
 }
 
 #[test]
@@ -210,7 +222,7 @@ fn a_tag_named_default_gets_a_feature_cargo_does_not_reserve() {
     let lib = file(&files, "src/lib.rs").expect("lib.rs");
     assert!(
         lib.contains(
-            "#[cfg(feature = \"default_\")]\n#[allow(clippy::large_enum_variant)]\n#[rustfmt::skip]\npub mod default;"
+            "#[cfg(feature = \"default_\")]\n#[cfg_attr(docsrs, doc(cfg(feature = \"default_\")))]\n#[allow(clippy::large_enum_variant)]\n#[rustfmt::skip]\npub mod default;"
         ),
         "{lib}"
     );

@@ -466,6 +466,28 @@ async fn an_unmet_expectation_and_an_unexpected_call_fail_verify_with_a_readable
 }
 
 #[test]
+fn a_failed_verify_under_unwrap_prints_its_report_as_it_reads() {
+    let kit = Kit::start();
+    kit.machine_identities()
+        .delete_machine_identity()
+        .times(1)
+        .respond();
+    let report = kit.verify().unwrap_err();
+    // `Debug` (what `unwrap()` and a `?` in a test print) is the text itself,
+    // one problem per line, not one escaped string.
+    assert_eq!(format!("{report:?}"), report.to_string());
+    assert_eq!(report.problems().len(), 1, "{report}");
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| kit.verify().unwrap()))
+        .unwrap_err();
+    let message = caught.downcast_ref::<String>().unwrap();
+    assert!(
+        message.contains("test kit: 1 problem(s)\n  - unmet expectation"),
+        "{message}"
+    );
+    assert!(!message.contains("\\n"), "{message}");
+}
+
+#[test]
 fn dropping_an_unverified_kit_with_an_unmet_expectation_panics() {
     let caught = std::panic::catch_unwind(|| {
         let kit = Kit::start();

@@ -43,9 +43,119 @@ pub fn changelog(args: &[String]) -> Result<()> {
     Ok(())
 }
 
+/// The runtime's documented guarantees (one `- **ID**: text (test: NAME)`
+/// line each), and the same list at the last release.
+pub const GUARANTEES: &str = "spec/guarantees.md";
+pub const RELEASED_GUARANTEES: &str = "spec/released/guarantees.md";
+
+/// `(id, text)` of each guarantee line of `text`.
+fn guarantee_lines(text: &str) -> Vec<(&str, &str)> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("- **"))
+        .filter_map(|l| l.split_once("**:"))
+        .map(|(id, rest)| (id.trim(), rest.trim()))
+        .collect()
+}
+
+/// The ids of the guarantees added, removed or reworded from `released` to
+/// `current`, in order.
+fn changed_guarantees<'a>(released: &'a str, current: &'a str) -> Vec<&'a str> {
+    let old = guarantee_lines(released);
+    let new = guarantee_lines(current);
+    let mut ids: Vec<&str> = new
+        .iter()
+        .filter(|(id, text)| !old.iter().any(|(o, t)| o == id && t == text))
+        .map(|(id, _)| *id)
+        .collect();
+    ids.extend(
+        old.iter()
+            .filter(|(id, _)| !new.iter().any(|(n, _)| n == id))
+            .map(|(id, _)| *id),
+    );
+    ids
+}
+
+/// The lines of the Unreleased section.
+fn unreleased(changelog: &str) -> Vec<&str> {
+    changelog
+        .lines()
+        .skip_while(|l| l.trim() != "## Unreleased")
+        .skip(1)
+        .take_while(|l| !l.starts_with("## "))
+        .map(str::trim)
+        .collect()
+}
+
+/// Fails when a guarantee of [`GUARANTEES`] changed since the release and
+/// `changelog`'s Unreleased section has no line naming it (``guarantee `ID` ``),
+/// or when a guarantee names a test no file under `templates/` (the runtime
+/// and the SDK's tests) or `generator/tests/` defines: a
+/// behaviour change reaches the changelog, not only an API change.
+pub fn check_guarantees(root: &Path, changelog: &str) -> Result<()> {
+    let read = |p: &str| fs::read_to_string(root.join(p)).with_context(|| format!("reading {p}"));
+    let current = read(GUARANTEES)?;
+    let released = read(RELEASED_GUARANTEES)?;
+    let log = read(changelog)?;
+    let section = unreleased(&log).join(" ");
+    let missing: Vec<&str> = changed_guarantees(&released, &current)
+        .into_iter()
+        .filter(|id| !section.contains(&format!("guarantee `{id}`")))
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "{changelog}: these guarantees of {GUARANTEES} changed since {RELEASED_GUARANTEES}, \
+             and `## Unreleased` has no line naming them (write what changed for users, with \
+             ``guarantee `ID` ``): {}",
+            missing.join(", ")
+        );
+    }
+    let mut sources = String::new();
+    collect_rs(&root.join("templates"), &mut sources)?;
+    collect_rs(&root.join("generator/tests"), &mut sources)?;
+    let untested: Vec<&str> = guarantee_lines(&current)
+        .into_iter()
+        .filter_map(|(id, text)| {
+            let test = text.rsplit_once("(test: ")?.1.trim_end_matches(')');
+            (!sources.contains(&format!("fn {test}("))).then_some(id)
+        })
+        .collect();
+    let unnamed: Vec<&str> = guarantee_lines(&current)
+        .into_iter()
+        .filter(|(_, text)| !text.contains("(test: "))
+        .map(|(id, _)| id)
+        .collect();
+    if !untested.is_empty() || !unnamed.is_empty() {
+        bail!(
+            "{GUARANTEES}: a guarantee names no test, or one no file under templates/ or generator/tests/ defines: {}",
+            untested
+                .iter()
+                .chain(&unnamed)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    eprintln!("check: {changelog} names every guarantee changed since the release");
+    Ok(())
+}
+
+/// Appends the text of every `.rs` file under `dir`.
+fn collect_rs(dir: &Path, out: &mut String) -> Result<()> {
+    for entry in fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_rs(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push_str(&fs::read_to_string(&path)?);
+        }
+    }
+    Ok(())
+}
+
 /// Fails, listing them, when an entry is missing from the Unreleased
 /// section.
 pub fn check(root: &Path, log: &Log) -> Result<()> {
+    check_guarantees(root, log.changelog)?;
     let Log {
         released,
         changelog,
@@ -109,6 +219,23 @@ fn missing<'e>(entries: &'e [String], changelog: &str) -> Vec<&'e str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_changed_added_or_removed_guarantee_needs_a_line() {
+        let released = "- **a**: one (test: t)\n- **b**: two (test: t)\n- **c**: gone (test: t)\n";
+        let current =
+            "- **a**: one (test: t)\n- **b**: two, reworded (test: t)\n- **d**: new (test: t)\n";
+        assert_eq!(changed_guarantees(released, current), ["b", "d", "c"]);
+        assert!(changed_guarantees(current, current).is_empty());
+    }
+
+    #[test]
+    fn our_guarantees_match_the_changelogs_and_name_real_tests() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        for k in crate::codegen::OURS {
+            check_guarantees(&root, k.changelog.changelog).unwrap();
+        }
+    }
 
     #[test]
     fn an_entry_counts_only_under_unreleased() {

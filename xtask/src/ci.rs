@@ -66,6 +66,8 @@ pub fn ci(_args: &[String]) -> Result<()> {
     run(crate::cargo_command()
         .args(["doc", "--workspace", "--no-deps", "--features", FEATURES])
         .env("RUSTDOCFLAGS", "-D warnings"))?;
+    // What a user must find in the docs just rendered (a few file reads).
+    crate::docs_check::docs_check(&[])?;
     full_spec(&[])?;
     // Single-tag builds of the full spec (sample tags, with the test kit);
     // full_spec has just generated and checked the whole crate.

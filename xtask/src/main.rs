@@ -16,6 +16,7 @@ mod codegen;
 mod contract;
 mod corpus;
 mod diff;
+mod docs_check;
 mod ours;
 #[cfg(test)]
 mod shape;
@@ -56,6 +57,7 @@ fn run() -> Result<()> {
         "bench-compile" => bench_compile::bench_compile(&args),
         "diff" => diff::diff(&args),
         "changelog" => changelog::changelog(&args),
+        "docs-check" => docs_check::docs_check(&args),
         "help" | "--help" | "-h" => {
             println!("{}", HELP.trim());
             Ok(())
@@ -77,6 +79,10 @@ cargo xtask check
     change since its last release (spec/released/sailpoint-v2025.yaml, .../sailpoint-isc.yaml).
 cargo xtask changelog
     Print the changelog entries for every change since the last release.
+cargo xtask docs-check
+    After `cargo doc` of both crates with the test kit: fail if the rendered docs (target/doc)
+    lack the method pages, the test kit's guide, the front page's rate budget and concurrency
+    sections, or the docs.rs metadata and feature badge.
 cargo xtask diff [OLD [NEW]] [--format markdown|json] [--fail-on-breaking | --migration]
     Report API changes between two specs (a path, or git:REV for spec/sailpoint-v2025.yaml
     at that revision; defaults: git:HEAD and the working tree), classified by what breaks.

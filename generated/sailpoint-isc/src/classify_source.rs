@@ -491,12 +491,10 @@ impl ::std::future::IntoFuture for SendClassifyMachineAccountFromSourceV1 {
         self.send()
     }
 }
-/// The error responses documented for [`ClassifySource::send_classify_machine_account_from_source_v1`], decoded.
-///
-/// The same responses are documented for [`ClassifySource::delete_classify_machine_account_from_source_v1`], whose error types are aliases of this one.
+/// The error responses documented, the same, for [`ClassifySource::send_classify_machine_account_from_source_v1`], [`ClassifySource::delete_classify_machine_account_from_source_v1`], decoded; each one's `{Op}Error` is an alias of this enum.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
-pub enum SendClassifyMachineAccountFromSourceV1Error {
+pub enum ClassifySourceError400_401_403_429_500 {
     /// 400: The request is invalid (bad parameter, filter or body).
     BadRequest(crate::models::ErrorResponseDto),
     /// 401: The Authorization header is missing, or its token is invalid or expired.
@@ -508,6 +506,8 @@ pub enum SendClassifyMachineAccountFromSourceV1Error {
     /// 500: Unexpected server error.
     InternalServerError(crate::models::ErrorResponseDto),
 }
+/// The error responses documented for [`ClassifySource::send_classify_machine_account_from_source_v1`], decoded: the same as for other operations of this tag, so this is an alias of [`ClassifySourceError400_401_403_429_500`].
+pub type SendClassifyMachineAccountFromSourceV1Error = ClassifySourceError400_401_403_429_500;
 /// Static facts about `deleteClassifyMachineAccountFromSourceV1`.
 static DELETE_CLASSIFY_MACHINE_ACCOUNT_FROM_SOURCE_V1: crate::runtime::Operation = crate::runtime::Operation {
     id: "deleteClassifyMachineAccountFromSourceV1",
@@ -628,8 +628,8 @@ impl ::std::future::IntoFuture for DeleteClassifyMachineAccountFromSourceV1 {
         self.send()
     }
 }
-/// The error responses documented for [`ClassifySource::delete_classify_machine_account_from_source_v1`], decoded: the same as for [`ClassifySource::send_classify_machine_account_from_source_v1`], so this is an alias of [`SendClassifyMachineAccountFromSourceV1Error`].
-pub type DeleteClassifyMachineAccountFromSourceV1Error = SendClassifyMachineAccountFromSourceV1Error;
+/// The error responses documented for [`ClassifySource::delete_classify_machine_account_from_source_v1`], decoded: the same as for other operations of this tag, so this is an alias of [`ClassifySourceError400_401_403_429_500`].
+pub type DeleteClassifyMachineAccountFromSourceV1Error = ClassifySourceError400_401_403_429_500;
 impl ClassifySource {
     /// Waits for the work started by `sendClassifyMachineAccountFromSourceV1` to end (`x-sdk-waiter` `classify`).
     ///
@@ -637,7 +637,7 @@ impl ClassifySource {
     ///
     /// The first wait between polls is 1 s, doubling up to 30 s with jitter; the whole wait, start included, gives up after 3600 s by default (`.timeout(..)`). Every call goes through the client, so it is retried and rate-limited like any other (a `429` waits for `Retry-After`). It polls again while the status is `STARTED`, `COLLECTED` (pending).
     ///
-    /// `send` returns `WaitOutcome::Succeeded(status)` or `WaitOutcome::Failed(status)` with the last status body. It fails with `WaitError::Timeout { last_status, .. }` when the deadline passes first, `WaitError::UnknownStatus(status)` at once when the status is in none of these lists (it does not wait for a state it does not know), and `WaitError::Start` or `WaitError::Poll` with the call's `Error`.
+    /// `send` returns `WaitOutcome::Succeeded(status)` or `WaitOutcome::Failed(status)` with the last status body. It fails with `WaitError::Timeout { last_status, last_state, .. }` when the deadline passes first, and `WaitError::Start` or `WaitError::Poll` with the call's `Error`. A status in none of these lists (a state added to the API later) is logged once at WARN and polled through until the deadline, whose error names it; `.on_unknown_status(OnUnknownStatus::Stop)` ends the wait at once instead, with `WaitError::UnknownStatus(status)`.
     ///
     /// # Example
     ///
@@ -681,6 +681,7 @@ impl ClassifySource {
                 initial_delay: ::std::time::Duration::from_millis(1000),
                 max_delay: ::std::time::Duration::from_millis(30000),
                 timeout: ::std::time::Duration::from_millis(3600000),
+                on_unknown: crate::OnUnknownStatus::KeepWaiting,
             },
         }
     }
@@ -708,6 +709,14 @@ impl ClassifyAndWait {
         self.bounds.max_delay = delay;
         self
     }
+    /// What to do when a poll returns a status this SDK does not know
+    /// (by default, log it once at WARN and poll on until the deadline;
+    /// [`OnUnknownStatus::Stop`](crate::OnUnknownStatus::Stop) ends the
+    /// wait at once with [`WaitError::UnknownStatus`](crate::WaitError::UnknownStatus)).
+    pub fn on_unknown_status(mut self, on_unknown: crate::OnUnknownStatus) -> Self {
+        self.bounds.on_unknown = on_unknown;
+        self
+    }
     /// Settings for the start call and every status poll (see
     /// [`CallOptions`](crate::CallOptions)).
     pub fn with_options(mut self, options: crate::CallOptions) -> Self {
@@ -716,7 +725,7 @@ impl ClassifyAndWait {
         self
     }
     /// Starts the work, then polls until a terminal state, an
-    /// unknown state, an error or the deadline.
+    /// error or the deadline (or an unknown state, if set to stop).
     pub async fn send(
         self,
     ) -> ::std::result::Result<
@@ -736,6 +745,8 @@ impl ClassifyAndWait {
             ::std::result::Result::Err(_) => {
                 return ::std::result::Result::Err(crate::WaitError::Timeout {
                     last_status: ::std::option::Option::None,
+                    last_state: ::std::option::Option::None,
+                    last_state_unknown: false,
                     elapsed: started.elapsed(),
                 });
             }
@@ -751,11 +762,12 @@ impl ClassifyAndWait {
             )
             .await
     }
-    /// What the waiter makes of one status.
+    /// What the waiter makes of one status, and the status value.
     fn phase(
         status: &crate::models::SourceClassificationStatus,
-    ) -> crate::runtime::waiter::Phase {
-        match status.status.as_ref().map(|v| v.as_str()) {
+    ) -> (crate::runtime::waiter::Phase, ::std::option::Option<&str>) {
+        let value = status.status.as_ref().map(|v| v.as_str());
+        let phase = match value {
             ::std::option::Option::Some("COMPLETED") => {
                 crate::runtime::waiter::Phase::Succeeded
             }
@@ -766,7 +778,8 @@ impl ClassifyAndWait {
                 crate::runtime::waiter::Phase::Pending
             }
             _ => crate::runtime::waiter::Phase::Unknown,
-        }
+        };
+        (phase, value)
     }
 }
 impl ::std::future::IntoFuture for ClassifyAndWait {

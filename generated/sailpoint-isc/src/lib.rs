@@ -9,9 +9,9 @@
 //! reached from the [`Client`] (`client.machine_identities()`), one request builder per
 //! operation, named after its operationId (`list_machine_identities_v2`), and one error enum
 //! per operation; request and response types are in [`models`]. Method pages with parameter
-//! tables and examples are in `docs/` next to this crate's sources.
+//! tables and examples are in [`guide`], one per tag, beside the test kit's guide.
 //!
-//! Coming from `sailpoint-isc`? The client API is the same; `MIGRATING.md` next to this
+//! Coming from `sailpoint-v2025`? The client API is the same; `MIGRATING.md` next to this
 //! crate's sources says, for each v2025 call, which call to write instead and what changed.
 //!
 //! Machine Identities v2 is generally available: no opt-in, no experimental header.
@@ -207,8 +207,8 @@
 //! - connection failures before anything was sent are retried for every method.
 //!
 //! Without `Retry-After`, the wait is exponential backoff with full jitter (from 500 ms,
-//! at most 20 s). No retry starts that could not *start* before the
-//! call's [`timeout`](ClientBuilder::timeout) runs out. An *attempt* is one HTTP request the
+//! at most 20 s). No retry starts after the call's
+//! [`timeout`](ClientBuilder::timeout) has run out. An *attempt* is one HTTP request the
 //! call sends or tries, token requests included: [`Response::attempts`] and
 //! [`Error::attempts`] count them, so a call that first fetched a token and was not retried
 //! reports 2, and [`RetryPolicy::max_attempts`] bounds the API request and each token
@@ -233,6 +233,53 @@
 //!     .retry_policy(RetryPolicy::none())
 //!     .build()?;
 //! # Ok::<(), sailpoint_isc::ConfigError>(())
+//! ```
+//!
+//! # Rate budget
+//!
+//! Beside retries, the client keeps to a rate budget of its own, so that a busy program waits
+//! instead of meeting `429`s. The default ([`RateLimit::default`]) is 100 requests per 10
+//! seconds, the tenant's documented limit per client id; every clone of the client, and every
+//! client of the process built for the same origin, client id and limit, shares it. Each
+//! request waits for budget before it is sent (the wait counts against the call's
+//! [`timeout`](ClientBuilder::timeout)). The budget converges on how the server counts: a
+//! token bucket of the configured shape costs no `429`; a sliding window of the configured
+//! size costs one (the budget pauses for `Retry-After`, then keeps to the window it has
+//! learnt); a server limit below the configured one costs a few `429`s, not a storm (the
+//! budget pauses, cuts its rate to 70 % and recovers slowly). Set another limit
+//! with [`rate_limit`](ClientBuilder::rate_limit), or turn the budget off with
+//! [`no_rate_limit`](ClientBuilder::no_rate_limit) (requests are then sent at once, and `429`s
+//! are only retried).
+//!
+//! ```rust
+//! use std::time::Duration;
+//! use sailpoint_isc::{Client, RateLimit};
+//!
+//! let client = Client::builder()
+//!     .tenant("acme")
+//!     .bearer_token("token")
+//!     .rate_limit(RateLimit::new(50, Duration::from_secs(10)))
+//!     .build()?;
+//! let unpaced = Client::builder().tenant("acme").bearer_token("token").no_rate_limit().build()?;
+//! # Ok::<(), sailpoint_isc::ConfigError>(())
+//! ```
+//!
+//! # Concurrency
+//!
+//! A [`Client`] is cheap to clone and `Send + Sync`: share it between tasks and run calls at
+//! the same time; they share one token (fetched once) and one rate budget, and
+//! [`stream().concurrency(n)`](#pagination) pages and [`bulk`] batches bound how many are in
+//! flight.
+//!
+//! ```rust,no_run
+//! use futures_util::future::try_join_all;
+//! use sailpoint_isc::Client;
+//!
+//! # async fn run(client: Client) -> Result<(), Box<dyn std::error::Error>> {
+//! let ids = ["id-1", "id-2", "id-3"];
+//! let found = try_join_all(ids.iter().map(|id| client.machine_identities().get_machine_identity_v2(*id).send())).await?;
+//! # let _ = found; Ok(())
+//! # }
 //! ```
 //!
 //! # Logging and tracing
@@ -271,6 +318,8 @@
 //!   refused` (DEBUG) with the `status`; `experimental operation refused: not enabled on this
 //!   client` (DEBUG).
 //! - **Waiters**: `waiter: not done yet` (DEBUG) after each poll that is still pending.
+//!   A status the SDK does not know is logged once per wait at WARN (`waiter: unknown
+//!   status, still waiting`) with the `status`.
 //!
 //! These are all the events the SDK emits. No client secret or token ever appears in a span
 //! or event.
@@ -319,10 +368,13 @@
 //! classification, then polls its status until `COMPLETED` (success) or `CANCELLED` or
 //! `TERMINATED` (failure). The outcome is typed: [`WaitOutcome::Succeeded`] or
 //! [`WaitOutcome::Failed`] with the last status body, or a [`WaitError`]:
-//! [`Timeout`](WaitError::Timeout) with the last status seen when the deadline passes first,
-//! [`UnknownStatus`](WaitError::UnknownStatus) at once when the server reports a state this SDK
-//! does not know (rather than wait forever for a terminal state), and
-//! [`Start`](WaitError::Start) or [`Poll`](WaitError::Poll) with the call's [`Error`].
+//! [`Timeout`](WaitError::Timeout) with the last status seen (and its value, `last_state`) when
+//! the deadline passes first, or [`Start`](WaitError::Start) or [`Poll`](WaitError::Poll) with the
+//! call's [`Error`] (whose text is part of the wait error's, so `eprintln!("{err}")` says why).
+//! A state this SDK does not know (SailPoint adds states to its enums) is logged once at WARN
+//! and polled through like a pending one, until a known final state or the deadline, whose error
+//! names it; `.on_unknown_status(OnUnknownStatus::Stop)` ends that wait at once instead, with
+//! [`UnknownStatus`](WaitError::UnknownStatus).
 //!
 //! The first wait between polls is 1 s, doubling up to 30 s, with jitter; the whole wait, start
 //! included, gives up after one hour unless you set `.timeout(..)`. Every call goes through the
@@ -442,7 +494,8 @@
 //! (loopback, no network), generated from the spec: typed expectations per operation and
 //! version, sequences (429 then 200, a token that expires), the token endpoint, verification
 //! of what was called, and validation of every request against the spec, reported as Prism
-//! does. The page `docs/testing.md` has the whole story; its examples run as doctests.
+//! does. The page `guide::testing` (with the feature) has the whole story; its examples run as
+//! doctests.
 //!
 //! ```rust
 //! # #[cfg(feature = "test-kit")]
@@ -553,6 +606,7 @@
 //! | [`machine_identities`] | [`MachineIdentities::get_ownership_correlation_config_v1`](machine_identities::MachineIdentities::get_ownership_correlation_config_v1) | `GET /sources/v1/{sourceId}/resources/{resourceId}/correlation-configs/{configId}` |  |
 //! | [`machine_identities`] | [`MachineIdentities::delete_ownership_correlation_config_v1`](machine_identities::MachineIdentities::delete_ownership_correlation_config_v1) | `DELETE /sources/v1/{sourceId}/resources/{resourceId}/correlation-configs/{configId}` |  |
 //! | [`machine_identities`] | [`MachineIdentities::patch_ownership_correlation_config_v1`](machine_identities::MachineIdentities::patch_ownership_correlation_config_v1) | `PATCH /sources/v1/{sourceId}/resources/{resourceId}/correlation-configs/{configId}` |  |
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 pub mod filter;
@@ -572,23 +626,26 @@ pub mod declassify_source;
 #[rustfmt::skip]
 pub mod machine_identities;
 #[cfg(feature = "test-kit")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-kit")))]
 #[rustfmt::skip]
 pub mod test_kit;
 #[rustfmt::skip]
 pub use runtime::{
     bulk, ApiError, AuthError, BulkOptions, BulkResult, CallOptions, Client,
-    ClientBuilder, ConfigError, Credentials, Error, FilePart, Method, RateLimit,
-    RawError, RawRequest, Response, ResponseFuture, RetryPolicy, WaitError, WaitOutcome,
+    ClientBuilder, ConfigError, Credentials, Error, FilePart, Method, OnUnknownStatus,
+    RateLimit, RawError, RawRequest, Response, ResponseFuture, RetryPolicy, WaitError,
+    WaitOutcome,
 };
-#[cfg(doctest)]
-mod doc_pages {
+/// The guides: one page per tag (every method with its example, and the waiters), and the test kit's guide (`testing`, with the feature `test-kit`).
+pub mod guide {
     #[doc = include_str!("../docs/classify_source.md")]
-    pub struct ClassifySource;
+    pub mod classify_source {}
     #[doc = include_str!("../docs/declassify_source.md")]
-    pub struct DeclassifySource;
+    pub mod declassify_source {}
     #[doc = include_str!("../docs/machine_identities.md")]
-    pub struct MachineIdentities;
-    #[cfg(all(doctest, feature = "test-kit"))]
+    pub mod machine_identities {}
+    #[cfg(feature = "test-kit")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "test-kit")))]
     #[doc = include_str!("../docs/testing.md")]
-    pub struct TestingPage;
+    pub mod testing {}
 }

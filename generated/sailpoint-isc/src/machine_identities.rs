@@ -1755,12 +1755,10 @@ impl ListMachineIdentitiesV1 {
         self.send().await.map(|response| response.total_count())
     }
 }
-/// The error responses documented for [`MachineIdentities::list_machine_identities_v1`], decoded.
-///
-/// The same responses are documented for [`MachineIdentities::create_machine_identity_v1`], [`MachineIdentities::get_unsanctioned_anomaly_summary_v1`], [`MachineIdentities::get_machine_identity_v1`], [`MachineIdentities::delete_machine_identity_v1`], [`MachineIdentities::update_machine_identity_v1`], [`MachineIdentities::list_machine_identity_anomalies_v1`], [`MachineIdentities::list_machine_identities_v2`], [`MachineIdentities::create_machine_identity_v2`], [`MachineIdentities::get_machine_identity_v2`], [`MachineIdentities::delete_machine_identity_v2`], [`MachineIdentities::update_machine_identity_v2`], [`MachineIdentities::list_machine_identity_user_entitlements_v1`], [`MachineIdentities::start_machine_identity_aggregation_v1`], [`MachineIdentities::get_ownership_correlation_config_v1`], [`MachineIdentities::delete_ownership_correlation_config_v1`], [`MachineIdentities::patch_ownership_correlation_config_v1`], whose error types are aliases of this one.
+/// The error responses documented, the same, for [`MachineIdentities::list_machine_identities_v1`], [`MachineIdentities::create_machine_identity_v1`], [`MachineIdentities::get_unsanctioned_anomaly_summary_v1`], [`MachineIdentities::get_machine_identity_v1`], [`MachineIdentities::delete_machine_identity_v1`], [`MachineIdentities::update_machine_identity_v1`], [`MachineIdentities::list_machine_identity_anomalies_v1`], [`MachineIdentities::list_machine_identities_v2`], [`MachineIdentities::create_machine_identity_v2`], [`MachineIdentities::get_machine_identity_v2`], [`MachineIdentities::delete_machine_identity_v2`], [`MachineIdentities::update_machine_identity_v2`], [`MachineIdentities::list_machine_identity_user_entitlements_v1`], [`MachineIdentities::start_machine_identity_aggregation_v1`], [`MachineIdentities::get_ownership_correlation_config_v1`], [`MachineIdentities::delete_ownership_correlation_config_v1`], [`MachineIdentities::patch_ownership_correlation_config_v1`], decoded; each one's `{Op}Error` is an alias of this enum.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
-pub enum ListMachineIdentitiesV1Error {
+pub enum MachineIdentitiesError400_401_403_404_429_500 {
     /// 400: The request is invalid (bad parameter, filter or body).
     BadRequest(crate::models::ErrorResponseDto),
     /// 401: The Authorization header is missing, or its token is invalid or expired.
@@ -1774,6 +1772,8 @@ pub enum ListMachineIdentitiesV1Error {
     /// 500: Unexpected server error.
     InternalServerError(crate::models::ErrorResponseDto),
 }
+/// The error responses documented for [`MachineIdentities::list_machine_identities_v1`], decoded: the same as for other operations of this tag, so this is an alias of [`MachineIdentitiesError400_401_403_404_429_500`].
+pub type ListMachineIdentitiesV1Error = MachineIdentitiesError400_401_403_404_429_500;
 /// The fields and operators `listMachineIdentitiesV1` documents for its `filters` parameter.
 ///
 ///  Each function starts a [`Filter`](crate::filter::Filter) expression;
@@ -2057,8 +2057,8 @@ impl ::std::future::IntoFuture for CreateMachineIdentityV1 {
         self.send()
     }
 }
-/// The error responses documented for [`MachineIdentities::create_machine_identity_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
-pub type CreateMachineIdentityV1Error = ListMachineIdentitiesV1Error;
+/// The error responses documented for [`MachineIdentities::create_machine_identity_v1`], decoded: the same as for other operations of this tag, so this is an alias of [`MachineIdentitiesError400_401_403_404_429_500`].
+pub type CreateMachineIdentityV1Error = MachineIdentitiesError400_401_403_404_429_500;
 /// Static facts about `getUnsanctionedAnomalySummaryV1`.
 static GET_UNSANCTIONED_ANOMALY_SUMMARY_V1: crate::runtime::Operation = crate::runtime::Operation {
     id: "getUnsanctionedAnomalySummaryV1",
@@ -2171,8 +2171,8 @@ impl ::std::future::IntoFuture for GetUnsanctionedAnomalySummaryV1 {
         self.send()
     }
 }
-/// The error responses documented for [`MachineIdentities::get_unsanctioned_anomaly_summary_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
-pub type GetUnsanctionedAnomalySummaryV1Error = ListMachineIdentitiesV1Error;
+/// The error responses documented for [`MachineIdentities::get_unsanctioned_anomaly_summary_v1`], decoded: the same as for other operations of this tag, so this is an alias of [`MachineIdentitiesError400_401_403_404_429_500`].
+pub type GetUnsanctionedAnomalySummaryV1Error = MachineIdentitiesError400_401_403_404_429_500;
 /// Static facts about `getMachineIdentityV1`.
 static GET_MACHINE_IDENTITY_V1: crate::runtime::Operation = crate::runtime::Operation {
     id: "getMachineIdentityV1",
@@ -2282,8 +2282,8 @@ impl ::std::future::IntoFuture for GetMachineIdentityV1 {
         self.send()
     }
 }
-/// The error responses documented for [`MachineIdentities::get_machine_identity_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
-pub type GetMachineIdentityV1Error = ListMachineIdentitiesV1Error;
+/// The error responses documented for [`MachineIdentities::get_machine_identity_v1`], decoded: the same as for other operations of this tag, so this is an alias of [`MachineIdentitiesError400_401_403_404_429_500`].
+pub type GetMachineIdentityV1Error = MachineIdentitiesError400_401_403_404_429_500;
 /// Static facts about `deleteMachineIdentityV1`.
 static DELETE_MACHINE_IDENTITY_V1: crate::runtime::Operation = crate::runtime::Operation {
     id: "deleteMachineIdentityV1",
@@ -2385,8 +2385,8 @@ impl ::std::future::IntoFuture for DeleteMachineIdentityV1 {
         self.send()
     }
 }
-/// The error responses documented for [`MachineIdentities::delete_machine_identity_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
-pub type DeleteMachineIdentityV1Error = ListMachineIdentitiesV1Error;
+/// The error responses documented for [`MachineIdentities::delete_machine_identity_v1`], decoded: the same as for other operations of this tag, so this is an alias of [`MachineIdentitiesError400_401_403_404_429_500`].
+pub type DeleteMachineIdentityV1Error = MachineIdentitiesError400_401_403_404_429_500;
 /// Static facts about `updateMachineIdentityV1`.
 static UPDATE_MACHINE_IDENTITY_V1: crate::runtime::Operation = crate::runtime::Operation {
     id: "updateMachineIdentityV1",
@@ -2500,8 +2500,8 @@ impl ::std::future::IntoFuture for UpdateMachineIdentityV1 {
         self.send()
     }
 }
-/// The error responses documented for [`MachineIdentities::update_machine_identity_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
-pub type UpdateMachineIdentityV1Error = ListMachineIdentitiesV1Error;
+/// The error responses documented for [`MachineIdentities::update_machine_identity_v1`], decoded: the same as for other operations of this tag, so this is an alias of [`MachineIdentitiesError400_401_403_404_429_500`].
+pub type UpdateMachineIdentityV1Error = MachineIdentitiesError400_401_403_404_429_500;
 /// Static facts about `listMachineIdentityAnomaliesV1`.
 static LIST_MACHINE_IDENTITY_ANOMALIES_V1: crate::runtime::Operation = crate::runtime::Operation {
     id: "listMachineIdentityAnomaliesV1",
@@ -2812,8 +2812,8 @@ impl ListMachineIdentityAnomaliesV1 {
         self.send().await.map(|response| response.total_count())
     }
 }
-/// The error responses documented for [`MachineIdentities::list_machine_identity_anomalies_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
-pub type ListMachineIdentityAnomaliesV1Error = ListMachineIdentitiesV1Error;
+/// The error responses documented for [`MachineIdentities::list_machine_identity_anomalies_v1`], decoded: the same as for other operations of this tag, so this is an alias of [`MachineIdentitiesError400_401_403_404_429_500`].
+pub type ListMachineIdentityAnomaliesV1Error = MachineIdentitiesError400_401_403_404_429_500;
 /// The fields `listMachineIdentityAnomaliesV1` can sort by. Wrap them in [`Sort::asc`](crate::filter::Sort::asc) or
 ///  [`Sort::desc`](crate::filter::Sort::desc); a bare field sorts ascending.
 #[derive(
@@ -3196,8 +3196,8 @@ impl ListMachineIdentitiesV2 {
         self.send().await.map(|response| response.total_count())
     }
 }
-/// The error responses documented for [`MachineIdentities::list_machine_identities_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
-pub type ListMachineIdentitiesV2Error = ListMachineIdentitiesV1Error;
+/// The error responses documented for [`MachineIdentities::list_machine_identities_v2`], decoded: the same as for other operations of this tag, so this is an alias of [`MachineIdentitiesError400_401_403_404_429_500`].
+pub type ListMachineIdentitiesV2Error = MachineIdentitiesError400_401_403_404_429_500;
 /// The fields and operators `listMachineIdentitiesV2` documents for its `filters` parameter.
 ///
 ///  Each function starts a [`Filter`](crate::filter::Filter) expression;
@@ -3518,8 +3518,8 @@ impl ::std::future::IntoFuture for CreateMachineIdentityV2 {
         self.send()
     }
 }
-/// The error responses documented for [`MachineIdentities::create_machine_identity_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
-pub type CreateMachineIdentityV2Error = ListMachineIdentitiesV1Error;
+/// The error responses documented for [`MachineIdentities::create_machine_identity_v2`], decoded: the same as for other operations of this tag, so this is an alias of [`MachineIdentitiesError400_401_403_404_429_500`].
+pub type CreateMachineIdentityV2Error = MachineIdentitiesError400_401_403_404_429_500;
 /// Static facts about `getMachineIdentityV2`.
 static GET_MACHINE_IDENTITY_V2: crate::runtime::Operation = crate::runtime::Operation {
     id: "getMachineIdentityV2",
@@ -3629,8 +3629,8 @@ impl ::std::future::IntoFuture for GetMachineIdentityV2 {
         self.send()
     }
 }
-/// The error responses documented for [`MachineIdentities::get_machine_identity_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
-pub type GetMachineIdentityV2Error = ListMachineIdentitiesV1Error;
+/// The error responses documented for [`MachineIdentities::get_machine_identity_v2`], decoded: the same as for other operations of this tag, so this is an alias of [`MachineIdentitiesError400_401_403_404_429_500`].
+pub type GetMachineIdentityV2Error = MachineIdentitiesError400_401_403_404_429_500;
 /// Static facts about `deleteMachineIdentityV2`.
 static DELETE_MACHINE_IDENTITY_V2: crate::runtime::Operation = crate::runtime::Operation {
     id: "deleteMachineIdentityV2",
@@ -3732,8 +3732,8 @@ impl ::std::future::IntoFuture for DeleteMachineIdentityV2 {
         self.send()
     }
 }
-/// The error responses documented for [`MachineIdentities::delete_machine_identity_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
-pub type DeleteMachineIdentityV2Error = ListMachineIdentitiesV1Error;
+/// The error responses documented for [`MachineIdentities::delete_machine_identity_v2`], decoded: the same as for other operations of this tag, so this is an alias of [`MachineIdentitiesError400_401_403_404_429_500`].
+pub type DeleteMachineIdentityV2Error = MachineIdentitiesError400_401_403_404_429_500;
 /// Static facts about `updateMachineIdentityV2`.
 static UPDATE_MACHINE_IDENTITY_V2: crate::runtime::Operation = crate::runtime::Operation {
     id: "updateMachineIdentityV2",
@@ -3847,8 +3847,8 @@ impl ::std::future::IntoFuture for UpdateMachineIdentityV2 {
         self.send()
     }
 }
-/// The error responses documented for [`MachineIdentities::update_machine_identity_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
-pub type UpdateMachineIdentityV2Error = ListMachineIdentitiesV1Error;
+/// The error responses documented for [`MachineIdentities::update_machine_identity_v2`], decoded: the same as for other operations of this tag, so this is an alias of [`MachineIdentitiesError400_401_403_404_429_500`].
+pub type UpdateMachineIdentityV2Error = MachineIdentitiesError400_401_403_404_429_500;
 /// Static facts about `listMachineIdentityUserEntitlementsV1`.
 static LIST_MACHINE_IDENTITY_USER_ENTITLEMENTS_V1: crate::runtime::Operation = crate::runtime::Operation {
     id: "listMachineIdentityUserEntitlementsV1",
@@ -4209,8 +4209,8 @@ impl ListMachineIdentityUserEntitlementsV1 {
         self.send().await.map(|response| response.total_count())
     }
 }
-/// The error responses documented for [`MachineIdentities::list_machine_identity_user_entitlements_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
-pub type ListMachineIdentityUserEntitlementsV1Error = ListMachineIdentitiesV1Error;
+/// The error responses documented for [`MachineIdentities::list_machine_identity_user_entitlements_v1`], decoded: the same as for other operations of this tag, so this is an alias of [`MachineIdentitiesError400_401_403_404_429_500`].
+pub type ListMachineIdentityUserEntitlementsV1Error = MachineIdentitiesError400_401_403_404_429_500;
 /// The fields and operators `listMachineIdentityUserEntitlementsV1` documents for its `filters` parameter.
 ///
 ///  Each function starts a [`Filter`](crate::filter::Filter) expression;
@@ -4418,8 +4418,8 @@ impl ::std::future::IntoFuture for StartMachineIdentityAggregationV1 {
         self.send()
     }
 }
-/// The error responses documented for [`MachineIdentities::start_machine_identity_aggregation_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
-pub type StartMachineIdentityAggregationV1Error = ListMachineIdentitiesV1Error;
+/// The error responses documented for [`MachineIdentities::start_machine_identity_aggregation_v1`], decoded: the same as for other operations of this tag, so this is an alias of [`MachineIdentitiesError400_401_403_404_429_500`].
+pub type StartMachineIdentityAggregationV1Error = MachineIdentitiesError400_401_403_404_429_500;
 /// Static facts about `listOwnershipCorrelationConfigsV1`.
 static LIST_OWNERSHIP_CORRELATION_CONFIGS_V1: crate::runtime::Operation = crate::runtime::Operation {
     id: "listOwnershipCorrelationConfigsV1",
@@ -4856,8 +4856,8 @@ impl ::std::future::IntoFuture for GetOwnershipCorrelationConfigV1 {
         self.send()
     }
 }
-/// The error responses documented for [`MachineIdentities::get_ownership_correlation_config_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
-pub type GetOwnershipCorrelationConfigV1Error = ListMachineIdentitiesV1Error;
+/// The error responses documented for [`MachineIdentities::get_ownership_correlation_config_v1`], decoded: the same as for other operations of this tag, so this is an alias of [`MachineIdentitiesError400_401_403_404_429_500`].
+pub type GetOwnershipCorrelationConfigV1Error = MachineIdentitiesError400_401_403_404_429_500;
 /// Static facts about `deleteOwnershipCorrelationConfigV1`.
 static DELETE_OWNERSHIP_CORRELATION_CONFIG_V1: crate::runtime::Operation = crate::runtime::Operation {
     id: "deleteOwnershipCorrelationConfigV1",
@@ -4976,8 +4976,8 @@ impl ::std::future::IntoFuture for DeleteOwnershipCorrelationConfigV1 {
         self.send()
     }
 }
-/// The error responses documented for [`MachineIdentities::delete_ownership_correlation_config_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
-pub type DeleteOwnershipCorrelationConfigV1Error = ListMachineIdentitiesV1Error;
+/// The error responses documented for [`MachineIdentities::delete_ownership_correlation_config_v1`], decoded: the same as for other operations of this tag, so this is an alias of [`MachineIdentitiesError400_401_403_404_429_500`].
+pub type DeleteOwnershipCorrelationConfigV1Error = MachineIdentitiesError400_401_403_404_429_500;
 /// Static facts about `patchOwnershipCorrelationConfigV1`.
 static PATCH_OWNERSHIP_CORRELATION_CONFIG_V1: crate::runtime::Operation = crate::runtime::Operation {
     id: "patchOwnershipCorrelationConfigV1",
@@ -5106,5 +5106,5 @@ impl ::std::future::IntoFuture for PatchOwnershipCorrelationConfigV1 {
         self.send()
     }
 }
-/// The error responses documented for [`MachineIdentities::patch_ownership_correlation_config_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
-pub type PatchOwnershipCorrelationConfigV1Error = ListMachineIdentitiesV1Error;
+/// The error responses documented for [`MachineIdentities::patch_ownership_correlation_config_v1`], decoded: the same as for other operations of this tag, so this is an alias of [`MachineIdentitiesError400_401_403_404_429_500`].
+pub type PatchOwnershipCorrelationConfigV1Error = MachineIdentitiesError400_401_403_404_429_500;

@@ -3908,24 +3908,24 @@ pub enum SanctionedStatus {
     /// `UNSANCTIONED`
     Unsanctioned,
     /// `UNKNOWN`
-    Unknown,
+    Unknown_,
     /// A value that was not in the spec when this SDK was generated.
-    UnknownValue(::std::string::String),
+    Unknown(::std::string::String),
 }
 impl SanctionedStatus {
     /// Every value the spec lists, in spec order.
     pub const ALL: [Self; 3usize] = [
         Self::Sanctioned,
         Self::Unsanctioned,
-        Self::Unknown,
+        Self::Unknown_,
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sanctioned => "SANCTIONED",
             Self::Unsanctioned => "UNSANCTIONED",
-            Self::Unknown => "UNKNOWN",
-            Self::UnknownValue(other) => other,
+            Self::Unknown_ => "UNKNOWN",
+            Self::Unknown(other) => other,
         }
     }
 }
@@ -3939,15 +3939,15 @@ impl ::std::convert::From<&str> for SanctionedStatus {
         match value {
             "SANCTIONED" => Self::Sanctioned,
             "UNSANCTIONED" => Self::Unsanctioned,
-            "UNKNOWN" => Self::Unknown,
-            other => Self::UnknownValue(other.to_string()),
+            "UNKNOWN" => Self::Unknown_,
+            other => Self::Unknown(other.to_string()),
         }
     }
 }
 impl ::std::convert::From<::std::string::String> for SanctionedStatus {
     fn from(value: ::std::string::String) -> Self {
         match Self::from(value.as_str()) {
-            Self::UnknownValue(_) => Self::UnknownValue(value),
+            Self::Unknown(_) => Self::Unknown(value),
             known => known,
         }
     }

@@ -2,8 +2,9 @@
 //! The generated waiter `classify_source().classify_and_wait(source_id)`
 //! (declared with `x-sdk-waiter` in the spec) against a real HTTP server on
 //! loopback (wiremock): it starts the work, polls until a terminal state, and
-//! ends with a typed outcome, a typed error for an unknown status, or a
-//! timeout with the last status; a `429` during polling is honoured.
+//! ends with a typed outcome or a timeout naming the last status; a status
+//! it does not know is polled through (or, when asked, ends the wait at
+//! once); a `429` during polling is honoured.
 //!
 //! Every crate runs this same file (it is under `templates/common/`): the
 //! classify path comes from the crate's own `tests/sdk_ops/mod.rs`.
@@ -16,7 +17,9 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use sailpoint_isc::classify_source::ClassifyAndWait;
 use sailpoint_isc::models::SourceClassificationStatusStatus as Stage;
-use sailpoint_isc::{CallOptions, Client, Error, RetryPolicy, WaitError, WaitOutcome};
+use sailpoint_isc::{
+    CallOptions, Client, Error, OnUnknownStatus, RetryPolicy, WaitError, WaitOutcome,
+};
 
 mod sdk_ops;
 
@@ -139,14 +142,70 @@ async fn waiter_ends_on_a_failure_state_with_that_status() {
 }
 
 #[tokio::test]
-async fn waiter_reports_a_status_it_does_not_know_at_once() {
+async fn waiter_polls_through_a_status_it_does_not_know() {
+    let (server, client) = server(&[
+        ok(&status_body("STARTED")),
+        ok(&status_body("PAUSED_FOR_REVIEW")),
+        ok(&status_body("PAUSED_FOR_REVIEW")),
+        ok(&status_body("COMPLETED")),
+    ])
+    .await;
+
+    let outcome = waiter(&client).send().await.unwrap();
+
+    assert_eq!(outcome.status().status, Some(Stage::Completed));
+    assert_eq!(calls(&server).await, [post(), get(), get(), get(), get()]);
+}
+
+#[tokio::test]
+async fn waiter_times_out_naming_a_status_it_does_not_know() {
+    let (_server, client) = server(&[
+        ok(&status_body("STARTED")),
+        ok(&status_body("PAUSED_FOR_REVIEW")),
+    ])
+    .await;
+
+    let err = waiter(&client)
+        .timeout(Duration::from_millis(300))
+        .send()
+        .await
+        .unwrap_err();
+
+    let WaitError::Timeout {
+        last_status,
+        last_state,
+        last_state_unknown,
+        ..
+    } = &err
+    else {
+        panic!("{err:?}");
+    };
+    assert_eq!(
+        last_status.as_ref().and_then(|s| s.status.clone()),
+        Some(Stage::Unknown("PAUSED_FOR_REVIEW".into()))
+    );
+    assert_eq!(last_state.as_deref(), Some("PAUSED_FOR_REVIEW"));
+    assert!(*last_state_unknown);
+    let text = err.to_string();
+    assert!(
+        text.contains("the last status was `PAUSED_FOR_REVIEW`, a state this SDK does not know"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn waiter_stops_at_a_status_it_does_not_know_when_asked() {
     let (server, client) = server(&[
         ok(&status_body("STARTED")),
         ok(&status_body("PAUSED_FOR_REVIEW")),
     ])
     .await;
 
-    let err = waiter(&client).send().await.unwrap_err();
+    let err = waiter(&client)
+        .on_unknown_status(OnUnknownStatus::Stop)
+        .send()
+        .await
+        .unwrap_err();
 
     let WaitError::UnknownStatus(status) = &err else {
         panic!("{err:?}");
@@ -168,7 +227,11 @@ async fn waiter_reports_a_status_it_does_not_know_at_once() {
 async fn waiter_reports_a_missing_status_field_as_unknown() {
     let (server, client) = server(&[ok(&json!({"started": "2025-05-06T10:15:30.098Z"}))]).await;
 
-    let err = waiter(&client).send().await.unwrap_err();
+    let err = waiter(&client)
+        .on_unknown_status(OnUnknownStatus::Stop)
+        .send()
+        .await
+        .unwrap_err();
 
     assert!(
         matches!(&err, WaitError::UnknownStatus(s) if s.status.is_none()),
@@ -191,6 +254,8 @@ async fn waiter_times_out_with_the_last_status_seen() {
 
     let WaitError::Timeout {
         last_status,
+        last_state,
+        last_state_unknown,
         elapsed,
     } = &err
     else {
@@ -199,6 +264,13 @@ async fn waiter_times_out_with_the_last_status_seen() {
     assert_eq!(
         last_status.as_ref().and_then(|s| s.status.clone()),
         Some(Stage::Collected)
+    );
+    assert_eq!(last_state.as_deref(), Some("COLLECTED"));
+    assert!(!last_state_unknown);
+    assert!(
+        err.to_string()
+            .contains("(the last status was `COLLECTED`)"),
+        "{err}"
     );
     assert!(*elapsed >= Duration::from_millis(300), "{elapsed:?}");
     assert!(
@@ -255,7 +327,10 @@ async fn waiter_reports_a_failed_start_without_polling() {
         panic!("{err:?}");
     };
     assert_eq!(api.status(), 403);
-    assert!(std::error::Error::source(&err).is_some());
+    // The cause is in the text itself, so `eprintln!("{err}")` says why.
+    let text = err.to_string();
+    assert!(text.starts_with("starting the work failed: `"), "{text}");
+    assert!(text.contains("HTTP 403"), "{text}");
     assert_eq!(calls(&server).await, [post()]);
 }
 

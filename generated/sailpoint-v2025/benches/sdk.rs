@@ -11,7 +11,7 @@
 //! - `decode/*`: `serde_json` decoding of a 250-item page into
 //!   `Vec<Identity>`, in bytes/s and items/s.
 //!
-//! Run with `cargo bench -p sailpoint-v2025 --bench sdk`; BENCHMARKS.md at
+//! Run with `cargo bench -p sailpoint-v2025-bench`; BENCHMARKS.md at
 //! the repository root has the figures.
 //!
 //! Every crate runs this same file (it is under `templates/common/`): the

@@ -899,12 +899,10 @@ impl ListMachineIdentities {
         self.send().await.map(|response| response.total_count())
     }
 }
-/// The error responses documented for [`MachineIdentities::list_machine_identities`], decoded.
-///
-/// The same responses are documented for [`MachineIdentities::create_machine_identity`], [`MachineIdentities::get_machine_identity`], [`MachineIdentities::delete_machine_identity`], [`MachineIdentities::update_machine_identity`], [`MachineIdentities::list_machine_identity_user_entitlements`], [`MachineIdentities::start_machine_identity_aggregation`], whose error types are aliases of this one.
+/// The error responses documented, the same, for [`MachineIdentities::list_machine_identities`], [`MachineIdentities::create_machine_identity`], [`MachineIdentities::get_machine_identity`], [`MachineIdentities::delete_machine_identity`], [`MachineIdentities::update_machine_identity`], [`MachineIdentities::list_machine_identity_user_entitlements`], [`MachineIdentities::start_machine_identity_aggregation`], decoded; each one's `{Op}Error` is an alias of this enum.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
-pub enum ListMachineIdentitiesError {
+pub enum MachineIdentitiesError400_401_403_404_429_500 {
     /// 400: The request is invalid (bad parameter, filter or body).
     BadRequest(crate::models::ErrorResponseDto),
     /// 401: The Authorization header is missing, or its token is invalid or expired.
@@ -918,6 +916,8 @@ pub enum ListMachineIdentitiesError {
     /// 500: Unexpected server error.
     InternalServerError(crate::models::ErrorResponseDto),
 }
+/// The error responses documented for [`MachineIdentities::list_machine_identities`], decoded: the same as for other operations of this tag, so this is an alias of [`MachineIdentitiesError400_401_403_404_429_500`].
+pub type ListMachineIdentitiesError = MachineIdentitiesError400_401_403_404_429_500;
 /// The fields and operators `listMachineIdentities` documents for its `filters` parameter.
 ///
 ///  Each function starts a [`Filter`](crate::filter::Filter) expression;
@@ -1201,8 +1201,8 @@ impl ::std::future::IntoFuture for CreateMachineIdentity {
         self.send()
     }
 }
-/// The error responses documented for [`MachineIdentities::create_machine_identity`], decoded: the same as for [`MachineIdentities::list_machine_identities`], so this is an alias of [`ListMachineIdentitiesError`].
-pub type CreateMachineIdentityError = ListMachineIdentitiesError;
+/// The error responses documented for [`MachineIdentities::create_machine_identity`], decoded: the same as for other operations of this tag, so this is an alias of [`MachineIdentitiesError400_401_403_404_429_500`].
+pub type CreateMachineIdentityError = MachineIdentitiesError400_401_403_404_429_500;
 /// Static facts about `getMachineIdentity`.
 static GET_MACHINE_IDENTITY: crate::runtime::Operation = crate::runtime::Operation {
     id: "getMachineIdentity",
@@ -1312,8 +1312,8 @@ impl ::std::future::IntoFuture for GetMachineIdentity {
         self.send()
     }
 }
-/// The error responses documented for [`MachineIdentities::get_machine_identity`], decoded: the same as for [`MachineIdentities::list_machine_identities`], so this is an alias of [`ListMachineIdentitiesError`].
-pub type GetMachineIdentityError = ListMachineIdentitiesError;
+/// The error responses documented for [`MachineIdentities::get_machine_identity`], decoded: the same as for other operations of this tag, so this is an alias of [`MachineIdentitiesError400_401_403_404_429_500`].
+pub type GetMachineIdentityError = MachineIdentitiesError400_401_403_404_429_500;
 /// Static facts about `deleteMachineIdentity`.
 static DELETE_MACHINE_IDENTITY: crate::runtime::Operation = crate::runtime::Operation {
     id: "deleteMachineIdentity",
@@ -1415,8 +1415,8 @@ impl ::std::future::IntoFuture for DeleteMachineIdentity {
         self.send()
     }
 }
-/// The error responses documented for [`MachineIdentities::delete_machine_identity`], decoded: the same as for [`MachineIdentities::list_machine_identities`], so this is an alias of [`ListMachineIdentitiesError`].
-pub type DeleteMachineIdentityError = ListMachineIdentitiesError;
+/// The error responses documented for [`MachineIdentities::delete_machine_identity`], decoded: the same as for other operations of this tag, so this is an alias of [`MachineIdentitiesError400_401_403_404_429_500`].
+pub type DeleteMachineIdentityError = MachineIdentitiesError400_401_403_404_429_500;
 /// Static facts about `updateMachineIdentity`.
 static UPDATE_MACHINE_IDENTITY: crate::runtime::Operation = crate::runtime::Operation {
     id: "updateMachineIdentity",
@@ -1530,8 +1530,8 @@ impl ::std::future::IntoFuture for UpdateMachineIdentity {
         self.send()
     }
 }
-/// The error responses documented for [`MachineIdentities::update_machine_identity`], decoded: the same as for [`MachineIdentities::list_machine_identities`], so this is an alias of [`ListMachineIdentitiesError`].
-pub type UpdateMachineIdentityError = ListMachineIdentitiesError;
+/// The error responses documented for [`MachineIdentities::update_machine_identity`], decoded: the same as for other operations of this tag, so this is an alias of [`MachineIdentitiesError400_401_403_404_429_500`].
+pub type UpdateMachineIdentityError = MachineIdentitiesError400_401_403_404_429_500;
 /// Static facts about `listMachineIdentityUserEntitlements`.
 static LIST_MACHINE_IDENTITY_USER_ENTITLEMENTS: crate::runtime::Operation = crate::runtime::Operation {
     id: "listMachineIdentityUserEntitlements",
@@ -1887,8 +1887,8 @@ impl ListMachineIdentityUserEntitlements {
         self.send().await.map(|response| response.total_count())
     }
 }
-/// The error responses documented for [`MachineIdentities::list_machine_identity_user_entitlements`], decoded: the same as for [`MachineIdentities::list_machine_identities`], so this is an alias of [`ListMachineIdentitiesError`].
-pub type ListMachineIdentityUserEntitlementsError = ListMachineIdentitiesError;
+/// The error responses documented for [`MachineIdentities::list_machine_identity_user_entitlements`], decoded: the same as for other operations of this tag, so this is an alias of [`MachineIdentitiesError400_401_403_404_429_500`].
+pub type ListMachineIdentityUserEntitlementsError = MachineIdentitiesError400_401_403_404_429_500;
 /// The fields and operators `listMachineIdentityUserEntitlements` documents for its `filters` parameter.
 ///
 ///  Each function starts a [`Filter`](crate::filter::Filter) expression;
@@ -2093,5 +2093,5 @@ impl ::std::future::IntoFuture for StartMachineIdentityAggregation {
         self.send()
     }
 }
-/// The error responses documented for [`MachineIdentities::start_machine_identity_aggregation`], decoded: the same as for [`MachineIdentities::list_machine_identities`], so this is an alias of [`ListMachineIdentitiesError`].
-pub type StartMachineIdentityAggregationError = ListMachineIdentitiesError;
+/// The error responses documented for [`MachineIdentities::start_machine_identity_aggregation`], decoded: the same as for other operations of this tag, so this is an alias of [`MachineIdentitiesError400_401_403_404_429_500`].
+pub type StartMachineIdentityAggregationError = MachineIdentitiesError400_401_403_404_429_500;

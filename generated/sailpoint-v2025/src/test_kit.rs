@@ -6,7 +6,9 @@
 //! the spec. See `docs/testing.md`.
 mod engine;
 pub mod schema;
-pub use engine::{Call, Expect, Kit, Mocked, Reply, CLIENT_ID, CLIENT_SECRET};
+pub use engine::{
+    Call, Expect, Kit, Mocked, Reply, VerifyReport, CLIENT_ID, CLIENT_SECRET,
+};
 /// Every named type of the spec, as the validator sees it.
 pub static TYPES: &[schema::TypeSpec] = &[
     schema::TypeSpec {

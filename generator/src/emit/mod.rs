@@ -9,7 +9,7 @@ pub mod types;
 mod waiters;
 
 use crate::diag::{Diagnostic, Errors};
-use crate::ir::Api;
+use crate::ir::{Api, Tag};
 use crate::output::GeneratedFile;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -307,7 +307,7 @@ pub(crate) fn token_url(api: &Api) -> String {
 
 /// The front page of a crate whose spec brings no hand-written one: written
 /// from the spec's `info` and `servers`.
-fn spec_front_page(api: &Api, settings: &EmitSettings<'_>) -> String {
+fn spec_front_page(api: &Api, settings: &EmitSettings<'_>, guide: &str) -> String {
     let mut page = format!(
         "# {}\n\nA client for {} (API version `{}`), generated from its OpenAPI document.\n",
         settings.crate_name,
@@ -325,6 +325,24 @@ fn spec_front_page(api: &Api, settings: &EmitSettings<'_>) -> String {
             page.push_str(&format!("- `{}`\n", server.url.replace('`', "'")));
         }
     }
+    page.push_str(&format!(
+        "\nEach tag's page in [`{guide}`] lists its methods, with an example each.\n\
+         \n# Retries and the rate budget\n\n\
+         Every call follows the client's [`RetryPolicy`]: a `429` is retried after its \
+         `Retry-After`, and `502`/`503`/`504` and transport failures only where the request \
+         cannot have been processed twice. Beside retries, the client keeps to a rate budget \
+         ([`RateLimit::default`]: 100 requests per 10 seconds, shared by every client of the \
+         process for the same origin and credentials): each request waits for budget before it \
+         is sent, and after a `429` the budget pauses for `Retry-After` and lowers its rate, \
+         then recovers. Set another limit with \
+         [`rate_limit`](ClientBuilder::rate_limit), or turn it off with \
+         [`no_rate_limit`](ClientBuilder::no_rate_limit).\n\
+         \n# Concurrency\n\n\
+         A [`Client`] is cheap to clone and `Send + Sync`: share it between tasks and run \
+         calls at the same time (for example with `futures_util::future::try_join_all`); \
+         they share one token and one rate budget, and [`bulk`] bounds how many are in \
+         flight.\n"
+    ));
     page
 }
 
@@ -336,9 +354,13 @@ fn lib_rs(
     features: crate::features::Features,
     gates: &models::Gates,
 ) -> TokenStream {
+    let mut pages_mod = String::from("guide");
+    while api.tags.iter().any(|t| t.name.rust == pages_mod) {
+        pages_mod.push('_');
+    }
     let front = front_page
         .map(str::to_string)
-        .unwrap_or_else(|| spec_front_page(api, settings));
+        .unwrap_or_else(|| spec_front_page(api, settings, &pages_mod));
     let mut table = String::from(
         "\n\n# Operations\n\n| Module | Method | HTTP | Experimental |\n|---|---|---|---|\n",
     );
@@ -367,47 +389,79 @@ fn lib_rs(
     // A tag module's success and error enums have one variant per
     // documented response, holding whatever that response's schema is, so
     // their variants may differ in size as much as the spec's schemas do.
+    // The badge docs.rs shows on an item a feature gates (`doc_cfg` is
+    // unstable: only docs.rs's nightly build passes `--cfg docsrs`).
+    let badge = |t: &Tag| {
+        gates.enabled.then(|| {
+            let feature = crate::graph::tag_feature(t);
+            quote!(#[cfg_attr(docsrs, doc(cfg(feature = #feature)))])
+        })
+    };
     let modules = api.tags.iter().map(|t| {
         let m = types::ident(&t.name.rust);
         let gate = gates.tag(t);
+        let badge = badge(t);
         quote! {
             #gate
+            #badge
             #[allow(clippy::large_enum_variant)]
             #[rustfmt::skip]
             pub mod #m;
         }
     });
-    // Each tag's Markdown page, so that `cargo test --doc` compiles its examples.
-    let mut pages_mod = String::from("doc_pages");
-    while api.tags.iter().any(|t| t.name.rust == pages_mod) {
-        pages_mod.push('_');
-    }
+    // Each tag's Markdown page, as a doc-only module of `guide`: rendered by
+    // `cargo doc`, and its examples compiled by `cargo test --doc`.
     let pages_mod = types::ident(&pages_mod);
     // Named after the tag's module, which is unique, unlike handles (two
     // modules may each have a `Things`).
     let mut page_names = std::collections::BTreeSet::new();
+    let mut testing = String::from("testing");
+    while api
+        .tags
+        .iter()
+        .any(|t| t.name.rust.trim_start_matches("r#") == testing)
+    {
+        testing.push('_');
+    }
     let pages = api.tags.iter().map(|t| {
         let path = format!("../docs/{}.md", t.name.rust);
-        let mut page = crate::ident::type_ident(t.name.rust.trim_start_matches("r#"));
+        let mut page = t.name.rust.clone();
         while !page_names.insert(page.clone()) {
             page.push('_');
         }
         let name = types::ident(&page);
         let gate = gates.tag(t);
+        let badge = badge(t);
         quote! {
             #gate
+            #badge
             #[doc = include_str!(#path)]
-            pub struct #name;
+            pub mod #name {}
         }
     });
     // The test kit's page (a template, copied with the SDK's extras).
     let testing_page = testing_page.then(|| {
+        let testing = types::ident(&testing);
         quote! {
-            #[cfg(all(doctest, feature = "test-kit"))]
+            #[cfg(feature = "test-kit")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "test-kit")))]
             #[doc = include_str!("../docs/testing.md")]
-            pub struct TestingPage;
+            pub mod #testing {}
         }
     });
+    let guide_doc = format!(
+        " The guides: one page per tag (every method with its example{}){}.",
+        if api.waiters.is_empty() {
+            ""
+        } else {
+            ", and the waiters"
+        },
+        if testing_page.is_some() {
+            ", and the test kit's guide (`testing`, with the feature `test-kit`)"
+        } else {
+            ""
+        }
+    );
     // A build with only some tags leaves the runtime's and the test kit's
     // helpers for the other tags unused; that is no defect of the crate, so
     // only such a build allows it. The default build (every tag) is held to
@@ -427,6 +481,7 @@ fn lib_rs(
     });
     quote! {
         #(#lines)*
+        #![cfg_attr(docsrs, feature(doc_cfg))]
         #![forbid(unsafe_code)]
         #![warn(missing_docs)]
 
@@ -440,17 +495,18 @@ fn lib_rs(
         mod runtime;
         #(#modules)*
         #[cfg(feature = "test-kit")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "test-kit")))]
         #partial
         #[rustfmt::skip]
         pub mod test_kit;
 
         #[rustfmt::skip]
         pub use runtime::{
-            bulk, ApiError, AuthError, BulkOptions, BulkResult, CallOptions, Client, ClientBuilder, ConfigError, Credentials, Error, FilePart, Method, RateLimit, RawError, RawRequest, Response, ResponseFuture, RetryPolicy, WaitError, WaitOutcome,
+            bulk, ApiError, AuthError, BulkOptions, BulkResult, CallOptions, Client, ClientBuilder, ConfigError, Credentials, Error, FilePart, Method, OnUnknownStatus, RateLimit, RawError, RawRequest, Response, ResponseFuture, RetryPolicy, WaitError, WaitOutcome,
         };
 
-        #[cfg(doctest)]
-        mod #pages_mod {
+        #[doc = #guide_doc]
+        pub mod #pages_mod {
             #(#pages)*
             #testing_page
         }

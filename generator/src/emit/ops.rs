@@ -1116,51 +1116,38 @@ fn response_variants(responses: &[&Response]) -> TokenStream {
         .collect()
 }
 
-/// How an operation's `{Op}Error` type is defined.
-///
-/// Operations of one tag whose error enums would be identical, variant for
-/// variant, docs included, share one enum: the first of them defines it and
-/// the others' `{Op}Error` names are aliases of it. A big spec documents the
-/// same few error responses on most operations (the full SailPoint spec: 813
-/// enums, 197 distinct per tag), and every enum is a type the compiler checks,
-/// with three derived impls. An alias keeps every name, and its variants, as
-/// they were, so code that names `{Op}Error::NotFound` still compiles. Sharing
-/// stays within the tag's module so that the module needs no other.
+/// How an operation's `{Op}Error` type is defined; which operations share an
+/// enum, and its name, is the IR's [`Operation::error_enum`]. Sharing stays
+/// within the tag's module so that the module needs no other. An alias keeps
+/// every `{Op}Error` name, and its variants, so code that names
+/// `{Op}Error::NotFound` compiles whether or not the enum is shared.
 enum ErrorDef<'a> {
-    /// The enum itself, documented for these operations (the defining one
-    /// first).
-    Enum(Vec<&'a Operation>),
-    /// An alias of the first operation's enum.
-    Alias(&'a Operation),
+    /// The operation's own enum, `{Op}Error`.
+    Own,
+    /// The shared enum, defined here (before the first sharer's alias), for
+    /// these operations.
+    Shared(Vec<&'a Operation>),
+    /// An alias of the shared enum, defined with an earlier operation.
+    Alias,
 }
 
 /// One [`ErrorDef`] per operation of `tag`, in the tag's operation order.
 fn shared_errors(tag: &Tag) -> Vec<ErrorDef<'_>> {
-    let keys: Vec<String> = tag
-        .operations
+    let mut defined = std::collections::BTreeSet::new();
+    tag.operations
         .iter()
-        .map(|op| error_variants(op).to_string())
-        .collect();
-    // The first operation with each set of variants.
-    let mut first: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for (i, key) in keys.iter().enumerate() {
-        first.entry(key.as_str()).or_insert(i);
-    }
-    keys.iter()
-        .enumerate()
-        .map(|(i, key)| {
-            let owner = first[key.as_str()];
-            if owner == i {
-                ErrorDef::Enum(
+        .map(|op| {
+            if !op.shares_error_enum() {
+                ErrorDef::Own
+            } else if defined.insert(op.error_enum.as_str()) {
+                ErrorDef::Shared(
                     tag.operations
                         .iter()
-                        .zip(&keys)
-                        .filter(|(_, k)| *k == key)
-                        .map(|(op, _)| op)
+                        .filter(|o| o.error_enum == op.error_enum)
                         .collect(),
                 )
             } else {
-                ErrorDef::Alias(&tag.operations[owner])
+                ErrorDef::Alias
             }
         })
         .collect()
@@ -1176,43 +1163,50 @@ impl ErrorDef<'_> {
                 op.id.rust.trim_start_matches("r#")
             )
         };
+        let variants = error_variants(op);
+        let derives = quote! {
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+            #[non_exhaustive]
+        };
+        let shared = ident(&op.error_enum);
+        let alias_doc = format!(
+            " The error responses documented for {}, decoded: the same as for other operations of this tag, so this is an alias of [`{}`].",
+            link(op),
+            op.error_enum
+        );
+        let alias = quote! {
+            #[doc = #alias_doc]
+            pub type #error = #shared;
+        };
         match self {
-            ErrorDef::Enum(ops) => {
-                let variants = error_variants(ops[0]);
-                let doc = match ops.as_slice() {
-                    [] | [_] => format!(
-                        "The error responses documented for {}, decoded.",
-                        ops.first().map(|op| link(op)).unwrap_or_default()
-                    ),
-                    [own, others @ ..] => format!(
-                        "The error responses documented for {}, decoded.\n\nThe same responses are documented for {}, whose error types are aliases of this one.",
-                        link(own),
-                        others.iter().map(|op| link(op)).collect::<Vec<_>>().join(", ")
-                    ),
-                };
-                let doc = doc_attrs_raw(&doc);
+            ErrorDef::Own => {
+                let doc = doc_attrs_raw(&format!(
+                    "The error responses documented for {}, decoded.",
+                    link(op)
+                ));
                 quote! {
                     #doc
-                    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-                    #[non_exhaustive]
+                    #derives
                     pub enum #error {
                         #variants
                     }
                 }
             }
-            ErrorDef::Alias(owner) => {
-                let target = ident(&owner.error_type());
-                let doc = format!(
-                    " The error responses documented for {}, decoded: the same as for {}, so this is an alias of [`{}`].",
-                    link(op),
-                    link(owner),
-                    owner.error_type()
-                );
+            ErrorDef::Shared(ops) => {
+                let doc = doc_attrs_raw(&format!(
+                    "The error responses documented, the same, for {}, decoded; each one's `{{Op}}Error` is an alias of this enum.",
+                    ops.iter().map(|op| link(op)).collect::<Vec<_>>().join(", ")
+                ));
                 quote! {
-                    #[doc = #doc]
-                    pub type #error = #target;
+                    #doc
+                    #derives
+                    pub enum #shared {
+                        #variants
+                    }
+                    #alias
                 }
             }
+            ErrorDef::Alias => alias,
         }
     }
 }

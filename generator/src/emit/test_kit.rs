@@ -361,7 +361,7 @@ pub fn test_kit(api: &Api, gates: &super::models::Gates) -> TokenStream {
         mod engine;
         pub mod schema;
 
-        pub use engine::{Call, Expect, Kit, Mocked, Reply, CLIENT_ID, CLIENT_SECRET};
+        pub use engine::{Call, Expect, Kit, Mocked, Reply, VerifyReport, CLIENT_ID, CLIENT_SECRET};
 
         /// Every named type of the spec, as the validator sees it.
         pub static TYPES: &[schema::TypeSpec] = &[#(#types),*];

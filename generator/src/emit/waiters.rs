@@ -1,6 +1,7 @@
 //! Waiters (`x-sdk-waiter`): per waiter, an entry method on the status
 //! operation's tag handle, its builder (`timeout`, `initial_delay`,
-//! `max_delay`, `with_options`, `send`), and its section of the method page.
+//! `max_delay`, `on_unknown_status`, `with_options`, `send`), and its section
+//! of the method page.
 //! The polling loop itself is the runtime's (`runtime/waiter.rs`).
 
 use super::docs::doc_attrs_raw;
@@ -80,10 +81,12 @@ fn description(w: &Waiter, link: impl Fn(&OperationRef) -> String) -> String {
     }
     out.push_str(
         "\n\n`send` returns `WaitOutcome::Succeeded(status)` or `WaitOutcome::Failed(status)` \
-         with the last status body. It fails with `WaitError::Timeout { last_status, .. }` when \
-         the deadline passes first, `WaitError::UnknownStatus(status)` at once when the status \
-         is in none of these lists (it does not wait for a state it does not know), and \
-         `WaitError::Start` or `WaitError::Poll` with the call's `Error`.",
+         with the last status body. It fails with `WaitError::Timeout { last_status, last_state, .. }` \
+         when the deadline passes first, and `WaitError::Start` or `WaitError::Poll` with the call's \
+         `Error`. A status in none of these lists (a state added to the API later) is logged once \
+         at WARN and polled through until the deadline, whose error names it; \
+         `.on_unknown_status(OnUnknownStatus::Stop)` ends the wait at once instead, with \
+         `WaitError::UnknownStatus(status)`.",
     );
     out
 }
@@ -183,6 +186,7 @@ fn entry_method(api: &Api, w: &Waiter, krate: &str) -> TokenStream {
                     initial_delay: ::std::time::Duration::from_millis(#initial),
                     max_delay: ::std::time::Duration::from_millis(#max),
                     timeout: ::std::time::Duration::from_millis(#timeout),
+                    on_unknown: crate::OnUnknownStatus::KeepWaiting,
                 },
             }
         }
@@ -299,6 +303,15 @@ fn builder(w: &Waiter) -> TokenStream {
                 self
             }
 
+            /// What to do when a poll returns a status this SDK does not know
+            /// (by default, log it once at WARN and poll on until the deadline;
+            /// [`OnUnknownStatus::Stop`](crate::OnUnknownStatus::Stop) ends the
+            /// wait at once with [`WaitError::UnknownStatus`](crate::WaitError::UnknownStatus)).
+            pub fn on_unknown_status(mut self, on_unknown: crate::OnUnknownStatus) -> Self {
+                self.bounds.on_unknown = on_unknown;
+                self
+            }
+
             /// Settings for the start call and every status poll (see
             /// [`CallOptions`](crate::CallOptions)).
             pub fn with_options(mut self, options: crate::CallOptions) -> Self {
@@ -308,7 +321,7 @@ fn builder(w: &Waiter) -> TokenStream {
             }
 
             /// Starts the work, then polls until a terminal state, an
-            /// unknown state, an error or the deadline.
+            /// error or the deadline (or an unknown state, if set to stop).
             pub async fn send(self) -> #result {
                 let started = ::tokio::time::Instant::now();
                 let Self { start, status, bounds } = self;
@@ -319,6 +332,8 @@ fn builder(w: &Waiter) -> TokenStream {
                     ::std::result::Result::Err(_) => {
                         return ::std::result::Result::Err(crate::WaitError::Timeout {
                             last_status: ::std::option::Option::None,
+                            last_state: ::std::option::Option::None,
+                            last_state_unknown: false,
                             elapsed: started.elapsed(),
                         });
                     }
@@ -335,12 +350,16 @@ fn builder(w: &Waiter) -> TokenStream {
                 .await
             }
 
-            /// What the waiter makes of one status.
-            fn phase(status: &#status_ty) -> crate::runtime::waiter::Phase {
-                match #value {
+            /// What the waiter makes of one status, and the status value.
+            fn phase(
+                status: &#status_ty,
+            ) -> (crate::runtime::waiter::Phase, ::std::option::Option<&str>) {
+                let value = #value;
+                let phase = match value {
                     #(#arms)*
                     _ => crate::runtime::waiter::Phase::Unknown,
-                }
+                };
+                (phase, value)
             }
         }
 
@@ -389,7 +408,7 @@ pub(super) fn page_sections(api: &Api, tag: &Tag, krate: &str) -> String {
         };
         out.push_str(&format!(
             "\n## {name}\n\nA waiter (`x-sdk-waiter` `{}`); builder `{}`, with `timeout`, \
-             `initial_delay`, `max_delay` and `with_options`.\n\n{}\n\n",
+             `initial_delay`, `max_delay`, `on_unknown_status` and `with_options`.\n\n{}\n\n",
             w.name.wire,
             w.type_name,
             description(w, link)

@@ -10,7 +10,7 @@
 
 use super::view::View;
 use crate::diag::{join, Sink};
-use crate::ident::{field_ident, type_ident, variant_ident, Namer};
+use crate::ident::{enum_value_ident, field_ident, type_ident, Namer, UNKNOWN_VARIANT};
 use crate::ir::{Enum, Field, Name, Struct, TypeDef, TypeKind, TypeRef, Union, UnionVariant};
 use openapiv3::{AdditionalProperties, OpenAPI, ReferenceOr, Schema};
 use serde_json::Value;
@@ -680,16 +680,15 @@ fn string_enum(values: &[&str]) -> Enum {
         .iter()
         .filter(|v| seen.insert(**v))
         .map(|v| Name {
-            rust: namer.unique(&variant_ident(v)),
+            rust: namer.unique(&enum_value_ident(v)),
             wire: v.to_string(),
         })
         .collect();
-    let unknown = ["Unknown", "UnknownValue", "Other"]
-        .into_iter()
-        .find(|n| !namer.is_taken(n))
-        .map(str::to_string)
-        .unwrap_or_else(|| namer.unique("Unknown"));
-    Enum { variants, unknown }
+    // `enum_value_ident` never spells the catch-all, so it is free on every enum.
+    Enum {
+        variants,
+        unknown: UNKNOWN_VARIANT.to_string(),
+    }
 }
 
 /// The variant name a union uses for a payload type.

@@ -583,19 +583,43 @@ async fn classify_example_exits_1_when_the_classification_does_not_complete() {
 }
 
 #[tokio::test]
-async fn classify_example_stops_at_a_status_it_does_not_know_with_status_1() {
-    // Waiting for a terminal state after a state this SDK does not know might
-    // never end: the waiter reports it at once.
+async fn classify_example_exits_3_when_the_tenant_sits_in_a_status_it_does_not_know() {
+    // A state added to the API later is polled through like a pending one;
+    // if the work never leaves it, the wait ends at the deadline, naming it.
     let server = classify_server(&[status_body("STARTED", 0), status_body("PAUSED", 10)]).await;
+    let mut env = with_fast_polling(&server);
+    env.push(("SAIL_POLL_INTERVAL_MS", "50".into()));
+
+    let out = run(CLASSIFY, &[SOURCE_ID, "--timeout", "0.6"], &env).await;
+
+    assert_eq!(out.code, Some(3), "{out:?}");
+    assert_eq!(out.stdout, "", "no final status to print");
+    for part in [
+        "no final status after",
+        "last status: PAUSED (10 of 1000 accounts classified), a status this SDK does not know",
+    ] {
+        assert!(out.stderr.contains(part), "{part}: {}", out.stderr);
+    }
+    assert!(
+        api_requests(&server).await.len() >= 4,
+        "POST and more than two polls: it polled on"
+    );
+}
+
+#[tokio::test]
+async fn classify_example_completes_after_a_status_it_does_not_know() {
+    let last = status_body("COMPLETED", 1000);
+    let server = classify_server(&[
+        status_body("STARTED", 0),
+        status_body("PAUSED", 10),
+        last.clone(),
+    ])
+    .await;
 
     let out = run(CLASSIFY, &[SOURCE_ID], &with_fast_polling(&server)).await;
 
-    assert_eq!(out.code, Some(1), "{out:?}");
-    assert_eq!(out.stdout, "", "no final status to print");
-    for part in ["does not know", "last status: PAUSED (10 of 1000"] {
-        assert!(out.stderr.contains(part), "{part}: {}", out.stderr);
-    }
-    assert_eq!(api_requests(&server).await.len(), 3, "POST and two polls");
+    assert_eq!(out.code, Some(0), "{out:?}");
+    assert_eq!(out.lines(), [status_line(&last)]);
 }
 
 #[tokio::test]

@@ -76,7 +76,7 @@ pub use raw::RawRequest;
 pub use reqwest::Method;
 pub use response::Response;
 pub use retry::RetryPolicy;
-pub use waiter::{WaitError, WaitOutcome};
+pub use waiter::{OnUnknownStatus, WaitError, WaitOutcome};
 
 // @sdk if !paging
 #[cfg(test)]

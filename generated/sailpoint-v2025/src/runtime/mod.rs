@@ -67,7 +67,7 @@ pub use raw::RawRequest;
 pub use reqwest::Method;
 pub use response::Response;
 pub use retry::RetryPolicy;
-pub use waiter::{WaitError, WaitOutcome};
+pub use waiter::{OnUnknownStatus, WaitError, WaitOutcome};
 
 pub(crate) use paginate::{paginate_with, PageRequest, Paging};
 pub(crate) use request::encode_path_segment;

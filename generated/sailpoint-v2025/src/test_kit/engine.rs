@@ -318,19 +318,19 @@ impl Kit {
 
     /// `Ok` when every expectation is met and every request followed the
     /// spec; otherwise the report. Calling it disarms the check on drop.
-    pub fn verify(&self) -> Result<(), String> {
+    pub fn verify(&self) -> Result<(), VerifyReport> {
         self.verified
             .store(true, std::sync::atomic::Ordering::Relaxed);
         let problems = self.problems();
         if problems.is_empty() {
             return Ok(());
         }
-        let mut report = format!("test kit: {} problem(s)\n", problems.len());
+        let mut text = format!("test kit: {} problem(s)\n", problems.len());
         for p in &problems {
-            let _ = writeln!(report, "  - {p}");
+            let _ = writeln!(text, "  - {p}");
         }
-        let _ = write!(report, "calls, in order: {:?}", self.operations_called());
-        Err(report)
+        let _ = write!(text, "calls, in order: {:?}", self.operations_called());
+        Err(VerifyReport { text, problems })
     }
 
     /// Panics with the report of [`Kit::verify`] unless it is `Ok`.
@@ -338,6 +338,60 @@ impl Kit {
         if let Err(report) = self.verify() {
             panic!("{report}");
         }
+    }
+}
+
+/// The report of a failed [`Kit::verify`]: a count, every problem on its own
+/// line, then the operations called, in order.
+///
+/// Its `Debug` is the same text as its `Display`, not an escaped string, so
+/// `kit.verify().unwrap()` and `kit.verify()?` in a test print it as it reads.
+/// It derefs to `str` for `report.contains(..)`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    text: String,
+    problems: Vec<String>,
+}
+
+impl VerifyReport {
+    /// The whole report.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Each problem, in the order found (unexpected calls and spec violations
+    /// as they happened, then unmet expectations).
+    pub fn problems(&self) -> &[String] {
+        &self.problems
+    }
+}
+
+impl std::fmt::Display for VerifyReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// The report's text as it reads: `unwrap()` shows lines, not `\n`.
+impl std::fmt::Debug for VerifyReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl std::error::Error for VerifyReport {}
+
+impl std::ops::Deref for VerifyReport {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl AsRef<str> for VerifyReport {
+    fn as_ref(&self) -> &str {
+        &self.text
     }
 }
 
