@@ -82,7 +82,6 @@ const MACHINE_IDENTITY_ID: &str = "2c9180858082150f0180893dbaf44201";
 const RESOURCE_ID: &str = "8886e5e3-63d0-462f-a195-d98da885b8dc";
 const CONFIG_ID: &str = "0f6c4e1a-7b2d-4c3e-9f8a-1b2c3d4e5f60";
 
-
 /// Which spec Prism mocks, from `PRISM_SPEC`; this decides which expectations apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Spec {
@@ -1711,12 +1710,20 @@ async fn list_machine_identities_v2_with_the_entro_filters_and_sorters() {
         .machine_identities()
         .list_machine_identities_v2()
         .filters(filter.clone())
-        .sorters([Sort::desc(S::SuspiciousSessionCount), Sort::asc(S::SessionCount)])
+        .sorters([
+            Sort::desc(S::SuspiciousSessionCount),
+            Sort::asc(S::SessionCount),
+        ])
         .limit(20)
         .send()
         .await;
     let exchange = h.only_exchange(op);
-    assert_request(&exchange, "GET", "/machine-identities/v2", Service::MachineIdentities);
+    assert_request(
+        &exchange,
+        "GET",
+        "/machine-identities/v2",
+        Service::MachineIdentities,
+    );
     let filter_text = filter.to_string();
     assert_eq!(
         filter_text,
@@ -1749,7 +1756,9 @@ async fn get_machine_identity_v2_decodes_the_entro_fields() {
         .get_machine_identity_v2(MACHINE_IDENTITY_ID)
         .send()
         .await;
-    let identity = h.check("getMachineIdentityV2", 200, result).expect("our spec");
+    let identity = h
+        .check("getMachineIdentityV2", 200, result)
+        .expect("our spec");
     assert_eq!(identity.session_count, None);
 }
 
@@ -1762,10 +1771,16 @@ async fn delete_machine_identity_async_v1_and_v2() {
         }
         let mi = h.client.machine_identities();
         let (op, result) = if version == "v1" {
-            let r = mi.delete_machine_identity_async_v1(MACHINE_IDENTITY_ID).send().await;
+            let r = mi
+                .delete_machine_identity_async_v1(MACHINE_IDENTITY_ID)
+                .send()
+                .await;
             ("deleteMachineIdentityAsyncV1", r)
         } else {
-            let r = mi.delete_machine_identity_async_v2(MACHINE_IDENTITY_ID).send().await;
+            let r = mi
+                .delete_machine_identity_async_v2(MACHINE_IDENTITY_ID)
+                .send()
+                .await;
             ("deleteMachineIdentityAsyncV2", r)
         };
         let exchange = h.only_exchange(op);
@@ -1784,10 +1799,22 @@ async fn delete_machine_identity_async_v1_and_v2() {
 #[tokio::test]
 async fn agent_and_application_counts_v1_and_v2() {
     for (op, path) in [
-        ("getMachineIdentityAgentCountsV1", "/machine-identities/v1/agent-counts"),
-        ("getMachineIdentityAgentCountsV2", "/machine-identities/v2/agent-counts"),
-        ("getMachineIdentityApplicationCountsV1", "/machine-identities/v1/application-counts"),
-        ("getMachineIdentityApplicationCountsV2", "/machine-identities/v2/application-counts"),
+        (
+            "getMachineIdentityAgentCountsV1",
+            "/machine-identities/v1/agent-counts",
+        ),
+        (
+            "getMachineIdentityAgentCountsV2",
+            "/machine-identities/v2/agent-counts",
+        ),
+        (
+            "getMachineIdentityApplicationCountsV1",
+            "/machine-identities/v1/application-counts",
+        ),
+        (
+            "getMachineIdentityApplicationCountsV2",
+            "/machine-identities/v2/application-counts",
+        ),
     ] {
         let h = Harness::start().await;
         if !has_new_operations(&h) {
@@ -1796,16 +1823,32 @@ async fn agent_and_application_counts_v1_and_v2() {
         let mi = h.client.machine_identities();
         let total = match op {
             "getMachineIdentityAgentCountsV1" => h
-                .check(op, 200, mi.get_machine_identity_agent_counts_v1().send().await)
+                .check(
+                    op,
+                    200,
+                    mi.get_machine_identity_agent_counts_v1().send().await,
+                )
                 .and_then(|c| c.agent_count),
             "getMachineIdentityAgentCountsV2" => h
-                .check(op, 200, mi.get_machine_identity_agent_counts_v2().send().await)
+                .check(
+                    op,
+                    200,
+                    mi.get_machine_identity_agent_counts_v2().send().await,
+                )
                 .and_then(|c| c.agent_count),
             "getMachineIdentityApplicationCountsV1" => h
-                .check(op, 200, mi.get_machine_identity_application_counts_v1().send().await)
+                .check(
+                    op,
+                    200,
+                    mi.get_machine_identity_application_counts_v1().send().await,
+                )
                 .and_then(|c| c.application_count),
             _ => h
-                .check(op, 200, mi.get_machine_identity_application_counts_v2().send().await)
+                .check(
+                    op,
+                    200,
+                    mi.get_machine_identity_application_counts_v2().send().await,
+                )
                 .and_then(|c| c.application_count),
         };
         assert!(total.is_some_and(|n| n > 0), "{op}: {total:?}");
@@ -1829,7 +1872,12 @@ async fn get_machine_identity_all_counts_v1_with_the_owner_filter() {
         .send()
         .await;
     let exchange = h.only_exchange(op);
-    assert_request(&exchange, "GET", "/machine-identities/v1/all-counts", Service::MachineIdentities);
+    assert_request(
+        &exchange,
+        "GET",
+        "/machine-identities/v1/all-counts",
+        Service::MachineIdentities,
+    );
     assert_query(op, &exchange, &[("filters", r#"ownerId eq "me""#)]);
     let counts = h.check(op, 200, result).expect("our spec");
     assert_eq!(counts.total_count, Some(48));
@@ -1852,11 +1900,20 @@ async fn get_machine_identity_daily_counts_v1() {
         .send()
         .await;
     let exchange = h.only_exchange(op);
-    assert_request(&exchange, "GET", "/machine-identities/v1/counts/daily", Service::MachineIdentities);
+    assert_request(
+        &exchange,
+        "GET",
+        "/machine-identities/v1/counts/daily",
+        Service::MachineIdentities,
+    );
     assert_query(
         op,
         &exchange,
-        &[("days", "7"), ("entityType", "machine_identity"), ("subType", "AI_AGENT")],
+        &[
+            ("days", "7"),
+            ("entityType", "machine_identity"),
+            ("subType", "AI_AGENT"),
+        ],
     );
     let counts = h.check(op, 200, result).expect("our spec");
     assert_eq!(counts.days.as_ref().map(Vec::len), Some(2), "{counts:?}");
@@ -1880,7 +1937,12 @@ async fn delete_machine_identities_in_bulk_v2() {
         .send()
         .await;
     let exchange = h.only_exchange(op);
-    assert_request(&exchange, "POST", "/machine-identities/v2/bulk-delete", Service::MachineIdentities);
+    assert_request(
+        &exchange,
+        "POST",
+        "/machine-identities/v2/bulk-delete",
+        Service::MachineIdentities,
+    );
     assert_eq!(exchange.content_type.as_deref(), Some("application/json"));
     assert_eq!(sent_json(&exchange), serde_json::to_value(&body).unwrap());
     let results = h.check(op, 207, result).expect("our spec");
@@ -1896,7 +1958,8 @@ async fn update_machine_identities_in_bulk_v2() {
     }
     let mut replace = JsonPatchOperation::new(JsonPatchOperationOp::Replace, "/description");
     replace.value = Some(json!("Reviewed in the October access review."));
-    let body = MachineIdentityBulkUpdateRequest::new(vec![MACHINE_IDENTITY_ID.into()], vec![replace]);
+    let body =
+        MachineIdentityBulkUpdateRequest::new(vec![MACHINE_IDENTITY_ID.into()], vec![replace]);
     let result = h
         .client
         .machine_identities()
@@ -1904,7 +1967,12 @@ async fn update_machine_identities_in_bulk_v2() {
         .send()
         .await;
     let exchange = h.only_exchange(op);
-    assert_request(&exchange, "POST", "/machine-identities/v2/bulk-update", Service::MachineIdentities);
+    assert_request(
+        &exchange,
+        "POST",
+        "/machine-identities/v2/bulk-update",
+        Service::MachineIdentities,
+    );
     assert_eq!(exchange.content_type.as_deref(), Some("application/json"));
     assert_eq!(sent_json(&exchange), serde_json::to_value(&body).unwrap());
     let results = h.check(op, 207, result).expect("our spec");
@@ -1928,11 +1996,20 @@ async fn list_machine_identity_hostnames_v2_with_a_cursor() {
         .send()
         .await;
     let exchange = h.only_exchange(op);
-    assert_request(&exchange, "GET", "/machine-identities/v2/hostnames", Service::MachineIdentities);
+    assert_request(
+        &exchange,
+        "GET",
+        "/machine-identities/v2/hostnames",
+        Service::MachineIdentities,
+    );
     assert_query(
         op,
         &exchange,
-        &[("prefix", "build-"), ("limit", "100"), ("cursor", "build-agent-07.acme.internal")],
+        &[
+            ("prefix", "build-"),
+            ("limit", "100"),
+            ("cursor", "build-agent-07.acme.internal"),
+        ],
     );
     let page = h.check(op, 200, result).expect("our spec");
     assert_eq!(page.len(), 3);
@@ -2024,7 +2101,9 @@ async fn list_machine_identity_entitlements_v2_with_typed_filters_and_sorters() 
         .machine_identities()
         .list_machine_identity_entitlements_v2(MACHINE_IDENTITY_ID)
         .filters(filter.clone())
-        .sorters(Sort::desc(ListMachineIdentityEntitlementsV2SortField::EntitlementName))
+        .sorters(Sort::desc(
+            ListMachineIdentityEntitlementsV2SortField::EntitlementName,
+        ))
         .count(true)
         .limit(25)
         .send()
@@ -2037,7 +2116,10 @@ async fn list_machine_identity_entitlements_v2_with_typed_filters_and_sorters() 
         Service::MachineIdentities,
     );
     let filter_text = filter.to_string();
-    assert_eq!(filter_text, r#"entitlementName co "Payroll" or entitlementName sw "Backup""#);
+    assert_eq!(
+        filter_text,
+        r#"entitlementName co "Payroll" or entitlementName sw "Backup""#
+    );
     assert_query(
         op,
         &exchange,

@@ -506,7 +506,6 @@ async fn experimental_header_is_sent_when_enabled() {
     );
 }
 
-
 /// An opted-in client sends the header to GA operations too (an API may still
 /// gate an operation its description calls GA); a client that did not opt in
 /// sends it nowhere.
@@ -517,7 +516,11 @@ async fn opted_in_client_sends_the_experimental_header_to_every_operation() {
         .respond_with(ResponseTemplate::new(200))
         .mount(&server)
         .await;
-    for (opted_in, op) in [(true, &GET_THING), (true, &GET_EXPERIMENTAL), (false, &GET_THING)] {
+    for (opted_in, op) in [
+        (true, &GET_THING),
+        (true, &GET_EXPERIMENTAL),
+        (false, &GET_THING),
+    ] {
         let client = Client::builder()
             .base_url(server.uri())
             .bearer_token(TOKEN)
@@ -563,7 +566,10 @@ async fn call_options_opt_one_call_in_or_out_of_experimental_operations() {
     let mut req = Request::new(&GET_EXPERIMENTAL, "/things/1".to_owned());
     req.options = super::CallOptions::new().experimental(false);
     let err = opted_in.execute::<()>(req).await.unwrap_err();
-    assert!(matches!(err, Error::ExperimentalNotEnabled { .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::ExperimentalNotEnabled { .. }),
+        "{err:?}"
+    );
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
 

@@ -397,7 +397,9 @@ const OPS: [Op; 36] = [
         path: || "/machine-identities/v1/all-counts".into(),
         experimental: true,
         status: 200,
-        body: Some(|| json!({"applicationIdentityCount": 12, "aiAgentCount": 5, "machineAccountsCount": 31, "totalCount": 48})),
+        body: Some(
+            || json!({"applicationIdentityCount": 12, "aiAgentCount": 5, "machineAccountsCount": 31, "totalCount": 48}),
+        ),
         sent: None,
         query: &[("filters", r#"ownerId eq "me""#)],
     },
@@ -413,7 +415,11 @@ const OPS: [Op; 36] = [
             ]})
         }),
         sent: None,
-        query: &[("days", "7"), ("entityType", "machine_identity"), ("subType", "AI_AGENT")],
+        query: &[
+            ("days", "7"),
+            ("entityType", "machine_identity"),
+            ("subType", "AI_AGENT"),
+        ],
     },
     Op {
         id: "deleteMachineIdentitiesInBulkV2",
@@ -471,9 +477,18 @@ const OPS: [Op; 36] = [
         path: || "/machine-identities/v2/hostnames".into(),
         experimental: true,
         status: 200,
-        body: Some(|| json!(["build-agent-08.acme.internal", "build-agent-09.acme.internal"])),
+        body: Some(|| {
+            json!([
+                "build-agent-08.acme.internal",
+                "build-agent-09.acme.internal"
+            ])
+        }),
         sent: None,
-        query: &[("prefix", "build-"), ("limit", "2"), ("cursor", "build-agent-07.acme.internal")],
+        query: &[
+            ("prefix", "build-"),
+            ("limit", "2"),
+            ("cursor", "build-agent-07.acme.internal"),
+        ],
     },
     Op {
         id: "listMachineIdentityAccountsV2",
@@ -484,7 +499,10 @@ const OPS: [Op; 36] = [
         body: Some(|| json!([account()])),
         sent: None,
         query: &[
-            ("filters", r#"enabled eq true and lastUsedAt lt 2026-10-01T00:00:00Z"#),
+            (
+                "filters",
+                r#"enabled eq true and lastUsedAt lt 2026-10-01T00:00:00Z"#,
+            ),
             ("sorters", "-lastUsedAt"),
             ("limit", "50"),
         ],
@@ -507,7 +525,10 @@ const OPS: [Op; 36] = [
         status: 200,
         body: Some(|| json!([entitlement()])),
         sent: None,
-        query: &[("filters", r#"entitlementName co "Payroll""#), ("count", "true")],
+        query: &[
+            ("filters", r#"entitlementName co "Payroll""#),
+            ("count", "true"),
+        ],
     },
 ];
 
@@ -624,11 +645,15 @@ async fn call(client: &Client, id: &str) -> Outcome {
             MachineIdentityBulkRequest::new(vec![MI.into(), "missing".into()])
         )),
         "updateMachineIdentitiesInBulkV2" => {
-            let mut replace = JsonPatchOperation::new(JsonPatchOperationOp::Replace, "/description");
+            let mut replace =
+                JsonPatchOperation::new(JsonPatchOperationOp::Replace, "/description");
             replace.value = Some(json!("Nightly payroll sync"));
-            reduce!(mi.update_machine_identities_in_bulk_v2(
-                MachineIdentityBulkUpdateRequest::new(vec![MI.into(), "missing".into()], vec![replace])
-            ))
+            reduce!(
+                mi.update_machine_identities_in_bulk_v2(MachineIdentityBulkUpdateRequest::new(
+                    vec![MI.into(), "missing".into()],
+                    vec![replace]
+                ))
+            )
         }
         "deleteMachineIdentityAsyncV2" => reduce!(mi.delete_machine_identity_async_v2(MI)),
         "getMachineIdentityAgentCountsV2" => reduce!(mi.get_machine_identity_agent_counts_v2()),
@@ -646,7 +671,9 @@ async fn call(client: &Client, id: &str) -> Outcome {
             reduce!(mi
                 .list_machine_identity_accounts_v2(MI)
                 .filters(F::enabled().eq(true) & F::last_used_at().lt(before))
-                .sorters(Sort::desc(ListMachineIdentityAccountsV2SortField::LastUsedAt))
+                .sorters(Sort::desc(
+                    ListMachineIdentityAccountsV2SortField::LastUsedAt
+                ))
                 .limit(50))
         }
         "listMachineIdentityCapabilitiesV2" => {
@@ -811,11 +838,14 @@ async fn gating_server(op: &Op) -> MockServer {
     if let Some(body) = op.body {
         ok = ok.set_body_json(body());
     }
-    Mock::given(wiremock::matchers::header("x-sailpoint-experimental", "true"))
-        .respond_with(ok)
-        .with_priority(1)
-        .mount(&server)
-        .await;
+    Mock::given(wiremock::matchers::header(
+        "x-sailpoint-experimental",
+        "true",
+    ))
+    .respond_with(ok)
+    .with_priority(1)
+    .mount(&server)
+    .await;
     Mock::given(any())
         .respond_with(ResponseTemplate::new(400).set_body_json(experimental_header_missing()))
         .mount(&server)
@@ -843,7 +873,11 @@ async fn a_tenant_that_gates_a_ga_operation_gets_a_clear_error_and_no_lockout() 
             "Experimental Header is missing or invalid",
             "5f1d2e3c4b5a69788796a5b4c3d2e1f0",
         ] {
-            assert!(message.contains(needed), "{}: `{needed}` not in {message}", op.id);
+            assert!(
+                message.contains(needed),
+                "{}: `{needed}` not in {message}",
+                op.id
+            );
         }
         let outcome = call(&client(&server, true), op.id).await;
         assert!(
@@ -878,7 +912,10 @@ async fn one_call_can_opt_in_with_call_options() {
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(refused, Error::ExperimentalNotEnabled { .. }), "{refused:?}");
+    assert!(
+        matches!(refused, Error::ExperimentalNotEnabled { .. }),
+        "{refused:?}"
+    );
     let counted = plain
         .machine_identities()
         .get_machine_identity_agent_counts_v2()

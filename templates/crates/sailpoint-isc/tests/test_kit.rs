@@ -14,12 +14,12 @@ use sailpoint_isc::machine_identities::{
 use sailpoint_isc::models::{
     CorrelationConfig, CorrelationConfigType, JsonPatchOperation, JsonPatchOperationOp,
     MachineAccount, MachineIdentityAgentCounts, MachineIdentityAggregationRequest,
-    MachineIdentityAggregationResponse, MachineIdentityAllCounts,
-    MachineIdentityApplicationCounts, MachineIdentityBulkRequest, MachineIdentityBulkResult,
-    MachineIdentityBulkUpdateRequest, MachineIdentityCapability, MachineIdentityDailyCounts,
-    MachineIdentityEntitlement, MachineIdentityRequest, MachineIdentityResponse,
-    MachineIdentityUserEntitlementResponse, MachineIdentityV2, SourceClassificationStatus,
-    SourceClassificationSubmission, TaskStatus, UnsanctionedSummary,
+    MachineIdentityAggregationResponse, MachineIdentityAllCounts, MachineIdentityApplicationCounts,
+    MachineIdentityBulkRequest, MachineIdentityBulkResult, MachineIdentityBulkUpdateRequest,
+    MachineIdentityCapability, MachineIdentityDailyCounts, MachineIdentityEntitlement,
+    MachineIdentityRequest, MachineIdentityResponse, MachineIdentityUserEntitlementResponse,
+    MachineIdentityV2, SourceClassificationStatus, SourceClassificationSubmission, TaskStatus,
+    UnsanctionedSummary,
 };
 use sailpoint_isc::patch::JsonPatch;
 use sailpoint_isc::test_kit::{Kit, Reply, OPERATIONS};
@@ -202,11 +202,16 @@ async fn every_operation_round_trips_through_the_kit_with_a_valid_request() {
         .with_source_id(SOURCE)
         .respond();
     // Added since the 2026-08-22 snapshot (experimental).
-    mi.delete_machine_identity_async_v1().with_id(MI).respond(deletion_task());
-    mi.delete_machine_identity_async_v2().with_id(MI).respond(deletion_task());
+    mi.delete_machine_identity_async_v1()
+        .with_id(MI)
+        .respond(deletion_task());
+    mi.delete_machine_identity_async_v2()
+        .with_id(MI)
+        .respond(deletion_task());
     let mut agents = MachineIdentityAgentCounts::default();
     agents.agent_count = Some(412);
-    mi.get_machine_identity_agent_counts_v1().respond(agents.clone());
+    mi.get_machine_identity_agent_counts_v1()
+        .respond(agents.clone());
     mi.get_machine_identity_agent_counts_v2().respond(agents);
     let mut applications = MachineIdentityApplicationCounts::default();
     applications.application_count = Some(1250);
@@ -367,9 +372,16 @@ async fn every_operation_round_trips_through_the_kit_with_a_valid_request() {
     m.delete_machine_identity_async_v1(MI).send().await.unwrap();
     let deleting = m.delete_machine_identity_async_v2(MI).send().await.unwrap();
     assert_eq!(deleting.id, "t2");
-    let agents = m.get_machine_identity_agent_counts_v1().send().await.unwrap();
+    let agents = m
+        .get_machine_identity_agent_counts_v1()
+        .send()
+        .await
+        .unwrap();
     assert_eq!(agents.agent_count, Some(412));
-    m.get_machine_identity_agent_counts_v2().send().await.unwrap();
+    m.get_machine_identity_agent_counts_v2()
+        .send()
+        .await
+        .unwrap();
     m.get_machine_identity_application_counts_v1()
         .send()
         .await
@@ -381,7 +393,9 @@ async fn every_operation_round_trips_through_the_kit_with_a_valid_request() {
         .unwrap();
     assert_eq!(applications.application_count, Some(1250));
     let mine = m
-        .get_machine_identity_all_counts_v1(GetMachineIdentityAllCountsV1Filter::owner_id().eq("me"))
+        .get_machine_identity_all_counts_v1(
+            GetMachineIdentityAllCountsV1Filter::owner_id().eq("me"),
+        )
         .send()
         .await
         .unwrap();
