@@ -3,6 +3,10 @@
 //! with valid requests; requests the spec does not allow are caught with a
 //! message that says where; sequences, the token endpoint and verification.
 #![cfg(feature = "test-kit")]
+// Models are built with `default()` (or `new()`) and field assignment, never with a
+// struct literal, so that these tests keep compiling if the models become
+// `#[non_exhaustive]`.
+#![allow(clippy::field_reassign_with_default)]
 
 use serde_json::json;
 
