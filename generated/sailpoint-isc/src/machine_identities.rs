@@ -1245,7 +1245,7 @@ impl MachineIdentities {
     ///
     /// ```no_run
     /// use sailpoint_isc::machine_identities::DeleteMachineIdentitiesInBulkV2Error;
-    /// use sailpoint_isc::models::{MachineIdentityBulkRequest, MachineIdentityBulkResult};
+    /// use sailpoint_isc::models::MachineIdentityBulkRequest;
     /// use sailpoint_isc::{Client, Error};
     ///
     /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
@@ -1257,8 +1257,9 @@ impl MachineIdentities {
     ///         .await;
     ///     match result {
     ///         Ok(response) => {
-    ///             let body: Vec<MachineIdentityBulkResult> = response.into_body();
-    ///             println!("{body:?}");
+    ///             for item in response.failed() {
+    ///                 println!("{:?}: {:?}", item.id(), item.message());
+    ///             }
     ///         }
     ///         Err(Error::Api(err)) => {
     ///             match err.body() {
@@ -1322,8 +1323,7 @@ impl MachineIdentities {
     /// ```no_run
     /// use sailpoint_isc::machine_identities::UpdateMachineIdentitiesInBulkV2Error;
     /// use sailpoint_isc::models::{
-    ///     JsonPatchOperation, JsonPatchOperationOp, MachineIdentityBulkResult,
-    ///     MachineIdentityBulkUpdateRequest,
+    ///     JsonPatchOperation, JsonPatchOperationOp, MachineIdentityBulkUpdateRequest,
     /// };
     /// use sailpoint_isc::{Client, Error};
     ///
@@ -1339,8 +1339,9 @@ impl MachineIdentities {
     ///         .await;
     ///     match result {
     ///         Ok(response) => {
-    ///             let body: Vec<MachineIdentityBulkResult> = response.into_body();
-    ///             println!("{body:?}");
+    ///             for item in response.failed() {
+    ///                 println!("{:?}: {:?}", item.id(), item.message());
+    ///             }
     ///         }
     ///         Err(Error::Api(err)) => {
     ///             match err.body() {
