@@ -105,6 +105,27 @@ pub enum Error<E> {
         /// The operation's `operationId`.
         operation_id: &'static str,
     },
+    /// The server refused the call because it wants the experimental opt-in
+    /// header: it answered `400` with a message about that header (SailPoint's
+    /// tenants say "Experimental Header is missing or invalid"), so it gates
+    /// this operation as experimental even if the API description does not.
+    /// The message says what to enable:
+    // @sdk if sailpoint
+    /// [`ClientBuilder::experimental(true)`](super::ClientBuilder::experimental),
+    /// `SAIL_EXPERIMENTAL=true` for [`Client::from_env`](super::Client::from_env),
+    /// or [`CallOptions::experimental(true)`](super::CallOptions::experimental)
+    /// for one call. A client that opted in sends the header on every operation.
+    // @sdk else
+    /// [`ClientBuilder::experimental(true)`](super::ClientBuilder::experimental)
+    /// or [`CallOptions::experimental(true)`](super::CallOptions::experimental)
+    /// for one call. A client that opted in sends the header on every operation.
+    // @sdk end
+    /// [`Error::status`] is still the `400` and [`Error::raw`] the whole response.
+    #[non_exhaustive]
+    ExperimentalRequired {
+        /// The response: status, headers and the server's message.
+        raw: RawError,
+    },
     /// The request could not be built (for example, a header value with a line
     /// break, or a path parameter `..` that would change the path). Nothing was sent.
     InvalidRequest {
@@ -224,6 +245,29 @@ pub enum Error<E> {
         /// The largest offset the parameter allows.
         max: u64,
     },
+    /// Cursor paging stopped because a page ended at a cursor already sent (for
+    /// example, the server ignores the cursor and sends the first page again).
+    /// The items yielded before are valid, each once; that page's items were not
+    /// yielded, and the rest of the list was not read.
+    #[non_exhaustive]
+    RepeatedCursor {
+        /// The operation's `operationId`.
+        operation_id: &'static str,
+        /// The cursor read from the last item of the page, sent before.
+        cursor: String,
+        /// Which page (1 for the first) ended at it.
+        page: u64,
+    },
+    /// Cursor paging stopped because the last item of a page has no value to
+    /// ask for the next page with. The items yielded before, that page's
+    /// included, are valid; the rest of the list cannot be asked for.
+    #[non_exhaustive]
+    MissingCursor {
+        /// The operation's `operationId`.
+        operation_id: &'static str,
+        /// Which page (1 for the first) ended with an item without a cursor.
+        page: u64,
+    },
 }
 
 impl<E> Error<E> {
@@ -236,8 +280,33 @@ impl<E> Error<E> {
     pub fn raw(&self) -> Option<&RawError> {
         match self {
             Error::Api(api) => Some(api.raw()),
-            Error::UnexpectedStatus(raw) | Error::Decode { raw, .. } => Some(raw),
+            Error::UnexpectedStatus(raw)
+            | Error::Decode { raw, .. }
+            | Error::ExperimentalRequired { raw } => Some(raw),
             _ => None,
+        }
+    }
+
+    /// This error, or [`Error::ExperimentalRequired`] when it is a `400` whose
+    /// body talks about the experimental header: what every operation's answer
+    /// goes through, whether the spec calls the operation experimental or not.
+    pub(crate) fn experimental_refusal(self) -> Self {
+        let raw = match &self {
+            Error::Api(api) => api.raw(),
+            Error::UnexpectedStatus(raw) | Error::Decode { raw, .. } => raw,
+            _ => return self,
+        };
+        if !asks_for_experimental_header(raw) {
+            return self;
+        }
+        match self {
+            Error::Api(api) => Error::ExperimentalRequired {
+                raw: api.into_raw(),
+            },
+            Error::UnexpectedStatus(raw) | Error::Decode { raw, .. } => {
+                Error::ExperimentalRequired { raw }
+            }
+            other => other,
         }
     }
 
@@ -319,6 +388,30 @@ impl<E> fmt::Display for Error<E> {
                  experimental operations with `ClientBuilder::experimental(true)`"
             )?,
             // @sdk end
+            // @sdk if sailpoint
+            Error::ExperimentalRequired { raw } => write!(
+                f,
+                "`{}` was refused because the server wants the experimental opt-in \
+                 header `{}: true` for it ({}); enable experimental operations with \
+                 `ClientBuilder::experimental(true)`, set SAIL_EXPERIMENTAL=true for \
+                 `Client::from_env`, or opt in for one call with \
+                 `.with_options(CallOptions::new().experimental(true))`",
+                raw.operation_id(),
+                crate::meta::EXPERIMENTAL_HEADER,
+                Where(raw)
+            )?,
+            // @sdk else
+            Error::ExperimentalRequired { raw } => write!(
+                f,
+                "`{}` was refused because the server wants the experimental opt-in \
+                 header `{}: true` for it ({}); enable experimental operations with \
+                 `ClientBuilder::experimental(true)`, or opt in for one call with \
+                 `.with_options(CallOptions::new().experimental(true))`",
+                raw.operation_id(),
+                crate::meta::EXPERIMENTAL_HEADER,
+                Where(raw)
+            )?,
+            // @sdk end
             Error::InvalidRequest {
                 operation_id,
                 reason,
@@ -333,7 +426,10 @@ impl<E> fmt::Display for Error<E> {
             Error::Serialize(source) => {
                 write!(f, "could not serialize the request body: {source}")?
             }
-            Error::RepeatedPage { .. } | Error::OffsetOverflow { .. } => self.fmt_paging(f)?,
+            Error::RepeatedPage { .. }
+            | Error::OffsetOverflow { .. }
+            | Error::RepeatedCursor { .. }
+            | Error::MissingCursor { .. } => self.fmt_paging(f)?,
         }
         Ok(())
     }
@@ -458,6 +554,20 @@ impl<E> Error<E> {
                 "paging `{operation_id}` stopped: the next offset {offset} is above \
                  the largest `offset` the API allows ({max})"
             )?,
+            Error::RepeatedCursor {
+                operation_id,
+                cursor,
+                page,
+            } => write!(
+                f,
+                "paging `{operation_id}` stopped: page {page} ends at the cursor {cursor:?}, \
+                 which was already sent (does the server ignore the cursor?)"
+            )?,
+            Error::MissingCursor { operation_id, page } => write!(
+                f,
+                "paging `{operation_id}` stopped: the last item of page {page} has no \
+                 cursor to ask for the next page with"
+            )?,
             _ => {}
         }
         Ok(())
@@ -474,6 +584,20 @@ impl fmt::Display for Where<'_> {
         }
         fmt::Display::fmt(self.0, f)
     }
+}
+
+/// Whether `raw` is a server's refusal for want of the experimental opt-in
+/// header: a `400` whose body names the header, or says "experimental" and
+/// "header" (SailPoint: "Experimental Header is missing or invalid"; the
+/// wording is matched loosely, ignoring case, as it is not documented).
+fn asks_for_experimental_header(raw: &RawError) -> bool {
+    let header = crate::meta::EXPERIMENTAL_HEADER;
+    if header.is_empty() || raw.status() != StatusCode::BAD_REQUEST {
+        return false;
+    }
+    let text = raw.text().to_lowercase();
+    text.contains(&header.to_lowercase())
+        || (text.contains("experimental") && text.contains("header"))
 }
 
 impl<E: fmt::Debug> std::error::Error for Error<E> {
@@ -560,6 +684,11 @@ impl<E> ApiError<E> {
     /// The raw response, including its body text.
     pub fn raw(&self) -> &RawError {
         &self.0.raw
+    }
+
+    /// The raw response, without the decoded body.
+    pub(crate) fn into_raw(self) -> RawError {
+        self.0.raw
     }
 
     /// How many HTTP requests were made for the call.

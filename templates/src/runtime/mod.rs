@@ -6,13 +6,15 @@
 //! root every `pub` item of this module's `pub use` lines below (the client,
 //! its configuration, errors, responses and the future of a call, call
 //! options, `bulk()`, the waiters'
-//! `WaitOutcome` and `WaitError`), and nothing else.
+//! `WaitOutcome` and `WaitError`, and `MultiStatus` with `ItemOutcome` where an
+//! operation answers `207` per item), and nothing else.
 //!
 //! Generated operation code uses the crate-internal items [`Operation`],
 //! [`Request`], [`Body`], [`Multipart`], [`encode_path_segment`],
 //! [`query_json`], `Client::send_decoded` (over `Client::execute`, returning
 //! [`ResponseFuture`]), [`RawResponse`], [`paginate_with`] (with [`Paging`] and
-//! [`PageRequest`]), the models' serde helpers in `de` and `ser`, and for
+//! [`PageRequest`]), [`paginate_cursor`] (with [`CursorPaging`] and
+//! [`CursorRequest`]), `MultiStatus::from_items`, the models' serde helpers in `de` and `ser`, and for
 //! waiters `waiter::{wait, WaitBounds, Phase}`.
 //!
 //! Retries are decided in two steps (`retry`): each attempt's outcome is
@@ -38,11 +40,19 @@ mod client;
 // @sdk if sailpoint
 mod config;
 // @sdk end
+// @sdk if !cursor_paging
+// A spec without cursor paging compiles the cursor pager for its unit tests only.
+#[cfg(test)]
+// @sdk end
+mod cursor;
 // @sdk if structs
 pub(crate) mod de;
 // @sdk end
 mod error;
 mod guard;
+// @sdk if multi_status
+mod multi_status;
+// @sdk end
 mod options;
 // @sdk if !paging
 // A spec that never pages compiles the pager for its unit tests only.
@@ -71,6 +81,9 @@ pub use builder::{ClientBuilder, Credentials};
 pub use bulk::{bulk, BulkOptions, BulkResult};
 pub use client::{Client, ResponseFuture};
 pub use error::{ApiError, AuthError, ConfigError, Error, RawError};
+// @sdk if multi_status
+pub use multi_status::{ItemOutcome, MultiStatus};
+// @sdk end
 pub use options::CallOptions;
 pub use raw::RawRequest;
 pub use reqwest::Method;
@@ -78,8 +91,14 @@ pub use response::Response;
 pub use retry::RetryPolicy;
 pub use waiter::{OnUnknownStatus, WaitError, WaitOutcome};
 
+// @sdk if !cursor_paging
+#[cfg(test)]
+#[allow(unused_imports)] // No operation pages by cursor here.
+// @sdk end
+pub(crate) use cursor::{paginate_cursor, CursorPaging, CursorRequest};
 // @sdk if !paging
 #[cfg(test)]
+#[allow(unused_imports)] // No operation pages by offset here.
 // @sdk end
 pub(crate) use paginate::{paginate_with, PageRequest, Paging};
 // @sdk if !path_params

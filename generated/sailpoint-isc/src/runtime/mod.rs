@@ -7,13 +7,15 @@
 //! root every `pub` item of this module's `pub use` lines below (the client,
 //! its configuration, errors, responses and the future of a call, call
 //! options, `bulk()`, the waiters'
-//! `WaitOutcome` and `WaitError`), and nothing else.
+//! `WaitOutcome` and `WaitError`, and `MultiStatus` with `ItemOutcome` where an
+//! operation answers `207` per item), and nothing else.
 //!
 //! Generated operation code uses the crate-internal items [`Operation`],
 //! [`Request`], [`Body`], [`Multipart`], [`encode_path_segment`],
 //! [`query_json`], `Client::send_decoded` (over `Client::execute`, returning
 //! [`ResponseFuture`]), [`RawResponse`], [`paginate_with`] (with [`Paging`] and
-//! [`PageRequest`]), the models' serde helpers in `de` and `ser`, and for
+//! [`PageRequest`]), [`paginate_cursor`] (with [`CursorPaging`] and
+//! [`CursorRequest`]), `MultiStatus::from_items`, the models' serde helpers in `de` and `ser`, and for
 //! waiters `waiter::{wait, WaitBounds, Phase}`.
 //!
 //! Retries are decided in two steps (`retry`): each attempt's outcome is
@@ -37,9 +39,11 @@ mod builder;
 mod bulk;
 mod client;
 mod config;
+mod cursor;
 pub(crate) mod de;
 mod error;
 mod guard;
+mod multi_status;
 mod options;
 mod paginate;
 mod raw;
@@ -62,6 +66,7 @@ pub use builder::{ClientBuilder, Credentials};
 pub use bulk::{bulk, BulkOptions, BulkResult};
 pub use client::{Client, ResponseFuture};
 pub use error::{ApiError, AuthError, ConfigError, Error, RawError};
+pub use multi_status::{ItemOutcome, MultiStatus};
 pub use options::CallOptions;
 pub use raw::RawRequest;
 pub use reqwest::Method;
@@ -69,6 +74,7 @@ pub use response::Response;
 pub use retry::RetryPolicy;
 pub use waiter::{OnUnknownStatus, WaitError, WaitOutcome};
 
+pub(crate) use cursor::{paginate_cursor, CursorPaging, CursorRequest};
 pub(crate) use paginate::{paginate_with, PageRequest, Paging};
 pub(crate) use request::encode_path_segment;
 pub use request::FilePart;

@@ -360,10 +360,16 @@ impl ClientBuilder {
         self
     }
 
-    /// Allows calling experimental operations, which then send the
-    /// `X-SailPoint-Experimental: true` header. Without it they fail with
-    /// [`Error::ExperimentalNotEnabled`](super::Error::ExperimentalNotEnabled) before anything is sent.
-    /// [`from_env`](Self::from_env) sets it from `SAIL_EXPERIMENTAL`.
+    /// Allows calling experimental operations. The client then sends the
+    /// `X-SailPoint-Experimental: true` header with every operation, GA ones
+    /// included, so that an operation a tenant still gates works even where
+    /// the API description calls it GA. Without it experimental operations
+    /// fail with [`Error::ExperimentalNotEnabled`](super::Error::ExperimentalNotEnabled)
+    /// before anything is sent (and a tenant's refusal of a GA one is
+    /// [`Error::ExperimentalRequired`](super::Error::ExperimentalRequired)).
+    /// [`from_env`](Self::from_env) sets it from `SAIL_EXPERIMENTAL`;
+    /// [`CallOptions::experimental`](crate::CallOptions::experimental) sets it
+    /// for one call.
     pub fn experimental(mut self, enabled: bool) -> Self {
         self.experimental = enabled;
         self

@@ -264,7 +264,7 @@ impl<T, E> Future for ResponseFuture<T, E> {
         let out = match &mut this.state {
             State::Sending { exchange, decode } => match exchange.as_mut().poll(cx) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(Ok(raw)) => decode(raw),
+                Poll::Ready(Ok(raw)) => decode(raw).map_err(Error::experimental_refusal),
                 Poll::Ready(Err(err)) => Err(Error::from(err)),
             },
             State::Invalid(_) | State::Done => {
@@ -470,7 +470,11 @@ impl Client {
             headers.append(header_name, header_value);
         }
         // A spec that names no header only gates its experimental operations.
-        if op.experimental && !meta::EXPERIMENTAL_HEADER.is_empty() {
+        // A call that opted in sends the header to every operation (see
+        // `CallOptions::experimental_opt_in`).
+        if req.options.experimental_opt_in(self.inner.experimental)
+            && !meta::EXPERIMENTAL_HEADER.is_empty()
+        {
             let name =
                 HeaderName::from_bytes(meta::EXPERIMENTAL_HEADER.as_bytes()).map_err(|_| {
                     invalid(format!(
@@ -534,7 +538,7 @@ impl Client {
     /// request); the limits of this call.
     fn begin<'c>(&'c self, req: &'c Request, start: Instant) -> Result<Call<'c>, SendError> {
         let op = req.op;
-        if op.experimental && !self.inner.experimental {
+        if op.experimental && !req.options.experimental_opt_in(self.inner.experimental) {
             tracing::debug!("experimental operation refused: not enabled on this client");
             return Err(SendError::Experimental(op.id));
         }

@@ -163,7 +163,7 @@ impl RawRequest {
             let body = serde_json::from_slice(&raw.body).unwrap_or_else(|_| {
                 serde_json::Value::String(String::from_utf8_lossy(&raw.body).into_owned())
             });
-            Err(Error::Api(ApiError::new(raw.into_raw_error(), body)))
+            Err(Error::Api(ApiError::new(raw.into_raw_error(), body)).experimental_refusal())
         }
     }
 
