@@ -38,12 +38,11 @@ mod budget;
 mod bulk;
 mod client;
 mod config;
-// A spec without cursor paging compiles the cursor pager for its unit tests only.
-#[cfg(test)]
 mod cursor;
 pub(crate) mod de;
 mod error;
 mod guard;
+mod multi_status;
 mod options;
 mod paginate;
 mod request;
@@ -62,6 +61,7 @@ pub use budget::RateLimit;
 pub use bulk::{bulk, BulkOptions, BulkResult};
 pub use client::{Client, ClientBuilder, Credentials, ResponseFuture};
 pub use error::{ApiError, AuthError, ConfigError, Error, RawError};
+pub use multi_status::{ItemOutcome, MultiStatus};
 pub use options::{CallOptions, RawRequest};
 pub use reqwest::Method;
 pub use response::Response;
@@ -69,8 +69,6 @@ pub use retry::RetryPolicy;
 pub use waiter::{WaitError, WaitOutcome};
 
 pub(crate) use paginate::{paginate_with, PageRequest, Paging};
-#[cfg(test)]
-#[allow(unused_imports)] // No operation pages by cursor here.
 pub(crate) use cursor::{paginate_cursor, CursorPaging, CursorRequest};
 pub(crate) use request::encode_path_segment;
 pub use request::FilePart;
