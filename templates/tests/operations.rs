@@ -593,10 +593,7 @@ fn create_request() -> MachineIdentityRequest {
     body.name = Some("payroll-sync-agent".into());
     body.description = Some("Agent that syncs payroll data every night.".into());
     body.attributes = Some(json!({"Region": "EU"}).as_object().unwrap().clone());
-    body.owners = Some(MachineIdentityOwners::new(
-        cloud_admin(),
-        vec![],
-    ));
+    body.owners = Some(MachineIdentityOwners::new(cloud_admin(), vec![]));
     body.user_entitlements = Some(vec![MachineIdentityUserEntitlementRequest::new(
         "4b0c7106a6c7438086f3024993664fc3",
         "5898b7c1620c49c6cccccbf81eb4bddd",

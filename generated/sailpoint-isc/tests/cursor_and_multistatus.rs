@@ -186,8 +186,14 @@ async fn a_server_that_repeats_a_cursor_ends_with_a_typed_error() {
     assert_eq!(first, hostnames(3).iter().collect::<Vec<_>>());
     match &items[3] {
         Err(err @ Error::RepeatedCursor { cursor, page, .. }) => {
-            assert_eq!((cursor.as_str(), *page), ("build-agent-02.acme.internal", 2));
-            assert!(err.to_string().contains("listMachineIdentityHostnamesV2"), "{err}");
+            assert_eq!(
+                (cursor.as_str(), *page),
+                ("build-agent-02.acme.internal", 2)
+            );
+            assert!(
+                err.to_string().contains("listMachineIdentityHostnamesV2"),
+                "{err}"
+            );
         }
         other => panic!("expected RepeatedCursor, got {other:?}"),
     }
@@ -254,7 +260,9 @@ async fn a_bulk_delete_where_some_ids_fail_hands_back_the_per_id_outcome() {
         other => panic!("{other:?}"),
     }
     match answer.get("mi-1") {
-        Some(ItemOutcome::Succeeded { status: 200, item, .. }) => {
+        Some(ItemOutcome::Succeeded {
+            status: 200, item, ..
+        }) => {
             assert_eq!(item.message.as_deref(), Some("Machine identity deleted."));
         }
         other => panic!("{other:?}"),
