@@ -578,19 +578,22 @@ fn outcome<T: Serialize, E: Summarize>(result: Result<Response<T>, Error<E>>) ->
     }
 }
 
+/// The owner every create request names (models are `#[non_exhaustive]`:
+/// built with `default()`/`new()` and field assignment).
+fn cloud_admin() -> BaseReferenceDto {
+    let mut owner = BaseReferenceDto::default();
+    owner.r#type = Some(DtoType::Identity);
+    owner.id = Some("2c9180a46faadee4016fb4e018c20639".into());
+    owner.name = Some("Cloud Admin".into());
+    owner
+}
+
 fn create_request() -> MachineIdentityRequest {
     let mut body = MachineIdentityRequest::new("Payroll", "AI Agent");
     body.name = Some("payroll-sync-agent".into());
     body.description = Some("Agent that syncs payroll data every night.".into());
     body.attributes = Some(json!({"Region": "EU"}).as_object().unwrap().clone());
-    body.owners = Some(MachineIdentityOwners::new(
-        BaseReferenceDto {
-            r#type: Some(DtoType::Identity),
-            id: Some("2c9180a46faadee4016fb4e018c20639".into()),
-            name: Some("Cloud Admin".into()),
-        },
-        vec![],
-    ));
+    body.owners = Some(MachineIdentityOwners::new(cloud_admin(), vec![]));
     body.user_entitlements = Some(vec![MachineIdentityUserEntitlementRequest::new(
         "4b0c7106a6c7438086f3024993664fc3",
         "5898b7c1620c49c6cccccbf81eb4bddd",

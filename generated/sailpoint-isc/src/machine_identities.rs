@@ -1245,8 +1245,8 @@ impl MachineIdentities {
     ///
     /// ```no_run
     /// use sailpoint_isc::machine_identities::DeleteMachineIdentitiesInBulkV2Error;
-    /// use sailpoint_isc::models::MachineIdentityBulkRequest;
-    /// use sailpoint_isc::{Client, Error};
+    /// use sailpoint_isc::models::{MachineIdentityBulkRequest, MachineIdentityBulkResult};
+    /// use sailpoint_isc::{Client, Error, MultiStatus};
     ///
     /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     ///     let body = MachineIdentityBulkRequest::new(vec!["example".to_string()]);
@@ -1257,8 +1257,12 @@ impl MachineIdentities {
     ///         .await;
     ///     match result {
     ///         Ok(response) => {
-    ///             for item in response.failed() {
-    ///                 println!("{:?}: {:?}", item.id(), item.message());
+    ///             let outcomes: MultiStatus<MachineIdentityBulkResult> = response.into_body();
+    ///             for failed in outcomes.failed() {
+    ///                 println!(
+    ///                     "{:?} failed: {:?} {:?}", failed.id(), failed.status(), failed
+    ///                     .message()
+    ///                 );
     ///             }
     ///         }
     ///         Err(Error::Api(err)) => {
@@ -1323,9 +1327,10 @@ impl MachineIdentities {
     /// ```no_run
     /// use sailpoint_isc::machine_identities::UpdateMachineIdentitiesInBulkV2Error;
     /// use sailpoint_isc::models::{
-    ///     JsonPatchOperation, JsonPatchOperationOp, MachineIdentityBulkUpdateRequest,
+    ///     JsonPatchOperation, JsonPatchOperationOp, MachineIdentityBulkResult,
+    ///     MachineIdentityBulkUpdateRequest,
     /// };
-    /// use sailpoint_isc::{Client, Error};
+    /// use sailpoint_isc::{Client, Error, MultiStatus};
     ///
     /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
     ///     let body = MachineIdentityBulkUpdateRequest::new(
@@ -1339,8 +1344,12 @@ impl MachineIdentities {
     ///         .await;
     ///     match result {
     ///         Ok(response) => {
-    ///             for item in response.failed() {
-    ///                 println!("{:?}: {:?}", item.id(), item.message());
+    ///             let outcomes: MultiStatus<MachineIdentityBulkResult> = response.into_body();
+    ///             for failed in outcomes.failed() {
+    ///                 println!(
+    ///                     "{:?} failed: {:?} {:?}", failed.id(), failed.status(), failed
+    ///                     .message()
+    ///                 );
     ///             }
     ///         }
     ///         Err(Error::Api(err)) => {

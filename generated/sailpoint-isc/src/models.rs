@@ -10,6 +10,7 @@
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct Anomaly {
     /// Anomaly ID.
     pub id: ::std::option::Option<::std::string::String>,
@@ -116,6 +117,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for Anomaly {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct AnomalyBaseline {
     /// Feature the baseline measures.
     pub ui_feature_name: ::std::option::Option<::std::string::String>,
@@ -230,6 +232,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for AnomalyBaseline {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct AnomalyEvidence {
     /// System the evidence comes from.
     pub source: ::std::option::Option<::std::string::String>,
@@ -318,6 +321,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for AnomalyEvidence {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct AnomalyEvidenceTimestamp {
     /// When the evidence was captured.
     pub at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
@@ -375,6 +379,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for AnomalyEvidenceTimestamp {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct BaseReferenceDto {
     /// The `type` property.
     pub r#type: ::std::option::Option<crate::models::DtoType>,
@@ -435,6 +440,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for BaseReferenceDto {
 ///
 /// Schema: `#/components/schemas/BusinessApplicationRef`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct BusinessApplicationRef {
     /// Kind of reference; always `BUSINESS_APPLICATION`.
     pub r#type: crate::models::BusinessApplicationRefType,
@@ -619,6 +625,7 @@ impl<'de> ::serde::Deserialize<'de> for BusinessApplicationRefType {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct ComplianceControl {
     /// ID of the control in its framework.
     pub id: ::std::option::Option<::std::string::String>,
@@ -663,6 +670,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for ComplianceControl {
 ///
 /// Schema: `#/components/schemas/CorrelationCondition`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct CorrelationCondition {
     /// Condition ID, set by the server.
     pub id: ::std::option::Option<::std::string::String>,
@@ -791,6 +799,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for CorrelationCondition {
 ///
 /// Schema: `#/components/schemas/CorrelationConfig`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct CorrelationConfig {
     /// Config ID.
     pub id: ::std::string::String,
@@ -1117,6 +1126,7 @@ impl<'de> ::serde::Deserialize<'de> for CorrelationOwnerType {
 ///
 /// Schema: `#/components/schemas/CorrelationRule`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct CorrelationRule {
     /// Rule ID, set by the server. Leave it out for a new rule; send it only to
     /// update a rule the config already has (unknown IDs are refused).
@@ -1252,6 +1262,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for CorrelationRule {
 ///
 /// Schema: `#/components/schemas/CorrelationRuleAction`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct CorrelationRuleAction {
     /// The `type` property.
     pub r#type: crate::models::CorrelationOwnerType,
@@ -1632,6 +1643,7 @@ impl<'de> ::serde::Deserialize<'de> for DtoType {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct ErrorMessageDto {
     /// BCP 47 language tag of `text`.
     pub locale: ::std::option::Option<::std::string::String>,
@@ -1696,6 +1708,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for ErrorMessageDto {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct ErrorResponseDto {
     /// Fine-grained error code.
     pub detail_code: ::std::option::Option<::std::string::String>,
@@ -1766,6 +1779,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for ErrorResponseDto {
 ///
 /// Schema: `#/components/schemas/JsonPatchOperation`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct JsonPatchOperation {
     /// The operation.
     pub op: crate::models::JsonPatchOperationOp,
@@ -2045,6 +2059,7 @@ impl<'de> ::serde::Deserialize<'de> for LocaleOrigin {
 ///
 /// Schema: `#/components/schemas/LocalizedMessage`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct LocalizedMessage {
     /// BCP 47 language tag of `message`.
     pub locale: ::std::string::String,
@@ -2114,6 +2129,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for LocalizedMessage {
 ///
 /// Schema: `#/components/schemas/MachineAccount`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct MachineAccount {
     /// Machine account ID.
     ///
@@ -2648,6 +2664,7 @@ impl<'de> ::serde::Deserialize<'de> for MachineAccountPermissionLevel {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct MachineAccountRisk {
     /// Risk score; `null` when only a severity is known.
     pub score: ::std::option::Option<f64>,
@@ -2806,6 +2823,7 @@ impl<'de> ::serde::Deserialize<'de> for MachineAccountRiskSeverity {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct MachineIdentityAgentCounts {
     /// Number of AI agents.
     pub agent_count: ::std::option::Option<i64>,
@@ -2898,6 +2916,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityAgentCounts {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct MachineIdentityAgentOwnership {
     /// Number of AI agents with at least one owner.
     pub owned_agents: ::std::option::Option<i64>,
@@ -2951,6 +2970,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityAgentOwnership {
 ///
 /// Schema: `#/components/schemas/MachineIdentityAggregationRequest`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct MachineIdentityAggregationRequest {
     /// IDs of the source datasets to aggregate machine identities from.
     pub dataset_ids: ::std::vec::Vec<::std::string::String>,
@@ -3027,6 +3047,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityAggregationRequest
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct MachineIdentityAggregationResponse {
     /// Task ID.
     pub id: ::std::option::Option<::std::string::String>,
@@ -3419,6 +3440,7 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationResponseType {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct MachineIdentityAllCounts {
     /// Number of application machine identities the identity owns.
     pub application_identity_count: ::std::option::Option<i64>,
@@ -3499,6 +3521,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityAllCounts {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct MachineIdentityApplicationCounts {
     /// Number of applications.
     pub application_count: ::std::option::Option<i64>,
@@ -3596,6 +3619,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityApplicationCounts 
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct MachineIdentityApplicationOwnership {
     /// Number of applications with at least one owner.
     pub owned_applications: ::std::option::Option<i64>,
@@ -3649,6 +3673,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityApplicationOwnersh
 ///
 /// Schema: `#/components/schemas/MachineIdentityBase`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct MachineIdentityBase {
     /// Name of the machine identity.
     ///
@@ -3784,6 +3809,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityBase {
 ///
 /// Schema: `#/components/schemas/MachineIdentityBulkRequest`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct MachineIdentityBulkRequest {
     /// IDs of the machine identities, from 1 to 100.
     pub ids: ::std::vec::Vec<::std::string::String>,
@@ -3846,6 +3872,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityBulkRequest {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct MachineIdentityBulkResult {
     /// The requested machine identity ID.
     pub id: ::std::option::Option<::std::string::String>,
@@ -3906,6 +3933,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityBulkResult {
 ///
 /// Schema: `#/components/schemas/MachineIdentityBulkUpdateRequest`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct MachineIdentityBulkUpdateRequest {
     /// IDs of the machine identities to update, from 1 to 100.
     pub ids: ::std::vec::Vec<::std::string::String>,
@@ -3979,6 +4007,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityBulkUpdateRequest 
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct MachineIdentityCapability {
     /// Capability ID.
     ///
@@ -4273,6 +4302,7 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityCapabilityType {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct MachineIdentityDailyCountMetric {
     /// The kind of entity counted.
     pub entity_type: ::std::option::Option<
@@ -4453,6 +4483,7 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityDailyCountMetricEntityTyp
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct MachineIdentityDailyCounts {
     /// First day of the window (UTC), included.
     pub from: ::std::option::Option<::chrono::NaiveDate>,
@@ -4518,6 +4549,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityDailyCounts {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct MachineIdentityDailyCountsDay {
     /// The day (UTC).
     pub day: ::std::option::Option<::chrono::NaiveDate>,
@@ -4577,6 +4609,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityDailyCountsDay {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct MachineIdentityDiscoveredCounts {
     /// Number of machine identities created within the window.
     pub count: ::std::option::Option<i64>,
@@ -4635,6 +4668,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityDiscoveredCounts {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct MachineIdentityEntitlement {
     /// Entitlement ID.
     ///
@@ -4775,6 +4809,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityEntitlement {
 ///
 /// Schema: `#/components/schemas/MachineIdentityOwners`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct MachineIdentityOwners {
     /// The `primaryIdentity` property.
     pub primary_identity: crate::models::BaseReferenceDto,
@@ -4854,6 +4889,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityOwners {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct MachineIdentityOwnersV2 {
     /// The `primary` property.
     pub primary: ::std::option::Option<crate::models::BaseReferenceDto>,
@@ -4909,6 +4945,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityOwnersV2 {
 ///
 /// Schema: `#/components/schemas/MachineIdentityRequest`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct MachineIdentityRequest {
     /// Name of the machine identity.
     ///
@@ -5055,6 +5092,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityRequest {
 ///
 /// Schema: `#/components/schemas/MachineIdentityResponse`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct MachineIdentityResponse {
     /// Machine identity ID.
     ///
@@ -5279,6 +5317,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityResponse {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct MachineIdentityRisk {
     /// Normalized risk score, from 0.0 to 100.0.
     pub score: ::std::option::Option<f64>,
@@ -5338,6 +5377,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityRisk {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct MachineIdentityRiskSeverityCounts {
     /// Number with severity `CRITICAL`.
     pub critical: ::std::option::Option<i64>,
@@ -5421,6 +5461,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityRiskSeverityCounts
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct MachineIdentityUserEntitlement {
     /// ID of the entitlement's source.
     pub source_id: ::std::option::Option<::std::string::String>,
@@ -5491,6 +5532,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlement {
 ///
 /// Schema: `#/components/schemas/MachineIdentityUserEntitlementRequest`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct MachineIdentityUserEntitlementRequest {
     /// Entitlement ID.
     pub entitlement_id: ::std::string::String,
@@ -5565,6 +5607,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlementReq
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct MachineIdentityUserEntitlementResponse {
     /// ID of this entitlement assignment.
     pub id: ::std::option::Option<::std::string::String>,
@@ -5650,6 +5693,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlementRes
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct MachineIdentityV2 {
     /// Machine identity ID.
     ///
@@ -5965,6 +6009,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityV2 {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct ResourceV2 {
     /// Resource ID.
     pub id: ::std::option::Option<::std::string::String>,
@@ -6219,6 +6264,7 @@ impl<'de> ::serde::Deserialize<'de> for SanctionedStatus {
 ///
 /// Schema: `#/components/schemas/SourceClassificationCounts`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct SourceClassificationCounts {
     /// Number of accounts on the source.
     pub expected: i64,
@@ -6302,6 +6348,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for SourceClassificationCounts {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct SourceClassificationStatus {
     /// Stage of the classification process.
     pub status: ::std::option::Option<crate::models::SourceClassificationStatusStatus>,
@@ -6477,6 +6524,7 @@ impl<'de> ::serde::Deserialize<'de> for SourceClassificationStatusStatus {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct SourceClassificationSubmission {
     /// Number of accounts submitted for classification.
     pub accounts_submitted_for_processing: ::std::option::Option<i32>,
@@ -6627,6 +6675,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskCompletionStatus {
 ///
 /// Schema: `#/components/schemas/TaskDefinitionSummary`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct TaskDefinitionSummary {
     /// Task definition ID.
     pub id: ::std::string::String,
@@ -6761,6 +6810,7 @@ pub enum TaskMessageParameter {
 ///
 /// Schema: `#/components/schemas/TaskReturnDetails`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct TaskReturnDetails {
     /// Display name of the value.
     pub name: ::std::string::String,
@@ -6830,6 +6880,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for TaskReturnDetails {
 ///
 /// Schema: `#/components/schemas/TaskStatus`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct TaskStatus {
     /// Task ID.
     pub id: ::std::string::String,
@@ -7096,6 +7147,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for TaskStatus {
 ///
 /// Schema: `#/components/schemas/TaskStatusMessage`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct TaskStatusMessage {
     /// Severity.
     pub r#type: crate::models::TaskStatusMessageType,
@@ -7365,6 +7417,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskStatusType {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct TaskTarget {
     /// Target ID.
     pub id: ::std::option::Option<::std::string::String>,
@@ -7510,6 +7563,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskTargetType {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct TooManyRequestsErrorBody {
     /// Rate-limit message.
     pub message: ::std::option::Option<::std::string::String>,
@@ -7562,6 +7616,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for TooManyRequestsErrorBody {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct UnauthorizedErrorBody {
     /// Why authentication failed.
     pub error: ::std::option::Option<::std::string::String>,
@@ -7614,6 +7669,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for UnauthorizedErrorBody {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct UnsanctionedSummary {
     /// Kind of anomaly counted; always `unsanctioned_app` here.
     pub anomaly_type: ::std::option::Option<::std::string::String>,
@@ -7689,6 +7745,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for UnsanctionedSummary {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct UserEntitlementV2 {
     /// ID of the entitlement's source.
     pub source_id: ::std::option::Option<::std::string::String>,

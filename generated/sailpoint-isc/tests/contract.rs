@@ -770,11 +770,11 @@ fn assert_patch_sent(exchange: &Exchange, sent: &Value) {
 }
 
 fn owner() -> BaseReferenceDto {
-    BaseReferenceDto {
-        r#type: Some(DtoType::Identity),
-        id: Some("2c9180a46faadee4016fb4e018c20639".into()),
-        name: Some("Cloud Admin".into()),
-    }
+    let mut owner = BaseReferenceDto::default();
+    owner.r#type = Some(DtoType::Identity);
+    owner.id = Some("2c9180a46faadee4016fb4e018c20639".into());
+    owner.name = Some("Cloud Admin".into());
+    owner
 }
 
 // The harness itself.

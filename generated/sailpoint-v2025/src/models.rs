@@ -10,6 +10,7 @@
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct BaseReferenceDto {
     /// The `type` property.
     pub r#type: ::std::option::Option<crate::models::DtoType>,
@@ -293,6 +294,7 @@ impl<'de> ::serde::Deserialize<'de> for DtoType {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct ErrorMessageDto {
     /// BCP 47 language tag of `text`.
     pub locale: ::std::option::Option<::std::string::String>,
@@ -357,6 +359,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for ErrorMessageDto {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct ErrorResponseDto {
     /// Fine-grained error code.
     pub detail_code: ::std::option::Option<::std::string::String>,
@@ -427,6 +430,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for ErrorResponseDto {
 ///
 /// Schema: `#/components/schemas/JsonPatchOperation`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct JsonPatchOperation {
     /// The operation.
     pub op: crate::models::JsonPatchOperationOp,
@@ -706,6 +710,7 @@ impl<'de> ::serde::Deserialize<'de> for LocaleOrigin {
 ///
 /// Schema: `#/components/schemas/LocalizedMessage`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct LocalizedMessage {
     /// BCP 47 language tag of `message`.
     pub locale: ::std::string::String,
@@ -775,6 +780,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for LocalizedMessage {
 ///
 /// Schema: `#/components/schemas/MachineIdentityAggregationRequest`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct MachineIdentityAggregationRequest {
     /// IDs of the source datasets to aggregate machine identities from.
     pub dataset_ids: ::std::vec::Vec<::std::string::String>,
@@ -851,6 +857,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityAggregationRequest
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct MachineIdentityAggregationResponse {
     /// Task ID.
     pub id: ::std::option::Option<::std::string::String>,
@@ -1238,6 +1245,7 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationResponseType {
 ///
 /// Schema: `#/components/schemas/MachineIdentityBase`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct MachineIdentityBase {
     /// Name of the machine identity.
     ///
@@ -1382,6 +1390,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityBase {
 ///
 /// Schema: `#/components/schemas/MachineIdentityOwners`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct MachineIdentityOwners {
     /// The `primaryIdentity` property.
     pub primary_identity: crate::models::BaseReferenceDto,
@@ -1454,6 +1463,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityOwners {
 ///
 /// Schema: `#/components/schemas/MachineIdentityRequest`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct MachineIdentityRequest {
     /// Name of the machine identity.
     ///
@@ -1609,6 +1619,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityRequest {
 ///
 /// Schema: `#/components/schemas/MachineIdentityResponse`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct MachineIdentityResponse {
     /// Machine identity ID.
     ///
@@ -1842,6 +1853,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityResponse {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct MachineIdentityUserEntitlement {
     /// ID of the entitlement's source.
     pub source_id: ::std::option::Option<::std::string::String>,
@@ -1912,6 +1924,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlement {
 ///
 /// Schema: `#/components/schemas/MachineIdentityUserEntitlementRequest`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct MachineIdentityUserEntitlementRequest {
     /// Entitlement ID.
     pub entitlement_id: ::std::string::String,
@@ -1986,6 +1999,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlementReq
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct MachineIdentityUserEntitlementResponse {
     /// ID of this entitlement assignment.
     pub id: ::std::option::Option<::std::string::String>,
@@ -2065,6 +2079,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlementRes
 ///
 /// Schema: `#/components/schemas/SourceClassificationCounts`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct SourceClassificationCounts {
     /// Number of accounts on the source.
     pub expected: i64,
@@ -2148,6 +2163,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for SourceClassificationCounts {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct SourceClassificationStatus {
     /// Stage of the classification process.
     pub status: ::std::option::Option<crate::models::SourceClassificationStatusStatus>,
@@ -2323,6 +2339,7 @@ impl<'de> ::serde::Deserialize<'de> for SourceClassificationStatusStatus {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct SourceClassificationSubmission {
     /// Number of accounts submitted for classification.
     pub accounts_submitted_for_processing: ::std::option::Option<i32>,
@@ -2373,6 +2390,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for SourceClassificationSubmission {
 ///
 /// Schema: `#/components/schemas/TaskDefinitionSummary`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct TaskDefinitionSummary {
     /// Task definition ID.
     pub id: ::std::string::String,
@@ -2507,6 +2525,7 @@ pub enum TaskMessageParameter {
 ///
 /// Schema: `#/components/schemas/TaskReturnDetails`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct TaskReturnDetails {
     /// Display name of the value.
     pub name: ::std::string::String,
@@ -2576,6 +2595,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for TaskReturnDetails {
 ///
 /// Schema: `#/components/schemas/TaskStatusMessage`
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[non_exhaustive]
 pub struct TaskStatusMessage {
     /// Severity.
     pub r#type: crate::models::TaskStatusMessageType,
@@ -2759,6 +2779,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskStatusMessageType {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct TooManyRequestsErrorBody {
     /// Rate-limit message.
     pub message: ::std::option::Option<::std::string::String>,
@@ -2811,6 +2832,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for TooManyRequestsErrorBody {
     ::std::cmp::PartialEq,
     ::std::default::Default,
 )]
+#[non_exhaustive]
 pub struct UnauthorizedErrorBody {
     /// Why authentication failed.
     pub error: ::std::option::Option<::std::string::String>,

@@ -796,11 +796,10 @@ async fn list_machine_identity_user_entitlements_with_typed_filters() {
 #[tokio::test]
 async fn create_machine_identity() {
     let h = Harness::start().await;
-    let owner = BaseReferenceDto {
-        r#type: Some(DtoType::Identity),
-        id: Some("2c9180a46faadee4016fb4e018c20639".into()),
-        name: Some("Cloud Admin".into()),
-    };
+    let mut owner = BaseReferenceDto::default();
+    owner.r#type = Some(DtoType::Identity);
+    owner.id = Some("2c9180a46faadee4016fb4e018c20639".into());
+    owner.name = Some("Cloud Admin".into());
     let mut body = MachineIdentityRequest::new("Payroll", "AI Agent");
     body.name = Some("payroll-sync-agent".into());
     body.description = Some("Agent that syncs payroll data every night.".into());

@@ -18,16 +18,21 @@
 //!
 //! # The SDK compatibility contract
 //!
-//! Generated structs have public fields, so in plain Rust semver *any* new
-//! field would be breaking (struct literals stop compiling). Generated enums
-//! (value enums, unions, `*Error`, `*Success`, `*SortField`) are
-//! `#[non_exhaustive]`, so code outside the crate already matches them with
-//! a wildcard arm. The SDK promises compatibility for code that builds
-//! structs with `new()` (or `Default`) and then assigns fields, and does not
-//! depend on the length of `ALL`. Under that contract:
+//! Generated structs have public fields, so in plain Rust semver a new field
+//! would break every struct literal and every exhaustive destructuring
+//! pattern. They are therefore `#[non_exhaustive]`: code outside the crate
+//! cannot write either (the compiler enforces the contract, and `cargo
+//! semver-checks` agrees), and builds a struct with `new(required..)` (or
+//! `Default`, derived when every field is an `Option`) and then assigns
+//! fields. Generated enums (value enums, unions, `*Error`, `*Success`,
+//! `*SortField`) are `#[non_exhaustive]` as well, so code outside the crate
+//! matches them with a wildcard arm. The SDK promises compatibility for such
+//! code, as long as it does not depend on the length of `ALL`. Under that
+//! contract:
 //!
 //! - a new field that is an `Option` (optional, nullable or read-only) is
-//!   compatible; a new non-`Option` field changes `new()` and is
+//!   compatible; a new non-`Option` field changes `new()` (and takes
+//!   `Default` away from a struct whose fields were all optional) and is
 //!   `breaking-sdk`;
 //! - a new enum value, union variant or documented error status adds a
 //!   variant and is compatible for the SDK; a removed one is `breaking-sdk`.

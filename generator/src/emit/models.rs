@@ -272,6 +272,7 @@ fn struct_def(def: &TypeDef, s: &Struct, boxed: &Boxing) -> TokenStream {
     quote! {
         #docs
         #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #derive_default)]
+        #[non_exhaustive]
         pub struct #name {
             #(#fields)*
         }

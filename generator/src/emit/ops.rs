@@ -1381,11 +1381,17 @@ fn cursor_paging(
         Some(limit) => {
             let limit_id = ident(&limit.name.rust);
             let lty = rust_type(&limit.ty);
+            // A u32 always fits an i64 (clippy: unnecessary_fallible_conversions).
+            let value = if limit.ty == TypeRef::I64 {
+                quote!(<#lty>::from(limit))
+            } else {
+                quote!(<#lty>::try_from(limit).unwrap_or(<#lty>::MAX))
+            };
             (
                 quote!(::std::option::Option::Some(self.#limit_id.map_or(#default, |l| u32::try_from(l).unwrap_or(0)))),
                 quote! {
                     if let ::std::option::Option::Some(limit) = request.limit {
-                        page.#limit_id = ::std::option::Option::Some(<#lty>::try_from(limit).unwrap_or(<#lty>::MAX));
+                        page.#limit_id = ::std::option::Option::Some(#value);
                     }
                 },
                 format!(

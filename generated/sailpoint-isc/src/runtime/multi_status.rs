@@ -182,6 +182,19 @@ impl<T> MultiStatus<T> {
     }
 }
 
+/// Serializes as the body it was read from: the array of items, in the
+/// server's order (for logs, caches and contract checks).
+impl<T: serde::Serialize> serde::Serialize for MultiStatus<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.outcomes.len()))?;
+        for outcome in &self.outcomes {
+            seq.serialize_element(outcome.item())?;
+        }
+        seq.end()
+    }
+}
+
 impl<T> IntoIterator for MultiStatus<T> {
     type Item = ItemOutcome<T>;
     type IntoIter = std::vec::IntoIter<ItemOutcome<T>>;
@@ -275,6 +288,26 @@ mod tests {
         ]);
         assert!(answer.iter().all(|o| !o.is_success()));
         assert!(answer.iter().all(|o| o.status().is_none()));
+    }
+
+    #[test]
+    fn serializes_as_the_items_it_was_read_from() {
+        let answer = MultiStatus::from_items(vec![json_item("a", 204), json_item("b", 404)], |v| {
+            (
+                v["id"].as_str().map(str::to_string),
+                v["status"].as_i64(),
+                None,
+            )
+        });
+        assert_eq!(
+            serde_json::to_value(&answer).unwrap(),
+            serde_json::json!([{"id": "a", "status": 204}, {"id": "b", "status": 404}])
+        );
+        assert_eq!(answer.failed().count(), 1);
+    }
+
+    fn json_item(id: &str, status: i64) -> serde_json::Value {
+        serde_json::json!({"id": id, "status": status})
     }
 
     #[test]
