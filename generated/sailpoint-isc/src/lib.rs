@@ -442,7 +442,7 @@
 //! kit.machine_identities()
 //!     .get_machine_identity_v2()
 //!     .with_id("42")
-//!     .respond(MachineIdentityV2 { name: Some("payroll-sync-agent".into()), ..Default::default() });
+//!     .respond(MachineIdentityV2::new("payroll-sync-agent"));
 //!
 //! let found = kit.client().machine_identities().get_machine_identity_v2("42").send().await?;
 //! assert_eq!(found.name.as_deref(), Some("payroll-sync-agent"));

@@ -31,19 +31,12 @@ impl ::serde::Serialize for Anomaly {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "Anomaly",
-                    usize::from(self.id.is_some())
-                        + usize::from(self.anomaly_type.is_some())
-                        + usize::from(self.description.is_some())
-                        + usize::from(self.rule_id.is_some())
-                        + usize::from(self.data_sources.is_some())
-                        + usize::from(self.detected_at.is_some())
-                        + usize::from(self.evidence.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for Anomaly {
+    const NAME: &'static str = "Anomaly";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("id", &self.id);
         out.optional("anomalyType", &self.anomaly_type);
         out.optional("description", &self.description);
@@ -51,7 +44,6 @@ impl ::serde::Serialize for Anomaly {
         out.optional("dataSources", &self.data_sources);
         out.optional("detectedAt", &self.detected_at);
         out.optional("evidence", &self.evidence);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Anomaly {
@@ -62,46 +54,47 @@ impl<'de> ::serde::Deserialize<'de> for Anomaly {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for Anomaly {
-    const EXPECTING: &'static str = "struct Anomaly";
+    const NAME: &'static str = "Anomaly";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "anomalyType",
+        "description",
+        "ruleId",
+        "dataSources",
+        "detectedAt",
+        "evidence",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        let mut f6 = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut anomaly_type = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut rule_id = ::std::option::Option::None;
+        let mut data_sources = ::std::option::Option::None;
+        let mut detected_at = ::std::option::Option::None;
+        let mut evidence = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "id",
-                "anomalyType",
-                "description",
-                "ruleId",
-                "dataSources",
-                "detectedAt",
-                "evidence",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut anomaly_type,
+                &mut description,
+                &mut rule_id,
+                &mut data_sources,
+                &mut detected_at,
+                &mut evidence,
             ],
         )?;
-        ::std::result::Result::Ok(Anomaly {
-            id: f0.flatten(),
-            anomaly_type: f1.flatten(),
-            description: f2.flatten(),
-            rule_id: f3.flatten(),
-            data_sources: f4.flatten(),
-            detected_at: f5.flatten(),
-            evidence: f6.flatten(),
+        ::std::result::Result::Ok(Self {
+            id: id.flatten(),
+            anomaly_type: anomaly_type.flatten(),
+            description: description.flatten(),
+            rule_id: rule_id.flatten(),
+            data_sources: data_sources.flatten(),
+            detected_at: detected_at.flatten(),
+            evidence: evidence.flatten(),
         })
     }
 }
@@ -139,20 +132,12 @@ impl ::serde::Serialize for AnomalyBaseline {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "AnomalyBaseline",
-                    usize::from(self.ui_feature_name.is_some())
-                        + usize::from(self.window_size.is_some())
-                        + usize::from(self.values.is_some())
-                        + usize::from(self.raw_value.is_some())
-                        + usize::from(self.upper_bound.is_some())
-                        + usize::from(self.lower_bound.is_some())
-                        + usize::from(self.minimum_value.is_some())
-                        + usize::from(self.fpr_value.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for AnomalyBaseline {
+    const NAME: &'static str = "AnomalyBaseline";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("uiFeatureName", &self.ui_feature_name);
         out.optional("windowSize", &self.window_size);
         out.optional("values", &self.values);
@@ -161,7 +146,6 @@ impl ::serde::Serialize for AnomalyBaseline {
         out.optional("lowerBound", &self.lower_bound);
         out.optional("minimumValue", &self.minimum_value);
         out.optional("fprValue", &self.fpr_value);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnomalyBaseline {
@@ -172,50 +156,51 @@ impl<'de> ::serde::Deserialize<'de> for AnomalyBaseline {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for AnomalyBaseline {
-    const EXPECTING: &'static str = "struct AnomalyBaseline";
+    const NAME: &'static str = "AnomalyBaseline";
+    const FIELDS: &'static [&'static str] = &[
+        "uiFeatureName",
+        "windowSize",
+        "values",
+        "rawValue",
+        "upperBound",
+        "lowerBound",
+        "minimumValue",
+        "fprValue",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        let mut f6 = ::std::option::Option::None;
-        let mut f7 = ::std::option::Option::None;
+        let mut ui_feature_name = ::std::option::Option::None;
+        let mut window_size = ::std::option::Option::None;
+        let mut values = ::std::option::Option::None;
+        let mut raw_value = ::std::option::Option::None;
+        let mut upper_bound = ::std::option::Option::None;
+        let mut lower_bound = ::std::option::Option::None;
+        let mut minimum_value = ::std::option::Option::None;
+        let mut fpr_value = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "uiFeatureName",
-                "windowSize",
-                "values",
-                "rawValue",
-                "upperBound",
-                "lowerBound",
-                "minimumValue",
-                "fprValue",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
+                &mut ui_feature_name as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut window_size,
+                &mut values,
+                &mut raw_value,
+                &mut upper_bound,
+                &mut lower_bound,
+                &mut minimum_value,
+                &mut fpr_value,
             ],
         )?;
-        ::std::result::Result::Ok(AnomalyBaseline {
-            ui_feature_name: f0.flatten(),
-            window_size: f1.flatten(),
-            values: f2.flatten(),
-            raw_value: f3.flatten(),
-            upper_bound: f4.flatten(),
-            lower_bound: f5.flatten(),
-            minimum_value: f6.flatten(),
-            fpr_value: f7.flatten(),
+        ::std::result::Result::Ok(Self {
+            ui_feature_name: ui_feature_name.flatten(),
+            window_size: window_size.flatten(),
+            values: values.flatten(),
+            raw_value: raw_value.flatten(),
+            upper_bound: upper_bound.flatten(),
+            lower_bound: lower_bound.flatten(),
+            minimum_value: minimum_value.flatten(),
+            fpr_value: fpr_value.flatten(),
         })
     }
 }
@@ -247,23 +232,17 @@ impl ::serde::Serialize for AnomalyEvidence {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "AnomalyEvidence",
-                    usize::from(self.source.is_some())
-                        + usize::from(self.timestamp.is_some())
-                        + usize::from(self.agent_attribute_type.is_some())
-                        + usize::from(self.agent_attribute_value.is_some())
-                        + usize::from(self.baseline.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for AnomalyEvidence {
+    const NAME: &'static str = "AnomalyEvidence";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("source", &self.source);
         out.optional("timestamp", &self.timestamp);
         out.optional("agentAttributeType", &self.agent_attribute_type);
         out.optional("agentAttributeValue", &self.agent_attribute_value);
         out.optional("baseline", &self.baseline);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnomalyEvidence {
@@ -274,38 +253,39 @@ impl<'de> ::serde::Deserialize<'de> for AnomalyEvidence {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for AnomalyEvidence {
-    const EXPECTING: &'static str = "struct AnomalyEvidence";
+    const NAME: &'static str = "AnomalyEvidence";
+    const FIELDS: &'static [&'static str] = &[
+        "source",
+        "timestamp",
+        "agentAttributeType",
+        "agentAttributeValue",
+        "baseline",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
+        let mut source = ::std::option::Option::None;
+        let mut timestamp = ::std::option::Option::None;
+        let mut agent_attribute_type = ::std::option::Option::None;
+        let mut agent_attribute_value = ::std::option::Option::None;
+        let mut baseline = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "source",
-                "timestamp",
-                "agentAttributeType",
-                "agentAttributeValue",
-                "baseline",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
+                &mut source as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut timestamp,
+                &mut agent_attribute_type,
+                &mut agent_attribute_value,
+                &mut baseline,
             ],
         )?;
-        ::std::result::Result::Ok(AnomalyEvidence {
-            source: f0.flatten(),
-            timestamp: f1.flatten(),
-            agent_attribute_type: f2.flatten(),
-            agent_attribute_value: f3.flatten(),
-            baseline: f4.flatten(),
+        ::std::result::Result::Ok(Self {
+            source: source.flatten(),
+            timestamp: timestamp.flatten(),
+            agent_attribute_type: agent_attribute_type.flatten(),
+            agent_attribute_value: agent_attribute_value.flatten(),
+            baseline: baseline.flatten(),
         })
     }
 }
@@ -329,16 +309,14 @@ impl ::serde::Serialize for AnomalyEvidenceTimestamp {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "AnomalyEvidenceTimestamp",
-                    usize::from(self.at.is_some()) + usize::from(self.from.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for AnomalyEvidenceTimestamp {
+    const NAME: &'static str = "AnomalyEvidenceTimestamp";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("at", &self.at);
         out.optional("from", &self.from);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnomalyEvidenceTimestamp {
@@ -349,20 +327,21 @@ impl<'de> ::serde::Deserialize<'de> for AnomalyEvidenceTimestamp {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for AnomalyEvidenceTimestamp {
-    const EXPECTING: &'static str = "struct AnomalyEvidenceTimestamp";
+    const NAME: &'static str = "AnomalyEvidenceTimestamp";
+    const FIELDS: &'static [&'static str] = &["at", "from"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
+        let mut at = ::std::option::Option::None;
+        let mut from = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["at", "from"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [&mut at as &mut dyn crate::runtime::de::Slot<'de, A>, &mut from],
         )?;
-        ::std::result::Result::Ok(AnomalyEvidenceTimestamp {
-            at: f0.flatten(),
-            from: f1.flatten(),
+        ::std::result::Result::Ok(Self {
+            at: at.flatten(),
+            from: from.flatten(),
         })
     }
 }
@@ -388,18 +367,15 @@ impl ::serde::Serialize for BaseReferenceDto {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "BaseReferenceDto",
-                    usize::from(self.r#type.is_some()) + usize::from(self.id.is_some())
-                        + usize::from(self.name.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for BaseReferenceDto {
+    const NAME: &'static str = "BaseReferenceDto";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("type", &self.r#type);
         out.optional("id", &self.id);
         out.optional("name", &self.name);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BaseReferenceDto {
@@ -410,22 +386,27 @@ impl<'de> ::serde::Deserialize<'de> for BaseReferenceDto {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for BaseReferenceDto {
-    const EXPECTING: &'static str = "struct BaseReferenceDto";
+    const NAME: &'static str = "BaseReferenceDto";
+    const FIELDS: &'static [&'static str] = &["type", "id", "name"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
+        let mut r#type = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["type", "id", "name"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1, &mut f2],
+            Self::FIELDS,
+            &mut [
+                &mut r#type as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut id,
+                &mut name,
+            ],
         )?;
-        ::std::result::Result::Ok(BaseReferenceDto {
-            r#type: f0.flatten(),
-            id: f1.flatten(),
-            name: f2.flatten(),
+        ::std::result::Result::Ok(Self {
+            r#type: r#type.flatten(),
+            id: id.flatten(),
+            name: name.flatten(),
         })
     }
 }
@@ -458,7 +439,7 @@ impl BusinessApplicationRef {
         id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
-            r#type,
+            r#type: r#type,
             id: id.into(),
             name: ::std::option::Option::None,
             sanctioned_status: ::std::option::Option::None,
@@ -471,21 +452,17 @@ impl ::serde::Serialize for BusinessApplicationRef {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "BusinessApplicationRef",
-                    2usize + usize::from(self.name.is_some())
-                        + usize::from(self.sanctioned_status.is_some())
-                        + usize::from(self.correlation_type.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for BusinessApplicationRef {
+    const NAME: &'static str = "BusinessApplicationRef";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("type", &self.r#type);
         out.field("id", &self.id);
         out.optional("name", &self.name);
-        out.optional("sanctionedStatus", &self.sanctioned_status);
+        out.read_only("sanctionedStatus", &self.sanctioned_status);
         out.optional("correlationType", &self.correlation_type);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BusinessApplicationRef {
@@ -496,39 +473,45 @@ impl<'de> ::serde::Deserialize<'de> for BusinessApplicationRef {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for BusinessApplicationRef {
-    const EXPECTING: &'static str = "struct BusinessApplicationRef";
+    const NAME: &'static str = "BusinessApplicationRef";
+    const FIELDS: &'static [&'static str] = &[
+        "type",
+        "id",
+        "name",
+        "sanctionedStatus",
+        "correlationType",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut r#type = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut sanctioned_status = ::std::option::Option::None;
+        let mut correlation_type = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["type", "id", "name", "sanctionedStatus", "correlationType"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
+                &mut r#type as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut id,
+                &mut name,
+                &mut sanctioned_status,
+                &mut correlation_type,
             ],
         )?;
-        let absent = [f0.is_none(), f1.is_none()];
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
-        else {
-            return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["type", "id"], &absent),
-            );
+        let (::std::option::Option::Some(r#type), ::std::option::Option::Some(id)) = (
+            r#type,
+            id,
+        ) else {
+            return ::std::result::Result::Err(read.missing(&["type", "id"]));
         };
-        ::std::result::Result::Ok(BusinessApplicationRef {
-            r#type: f0,
-            id: f1,
-            name: f2.flatten(),
-            sanctioned_status: f3.flatten(),
-            correlation_type: f4.flatten(),
+        ::std::result::Result::Ok(Self {
+            r#type,
+            id,
+            name: name.flatten(),
+            sanctioned_status: sanctioned_status.flatten(),
+            correlation_type: correlation_type.flatten(),
         })
     }
 }
@@ -644,7 +627,7 @@ impl CorrelationCondition {
             operator_type: operator_type.into(),
             right_attribute_name: right_attribute_name.into(),
             transform: ::std::option::Option::None,
-            ordinal,
+            ordinal: ordinal,
         }
     }
 }
@@ -653,21 +636,18 @@ impl ::serde::Serialize for CorrelationCondition {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "CorrelationCondition",
-                    4usize + usize::from(self.id.is_some())
-                        + usize::from(self.transform.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for CorrelationCondition {
+    const NAME: &'static str = "CorrelationCondition";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("id", &self.id);
         out.field("leftAttributeName", &self.left_attribute_name);
         out.field("operatorType", &self.operator_type);
         out.field("rightAttributeName", &self.right_attribute_name);
         out.optional("transform", &self.transform);
         out.field("ordinal", &self.ordinal);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CorrelationCondition {
@@ -678,61 +658,61 @@ impl<'de> ::serde::Deserialize<'de> for CorrelationCondition {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for CorrelationCondition {
-    const EXPECTING: &'static str = "struct CorrelationCondition";
+    const NAME: &'static str = "CorrelationCondition";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "leftAttributeName",
+        "operatorType",
+        "rightAttributeName",
+        "transform",
+        "ordinal",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut id = ::std::option::Option::None;
+        let mut left_attribute_name = ::std::option::Option::None;
+        let mut operator_type = ::std::option::Option::None;
+        let mut right_attribute_name = ::std::option::Option::None;
+        let mut transform = ::std::option::Option::None;
+        let mut ordinal = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "id",
-                "leftAttributeName",
-                "operatorType",
-                "rightAttributeName",
-                "transform",
-                "ordinal",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut left_attribute_name,
+                &mut operator_type,
+                &mut right_attribute_name,
+                &mut transform,
+                &mut ordinal,
             ],
         )?;
-        let absent = [f1.is_none(), f2.is_none(), f3.is_none(), f5.is_none()];
         let (
-            ::std::option::Option::Some(f1),
-            ::std::option::Option::Some(f2),
-            ::std::option::Option::Some(f3),
-            ::std::option::Option::Some(f5),
-        ) = (f1, f2, f3, f5) else {
+            ::std::option::Option::Some(left_attribute_name),
+            ::std::option::Option::Some(operator_type),
+            ::std::option::Option::Some(right_attribute_name),
+            ::std::option::Option::Some(ordinal),
+        ) = (left_attribute_name, operator_type, right_attribute_name, ordinal) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(
-                    &[
-                        "leftAttributeName",
-                        "operatorType",
-                        "rightAttributeName",
-                        "ordinal",
-                    ],
-                    &absent,
-                ),
+                read
+                    .missing(
+                        &[
+                            "leftAttributeName",
+                            "operatorType",
+                            "rightAttributeName",
+                            "ordinal",
+                        ],
+                    ),
             );
         };
-        ::std::result::Result::Ok(CorrelationCondition {
-            id: f0.flatten(),
-            left_attribute_name: f1,
-            operator_type: f2,
-            right_attribute_name: f3,
-            transform: f4.flatten(),
-            ordinal: f5,
+        ::std::result::Result::Ok(Self {
+            id: id.flatten(),
+            left_attribute_name,
+            operator_type,
+            right_attribute_name,
+            transform: transform.flatten(),
+            ordinal,
         })
     }
 }
@@ -780,9 +760,9 @@ impl CorrelationConfig {
             id: id.into(),
             source_id: source_id.into(),
             resource_id: resource_id.into(),
-            r#type,
-            attributes,
-            rules,
+            r#type: r#type,
+            attributes: attributes,
+            rules: rules,
             created: ::std::option::Option::None,
             modified: ::std::option::Option::None,
         }
@@ -793,23 +773,20 @@ impl ::serde::Serialize for CorrelationConfig {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "CorrelationConfig",
-                    6usize + usize::from(self.created.is_some())
-                        + usize::from(self.modified.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for CorrelationConfig {
+    const NAME: &'static str = "CorrelationConfig";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("id", &self.id);
         out.field("sourceId", &self.source_id);
         out.field("resourceId", &self.resource_id);
         out.field("type", &self.r#type);
         out.field("attributes", &self.attributes);
         out.field("rules", &self.rules);
-        out.optional("created", &self.created);
-        out.optional("modified", &self.modified);
-        out.end()
+        out.read_only("created", &self.created);
+        out.read_only("modified", &self.modified);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CorrelationConfig {
@@ -820,73 +797,66 @@ impl<'de> ::serde::Deserialize<'de> for CorrelationConfig {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for CorrelationConfig {
-    const EXPECTING: &'static str = "struct CorrelationConfig";
+    const NAME: &'static str = "CorrelationConfig";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "sourceId",
+        "resourceId",
+        "type",
+        "attributes",
+        "rules",
+        "created",
+        "modified",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        let mut f6 = ::std::option::Option::None;
-        let mut f7 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut id = ::std::option::Option::None;
+        let mut source_id = ::std::option::Option::None;
+        let mut resource_id = ::std::option::Option::None;
+        let mut r#type = ::std::option::Option::None;
+        let mut attributes = ::std::option::Option::None;
+        let mut rules = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut modified = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "id",
-                "sourceId",
-                "resourceId",
-                "type",
-                "attributes",
-                "rules",
-                "created",
-                "modified",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut source_id,
+                &mut resource_id,
+                &mut r#type,
+                &mut attributes,
+                &mut rules,
+                &mut created,
+                &mut modified,
             ],
         )?;
-        let absent = [
-            f0.is_none(),
-            f1.is_none(),
-            f2.is_none(),
-            f3.is_none(),
-            f4.is_none(),
-            f5.is_none(),
-        ];
         let (
-            ::std::option::Option::Some(f0),
-            ::std::option::Option::Some(f1),
-            ::std::option::Option::Some(f2),
-            ::std::option::Option::Some(f3),
-            ::std::option::Option::Some(f4),
-            ::std::option::Option::Some(f5),
-        ) = (f0, f1, f2, f3, f4, f5) else {
+            ::std::option::Option::Some(id),
+            ::std::option::Option::Some(source_id),
+            ::std::option::Option::Some(resource_id),
+            ::std::option::Option::Some(r#type),
+            ::std::option::Option::Some(attributes),
+            ::std::option::Option::Some(rules),
+        ) = (id, source_id, resource_id, r#type, attributes, rules) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(
-                    &["id", "sourceId", "resourceId", "type", "attributes", "rules"],
-                    &absent,
-                ),
+                read
+                    .missing(
+                        &["id", "sourceId", "resourceId", "type", "attributes", "rules"],
+                    ),
             );
         };
-        ::std::result::Result::Ok(CorrelationConfig {
-            id: f0,
-            source_id: f1,
-            resource_id: f2,
-            r#type: f3,
-            attributes: f4,
-            rules: f5,
-            created: f6.flatten(),
-            modified: f7.flatten(),
+        ::std::result::Result::Ok(Self {
+            id,
+            source_id,
+            resource_id,
+            r#type,
+            attributes,
+            rules,
+            created: created.flatten(),
+            modified: modified.flatten(),
         })
     }
 }
@@ -1096,11 +1066,11 @@ impl CorrelationRule {
     ) -> Self {
         Self {
             id: ::std::option::Option::None,
-            priority,
-            default_rule,
-            rule_type,
-            rule_action,
-            condition_expressions,
+            priority: priority,
+            default_rule: default_rule,
+            rule_type: rule_type,
+            rule_action: rule_action,
+            condition_expressions: condition_expressions,
         }
     }
 }
@@ -1109,20 +1079,18 @@ impl ::serde::Serialize for CorrelationRule {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "CorrelationRule",
-                    5usize + usize::from(self.id.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for CorrelationRule {
+    const NAME: &'static str = "CorrelationRule";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("id", &self.id);
         out.field("priority", &self.priority);
         out.field("defaultRule", &self.default_rule);
         out.field("ruleType", &self.rule_type);
         out.field("ruleAction", &self.rule_action);
         out.field("conditionExpressions", &self.condition_expressions);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CorrelationRule {
@@ -1133,69 +1101,63 @@ impl<'de> ::serde::Deserialize<'de> for CorrelationRule {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for CorrelationRule {
-    const EXPECTING: &'static str = "struct CorrelationRule";
+    const NAME: &'static str = "CorrelationRule";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "priority",
+        "defaultRule",
+        "ruleType",
+        "ruleAction",
+        "conditionExpressions",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut id = ::std::option::Option::None;
+        let mut priority = ::std::option::Option::None;
+        let mut default_rule = ::std::option::Option::None;
+        let mut rule_type = ::std::option::Option::None;
+        let mut rule_action = ::std::option::Option::None;
+        let mut condition_expressions = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "id",
-                "priority",
-                "defaultRule",
-                "ruleType",
-                "ruleAction",
-                "conditionExpressions",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut priority,
+                &mut default_rule,
+                &mut rule_type,
+                &mut rule_action,
+                &mut condition_expressions,
             ],
         )?;
-        let absent = [
-            f1.is_none(),
-            f2.is_none(),
-            f3.is_none(),
-            f4.is_none(),
-            f5.is_none(),
-        ];
         let (
-            ::std::option::Option::Some(f1),
-            ::std::option::Option::Some(f2),
-            ::std::option::Option::Some(f3),
-            ::std::option::Option::Some(f4),
-            ::std::option::Option::Some(f5),
-        ) = (f1, f2, f3, f4, f5) else {
+            ::std::option::Option::Some(priority),
+            ::std::option::Option::Some(default_rule),
+            ::std::option::Option::Some(rule_type),
+            ::std::option::Option::Some(rule_action),
+            ::std::option::Option::Some(condition_expressions),
+        ) = (priority, default_rule, rule_type, rule_action, condition_expressions) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(
-                    &[
-                        "priority",
-                        "defaultRule",
-                        "ruleType",
-                        "ruleAction",
-                        "conditionExpressions",
-                    ],
-                    &absent,
-                ),
+                read
+                    .missing(
+                        &[
+                            "priority",
+                            "defaultRule",
+                            "ruleType",
+                            "ruleAction",
+                            "conditionExpressions",
+                        ],
+                    ),
             );
         };
-        ::std::result::Result::Ok(CorrelationRule {
-            id: f0.flatten(),
-            priority: f1,
-            default_rule: f2,
-            rule_type: f3,
-            rule_action: f4,
-            condition_expressions: f5,
+        ::std::result::Result::Ok(Self {
+            id: id.flatten(),
+            priority,
+            default_rule,
+            rule_type,
+            rule_action,
+            condition_expressions,
         })
     }
 }
@@ -1217,7 +1179,7 @@ impl CorrelationRuleAction {
     /// The arguments, in order: `type`.
     pub fn new(r#type: crate::models::CorrelationOwnerType) -> Self {
         Self {
-            r#type,
+            r#type: r#type,
             payload: ::std::option::Option::None,
         }
     }
@@ -1227,16 +1189,14 @@ impl ::serde::Serialize for CorrelationRuleAction {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "CorrelationRuleAction",
-                    1usize + usize::from(self.payload.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for CorrelationRuleAction {
+    const NAME: &'static str = "CorrelationRuleAction";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("type", &self.r#type);
         out.optional("payload", &self.payload);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CorrelationRuleAction {
@@ -1247,26 +1207,24 @@ impl<'de> ::serde::Deserialize<'de> for CorrelationRuleAction {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for CorrelationRuleAction {
-    const EXPECTING: &'static str = "struct CorrelationRuleAction";
+    const NAME: &'static str = "CorrelationRuleAction";
+    const FIELDS: &'static [&'static str] = &["type", "payload"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut r#type = ::std::option::Option::None;
+        let mut payload = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["type", "payload"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [&mut r#type as &mut dyn crate::runtime::de::Slot<'de, A>, &mut payload],
         )?;
-        let absent = [f0.is_none()];
-        let (::std::option::Option::Some(f0),) = (f0,) else {
-            return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["type"], &absent),
-            );
+        let (::std::option::Option::Some(r#type),) = (r#type,) else {
+            return ::std::result::Result::Err(read.missing(&["type"]));
         };
-        ::std::result::Result::Ok(CorrelationRuleAction {
-            r#type: f0,
-            payload: f1.flatten(),
+        ::std::result::Result::Ok(Self {
+            r#type,
+            payload: payload.flatten(),
         })
     }
 }
@@ -1596,19 +1554,15 @@ impl ::serde::Serialize for ErrorMessageDto {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "ErrorMessageDto",
-                    usize::from(self.locale.is_some())
-                        + usize::from(self.locale_origin.is_some())
-                        + usize::from(self.text.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for ErrorMessageDto {
+    const NAME: &'static str = "ErrorMessageDto";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("locale", &self.locale);
         out.optional("localeOrigin", &self.locale_origin);
         out.optional("text", &self.text);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ErrorMessageDto {
@@ -1619,22 +1573,27 @@ impl<'de> ::serde::Deserialize<'de> for ErrorMessageDto {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for ErrorMessageDto {
-    const EXPECTING: &'static str = "struct ErrorMessageDto";
+    const NAME: &'static str = "ErrorMessageDto";
+    const FIELDS: &'static [&'static str] = &["locale", "localeOrigin", "text"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
+        let mut locale = ::std::option::Option::None;
+        let mut locale_origin = ::std::option::Option::None;
+        let mut text = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["locale", "localeOrigin", "text"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1, &mut f2],
+            Self::FIELDS,
+            &mut [
+                &mut locale as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut locale_origin,
+                &mut text,
+            ],
         )?;
-        ::std::result::Result::Ok(ErrorMessageDto {
-            locale: f0.flatten(),
-            locale_origin: f1.flatten(),
-            text: f2.flatten(),
+        ::std::result::Result::Ok(Self {
+            locale: locale.flatten(),
+            locale_origin: locale_origin.flatten(),
+            text: text.flatten(),
         })
     }
 }
@@ -1662,21 +1621,16 @@ impl ::serde::Serialize for ErrorResponseDto {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "ErrorResponseDto",
-                    usize::from(self.detail_code.is_some())
-                        + usize::from(self.tracking_id.is_some())
-                        + usize::from(self.messages.is_some())
-                        + usize::from(self.causes.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for ErrorResponseDto {
+    const NAME: &'static str = "ErrorResponseDto";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("detailCode", &self.detail_code);
         out.optional("trackingId", &self.tracking_id);
         out.optional("messages", &self.messages);
         out.optional("causes", &self.causes);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ErrorResponseDto {
@@ -1687,29 +1641,35 @@ impl<'de> ::serde::Deserialize<'de> for ErrorResponseDto {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for ErrorResponseDto {
-    const EXPECTING: &'static str = "struct ErrorResponseDto";
+    const NAME: &'static str = "ErrorResponseDto";
+    const FIELDS: &'static [&'static str] = &[
+        "detailCode",
+        "trackingId",
+        "messages",
+        "causes",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
+        let mut detail_code = ::std::option::Option::None;
+        let mut tracking_id = ::std::option::Option::None;
+        let mut messages = ::std::option::Option::None;
+        let mut causes = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["detailCode", "trackingId", "messages", "causes"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
+                &mut detail_code as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut tracking_id,
+                &mut messages,
+                &mut causes,
             ],
         )?;
-        ::std::result::Result::Ok(ErrorResponseDto {
-            detail_code: f0.flatten(),
-            tracking_id: f1.flatten(),
-            messages: f2.flatten(),
-            causes: f3.flatten(),
+        ::std::result::Result::Ok(Self {
+            detail_code: detail_code.flatten(),
+            tracking_id: tracking_id.flatten(),
+            messages: messages.flatten(),
+            causes: causes.flatten(),
         })
     }
 }
@@ -1736,7 +1696,7 @@ impl JsonPatchOperation {
         path: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
-            op,
+            op: op,
             path: path.into(),
             from: ::std::option::Option::None,
             value: ::std::option::Option::None,
@@ -1748,19 +1708,16 @@ impl ::serde::Serialize for JsonPatchOperation {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "JsonPatchOperation",
-                    2usize + usize::from(self.from.is_some())
-                        + usize::from(self.value.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for JsonPatchOperation {
+    const NAME: &'static str = "JsonPatchOperation";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("op", &self.op);
         out.field("path", &self.path);
         out.optional("from", &self.from);
         out.optional("value", &self.value);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for JsonPatchOperation {
@@ -1771,36 +1728,36 @@ impl<'de> ::serde::Deserialize<'de> for JsonPatchOperation {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for JsonPatchOperation {
-    const EXPECTING: &'static str = "struct JsonPatchOperation";
+    const NAME: &'static str = "JsonPatchOperation";
+    const FIELDS: &'static [&'static str] = &["op", "path", "from", "value"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut op = ::std::option::Option::None;
+        let mut path = ::std::option::Option::None;
+        let mut from = ::std::option::Option::None;
+        let mut value = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["op", "path", "from", "value"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
+                &mut op as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut path,
+                &mut from,
+                &mut value,
             ],
         )?;
-        let absent = [f0.is_none(), f1.is_none()];
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
-        else {
-            return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["op", "path"], &absent),
-            );
+        let (::std::option::Option::Some(op), ::std::option::Option::Some(path)) = (
+            op,
+            path,
+        ) else {
+            return ::std::result::Result::Err(read.missing(&["op", "path"]));
         };
-        ::std::result::Result::Ok(JsonPatchOperation {
-            op: f0,
-            path: f1,
-            from: f2.flatten(),
-            value: f3.flatten(),
+        ::std::result::Result::Ok(Self {
+            op,
+            path,
+            from: from.flatten(),
+            value: value.flatten(),
         })
     }
 }
@@ -2021,12 +1978,14 @@ impl ::serde::Serialize for LocalizedMessage {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer.serialize_struct("LocalizedMessage", 2usize)?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for LocalizedMessage {
+    const NAME: &'static str = "LocalizedMessage";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("locale", &self.locale);
         out.field("message", &self.message);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for LocalizedMessage {
@@ -2037,28 +1996,25 @@ impl<'de> ::serde::Deserialize<'de> for LocalizedMessage {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for LocalizedMessage {
-    const EXPECTING: &'static str = "struct LocalizedMessage";
+    const NAME: &'static str = "LocalizedMessage";
+    const FIELDS: &'static [&'static str] = &["locale", "message"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut locale = ::std::option::Option::None;
+        let mut message = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["locale", "message"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [&mut locale as &mut dyn crate::runtime::de::Slot<'de, A>, &mut message],
         )?;
-        let absent = [f0.is_none(), f1.is_none()];
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
-        else {
-            return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["locale", "message"], &absent),
-            );
+        let (
+            ::std::option::Option::Some(locale),
+            ::std::option::Option::Some(message),
+        ) = (locale, message) else {
+            return ::std::result::Result::Err(read.missing(&["locale", "message"]));
         };
-        ::std::result::Result::Ok(LocalizedMessage {
-            locale: f0,
-            message: f1,
-        })
+        ::std::result::Result::Ok(Self { locale, message })
     }
 }
 /// What to aggregate.
@@ -2079,7 +2035,7 @@ impl MachineIdentityAggregationRequest {
     /// The arguments, in order: `dataset_ids`.
     pub fn new(dataset_ids: ::std::vec::Vec<::std::string::String>) -> Self {
         Self {
-            dataset_ids,
+            dataset_ids: dataset_ids,
             disable_optimization: ::std::option::Option::None,
         }
     }
@@ -2089,16 +2045,14 @@ impl ::serde::Serialize for MachineIdentityAggregationRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityAggregationRequest",
-                    1usize + usize::from(self.disable_optimization.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityAggregationRequest {
+    const NAME: &'static str = "MachineIdentityAggregationRequest";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("datasetIds", &self.dataset_ids);
         out.optional("disableOptimization", &self.disable_optimization);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationRequest {
@@ -2109,26 +2063,27 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationRequest {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityAggregationRequest {
-    const EXPECTING: &'static str = "struct MachineIdentityAggregationRequest";
+    const NAME: &'static str = "MachineIdentityAggregationRequest";
+    const FIELDS: &'static [&'static str] = &["datasetIds", "disableOptimization"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut dataset_ids = ::std::option::Option::None;
+        let mut disable_optimization = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["datasetIds", "disableOptimization"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [
+                &mut dataset_ids as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut disable_optimization,
+            ],
         )?;
-        let absent = [f0.is_none()];
-        let (::std::option::Option::Some(f0),) = (f0,) else {
-            return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["datasetIds"], &absent),
-            );
+        let (::std::option::Option::Some(dataset_ids),) = (dataset_ids,) else {
+            return ::std::result::Result::Err(read.missing(&["datasetIds"]));
         };
-        ::std::result::Result::Ok(MachineIdentityAggregationRequest {
-            dataset_ids: f0,
-            disable_optimization: f1.flatten(),
+        ::std::result::Result::Ok(Self {
+            dataset_ids,
+            disable_optimization: disable_optimization.flatten(),
         })
     }
 }
@@ -2196,29 +2151,12 @@ impl ::serde::Serialize for MachineIdentityAggregationResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityAggregationResponse",
-                    usize::from(self.id.is_some()) + usize::from(self.r#type.is_some())
-                        + usize::from(self.unique_name.is_some())
-                        + usize::from(self.description.is_some())
-                        + usize::from(self.parent_name.is_some())
-                        + usize::from(self.launcher.is_some())
-                        + usize::from(self.target.is_some())
-                        + usize::from(self.created.is_some())
-                        + usize::from(self.modified.is_some())
-                        + usize::from(self.launched.is_some())
-                        + usize::from(self.completed.is_some())
-                        + usize::from(self.task_definition_summary.is_some())
-                        + usize::from(self.completion_status.is_some())
-                        + usize::from(self.messages.is_some())
-                        + usize::from(self.returns.is_some())
-                        + usize::from(self.attributes.is_some())
-                        + usize::from(self.progress.is_some())
-                        + usize::from(self.percent_complete.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityAggregationResponse {
+    const NAME: &'static str = "MachineIdentityAggregationResponse";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("id", &self.id);
         out.optional("type", &self.r#type);
         out.optional("uniqueName", &self.unique_name);
@@ -2237,7 +2175,6 @@ impl ::serde::Serialize for MachineIdentityAggregationResponse {
         out.optional("attributes", &self.attributes);
         out.optional("progress", &self.progress);
         out.optional("percentComplete", &self.percent_complete);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationResponse {
@@ -2248,90 +2185,91 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationResponse {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityAggregationResponse {
-    const EXPECTING: &'static str = "struct MachineIdentityAggregationResponse";
+    const NAME: &'static str = "MachineIdentityAggregationResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "type",
+        "uniqueName",
+        "description",
+        "parentName",
+        "launcher",
+        "target",
+        "created",
+        "modified",
+        "launched",
+        "completed",
+        "taskDefinitionSummary",
+        "completionStatus",
+        "messages",
+        "returns",
+        "attributes",
+        "progress",
+        "percentComplete",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        let mut f6 = ::std::option::Option::None;
-        let mut f7 = ::std::option::Option::None;
-        let mut f8 = ::std::option::Option::None;
-        let mut f9 = ::std::option::Option::None;
-        let mut f10 = ::std::option::Option::None;
-        let mut f11 = ::std::option::Option::None;
-        let mut f12 = ::std::option::Option::None;
-        let mut f13 = ::std::option::Option::None;
-        let mut f14 = ::std::option::Option::None;
-        let mut f15 = ::std::option::Option::None;
-        let mut f16 = ::std::option::Option::None;
-        let mut f17 = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut r#type = ::std::option::Option::None;
+        let mut unique_name = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut parent_name = ::std::option::Option::None;
+        let mut launcher = ::std::option::Option::None;
+        let mut target = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut modified = ::std::option::Option::None;
+        let mut launched = ::std::option::Option::None;
+        let mut completed = ::std::option::Option::None;
+        let mut task_definition_summary = ::std::option::Option::None;
+        let mut completion_status = ::std::option::Option::None;
+        let mut messages = ::std::option::Option::None;
+        let mut returns = ::std::option::Option::None;
+        let mut attributes = ::std::option::Option::None;
+        let mut progress = ::std::option::Option::None;
+        let mut percent_complete = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "id",
-                "type",
-                "uniqueName",
-                "description",
-                "parentName",
-                "launcher",
-                "target",
-                "created",
-                "modified",
-                "launched",
-                "completed",
-                "taskDefinitionSummary",
-                "completionStatus",
-                "messages",
-                "returns",
-                "attributes",
-                "progress",
-                "percentComplete",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
-                &mut f10,
-                &mut f11,
-                &mut f12,
-                &mut f13,
-                &mut f14,
-                &mut f15,
-                &mut f16,
-                &mut f17,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut r#type,
+                &mut unique_name,
+                &mut description,
+                &mut parent_name,
+                &mut launcher,
+                &mut target,
+                &mut created,
+                &mut modified,
+                &mut launched,
+                &mut completed,
+                &mut task_definition_summary,
+                &mut completion_status,
+                &mut messages,
+                &mut returns,
+                &mut attributes,
+                &mut progress,
+                &mut percent_complete,
             ],
         )?;
-        ::std::result::Result::Ok(MachineIdentityAggregationResponse {
-            id: f0.flatten(),
-            r#type: f1.flatten(),
-            unique_name: f2.flatten(),
-            description: f3.flatten(),
-            parent_name: f4.flatten(),
-            launcher: f5.flatten(),
-            target: f6.flatten(),
-            created: f7.flatten(),
-            modified: f8.flatten(),
-            launched: f9.flatten(),
-            completed: f10.flatten(),
-            task_definition_summary: f11.flatten(),
-            completion_status: f12.flatten(),
-            messages: f13.flatten(),
-            returns: f14.flatten(),
-            attributes: f15.flatten(),
-            progress: f16.flatten(),
-            percent_complete: f17.flatten(),
+        ::std::result::Result::Ok(Self {
+            id: id.flatten(),
+            r#type: r#type.flatten(),
+            unique_name: unique_name.flatten(),
+            description: description.flatten(),
+            parent_name: parent_name.flatten(),
+            launcher: launcher.flatten(),
+            target: target.flatten(),
+            created: created.flatten(),
+            modified: modified.flatten(),
+            launched: launched.flatten(),
+            completed: completed.flatten(),
+            task_definition_summary: task_definition_summary.flatten(),
+            completion_status: completion_status.flatten(),
+            messages: messages.flatten(),
+            returns: returns.flatten(),
+            attributes: attributes.flatten(),
+            progress: progress.flatten(),
+            percent_complete: percent_complete.flatten(),
         })
     }
 }
@@ -2553,13 +2491,14 @@ pub struct MachineIdentityBase {
 impl MachineIdentityBase {
     /// A value with the required fields set and every optional field empty.
     ///
-    /// The arguments, in order: `native_identity`, `subtype`.
+    /// The arguments, in order: `name`, `native_identity`, `subtype`.
     pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
         native_identity: impl ::std::convert::Into<::std::string::String>,
         subtype: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
-            name: ::std::option::Option::None,
+            name: ::std::option::Option::Some(name.into()),
             native_identity: native_identity.into(),
             description: ::std::option::Option::None,
             attributes: ::std::option::Option::None,
@@ -2575,17 +2514,12 @@ impl ::serde::Serialize for MachineIdentityBase {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityBase",
-                    3usize + usize::from(self.description.is_some())
-                        + usize::from(self.attributes.is_some())
-                        + usize::from(self.owners.is_some())
-                        + usize::from(self.source_id.is_some())
-                        + usize::from(self.uuid.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityBase {
+    const NAME: &'static str = "MachineIdentityBase";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("name", &self.name);
         out.field("nativeIdentity", &self.native_identity);
         out.optional("description", &self.description);
@@ -2594,7 +2528,6 @@ impl ::serde::Serialize for MachineIdentityBase {
         out.optional("owners", &self.owners);
         out.optional("sourceId", &self.source_id);
         out.optional("uuid", &self.uuid);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityBase {
@@ -2605,57 +2538,59 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityBase {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityBase {
-    const EXPECTING: &'static str = "struct MachineIdentityBase";
+    const NAME: &'static str = "MachineIdentityBase";
+    const FIELDS: &'static [&'static str] = &[
+        "name",
+        "nativeIdentity",
+        "description",
+        "attributes",
+        "subtype",
+        "owners",
+        "sourceId",
+        "uuid",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        let mut f6 = ::std::option::Option::None;
-        let mut f7 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut name = ::std::option::Option::None;
+        let mut native_identity = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut attributes = ::std::option::Option::None;
+        let mut subtype = ::std::option::Option::None;
+        let mut owners = ::std::option::Option::None;
+        let mut source_id = ::std::option::Option::None;
+        let mut uuid = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "name",
-                "nativeIdentity",
-                "description",
-                "attributes",
-                "subtype",
-                "owners",
-                "sourceId",
-                "uuid",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
+                &mut name as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut native_identity,
+                &mut description,
+                &mut attributes,
+                &mut subtype,
+                &mut owners,
+                &mut source_id,
+                &mut uuid,
             ],
         )?;
-        let absent = [f1.is_none(), f4.is_none()];
-        let (::std::option::Option::Some(f1), ::std::option::Option::Some(f4)) = (f1, f4)
-        else {
+        let (
+            ::std::option::Option::Some(native_identity),
+            ::std::option::Option::Some(subtype),
+        ) = (native_identity, subtype) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["nativeIdentity", "subtype"], &absent),
+                read.missing(&["nativeIdentity", "subtype"]),
             );
         };
-        ::std::result::Result::Ok(MachineIdentityBase {
-            name: f0.flatten(),
-            native_identity: f1,
-            description: f2.flatten(),
-            attributes: f3.flatten(),
-            subtype: f4,
-            owners: f5.flatten(),
-            source_id: f6.flatten(),
-            uuid: f7.flatten(),
+        ::std::result::Result::Ok(Self {
+            name: name.flatten(),
+            native_identity,
+            description: description.flatten(),
+            attributes: attributes.flatten(),
+            subtype,
+            owners: owners.flatten(),
+            source_id: source_id.flatten(),
+            uuid: uuid.flatten(),
         })
     }
 }
@@ -2678,8 +2613,8 @@ impl MachineIdentityOwners {
         secondary_identities: ::std::vec::Vec<crate::models::BaseReferenceDto>,
     ) -> Self {
         Self {
-            primary_identity,
-            secondary_identities,
+            primary_identity: primary_identity,
+            secondary_identities: secondary_identities,
         }
     }
 }
@@ -2688,12 +2623,14 @@ impl ::serde::Serialize for MachineIdentityOwners {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer.serialize_struct("MachineIdentityOwners", 2usize)?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityOwners {
+    const NAME: &'static str = "MachineIdentityOwners";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("primaryIdentity", &self.primary_identity);
         out.field("secondaryIdentities", &self.secondary_identities);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityOwners {
@@ -2704,30 +2641,32 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityOwners {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityOwners {
-    const EXPECTING: &'static str = "struct MachineIdentityOwners";
+    const NAME: &'static str = "MachineIdentityOwners";
+    const FIELDS: &'static [&'static str] = &["primaryIdentity", "secondaryIdentities"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut primary_identity = ::std::option::Option::None;
+        let mut secondary_identities = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["primaryIdentity", "secondaryIdentities"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [
+                &mut primary_identity as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut secondary_identities,
+            ],
         )?;
-        let absent = [f0.is_none(), f1.is_none()];
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
-        else {
+        let (
+            ::std::option::Option::Some(primary_identity),
+            ::std::option::Option::Some(secondary_identities),
+        ) = (primary_identity, secondary_identities) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(
-                    &["primaryIdentity", "secondaryIdentities"],
-                    &absent,
-                ),
+                read.missing(&["primaryIdentity", "secondaryIdentities"]),
             );
         };
-        ::std::result::Result::Ok(MachineIdentityOwners {
-            primary_identity: f0,
-            secondary_identities: f1,
+        ::std::result::Result::Ok(Self {
+            primary_identity,
+            secondary_identities,
         })
     }
 }
@@ -2755,17 +2694,14 @@ impl ::serde::Serialize for MachineIdentityOwnersV2 {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityOwnersV2",
-                    usize::from(self.primary.is_some())
-                        + usize::from(self.secondary.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityOwnersV2 {
+    const NAME: &'static str = "MachineIdentityOwnersV2";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("primary", &self.primary);
         out.optional("secondary", &self.secondary);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityOwnersV2 {
@@ -2776,20 +2712,24 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityOwnersV2 {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityOwnersV2 {
-    const EXPECTING: &'static str = "struct MachineIdentityOwnersV2";
+    const NAME: &'static str = "MachineIdentityOwnersV2";
+    const FIELDS: &'static [&'static str] = &["primary", "secondary"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
+        let mut primary = ::std::option::Option::None;
+        let mut secondary = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["primary", "secondary"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [
+                &mut primary as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut secondary,
+            ],
         )?;
-        ::std::result::Result::Ok(MachineIdentityOwnersV2 {
-            primary: f0.flatten(),
-            secondary: f1.flatten(),
+        ::std::result::Result::Ok(Self {
+            primary: primary.flatten(),
+            secondary: secondary.flatten(),
         })
     }
 }
@@ -2826,13 +2766,14 @@ pub struct MachineIdentityRequest {
 impl MachineIdentityRequest {
     /// A value with the required fields set and every optional field empty.
     ///
-    /// The arguments, in order: `native_identity`, `subtype`.
+    /// The arguments, in order: `name`, `native_identity`, `subtype`.
     pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
         native_identity: impl ::std::convert::Into<::std::string::String>,
         subtype: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
-            name: ::std::option::Option::None,
+            name: ::std::option::Option::Some(name.into()),
             native_identity: native_identity.into(),
             description: ::std::option::Option::None,
             attributes: ::std::option::Option::None,
@@ -2849,18 +2790,12 @@ impl ::serde::Serialize for MachineIdentityRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityRequest",
-                    3usize + usize::from(self.description.is_some())
-                        + usize::from(self.attributes.is_some())
-                        + usize::from(self.owners.is_some())
-                        + usize::from(self.source_id.is_some())
-                        + usize::from(self.uuid.is_some())
-                        + usize::from(self.user_entitlements.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityRequest {
+    const NAME: &'static str = "MachineIdentityRequest";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("name", &self.name);
         out.field("nativeIdentity", &self.native_identity);
         out.optional("description", &self.description);
@@ -2870,7 +2805,6 @@ impl ::serde::Serialize for MachineIdentityRequest {
         out.optional("sourceId", &self.source_id);
         out.optional("uuid", &self.uuid);
         out.optional("userEntitlements", &self.user_entitlements);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityRequest {
@@ -2881,61 +2815,63 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityRequest {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityRequest {
-    const EXPECTING: &'static str = "struct MachineIdentityRequest";
+    const NAME: &'static str = "MachineIdentityRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "name",
+        "nativeIdentity",
+        "description",
+        "attributes",
+        "subtype",
+        "owners",
+        "sourceId",
+        "uuid",
+        "userEntitlements",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        let mut f6 = ::std::option::Option::None;
-        let mut f7 = ::std::option::Option::None;
-        let mut f8 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut name = ::std::option::Option::None;
+        let mut native_identity = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut attributes = ::std::option::Option::None;
+        let mut subtype = ::std::option::Option::None;
+        let mut owners = ::std::option::Option::None;
+        let mut source_id = ::std::option::Option::None;
+        let mut uuid = ::std::option::Option::None;
+        let mut user_entitlements = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "name",
-                "nativeIdentity",
-                "description",
-                "attributes",
-                "subtype",
-                "owners",
-                "sourceId",
-                "uuid",
-                "userEntitlements",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
+                &mut name as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut native_identity,
+                &mut description,
+                &mut attributes,
+                &mut subtype,
+                &mut owners,
+                &mut source_id,
+                &mut uuid,
+                &mut user_entitlements,
             ],
         )?;
-        let absent = [f1.is_none(), f4.is_none()];
-        let (::std::option::Option::Some(f1), ::std::option::Option::Some(f4)) = (f1, f4)
-        else {
+        let (
+            ::std::option::Option::Some(native_identity),
+            ::std::option::Option::Some(subtype),
+        ) = (native_identity, subtype) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["nativeIdentity", "subtype"], &absent),
+                read.missing(&["nativeIdentity", "subtype"]),
             );
         };
-        ::std::result::Result::Ok(MachineIdentityRequest {
-            name: f0.flatten(),
-            native_identity: f1,
-            description: f2.flatten(),
-            attributes: f3.flatten(),
-            subtype: f4,
-            owners: f5.flatten(),
-            source_id: f6.flatten(),
-            uuid: f7.flatten(),
-            user_entitlements: f8.flatten(),
+        ::std::result::Result::Ok(Self {
+            name: name.flatten(),
+            native_identity,
+            description: description.flatten(),
+            attributes: attributes.flatten(),
+            subtype,
+            owners: owners.flatten(),
+            source_id: source_id.flatten(),
+            uuid: uuid.flatten(),
+            user_entitlements: user_entitlements.flatten(),
         })
     }
 }
@@ -2996,8 +2932,9 @@ pub struct MachineIdentityResponse {
 impl MachineIdentityResponse {
     /// A value with the required fields set and every optional field empty.
     ///
-    /// The arguments, in order: `native_identity`, `subtype`.
+    /// The arguments, in order: `name`, `native_identity`, `subtype`.
     pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
         native_identity: impl ::std::convert::Into<::std::string::String>,
         subtype: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -3005,7 +2942,7 @@ impl MachineIdentityResponse {
             id: ::std::option::Option::None,
             created: ::std::option::Option::None,
             modified: ::std::option::Option::None,
-            name: ::std::option::Option::None,
+            name: ::std::option::Option::Some(name.into()),
             native_identity: native_identity.into(),
             description: ::std::option::Option::None,
             attributes: ::std::option::Option::None,
@@ -3026,28 +2963,15 @@ impl ::serde::Serialize for MachineIdentityResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityResponse",
-                    3usize + usize::from(self.id.is_some())
-                        + usize::from(self.created.is_some())
-                        + usize::from(self.modified.is_some())
-                        + usize::from(self.description.is_some())
-                        + usize::from(self.attributes.is_some())
-                        + usize::from(self.owners.is_some())
-                        + usize::from(self.source_id.is_some())
-                        + usize::from(self.uuid.is_some())
-                        + usize::from(self.manually_edited.is_some())
-                        + usize::from(self.manually_created.is_some())
-                        + usize::from(self.source.is_some())
-                        + usize::from(self.dataset_id.is_some())
-                        + usize::from(self.user_entitlements.is_some()),
-                )?,
-        );
-        out.optional("id", &self.id);
-        out.optional("created", &self.created);
-        out.optional("modified", &self.modified);
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityResponse {
+    const NAME: &'static str = "MachineIdentityResponse";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
+        out.read_only("id", &self.id);
+        out.read_only("created", &self.created);
+        out.read_only("modified", &self.modified);
         out.field("name", &self.name);
         out.field("nativeIdentity", &self.native_identity);
         out.optional("description", &self.description);
@@ -3061,7 +2985,6 @@ impl ::serde::Serialize for MachineIdentityResponse {
         out.optional("source", &self.source);
         out.optional("datasetId", &self.dataset_id);
         out.optional("userEntitlements", &self.user_entitlements);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityResponse {
@@ -3072,89 +2995,91 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityResponse {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityResponse {
-    const EXPECTING: &'static str = "struct MachineIdentityResponse";
+    const NAME: &'static str = "MachineIdentityResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "created",
+        "modified",
+        "name",
+        "nativeIdentity",
+        "description",
+        "attributes",
+        "subtype",
+        "owners",
+        "sourceId",
+        "uuid",
+        "manuallyEdited",
+        "manuallyCreated",
+        "source",
+        "datasetId",
+        "userEntitlements",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        let mut f6 = ::std::option::Option::None;
-        let mut f7 = ::std::option::Option::None;
-        let mut f8 = ::std::option::Option::None;
-        let mut f9 = ::std::option::Option::None;
-        let mut f10 = ::std::option::Option::None;
-        let mut f11 = ::std::option::Option::None;
-        let mut f12 = ::std::option::Option::None;
-        let mut f13 = ::std::option::Option::None;
-        let mut f14 = ::std::option::Option::None;
-        let mut f15 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut id = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut modified = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut native_identity = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut attributes = ::std::option::Option::None;
+        let mut subtype = ::std::option::Option::None;
+        let mut owners = ::std::option::Option::None;
+        let mut source_id = ::std::option::Option::None;
+        let mut uuid = ::std::option::Option::None;
+        let mut manually_edited = ::std::option::Option::None;
+        let mut manually_created = ::std::option::Option::None;
+        let mut source = ::std::option::Option::None;
+        let mut dataset_id = ::std::option::Option::None;
+        let mut user_entitlements = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "id",
-                "created",
-                "modified",
-                "name",
-                "nativeIdentity",
-                "description",
-                "attributes",
-                "subtype",
-                "owners",
-                "sourceId",
-                "uuid",
-                "manuallyEdited",
-                "manuallyCreated",
-                "source",
-                "datasetId",
-                "userEntitlements",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
-                &mut f10,
-                &mut f11,
-                &mut f12,
-                &mut f13,
-                &mut f14,
-                &mut f15,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut created,
+                &mut modified,
+                &mut name,
+                &mut native_identity,
+                &mut description,
+                &mut attributes,
+                &mut subtype,
+                &mut owners,
+                &mut source_id,
+                &mut uuid,
+                &mut manually_edited,
+                &mut manually_created,
+                &mut source,
+                &mut dataset_id,
+                &mut user_entitlements,
             ],
         )?;
-        let absent = [f4.is_none(), f7.is_none()];
-        let (::std::option::Option::Some(f4), ::std::option::Option::Some(f7)) = (f4, f7)
-        else {
+        let (
+            ::std::option::Option::Some(native_identity),
+            ::std::option::Option::Some(subtype),
+        ) = (native_identity, subtype) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["nativeIdentity", "subtype"], &absent),
+                read.missing(&["nativeIdentity", "subtype"]),
             );
         };
-        ::std::result::Result::Ok(MachineIdentityResponse {
-            id: f0.flatten(),
-            created: f1.flatten(),
-            modified: f2.flatten(),
-            name: f3.flatten(),
-            native_identity: f4,
-            description: f5.flatten(),
-            attributes: f6.flatten(),
-            subtype: f7,
-            owners: f8.flatten(),
-            source_id: f9.flatten(),
-            uuid: f10.flatten(),
-            manually_edited: f11.flatten(),
-            manually_created: f12.flatten(),
-            source: f13.flatten(),
-            dataset_id: f14.flatten(),
-            user_entitlements: f15.flatten(),
+        ::std::result::Result::Ok(Self {
+            id: id.flatten(),
+            created: created.flatten(),
+            modified: modified.flatten(),
+            name: name.flatten(),
+            native_identity,
+            description: description.flatten(),
+            attributes: attributes.flatten(),
+            subtype,
+            owners: owners.flatten(),
+            source_id: source_id.flatten(),
+            uuid: uuid.flatten(),
+            manually_edited: manually_edited.flatten(),
+            manually_created: manually_created.flatten(),
+            source: source.flatten(),
+            dataset_id: dataset_id.flatten(),
+            user_entitlements: user_entitlements.flatten(),
         })
     }
 }
@@ -3178,17 +3103,14 @@ impl ::serde::Serialize for MachineIdentityRisk {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityRisk",
-                    usize::from(self.score.is_some())
-                        + usize::from(self.severity.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityRisk {
+    const NAME: &'static str = "MachineIdentityRisk";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("score", &self.score);
         out.optional("severity", &self.severity);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityRisk {
@@ -3199,20 +3121,21 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityRisk {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityRisk {
-    const EXPECTING: &'static str = "struct MachineIdentityRisk";
+    const NAME: &'static str = "MachineIdentityRisk";
+    const FIELDS: &'static [&'static str] = &["score", "severity"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
+        let mut score = ::std::option::Option::None;
+        let mut severity = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["score", "severity"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [&mut score as &mut dyn crate::runtime::de::Slot<'de, A>, &mut severity],
         )?;
-        ::std::result::Result::Ok(MachineIdentityRisk {
-            score: f0.flatten(),
-            severity: f1.flatten(),
+        ::std::result::Result::Ok(Self {
+            score: score.flatten(),
+            severity: severity.flatten(),
         })
     }
 }
@@ -3240,21 +3163,16 @@ impl ::serde::Serialize for MachineIdentityUserEntitlement {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityUserEntitlement",
-                    usize::from(self.source_id.is_some())
-                        + usize::from(self.entitlement_id.is_some())
-                        + usize::from(self.display_name.is_some())
-                        + usize::from(self.source.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityUserEntitlement {
+    const NAME: &'static str = "MachineIdentityUserEntitlement";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("sourceId", &self.source_id);
         out.optional("entitlementId", &self.entitlement_id);
         out.optional("displayName", &self.display_name);
         out.optional("source", &self.source);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlement {
@@ -3265,29 +3183,35 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlement {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlement {
-    const EXPECTING: &'static str = "struct MachineIdentityUserEntitlement";
+    const NAME: &'static str = "MachineIdentityUserEntitlement";
+    const FIELDS: &'static [&'static str] = &[
+        "sourceId",
+        "entitlementId",
+        "displayName",
+        "source",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
+        let mut source_id = ::std::option::Option::None;
+        let mut entitlement_id = ::std::option::Option::None;
+        let mut display_name = ::std::option::Option::None;
+        let mut source = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["sourceId", "entitlementId", "displayName", "source"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
+                &mut source_id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut entitlement_id,
+                &mut display_name,
+                &mut source,
             ],
         )?;
-        ::std::result::Result::Ok(MachineIdentityUserEntitlement {
-            source_id: f0.flatten(),
-            entitlement_id: f1.flatten(),
-            display_name: f2.flatten(),
-            source: f3.flatten(),
+        ::std::result::Result::Ok(Self {
+            source_id: source_id.flatten(),
+            entitlement_id: entitlement_id.flatten(),
+            display_name: display_name.flatten(),
+            source: source.flatten(),
         })
     }
 }
@@ -3320,12 +3244,14 @@ impl ::serde::Serialize for MachineIdentityUserEntitlementRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer.serialize_struct("MachineIdentityUserEntitlementRequest", 2usize)?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityUserEntitlementRequest {
+    const NAME: &'static str = "MachineIdentityUserEntitlementRequest";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("entitlementId", &self.entitlement_id);
         out.field("sourceId", &self.source_id);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlementRequest {
@@ -3336,28 +3262,30 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlementRequest {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlementRequest {
-    const EXPECTING: &'static str = "struct MachineIdentityUserEntitlementRequest";
+    const NAME: &'static str = "MachineIdentityUserEntitlementRequest";
+    const FIELDS: &'static [&'static str] = &["entitlementId", "sourceId"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut entitlement_id = ::std::option::Option::None;
+        let mut source_id = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["entitlementId", "sourceId"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [
+                &mut entitlement_id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut source_id,
+            ],
         )?;
-        let absent = [f0.is_none(), f1.is_none()];
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
-        else {
+        let (
+            ::std::option::Option::Some(entitlement_id),
+            ::std::option::Option::Some(source_id),
+        ) = (entitlement_id, source_id) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["entitlementId", "sourceId"], &absent),
+                read.missing(&["entitlementId", "sourceId"]),
             );
         };
-        ::std::result::Result::Ok(MachineIdentityUserEntitlementRequest {
-            entitlement_id: f0,
-            source_id: f1,
-        })
+        ::std::result::Result::Ok(Self { entitlement_id, source_id })
     }
 }
 /// A user entitlement held by a machine identity, as listed by `listMachineIdentityUserEntitlementsV1`.
@@ -3388,23 +3316,17 @@ impl ::serde::Serialize for MachineIdentityUserEntitlementResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityUserEntitlementResponse",
-                    usize::from(self.id.is_some())
-                        + usize::from(self.machine_identity_id.is_some())
-                        + usize::from(self.source.is_some())
-                        + usize::from(self.entitlement.is_some())
-                        + usize::from(self.created.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityUserEntitlementResponse {
+    const NAME: &'static str = "MachineIdentityUserEntitlementResponse";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("id", &self.id);
         out.optional("machineIdentityId", &self.machine_identity_id);
         out.optional("source", &self.source);
         out.optional("entitlement", &self.entitlement);
-        out.optional("created", &self.created);
-        out.end()
+        out.read_only("created", &self.created);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlementResponse {
@@ -3415,32 +3337,39 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlementResponse {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlementResponse {
-    const EXPECTING: &'static str = "struct MachineIdentityUserEntitlementResponse";
+    const NAME: &'static str = "MachineIdentityUserEntitlementResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "machineIdentityId",
+        "source",
+        "entitlement",
+        "created",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut machine_identity_id = ::std::option::Option::None;
+        let mut source = ::std::option::Option::None;
+        let mut entitlement = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["id", "machineIdentityId", "source", "entitlement", "created"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut machine_identity_id,
+                &mut source,
+                &mut entitlement,
+                &mut created,
             ],
         )?;
-        ::std::result::Result::Ok(MachineIdentityUserEntitlementResponse {
-            id: f0.flatten(),
-            machine_identity_id: f1.flatten(),
-            source: f2.flatten(),
-            entitlement: f3.flatten(),
-            created: f4.flatten(),
+        ::std::result::Result::Ok(Self {
+            id: id.flatten(),
+            machine_identity_id: machine_identity_id.flatten(),
+            source: source.flatten(),
+            entitlement: entitlement.flatten(),
+            created: created.flatten(),
         })
     }
 }
@@ -3448,12 +3377,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlementRes
 /// v2 operation. Read-only fields are set by the server and ignored on input.
 ///
 /// Schema: `#/components/schemas/MachineIdentityV2`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 pub struct MachineIdentityV2 {
     /// Machine identity ID.
     ///
@@ -3537,44 +3461,54 @@ pub struct MachineIdentityV2 {
     /// Read-only: set by the server, never sent.
     pub risk: ::std::option::Option<crate::models::MachineIdentityRisk>,
 }
+impl MachineIdentityV2 {
+    /// A value with the required fields set and every optional field empty.
+    ///
+    /// The arguments, in order: `name`.
+    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            name: ::std::option::Option::Some(name.into()),
+            created: ::std::option::Option::None,
+            modified: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            attributes: ::std::option::Option::None,
+            connector_attributes: ::std::option::Option::None,
+            manually_edited: ::std::option::Option::None,
+            manually_created: ::std::option::Option::None,
+            owners: ::std::option::Option::None,
+            subtype: ::std::option::Option::None,
+            source_id: ::std::option::Option::None,
+            uuid: ::std::option::Option::None,
+            native_identity: ::std::option::Option::None,
+            dataset_id: ::std::option::Option::None,
+            environment: ::std::option::Option::None,
+            exists_on_source: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            resource: ::std::option::Option::None,
+            source: ::std::option::Option::None,
+            user_entitlements: ::std::option::Option::None,
+            business_application_refs: ::std::option::Option::None,
+            effective_sanctioned_status: ::std::option::Option::None,
+            risk: ::std::option::Option::None,
+        }
+    }
+}
 impl ::serde::Serialize for MachineIdentityV2 {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityV2",
-                    1usize + usize::from(self.id.is_some())
-                        + usize::from(self.created.is_some())
-                        + usize::from(self.modified.is_some())
-                        + usize::from(self.description.is_some())
-                        + usize::from(self.attributes.is_some())
-                        + usize::from(self.connector_attributes.is_some())
-                        + usize::from(self.manually_edited.is_some())
-                        + usize::from(self.manually_created.is_some())
-                        + usize::from(self.owners.is_some())
-                        + usize::from(self.subtype.is_some())
-                        + usize::from(self.source_id.is_some())
-                        + usize::from(self.uuid.is_some())
-                        + usize::from(self.native_identity.is_some())
-                        + usize::from(self.dataset_id.is_some())
-                        + usize::from(self.environment.is_some())
-                        + usize::from(self.exists_on_source.is_some())
-                        + usize::from(self.status.is_some())
-                        + usize::from(self.resource.is_some())
-                        + usize::from(self.source.is_some())
-                        + usize::from(self.user_entitlements.is_some())
-                        + usize::from(self.business_application_refs.is_some())
-                        + usize::from(self.effective_sanctioned_status.is_some())
-                        + usize::from(self.risk.is_some()),
-                )?,
-        );
-        out.optional("id", &self.id);
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityV2 {
+    const NAME: &'static str = "MachineIdentityV2";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
+        out.read_only("id", &self.id);
         out.field("name", &self.name);
-        out.optional("created", &self.created);
-        out.optional("modified", &self.modified);
+        out.read_only("created", &self.created);
+        out.read_only("modified", &self.modified);
         out.optional("description", &self.description);
         out.optional("attributes", &self.attributes);
         out.optional("connectorAttributes", &self.connector_attributes);
@@ -3590,12 +3524,11 @@ impl ::serde::Serialize for MachineIdentityV2 {
         out.optional("existsOnSource", &self.exists_on_source);
         out.optional("status", &self.status);
         out.optional("resource", &self.resource);
-        out.optional("source", &self.source);
+        out.read_only("source", &self.source);
         out.optional("userEntitlements", &self.user_entitlements);
         out.optional("businessApplicationRefs", &self.business_application_refs);
-        out.optional("effectiveSanctionedStatus", &self.effective_sanctioned_status);
-        out.optional("risk", &self.risk);
-        out.end()
+        out.read_only("effectiveSanctionedStatus", &self.effective_sanctioned_status);
+        out.read_only("risk", &self.risk);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityV2 {
@@ -3606,114 +3539,115 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityV2 {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityV2 {
-    const EXPECTING: &'static str = "struct MachineIdentityV2";
+    const NAME: &'static str = "MachineIdentityV2";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "name",
+        "created",
+        "modified",
+        "description",
+        "attributes",
+        "connectorAttributes",
+        "manuallyEdited",
+        "manuallyCreated",
+        "owners",
+        "subtype",
+        "sourceId",
+        "uuid",
+        "nativeIdentity",
+        "datasetId",
+        "environment",
+        "existsOnSource",
+        "status",
+        "resource",
+        "source",
+        "userEntitlements",
+        "businessApplicationRefs",
+        "effectiveSanctionedStatus",
+        "risk",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        let mut f6 = ::std::option::Option::None;
-        let mut f7 = ::std::option::Option::None;
-        let mut f8 = ::std::option::Option::None;
-        let mut f9 = ::std::option::Option::None;
-        let mut f10 = ::std::option::Option::None;
-        let mut f11 = ::std::option::Option::None;
-        let mut f12 = ::std::option::Option::None;
-        let mut f13 = ::std::option::Option::None;
-        let mut f14 = ::std::option::Option::None;
-        let mut f15 = ::std::option::Option::None;
-        let mut f16 = ::std::option::Option::None;
-        let mut f17 = ::std::option::Option::None;
-        let mut f18 = ::std::option::Option::None;
-        let mut f19 = ::std::option::Option::None;
-        let mut f20 = ::std::option::Option::None;
-        let mut f21 = ::std::option::Option::None;
-        let mut f22 = ::std::option::Option::None;
-        let mut f23 = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut modified = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut attributes = ::std::option::Option::None;
+        let mut connector_attributes = ::std::option::Option::None;
+        let mut manually_edited = ::std::option::Option::None;
+        let mut manually_created = ::std::option::Option::None;
+        let mut owners = ::std::option::Option::None;
+        let mut subtype = ::std::option::Option::None;
+        let mut source_id = ::std::option::Option::None;
+        let mut uuid = ::std::option::Option::None;
+        let mut native_identity = ::std::option::Option::None;
+        let mut dataset_id = ::std::option::Option::None;
+        let mut environment = ::std::option::Option::None;
+        let mut exists_on_source = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut resource = ::std::option::Option::None;
+        let mut source = ::std::option::Option::None;
+        let mut user_entitlements = ::std::option::Option::None;
+        let mut business_application_refs = ::std::option::Option::None;
+        let mut effective_sanctioned_status = ::std::option::Option::None;
+        let mut risk = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "id",
-                "name",
-                "created",
-                "modified",
-                "description",
-                "attributes",
-                "connectorAttributes",
-                "manuallyEdited",
-                "manuallyCreated",
-                "owners",
-                "subtype",
-                "sourceId",
-                "uuid",
-                "nativeIdentity",
-                "datasetId",
-                "environment",
-                "existsOnSource",
-                "status",
-                "resource",
-                "source",
-                "userEntitlements",
-                "businessApplicationRefs",
-                "effectiveSanctionedStatus",
-                "risk",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
-                &mut f10,
-                &mut f11,
-                &mut f12,
-                &mut f13,
-                &mut f14,
-                &mut f15,
-                &mut f16,
-                &mut f17,
-                &mut f18,
-                &mut f19,
-                &mut f20,
-                &mut f21,
-                &mut f22,
-                &mut f23,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut name,
+                &mut created,
+                &mut modified,
+                &mut description,
+                &mut attributes,
+                &mut connector_attributes,
+                &mut manually_edited,
+                &mut manually_created,
+                &mut owners,
+                &mut subtype,
+                &mut source_id,
+                &mut uuid,
+                &mut native_identity,
+                &mut dataset_id,
+                &mut environment,
+                &mut exists_on_source,
+                &mut status,
+                &mut resource,
+                &mut source,
+                &mut user_entitlements,
+                &mut business_application_refs,
+                &mut effective_sanctioned_status,
+                &mut risk,
             ],
         )?;
-        ::std::result::Result::Ok(MachineIdentityV2 {
-            id: f0.flatten(),
-            name: f1.flatten(),
-            created: f2.flatten(),
-            modified: f3.flatten(),
-            description: f4.flatten(),
-            attributes: f5.flatten(),
-            connector_attributes: f6.flatten(),
-            manually_edited: f7.flatten(),
-            manually_created: f8.flatten(),
-            owners: f9.flatten(),
-            subtype: f10.flatten(),
-            source_id: f11.flatten(),
-            uuid: f12.flatten(),
-            native_identity: f13.flatten(),
-            dataset_id: f14.flatten(),
-            environment: f15.flatten(),
-            exists_on_source: f16.flatten(),
-            status: f17.flatten(),
-            resource: f18.flatten(),
-            source: f19.flatten(),
-            user_entitlements: f20.flatten(),
-            business_application_refs: f21.flatten(),
-            effective_sanctioned_status: f22.flatten(),
-            risk: f23.flatten(),
+        ::std::result::Result::Ok(Self {
+            id: id.flatten(),
+            name: name.flatten(),
+            created: created.flatten(),
+            modified: modified.flatten(),
+            description: description.flatten(),
+            attributes: attributes.flatten(),
+            connector_attributes: connector_attributes.flatten(),
+            manually_edited: manually_edited.flatten(),
+            manually_created: manually_created.flatten(),
+            owners: owners.flatten(),
+            subtype: subtype.flatten(),
+            source_id: source_id.flatten(),
+            uuid: uuid.flatten(),
+            native_identity: native_identity.flatten(),
+            dataset_id: dataset_id.flatten(),
+            environment: environment.flatten(),
+            exists_on_source: exists_on_source.flatten(),
+            status: status.flatten(),
+            resource: resource.flatten(),
+            source: source.flatten(),
+            user_entitlements: user_entitlements.flatten(),
+            business_application_refs: business_application_refs.flatten(),
+            effective_sanctioned_status: effective_sanctioned_status.flatten(),
+            risk: risk.flatten(),
         })
     }
 }
@@ -3741,20 +3675,16 @@ impl ::serde::Serialize for ResourceV2 {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "ResourceV2",
-                    usize::from(self.id.is_some()) + usize::from(self.r#type.is_some())
-                        + usize::from(self.name.is_some())
-                        + usize::from(self.features.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for ResourceV2 {
+    const NAME: &'static str = "ResourceV2";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("id", &self.id);
         out.optional("type", &self.r#type);
         out.optional("name", &self.name);
         out.optional("features", &self.features);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ResourceV2 {
@@ -3765,29 +3695,30 @@ impl<'de> ::serde::Deserialize<'de> for ResourceV2 {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for ResourceV2 {
-    const EXPECTING: &'static str = "struct ResourceV2";
+    const NAME: &'static str = "ResourceV2";
+    const FIELDS: &'static [&'static str] = &["id", "type", "name", "features"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut r#type = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut features = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["id", "type", "name", "features"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut r#type,
+                &mut name,
+                &mut features,
             ],
         )?;
-        ::std::result::Result::Ok(ResourceV2 {
-            id: f0.flatten(),
-            r#type: f1.flatten(),
-            name: f2.flatten(),
-            features: f3.flatten(),
+        ::std::result::Result::Ok(Self {
+            id: id.flatten(),
+            r#type: r#type.flatten(),
+            name: name.flatten(),
+            features: features.flatten(),
         })
     }
 }
@@ -3994,9 +3925,9 @@ impl SourceClassificationCounts {
     /// The arguments, in order: `expected`, `received`, `completed`.
     pub fn new(expected: i64, received: i64, completed: i64) -> Self {
         Self {
-            expected,
-            received,
-            completed,
+            expected: expected,
+            received: received,
+            completed: completed,
         }
     }
 }
@@ -4005,13 +3936,15 @@ impl ::serde::Serialize for SourceClassificationCounts {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer.serialize_struct("SourceClassificationCounts", 3usize)?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for SourceClassificationCounts {
+    const NAME: &'static str = "SourceClassificationCounts";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("EXPECTED", &self.expected);
         out.field("RECEIVED", &self.received);
         out.field("COMPLETED", &self.completed);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SourceClassificationCounts {
@@ -4022,35 +3955,36 @@ impl<'de> ::serde::Deserialize<'de> for SourceClassificationCounts {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for SourceClassificationCounts {
-    const EXPECTING: &'static str = "struct SourceClassificationCounts";
+    const NAME: &'static str = "SourceClassificationCounts";
+    const FIELDS: &'static [&'static str] = &["EXPECTED", "RECEIVED", "COMPLETED"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut expected = ::std::option::Option::None;
+        let mut received = ::std::option::Option::None;
+        let mut completed = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["EXPECTED", "RECEIVED", "COMPLETED"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1, &mut f2],
+            Self::FIELDS,
+            &mut [
+                &mut expected as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut received,
+                &mut completed,
+            ],
         )?;
-        let absent = [f0.is_none(), f1.is_none(), f2.is_none()];
         let (
-            ::std::option::Option::Some(f0),
-            ::std::option::Option::Some(f1),
-            ::std::option::Option::Some(f2),
-        ) = (f0, f1, f2) else {
+            ::std::option::Option::Some(expected),
+            ::std::option::Option::Some(received),
+            ::std::option::Option::Some(completed),
+        ) = (expected, received, completed) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(
-                    &["EXPECTED", "RECEIVED", "COMPLETED"],
-                    &absent,
-                ),
+                read.missing(&["EXPECTED", "RECEIVED", "COMPLETED"]),
             );
         };
-        ::std::result::Result::Ok(SourceClassificationCounts {
-            expected: f0,
-            received: f1,
-            completed: f2,
+        ::std::result::Result::Ok(Self {
+            expected,
+            received,
+            completed,
         })
     }
 }
@@ -4078,21 +4012,16 @@ impl ::serde::Serialize for SourceClassificationStatus {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "SourceClassificationStatus",
-                    usize::from(self.status.is_some())
-                        + usize::from(self.started.is_some())
-                        + usize::from(self.updated.is_some())
-                        + usize::from(self.counts.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for SourceClassificationStatus {
+    const NAME: &'static str = "SourceClassificationStatus";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("status", &self.status);
         out.optional("started", &self.started);
         out.optional("updated", &self.updated);
         out.optional("counts", &self.counts);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SourceClassificationStatus {
@@ -4103,29 +4032,30 @@ impl<'de> ::serde::Deserialize<'de> for SourceClassificationStatus {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for SourceClassificationStatus {
-    const EXPECTING: &'static str = "struct SourceClassificationStatus";
+    const NAME: &'static str = "SourceClassificationStatus";
+    const FIELDS: &'static [&'static str] = &["status", "started", "updated", "counts"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut started = ::std::option::Option::None;
+        let mut updated = ::std::option::Option::None;
+        let mut counts = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["status", "started", "updated", "counts"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
+                &mut status as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut started,
+                &mut updated,
+                &mut counts,
             ],
         )?;
-        ::std::result::Result::Ok(SourceClassificationStatus {
-            status: f0.flatten(),
-            started: f1.flatten(),
-            updated: f2.flatten(),
-            counts: f3.flatten(),
+        ::std::result::Result::Ok(Self {
+            status: status.flatten(),
+            started: started.flatten(),
+            updated: updated.flatten(),
+            counts: counts.flatten(),
         })
     }
 }
@@ -4247,18 +4177,16 @@ impl ::serde::Serialize for SourceClassificationSubmission {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "SourceClassificationSubmission",
-                    usize::from(self.accounts_submitted_for_processing.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for SourceClassificationSubmission {
+    const NAME: &'static str = "SourceClassificationSubmission";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional(
             "Accounts submitted for processing",
             &self.accounts_submitted_for_processing,
         );
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SourceClassificationSubmission {
@@ -4269,18 +4197,23 @@ impl<'de> ::serde::Deserialize<'de> for SourceClassificationSubmission {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for SourceClassificationSubmission {
-    const EXPECTING: &'static str = "struct SourceClassificationSubmission";
+    const NAME: &'static str = "SourceClassificationSubmission";
+    const FIELDS: &'static [&'static str] = &["Accounts submitted for processing"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
+        let mut accounts_submitted_for_processing = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["Accounts submitted for processing"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>],
+            Self::FIELDS,
+            &mut [
+                &mut accounts_submitted_for_processing
+                    as &mut dyn crate::runtime::de::Slot<'de, A>,
+            ],
         )?;
-        ::std::result::Result::Ok(SourceClassificationSubmission {
-            accounts_submitted_for_processing: f0.flatten(),
+        ::std::result::Result::Ok(Self {
+            accounts_submitted_for_processing: accounts_submitted_for_processing
+                .flatten(),
         })
     }
 }
@@ -4309,20 +4242,22 @@ pub struct TaskDefinitionSummary {
 impl TaskDefinitionSummary {
     /// A value with the required fields set and every optional field empty.
     ///
-    /// The arguments, in order: `id`, `unique_name`, `parent_name`, `arguments`.
+    /// The arguments, in order: `id`, `unique_name`, `description`, `parent_name`, `executor`, `arguments`.
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         unique_name: impl ::std::convert::Into<::std::string::String>,
+        description: impl ::std::convert::Into<::std::string::String>,
         parent_name: impl ::std::convert::Into<::std::string::String>,
+        executor: impl ::std::convert::Into<::std::string::String>,
         arguments: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> Self {
         Self {
             id: id.into(),
             unique_name: unique_name.into(),
-            description: ::std::option::Option::None,
+            description: ::std::option::Option::Some(description.into()),
             parent_name: parent_name.into(),
-            executor: ::std::option::Option::None,
-            arguments,
+            executor: ::std::option::Option::Some(executor.into()),
+            arguments: arguments,
         }
     }
 }
@@ -4331,16 +4266,18 @@ impl ::serde::Serialize for TaskDefinitionSummary {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer.serialize_struct("TaskDefinitionSummary", 6usize)?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for TaskDefinitionSummary {
+    const NAME: &'static str = "TaskDefinitionSummary";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("id", &self.id);
         out.field("uniqueName", &self.unique_name);
         out.field("description", &self.description);
         out.field("parentName", &self.parent_name);
         out.field("executor", &self.executor);
         out.field("arguments", &self.arguments);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TaskDefinitionSummary {
@@ -4351,49 +4288,53 @@ impl<'de> ::serde::Deserialize<'de> for TaskDefinitionSummary {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for TaskDefinitionSummary {
-    const EXPECTING: &'static str = "struct TaskDefinitionSummary";
+    const NAME: &'static str = "TaskDefinitionSummary";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "uniqueName",
+        "description",
+        "parentName",
+        "executor",
+        "arguments",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut id = ::std::option::Option::None;
+        let mut unique_name = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut parent_name = ::std::option::Option::None;
+        let mut executor = ::std::option::Option::None;
+        let mut arguments = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["id", "uniqueName", "description", "parentName", "executor", "arguments"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut unique_name,
+                &mut description,
+                &mut parent_name,
+                &mut executor,
+                &mut arguments,
             ],
         )?;
-        let absent = [f0.is_none(), f1.is_none(), f3.is_none(), f5.is_none()];
         let (
-            ::std::option::Option::Some(f0),
-            ::std::option::Option::Some(f1),
-            ::std::option::Option::Some(f3),
-            ::std::option::Option::Some(f5),
-        ) = (f0, f1, f3, f5) else {
+            ::std::option::Option::Some(id),
+            ::std::option::Option::Some(unique_name),
+            ::std::option::Option::Some(parent_name),
+            ::std::option::Option::Some(arguments),
+        ) = (id, unique_name, parent_name, arguments) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(
-                    &["id", "uniqueName", "parentName", "arguments"],
-                    &absent,
-                ),
+                read.missing(&["id", "uniqueName", "parentName", "arguments"]),
             );
         };
-        ::std::result::Result::Ok(TaskDefinitionSummary {
-            id: f0,
-            unique_name: f1,
-            description: f2.flatten(),
-            parent_name: f3,
-            executor: f4.flatten(),
-            arguments: f5,
+        ::std::result::Result::Ok(Self {
+            id,
+            unique_name,
+            description: description.flatten(),
+            parent_name,
+            executor: executor.flatten(),
+            arguments,
         })
     }
 }
@@ -4447,12 +4388,14 @@ impl ::serde::Serialize for TaskReturnDetails {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer.serialize_struct("TaskReturnDetails", 2usize)?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for TaskReturnDetails {
+    const NAME: &'static str = "TaskReturnDetails";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("name", &self.name);
         out.field("attributeName", &self.attribute_name);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TaskReturnDetails {
@@ -4463,28 +4406,28 @@ impl<'de> ::serde::Deserialize<'de> for TaskReturnDetails {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for TaskReturnDetails {
-    const EXPECTING: &'static str = "struct TaskReturnDetails";
+    const NAME: &'static str = "TaskReturnDetails";
+    const FIELDS: &'static [&'static str] = &["name", "attributeName"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut name = ::std::option::Option::None;
+        let mut attribute_name = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["name", "attributeName"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [
+                &mut name as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut attribute_name,
+            ],
         )?;
-        let absent = [f0.is_none(), f1.is_none()];
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
-        else {
-            return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["name", "attributeName"], &absent),
-            );
+        let (
+            ::std::option::Option::Some(name),
+            ::std::option::Option::Some(attribute_name),
+        ) = (name, attribute_name) else {
+            return ::std::result::Result::Err(read.missing(&["name", "attributeName"]));
         };
-        ::std::result::Result::Ok(TaskReturnDetails {
-            name: f0,
-            attribute_name: f1,
-        })
+        ::std::result::Result::Ok(Self { name, attribute_name })
     }
 }
 /// A message logged by a task.
@@ -4510,16 +4453,18 @@ pub struct TaskStatusMessage {
 impl TaskStatusMessage {
     /// A value with the required fields set and every optional field empty.
     ///
-    /// The arguments, in order: `type`, `key`.
+    /// The arguments, in order: `type`, `localized_text`, `key`, `parameters`.
     pub fn new(
         r#type: crate::models::TaskStatusMessageType,
+        localized_text: crate::models::LocalizedMessage,
         key: impl ::std::convert::Into<::std::string::String>,
+        parameters: ::std::vec::Vec<crate::models::TaskMessageParameter>,
     ) -> Self {
         Self {
-            r#type,
-            localized_text: ::std::option::Option::None,
+            r#type: r#type,
+            localized_text: ::std::option::Option::Some(localized_text),
             key: key.into(),
-            parameters: ::std::option::Option::None,
+            parameters: ::std::option::Option::Some(parameters),
         }
     }
 }
@@ -4528,14 +4473,16 @@ impl ::serde::Serialize for TaskStatusMessage {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer.serialize_struct("TaskStatusMessage", 4usize)?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for TaskStatusMessage {
+    const NAME: &'static str = "TaskStatusMessage";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("type", &self.r#type);
         out.field("localizedText", &self.localized_text);
         out.field("key", &self.key);
         out.field("parameters", &self.parameters);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TaskStatusMessage {
@@ -4546,36 +4493,41 @@ impl<'de> ::serde::Deserialize<'de> for TaskStatusMessage {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for TaskStatusMessage {
-    const EXPECTING: &'static str = "struct TaskStatusMessage";
+    const NAME: &'static str = "TaskStatusMessage";
+    const FIELDS: &'static [&'static str] = &[
+        "type",
+        "localizedText",
+        "key",
+        "parameters",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut r#type = ::std::option::Option::None;
+        let mut localized_text = ::std::option::Option::None;
+        let mut key = ::std::option::Option::None;
+        let mut parameters = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["type", "localizedText", "key", "parameters"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
+                &mut r#type as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut localized_text,
+                &mut key,
+                &mut parameters,
             ],
         )?;
-        let absent = [f0.is_none(), f2.is_none()];
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f2)) = (f0, f2)
-        else {
-            return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["type", "key"], &absent),
-            );
+        let (::std::option::Option::Some(r#type), ::std::option::Option::Some(key)) = (
+            r#type,
+            key,
+        ) else {
+            return ::std::result::Result::Err(read.missing(&["type", "key"]));
         };
-        ::std::result::Result::Ok(TaskStatusMessage {
-            r#type: f0,
-            localized_text: f1.flatten(),
-            key: f2,
-            parameters: f3.flatten(),
+        ::std::result::Result::Ok(Self {
+            r#type,
+            localized_text: localized_text.flatten(),
+            key,
+            parameters: parameters.flatten(),
         })
     }
 }
@@ -4683,15 +4635,13 @@ impl ::serde::Serialize for TooManyRequestsErrorBody {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "TooManyRequestsErrorBody",
-                    usize::from(self.message.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for TooManyRequestsErrorBody {
+    const NAME: &'static str = "TooManyRequestsErrorBody";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("message", &self.message);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TooManyRequestsErrorBody {
@@ -4702,19 +4652,18 @@ impl<'de> ::serde::Deserialize<'de> for TooManyRequestsErrorBody {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for TooManyRequestsErrorBody {
-    const EXPECTING: &'static str = "struct TooManyRequestsErrorBody";
+    const NAME: &'static str = "TooManyRequestsErrorBody";
+    const FIELDS: &'static [&'static str] = &["message"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
+        let mut message = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["message"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>],
+            Self::FIELDS,
+            &mut [&mut message as &mut dyn crate::runtime::de::Slot<'de, A>],
         )?;
-        ::std::result::Result::Ok(TooManyRequestsErrorBody {
-            message: f0.flatten(),
-        })
+        ::std::result::Result::Ok(Self { message: message.flatten() })
     }
 }
 /// Body of a 401 response.
@@ -4735,15 +4684,13 @@ impl ::serde::Serialize for UnauthorizedErrorBody {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "UnauthorizedErrorBody",
-                    usize::from(self.error.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for UnauthorizedErrorBody {
+    const NAME: &'static str = "UnauthorizedErrorBody";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("error", &self.error);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UnauthorizedErrorBody {
@@ -4754,19 +4701,18 @@ impl<'de> ::serde::Deserialize<'de> for UnauthorizedErrorBody {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for UnauthorizedErrorBody {
-    const EXPECTING: &'static str = "struct UnauthorizedErrorBody";
+    const NAME: &'static str = "UnauthorizedErrorBody";
+    const FIELDS: &'static [&'static str] = &["error"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
+        let mut error = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["error"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>],
+            Self::FIELDS,
+            &mut [&mut error as &mut dyn crate::runtime::de::Slot<'de, A>],
         )?;
-        ::std::result::Result::Ok(UnauthorizedErrorBody {
-            error: f0.flatten(),
-        })
+        ::std::result::Result::Ok(Self { error: error.flatten() })
     }
 }
 /// Tenant-wide counts of unsanctioned-application anomalies.
@@ -4793,21 +4739,16 @@ impl ::serde::Serialize for UnsanctionedSummary {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "UnsanctionedSummary",
-                    usize::from(self.anomaly_type.is_some())
-                        + usize::from(self.agent_count.is_some())
-                        + usize::from(self.user_count.is_some())
-                        + usize::from(self.event_count.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for UnsanctionedSummary {
+    const NAME: &'static str = "UnsanctionedSummary";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("anomalyType", &self.anomaly_type);
         out.optional("agentCount", &self.agent_count);
         out.optional("userCount", &self.user_count);
         out.optional("eventCount", &self.event_count);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UnsanctionedSummary {
@@ -4818,29 +4759,35 @@ impl<'de> ::serde::Deserialize<'de> for UnsanctionedSummary {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for UnsanctionedSummary {
-    const EXPECTING: &'static str = "struct UnsanctionedSummary";
+    const NAME: &'static str = "UnsanctionedSummary";
+    const FIELDS: &'static [&'static str] = &[
+        "anomalyType",
+        "agentCount",
+        "userCount",
+        "eventCount",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
+        let mut anomaly_type = ::std::option::Option::None;
+        let mut agent_count = ::std::option::Option::None;
+        let mut user_count = ::std::option::Option::None;
+        let mut event_count = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["anomalyType", "agentCount", "userCount", "eventCount"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
+                &mut anomaly_type as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut agent_count,
+                &mut user_count,
+                &mut event_count,
             ],
         )?;
-        ::std::result::Result::Ok(UnsanctionedSummary {
-            anomaly_type: f0.flatten(),
-            agent_count: f1.flatten(),
-            user_count: f2.flatten(),
-            event_count: f3.flatten(),
+        ::std::result::Result::Ok(Self {
+            anomaly_type: anomaly_type.flatten(),
+            agent_count: agent_count.flatten(),
+            user_count: user_count.flatten(),
+            event_count: event_count.flatten(),
         })
     }
 }
@@ -4868,21 +4815,16 @@ impl ::serde::Serialize for UserEntitlementV2 {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "UserEntitlementV2",
-                    usize::from(self.source_id.is_some())
-                        + usize::from(self.entitlement_id.is_some())
-                        + usize::from(self.display_name.is_some())
-                        + usize::from(self.source.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for UserEntitlementV2 {
+    const NAME: &'static str = "UserEntitlementV2";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("sourceId", &self.source_id);
         out.optional("entitlementId", &self.entitlement_id);
         out.optional("displayName", &self.display_name);
         out.optional("source", &self.source);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UserEntitlementV2 {
@@ -4893,29 +4835,35 @@ impl<'de> ::serde::Deserialize<'de> for UserEntitlementV2 {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for UserEntitlementV2 {
-    const EXPECTING: &'static str = "struct UserEntitlementV2";
+    const NAME: &'static str = "UserEntitlementV2";
+    const FIELDS: &'static [&'static str] = &[
+        "sourceId",
+        "entitlementId",
+        "displayName",
+        "source",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
+        let mut source_id = ::std::option::Option::None;
+        let mut entitlement_id = ::std::option::Option::None;
+        let mut display_name = ::std::option::Option::None;
+        let mut source = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["sourceId", "entitlementId", "displayName", "source"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
+                &mut source_id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut entitlement_id,
+                &mut display_name,
+                &mut source,
             ],
         )?;
-        ::std::result::Result::Ok(UserEntitlementV2 {
-            source_id: f0.flatten(),
-            entitlement_id: f1.flatten(),
-            display_name: f2.flatten(),
-            source: f3.flatten(),
+        ::std::result::Result::Ok(Self {
+            source_id: source_id.flatten(),
+            entitlement_id: entitlement_id.flatten(),
+            display_name: display_name.flatten(),
+            source: source.flatten(),
         })
     }
 }

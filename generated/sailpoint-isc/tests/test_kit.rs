@@ -63,11 +63,9 @@ fn config() -> CorrelationConfig {
 }
 
 fn create_v2() -> MachineIdentityV2 {
-    MachineIdentityV2 {
-        name: Some("payroll-sync-agent".into()),
-        description: Some("Nightly payroll sync".into()),
-        ..Default::default()
-    }
+    let mut identity = MachineIdentityV2::new("payroll-sync-agent");
+    identity.description = Some("Nightly payroll sync".into());
+    identity
 }
 
 fn patch() -> JsonPatch {
@@ -105,6 +103,7 @@ async fn every_operation_round_trips_through_the_kit_with_a_valid_request() {
         .respond(vec![identity_v1("a")]);
     mi.create_machine_identity_v1()
         .with_body(&MachineIdentityRequest::new(
+            "payroll-sync-agent",
             "agent:payroll-sync",
             "AI Agent",
         ))
@@ -205,6 +204,7 @@ async fn every_operation_round_trips_through_the_kit_with_a_valid_request() {
         1
     );
     m.create_machine_identity_v1(MachineIdentityRequest::new(
+        "payroll-sync-agent",
         "agent:payroll-sync",
         "AI Agent",
     ))

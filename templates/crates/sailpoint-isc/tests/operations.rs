@@ -322,7 +322,7 @@ async fn call(client: &Client, id: &str) -> Outcome {
     match id {
         "listMachineIdentitiesV1" => reduce!(mi.list_machine_identities_v1()),
         "createMachineIdentityV1" => reduce!(mi.create_machine_identity_v1(
-            MachineIdentityRequest::new("agent:payroll-sync", "AI Agent")
+            MachineIdentityRequest::new("payroll-sync-agent", "agent:payroll-sync", "AI Agent")
         )),
         "getUnsanctionedAnomalySummaryV1" => reduce!(mi.get_unsanctioned_anomaly_summary_v1()),
         "getMachineIdentityV1" => reduce!(mi.get_machine_identity_v1(MI)),

@@ -62,11 +62,9 @@ fn config() -> CorrelationConfig {
 }
 
 fn create_v2() -> MachineIdentityV2 {
-    MachineIdentityV2 {
-        name: Some("payroll-sync-agent".into()),
-        description: Some("Nightly payroll sync".into()),
-        ..Default::default()
-    }
+    let mut identity = MachineIdentityV2::new("payroll-sync-agent");
+    identity.description = Some("Nightly payroll sync".into());
+    identity
 }
 
 fn patch() -> JsonPatch {
@@ -104,6 +102,7 @@ async fn every_operation_round_trips_through_the_kit_with_a_valid_request() {
         .respond(vec![identity_v1("a")]);
     mi.create_machine_identity_v1()
         .with_body(&MachineIdentityRequest::new(
+            "payroll-sync-agent",
             "agent:payroll-sync",
             "AI Agent",
         ))
@@ -204,6 +203,7 @@ async fn every_operation_round_trips_through_the_kit_with_a_valid_request() {
         1
     );
     m.create_machine_identity_v1(MachineIdentityRequest::new(
+        "payroll-sync-agent",
         "agent:payroll-sync",
         "AI Agent",
     ))
