@@ -232,7 +232,9 @@ fn struct_def(def: &TypeDef, s: &Struct, boxed: &Boxing) -> TokenStream {
     // `new` takes the fields a request must carry; a struct without any
     // has `Default` instead.
     let required: Vec<&Field> = s.fields.iter().filter(|f| f.needed_in_requests()).collect();
-    let derive_default = required.is_empty().then(|| quote!(::std::default::Default,));
+    let derive_default = required
+        .is_empty()
+        .then(|| quote!(::std::default::Default,));
     let ctor = (!required.is_empty()).then(|| {
         let args = required.iter().map(|f| {
             let n = ident(&f.name.rust);
@@ -280,7 +282,11 @@ fn struct_def(def: &TypeDef, s: &Struct, boxed: &Boxing) -> TokenStream {
         }
     });
     let (serde_derive, ser, de) = if open {
-        (quote!(::serde::Serialize, ::serde::Deserialize,), None, None)
+        (
+            quote!(::serde::Serialize, ::serde::Deserialize,),
+            None,
+            None,
+        )
     } else {
         (
             quote!(),
@@ -437,7 +443,8 @@ fn struct_deserialize(def: &TypeDef, s: &Struct) -> TokenStream {
 /// flattened struct's keys left for the caller). Few schemas have them.
 fn open_struct_attrs(f: &Field) -> TokenStream {
     let wire = &f.name.wire;
-    let rename = (f.name.rust.trim_start_matches("r#") != wire).then(|| quote!(#[serde(rename = #wire)]));
+    let rename =
+        (f.name.rust.trim_start_matches("r#") != wire).then(|| quote!(#[serde(rename = #wire)]));
     let default = f.is_option().then(|| quote!(#[serde(default)]));
     let skip = if f.read_only {
         quote!(#[serde(skip_serializing_if = "crate::runtime::ser::skips_read_only")])
