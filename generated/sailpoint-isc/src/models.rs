@@ -571,7 +571,7 @@ impl ::std::convert::From<::std::string::String> for BusinessApplicationRefType 
 }
 impl ::std::str::FromStr for BusinessApplicationRefType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -920,7 +920,7 @@ impl ::std::convert::From<::std::string::String> for CorrelationConfigType {
 }
 impl ::std::str::FromStr for CorrelationConfigType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -1012,7 +1012,7 @@ impl ::std::convert::From<::std::string::String> for CorrelationOwnerType {
 }
 impl ::std::str::FromStr for CorrelationOwnerType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -1290,7 +1290,7 @@ impl ::std::convert::From<::std::string::String> for CorrelationType {
 }
 impl ::std::str::FromStr for CorrelationType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -1510,7 +1510,7 @@ impl ::std::convert::From<::std::string::String> for DtoType {
 }
 impl ::std::str::FromStr for DtoType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -1844,7 +1844,7 @@ impl ::std::convert::From<::std::string::String> for JsonPatchOperationOp {
 }
 impl ::std::str::FromStr for JsonPatchOperationOp {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -1927,7 +1927,7 @@ impl ::std::convert::From<::std::string::String> for LocaleOrigin {
 }
 impl ::std::str::FromStr for LocaleOrigin {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -2352,7 +2352,7 @@ for MachineIdentityAggregationResponseCompletionStatus {
 }
 impl ::std::str::FromStr for MachineIdentityAggregationResponseCompletionStatus {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -2440,7 +2440,7 @@ for MachineIdentityAggregationResponseType {
 }
 impl ::std::str::FromStr for MachineIdentityAggregationResponseType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -3795,7 +3795,7 @@ impl ::std::convert::From<::std::string::String> for RiskSeverity {
 }
 impl ::std::str::FromStr for RiskSeverity {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -3885,7 +3885,7 @@ impl ::std::convert::From<::std::string::String> for SanctionedStatus {
 }
 impl ::std::str::FromStr for SanctionedStatus {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -4137,7 +4137,7 @@ impl ::std::convert::From<::std::string::String> for SourceClassificationStatusS
 }
 impl ::std::str::FromStr for SourceClassificationStatusStatus {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -4595,7 +4595,7 @@ impl ::std::convert::From<::std::string::String> for TaskStatusMessageType {
 }
 impl ::std::str::FromStr for TaskStatusMessageType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }

@@ -264,7 +264,7 @@ impl ::std::convert::From<::std::string::String> for DtoType {
 }
 impl ::std::str::FromStr for DtoType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -598,7 +598,7 @@ impl ::std::convert::From<::std::string::String> for JsonPatchOperationOp {
 }
 impl ::std::str::FromStr for JsonPatchOperationOp {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -681,7 +681,7 @@ impl ::std::convert::From<::std::string::String> for LocaleOrigin {
 }
 impl ::std::str::FromStr for LocaleOrigin {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -1106,7 +1106,7 @@ for MachineIdentityAggregationResponseCompletionStatus {
 }
 impl ::std::str::FromStr for MachineIdentityAggregationResponseCompletionStatus {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -1194,7 +1194,7 @@ for MachineIdentityAggregationResponseType {
 }
 impl ::std::str::FromStr for MachineIdentityAggregationResponseType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -2262,7 +2262,7 @@ impl ::std::convert::From<::std::string::String> for SourceClassificationStatusS
 }
 impl ::std::str::FromStr for SourceClassificationStatusStatus {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -2720,7 +2720,7 @@ impl ::std::convert::From<::std::string::String> for TaskStatusMessageType {
 }
 impl ::std::str::FromStr for TaskStatusMessageType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
