@@ -439,7 +439,7 @@ impl BusinessApplicationRef {
         id: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
-            r#type: r#type,
+            r#type,
             id: id.into(),
             name: ::std::option::Option::None,
             sanctioned_status: ::std::option::Option::None,
@@ -627,7 +627,7 @@ impl CorrelationCondition {
             operator_type: operator_type.into(),
             right_attribute_name: right_attribute_name.into(),
             transform: ::std::option::Option::None,
-            ordinal: ordinal,
+            ordinal,
         }
     }
 }
@@ -760,9 +760,9 @@ impl CorrelationConfig {
             id: id.into(),
             source_id: source_id.into(),
             resource_id: resource_id.into(),
-            r#type: r#type,
-            attributes: attributes,
-            rules: rules,
+            r#type,
+            attributes,
+            rules,
             created: ::std::option::Option::None,
             modified: ::std::option::Option::None,
         }
@@ -1066,11 +1066,11 @@ impl CorrelationRule {
     ) -> Self {
         Self {
             id: ::std::option::Option::None,
-            priority: priority,
-            default_rule: default_rule,
-            rule_type: rule_type,
-            rule_action: rule_action,
-            condition_expressions: condition_expressions,
+            priority,
+            default_rule,
+            rule_type,
+            rule_action,
+            condition_expressions,
         }
     }
 }
@@ -1179,7 +1179,7 @@ impl CorrelationRuleAction {
     /// The arguments, in order: `type`.
     pub fn new(r#type: crate::models::CorrelationOwnerType) -> Self {
         Self {
-            r#type: r#type,
+            r#type,
             payload: ::std::option::Option::None,
         }
     }
@@ -1696,7 +1696,7 @@ impl JsonPatchOperation {
         path: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
-            op: op,
+            op,
             path: path.into(),
             from: ::std::option::Option::None,
             value: ::std::option::Option::None,
@@ -2035,7 +2035,7 @@ impl MachineIdentityAggregationRequest {
     /// The arguments, in order: `dataset_ids`.
     pub fn new(dataset_ids: ::std::vec::Vec<::std::string::String>) -> Self {
         Self {
-            dataset_ids: dataset_ids,
+            dataset_ids,
             disable_optimization: ::std::option::Option::None,
         }
     }
@@ -2613,8 +2613,8 @@ impl MachineIdentityOwners {
         secondary_identities: ::std::vec::Vec<crate::models::BaseReferenceDto>,
     ) -> Self {
         Self {
-            primary_identity: primary_identity,
-            secondary_identities: secondary_identities,
+            primary_identity,
+            secondary_identities,
         }
     }
 }
@@ -3925,9 +3925,9 @@ impl SourceClassificationCounts {
     /// The arguments, in order: `expected`, `received`, `completed`.
     pub fn new(expected: i64, received: i64, completed: i64) -> Self {
         Self {
-            expected: expected,
-            received: received,
-            completed: completed,
+            expected,
+            received,
+            completed,
         }
     }
 }
@@ -4257,7 +4257,7 @@ impl TaskDefinitionSummary {
             description: ::std::option::Option::Some(description.into()),
             parent_name: parent_name.into(),
             executor: ::std::option::Option::Some(executor.into()),
-            arguments: arguments,
+            arguments,
         }
     }
 }
@@ -4461,7 +4461,7 @@ impl TaskStatusMessage {
         parameters: ::std::vec::Vec<crate::models::TaskMessageParameter>,
     ) -> Self {
         Self {
-            r#type: r#type,
+            r#type,
             localized_text: ::std::option::Option::Some(localized_text),
             key: key.into(),
             parameters: ::std::option::Option::Some(parameters),

@@ -450,7 +450,7 @@ impl JsonPatchOperation {
         path: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
-            op: op,
+            op,
             path: path.into(),
             from: ::std::option::Option::None,
             value: ::std::option::Option::None,
@@ -789,7 +789,7 @@ impl MachineIdentityAggregationRequest {
     /// The arguments, in order: `dataset_ids`.
     pub fn new(dataset_ids: ::std::vec::Vec<::std::string::String>) -> Self {
         Self {
-            dataset_ids: dataset_ids,
+            dataset_ids,
             disable_optimization: ::std::option::Option::None,
         }
     }
@@ -1375,8 +1375,8 @@ impl MachineIdentityOwners {
         secondary_identities: ::std::vec::Vec<crate::models::BaseReferenceDto>,
     ) -> Self {
         Self {
-            primary_identity: primary_identity,
-            secondary_identities: secondary_identities,
+            primary_identity,
+            secondary_identities,
         }
     }
 }
@@ -2050,9 +2050,9 @@ impl SourceClassificationCounts {
     /// The arguments, in order: `expected`, `received`, `completed`.
     pub fn new(expected: i64, received: i64, completed: i64) -> Self {
         Self {
-            expected: expected,
-            received: received,
-            completed: completed,
+            expected,
+            received,
+            completed,
         }
     }
 }
@@ -2382,7 +2382,7 @@ impl TaskDefinitionSummary {
             description: ::std::option::Option::Some(description.into()),
             parent_name: parent_name.into(),
             executor: ::std::option::Option::Some(executor.into()),
-            arguments: arguments,
+            arguments,
         }
     }
 }
@@ -2586,7 +2586,7 @@ impl TaskStatusMessage {
         parameters: ::std::vec::Vec<crate::models::TaskMessageParameter>,
     ) -> Self {
         Self {
-            r#type: r#type,
+            r#type,
             localized_text: ::std::option::Option::Some(localized_text),
             key: key.into(),
             parameters: ::std::option::Option::Some(parameters),

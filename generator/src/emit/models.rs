@@ -255,7 +255,8 @@ fn struct_def(def: &TypeDef, s: &Struct, boxed: &Boxing) -> TokenStream {
             match (f.needed_in_requests(), f.is_option()) {
                 (false, _) => quote!(#n: ::std::option::Option::None),
                 (true, true) => quote!(#n: ::std::option::Option::Some(#value)),
-                (true, false) => quote!(#n: #value),
+                (true, false) if takes_into_string(def, f, boxed) => quote!(#n: #value),
+                (true, false) => quote!(#n),
             }
         });
         let extra_init = s.additional.as_ref().map(|_| {
