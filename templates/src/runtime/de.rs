@@ -151,7 +151,10 @@ pub(crate) fn read_fields<'de, A: MapAccess<'de>>(
 ) -> Result<Read, A::Error> {
     while let Some(key) = map.next_key::<Key<'de>>()? {
         let k = key.position(names);
-        match (k.and_then(|k| slots.get_mut(k)), k.and_then(|k| names.get(k))) {
+        match (
+            k.and_then(|k| slots.get_mut(k)),
+            k.and_then(|k| names.get(k)),
+        ) {
             (Some(slot), Some(name)) => slot.read(map, name)?,
             _ => {
                 map.next_value::<de::IgnoredAny>()?;
@@ -159,8 +162,9 @@ pub(crate) fn read_fields<'de, A: MapAccess<'de>>(
         }
     }
     let filled = if slots.len() <= 128 {
-        let bits = (slots.iter().enumerate())
-            .fold(0u128, |bits, (k, slot)| bits | (u128::from(slot.is_filled()) << k));
+        let bits = (slots.iter().enumerate()).fold(0u128, |bits, (k, slot)| {
+            bits | (u128::from(slot.is_filled()) << k)
+        });
         Filled::Word(bits)
     } else {
         Filled::List(slots.iter().map(|slot| slot.is_filled()).collect())
