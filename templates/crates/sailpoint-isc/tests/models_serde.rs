@@ -199,7 +199,17 @@ impl Gen {
     }
 
     fn word(&mut self) -> String {
-        let words = ["a", "id", "name", "Ünï", "x y", "q\"uote", "back\\slash", "", "KEY"];
+        let words = [
+            "a",
+            "id",
+            "name",
+            "Ünï",
+            "x y",
+            "q\"uote",
+            "back\\slash",
+            "",
+            "KEY",
+        ];
         words[self.rng.usize(..words.len())].to_string()
     }
 
@@ -364,7 +374,11 @@ fn same<O: Serialize, D: Serialize, E1: std::fmt::Display, E2: std::fmt::Display
             Some((ours, derived))
         }
         (Err(ours), Err(derived)) => {
-            assert_eq!(ours.to_string(), derived.to_string(), "{what}: input {input}");
+            assert_eq!(
+                ours.to_string(),
+                derived.to_string(),
+                "{what}: input {input}"
+            );
             None
         }
         (Ok(_), Err(e)) => panic!("{what}: input {input}: ours decodes, the derive's fails: {e}"),
@@ -430,7 +444,11 @@ where
         // A decoded value encodes to the same bytes in every format, and
         // reads back the same from them.
         let ron_ours = ron::to_string(&ours).unwrap();
-        assert_eq!(ron_ours, ron::to_string(&derived).unwrap(), "ron: input {input}");
+        assert_eq!(
+            ron_ours,
+            ron::to_string(&derived).unwrap(),
+            "ron: input {input}"
+        );
         same(
             "ron round trip",
             &ron_ours,
@@ -439,7 +457,11 @@ where
         )
         .expect("RON reads back what it wrote");
         let yaml_ours = serde_yaml::to_string(&ours).unwrap();
-        assert_eq!(yaml_ours, serde_yaml::to_string(&derived).unwrap(), "yaml: input {input}");
+        assert_eq!(
+            yaml_ours,
+            serde_yaml::to_string(&derived).unwrap(),
+            "yaml: input {input}"
+        );
         same(
             "yaml round trip",
             &yaml_ours,
@@ -448,8 +470,16 @@ where
         )
         .expect("YAML reads back what it wrote");
         for (name, ours_bytes, derived_bytes) in [
-            ("msgpack named", rmp_serde::to_vec_named(&ours), rmp_serde::to_vec_named(&derived)),
-            ("msgpack compact", rmp_serde::to_vec(&ours), rmp_serde::to_vec(&derived)),
+            (
+                "msgpack named",
+                rmp_serde::to_vec_named(&ours),
+                rmp_serde::to_vec_named(&derived),
+            ),
+            (
+                "msgpack compact",
+                rmp_serde::to_vec(&ours),
+                rmp_serde::to_vec(&derived),
+            ),
         ] {
             let ours_bytes = ours_bytes.unwrap();
             assert_eq!(ours_bytes, derived_bytes.unwrap(), "{name}: input {input}");
@@ -477,40 +507,52 @@ const TASK_DEFINITION_SUMMARY: &[(&str, Kind)] = &[
 ];
 
 const TASK_STATUS_MESSAGE: &[(&str, Kind)] = &[
-    ("type", Kind::Enum(&["INFO", "WARN", "ERROR", "SOMETHING_NEW"])),
+    (
+        "type",
+        Kind::Enum(&["INFO", "WARN", "ERROR", "SOMETHING_NEW"]),
+    ),
     ("localizedText", Kind::Localized),
     ("key", Kind::Str),
     ("parameters", Kind::Parameters),
 ];
 
 const BASE_REFERENCE_DTO: &[(&str, Kind)] = &[
-    ("type", Kind::Enum(&["IDENTITY", "ACCOUNT", "SOMETHING_NEW"])),
+    (
+        "type",
+        Kind::Enum(&["IDENTITY", "ACCOUNT", "SOMETHING_NEW"]),
+    ),
     ("id", Kind::Str),
     ("name", Kind::Str),
 ];
 
 /// Each model gets enough documents that both outcomes are common.
 fn check_reaches_both((decoded, failed): (usize, usize)) {
-    assert!(decoded > 200 && failed > 200, "decoded {decoded}, failed {failed}");
+    assert!(
+        decoded > 200 && failed > 200,
+        "decoded {decoded}, failed {failed}"
+    );
 }
 
 #[test]
 fn differential_task_definition_summary_in_every_format() {
-    check_reaches_both(differential::<TaskDefinitionSummary, derived::TaskDefinitionSummary>(
-        1, 1500, TASK_DEFINITION_SUMMARY,
-    ));
+    check_reaches_both(differential::<
+        TaskDefinitionSummary,
+        derived::TaskDefinitionSummary,
+    >(1, 1500, TASK_DEFINITION_SUMMARY));
 }
 
 #[test]
 fn differential_task_status_message_in_every_format() {
-    check_reaches_both(differential::<TaskStatusMessage, derived::TaskStatusMessage>(
-        2, 1500, TASK_STATUS_MESSAGE,
-    ));
+    check_reaches_both(
+        differential::<TaskStatusMessage, derived::TaskStatusMessage>(2, 1500, TASK_STATUS_MESSAGE),
+    );
 }
 
 #[test]
 fn differential_base_reference_dto_in_every_format() {
     check_reaches_both(differential::<BaseReferenceDto, derived::BaseReferenceDto>(
-        3, 1500, BASE_REFERENCE_DTO,
+        3,
+        1500,
+        BASE_REFERENCE_DTO,
     ));
 }
