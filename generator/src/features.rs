@@ -48,21 +48,11 @@ pub struct Features {
     pub json_errors: bool,
     /// Some operation is experimental (sends `meta::EXPERIMENTAL_HEADER`).
     pub experimental: bool,
-    /// Some model is a struct (its serde impls call `runtime::de`).
+    /// Some model is a struct with written-out serde impls (one that
+    /// ignores undeclared properties: `runtime::{de, ser}`).
     pub structs: bool,
-    /// Some struct declares a field (`runtime::de::{index, field}`).
-    pub struct_fields: bool,
-    /// Some struct has a required field (`runtime::de::required`).
+    /// Some such struct has a required field.
     pub required_fields: bool,
-    /// Some struct keeps its undeclared properties (`Key::into_string`).
-    pub additional_properties: bool,
-    /// Some struct ignores its undeclared properties (`runtime::de::next_field`).
-    pub closed_structs: bool,
-    /// Some such struct declares a field (`runtime::de::read_fields`).
-    pub closed_struct_fields: bool,
-    /// Some struct that keeps undeclared properties declares a field
-    /// (`runtime::de::index`).
-    pub open_struct_fields: bool,
 }
 
 impl Features {
@@ -72,7 +62,7 @@ impl Features {
         let ops = || api.tags.iter().flat_map(|t| &t.operations);
         let structs = || {
             api.types.values().filter_map(|t| match &t.kind {
-                TypeKind::Struct(s) => Some(s),
+                TypeKind::Struct(s) if s.additional.is_none() => Some(s),
                 _ => None,
             })
         };
@@ -92,12 +82,7 @@ impl Features {
             }),
             experimental: ops().any(|op| op.experimental),
             structs: structs().next().is_some(),
-            struct_fields: structs().any(|s| !s.fields.is_empty()),
             required_fields: structs().any(|s| s.fields.iter().any(|f| !f.is_option())),
-            additional_properties: structs().any(|s| s.additional.is_some()),
-            closed_structs: structs().any(|s| s.additional.is_none()),
-            closed_struct_fields: structs().any(|s| s.additional.is_none() && !s.fields.is_empty()),
-            open_struct_fields: structs().any(|s| s.additional.is_some() && !s.fields.is_empty()),
             sailpoint: api.sailpoint,
         }
     }
@@ -130,12 +115,7 @@ impl Features {
             "json_errors" => self.json_errors,
             "experimental" => self.experimental,
             "structs" => self.structs,
-            "struct_fields" => self.struct_fields,
             "required_fields" => self.required_fields,
-            "additional_properties" => self.additional_properties,
-            "closed_structs" => self.closed_structs,
-            "closed_struct_fields" => self.closed_struct_fields,
-            "open_struct_fields" => self.open_struct_fields,
             _ => return None,
         })
     }

@@ -821,6 +821,14 @@ impl Field {
     pub fn is_option(&self) -> bool {
         !self.required || self.nullable || self.read_only
     }
+
+    /// Whether a request must carry the field: required and not read-only
+    /// (a required nullable one too, since `null` is rarely what a caller
+    /// means). The struct's `new` takes these, and a struct with any has no
+    /// `Default`.
+    pub fn needed_in_requests(&self) -> bool {
+        self.required && !self.read_only
+    }
 }
 
 /// A string enum.

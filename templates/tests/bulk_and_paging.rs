@@ -468,9 +468,7 @@ async fn creator(server: &MockServer, failing: &[&str], status: u16) -> Arc<Mute
 }
 
 fn create_body(i: usize) -> MachineIdentityRequest {
-    let mut body = MachineIdentityRequest::new("Payroll", "AI Agent");
-    body.name = Some(format!("agent-{i}"));
-    body
+    MachineIdentityRequest::new(format!("agent-{i}"), "Payroll", "AI Agent")
 }
 
 #[tokio::test]

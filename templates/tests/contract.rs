@@ -799,8 +799,7 @@ async fn create_machine_identity() {
     owner.r#type = Some(DtoType::Identity);
     owner.id = Some("2c9180a46faadee4016fb4e018c20639".into());
     owner.name = Some("Cloud Admin".into());
-    let mut body = MachineIdentityRequest::new("Payroll", "AI Agent");
-    body.name = Some("payroll-sync-agent".into());
+    let mut body = MachineIdentityRequest::new("payroll-sync-agent", "Payroll", "AI Agent");
     body.description = Some("Agent that syncs payroll data every night.".into());
     body.attributes = Some(
         json!({"Region": "EU", "securityRisk": "medium"})

@@ -32,9 +32,7 @@ fn identity(id: &str) -> MachineIdentityResponse {
 }
 
 fn create_request() -> MachineIdentityRequest {
-    let mut body = MachineIdentityRequest::new("Payroll", "AI Agent");
-    body.name = Some("payroll-sync-agent".into());
-    body
+    MachineIdentityRequest::new("payroll-sync-agent", "Payroll", "AI Agent")
 }
 
 fn patch() -> JsonPatch {

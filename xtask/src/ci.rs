@@ -75,6 +75,13 @@ pub fn ci(_args: &[String]) -> Result<()> {
     // Every real public spec of the corpus, small and large (the large ones
     // take a minute or more each to check).
     crate::corpus::corpus(&[])?;
+    // Specs made to stress the generator, generated and checked the same
+    // way: schemas named after std types (`Option`, `String`, `Result`, ...).
+    crate::corpus::corpus(&[
+        "--corpus".into(),
+        "generator/tests/compiled".into(),
+        "--no-test".into(),
+    ])?;
     Ok(())
 }
 

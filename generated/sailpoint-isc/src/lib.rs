@@ -540,12 +540,10 @@
 //! use sailpoint_isc::test_kit::Kit;
 //!
 //! let kit = Kit::start();
-//! let mut identity = MachineIdentityV2::default();
-//! identity.name = Some("payroll-sync-agent".into());
 //! kit.machine_identities()
 //!     .get_machine_identity_v2()
 //!     .with_id("42")
-//!     .respond(identity);
+//!     .respond(MachineIdentityV2::new("payroll-sync-agent"));
 //!
 //! let found = kit.client().machine_identities().get_machine_identity_v2("42").send().await?;
 //! assert_eq!(found.name.as_deref(), Some("payroll-sync-agent"));

@@ -144,7 +144,11 @@ impl MachineIdentities {
     /// use sailpoint_isc::{Client, Error};
     ///
     /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
-    ///     let body = MachineIdentityRequest::new("example".to_string(), "example".to_string());
+    ///     let body = MachineIdentityRequest::new(
+    ///         "example".to_string(),
+    ///         "example".to_string(),
+    ///         "example".to_string(),
+    ///     );
     ///     let result = client
     ///         .machine_identities()
     ///         .create_machine_identity_v1(body)
@@ -1035,7 +1039,7 @@ impl MachineIdentities {
     /// use sailpoint_isc::{Client, Error};
     ///
     /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
-    ///     let body = MachineIdentityV2::default();
+    ///     let body = MachineIdentityV2::new("example".to_string());
     ///     let result = client
     ///         .machine_identities()
     ///         .create_machine_identity_v2(body)

@@ -32,19 +32,12 @@ impl ::serde::Serialize for Anomaly {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "Anomaly",
-                    usize::from(self.id.is_some())
-                        + usize::from(self.anomaly_type.is_some())
-                        + usize::from(self.description.is_some())
-                        + usize::from(self.rule_id.is_some())
-                        + usize::from(self.data_sources.is_some())
-                        + usize::from(self.detected_at.is_some())
-                        + usize::from(self.evidence.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for Anomaly {
+    const NAME: &'static str = "Anomaly";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("id", &self.id);
         out.optional("anomalyType", &self.anomaly_type);
         out.optional("description", &self.description);
@@ -52,7 +45,6 @@ impl ::serde::Serialize for Anomaly {
         out.optional("dataSources", &self.data_sources);
         out.optional("detectedAt", &self.detected_at);
         out.optional("evidence", &self.evidence);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Anomaly {
@@ -63,46 +55,47 @@ impl<'de> ::serde::Deserialize<'de> for Anomaly {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for Anomaly {
-    const EXPECTING: &'static str = "struct Anomaly";
+    const NAME: &'static str = "Anomaly";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "anomalyType",
+        "description",
+        "ruleId",
+        "dataSources",
+        "detectedAt",
+        "evidence",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        let mut f6 = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut anomaly_type = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut rule_id = ::std::option::Option::None;
+        let mut data_sources = ::std::option::Option::None;
+        let mut detected_at = ::std::option::Option::None;
+        let mut evidence = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "id",
-                "anomalyType",
-                "description",
-                "ruleId",
-                "dataSources",
-                "detectedAt",
-                "evidence",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut anomaly_type,
+                &mut description,
+                &mut rule_id,
+                &mut data_sources,
+                &mut detected_at,
+                &mut evidence,
             ],
         )?;
-        ::std::result::Result::Ok(Anomaly {
-            id: f0.flatten(),
-            anomaly_type: f1.flatten(),
-            description: f2.flatten(),
-            rule_id: f3.flatten(),
-            data_sources: f4.flatten(),
-            detected_at: f5.flatten(),
-            evidence: f6.flatten(),
+        ::std::result::Result::Ok(Self {
+            id: id.flatten(),
+            anomaly_type: anomaly_type.flatten(),
+            description: description.flatten(),
+            rule_id: rule_id.flatten(),
+            data_sources: data_sources.flatten(),
+            detected_at: detected_at.flatten(),
+            evidence: evidence.flatten(),
         })
     }
 }
@@ -141,20 +134,12 @@ impl ::serde::Serialize for AnomalyBaseline {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "AnomalyBaseline",
-                    usize::from(self.ui_feature_name.is_some())
-                        + usize::from(self.window_size.is_some())
-                        + usize::from(self.values.is_some())
-                        + usize::from(self.raw_value.is_some())
-                        + usize::from(self.upper_bound.is_some())
-                        + usize::from(self.lower_bound.is_some())
-                        + usize::from(self.minimum_value.is_some())
-                        + usize::from(self.fpr_value.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for AnomalyBaseline {
+    const NAME: &'static str = "AnomalyBaseline";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("uiFeatureName", &self.ui_feature_name);
         out.optional("windowSize", &self.window_size);
         out.optional("values", &self.values);
@@ -163,7 +148,6 @@ impl ::serde::Serialize for AnomalyBaseline {
         out.optional("lowerBound", &self.lower_bound);
         out.optional("minimumValue", &self.minimum_value);
         out.optional("fprValue", &self.fpr_value);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnomalyBaseline {
@@ -174,50 +158,51 @@ impl<'de> ::serde::Deserialize<'de> for AnomalyBaseline {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for AnomalyBaseline {
-    const EXPECTING: &'static str = "struct AnomalyBaseline";
+    const NAME: &'static str = "AnomalyBaseline";
+    const FIELDS: &'static [&'static str] = &[
+        "uiFeatureName",
+        "windowSize",
+        "values",
+        "rawValue",
+        "upperBound",
+        "lowerBound",
+        "minimumValue",
+        "fprValue",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        let mut f6 = ::std::option::Option::None;
-        let mut f7 = ::std::option::Option::None;
+        let mut ui_feature_name = ::std::option::Option::None;
+        let mut window_size = ::std::option::Option::None;
+        let mut values = ::std::option::Option::None;
+        let mut raw_value = ::std::option::Option::None;
+        let mut upper_bound = ::std::option::Option::None;
+        let mut lower_bound = ::std::option::Option::None;
+        let mut minimum_value = ::std::option::Option::None;
+        let mut fpr_value = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "uiFeatureName",
-                "windowSize",
-                "values",
-                "rawValue",
-                "upperBound",
-                "lowerBound",
-                "minimumValue",
-                "fprValue",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
+                &mut ui_feature_name as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut window_size,
+                &mut values,
+                &mut raw_value,
+                &mut upper_bound,
+                &mut lower_bound,
+                &mut minimum_value,
+                &mut fpr_value,
             ],
         )?;
-        ::std::result::Result::Ok(AnomalyBaseline {
-            ui_feature_name: f0.flatten(),
-            window_size: f1.flatten(),
-            values: f2.flatten(),
-            raw_value: f3.flatten(),
-            upper_bound: f4.flatten(),
-            lower_bound: f5.flatten(),
-            minimum_value: f6.flatten(),
-            fpr_value: f7.flatten(),
+        ::std::result::Result::Ok(Self {
+            ui_feature_name: ui_feature_name.flatten(),
+            window_size: window_size.flatten(),
+            values: values.flatten(),
+            raw_value: raw_value.flatten(),
+            upper_bound: upper_bound.flatten(),
+            lower_bound: lower_bound.flatten(),
+            minimum_value: minimum_value.flatten(),
+            fpr_value: fpr_value.flatten(),
         })
     }
 }
@@ -250,23 +235,17 @@ impl ::serde::Serialize for AnomalyEvidence {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "AnomalyEvidence",
-                    usize::from(self.source.is_some())
-                        + usize::from(self.timestamp.is_some())
-                        + usize::from(self.agent_attribute_type.is_some())
-                        + usize::from(self.agent_attribute_value.is_some())
-                        + usize::from(self.baseline.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for AnomalyEvidence {
+    const NAME: &'static str = "AnomalyEvidence";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("source", &self.source);
         out.optional("timestamp", &self.timestamp);
         out.optional("agentAttributeType", &self.agent_attribute_type);
         out.optional("agentAttributeValue", &self.agent_attribute_value);
         out.optional("baseline", &self.baseline);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnomalyEvidence {
@@ -277,38 +256,39 @@ impl<'de> ::serde::Deserialize<'de> for AnomalyEvidence {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for AnomalyEvidence {
-    const EXPECTING: &'static str = "struct AnomalyEvidence";
+    const NAME: &'static str = "AnomalyEvidence";
+    const FIELDS: &'static [&'static str] = &[
+        "source",
+        "timestamp",
+        "agentAttributeType",
+        "agentAttributeValue",
+        "baseline",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
+        let mut source = ::std::option::Option::None;
+        let mut timestamp = ::std::option::Option::None;
+        let mut agent_attribute_type = ::std::option::Option::None;
+        let mut agent_attribute_value = ::std::option::Option::None;
+        let mut baseline = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "source",
-                "timestamp",
-                "agentAttributeType",
-                "agentAttributeValue",
-                "baseline",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
+                &mut source as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut timestamp,
+                &mut agent_attribute_type,
+                &mut agent_attribute_value,
+                &mut baseline,
             ],
         )?;
-        ::std::result::Result::Ok(AnomalyEvidence {
-            source: f0.flatten(),
-            timestamp: f1.flatten(),
-            agent_attribute_type: f2.flatten(),
-            agent_attribute_value: f3.flatten(),
-            baseline: f4.flatten(),
+        ::std::result::Result::Ok(Self {
+            source: source.flatten(),
+            timestamp: timestamp.flatten(),
+            agent_attribute_type: agent_attribute_type.flatten(),
+            agent_attribute_value: agent_attribute_value.flatten(),
+            baseline: baseline.flatten(),
         })
     }
 }
@@ -333,16 +313,14 @@ impl ::serde::Serialize for AnomalyEvidenceTimestamp {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "AnomalyEvidenceTimestamp",
-                    usize::from(self.at.is_some()) + usize::from(self.from.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for AnomalyEvidenceTimestamp {
+    const NAME: &'static str = "AnomalyEvidenceTimestamp";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("at", &self.at);
         out.optional("from", &self.from);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AnomalyEvidenceTimestamp {
@@ -353,20 +331,21 @@ impl<'de> ::serde::Deserialize<'de> for AnomalyEvidenceTimestamp {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for AnomalyEvidenceTimestamp {
-    const EXPECTING: &'static str = "struct AnomalyEvidenceTimestamp";
+    const NAME: &'static str = "AnomalyEvidenceTimestamp";
+    const FIELDS: &'static [&'static str] = &["at", "from"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
+        let mut at = ::std::option::Option::None;
+        let mut from = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["at", "from"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [&mut at as &mut dyn crate::runtime::de::Slot<'de, A>, &mut from],
         )?;
-        ::std::result::Result::Ok(AnomalyEvidenceTimestamp {
-            at: f0.flatten(),
-            from: f1.flatten(),
+        ::std::result::Result::Ok(Self {
+            at: at.flatten(),
+            from: from.flatten(),
         })
     }
 }
@@ -393,18 +372,15 @@ impl ::serde::Serialize for BaseReferenceDto {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "BaseReferenceDto",
-                    usize::from(self.r#type.is_some()) + usize::from(self.id.is_some())
-                        + usize::from(self.name.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for BaseReferenceDto {
+    const NAME: &'static str = "BaseReferenceDto";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("type", &self.r#type);
         out.optional("id", &self.id);
         out.optional("name", &self.name);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BaseReferenceDto {
@@ -415,22 +391,27 @@ impl<'de> ::serde::Deserialize<'de> for BaseReferenceDto {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for BaseReferenceDto {
-    const EXPECTING: &'static str = "struct BaseReferenceDto";
+    const NAME: &'static str = "BaseReferenceDto";
+    const FIELDS: &'static [&'static str] = &["type", "id", "name"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
+        let mut r#type = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["type", "id", "name"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1, &mut f2],
+            Self::FIELDS,
+            &mut [
+                &mut r#type as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut id,
+                &mut name,
+            ],
         )?;
-        ::std::result::Result::Ok(BaseReferenceDto {
-            r#type: f0.flatten(),
-            id: f1.flatten(),
-            name: f2.flatten(),
+        ::std::result::Result::Ok(Self {
+            r#type: r#type.flatten(),
+            id: id.flatten(),
+            name: name.flatten(),
         })
     }
 }
@@ -477,21 +458,17 @@ impl ::serde::Serialize for BusinessApplicationRef {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "BusinessApplicationRef",
-                    2usize + usize::from(self.name.is_some())
-                        + usize::from(self.sanctioned_status.is_some())
-                        + usize::from(self.correlation_type.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for BusinessApplicationRef {
+    const NAME: &'static str = "BusinessApplicationRef";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("type", &self.r#type);
         out.field("id", &self.id);
         out.optional("name", &self.name);
-        out.optional("sanctionedStatus", &self.sanctioned_status);
+        out.read_only("sanctionedStatus", &self.sanctioned_status);
         out.optional("correlationType", &self.correlation_type);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BusinessApplicationRef {
@@ -502,39 +479,45 @@ impl<'de> ::serde::Deserialize<'de> for BusinessApplicationRef {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for BusinessApplicationRef {
-    const EXPECTING: &'static str = "struct BusinessApplicationRef";
+    const NAME: &'static str = "BusinessApplicationRef";
+    const FIELDS: &'static [&'static str] = &[
+        "type",
+        "id",
+        "name",
+        "sanctionedStatus",
+        "correlationType",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut r#type = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut sanctioned_status = ::std::option::Option::None;
+        let mut correlation_type = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["type", "id", "name", "sanctionedStatus", "correlationType"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
+                &mut r#type as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut id,
+                &mut name,
+                &mut sanctioned_status,
+                &mut correlation_type,
             ],
         )?;
-        let absent = [f0.is_none(), f1.is_none()];
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
-        else {
-            return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["type", "id"], &absent),
-            );
+        let (::std::option::Option::Some(r#type), ::std::option::Option::Some(id)) = (
+            r#type,
+            id,
+        ) else {
+            return ::std::result::Result::Err(read.missing(&["type", "id"]));
         };
-        ::std::result::Result::Ok(BusinessApplicationRef {
-            r#type: f0,
-            id: f1,
-            name: f2.flatten(),
-            sanctioned_status: f3.flatten(),
-            correlation_type: f4.flatten(),
+        ::std::result::Result::Ok(Self {
+            r#type,
+            id,
+            name: name.flatten(),
+            sanctioned_status: sanctioned_status.flatten(),
+            correlation_type: correlation_type.flatten(),
         })
     }
 }
@@ -594,7 +577,7 @@ impl ::std::convert::From<::std::string::String> for BusinessApplicationRefType 
 }
 impl ::std::str::FromStr for BusinessApplicationRefType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -635,12 +618,13 @@ impl ::serde::Serialize for ComplianceControl {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct("ComplianceControl", usize::from(self.id.is_some()))?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for ComplianceControl {
+    const NAME: &'static str = "ComplianceControl";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("id", &self.id);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ComplianceControl {
@@ -651,19 +635,18 @@ impl<'de> ::serde::Deserialize<'de> for ComplianceControl {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for ComplianceControl {
-    const EXPECTING: &'static str = "struct ComplianceControl";
+    const NAME: &'static str = "ComplianceControl";
+    const FIELDS: &'static [&'static str] = &["id"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["id"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>],
+            Self::FIELDS,
+            &mut [&mut id as &mut dyn crate::runtime::de::Slot<'de, A>],
         )?;
-        ::std::result::Result::Ok(ComplianceControl {
-            id: f0.flatten(),
-        })
+        ::std::result::Result::Ok(Self { id: id.flatten() })
     }
 }
 /// One condition of a correlation rule, comparing two attributes.
@@ -710,21 +693,18 @@ impl ::serde::Serialize for CorrelationCondition {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "CorrelationCondition",
-                    4usize + usize::from(self.id.is_some())
-                        + usize::from(self.transform.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for CorrelationCondition {
+    const NAME: &'static str = "CorrelationCondition";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("id", &self.id);
         out.field("leftAttributeName", &self.left_attribute_name);
         out.field("operatorType", &self.operator_type);
         out.field("rightAttributeName", &self.right_attribute_name);
         out.optional("transform", &self.transform);
         out.field("ordinal", &self.ordinal);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CorrelationCondition {
@@ -735,61 +715,61 @@ impl<'de> ::serde::Deserialize<'de> for CorrelationCondition {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for CorrelationCondition {
-    const EXPECTING: &'static str = "struct CorrelationCondition";
+    const NAME: &'static str = "CorrelationCondition";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "leftAttributeName",
+        "operatorType",
+        "rightAttributeName",
+        "transform",
+        "ordinal",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut id = ::std::option::Option::None;
+        let mut left_attribute_name = ::std::option::Option::None;
+        let mut operator_type = ::std::option::Option::None;
+        let mut right_attribute_name = ::std::option::Option::None;
+        let mut transform = ::std::option::Option::None;
+        let mut ordinal = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "id",
-                "leftAttributeName",
-                "operatorType",
-                "rightAttributeName",
-                "transform",
-                "ordinal",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut left_attribute_name,
+                &mut operator_type,
+                &mut right_attribute_name,
+                &mut transform,
+                &mut ordinal,
             ],
         )?;
-        let absent = [f1.is_none(), f2.is_none(), f3.is_none(), f5.is_none()];
         let (
-            ::std::option::Option::Some(f1),
-            ::std::option::Option::Some(f2),
-            ::std::option::Option::Some(f3),
-            ::std::option::Option::Some(f5),
-        ) = (f1, f2, f3, f5) else {
+            ::std::option::Option::Some(left_attribute_name),
+            ::std::option::Option::Some(operator_type),
+            ::std::option::Option::Some(right_attribute_name),
+            ::std::option::Option::Some(ordinal),
+        ) = (left_attribute_name, operator_type, right_attribute_name, ordinal) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(
-                    &[
-                        "leftAttributeName",
-                        "operatorType",
-                        "rightAttributeName",
-                        "ordinal",
-                    ],
-                    &absent,
-                ),
+                read
+                    .missing(
+                        &[
+                            "leftAttributeName",
+                            "operatorType",
+                            "rightAttributeName",
+                            "ordinal",
+                        ],
+                    ),
             );
         };
-        ::std::result::Result::Ok(CorrelationCondition {
-            id: f0.flatten(),
-            left_attribute_name: f1,
-            operator_type: f2,
-            right_attribute_name: f3,
-            transform: f4.flatten(),
-            ordinal: f5,
+        ::std::result::Result::Ok(Self {
+            id: id.flatten(),
+            left_attribute_name,
+            operator_type,
+            right_attribute_name,
+            transform: transform.flatten(),
+            ordinal,
         })
     }
 }
@@ -851,23 +831,20 @@ impl ::serde::Serialize for CorrelationConfig {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "CorrelationConfig",
-                    6usize + usize::from(self.created.is_some())
-                        + usize::from(self.modified.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for CorrelationConfig {
+    const NAME: &'static str = "CorrelationConfig";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("id", &self.id);
         out.field("sourceId", &self.source_id);
         out.field("resourceId", &self.resource_id);
         out.field("type", &self.r#type);
         out.field("attributes", &self.attributes);
         out.field("rules", &self.rules);
-        out.optional("created", &self.created);
-        out.optional("modified", &self.modified);
-        out.end()
+        out.read_only("created", &self.created);
+        out.read_only("modified", &self.modified);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CorrelationConfig {
@@ -878,73 +855,66 @@ impl<'de> ::serde::Deserialize<'de> for CorrelationConfig {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for CorrelationConfig {
-    const EXPECTING: &'static str = "struct CorrelationConfig";
+    const NAME: &'static str = "CorrelationConfig";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "sourceId",
+        "resourceId",
+        "type",
+        "attributes",
+        "rules",
+        "created",
+        "modified",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        let mut f6 = ::std::option::Option::None;
-        let mut f7 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut id = ::std::option::Option::None;
+        let mut source_id = ::std::option::Option::None;
+        let mut resource_id = ::std::option::Option::None;
+        let mut r#type = ::std::option::Option::None;
+        let mut attributes = ::std::option::Option::None;
+        let mut rules = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut modified = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "id",
-                "sourceId",
-                "resourceId",
-                "type",
-                "attributes",
-                "rules",
-                "created",
-                "modified",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut source_id,
+                &mut resource_id,
+                &mut r#type,
+                &mut attributes,
+                &mut rules,
+                &mut created,
+                &mut modified,
             ],
         )?;
-        let absent = [
-            f0.is_none(),
-            f1.is_none(),
-            f2.is_none(),
-            f3.is_none(),
-            f4.is_none(),
-            f5.is_none(),
-        ];
         let (
-            ::std::option::Option::Some(f0),
-            ::std::option::Option::Some(f1),
-            ::std::option::Option::Some(f2),
-            ::std::option::Option::Some(f3),
-            ::std::option::Option::Some(f4),
-            ::std::option::Option::Some(f5),
-        ) = (f0, f1, f2, f3, f4, f5) else {
+            ::std::option::Option::Some(id),
+            ::std::option::Option::Some(source_id),
+            ::std::option::Option::Some(resource_id),
+            ::std::option::Option::Some(r#type),
+            ::std::option::Option::Some(attributes),
+            ::std::option::Option::Some(rules),
+        ) = (id, source_id, resource_id, r#type, attributes, rules) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(
-                    &["id", "sourceId", "resourceId", "type", "attributes", "rules"],
-                    &absent,
-                ),
+                read
+                    .missing(
+                        &["id", "sourceId", "resourceId", "type", "attributes", "rules"],
+                    ),
             );
         };
-        ::std::result::Result::Ok(CorrelationConfig {
-            id: f0,
-            source_id: f1,
-            resource_id: f2,
-            r#type: f3,
-            attributes: f4,
-            rules: f5,
-            created: f6.flatten(),
-            modified: f7.flatten(),
+        ::std::result::Result::Ok(Self {
+            id,
+            source_id,
+            resource_id,
+            r#type,
+            attributes,
+            rules,
+            created: created.flatten(),
+            modified: modified.flatten(),
         })
     }
 }
@@ -1008,7 +978,7 @@ impl ::std::convert::From<::std::string::String> for CorrelationConfigType {
 }
 impl ::std::str::FromStr for CorrelationConfigType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -1100,7 +1070,7 @@ impl ::std::convert::From<::std::string::String> for CorrelationOwnerType {
 }
 impl ::std::str::FromStr for CorrelationOwnerType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -1168,20 +1138,18 @@ impl ::serde::Serialize for CorrelationRule {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "CorrelationRule",
-                    5usize + usize::from(self.id.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for CorrelationRule {
+    const NAME: &'static str = "CorrelationRule";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("id", &self.id);
         out.field("priority", &self.priority);
         out.field("defaultRule", &self.default_rule);
         out.field("ruleType", &self.rule_type);
         out.field("ruleAction", &self.rule_action);
         out.field("conditionExpressions", &self.condition_expressions);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CorrelationRule {
@@ -1192,69 +1160,63 @@ impl<'de> ::serde::Deserialize<'de> for CorrelationRule {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for CorrelationRule {
-    const EXPECTING: &'static str = "struct CorrelationRule";
+    const NAME: &'static str = "CorrelationRule";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "priority",
+        "defaultRule",
+        "ruleType",
+        "ruleAction",
+        "conditionExpressions",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut id = ::std::option::Option::None;
+        let mut priority = ::std::option::Option::None;
+        let mut default_rule = ::std::option::Option::None;
+        let mut rule_type = ::std::option::Option::None;
+        let mut rule_action = ::std::option::Option::None;
+        let mut condition_expressions = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "id",
-                "priority",
-                "defaultRule",
-                "ruleType",
-                "ruleAction",
-                "conditionExpressions",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut priority,
+                &mut default_rule,
+                &mut rule_type,
+                &mut rule_action,
+                &mut condition_expressions,
             ],
         )?;
-        let absent = [
-            f1.is_none(),
-            f2.is_none(),
-            f3.is_none(),
-            f4.is_none(),
-            f5.is_none(),
-        ];
         let (
-            ::std::option::Option::Some(f1),
-            ::std::option::Option::Some(f2),
-            ::std::option::Option::Some(f3),
-            ::std::option::Option::Some(f4),
-            ::std::option::Option::Some(f5),
-        ) = (f1, f2, f3, f4, f5) else {
+            ::std::option::Option::Some(priority),
+            ::std::option::Option::Some(default_rule),
+            ::std::option::Option::Some(rule_type),
+            ::std::option::Option::Some(rule_action),
+            ::std::option::Option::Some(condition_expressions),
+        ) = (priority, default_rule, rule_type, rule_action, condition_expressions) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(
-                    &[
-                        "priority",
-                        "defaultRule",
-                        "ruleType",
-                        "ruleAction",
-                        "conditionExpressions",
-                    ],
-                    &absent,
-                ),
+                read
+                    .missing(
+                        &[
+                            "priority",
+                            "defaultRule",
+                            "ruleType",
+                            "ruleAction",
+                            "conditionExpressions",
+                        ],
+                    ),
             );
         };
-        ::std::result::Result::Ok(CorrelationRule {
-            id: f0.flatten(),
-            priority: f1,
-            default_rule: f2,
-            rule_type: f3,
-            rule_action: f4,
-            condition_expressions: f5,
+        ::std::result::Result::Ok(Self {
+            id: id.flatten(),
+            priority,
+            default_rule,
+            rule_type,
+            rule_action,
+            condition_expressions,
         })
     }
 }
@@ -1287,16 +1249,14 @@ impl ::serde::Serialize for CorrelationRuleAction {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "CorrelationRuleAction",
-                    1usize + usize::from(self.payload.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for CorrelationRuleAction {
+    const NAME: &'static str = "CorrelationRuleAction";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("type", &self.r#type);
         out.optional("payload", &self.payload);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CorrelationRuleAction {
@@ -1307,26 +1267,24 @@ impl<'de> ::serde::Deserialize<'de> for CorrelationRuleAction {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for CorrelationRuleAction {
-    const EXPECTING: &'static str = "struct CorrelationRuleAction";
+    const NAME: &'static str = "CorrelationRuleAction";
+    const FIELDS: &'static [&'static str] = &["type", "payload"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut r#type = ::std::option::Option::None;
+        let mut payload = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["type", "payload"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [&mut r#type as &mut dyn crate::runtime::de::Slot<'de, A>, &mut payload],
         )?;
-        let absent = [f0.is_none()];
-        let (::std::option::Option::Some(f0),) = (f0,) else {
-            return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["type"], &absent),
-            );
+        let (::std::option::Option::Some(r#type),) = (r#type,) else {
+            return ::std::result::Result::Err(read.missing(&["type"]));
         };
-        ::std::result::Result::Ok(CorrelationRuleAction {
-            r#type: f0,
-            payload: f1.flatten(),
+        ::std::result::Result::Ok(Self {
+            r#type,
+            payload: payload.flatten(),
         })
     }
 }
@@ -1392,7 +1350,7 @@ impl ::std::convert::From<::std::string::String> for CorrelationType {
 }
 impl ::std::str::FromStr for CorrelationType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -1612,7 +1570,7 @@ impl ::std::convert::From<::std::string::String> for DtoType {
 }
 impl ::std::str::FromStr for DtoType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -1657,19 +1615,15 @@ impl ::serde::Serialize for ErrorMessageDto {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "ErrorMessageDto",
-                    usize::from(self.locale.is_some())
-                        + usize::from(self.locale_origin.is_some())
-                        + usize::from(self.text.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for ErrorMessageDto {
+    const NAME: &'static str = "ErrorMessageDto";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("locale", &self.locale);
         out.optional("localeOrigin", &self.locale_origin);
         out.optional("text", &self.text);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ErrorMessageDto {
@@ -1680,22 +1634,27 @@ impl<'de> ::serde::Deserialize<'de> for ErrorMessageDto {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for ErrorMessageDto {
-    const EXPECTING: &'static str = "struct ErrorMessageDto";
+    const NAME: &'static str = "ErrorMessageDto";
+    const FIELDS: &'static [&'static str] = &["locale", "localeOrigin", "text"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
+        let mut locale = ::std::option::Option::None;
+        let mut locale_origin = ::std::option::Option::None;
+        let mut text = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["locale", "localeOrigin", "text"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1, &mut f2],
+            Self::FIELDS,
+            &mut [
+                &mut locale as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut locale_origin,
+                &mut text,
+            ],
         )?;
-        ::std::result::Result::Ok(ErrorMessageDto {
-            locale: f0.flatten(),
-            locale_origin: f1.flatten(),
-            text: f2.flatten(),
+        ::std::result::Result::Ok(Self {
+            locale: locale.flatten(),
+            locale_origin: locale_origin.flatten(),
+            text: text.flatten(),
         })
     }
 }
@@ -1724,21 +1683,16 @@ impl ::serde::Serialize for ErrorResponseDto {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "ErrorResponseDto",
-                    usize::from(self.detail_code.is_some())
-                        + usize::from(self.tracking_id.is_some())
-                        + usize::from(self.messages.is_some())
-                        + usize::from(self.causes.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for ErrorResponseDto {
+    const NAME: &'static str = "ErrorResponseDto";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("detailCode", &self.detail_code);
         out.optional("trackingId", &self.tracking_id);
         out.optional("messages", &self.messages);
         out.optional("causes", &self.causes);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ErrorResponseDto {
@@ -1749,29 +1703,35 @@ impl<'de> ::serde::Deserialize<'de> for ErrorResponseDto {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for ErrorResponseDto {
-    const EXPECTING: &'static str = "struct ErrorResponseDto";
+    const NAME: &'static str = "ErrorResponseDto";
+    const FIELDS: &'static [&'static str] = &[
+        "detailCode",
+        "trackingId",
+        "messages",
+        "causes",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
+        let mut detail_code = ::std::option::Option::None;
+        let mut tracking_id = ::std::option::Option::None;
+        let mut messages = ::std::option::Option::None;
+        let mut causes = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["detailCode", "trackingId", "messages", "causes"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
+                &mut detail_code as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut tracking_id,
+                &mut messages,
+                &mut causes,
             ],
         )?;
-        ::std::result::Result::Ok(ErrorResponseDto {
-            detail_code: f0.flatten(),
-            tracking_id: f1.flatten(),
-            messages: f2.flatten(),
-            causes: f3.flatten(),
+        ::std::result::Result::Ok(Self {
+            detail_code: detail_code.flatten(),
+            tracking_id: tracking_id.flatten(),
+            messages: messages.flatten(),
+            causes: causes.flatten(),
         })
     }
 }
@@ -1811,19 +1771,16 @@ impl ::serde::Serialize for JsonPatchOperation {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "JsonPatchOperation",
-                    2usize + usize::from(self.from.is_some())
-                        + usize::from(self.value.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for JsonPatchOperation {
+    const NAME: &'static str = "JsonPatchOperation";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("op", &self.op);
         out.field("path", &self.path);
         out.optional("from", &self.from);
         out.optional("value", &self.value);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for JsonPatchOperation {
@@ -1834,36 +1791,36 @@ impl<'de> ::serde::Deserialize<'de> for JsonPatchOperation {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for JsonPatchOperation {
-    const EXPECTING: &'static str = "struct JsonPatchOperation";
+    const NAME: &'static str = "JsonPatchOperation";
+    const FIELDS: &'static [&'static str] = &["op", "path", "from", "value"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut op = ::std::option::Option::None;
+        let mut path = ::std::option::Option::None;
+        let mut from = ::std::option::Option::None;
+        let mut value = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["op", "path", "from", "value"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
+                &mut op as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut path,
+                &mut from,
+                &mut value,
             ],
         )?;
-        let absent = [f0.is_none(), f1.is_none()];
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
-        else {
-            return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["op", "path"], &absent),
-            );
+        let (::std::option::Option::Some(op), ::std::option::Option::Some(path)) = (
+            op,
+            path,
+        ) else {
+            return ::std::result::Result::Err(read.missing(&["op", "path"]));
         };
-        ::std::result::Result::Ok(JsonPatchOperation {
-            op: f0,
-            path: f1,
-            from: f2.flatten(),
-            value: f3.flatten(),
+        ::std::result::Result::Ok(Self {
+            op,
+            path,
+            from: from.flatten(),
+            value: value.flatten(),
         })
     }
 }
@@ -1950,7 +1907,7 @@ impl ::std::convert::From<::std::string::String> for JsonPatchOperationOp {
 }
 impl ::std::str::FromStr for JsonPatchOperationOp {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -2033,7 +1990,7 @@ impl ::std::convert::From<::std::string::String> for LocaleOrigin {
 }
 impl ::std::str::FromStr for LocaleOrigin {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -2085,12 +2042,14 @@ impl ::serde::Serialize for LocalizedMessage {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer.serialize_struct("LocalizedMessage", 2usize)?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for LocalizedMessage {
+    const NAME: &'static str = "LocalizedMessage";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("locale", &self.locale);
         out.field("message", &self.message);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for LocalizedMessage {
@@ -2101,28 +2060,25 @@ impl<'de> ::serde::Deserialize<'de> for LocalizedMessage {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for LocalizedMessage {
-    const EXPECTING: &'static str = "struct LocalizedMessage";
+    const NAME: &'static str = "LocalizedMessage";
+    const FIELDS: &'static [&'static str] = &["locale", "message"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut locale = ::std::option::Option::None;
+        let mut message = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["locale", "message"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [&mut locale as &mut dyn crate::runtime::de::Slot<'de, A>, &mut message],
         )?;
-        let absent = [f0.is_none(), f1.is_none()];
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
-        else {
-            return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["locale", "message"], &absent),
-            );
+        let (
+            ::std::option::Option::Some(locale),
+            ::std::option::Option::Some(message),
+        ) = (locale, message) else {
+            return ::std::result::Result::Err(read.missing(&["locale", "message"]));
         };
-        ::std::result::Result::Ok(LocalizedMessage {
-            locale: f0,
-            message: f1,
-        })
+        ::std::result::Result::Ok(Self { locale, message })
     }
 }
 /// A machine account linked to a machine identity.
@@ -2213,10 +2169,16 @@ pub struct MachineAccount {
 impl MachineAccount {
     /// A value with the required fields set and every optional field empty.
     ///
-    /// The arguments, in order: `native_identity`, `classification_method`, `manually_edited`, `locked`, `enabled`, `has_entitlements`, `source`.
+    /// The arguments, in order: `name`, `native_identity`, `classification_method`, `connector_attributes`, `manually_edited`, `locked`, `enabled`, `has_entitlements`, `source`.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
         native_identity: impl ::std::convert::Into<::std::string::String>,
         classification_method: crate::models::MachineAccountClassificationMethod,
+        connector_attributes: ::serde_json::Map<
+            ::std::string::String,
+            ::serde_json::Value,
+        >,
         manually_edited: bool,
         locked: bool,
         enabled: bool,
@@ -2225,7 +2187,7 @@ impl MachineAccount {
     ) -> Self {
         Self {
             id: ::std::option::Option::None,
-            name: ::std::option::Option::None,
+            name: ::std::option::Option::Some(name.into()),
             created: ::std::option::Option::None,
             modified: ::std::option::Option::None,
             description: ::std::option::Option::None,
@@ -2238,7 +2200,7 @@ impl MachineAccount {
             subtype: ::std::option::Option::None,
             environment: ::std::option::Option::None,
             attributes: ::std::option::Option::None,
-            connector_attributes: ::std::option::Option::None,
+            connector_attributes: ::std::option::Option::Some(connector_attributes),
             manually_correlated: ::std::option::Option::None,
             manually_edited,
             locked,
@@ -2257,32 +2219,16 @@ impl ::serde::Serialize for MachineAccount {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineAccount",
-                    9usize + usize::from(self.id.is_some())
-                        + usize::from(self.created.is_some())
-                        + usize::from(self.modified.is_some())
-                        + usize::from(self.description.is_some())
-                        + usize::from(self.uuid.is_some())
-                        + usize::from(self.machine_identity.is_some())
-                        + usize::from(self.owner_identity.is_some())
-                        + usize::from(self.access_type.is_some())
-                        + usize::from(self.subtype.is_some())
-                        + usize::from(self.environment.is_some())
-                        + usize::from(self.attributes.is_some())
-                        + usize::from(self.manually_correlated.is_some())
-                        + usize::from(self.risk.is_some())
-                        + usize::from(self.permission_level.is_some())
-                        + usize::from(self.compliance.is_some())
-                        + usize::from(self.last_used_at.is_some()),
-                )?,
-        );
-        out.optional("id", &self.id);
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineAccount {
+    const NAME: &'static str = "MachineAccount";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
+        out.read_only("id", &self.id);
         out.field("name", &self.name);
-        out.optional("created", &self.created);
-        out.optional("modified", &self.modified);
+        out.read_only("created", &self.created);
+        out.read_only("modified", &self.modified);
         out.optional("description", &self.description);
         out.field("nativeIdentity", &self.native_identity);
         out.optional("uuid", &self.uuid);
@@ -2301,10 +2247,9 @@ impl ::serde::Serialize for MachineAccount {
         out.field("hasEntitlements", &self.has_entitlements);
         out.field("source", &self.source);
         out.optional("risk", &self.risk);
-        out.optional("permissionLevel", &self.permission_level);
-        out.optional("compliance", &self.compliance);
-        out.optional("lastUsedAt", &self.last_used_at);
-        out.end()
+        out.read_only("permissionLevel", &self.permission_level);
+        out.read_only("compliance", &self.compliance);
+        out.read_only("lastUsedAt", &self.last_used_at);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineAccount {
@@ -2315,151 +2260,151 @@ impl<'de> ::serde::Deserialize<'de> for MachineAccount {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineAccount {
-    const EXPECTING: &'static str = "struct MachineAccount";
+    const NAME: &'static str = "MachineAccount";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "name",
+        "created",
+        "modified",
+        "description",
+        "nativeIdentity",
+        "uuid",
+        "classificationMethod",
+        "machineIdentity",
+        "ownerIdentity",
+        "accessType",
+        "subtype",
+        "environment",
+        "attributes",
+        "connectorAttributes",
+        "manuallyCorrelated",
+        "manuallyEdited",
+        "locked",
+        "enabled",
+        "hasEntitlements",
+        "source",
+        "risk",
+        "permissionLevel",
+        "compliance",
+        "lastUsedAt",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        let mut f6 = ::std::option::Option::None;
-        let mut f7 = ::std::option::Option::None;
-        let mut f8 = ::std::option::Option::None;
-        let mut f9 = ::std::option::Option::None;
-        let mut f10 = ::std::option::Option::None;
-        let mut f11 = ::std::option::Option::None;
-        let mut f12 = ::std::option::Option::None;
-        let mut f13 = ::std::option::Option::None;
-        let mut f14 = ::std::option::Option::None;
-        let mut f15 = ::std::option::Option::None;
-        let mut f16 = ::std::option::Option::None;
-        let mut f17 = ::std::option::Option::None;
-        let mut f18 = ::std::option::Option::None;
-        let mut f19 = ::std::option::Option::None;
-        let mut f20 = ::std::option::Option::None;
-        let mut f21 = ::std::option::Option::None;
-        let mut f22 = ::std::option::Option::None;
-        let mut f23 = ::std::option::Option::None;
-        let mut f24 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut modified = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut native_identity = ::std::option::Option::None;
+        let mut uuid = ::std::option::Option::None;
+        let mut classification_method = ::std::option::Option::None;
+        let mut machine_identity = ::std::option::Option::None;
+        let mut owner_identity = ::std::option::Option::None;
+        let mut access_type = ::std::option::Option::None;
+        let mut subtype = ::std::option::Option::None;
+        let mut environment = ::std::option::Option::None;
+        let mut attributes = ::std::option::Option::None;
+        let mut connector_attributes = ::std::option::Option::None;
+        let mut manually_correlated = ::std::option::Option::None;
+        let mut manually_edited = ::std::option::Option::None;
+        let mut locked = ::std::option::Option::None;
+        let mut enabled = ::std::option::Option::None;
+        let mut has_entitlements = ::std::option::Option::None;
+        let mut source = ::std::option::Option::None;
+        let mut risk = ::std::option::Option::None;
+        let mut permission_level = ::std::option::Option::None;
+        let mut compliance = ::std::option::Option::None;
+        let mut last_used_at = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "id",
-                "name",
-                "created",
-                "modified",
-                "description",
-                "nativeIdentity",
-                "uuid",
-                "classificationMethod",
-                "machineIdentity",
-                "ownerIdentity",
-                "accessType",
-                "subtype",
-                "environment",
-                "attributes",
-                "connectorAttributes",
-                "manuallyCorrelated",
-                "manuallyEdited",
-                "locked",
-                "enabled",
-                "hasEntitlements",
-                "source",
-                "risk",
-                "permissionLevel",
-                "compliance",
-                "lastUsedAt",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
-                &mut f10,
-                &mut f11,
-                &mut f12,
-                &mut f13,
-                &mut f14,
-                &mut f15,
-                &mut f16,
-                &mut f17,
-                &mut f18,
-                &mut f19,
-                &mut f20,
-                &mut f21,
-                &mut f22,
-                &mut f23,
-                &mut f24,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut name,
+                &mut created,
+                &mut modified,
+                &mut description,
+                &mut native_identity,
+                &mut uuid,
+                &mut classification_method,
+                &mut machine_identity,
+                &mut owner_identity,
+                &mut access_type,
+                &mut subtype,
+                &mut environment,
+                &mut attributes,
+                &mut connector_attributes,
+                &mut manually_correlated,
+                &mut manually_edited,
+                &mut locked,
+                &mut enabled,
+                &mut has_entitlements,
+                &mut source,
+                &mut risk,
+                &mut permission_level,
+                &mut compliance,
+                &mut last_used_at,
             ],
         )?;
-        let absent = [
-            f5.is_none(),
-            f7.is_none(),
-            f16.is_none(),
-            f17.is_none(),
-            f18.is_none(),
-            f19.is_none(),
-            f20.is_none(),
-        ];
         let (
-            ::std::option::Option::Some(f5),
-            ::std::option::Option::Some(f7),
-            ::std::option::Option::Some(f16),
-            ::std::option::Option::Some(f17),
-            ::std::option::Option::Some(f18),
-            ::std::option::Option::Some(f19),
-            ::std::option::Option::Some(f20),
-        ) = (f5, f7, f16, f17, f18, f19, f20) else {
+            ::std::option::Option::Some(native_identity),
+            ::std::option::Option::Some(classification_method),
+            ::std::option::Option::Some(manually_edited),
+            ::std::option::Option::Some(locked),
+            ::std::option::Option::Some(enabled),
+            ::std::option::Option::Some(has_entitlements),
+            ::std::option::Option::Some(source),
+        ) = (
+            native_identity,
+            classification_method,
+            manually_edited,
+            locked,
+            enabled,
+            has_entitlements,
+            source,
+        ) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(
-                    &[
-                        "nativeIdentity",
-                        "classificationMethod",
-                        "manuallyEdited",
-                        "locked",
-                        "enabled",
-                        "hasEntitlements",
-                        "source",
-                    ],
-                    &absent,
-                ),
+                read
+                    .missing(
+                        &[
+                            "nativeIdentity",
+                            "classificationMethod",
+                            "manuallyEdited",
+                            "locked",
+                            "enabled",
+                            "hasEntitlements",
+                            "source",
+                        ],
+                    ),
             );
         };
-        ::std::result::Result::Ok(MachineAccount {
-            id: f0.flatten(),
-            name: f1.flatten(),
-            created: f2.flatten(),
-            modified: f3.flatten(),
-            description: f4.flatten(),
-            native_identity: f5,
-            uuid: f6.flatten(),
-            classification_method: f7,
-            machine_identity: f8.flatten(),
-            owner_identity: f9.flatten(),
-            access_type: f10.flatten(),
-            subtype: f11.flatten(),
-            environment: f12.flatten(),
-            attributes: f13.flatten(),
-            connector_attributes: f14.flatten(),
-            manually_correlated: f15.flatten(),
-            manually_edited: f16,
-            locked: f17,
-            enabled: f18,
-            has_entitlements: f19,
-            source: f20,
-            risk: f21.flatten(),
-            permission_level: f22.flatten(),
-            compliance: f23.flatten(),
-            last_used_at: f24.flatten(),
+        ::std::result::Result::Ok(Self {
+            id: id.flatten(),
+            name: name.flatten(),
+            created: created.flatten(),
+            modified: modified.flatten(),
+            description: description.flatten(),
+            native_identity,
+            uuid: uuid.flatten(),
+            classification_method,
+            machine_identity: machine_identity.flatten(),
+            owner_identity: owner_identity.flatten(),
+            access_type: access_type.flatten(),
+            subtype: subtype.flatten(),
+            environment: environment.flatten(),
+            attributes: attributes.flatten(),
+            connector_attributes: connector_attributes.flatten(),
+            manually_correlated: manually_correlated.flatten(),
+            manually_edited,
+            locked,
+            enabled,
+            has_entitlements,
+            source,
+            risk: risk.flatten(),
+            permission_level: permission_level.flatten(),
+            compliance: compliance.flatten(),
+            last_used_at: last_used_at.flatten(),
         })
     }
 }
@@ -2536,7 +2481,7 @@ impl ::std::convert::From<::std::string::String> for MachineAccountClassificatio
 }
 impl ::std::str::FromStr for MachineAccountClassificationMethod {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -2631,7 +2576,7 @@ impl ::std::convert::From<::std::string::String> for MachineAccountPermissionLev
 }
 impl ::std::str::FromStr for MachineAccountPermissionLevel {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -2676,17 +2621,14 @@ impl ::serde::Serialize for MachineAccountRisk {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineAccountRisk",
-                    usize::from(self.score.is_some())
-                        + usize::from(self.severity.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineAccountRisk {
+    const NAME: &'static str = "MachineAccountRisk";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("score", &self.score);
         out.optional("severity", &self.severity);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineAccountRisk {
@@ -2697,20 +2639,21 @@ impl<'de> ::serde::Deserialize<'de> for MachineAccountRisk {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineAccountRisk {
-    const EXPECTING: &'static str = "struct MachineAccountRisk";
+    const NAME: &'static str = "MachineAccountRisk";
+    const FIELDS: &'static [&'static str] = &["score", "severity"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
+        let mut score = ::std::option::Option::None;
+        let mut severity = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["score", "severity"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [&mut score as &mut dyn crate::runtime::de::Slot<'de, A>, &mut severity],
         )?;
-        ::std::result::Result::Ok(MachineAccountRisk {
-            score: f0.flatten(),
-            severity: f1.flatten(),
+        ::std::result::Result::Ok(Self {
+            score: score.flatten(),
+            severity: severity.flatten(),
         })
     }
 }
@@ -2792,7 +2735,7 @@ impl ::std::convert::From<::std::string::String> for MachineAccountRiskSeverity 
 }
 impl ::std::str::FromStr for MachineAccountRiskSeverity {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -2845,23 +2788,17 @@ impl ::serde::Serialize for MachineIdentityAgentCounts {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityAgentCounts",
-                    usize::from(self.agent_count.is_some())
-                        + usize::from(self.unsanctioned_agent_count.is_some())
-                        + usize::from(self.discovered.is_some())
-                        + usize::from(self.risk_severity.is_some())
-                        + usize::from(self.ownership.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityAgentCounts {
+    const NAME: &'static str = "MachineIdentityAgentCounts";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("agentCount", &self.agent_count);
         out.optional("unsanctionedAgentCount", &self.unsanctioned_agent_count);
         out.optional("discovered", &self.discovered);
         out.optional("riskSeverity", &self.risk_severity);
         out.optional("ownership", &self.ownership);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityAgentCounts {
@@ -2872,38 +2809,39 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityAgentCounts {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityAgentCounts {
-    const EXPECTING: &'static str = "struct MachineIdentityAgentCounts";
+    const NAME: &'static str = "MachineIdentityAgentCounts";
+    const FIELDS: &'static [&'static str] = &[
+        "agentCount",
+        "unsanctionedAgentCount",
+        "discovered",
+        "riskSeverity",
+        "ownership",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
+        let mut agent_count = ::std::option::Option::None;
+        let mut unsanctioned_agent_count = ::std::option::Option::None;
+        let mut discovered = ::std::option::Option::None;
+        let mut risk_severity = ::std::option::Option::None;
+        let mut ownership = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "agentCount",
-                "unsanctionedAgentCount",
-                "discovered",
-                "riskSeverity",
-                "ownership",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
+                &mut agent_count as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut unsanctioned_agent_count,
+                &mut discovered,
+                &mut risk_severity,
+                &mut ownership,
             ],
         )?;
-        ::std::result::Result::Ok(MachineIdentityAgentCounts {
-            agent_count: f0.flatten(),
-            unsanctioned_agent_count: f1.flatten(),
-            discovered: f2.flatten(),
-            risk_severity: f3.flatten(),
-            ownership: f4.flatten(),
+        ::std::result::Result::Ok(Self {
+            agent_count: agent_count.flatten(),
+            unsanctioned_agent_count: unsanctioned_agent_count.flatten(),
+            discovered: discovered.flatten(),
+            risk_severity: risk_severity.flatten(),
+            ownership: ownership.flatten(),
         })
     }
 }
@@ -2928,17 +2866,14 @@ impl ::serde::Serialize for MachineIdentityAgentOwnership {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityAgentOwnership",
-                    usize::from(self.owned_agents.is_some())
-                        + usize::from(self.owned_percent.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityAgentOwnership {
+    const NAME: &'static str = "MachineIdentityAgentOwnership";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("ownedAgents", &self.owned_agents);
         out.optional("ownedPercent", &self.owned_percent);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityAgentOwnership {
@@ -2949,20 +2884,24 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityAgentOwnership {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityAgentOwnership {
-    const EXPECTING: &'static str = "struct MachineIdentityAgentOwnership";
+    const NAME: &'static str = "MachineIdentityAgentOwnership";
+    const FIELDS: &'static [&'static str] = &["ownedAgents", "ownedPercent"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
+        let mut owned_agents = ::std::option::Option::None;
+        let mut owned_percent = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["ownedAgents", "ownedPercent"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [
+                &mut owned_agents as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut owned_percent,
+            ],
         )?;
-        ::std::result::Result::Ok(MachineIdentityAgentOwnership {
-            owned_agents: f0.flatten(),
-            owned_percent: f1.flatten(),
+        ::std::result::Result::Ok(Self {
+            owned_agents: owned_agents.flatten(),
+            owned_percent: owned_percent.flatten(),
         })
     }
 }
@@ -2995,16 +2934,14 @@ impl ::serde::Serialize for MachineIdentityAggregationRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityAggregationRequest",
-                    1usize + usize::from(self.disable_optimization.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityAggregationRequest {
+    const NAME: &'static str = "MachineIdentityAggregationRequest";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("datasetIds", &self.dataset_ids);
         out.optional("disableOptimization", &self.disable_optimization);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationRequest {
@@ -3015,26 +2952,27 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationRequest {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityAggregationRequest {
-    const EXPECTING: &'static str = "struct MachineIdentityAggregationRequest";
+    const NAME: &'static str = "MachineIdentityAggregationRequest";
+    const FIELDS: &'static [&'static str] = &["datasetIds", "disableOptimization"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut dataset_ids = ::std::option::Option::None;
+        let mut disable_optimization = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["datasetIds", "disableOptimization"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [
+                &mut dataset_ids as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut disable_optimization,
+            ],
         )?;
-        let absent = [f0.is_none()];
-        let (::std::option::Option::Some(f0),) = (f0,) else {
-            return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["datasetIds"], &absent),
-            );
+        let (::std::option::Option::Some(dataset_ids),) = (dataset_ids,) else {
+            return ::std::result::Result::Err(read.missing(&["datasetIds"]));
         };
-        ::std::result::Result::Ok(MachineIdentityAggregationRequest {
-            dataset_ids: f0,
-            disable_optimization: f1.flatten(),
+        ::std::result::Result::Ok(Self {
+            dataset_ids,
+            disable_optimization: disable_optimization.flatten(),
         })
     }
 }
@@ -3103,29 +3041,12 @@ impl ::serde::Serialize for MachineIdentityAggregationResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityAggregationResponse",
-                    usize::from(self.id.is_some()) + usize::from(self.r#type.is_some())
-                        + usize::from(self.unique_name.is_some())
-                        + usize::from(self.description.is_some())
-                        + usize::from(self.parent_name.is_some())
-                        + usize::from(self.launcher.is_some())
-                        + usize::from(self.target.is_some())
-                        + usize::from(self.created.is_some())
-                        + usize::from(self.modified.is_some())
-                        + usize::from(self.launched.is_some())
-                        + usize::from(self.completed.is_some())
-                        + usize::from(self.task_definition_summary.is_some())
-                        + usize::from(self.completion_status.is_some())
-                        + usize::from(self.messages.is_some())
-                        + usize::from(self.returns.is_some())
-                        + usize::from(self.attributes.is_some())
-                        + usize::from(self.progress.is_some())
-                        + usize::from(self.percent_complete.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityAggregationResponse {
+    const NAME: &'static str = "MachineIdentityAggregationResponse";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("id", &self.id);
         out.optional("type", &self.r#type);
         out.optional("uniqueName", &self.unique_name);
@@ -3144,7 +3065,6 @@ impl ::serde::Serialize for MachineIdentityAggregationResponse {
         out.optional("attributes", &self.attributes);
         out.optional("progress", &self.progress);
         out.optional("percentComplete", &self.percent_complete);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationResponse {
@@ -3155,90 +3075,91 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationResponse {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityAggregationResponse {
-    const EXPECTING: &'static str = "struct MachineIdentityAggregationResponse";
+    const NAME: &'static str = "MachineIdentityAggregationResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "type",
+        "uniqueName",
+        "description",
+        "parentName",
+        "launcher",
+        "target",
+        "created",
+        "modified",
+        "launched",
+        "completed",
+        "taskDefinitionSummary",
+        "completionStatus",
+        "messages",
+        "returns",
+        "attributes",
+        "progress",
+        "percentComplete",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        let mut f6 = ::std::option::Option::None;
-        let mut f7 = ::std::option::Option::None;
-        let mut f8 = ::std::option::Option::None;
-        let mut f9 = ::std::option::Option::None;
-        let mut f10 = ::std::option::Option::None;
-        let mut f11 = ::std::option::Option::None;
-        let mut f12 = ::std::option::Option::None;
-        let mut f13 = ::std::option::Option::None;
-        let mut f14 = ::std::option::Option::None;
-        let mut f15 = ::std::option::Option::None;
-        let mut f16 = ::std::option::Option::None;
-        let mut f17 = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut r#type = ::std::option::Option::None;
+        let mut unique_name = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut parent_name = ::std::option::Option::None;
+        let mut launcher = ::std::option::Option::None;
+        let mut target = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut modified = ::std::option::Option::None;
+        let mut launched = ::std::option::Option::None;
+        let mut completed = ::std::option::Option::None;
+        let mut task_definition_summary = ::std::option::Option::None;
+        let mut completion_status = ::std::option::Option::None;
+        let mut messages = ::std::option::Option::None;
+        let mut returns = ::std::option::Option::None;
+        let mut attributes = ::std::option::Option::None;
+        let mut progress = ::std::option::Option::None;
+        let mut percent_complete = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "id",
-                "type",
-                "uniqueName",
-                "description",
-                "parentName",
-                "launcher",
-                "target",
-                "created",
-                "modified",
-                "launched",
-                "completed",
-                "taskDefinitionSummary",
-                "completionStatus",
-                "messages",
-                "returns",
-                "attributes",
-                "progress",
-                "percentComplete",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
-                &mut f10,
-                &mut f11,
-                &mut f12,
-                &mut f13,
-                &mut f14,
-                &mut f15,
-                &mut f16,
-                &mut f17,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut r#type,
+                &mut unique_name,
+                &mut description,
+                &mut parent_name,
+                &mut launcher,
+                &mut target,
+                &mut created,
+                &mut modified,
+                &mut launched,
+                &mut completed,
+                &mut task_definition_summary,
+                &mut completion_status,
+                &mut messages,
+                &mut returns,
+                &mut attributes,
+                &mut progress,
+                &mut percent_complete,
             ],
         )?;
-        ::std::result::Result::Ok(MachineIdentityAggregationResponse {
-            id: f0.flatten(),
-            r#type: f1.flatten(),
-            unique_name: f2.flatten(),
-            description: f3.flatten(),
-            parent_name: f4.flatten(),
-            launcher: f5.flatten(),
-            target: f6.flatten(),
-            created: f7.flatten(),
-            modified: f8.flatten(),
-            launched: f9.flatten(),
-            completed: f10.flatten(),
-            task_definition_summary: f11.flatten(),
-            completion_status: f12.flatten(),
-            messages: f13.flatten(),
-            returns: f14.flatten(),
-            attributes: f15.flatten(),
-            progress: f16.flatten(),
-            percent_complete: f17.flatten(),
+        ::std::result::Result::Ok(Self {
+            id: id.flatten(),
+            r#type: r#type.flatten(),
+            unique_name: unique_name.flatten(),
+            description: description.flatten(),
+            parent_name: parent_name.flatten(),
+            launcher: launcher.flatten(),
+            target: target.flatten(),
+            created: created.flatten(),
+            modified: modified.flatten(),
+            launched: launched.flatten(),
+            completed: completed.flatten(),
+            task_definition_summary: task_definition_summary.flatten(),
+            completion_status: completion_status.flatten(),
+            messages: messages.flatten(),
+            returns: returns.flatten(),
+            attributes: attributes.flatten(),
+            progress: progress.flatten(),
+            percent_complete: percent_complete.flatten(),
         })
     }
 }
@@ -3321,7 +3242,7 @@ for MachineIdentityAggregationResponseCompletionStatus {
 }
 impl ::std::str::FromStr for MachineIdentityAggregationResponseCompletionStatus {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -3409,7 +3330,7 @@ for MachineIdentityAggregationResponseType {
 }
 impl ::std::str::FromStr for MachineIdentityAggregationResponseType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -3456,21 +3377,16 @@ impl ::serde::Serialize for MachineIdentityAllCounts {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityAllCounts",
-                    usize::from(self.application_identity_count.is_some())
-                        + usize::from(self.ai_agent_count.is_some())
-                        + usize::from(self.machine_accounts_count.is_some())
-                        + usize::from(self.total_count.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityAllCounts {
+    const NAME: &'static str = "MachineIdentityAllCounts";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("applicationIdentityCount", &self.application_identity_count);
         out.optional("aiAgentCount", &self.ai_agent_count);
         out.optional("machineAccountsCount", &self.machine_accounts_count);
         out.optional("totalCount", &self.total_count);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityAllCounts {
@@ -3481,34 +3397,36 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityAllCounts {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityAllCounts {
-    const EXPECTING: &'static str = "struct MachineIdentityAllCounts";
+    const NAME: &'static str = "MachineIdentityAllCounts";
+    const FIELDS: &'static [&'static str] = &[
+        "applicationIdentityCount",
+        "aiAgentCount",
+        "machineAccountsCount",
+        "totalCount",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
+        let mut application_identity_count = ::std::option::Option::None;
+        let mut ai_agent_count = ::std::option::Option::None;
+        let mut machine_accounts_count = ::std::option::Option::None;
+        let mut total_count = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "applicationIdentityCount",
-                "aiAgentCount",
-                "machineAccountsCount",
-                "totalCount",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
+                &mut application_identity_count
+                    as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut ai_agent_count,
+                &mut machine_accounts_count,
+                &mut total_count,
             ],
         )?;
-        ::std::result::Result::Ok(MachineIdentityAllCounts {
-            application_identity_count: f0.flatten(),
-            ai_agent_count: f1.flatten(),
-            machine_accounts_count: f2.flatten(),
-            total_count: f3.flatten(),
+        ::std::result::Result::Ok(Self {
+            application_identity_count: application_identity_count.flatten(),
+            ai_agent_count: ai_agent_count.flatten(),
+            machine_accounts_count: machine_accounts_count.flatten(),
+            total_count: total_count.flatten(),
         })
     }
 }
@@ -3545,17 +3463,12 @@ impl ::serde::Serialize for MachineIdentityApplicationCounts {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityApplicationCounts",
-                    usize::from(self.application_count.is_some())
-                        + usize::from(self.unsanctioned_application_count.is_some())
-                        + usize::from(self.discovered.is_some())
-                        + usize::from(self.risk_severity.is_some())
-                        + usize::from(self.ownership.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityApplicationCounts {
+    const NAME: &'static str = "MachineIdentityApplicationCounts";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("applicationCount", &self.application_count);
         out.optional(
             "unsanctionedApplicationCount",
@@ -3564,7 +3477,6 @@ impl ::serde::Serialize for MachineIdentityApplicationCounts {
         out.optional("discovered", &self.discovered);
         out.optional("riskSeverity", &self.risk_severity);
         out.optional("ownership", &self.ownership);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityApplicationCounts {
@@ -3575,38 +3487,39 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityApplicationCounts {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityApplicationCounts {
-    const EXPECTING: &'static str = "struct MachineIdentityApplicationCounts";
+    const NAME: &'static str = "MachineIdentityApplicationCounts";
+    const FIELDS: &'static [&'static str] = &[
+        "applicationCount",
+        "unsanctionedApplicationCount",
+        "discovered",
+        "riskSeverity",
+        "ownership",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
+        let mut application_count = ::std::option::Option::None;
+        let mut unsanctioned_application_count = ::std::option::Option::None;
+        let mut discovered = ::std::option::Option::None;
+        let mut risk_severity = ::std::option::Option::None;
+        let mut ownership = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "applicationCount",
-                "unsanctionedApplicationCount",
-                "discovered",
-                "riskSeverity",
-                "ownership",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
+                &mut application_count as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut unsanctioned_application_count,
+                &mut discovered,
+                &mut risk_severity,
+                &mut ownership,
             ],
         )?;
-        ::std::result::Result::Ok(MachineIdentityApplicationCounts {
-            application_count: f0.flatten(),
-            unsanctioned_application_count: f1.flatten(),
-            discovered: f2.flatten(),
-            risk_severity: f3.flatten(),
-            ownership: f4.flatten(),
+        ::std::result::Result::Ok(Self {
+            application_count: application_count.flatten(),
+            unsanctioned_application_count: unsanctioned_application_count.flatten(),
+            discovered: discovered.flatten(),
+            risk_severity: risk_severity.flatten(),
+            ownership: ownership.flatten(),
         })
     }
 }
@@ -3631,17 +3544,14 @@ impl ::serde::Serialize for MachineIdentityApplicationOwnership {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityApplicationOwnership",
-                    usize::from(self.owned_applications.is_some())
-                        + usize::from(self.owned_percent.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityApplicationOwnership {
+    const NAME: &'static str = "MachineIdentityApplicationOwnership";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("ownedApplications", &self.owned_applications);
         out.optional("ownedPercent", &self.owned_percent);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityApplicationOwnership {
@@ -3652,20 +3562,24 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityApplicationOwnership {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityApplicationOwnership {
-    const EXPECTING: &'static str = "struct MachineIdentityApplicationOwnership";
+    const NAME: &'static str = "MachineIdentityApplicationOwnership";
+    const FIELDS: &'static [&'static str] = &["ownedApplications", "ownedPercent"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
+        let mut owned_applications = ::std::option::Option::None;
+        let mut owned_percent = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["ownedApplications", "ownedPercent"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [
+                &mut owned_applications as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut owned_percent,
+            ],
         )?;
-        ::std::result::Result::Ok(MachineIdentityApplicationOwnership {
-            owned_applications: f0.flatten(),
-            owned_percent: f1.flatten(),
+        ::std::result::Result::Ok(Self {
+            owned_applications: owned_applications.flatten(),
+            owned_percent: owned_percent.flatten(),
         })
     }
 }
@@ -3699,13 +3613,14 @@ pub struct MachineIdentityBase {
 impl MachineIdentityBase {
     /// A value with the required fields set and every optional field empty.
     ///
-    /// The arguments, in order: `native_identity`, `subtype`.
+    /// The arguments, in order: `name`, `native_identity`, `subtype`.
     pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
         native_identity: impl ::std::convert::Into<::std::string::String>,
         subtype: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
-            name: ::std::option::Option::None,
+            name: ::std::option::Option::Some(name.into()),
             native_identity: native_identity.into(),
             description: ::std::option::Option::None,
             attributes: ::std::option::Option::None,
@@ -3721,17 +3636,12 @@ impl ::serde::Serialize for MachineIdentityBase {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityBase",
-                    3usize + usize::from(self.description.is_some())
-                        + usize::from(self.attributes.is_some())
-                        + usize::from(self.owners.is_some())
-                        + usize::from(self.source_id.is_some())
-                        + usize::from(self.uuid.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityBase {
+    const NAME: &'static str = "MachineIdentityBase";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("name", &self.name);
         out.field("nativeIdentity", &self.native_identity);
         out.optional("description", &self.description);
@@ -3740,7 +3650,6 @@ impl ::serde::Serialize for MachineIdentityBase {
         out.optional("owners", &self.owners);
         out.optional("sourceId", &self.source_id);
         out.optional("uuid", &self.uuid);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityBase {
@@ -3751,57 +3660,59 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityBase {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityBase {
-    const EXPECTING: &'static str = "struct MachineIdentityBase";
+    const NAME: &'static str = "MachineIdentityBase";
+    const FIELDS: &'static [&'static str] = &[
+        "name",
+        "nativeIdentity",
+        "description",
+        "attributes",
+        "subtype",
+        "owners",
+        "sourceId",
+        "uuid",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        let mut f6 = ::std::option::Option::None;
-        let mut f7 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut name = ::std::option::Option::None;
+        let mut native_identity = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut attributes = ::std::option::Option::None;
+        let mut subtype = ::std::option::Option::None;
+        let mut owners = ::std::option::Option::None;
+        let mut source_id = ::std::option::Option::None;
+        let mut uuid = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "name",
-                "nativeIdentity",
-                "description",
-                "attributes",
-                "subtype",
-                "owners",
-                "sourceId",
-                "uuid",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
+                &mut name as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut native_identity,
+                &mut description,
+                &mut attributes,
+                &mut subtype,
+                &mut owners,
+                &mut source_id,
+                &mut uuid,
             ],
         )?;
-        let absent = [f1.is_none(), f4.is_none()];
-        let (::std::option::Option::Some(f1), ::std::option::Option::Some(f4)) = (f1, f4)
-        else {
+        let (
+            ::std::option::Option::Some(native_identity),
+            ::std::option::Option::Some(subtype),
+        ) = (native_identity, subtype) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["nativeIdentity", "subtype"], &absent),
+                read.missing(&["nativeIdentity", "subtype"]),
             );
         };
-        ::std::result::Result::Ok(MachineIdentityBase {
-            name: f0.flatten(),
-            native_identity: f1,
-            description: f2.flatten(),
-            attributes: f3.flatten(),
-            subtype: f4,
-            owners: f5.flatten(),
-            source_id: f6.flatten(),
-            uuid: f7.flatten(),
+        ::std::result::Result::Ok(Self {
+            name: name.flatten(),
+            native_identity,
+            description: description.flatten(),
+            attributes: attributes.flatten(),
+            subtype,
+            owners: owners.flatten(),
+            source_id: source_id.flatten(),
+            uuid: uuid.flatten(),
         })
     }
 }
@@ -3827,11 +3738,13 @@ impl ::serde::Serialize for MachineIdentityBulkRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer.serialize_struct("MachineIdentityBulkRequest", 1usize)?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityBulkRequest {
+    const NAME: &'static str = "MachineIdentityBulkRequest";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("ids", &self.ids);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityBulkRequest {
@@ -3842,25 +3755,21 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityBulkRequest {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityBulkRequest {
-    const EXPECTING: &'static str = "struct MachineIdentityBulkRequest";
+    const NAME: &'static str = "MachineIdentityBulkRequest";
+    const FIELDS: &'static [&'static str] = &["ids"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut ids = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["ids"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>],
+            Self::FIELDS,
+            &mut [&mut ids as &mut dyn crate::runtime::de::Slot<'de, A>],
         )?;
-        let absent = [f0.is_none()];
-        let (::std::option::Option::Some(f0),) = (f0,) else {
-            return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["ids"], &absent),
-            );
+        let (::std::option::Option::Some(ids),) = (ids,) else {
+            return ::std::result::Result::Err(read.missing(&["ids"]));
         };
-        ::std::result::Result::Ok(MachineIdentityBulkRequest {
-            ids: f0,
-        })
+        ::std::result::Result::Ok(Self { ids })
     }
 }
 /// The outcome of a bulk operation for one requested machine identity ID.
@@ -3888,18 +3797,15 @@ impl ::serde::Serialize for MachineIdentityBulkResult {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityBulkResult",
-                    usize::from(self.id.is_some()) + usize::from(self.status.is_some())
-                        + usize::from(self.message.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityBulkResult {
+    const NAME: &'static str = "MachineIdentityBulkResult";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("id", &self.id);
         out.optional("status", &self.status);
         out.optional("message", &self.message);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityBulkResult {
@@ -3910,22 +3816,27 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityBulkResult {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityBulkResult {
-    const EXPECTING: &'static str = "struct MachineIdentityBulkResult";
+    const NAME: &'static str = "MachineIdentityBulkResult";
+    const FIELDS: &'static [&'static str] = &["id", "status", "message"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut message = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["id", "status", "message"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1, &mut f2],
+            Self::FIELDS,
+            &mut [
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut status,
+                &mut message,
+            ],
         )?;
-        ::std::result::Result::Ok(MachineIdentityBulkResult {
-            id: f0.flatten(),
-            status: f1.flatten(),
-            message: f2.flatten(),
+        ::std::result::Result::Ok(Self {
+            id: id.flatten(),
+            status: status.flatten(),
+            message: message.flatten(),
         })
     }
 }
@@ -3958,12 +3869,14 @@ impl ::serde::Serialize for MachineIdentityBulkUpdateRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer.serialize_struct("MachineIdentityBulkUpdateRequest", 2usize)?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityBulkUpdateRequest {
+    const NAME: &'static str = "MachineIdentityBulkUpdateRequest";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("ids", &self.ids);
         out.field("jsonPatch", &self.json_patch);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityBulkUpdateRequest {
@@ -3974,39 +3887,31 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityBulkUpdateRequest {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityBulkUpdateRequest {
-    const EXPECTING: &'static str = "struct MachineIdentityBulkUpdateRequest";
+    const NAME: &'static str = "MachineIdentityBulkUpdateRequest";
+    const FIELDS: &'static [&'static str] = &["ids", "jsonPatch"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut ids = ::std::option::Option::None;
+        let mut json_patch = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["ids", "jsonPatch"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [&mut ids as &mut dyn crate::runtime::de::Slot<'de, A>, &mut json_patch],
         )?;
-        let absent = [f0.is_none(), f1.is_none()];
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
-        else {
-            return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["ids", "jsonPatch"], &absent),
-            );
+        let (
+            ::std::option::Option::Some(ids),
+            ::std::option::Option::Some(json_patch),
+        ) = (ids, json_patch) else {
+            return ::std::result::Result::Err(read.missing(&["ids", "jsonPatch"]));
         };
-        ::std::result::Result::Ok(MachineIdentityBulkUpdateRequest {
-            ids: f0,
-            json_patch: f1,
-        })
+        ::std::result::Result::Ok(Self { ids, json_patch })
     }
 }
 /// A capability (MCP server, tool, skill, ...) linked to a machine identity.
 ///
 /// Schema: `#/components/schemas/MachineIdentityCapability`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct MachineIdentityCapability {
     /// Capability ID.
@@ -4056,36 +3961,46 @@ pub struct MachineIdentityCapability {
     /// Server default: `false`.
     pub manually_edited: ::std::option::Option<bool>,
 }
+impl MachineIdentityCapability {
+    /// A value with the required fields set and every optional field empty.
+    ///
+    /// The arguments, in order: `name`.
+    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            name: ::std::option::Option::Some(name.into()),
+            created: ::std::option::Option::None,
+            modified: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            r#type: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            native_identity: ::std::option::Option::None,
+            environment: ::std::option::Option::None,
+            source: ::std::option::Option::None,
+            resource: ::std::option::Option::None,
+            dataset_id: ::std::option::Option::None,
+            owners: ::std::option::Option::None,
+            attributes: ::std::option::Option::None,
+            connector_attributes: ::std::option::Option::None,
+            manually_edited: ::std::option::Option::None,
+        }
+    }
+}
 impl ::serde::Serialize for MachineIdentityCapability {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityCapability",
-                    1usize + usize::from(self.id.is_some())
-                        + usize::from(self.created.is_some())
-                        + usize::from(self.modified.is_some())
-                        + usize::from(self.description.is_some())
-                        + usize::from(self.r#type.is_some())
-                        + usize::from(self.status.is_some())
-                        + usize::from(self.native_identity.is_some())
-                        + usize::from(self.environment.is_some())
-                        + usize::from(self.source.is_some())
-                        + usize::from(self.resource.is_some())
-                        + usize::from(self.dataset_id.is_some())
-                        + usize::from(self.owners.is_some())
-                        + usize::from(self.attributes.is_some())
-                        + usize::from(self.connector_attributes.is_some())
-                        + usize::from(self.manually_edited.is_some()),
-                )?,
-        );
-        out.optional("id", &self.id);
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityCapability {
+    const NAME: &'static str = "MachineIdentityCapability";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
+        out.read_only("id", &self.id);
         out.field("name", &self.name);
-        out.optional("created", &self.created);
-        out.optional("modified", &self.modified);
+        out.read_only("created", &self.created);
+        out.read_only("modified", &self.modified);
         out.optional("description", &self.description);
         out.optional("type", &self.r#type);
         out.optional("status", &self.status);
@@ -4098,7 +4013,6 @@ impl ::serde::Serialize for MachineIdentityCapability {
         out.optional("attributes", &self.attributes);
         out.optional("connectorAttributes", &self.connector_attributes);
         out.optional("manuallyEdited", &self.manually_edited);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityCapability {
@@ -4109,82 +4023,83 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityCapability {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityCapability {
-    const EXPECTING: &'static str = "struct MachineIdentityCapability";
+    const NAME: &'static str = "MachineIdentityCapability";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "name",
+        "created",
+        "modified",
+        "description",
+        "type",
+        "status",
+        "nativeIdentity",
+        "environment",
+        "source",
+        "resource",
+        "datasetId",
+        "owners",
+        "attributes",
+        "connectorAttributes",
+        "manuallyEdited",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        let mut f6 = ::std::option::Option::None;
-        let mut f7 = ::std::option::Option::None;
-        let mut f8 = ::std::option::Option::None;
-        let mut f9 = ::std::option::Option::None;
-        let mut f10 = ::std::option::Option::None;
-        let mut f11 = ::std::option::Option::None;
-        let mut f12 = ::std::option::Option::None;
-        let mut f13 = ::std::option::Option::None;
-        let mut f14 = ::std::option::Option::None;
-        let mut f15 = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut modified = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut r#type = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut native_identity = ::std::option::Option::None;
+        let mut environment = ::std::option::Option::None;
+        let mut source = ::std::option::Option::None;
+        let mut resource = ::std::option::Option::None;
+        let mut dataset_id = ::std::option::Option::None;
+        let mut owners = ::std::option::Option::None;
+        let mut attributes = ::std::option::Option::None;
+        let mut connector_attributes = ::std::option::Option::None;
+        let mut manually_edited = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "id",
-                "name",
-                "created",
-                "modified",
-                "description",
-                "type",
-                "status",
-                "nativeIdentity",
-                "environment",
-                "source",
-                "resource",
-                "datasetId",
-                "owners",
-                "attributes",
-                "connectorAttributes",
-                "manuallyEdited",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
-                &mut f10,
-                &mut f11,
-                &mut f12,
-                &mut f13,
-                &mut f14,
-                &mut f15,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut name,
+                &mut created,
+                &mut modified,
+                &mut description,
+                &mut r#type,
+                &mut status,
+                &mut native_identity,
+                &mut environment,
+                &mut source,
+                &mut resource,
+                &mut dataset_id,
+                &mut owners,
+                &mut attributes,
+                &mut connector_attributes,
+                &mut manually_edited,
             ],
         )?;
-        ::std::result::Result::Ok(MachineIdentityCapability {
-            id: f0.flatten(),
-            name: f1.flatten(),
-            created: f2.flatten(),
-            modified: f3.flatten(),
-            description: f4.flatten(),
-            r#type: f5.flatten(),
-            status: f6.flatten(),
-            native_identity: f7.flatten(),
-            environment: f8.flatten(),
-            source: f9.flatten(),
-            resource: f10.flatten(),
-            dataset_id: f11.flatten(),
-            owners: f12.flatten(),
-            attributes: f13.flatten(),
-            connector_attributes: f14.flatten(),
-            manually_edited: f15.flatten(),
+        ::std::result::Result::Ok(Self {
+            id: id.flatten(),
+            name: name.flatten(),
+            created: created.flatten(),
+            modified: modified.flatten(),
+            description: description.flatten(),
+            r#type: r#type.flatten(),
+            status: status.flatten(),
+            native_identity: native_identity.flatten(),
+            environment: environment.flatten(),
+            source: source.flatten(),
+            resource: resource.flatten(),
+            dataset_id: dataset_id.flatten(),
+            owners: owners.flatten(),
+            attributes: attributes.flatten(),
+            connector_attributes: connector_attributes.flatten(),
+            manually_edited: manually_edited.flatten(),
         })
     }
 }
@@ -4271,7 +4186,7 @@ impl ::std::convert::From<::std::string::String> for MachineIdentityCapabilityTy
 }
 impl ::std::str::FromStr for MachineIdentityCapabilityType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -4322,23 +4237,17 @@ impl ::serde::Serialize for MachineIdentityDailyCountMetric {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityDailyCountMetric",
-                    usize::from(self.entity_type.is_some())
-                        + usize::from(self.sub_type.is_some())
-                        + usize::from(self.total_count.is_some())
-                        + usize::from(self.created_count.is_some())
-                        + usize::from(self.created_count30d.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityDailyCountMetric {
+    const NAME: &'static str = "MachineIdentityDailyCountMetric";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("entityType", &self.entity_type);
         out.optional("subType", &self.sub_type);
         out.optional("totalCount", &self.total_count);
         out.optional("createdCount", &self.created_count);
         out.optional("createdCount30d", &self.created_count30d);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityDailyCountMetric {
@@ -4349,32 +4258,39 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityDailyCountMetric {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityDailyCountMetric {
-    const EXPECTING: &'static str = "struct MachineIdentityDailyCountMetric";
+    const NAME: &'static str = "MachineIdentityDailyCountMetric";
+    const FIELDS: &'static [&'static str] = &[
+        "entityType",
+        "subType",
+        "totalCount",
+        "createdCount",
+        "createdCount30d",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
+        let mut entity_type = ::std::option::Option::None;
+        let mut sub_type = ::std::option::Option::None;
+        let mut total_count = ::std::option::Option::None;
+        let mut created_count = ::std::option::Option::None;
+        let mut created_count30d = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["entityType", "subType", "totalCount", "createdCount", "createdCount30d"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
+                &mut entity_type as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut sub_type,
+                &mut total_count,
+                &mut created_count,
+                &mut created_count30d,
             ],
         )?;
-        ::std::result::Result::Ok(MachineIdentityDailyCountMetric {
-            entity_type: f0.flatten(),
-            sub_type: f1.flatten(),
-            total_count: f2.flatten(),
-            created_count: f3.flatten(),
-            created_count30d: f4.flatten(),
+        ::std::result::Result::Ok(Self {
+            entity_type: entity_type.flatten(),
+            sub_type: sub_type.flatten(),
+            total_count: total_count.flatten(),
+            created_count: created_count.flatten(),
+            created_count30d: created_count30d.flatten(),
         })
     }
 }
@@ -4452,7 +4368,7 @@ for MachineIdentityDailyCountMetricEntityType {
 }
 impl ::std::str::FromStr for MachineIdentityDailyCountMetricEntityType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -4499,18 +4415,15 @@ impl ::serde::Serialize for MachineIdentityDailyCounts {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityDailyCounts",
-                    usize::from(self.from.is_some()) + usize::from(self.to.is_some())
-                        + usize::from(self.days.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityDailyCounts {
+    const NAME: &'static str = "MachineIdentityDailyCounts";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("from", &self.from);
         out.optional("to", &self.to);
         out.optional("days", &self.days);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityDailyCounts {
@@ -4521,22 +4434,27 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityDailyCounts {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityDailyCounts {
-    const EXPECTING: &'static str = "struct MachineIdentityDailyCounts";
+    const NAME: &'static str = "MachineIdentityDailyCounts";
+    const FIELDS: &'static [&'static str] = &["from", "to", "days"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
+        let mut from = ::std::option::Option::None;
+        let mut to = ::std::option::Option::None;
+        let mut days = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["from", "to", "days"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1, &mut f2],
+            Self::FIELDS,
+            &mut [
+                &mut from as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut to,
+                &mut days,
+            ],
         )?;
-        ::std::result::Result::Ok(MachineIdentityDailyCounts {
-            from: f0.flatten(),
-            to: f1.flatten(),
-            days: f2.flatten(),
+        ::std::result::Result::Ok(Self {
+            from: from.flatten(),
+            to: to.flatten(),
+            days: days.flatten(),
         })
     }
 }
@@ -4563,16 +4481,14 @@ impl ::serde::Serialize for MachineIdentityDailyCountsDay {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityDailyCountsDay",
-                    usize::from(self.day.is_some()) + usize::from(self.metrics.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityDailyCountsDay {
+    const NAME: &'static str = "MachineIdentityDailyCountsDay";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("day", &self.day);
         out.optional("metrics", &self.metrics);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityDailyCountsDay {
@@ -4583,20 +4499,21 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityDailyCountsDay {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityDailyCountsDay {
-    const EXPECTING: &'static str = "struct MachineIdentityDailyCountsDay";
+    const NAME: &'static str = "MachineIdentityDailyCountsDay";
+    const FIELDS: &'static [&'static str] = &["day", "metrics"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
+        let mut day = ::std::option::Option::None;
+        let mut metrics = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["day", "metrics"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [&mut day as &mut dyn crate::runtime::de::Slot<'de, A>, &mut metrics],
         )?;
-        ::std::result::Result::Ok(MachineIdentityDailyCountsDay {
-            day: f0.flatten(),
-            metrics: f1.flatten(),
+        ::std::result::Result::Ok(Self {
+            day: day.flatten(),
+            metrics: metrics.flatten(),
         })
     }
 }
@@ -4621,17 +4538,14 @@ impl ::serde::Serialize for MachineIdentityDiscoveredCounts {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityDiscoveredCounts",
-                    usize::from(self.count.is_some())
-                        + usize::from(self.window_days.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityDiscoveredCounts {
+    const NAME: &'static str = "MachineIdentityDiscoveredCounts";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("count", &self.count);
         out.optional("windowDays", &self.window_days);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityDiscoveredCounts {
@@ -4642,32 +4556,31 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityDiscoveredCounts {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityDiscoveredCounts {
-    const EXPECTING: &'static str = "struct MachineIdentityDiscoveredCounts";
+    const NAME: &'static str = "MachineIdentityDiscoveredCounts";
+    const FIELDS: &'static [&'static str] = &["count", "windowDays"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
+        let mut count = ::std::option::Option::None;
+        let mut window_days = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["count", "windowDays"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [
+                &mut count as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut window_days,
+            ],
         )?;
-        ::std::result::Result::Ok(MachineIdentityDiscoveredCounts {
-            count: f0.flatten(),
-            window_days: f1.flatten(),
+        ::std::result::Result::Ok(Self {
+            count: count.flatten(),
+            window_days: window_days.flatten(),
         })
     }
 }
 /// An entitlement held by a machine account linked to a machine identity.
 ///
 /// Schema: `#/components/schemas/MachineIdentityEntitlement`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct MachineIdentityEntitlement {
     /// Entitlement ID.
@@ -4703,31 +4616,41 @@ pub struct MachineIdentityEntitlement {
     /// The `source` property.
     pub source: ::std::option::Option<crate::models::BaseReferenceDto>,
 }
+impl MachineIdentityEntitlement {
+    /// A value with the required fields set and every optional field empty.
+    ///
+    /// The arguments, in order: `name`.
+    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            name: ::std::option::Option::Some(name.into()),
+            created: ::std::option::Option::None,
+            modified: ::std::option::Option::None,
+            account_id: ::std::option::Option::None,
+            account_name: ::std::option::Option::None,
+            attribute: ::std::option::Option::None,
+            value: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            cloud_governed: ::std::option::Option::None,
+            source: ::std::option::Option::None,
+        }
+    }
+}
 impl ::serde::Serialize for MachineIdentityEntitlement {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityEntitlement",
-                    1usize + usize::from(self.id.is_some())
-                        + usize::from(self.created.is_some())
-                        + usize::from(self.modified.is_some())
-                        + usize::from(self.account_id.is_some())
-                        + usize::from(self.account_name.is_some())
-                        + usize::from(self.attribute.is_some())
-                        + usize::from(self.value.is_some())
-                        + usize::from(self.description.is_some())
-                        + usize::from(self.cloud_governed.is_some())
-                        + usize::from(self.source.is_some()),
-                )?,
-        );
-        out.optional("id", &self.id);
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityEntitlement {
+    const NAME: &'static str = "MachineIdentityEntitlement";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
+        out.read_only("id", &self.id);
         out.field("name", &self.name);
-        out.optional("created", &self.created);
-        out.optional("modified", &self.modified);
+        out.read_only("created", &self.created);
+        out.read_only("modified", &self.modified);
         out.optional("accountId", &self.account_id);
         out.optional("accountName", &self.account_name);
         out.optional("attribute", &self.attribute);
@@ -4735,7 +4658,6 @@ impl ::serde::Serialize for MachineIdentityEntitlement {
         out.optional("description", &self.description);
         out.optional("cloudGoverned", &self.cloud_governed);
         out.optional("source", &self.source);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityEntitlement {
@@ -4746,62 +4668,63 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityEntitlement {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityEntitlement {
-    const EXPECTING: &'static str = "struct MachineIdentityEntitlement";
+    const NAME: &'static str = "MachineIdentityEntitlement";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "name",
+        "created",
+        "modified",
+        "accountId",
+        "accountName",
+        "attribute",
+        "value",
+        "description",
+        "cloudGoverned",
+        "source",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        let mut f6 = ::std::option::Option::None;
-        let mut f7 = ::std::option::Option::None;
-        let mut f8 = ::std::option::Option::None;
-        let mut f9 = ::std::option::Option::None;
-        let mut f10 = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut modified = ::std::option::Option::None;
+        let mut account_id = ::std::option::Option::None;
+        let mut account_name = ::std::option::Option::None;
+        let mut attribute = ::std::option::Option::None;
+        let mut value = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut cloud_governed = ::std::option::Option::None;
+        let mut source = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "id",
-                "name",
-                "created",
-                "modified",
-                "accountId",
-                "accountName",
-                "attribute",
-                "value",
-                "description",
-                "cloudGoverned",
-                "source",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
-                &mut f10,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut name,
+                &mut created,
+                &mut modified,
+                &mut account_id,
+                &mut account_name,
+                &mut attribute,
+                &mut value,
+                &mut description,
+                &mut cloud_governed,
+                &mut source,
             ],
         )?;
-        ::std::result::Result::Ok(MachineIdentityEntitlement {
-            id: f0.flatten(),
-            name: f1.flatten(),
-            created: f2.flatten(),
-            modified: f3.flatten(),
-            account_id: f4.flatten(),
-            account_name: f5.flatten(),
-            attribute: f6.flatten(),
-            value: f7.flatten(),
-            description: f8.flatten(),
-            cloud_governed: f9.flatten(),
-            source: f10.flatten(),
+        ::std::result::Result::Ok(Self {
+            id: id.flatten(),
+            name: name.flatten(),
+            created: created.flatten(),
+            modified: modified.flatten(),
+            account_id: account_id.flatten(),
+            account_name: account_name.flatten(),
+            attribute: attribute.flatten(),
+            value: value.flatten(),
+            description: description.flatten(),
+            cloud_governed: cloud_governed.flatten(),
+            source: source.flatten(),
         })
     }
 }
@@ -4835,12 +4758,14 @@ impl ::serde::Serialize for MachineIdentityOwners {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer.serialize_struct("MachineIdentityOwners", 2usize)?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityOwners {
+    const NAME: &'static str = "MachineIdentityOwners";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("primaryIdentity", &self.primary_identity);
         out.field("secondaryIdentities", &self.secondary_identities);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityOwners {
@@ -4851,30 +4776,32 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityOwners {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityOwners {
-    const EXPECTING: &'static str = "struct MachineIdentityOwners";
+    const NAME: &'static str = "MachineIdentityOwners";
+    const FIELDS: &'static [&'static str] = &["primaryIdentity", "secondaryIdentities"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut primary_identity = ::std::option::Option::None;
+        let mut secondary_identities = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["primaryIdentity", "secondaryIdentities"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [
+                &mut primary_identity as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut secondary_identities,
+            ],
         )?;
-        let absent = [f0.is_none(), f1.is_none()];
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
-        else {
+        let (
+            ::std::option::Option::Some(primary_identity),
+            ::std::option::Option::Some(secondary_identities),
+        ) = (primary_identity, secondary_identities) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(
-                    &["primaryIdentity", "secondaryIdentities"],
-                    &absent,
-                ),
+                read.missing(&["primaryIdentity", "secondaryIdentities"]),
             );
         };
-        ::std::result::Result::Ok(MachineIdentityOwners {
-            primary_identity: f0,
-            secondary_identities: f1,
+        ::std::result::Result::Ok(Self {
+            primary_identity,
+            secondary_identities,
         })
     }
 }
@@ -4903,17 +4830,14 @@ impl ::serde::Serialize for MachineIdentityOwnersV2 {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityOwnersV2",
-                    usize::from(self.primary.is_some())
-                        + usize::from(self.secondary.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityOwnersV2 {
+    const NAME: &'static str = "MachineIdentityOwnersV2";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("primary", &self.primary);
         out.optional("secondary", &self.secondary);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityOwnersV2 {
@@ -4924,20 +4848,24 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityOwnersV2 {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityOwnersV2 {
-    const EXPECTING: &'static str = "struct MachineIdentityOwnersV2";
+    const NAME: &'static str = "MachineIdentityOwnersV2";
+    const FIELDS: &'static [&'static str] = &["primary", "secondary"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
+        let mut primary = ::std::option::Option::None;
+        let mut secondary = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["primary", "secondary"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [
+                &mut primary as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut secondary,
+            ],
         )?;
-        ::std::result::Result::Ok(MachineIdentityOwnersV2 {
-            primary: f0.flatten(),
-            secondary: f1.flatten(),
+        ::std::result::Result::Ok(Self {
+            primary: primary.flatten(),
+            secondary: secondary.flatten(),
         })
     }
 }
@@ -4975,13 +4903,14 @@ pub struct MachineIdentityRequest {
 impl MachineIdentityRequest {
     /// A value with the required fields set and every optional field empty.
     ///
-    /// The arguments, in order: `native_identity`, `subtype`.
+    /// The arguments, in order: `name`, `native_identity`, `subtype`.
     pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
         native_identity: impl ::std::convert::Into<::std::string::String>,
         subtype: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
-            name: ::std::option::Option::None,
+            name: ::std::option::Option::Some(name.into()),
             native_identity: native_identity.into(),
             description: ::std::option::Option::None,
             attributes: ::std::option::Option::None,
@@ -4998,18 +4927,12 @@ impl ::serde::Serialize for MachineIdentityRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityRequest",
-                    3usize + usize::from(self.description.is_some())
-                        + usize::from(self.attributes.is_some())
-                        + usize::from(self.owners.is_some())
-                        + usize::from(self.source_id.is_some())
-                        + usize::from(self.uuid.is_some())
-                        + usize::from(self.user_entitlements.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityRequest {
+    const NAME: &'static str = "MachineIdentityRequest";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("name", &self.name);
         out.field("nativeIdentity", &self.native_identity);
         out.optional("description", &self.description);
@@ -5019,7 +4942,6 @@ impl ::serde::Serialize for MachineIdentityRequest {
         out.optional("sourceId", &self.source_id);
         out.optional("uuid", &self.uuid);
         out.optional("userEntitlements", &self.user_entitlements);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityRequest {
@@ -5030,61 +4952,63 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityRequest {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityRequest {
-    const EXPECTING: &'static str = "struct MachineIdentityRequest";
+    const NAME: &'static str = "MachineIdentityRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "name",
+        "nativeIdentity",
+        "description",
+        "attributes",
+        "subtype",
+        "owners",
+        "sourceId",
+        "uuid",
+        "userEntitlements",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        let mut f6 = ::std::option::Option::None;
-        let mut f7 = ::std::option::Option::None;
-        let mut f8 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut name = ::std::option::Option::None;
+        let mut native_identity = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut attributes = ::std::option::Option::None;
+        let mut subtype = ::std::option::Option::None;
+        let mut owners = ::std::option::Option::None;
+        let mut source_id = ::std::option::Option::None;
+        let mut uuid = ::std::option::Option::None;
+        let mut user_entitlements = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "name",
-                "nativeIdentity",
-                "description",
-                "attributes",
-                "subtype",
-                "owners",
-                "sourceId",
-                "uuid",
-                "userEntitlements",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
+                &mut name as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut native_identity,
+                &mut description,
+                &mut attributes,
+                &mut subtype,
+                &mut owners,
+                &mut source_id,
+                &mut uuid,
+                &mut user_entitlements,
             ],
         )?;
-        let absent = [f1.is_none(), f4.is_none()];
-        let (::std::option::Option::Some(f1), ::std::option::Option::Some(f4)) = (f1, f4)
-        else {
+        let (
+            ::std::option::Option::Some(native_identity),
+            ::std::option::Option::Some(subtype),
+        ) = (native_identity, subtype) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["nativeIdentity", "subtype"], &absent),
+                read.missing(&["nativeIdentity", "subtype"]),
             );
         };
-        ::std::result::Result::Ok(MachineIdentityRequest {
-            name: f0.flatten(),
-            native_identity: f1,
-            description: f2.flatten(),
-            attributes: f3.flatten(),
-            subtype: f4,
-            owners: f5.flatten(),
-            source_id: f6.flatten(),
-            uuid: f7.flatten(),
-            user_entitlements: f8.flatten(),
+        ::std::result::Result::Ok(Self {
+            name: name.flatten(),
+            native_identity,
+            description: description.flatten(),
+            attributes: attributes.flatten(),
+            subtype,
+            owners: owners.flatten(),
+            source_id: source_id.flatten(),
+            uuid: uuid.flatten(),
+            user_entitlements: user_entitlements.flatten(),
         })
     }
 }
@@ -5146,8 +5070,9 @@ pub struct MachineIdentityResponse {
 impl MachineIdentityResponse {
     /// A value with the required fields set and every optional field empty.
     ///
-    /// The arguments, in order: `native_identity`, `subtype`.
+    /// The arguments, in order: `name`, `native_identity`, `subtype`.
     pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
         native_identity: impl ::std::convert::Into<::std::string::String>,
         subtype: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -5155,7 +5080,7 @@ impl MachineIdentityResponse {
             id: ::std::option::Option::None,
             created: ::std::option::Option::None,
             modified: ::std::option::Option::None,
-            name: ::std::option::Option::None,
+            name: ::std::option::Option::Some(name.into()),
             native_identity: native_identity.into(),
             description: ::std::option::Option::None,
             attributes: ::std::option::Option::None,
@@ -5176,28 +5101,15 @@ impl ::serde::Serialize for MachineIdentityResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityResponse",
-                    3usize + usize::from(self.id.is_some())
-                        + usize::from(self.created.is_some())
-                        + usize::from(self.modified.is_some())
-                        + usize::from(self.description.is_some())
-                        + usize::from(self.attributes.is_some())
-                        + usize::from(self.owners.is_some())
-                        + usize::from(self.source_id.is_some())
-                        + usize::from(self.uuid.is_some())
-                        + usize::from(self.manually_edited.is_some())
-                        + usize::from(self.manually_created.is_some())
-                        + usize::from(self.source.is_some())
-                        + usize::from(self.dataset_id.is_some())
-                        + usize::from(self.user_entitlements.is_some()),
-                )?,
-        );
-        out.optional("id", &self.id);
-        out.optional("created", &self.created);
-        out.optional("modified", &self.modified);
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityResponse {
+    const NAME: &'static str = "MachineIdentityResponse";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
+        out.read_only("id", &self.id);
+        out.read_only("created", &self.created);
+        out.read_only("modified", &self.modified);
         out.field("name", &self.name);
         out.field("nativeIdentity", &self.native_identity);
         out.optional("description", &self.description);
@@ -5211,7 +5123,6 @@ impl ::serde::Serialize for MachineIdentityResponse {
         out.optional("source", &self.source);
         out.optional("datasetId", &self.dataset_id);
         out.optional("userEntitlements", &self.user_entitlements);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityResponse {
@@ -5222,89 +5133,91 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityResponse {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityResponse {
-    const EXPECTING: &'static str = "struct MachineIdentityResponse";
+    const NAME: &'static str = "MachineIdentityResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "created",
+        "modified",
+        "name",
+        "nativeIdentity",
+        "description",
+        "attributes",
+        "subtype",
+        "owners",
+        "sourceId",
+        "uuid",
+        "manuallyEdited",
+        "manuallyCreated",
+        "source",
+        "datasetId",
+        "userEntitlements",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        let mut f6 = ::std::option::Option::None;
-        let mut f7 = ::std::option::Option::None;
-        let mut f8 = ::std::option::Option::None;
-        let mut f9 = ::std::option::Option::None;
-        let mut f10 = ::std::option::Option::None;
-        let mut f11 = ::std::option::Option::None;
-        let mut f12 = ::std::option::Option::None;
-        let mut f13 = ::std::option::Option::None;
-        let mut f14 = ::std::option::Option::None;
-        let mut f15 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut id = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut modified = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut native_identity = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut attributes = ::std::option::Option::None;
+        let mut subtype = ::std::option::Option::None;
+        let mut owners = ::std::option::Option::None;
+        let mut source_id = ::std::option::Option::None;
+        let mut uuid = ::std::option::Option::None;
+        let mut manually_edited = ::std::option::Option::None;
+        let mut manually_created = ::std::option::Option::None;
+        let mut source = ::std::option::Option::None;
+        let mut dataset_id = ::std::option::Option::None;
+        let mut user_entitlements = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "id",
-                "created",
-                "modified",
-                "name",
-                "nativeIdentity",
-                "description",
-                "attributes",
-                "subtype",
-                "owners",
-                "sourceId",
-                "uuid",
-                "manuallyEdited",
-                "manuallyCreated",
-                "source",
-                "datasetId",
-                "userEntitlements",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
-                &mut f10,
-                &mut f11,
-                &mut f12,
-                &mut f13,
-                &mut f14,
-                &mut f15,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut created,
+                &mut modified,
+                &mut name,
+                &mut native_identity,
+                &mut description,
+                &mut attributes,
+                &mut subtype,
+                &mut owners,
+                &mut source_id,
+                &mut uuid,
+                &mut manually_edited,
+                &mut manually_created,
+                &mut source,
+                &mut dataset_id,
+                &mut user_entitlements,
             ],
         )?;
-        let absent = [f4.is_none(), f7.is_none()];
-        let (::std::option::Option::Some(f4), ::std::option::Option::Some(f7)) = (f4, f7)
-        else {
+        let (
+            ::std::option::Option::Some(native_identity),
+            ::std::option::Option::Some(subtype),
+        ) = (native_identity, subtype) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["nativeIdentity", "subtype"], &absent),
+                read.missing(&["nativeIdentity", "subtype"]),
             );
         };
-        ::std::result::Result::Ok(MachineIdentityResponse {
-            id: f0.flatten(),
-            created: f1.flatten(),
-            modified: f2.flatten(),
-            name: f3.flatten(),
-            native_identity: f4,
-            description: f5.flatten(),
-            attributes: f6.flatten(),
-            subtype: f7,
-            owners: f8.flatten(),
-            source_id: f9.flatten(),
-            uuid: f10.flatten(),
-            manually_edited: f11.flatten(),
-            manually_created: f12.flatten(),
-            source: f13.flatten(),
-            dataset_id: f14.flatten(),
-            user_entitlements: f15.flatten(),
+        ::std::result::Result::Ok(Self {
+            id: id.flatten(),
+            created: created.flatten(),
+            modified: modified.flatten(),
+            name: name.flatten(),
+            native_identity,
+            description: description.flatten(),
+            attributes: attributes.flatten(),
+            subtype,
+            owners: owners.flatten(),
+            source_id: source_id.flatten(),
+            uuid: uuid.flatten(),
+            manually_edited: manually_edited.flatten(),
+            manually_created: manually_created.flatten(),
+            source: source.flatten(),
+            dataset_id: dataset_id.flatten(),
+            user_entitlements: user_entitlements.flatten(),
         })
     }
 }
@@ -5329,17 +5242,14 @@ impl ::serde::Serialize for MachineIdentityRisk {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityRisk",
-                    usize::from(self.score.is_some())
-                        + usize::from(self.severity.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityRisk {
+    const NAME: &'static str = "MachineIdentityRisk";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("score", &self.score);
         out.optional("severity", &self.severity);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityRisk {
@@ -5350,20 +5260,21 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityRisk {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityRisk {
-    const EXPECTING: &'static str = "struct MachineIdentityRisk";
+    const NAME: &'static str = "MachineIdentityRisk";
+    const FIELDS: &'static [&'static str] = &["score", "severity"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
+        let mut score = ::std::option::Option::None;
+        let mut severity = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["score", "severity"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [&mut score as &mut dyn crate::runtime::de::Slot<'de, A>, &mut severity],
         )?;
-        ::std::result::Result::Ok(MachineIdentityRisk {
-            score: f0.flatten(),
-            severity: f1.flatten(),
+        ::std::result::Result::Ok(Self {
+            score: score.flatten(),
+            severity: severity.flatten(),
         })
     }
 }
@@ -5396,23 +5307,17 @@ impl ::serde::Serialize for MachineIdentityRiskSeverityCounts {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityRiskSeverityCounts",
-                    usize::from(self.critical.is_some())
-                        + usize::from(self.high.is_some())
-                        + usize::from(self.medium.is_some())
-                        + usize::from(self.low.is_some())
-                        + usize::from(self.unknown.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityRiskSeverityCounts {
+    const NAME: &'static str = "MachineIdentityRiskSeverityCounts";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("critical", &self.critical);
         out.optional("high", &self.high);
         out.optional("medium", &self.medium);
         out.optional("low", &self.low);
         out.optional("unknown", &self.unknown);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityRiskSeverityCounts {
@@ -5423,32 +5328,39 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityRiskSeverityCounts {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityRiskSeverityCounts {
-    const EXPECTING: &'static str = "struct MachineIdentityRiskSeverityCounts";
+    const NAME: &'static str = "MachineIdentityRiskSeverityCounts";
+    const FIELDS: &'static [&'static str] = &[
+        "critical",
+        "high",
+        "medium",
+        "low",
+        "unknown",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
+        let mut critical = ::std::option::Option::None;
+        let mut high = ::std::option::Option::None;
+        let mut medium = ::std::option::Option::None;
+        let mut low = ::std::option::Option::None;
+        let mut unknown = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["critical", "high", "medium", "low", "unknown"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
+                &mut critical as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut high,
+                &mut medium,
+                &mut low,
+                &mut unknown,
             ],
         )?;
-        ::std::result::Result::Ok(MachineIdentityRiskSeverityCounts {
-            critical: f0.flatten(),
-            high: f1.flatten(),
-            medium: f2.flatten(),
-            low: f3.flatten(),
-            unknown: f4.flatten(),
+        ::std::result::Result::Ok(Self {
+            critical: critical.flatten(),
+            high: high.flatten(),
+            medium: medium.flatten(),
+            low: low.flatten(),
+            unknown: unknown.flatten(),
         })
     }
 }
@@ -5477,21 +5389,16 @@ impl ::serde::Serialize for MachineIdentityUserEntitlement {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityUserEntitlement",
-                    usize::from(self.source_id.is_some())
-                        + usize::from(self.entitlement_id.is_some())
-                        + usize::from(self.display_name.is_some())
-                        + usize::from(self.source.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityUserEntitlement {
+    const NAME: &'static str = "MachineIdentityUserEntitlement";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("sourceId", &self.source_id);
         out.optional("entitlementId", &self.entitlement_id);
         out.optional("displayName", &self.display_name);
         out.optional("source", &self.source);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlement {
@@ -5502,29 +5409,35 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlement {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlement {
-    const EXPECTING: &'static str = "struct MachineIdentityUserEntitlement";
+    const NAME: &'static str = "MachineIdentityUserEntitlement";
+    const FIELDS: &'static [&'static str] = &[
+        "sourceId",
+        "entitlementId",
+        "displayName",
+        "source",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
+        let mut source_id = ::std::option::Option::None;
+        let mut entitlement_id = ::std::option::Option::None;
+        let mut display_name = ::std::option::Option::None;
+        let mut source = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["sourceId", "entitlementId", "displayName", "source"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
+                &mut source_id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut entitlement_id,
+                &mut display_name,
+                &mut source,
             ],
         )?;
-        ::std::result::Result::Ok(MachineIdentityUserEntitlement {
-            source_id: f0.flatten(),
-            entitlement_id: f1.flatten(),
-            display_name: f2.flatten(),
-            source: f3.flatten(),
+        ::std::result::Result::Ok(Self {
+            source_id: source_id.flatten(),
+            entitlement_id: entitlement_id.flatten(),
+            display_name: display_name.flatten(),
+            source: source.flatten(),
         })
     }
 }
@@ -5558,12 +5471,14 @@ impl ::serde::Serialize for MachineIdentityUserEntitlementRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer.serialize_struct("MachineIdentityUserEntitlementRequest", 2usize)?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityUserEntitlementRequest {
+    const NAME: &'static str = "MachineIdentityUserEntitlementRequest";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("entitlementId", &self.entitlement_id);
         out.field("sourceId", &self.source_id);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlementRequest {
@@ -5574,28 +5489,30 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlementRequest {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlementRequest {
-    const EXPECTING: &'static str = "struct MachineIdentityUserEntitlementRequest";
+    const NAME: &'static str = "MachineIdentityUserEntitlementRequest";
+    const FIELDS: &'static [&'static str] = &["entitlementId", "sourceId"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut entitlement_id = ::std::option::Option::None;
+        let mut source_id = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["entitlementId", "sourceId"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [
+                &mut entitlement_id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut source_id,
+            ],
         )?;
-        let absent = [f0.is_none(), f1.is_none()];
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
-        else {
+        let (
+            ::std::option::Option::Some(entitlement_id),
+            ::std::option::Option::Some(source_id),
+        ) = (entitlement_id, source_id) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["entitlementId", "sourceId"], &absent),
+                read.missing(&["entitlementId", "sourceId"]),
             );
         };
-        ::std::result::Result::Ok(MachineIdentityUserEntitlementRequest {
-            entitlement_id: f0,
-            source_id: f1,
-        })
+        ::std::result::Result::Ok(Self { entitlement_id, source_id })
     }
 }
 /// A user entitlement held by a machine identity, as listed by `listMachineIdentityUserEntitlementsV1`.
@@ -5627,23 +5544,17 @@ impl ::serde::Serialize for MachineIdentityUserEntitlementResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityUserEntitlementResponse",
-                    usize::from(self.id.is_some())
-                        + usize::from(self.machine_identity_id.is_some())
-                        + usize::from(self.source.is_some())
-                        + usize::from(self.entitlement.is_some())
-                        + usize::from(self.created.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityUserEntitlementResponse {
+    const NAME: &'static str = "MachineIdentityUserEntitlementResponse";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("id", &self.id);
         out.optional("machineIdentityId", &self.machine_identity_id);
         out.optional("source", &self.source);
         out.optional("entitlement", &self.entitlement);
-        out.optional("created", &self.created);
-        out.end()
+        out.read_only("created", &self.created);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlementResponse {
@@ -5654,32 +5565,39 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlementResponse {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlementResponse {
-    const EXPECTING: &'static str = "struct MachineIdentityUserEntitlementResponse";
+    const NAME: &'static str = "MachineIdentityUserEntitlementResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "machineIdentityId",
+        "source",
+        "entitlement",
+        "created",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut machine_identity_id = ::std::option::Option::None;
+        let mut source = ::std::option::Option::None;
+        let mut entitlement = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["id", "machineIdentityId", "source", "entitlement", "created"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut machine_identity_id,
+                &mut source,
+                &mut entitlement,
+                &mut created,
             ],
         )?;
-        ::std::result::Result::Ok(MachineIdentityUserEntitlementResponse {
-            id: f0.flatten(),
-            machine_identity_id: f1.flatten(),
-            source: f2.flatten(),
-            entitlement: f3.flatten(),
-            created: f4.flatten(),
+        ::std::result::Result::Ok(Self {
+            id: id.flatten(),
+            machine_identity_id: machine_identity_id.flatten(),
+            source: source.flatten(),
+            entitlement: entitlement.flatten(),
+            created: created.flatten(),
         })
     }
 }
@@ -5687,12 +5605,7 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlementRes
 /// v2 operation. Read-only fields are set by the server and ignored on input.
 ///
 /// Schema: `#/components/schemas/MachineIdentityV2`
-#[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
-)]
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct MachineIdentityV2 {
     /// Machine identity ID.
@@ -5796,48 +5709,58 @@ pub struct MachineIdentityV2 {
     /// Read-only: set by the server, never sent.
     pub suspicious_session_count: ::std::option::Option<i64>,
 }
+impl MachineIdentityV2 {
+    /// A value with the required fields set and every optional field empty.
+    ///
+    /// The arguments, in order: `name`.
+    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            name: ::std::option::Option::Some(name.into()),
+            created: ::std::option::Option::None,
+            modified: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            attributes: ::std::option::Option::None,
+            connector_attributes: ::std::option::Option::None,
+            manually_edited: ::std::option::Option::None,
+            manually_created: ::std::option::Option::None,
+            owners: ::std::option::Option::None,
+            subtype: ::std::option::Option::None,
+            source_id: ::std::option::Option::None,
+            uuid: ::std::option::Option::None,
+            native_identity: ::std::option::Option::None,
+            dataset_id: ::std::option::Option::None,
+            environment: ::std::option::Option::None,
+            exists_on_source: ::std::option::Option::None,
+            status: ::std::option::Option::None,
+            resource: ::std::option::Option::None,
+            source: ::std::option::Option::None,
+            user_entitlements: ::std::option::Option::None,
+            business_application_refs: ::std::option::Option::None,
+            effective_sanctioned_status: ::std::option::Option::None,
+            risk: ::std::option::Option::None,
+            entro_id: ::std::option::Option::None,
+            insights: ::std::option::Option::None,
+            session_count: ::std::option::Option::None,
+            suspicious_session_count: ::std::option::Option::None,
+        }
+    }
+}
 impl ::serde::Serialize for MachineIdentityV2 {
     fn serialize<S: ::serde::Serializer>(
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityV2",
-                    1usize + usize::from(self.id.is_some())
-                        + usize::from(self.created.is_some())
-                        + usize::from(self.modified.is_some())
-                        + usize::from(self.description.is_some())
-                        + usize::from(self.attributes.is_some())
-                        + usize::from(self.connector_attributes.is_some())
-                        + usize::from(self.manually_edited.is_some())
-                        + usize::from(self.manually_created.is_some())
-                        + usize::from(self.owners.is_some())
-                        + usize::from(self.subtype.is_some())
-                        + usize::from(self.source_id.is_some())
-                        + usize::from(self.uuid.is_some())
-                        + usize::from(self.native_identity.is_some())
-                        + usize::from(self.dataset_id.is_some())
-                        + usize::from(self.environment.is_some())
-                        + usize::from(self.exists_on_source.is_some())
-                        + usize::from(self.status.is_some())
-                        + usize::from(self.resource.is_some())
-                        + usize::from(self.source.is_some())
-                        + usize::from(self.user_entitlements.is_some())
-                        + usize::from(self.business_application_refs.is_some())
-                        + usize::from(self.effective_sanctioned_status.is_some())
-                        + usize::from(self.risk.is_some())
-                        + usize::from(self.entro_id.is_some())
-                        + usize::from(self.insights.is_some())
-                        + usize::from(self.session_count.is_some())
-                        + usize::from(self.suspicious_session_count.is_some()),
-                )?,
-        );
-        out.optional("id", &self.id);
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityV2 {
+    const NAME: &'static str = "MachineIdentityV2";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
+        out.read_only("id", &self.id);
         out.field("name", &self.name);
-        out.optional("created", &self.created);
-        out.optional("modified", &self.modified);
+        out.read_only("created", &self.created);
+        out.read_only("modified", &self.modified);
         out.optional("description", &self.description);
         out.optional("attributes", &self.attributes);
         out.optional("connectorAttributes", &self.connector_attributes);
@@ -5853,16 +5776,15 @@ impl ::serde::Serialize for MachineIdentityV2 {
         out.optional("existsOnSource", &self.exists_on_source);
         out.optional("status", &self.status);
         out.optional("resource", &self.resource);
-        out.optional("source", &self.source);
+        out.read_only("source", &self.source);
         out.optional("userEntitlements", &self.user_entitlements);
         out.optional("businessApplicationRefs", &self.business_application_refs);
-        out.optional("effectiveSanctionedStatus", &self.effective_sanctioned_status);
-        out.optional("risk", &self.risk);
-        out.optional("entroId", &self.entro_id);
-        out.optional("insights", &self.insights);
-        out.optional("sessionCount", &self.session_count);
-        out.optional("suspiciousSessionCount", &self.suspicious_session_count);
-        out.end()
+        out.read_only("effectiveSanctionedStatus", &self.effective_sanctioned_status);
+        out.read_only("risk", &self.risk);
+        out.read_only("entroId", &self.entro_id);
+        out.read_only("insights", &self.insights);
+        out.read_only("sessionCount", &self.session_count);
+        out.read_only("suspiciousSessionCount", &self.suspicious_session_count);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityV2 {
@@ -5873,130 +5795,131 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityV2 {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityV2 {
-    const EXPECTING: &'static str = "struct MachineIdentityV2";
+    const NAME: &'static str = "MachineIdentityV2";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "name",
+        "created",
+        "modified",
+        "description",
+        "attributes",
+        "connectorAttributes",
+        "manuallyEdited",
+        "manuallyCreated",
+        "owners",
+        "subtype",
+        "sourceId",
+        "uuid",
+        "nativeIdentity",
+        "datasetId",
+        "environment",
+        "existsOnSource",
+        "status",
+        "resource",
+        "source",
+        "userEntitlements",
+        "businessApplicationRefs",
+        "effectiveSanctionedStatus",
+        "risk",
+        "entroId",
+        "insights",
+        "sessionCount",
+        "suspiciousSessionCount",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        let mut f6 = ::std::option::Option::None;
-        let mut f7 = ::std::option::Option::None;
-        let mut f8 = ::std::option::Option::None;
-        let mut f9 = ::std::option::Option::None;
-        let mut f10 = ::std::option::Option::None;
-        let mut f11 = ::std::option::Option::None;
-        let mut f12 = ::std::option::Option::None;
-        let mut f13 = ::std::option::Option::None;
-        let mut f14 = ::std::option::Option::None;
-        let mut f15 = ::std::option::Option::None;
-        let mut f16 = ::std::option::Option::None;
-        let mut f17 = ::std::option::Option::None;
-        let mut f18 = ::std::option::Option::None;
-        let mut f19 = ::std::option::Option::None;
-        let mut f20 = ::std::option::Option::None;
-        let mut f21 = ::std::option::Option::None;
-        let mut f22 = ::std::option::Option::None;
-        let mut f23 = ::std::option::Option::None;
-        let mut f24 = ::std::option::Option::None;
-        let mut f25 = ::std::option::Option::None;
-        let mut f26 = ::std::option::Option::None;
-        let mut f27 = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut modified = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut attributes = ::std::option::Option::None;
+        let mut connector_attributes = ::std::option::Option::None;
+        let mut manually_edited = ::std::option::Option::None;
+        let mut manually_created = ::std::option::Option::None;
+        let mut owners = ::std::option::Option::None;
+        let mut subtype = ::std::option::Option::None;
+        let mut source_id = ::std::option::Option::None;
+        let mut uuid = ::std::option::Option::None;
+        let mut native_identity = ::std::option::Option::None;
+        let mut dataset_id = ::std::option::Option::None;
+        let mut environment = ::std::option::Option::None;
+        let mut exists_on_source = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut resource = ::std::option::Option::None;
+        let mut source = ::std::option::Option::None;
+        let mut user_entitlements = ::std::option::Option::None;
+        let mut business_application_refs = ::std::option::Option::None;
+        let mut effective_sanctioned_status = ::std::option::Option::None;
+        let mut risk = ::std::option::Option::None;
+        let mut entro_id = ::std::option::Option::None;
+        let mut insights = ::std::option::Option::None;
+        let mut session_count = ::std::option::Option::None;
+        let mut suspicious_session_count = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "id",
-                "name",
-                "created",
-                "modified",
-                "description",
-                "attributes",
-                "connectorAttributes",
-                "manuallyEdited",
-                "manuallyCreated",
-                "owners",
-                "subtype",
-                "sourceId",
-                "uuid",
-                "nativeIdentity",
-                "datasetId",
-                "environment",
-                "existsOnSource",
-                "status",
-                "resource",
-                "source",
-                "userEntitlements",
-                "businessApplicationRefs",
-                "effectiveSanctionedStatus",
-                "risk",
-                "entroId",
-                "insights",
-                "sessionCount",
-                "suspiciousSessionCount",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
-                &mut f10,
-                &mut f11,
-                &mut f12,
-                &mut f13,
-                &mut f14,
-                &mut f15,
-                &mut f16,
-                &mut f17,
-                &mut f18,
-                &mut f19,
-                &mut f20,
-                &mut f21,
-                &mut f22,
-                &mut f23,
-                &mut f24,
-                &mut f25,
-                &mut f26,
-                &mut f27,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut name,
+                &mut created,
+                &mut modified,
+                &mut description,
+                &mut attributes,
+                &mut connector_attributes,
+                &mut manually_edited,
+                &mut manually_created,
+                &mut owners,
+                &mut subtype,
+                &mut source_id,
+                &mut uuid,
+                &mut native_identity,
+                &mut dataset_id,
+                &mut environment,
+                &mut exists_on_source,
+                &mut status,
+                &mut resource,
+                &mut source,
+                &mut user_entitlements,
+                &mut business_application_refs,
+                &mut effective_sanctioned_status,
+                &mut risk,
+                &mut entro_id,
+                &mut insights,
+                &mut session_count,
+                &mut suspicious_session_count,
             ],
         )?;
-        ::std::result::Result::Ok(MachineIdentityV2 {
-            id: f0.flatten(),
-            name: f1.flatten(),
-            created: f2.flatten(),
-            modified: f3.flatten(),
-            description: f4.flatten(),
-            attributes: f5.flatten(),
-            connector_attributes: f6.flatten(),
-            manually_edited: f7.flatten(),
-            manually_created: f8.flatten(),
-            owners: f9.flatten(),
-            subtype: f10.flatten(),
-            source_id: f11.flatten(),
-            uuid: f12.flatten(),
-            native_identity: f13.flatten(),
-            dataset_id: f14.flatten(),
-            environment: f15.flatten(),
-            exists_on_source: f16.flatten(),
-            status: f17.flatten(),
-            resource: f18.flatten(),
-            source: f19.flatten(),
-            user_entitlements: f20.flatten(),
-            business_application_refs: f21.flatten(),
-            effective_sanctioned_status: f22.flatten(),
-            risk: f23.flatten(),
-            entro_id: f24.flatten(),
-            insights: f25.flatten(),
-            session_count: f26.flatten(),
-            suspicious_session_count: f27.flatten(),
+        ::std::result::Result::Ok(Self {
+            id: id.flatten(),
+            name: name.flatten(),
+            created: created.flatten(),
+            modified: modified.flatten(),
+            description: description.flatten(),
+            attributes: attributes.flatten(),
+            connector_attributes: connector_attributes.flatten(),
+            manually_edited: manually_edited.flatten(),
+            manually_created: manually_created.flatten(),
+            owners: owners.flatten(),
+            subtype: subtype.flatten(),
+            source_id: source_id.flatten(),
+            uuid: uuid.flatten(),
+            native_identity: native_identity.flatten(),
+            dataset_id: dataset_id.flatten(),
+            environment: environment.flatten(),
+            exists_on_source: exists_on_source.flatten(),
+            status: status.flatten(),
+            resource: resource.flatten(),
+            source: source.flatten(),
+            user_entitlements: user_entitlements.flatten(),
+            business_application_refs: business_application_refs.flatten(),
+            effective_sanctioned_status: effective_sanctioned_status.flatten(),
+            risk: risk.flatten(),
+            entro_id: entro_id.flatten(),
+            insights: insights.flatten(),
+            session_count: session_count.flatten(),
+            suspicious_session_count: suspicious_session_count.flatten(),
         })
     }
 }
@@ -6025,20 +5948,16 @@ impl ::serde::Serialize for ResourceV2 {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "ResourceV2",
-                    usize::from(self.id.is_some()) + usize::from(self.r#type.is_some())
-                        + usize::from(self.name.is_some())
-                        + usize::from(self.features.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for ResourceV2 {
+    const NAME: &'static str = "ResourceV2";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("id", &self.id);
         out.optional("type", &self.r#type);
         out.optional("name", &self.name);
         out.optional("features", &self.features);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ResourceV2 {
@@ -6049,29 +5968,30 @@ impl<'de> ::serde::Deserialize<'de> for ResourceV2 {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for ResourceV2 {
-    const EXPECTING: &'static str = "struct ResourceV2";
+    const NAME: &'static str = "ResourceV2";
+    const FIELDS: &'static [&'static str] = &["id", "type", "name", "features"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut r#type = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut features = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["id", "type", "name", "features"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut r#type,
+                &mut name,
+                &mut features,
             ],
         )?;
-        ::std::result::Result::Ok(ResourceV2 {
-            id: f0.flatten(),
-            r#type: f1.flatten(),
-            name: f2.flatten(),
-            features: f3.flatten(),
+        ::std::result::Result::Ok(Self {
+            id: id.flatten(),
+            r#type: r#type.flatten(),
+            name: name.flatten(),
+            features: features.flatten(),
         })
     }
 }
@@ -6148,7 +6068,7 @@ impl ::std::convert::From<::std::string::String> for RiskSeverity {
 }
 impl ::std::str::FromStr for RiskSeverity {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -6238,7 +6158,7 @@ impl ::std::convert::From<::std::string::String> for SanctionedStatus {
 }
 impl ::std::str::FromStr for SanctionedStatus {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -6290,13 +6210,15 @@ impl ::serde::Serialize for SourceClassificationCounts {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer.serialize_struct("SourceClassificationCounts", 3usize)?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for SourceClassificationCounts {
+    const NAME: &'static str = "SourceClassificationCounts";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("EXPECTED", &self.expected);
         out.field("RECEIVED", &self.received);
         out.field("COMPLETED", &self.completed);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SourceClassificationCounts {
@@ -6307,35 +6229,36 @@ impl<'de> ::serde::Deserialize<'de> for SourceClassificationCounts {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for SourceClassificationCounts {
-    const EXPECTING: &'static str = "struct SourceClassificationCounts";
+    const NAME: &'static str = "SourceClassificationCounts";
+    const FIELDS: &'static [&'static str] = &["EXPECTED", "RECEIVED", "COMPLETED"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut expected = ::std::option::Option::None;
+        let mut received = ::std::option::Option::None;
+        let mut completed = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["EXPECTED", "RECEIVED", "COMPLETED"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1, &mut f2],
+            Self::FIELDS,
+            &mut [
+                &mut expected as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut received,
+                &mut completed,
+            ],
         )?;
-        let absent = [f0.is_none(), f1.is_none(), f2.is_none()];
         let (
-            ::std::option::Option::Some(f0),
-            ::std::option::Option::Some(f1),
-            ::std::option::Option::Some(f2),
-        ) = (f0, f1, f2) else {
+            ::std::option::Option::Some(expected),
+            ::std::option::Option::Some(received),
+            ::std::option::Option::Some(completed),
+        ) = (expected, received, completed) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(
-                    &["EXPECTED", "RECEIVED", "COMPLETED"],
-                    &absent,
-                ),
+                read.missing(&["EXPECTED", "RECEIVED", "COMPLETED"]),
             );
         };
-        ::std::result::Result::Ok(SourceClassificationCounts {
-            expected: f0,
-            received: f1,
-            completed: f2,
+        ::std::result::Result::Ok(Self {
+            expected,
+            received,
+            completed,
         })
     }
 }
@@ -6364,21 +6287,16 @@ impl ::serde::Serialize for SourceClassificationStatus {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "SourceClassificationStatus",
-                    usize::from(self.status.is_some())
-                        + usize::from(self.started.is_some())
-                        + usize::from(self.updated.is_some())
-                        + usize::from(self.counts.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for SourceClassificationStatus {
+    const NAME: &'static str = "SourceClassificationStatus";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("status", &self.status);
         out.optional("started", &self.started);
         out.optional("updated", &self.updated);
         out.optional("counts", &self.counts);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SourceClassificationStatus {
@@ -6389,29 +6307,30 @@ impl<'de> ::serde::Deserialize<'de> for SourceClassificationStatus {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for SourceClassificationStatus {
-    const EXPECTING: &'static str = "struct SourceClassificationStatus";
+    const NAME: &'static str = "SourceClassificationStatus";
+    const FIELDS: &'static [&'static str] = &["status", "started", "updated", "counts"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut started = ::std::option::Option::None;
+        let mut updated = ::std::option::Option::None;
+        let mut counts = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["status", "started", "updated", "counts"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
+                &mut status as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut started,
+                &mut updated,
+                &mut counts,
             ],
         )?;
-        ::std::result::Result::Ok(SourceClassificationStatus {
-            status: f0.flatten(),
-            started: f1.flatten(),
-            updated: f2.flatten(),
-            counts: f3.flatten(),
+        ::std::result::Result::Ok(Self {
+            status: status.flatten(),
+            started: started.flatten(),
+            updated: updated.flatten(),
+            counts: counts.flatten(),
         })
     }
 }
@@ -6493,7 +6412,7 @@ impl ::std::convert::From<::std::string::String> for SourceClassificationStatusS
 }
 impl ::std::str::FromStr for SourceClassificationStatusStatus {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -6534,18 +6453,16 @@ impl ::serde::Serialize for SourceClassificationSubmission {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "SourceClassificationSubmission",
-                    usize::from(self.accounts_submitted_for_processing.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for SourceClassificationSubmission {
+    const NAME: &'static str = "SourceClassificationSubmission";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional(
             "Accounts submitted for processing",
             &self.accounts_submitted_for_processing,
         );
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SourceClassificationSubmission {
@@ -6556,18 +6473,23 @@ impl<'de> ::serde::Deserialize<'de> for SourceClassificationSubmission {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for SourceClassificationSubmission {
-    const EXPECTING: &'static str = "struct SourceClassificationSubmission";
+    const NAME: &'static str = "SourceClassificationSubmission";
+    const FIELDS: &'static [&'static str] = &["Accounts submitted for processing"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
+        let mut accounts_submitted_for_processing = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["Accounts submitted for processing"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>],
+            Self::FIELDS,
+            &mut [
+                &mut accounts_submitted_for_processing
+                    as &mut dyn crate::runtime::de::Slot<'de, A>,
+            ],
         )?;
-        ::std::result::Result::Ok(SourceClassificationSubmission {
-            accounts_submitted_for_processing: f0.flatten(),
+        ::std::result::Result::Ok(Self {
+            accounts_submitted_for_processing: accounts_submitted_for_processing
+                .flatten(),
         })
     }
 }
@@ -6649,7 +6571,7 @@ impl ::std::convert::From<::std::string::String> for TaskCompletionStatus {
 }
 impl ::std::str::FromStr for TaskCompletionStatus {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -6697,19 +6619,21 @@ pub struct TaskDefinitionSummary {
 impl TaskDefinitionSummary {
     /// A value with the required fields set and every optional field empty.
     ///
-    /// The arguments, in order: `id`, `unique_name`, `parent_name`, `arguments`.
+    /// The arguments, in order: `id`, `unique_name`, `description`, `parent_name`, `executor`, `arguments`.
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         unique_name: impl ::std::convert::Into<::std::string::String>,
+        description: impl ::std::convert::Into<::std::string::String>,
         parent_name: impl ::std::convert::Into<::std::string::String>,
+        executor: impl ::std::convert::Into<::std::string::String>,
         arguments: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> Self {
         Self {
             id: id.into(),
             unique_name: unique_name.into(),
-            description: ::std::option::Option::None,
+            description: ::std::option::Option::Some(description.into()),
             parent_name: parent_name.into(),
-            executor: ::std::option::Option::None,
+            executor: ::std::option::Option::Some(executor.into()),
             arguments,
         }
     }
@@ -6719,16 +6643,18 @@ impl ::serde::Serialize for TaskDefinitionSummary {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer.serialize_struct("TaskDefinitionSummary", 6usize)?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for TaskDefinitionSummary {
+    const NAME: &'static str = "TaskDefinitionSummary";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("id", &self.id);
         out.field("uniqueName", &self.unique_name);
         out.field("description", &self.description);
         out.field("parentName", &self.parent_name);
         out.field("executor", &self.executor);
         out.field("arguments", &self.arguments);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TaskDefinitionSummary {
@@ -6739,49 +6665,53 @@ impl<'de> ::serde::Deserialize<'de> for TaskDefinitionSummary {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for TaskDefinitionSummary {
-    const EXPECTING: &'static str = "struct TaskDefinitionSummary";
+    const NAME: &'static str = "TaskDefinitionSummary";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "uniqueName",
+        "description",
+        "parentName",
+        "executor",
+        "arguments",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut id = ::std::option::Option::None;
+        let mut unique_name = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut parent_name = ::std::option::Option::None;
+        let mut executor = ::std::option::Option::None;
+        let mut arguments = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["id", "uniqueName", "description", "parentName", "executor", "arguments"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut unique_name,
+                &mut description,
+                &mut parent_name,
+                &mut executor,
+                &mut arguments,
             ],
         )?;
-        let absent = [f0.is_none(), f1.is_none(), f3.is_none(), f5.is_none()];
         let (
-            ::std::option::Option::Some(f0),
-            ::std::option::Option::Some(f1),
-            ::std::option::Option::Some(f3),
-            ::std::option::Option::Some(f5),
-        ) = (f0, f1, f3, f5) else {
+            ::std::option::Option::Some(id),
+            ::std::option::Option::Some(unique_name),
+            ::std::option::Option::Some(parent_name),
+            ::std::option::Option::Some(arguments),
+        ) = (id, unique_name, parent_name, arguments) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(
-                    &["id", "uniqueName", "parentName", "arguments"],
-                    &absent,
-                ),
+                read.missing(&["id", "uniqueName", "parentName", "arguments"]),
             );
         };
-        ::std::result::Result::Ok(TaskDefinitionSummary {
-            id: f0,
-            unique_name: f1,
-            description: f2.flatten(),
-            parent_name: f3,
-            executor: f4.flatten(),
-            arguments: f5,
+        ::std::result::Result::Ok(Self {
+            id,
+            unique_name,
+            description: description.flatten(),
+            parent_name,
+            executor: executor.flatten(),
+            arguments,
         })
     }
 }
@@ -6836,12 +6766,14 @@ impl ::serde::Serialize for TaskReturnDetails {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer.serialize_struct("TaskReturnDetails", 2usize)?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for TaskReturnDetails {
+    const NAME: &'static str = "TaskReturnDetails";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("name", &self.name);
         out.field("attributeName", &self.attribute_name);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TaskReturnDetails {
@@ -6852,28 +6784,28 @@ impl<'de> ::serde::Deserialize<'de> for TaskReturnDetails {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for TaskReturnDetails {
-    const EXPECTING: &'static str = "struct TaskReturnDetails";
+    const NAME: &'static str = "TaskReturnDetails";
+    const FIELDS: &'static [&'static str] = &["name", "attributeName"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut name = ::std::option::Option::None;
+        let mut attribute_name = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["name", "attributeName"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [
+                &mut name as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut attribute_name,
+            ],
         )?;
-        let absent = [f0.is_none(), f1.is_none()];
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
-        else {
-            return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["name", "attributeName"], &absent),
-            );
+        let (
+            ::std::option::Option::Some(name),
+            ::std::option::Option::Some(attribute_name),
+        ) = (name, attribute_name) else {
+            return ::std::result::Result::Err(read.missing(&["name", "attributeName"]));
         };
-        ::std::result::Result::Ok(TaskReturnDetails {
-            name: f0,
-            attribute_name: f1,
-        })
+        ::std::result::Result::Ok(Self { name, attribute_name })
     }
 }
 /// A task and where it stands.
@@ -6936,18 +6868,24 @@ pub struct TaskStatus {
 impl TaskStatus {
     /// A value with the required fields set and every optional field empty.
     ///
-    /// The arguments, in order: `id`, `type`, `unique_name`, `description`, `launcher`, `created`, `messages`, `returns`, `attributes`, `percent_complete`.
+    /// The arguments, in order: `id`, `type`, `unique_name`, `description`, `parent_name`, `launcher`, `created`, `modified`, `launched`, `completed`, `completion_status`, `messages`, `returns`, `attributes`, `progress`, `percent_complete`.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         r#type: crate::models::TaskStatusType,
         unique_name: impl ::std::convert::Into<::std::string::String>,
         description: impl ::std::convert::Into<::std::string::String>,
+        parent_name: impl ::std::convert::Into<::std::string::String>,
         launcher: impl ::std::convert::Into<::std::string::String>,
         created: ::chrono::DateTime<::chrono::Utc>,
+        modified: ::chrono::DateTime<::chrono::Utc>,
+        launched: ::chrono::DateTime<::chrono::Utc>,
+        completed: ::chrono::DateTime<::chrono::Utc>,
+        completion_status: crate::models::TaskCompletionStatus,
         messages: ::std::vec::Vec<crate::models::TaskStatusMessage>,
         returns: ::std::vec::Vec<crate::models::TaskReturnDetails>,
         attributes: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        progress: impl ::std::convert::Into<::std::string::String>,
         percent_complete: i64,
     ) -> Self {
         Self {
@@ -6955,18 +6893,18 @@ impl TaskStatus {
             r#type,
             unique_name: unique_name.into(),
             description: description.into(),
-            parent_name: ::std::option::Option::None,
+            parent_name: ::std::option::Option::Some(parent_name.into()),
             launcher: launcher.into(),
             target: ::std::option::Option::None,
             created,
-            modified: ::std::option::Option::None,
-            launched: ::std::option::Option::None,
-            completed: ::std::option::Option::None,
-            completion_status: ::std::option::Option::None,
+            modified: ::std::option::Option::Some(modified),
+            launched: ::std::option::Option::Some(launched),
+            completed: ::std::option::Option::Some(completed),
+            completion_status: ::std::option::Option::Some(completion_status),
             messages,
             returns,
             attributes,
-            progress: ::std::option::Option::None,
+            progress: ::std::option::Option::Some(progress.into()),
             percent_complete,
             task_definition_summary: ::std::option::Option::None,
         }
@@ -6977,14 +6915,12 @@ impl ::serde::Serialize for TaskStatus {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "TaskStatus",
-                    16usize + usize::from(self.target.is_some())
-                        + usize::from(self.task_definition_summary.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for TaskStatus {
+    const NAME: &'static str = "TaskStatus";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("id", &self.id);
         out.field("type", &self.r#type);
         out.field("uniqueName", &self.unique_name);
@@ -7003,7 +6939,6 @@ impl ::serde::Serialize for TaskStatus {
         out.field("progress", &self.progress);
         out.field("percentComplete", &self.percent_complete);
         out.optional("taskDefinitionSummary", &self.task_definition_summary);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TaskStatus {
@@ -7014,132 +6949,132 @@ impl<'de> ::serde::Deserialize<'de> for TaskStatus {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for TaskStatus {
-    const EXPECTING: &'static str = "struct TaskStatus";
+    const NAME: &'static str = "TaskStatus";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "type",
+        "uniqueName",
+        "description",
+        "parentName",
+        "launcher",
+        "target",
+        "created",
+        "modified",
+        "launched",
+        "completed",
+        "completionStatus",
+        "messages",
+        "returns",
+        "attributes",
+        "progress",
+        "percentComplete",
+        "taskDefinitionSummary",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        let mut f6 = ::std::option::Option::None;
-        let mut f7 = ::std::option::Option::None;
-        let mut f8 = ::std::option::Option::None;
-        let mut f9 = ::std::option::Option::None;
-        let mut f10 = ::std::option::Option::None;
-        let mut f11 = ::std::option::Option::None;
-        let mut f12 = ::std::option::Option::None;
-        let mut f13 = ::std::option::Option::None;
-        let mut f14 = ::std::option::Option::None;
-        let mut f15 = ::std::option::Option::None;
-        let mut f16 = ::std::option::Option::None;
-        let mut f17 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut id = ::std::option::Option::None;
+        let mut r#type = ::std::option::Option::None;
+        let mut unique_name = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut parent_name = ::std::option::Option::None;
+        let mut launcher = ::std::option::Option::None;
+        let mut target = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut modified = ::std::option::Option::None;
+        let mut launched = ::std::option::Option::None;
+        let mut completed = ::std::option::Option::None;
+        let mut completion_status = ::std::option::Option::None;
+        let mut messages = ::std::option::Option::None;
+        let mut returns = ::std::option::Option::None;
+        let mut attributes = ::std::option::Option::None;
+        let mut progress = ::std::option::Option::None;
+        let mut percent_complete = ::std::option::Option::None;
+        let mut task_definition_summary = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "id",
-                "type",
-                "uniqueName",
-                "description",
-                "parentName",
-                "launcher",
-                "target",
-                "created",
-                "modified",
-                "launched",
-                "completed",
-                "completionStatus",
-                "messages",
-                "returns",
-                "attributes",
-                "progress",
-                "percentComplete",
-                "taskDefinitionSummary",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
-                &mut f10,
-                &mut f11,
-                &mut f12,
-                &mut f13,
-                &mut f14,
-                &mut f15,
-                &mut f16,
-                &mut f17,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut r#type,
+                &mut unique_name,
+                &mut description,
+                &mut parent_name,
+                &mut launcher,
+                &mut target,
+                &mut created,
+                &mut modified,
+                &mut launched,
+                &mut completed,
+                &mut completion_status,
+                &mut messages,
+                &mut returns,
+                &mut attributes,
+                &mut progress,
+                &mut percent_complete,
+                &mut task_definition_summary,
             ],
         )?;
-        let absent = [
-            f0.is_none(),
-            f1.is_none(),
-            f2.is_none(),
-            f3.is_none(),
-            f5.is_none(),
-            f7.is_none(),
-            f12.is_none(),
-            f13.is_none(),
-            f14.is_none(),
-            f16.is_none(),
-        ];
         let (
-            ::std::option::Option::Some(f0),
-            ::std::option::Option::Some(f1),
-            ::std::option::Option::Some(f2),
-            ::std::option::Option::Some(f3),
-            ::std::option::Option::Some(f5),
-            ::std::option::Option::Some(f7),
-            ::std::option::Option::Some(f12),
-            ::std::option::Option::Some(f13),
-            ::std::option::Option::Some(f14),
-            ::std::option::Option::Some(f16),
-        ) = (f0, f1, f2, f3, f5, f7, f12, f13, f14, f16) else {
+            ::std::option::Option::Some(id),
+            ::std::option::Option::Some(r#type),
+            ::std::option::Option::Some(unique_name),
+            ::std::option::Option::Some(description),
+            ::std::option::Option::Some(launcher),
+            ::std::option::Option::Some(created),
+            ::std::option::Option::Some(messages),
+            ::std::option::Option::Some(returns),
+            ::std::option::Option::Some(attributes),
+            ::std::option::Option::Some(percent_complete),
+        ) = (
+            id,
+            r#type,
+            unique_name,
+            description,
+            launcher,
+            created,
+            messages,
+            returns,
+            attributes,
+            percent_complete,
+        ) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(
-                    &[
-                        "id",
-                        "type",
-                        "uniqueName",
-                        "description",
-                        "launcher",
-                        "created",
-                        "messages",
-                        "returns",
-                        "attributes",
-                        "percentComplete",
-                    ],
-                    &absent,
-                ),
+                read
+                    .missing(
+                        &[
+                            "id",
+                            "type",
+                            "uniqueName",
+                            "description",
+                            "launcher",
+                            "created",
+                            "messages",
+                            "returns",
+                            "attributes",
+                            "percentComplete",
+                        ],
+                    ),
             );
         };
-        ::std::result::Result::Ok(TaskStatus {
-            id: f0,
-            r#type: f1,
-            unique_name: f2,
-            description: f3,
-            parent_name: f4.flatten(),
-            launcher: f5,
-            target: f6.flatten(),
-            created: f7,
-            modified: f8.flatten(),
-            launched: f9.flatten(),
-            completed: f10.flatten(),
-            completion_status: f11.flatten(),
-            messages: f12,
-            returns: f13,
-            attributes: f14,
-            progress: f15.flatten(),
-            percent_complete: f16,
-            task_definition_summary: f17.flatten(),
+        ::std::result::Result::Ok(Self {
+            id,
+            r#type,
+            unique_name,
+            description,
+            parent_name: parent_name.flatten(),
+            launcher,
+            target: target.flatten(),
+            created,
+            modified: modified.flatten(),
+            launched: launched.flatten(),
+            completed: completed.flatten(),
+            completion_status: completion_status.flatten(),
+            messages,
+            returns,
+            attributes,
+            progress: progress.flatten(),
+            percent_complete,
+            task_definition_summary: task_definition_summary.flatten(),
         })
     }
 }
@@ -7167,16 +7102,18 @@ pub struct TaskStatusMessage {
 impl TaskStatusMessage {
     /// A value with the required fields set and every optional field empty.
     ///
-    /// The arguments, in order: `type`, `key`.
+    /// The arguments, in order: `type`, `localized_text`, `key`, `parameters`.
     pub fn new(
         r#type: crate::models::TaskStatusMessageType,
+        localized_text: crate::models::LocalizedMessage,
         key: impl ::std::convert::Into<::std::string::String>,
+        parameters: ::std::vec::Vec<crate::models::TaskMessageParameter>,
     ) -> Self {
         Self {
             r#type,
-            localized_text: ::std::option::Option::None,
+            localized_text: ::std::option::Option::Some(localized_text),
             key: key.into(),
-            parameters: ::std::option::Option::None,
+            parameters: ::std::option::Option::Some(parameters),
         }
     }
 }
@@ -7185,14 +7122,16 @@ impl ::serde::Serialize for TaskStatusMessage {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer.serialize_struct("TaskStatusMessage", 4usize)?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for TaskStatusMessage {
+    const NAME: &'static str = "TaskStatusMessage";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("type", &self.r#type);
         out.field("localizedText", &self.localized_text);
         out.field("key", &self.key);
         out.field("parameters", &self.parameters);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TaskStatusMessage {
@@ -7203,36 +7142,41 @@ impl<'de> ::serde::Deserialize<'de> for TaskStatusMessage {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for TaskStatusMessage {
-    const EXPECTING: &'static str = "struct TaskStatusMessage";
+    const NAME: &'static str = "TaskStatusMessage";
+    const FIELDS: &'static [&'static str] = &[
+        "type",
+        "localizedText",
+        "key",
+        "parameters",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut r#type = ::std::option::Option::None;
+        let mut localized_text = ::std::option::Option::None;
+        let mut key = ::std::option::Option::None;
+        let mut parameters = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["type", "localizedText", "key", "parameters"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
+                &mut r#type as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut localized_text,
+                &mut key,
+                &mut parameters,
             ],
         )?;
-        let absent = [f0.is_none(), f2.is_none()];
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f2)) = (f0, f2)
-        else {
-            return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["type", "key"], &absent),
-            );
+        let (::std::option::Option::Some(r#type), ::std::option::Option::Some(key)) = (
+            r#type,
+            key,
+        ) else {
+            return ::std::result::Result::Err(read.missing(&["type", "key"]));
         };
-        ::std::result::Result::Ok(TaskStatusMessage {
-            r#type: f0,
-            localized_text: f1.flatten(),
-            key: f2,
-            parameters: f3.flatten(),
+        ::std::result::Result::Ok(Self {
+            r#type,
+            localized_text: localized_text.flatten(),
+            key,
+            parameters: parameters.flatten(),
         })
     }
 }
@@ -7300,7 +7244,7 @@ impl ::std::convert::From<::std::string::String> for TaskStatusMessageType {
 }
 impl ::std::str::FromStr for TaskStatusMessageType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -7386,7 +7330,7 @@ impl ::std::convert::From<::std::string::String> for TaskStatusType {
 }
 impl ::std::str::FromStr for TaskStatusType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -7431,18 +7375,15 @@ impl ::serde::Serialize for TaskTarget {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "TaskTarget",
-                    usize::from(self.id.is_some()) + usize::from(self.r#type.is_some())
-                        + usize::from(self.name.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for TaskTarget {
+    const NAME: &'static str = "TaskTarget";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("id", &self.id);
         out.optional("type", &self.r#type);
         out.optional("name", &self.name);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TaskTarget {
@@ -7453,22 +7394,27 @@ impl<'de> ::serde::Deserialize<'de> for TaskTarget {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for TaskTarget {
-    const EXPECTING: &'static str = "struct TaskTarget";
+    const NAME: &'static str = "TaskTarget";
+    const FIELDS: &'static [&'static str] = &["id", "type", "name"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut r#type = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["id", "type", "name"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1, &mut f2],
+            Self::FIELDS,
+            &mut [
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut r#type,
+                &mut name,
+            ],
         )?;
-        ::std::result::Result::Ok(TaskTarget {
-            id: f0.flatten(),
-            r#type: f1.flatten(),
-            name: f2.flatten(),
+        ::std::result::Result::Ok(Self {
+            id: id.flatten(),
+            r#type: r#type.flatten(),
+            name: name.flatten(),
         })
     }
 }
@@ -7532,7 +7478,7 @@ impl ::std::convert::From<::std::string::String> for TaskTargetType {
 }
 impl ::std::str::FromStr for TaskTargetType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -7573,15 +7519,13 @@ impl ::serde::Serialize for TooManyRequestsErrorBody {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "TooManyRequestsErrorBody",
-                    usize::from(self.message.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for TooManyRequestsErrorBody {
+    const NAME: &'static str = "TooManyRequestsErrorBody";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("message", &self.message);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TooManyRequestsErrorBody {
@@ -7592,19 +7536,18 @@ impl<'de> ::serde::Deserialize<'de> for TooManyRequestsErrorBody {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for TooManyRequestsErrorBody {
-    const EXPECTING: &'static str = "struct TooManyRequestsErrorBody";
+    const NAME: &'static str = "TooManyRequestsErrorBody";
+    const FIELDS: &'static [&'static str] = &["message"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
+        let mut message = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["message"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>],
+            Self::FIELDS,
+            &mut [&mut message as &mut dyn crate::runtime::de::Slot<'de, A>],
         )?;
-        ::std::result::Result::Ok(TooManyRequestsErrorBody {
-            message: f0.flatten(),
-        })
+        ::std::result::Result::Ok(Self { message: message.flatten() })
     }
 }
 /// Body of a 401 response.
@@ -7626,15 +7569,13 @@ impl ::serde::Serialize for UnauthorizedErrorBody {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "UnauthorizedErrorBody",
-                    usize::from(self.error.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for UnauthorizedErrorBody {
+    const NAME: &'static str = "UnauthorizedErrorBody";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("error", &self.error);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UnauthorizedErrorBody {
@@ -7645,19 +7586,18 @@ impl<'de> ::serde::Deserialize<'de> for UnauthorizedErrorBody {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for UnauthorizedErrorBody {
-    const EXPECTING: &'static str = "struct UnauthorizedErrorBody";
+    const NAME: &'static str = "UnauthorizedErrorBody";
+    const FIELDS: &'static [&'static str] = &["error"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
+        let mut error = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["error"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>],
+            Self::FIELDS,
+            &mut [&mut error as &mut dyn crate::runtime::de::Slot<'de, A>],
         )?;
-        ::std::result::Result::Ok(UnauthorizedErrorBody {
-            error: f0.flatten(),
-        })
+        ::std::result::Result::Ok(Self { error: error.flatten() })
     }
 }
 /// Tenant-wide counts of unsanctioned-application anomalies.
@@ -7685,21 +7625,16 @@ impl ::serde::Serialize for UnsanctionedSummary {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "UnsanctionedSummary",
-                    usize::from(self.anomaly_type.is_some())
-                        + usize::from(self.agent_count.is_some())
-                        + usize::from(self.user_count.is_some())
-                        + usize::from(self.event_count.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for UnsanctionedSummary {
+    const NAME: &'static str = "UnsanctionedSummary";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("anomalyType", &self.anomaly_type);
         out.optional("agentCount", &self.agent_count);
         out.optional("userCount", &self.user_count);
         out.optional("eventCount", &self.event_count);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UnsanctionedSummary {
@@ -7710,29 +7645,35 @@ impl<'de> ::serde::Deserialize<'de> for UnsanctionedSummary {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for UnsanctionedSummary {
-    const EXPECTING: &'static str = "struct UnsanctionedSummary";
+    const NAME: &'static str = "UnsanctionedSummary";
+    const FIELDS: &'static [&'static str] = &[
+        "anomalyType",
+        "agentCount",
+        "userCount",
+        "eventCount",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
+        let mut anomaly_type = ::std::option::Option::None;
+        let mut agent_count = ::std::option::Option::None;
+        let mut user_count = ::std::option::Option::None;
+        let mut event_count = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["anomalyType", "agentCount", "userCount", "eventCount"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
+                &mut anomaly_type as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut agent_count,
+                &mut user_count,
+                &mut event_count,
             ],
         )?;
-        ::std::result::Result::Ok(UnsanctionedSummary {
-            anomaly_type: f0.flatten(),
-            agent_count: f1.flatten(),
-            user_count: f2.flatten(),
-            event_count: f3.flatten(),
+        ::std::result::Result::Ok(Self {
+            anomaly_type: anomaly_type.flatten(),
+            agent_count: agent_count.flatten(),
+            user_count: user_count.flatten(),
+            event_count: event_count.flatten(),
         })
     }
 }
@@ -7761,21 +7702,16 @@ impl ::serde::Serialize for UserEntitlementV2 {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "UserEntitlementV2",
-                    usize::from(self.source_id.is_some())
-                        + usize::from(self.entitlement_id.is_some())
-                        + usize::from(self.display_name.is_some())
-                        + usize::from(self.source.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for UserEntitlementV2 {
+    const NAME: &'static str = "UserEntitlementV2";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("sourceId", &self.source_id);
         out.optional("entitlementId", &self.entitlement_id);
         out.optional("displayName", &self.display_name);
         out.optional("source", &self.source);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UserEntitlementV2 {
@@ -7786,29 +7722,35 @@ impl<'de> ::serde::Deserialize<'de> for UserEntitlementV2 {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for UserEntitlementV2 {
-    const EXPECTING: &'static str = "struct UserEntitlementV2";
+    const NAME: &'static str = "UserEntitlementV2";
+    const FIELDS: &'static [&'static str] = &[
+        "sourceId",
+        "entitlementId",
+        "displayName",
+        "source",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
+        let mut source_id = ::std::option::Option::None;
+        let mut entitlement_id = ::std::option::Option::None;
+        let mut display_name = ::std::option::Option::None;
+        let mut source = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["sourceId", "entitlementId", "displayName", "source"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
+                &mut source_id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut entitlement_id,
+                &mut display_name,
+                &mut source,
             ],
         )?;
-        ::std::result::Result::Ok(UserEntitlementV2 {
-            source_id: f0.flatten(),
-            entitlement_id: f1.flatten(),
-            display_name: f2.flatten(),
-            source: f3.flatten(),
+        ::std::result::Result::Ok(Self {
+            source_id: source_id.flatten(),
+            entitlement_id: entitlement_id.flatten(),
+            display_name: display_name.flatten(),
+            source: source.flatten(),
         })
     }
 }

@@ -74,8 +74,7 @@ fn config() -> CorrelationConfig {
 }
 
 fn create_v2() -> MachineIdentityV2 {
-    let mut identity = MachineIdentityV2::default();
-    identity.name = Some("payroll-sync-agent".into());
+    let mut identity = MachineIdentityV2::new("payroll-sync-agent");
     identity.description = Some("Nightly payroll sync".into());
     identity
 }
@@ -142,6 +141,7 @@ async fn every_operation_round_trips_through_the_kit_with_a_valid_request() {
         .respond(vec![identity_v1("a")]);
     mi.create_machine_identity_v1()
         .with_body(&MachineIdentityRequest::new(
+            "payroll-sync-agent",
             "agent:payroll-sync",
             "AI Agent",
         ))
@@ -261,11 +261,11 @@ async fn every_operation_round_trips_through_the_kit_with_a_valid_request() {
         .respond(vec![account]);
     mi.list_machine_identity_capabilities_v2()
         .with_id(MI)
-        .respond(vec![MachineIdentityCapability::default()]);
+        .respond(vec![MachineIdentityCapability::new("Read payroll")]);
     mi.list_machine_identity_entitlements_v2()
         .with_id(MI)
         .with_filters(r#"entitlementName co "Payroll""#)
-        .respond(vec![MachineIdentityEntitlement::default()]);
+        .respond(vec![MachineIdentityEntitlement::new("Payroll Admin")]);
 
     let client = kit.client();
     let m = client.machine_identities();
@@ -302,6 +302,7 @@ async fn every_operation_round_trips_through_the_kit_with_a_valid_request() {
         1
     );
     m.create_machine_identity_v1(MachineIdentityRequest::new(
+        "payroll-sync-agent",
         "agent:payroll-sync",
         "AI Agent",
     ))

@@ -143,7 +143,11 @@ impl MachineIdentities {
     /// use sailpoint_v2025::{Client, Error};
     ///
     /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
-    ///     let body = MachineIdentityRequest::new("example".to_string(), "example".to_string());
+    ///     let body = MachineIdentityRequest::new(
+    ///         "example".to_string(),
+    ///         "example".to_string(),
+    ///         "example".to_string(),
+    ///     );
     ///     let result = client.machine_identities().create_machine_identity(body).send().await;
     ///     match result {
     ///         Ok(response) => {

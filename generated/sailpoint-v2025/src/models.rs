@@ -24,18 +24,15 @@ impl ::serde::Serialize for BaseReferenceDto {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "BaseReferenceDto",
-                    usize::from(self.r#type.is_some()) + usize::from(self.id.is_some())
-                        + usize::from(self.name.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for BaseReferenceDto {
+    const NAME: &'static str = "BaseReferenceDto";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("type", &self.r#type);
         out.optional("id", &self.id);
         out.optional("name", &self.name);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BaseReferenceDto {
@@ -46,22 +43,27 @@ impl<'de> ::serde::Deserialize<'de> for BaseReferenceDto {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for BaseReferenceDto {
-    const EXPECTING: &'static str = "struct BaseReferenceDto";
+    const NAME: &'static str = "BaseReferenceDto";
+    const FIELDS: &'static [&'static str] = &["type", "id", "name"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
+        let mut r#type = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["type", "id", "name"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1, &mut f2],
+            Self::FIELDS,
+            &mut [
+                &mut r#type as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut id,
+                &mut name,
+            ],
         )?;
-        ::std::result::Result::Ok(BaseReferenceDto {
-            r#type: f0.flatten(),
-            id: f1.flatten(),
-            name: f2.flatten(),
+        ::std::result::Result::Ok(Self {
+            r#type: r#type.flatten(),
+            id: id.flatten(),
+            name: name.flatten(),
         })
     }
 }
@@ -263,7 +265,7 @@ impl ::std::convert::From<::std::string::String> for DtoType {
 }
 impl ::std::str::FromStr for DtoType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -308,19 +310,15 @@ impl ::serde::Serialize for ErrorMessageDto {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "ErrorMessageDto",
-                    usize::from(self.locale.is_some())
-                        + usize::from(self.locale_origin.is_some())
-                        + usize::from(self.text.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for ErrorMessageDto {
+    const NAME: &'static str = "ErrorMessageDto";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("locale", &self.locale);
         out.optional("localeOrigin", &self.locale_origin);
         out.optional("text", &self.text);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ErrorMessageDto {
@@ -331,22 +329,27 @@ impl<'de> ::serde::Deserialize<'de> for ErrorMessageDto {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for ErrorMessageDto {
-    const EXPECTING: &'static str = "struct ErrorMessageDto";
+    const NAME: &'static str = "ErrorMessageDto";
+    const FIELDS: &'static [&'static str] = &["locale", "localeOrigin", "text"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
+        let mut locale = ::std::option::Option::None;
+        let mut locale_origin = ::std::option::Option::None;
+        let mut text = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["locale", "localeOrigin", "text"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1, &mut f2],
+            Self::FIELDS,
+            &mut [
+                &mut locale as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut locale_origin,
+                &mut text,
+            ],
         )?;
-        ::std::result::Result::Ok(ErrorMessageDto {
-            locale: f0.flatten(),
-            locale_origin: f1.flatten(),
-            text: f2.flatten(),
+        ::std::result::Result::Ok(Self {
+            locale: locale.flatten(),
+            locale_origin: locale_origin.flatten(),
+            text: text.flatten(),
         })
     }
 }
@@ -375,21 +378,16 @@ impl ::serde::Serialize for ErrorResponseDto {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "ErrorResponseDto",
-                    usize::from(self.detail_code.is_some())
-                        + usize::from(self.tracking_id.is_some())
-                        + usize::from(self.messages.is_some())
-                        + usize::from(self.causes.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for ErrorResponseDto {
+    const NAME: &'static str = "ErrorResponseDto";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("detailCode", &self.detail_code);
         out.optional("trackingId", &self.tracking_id);
         out.optional("messages", &self.messages);
         out.optional("causes", &self.causes);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ErrorResponseDto {
@@ -400,29 +398,35 @@ impl<'de> ::serde::Deserialize<'de> for ErrorResponseDto {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for ErrorResponseDto {
-    const EXPECTING: &'static str = "struct ErrorResponseDto";
+    const NAME: &'static str = "ErrorResponseDto";
+    const FIELDS: &'static [&'static str] = &[
+        "detailCode",
+        "trackingId",
+        "messages",
+        "causes",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
+        let mut detail_code = ::std::option::Option::None;
+        let mut tracking_id = ::std::option::Option::None;
+        let mut messages = ::std::option::Option::None;
+        let mut causes = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["detailCode", "trackingId", "messages", "causes"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
+                &mut detail_code as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut tracking_id,
+                &mut messages,
+                &mut causes,
             ],
         )?;
-        ::std::result::Result::Ok(ErrorResponseDto {
-            detail_code: f0.flatten(),
-            tracking_id: f1.flatten(),
-            messages: f2.flatten(),
-            causes: f3.flatten(),
+        ::std::result::Result::Ok(Self {
+            detail_code: detail_code.flatten(),
+            tracking_id: tracking_id.flatten(),
+            messages: messages.flatten(),
+            causes: causes.flatten(),
         })
     }
 }
@@ -462,19 +466,16 @@ impl ::serde::Serialize for JsonPatchOperation {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "JsonPatchOperation",
-                    2usize + usize::from(self.from.is_some())
-                        + usize::from(self.value.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for JsonPatchOperation {
+    const NAME: &'static str = "JsonPatchOperation";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("op", &self.op);
         out.field("path", &self.path);
         out.optional("from", &self.from);
         out.optional("value", &self.value);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for JsonPatchOperation {
@@ -485,36 +486,36 @@ impl<'de> ::serde::Deserialize<'de> for JsonPatchOperation {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for JsonPatchOperation {
-    const EXPECTING: &'static str = "struct JsonPatchOperation";
+    const NAME: &'static str = "JsonPatchOperation";
+    const FIELDS: &'static [&'static str] = &["op", "path", "from", "value"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut op = ::std::option::Option::None;
+        let mut path = ::std::option::Option::None;
+        let mut from = ::std::option::Option::None;
+        let mut value = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["op", "path", "from", "value"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
+                &mut op as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut path,
+                &mut from,
+                &mut value,
             ],
         )?;
-        let absent = [f0.is_none(), f1.is_none()];
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
-        else {
-            return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["op", "path"], &absent),
-            );
+        let (::std::option::Option::Some(op), ::std::option::Option::Some(path)) = (
+            op,
+            path,
+        ) else {
+            return ::std::result::Result::Err(read.missing(&["op", "path"]));
         };
-        ::std::result::Result::Ok(JsonPatchOperation {
-            op: f0,
-            path: f1,
-            from: f2.flatten(),
-            value: f3.flatten(),
+        ::std::result::Result::Ok(Self {
+            op,
+            path,
+            from: from.flatten(),
+            value: value.flatten(),
         })
     }
 }
@@ -601,7 +602,7 @@ impl ::std::convert::From<::std::string::String> for JsonPatchOperationOp {
 }
 impl ::std::str::FromStr for JsonPatchOperationOp {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -684,7 +685,7 @@ impl ::std::convert::From<::std::string::String> for LocaleOrigin {
 }
 impl ::std::str::FromStr for LocaleOrigin {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -736,12 +737,14 @@ impl ::serde::Serialize for LocalizedMessage {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer.serialize_struct("LocalizedMessage", 2usize)?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for LocalizedMessage {
+    const NAME: &'static str = "LocalizedMessage";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("locale", &self.locale);
         out.field("message", &self.message);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for LocalizedMessage {
@@ -752,28 +755,25 @@ impl<'de> ::serde::Deserialize<'de> for LocalizedMessage {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for LocalizedMessage {
-    const EXPECTING: &'static str = "struct LocalizedMessage";
+    const NAME: &'static str = "LocalizedMessage";
+    const FIELDS: &'static [&'static str] = &["locale", "message"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut locale = ::std::option::Option::None;
+        let mut message = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["locale", "message"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [&mut locale as &mut dyn crate::runtime::de::Slot<'de, A>, &mut message],
         )?;
-        let absent = [f0.is_none(), f1.is_none()];
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
-        else {
-            return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["locale", "message"], &absent),
-            );
+        let (
+            ::std::option::Option::Some(locale),
+            ::std::option::Option::Some(message),
+        ) = (locale, message) else {
+            return ::std::result::Result::Err(read.missing(&["locale", "message"]));
         };
-        ::std::result::Result::Ok(LocalizedMessage {
-            locale: f0,
-            message: f1,
-        })
+        ::std::result::Result::Ok(Self { locale, message })
     }
 }
 /// What to aggregate.
@@ -805,16 +805,14 @@ impl ::serde::Serialize for MachineIdentityAggregationRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityAggregationRequest",
-                    1usize + usize::from(self.disable_optimization.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityAggregationRequest {
+    const NAME: &'static str = "MachineIdentityAggregationRequest";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("datasetIds", &self.dataset_ids);
         out.optional("disableOptimization", &self.disable_optimization);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationRequest {
@@ -825,26 +823,27 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationRequest {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityAggregationRequest {
-    const EXPECTING: &'static str = "struct MachineIdentityAggregationRequest";
+    const NAME: &'static str = "MachineIdentityAggregationRequest";
+    const FIELDS: &'static [&'static str] = &["datasetIds", "disableOptimization"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut dataset_ids = ::std::option::Option::None;
+        let mut disable_optimization = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["datasetIds", "disableOptimization"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [
+                &mut dataset_ids as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut disable_optimization,
+            ],
         )?;
-        let absent = [f0.is_none()];
-        let (::std::option::Option::Some(f0),) = (f0,) else {
-            return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["datasetIds"], &absent),
-            );
+        let (::std::option::Option::Some(dataset_ids),) = (dataset_ids,) else {
+            return ::std::result::Result::Err(read.missing(&["datasetIds"]));
         };
-        ::std::result::Result::Ok(MachineIdentityAggregationRequest {
-            dataset_ids: f0,
-            disable_optimization: f1.flatten(),
+        ::std::result::Result::Ok(Self {
+            dataset_ids,
+            disable_optimization: disable_optimization.flatten(),
         })
     }
 }
@@ -913,29 +912,12 @@ impl ::serde::Serialize for MachineIdentityAggregationResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityAggregationResponse",
-                    usize::from(self.id.is_some()) + usize::from(self.r#type.is_some())
-                        + usize::from(self.unique_name.is_some())
-                        + usize::from(self.description.is_some())
-                        + usize::from(self.parent_name.is_some())
-                        + usize::from(self.launcher.is_some())
-                        + usize::from(self.target.is_some())
-                        + usize::from(self.created.is_some())
-                        + usize::from(self.modified.is_some())
-                        + usize::from(self.launched.is_some())
-                        + usize::from(self.completed.is_some())
-                        + usize::from(self.task_definition_summary.is_some())
-                        + usize::from(self.completion_status.is_some())
-                        + usize::from(self.messages.is_some())
-                        + usize::from(self.returns.is_some())
-                        + usize::from(self.attributes.is_some())
-                        + usize::from(self.progress.is_some())
-                        + usize::from(self.percent_complete.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityAggregationResponse {
+    const NAME: &'static str = "MachineIdentityAggregationResponse";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("id", &self.id);
         out.optional("type", &self.r#type);
         out.optional("uniqueName", &self.unique_name);
@@ -954,7 +936,6 @@ impl ::serde::Serialize for MachineIdentityAggregationResponse {
         out.optional("attributes", &self.attributes);
         out.optional("progress", &self.progress);
         out.optional("percentComplete", &self.percent_complete);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationResponse {
@@ -965,90 +946,91 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationResponse {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityAggregationResponse {
-    const EXPECTING: &'static str = "struct MachineIdentityAggregationResponse";
+    const NAME: &'static str = "MachineIdentityAggregationResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "type",
+        "uniqueName",
+        "description",
+        "parentName",
+        "launcher",
+        "target",
+        "created",
+        "modified",
+        "launched",
+        "completed",
+        "taskDefinitionSummary",
+        "completionStatus",
+        "messages",
+        "returns",
+        "attributes",
+        "progress",
+        "percentComplete",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        let mut f6 = ::std::option::Option::None;
-        let mut f7 = ::std::option::Option::None;
-        let mut f8 = ::std::option::Option::None;
-        let mut f9 = ::std::option::Option::None;
-        let mut f10 = ::std::option::Option::None;
-        let mut f11 = ::std::option::Option::None;
-        let mut f12 = ::std::option::Option::None;
-        let mut f13 = ::std::option::Option::None;
-        let mut f14 = ::std::option::Option::None;
-        let mut f15 = ::std::option::Option::None;
-        let mut f16 = ::std::option::Option::None;
-        let mut f17 = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut r#type = ::std::option::Option::None;
+        let mut unique_name = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut parent_name = ::std::option::Option::None;
+        let mut launcher = ::std::option::Option::None;
+        let mut target = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut modified = ::std::option::Option::None;
+        let mut launched = ::std::option::Option::None;
+        let mut completed = ::std::option::Option::None;
+        let mut task_definition_summary = ::std::option::Option::None;
+        let mut completion_status = ::std::option::Option::None;
+        let mut messages = ::std::option::Option::None;
+        let mut returns = ::std::option::Option::None;
+        let mut attributes = ::std::option::Option::None;
+        let mut progress = ::std::option::Option::None;
+        let mut percent_complete = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "id",
-                "type",
-                "uniqueName",
-                "description",
-                "parentName",
-                "launcher",
-                "target",
-                "created",
-                "modified",
-                "launched",
-                "completed",
-                "taskDefinitionSummary",
-                "completionStatus",
-                "messages",
-                "returns",
-                "attributes",
-                "progress",
-                "percentComplete",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
-                &mut f10,
-                &mut f11,
-                &mut f12,
-                &mut f13,
-                &mut f14,
-                &mut f15,
-                &mut f16,
-                &mut f17,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut r#type,
+                &mut unique_name,
+                &mut description,
+                &mut parent_name,
+                &mut launcher,
+                &mut target,
+                &mut created,
+                &mut modified,
+                &mut launched,
+                &mut completed,
+                &mut task_definition_summary,
+                &mut completion_status,
+                &mut messages,
+                &mut returns,
+                &mut attributes,
+                &mut progress,
+                &mut percent_complete,
             ],
         )?;
-        ::std::result::Result::Ok(MachineIdentityAggregationResponse {
-            id: f0.flatten(),
-            r#type: f1.flatten(),
-            unique_name: f2.flatten(),
-            description: f3.flatten(),
-            parent_name: f4.flatten(),
-            launcher: f5.flatten(),
-            target: f6.flatten(),
-            created: f7.flatten(),
-            modified: f8.flatten(),
-            launched: f9.flatten(),
-            completed: f10.flatten(),
-            task_definition_summary: f11.flatten(),
-            completion_status: f12.flatten(),
-            messages: f13.flatten(),
-            returns: f14.flatten(),
-            attributes: f15.flatten(),
-            progress: f16.flatten(),
-            percent_complete: f17.flatten(),
+        ::std::result::Result::Ok(Self {
+            id: id.flatten(),
+            r#type: r#type.flatten(),
+            unique_name: unique_name.flatten(),
+            description: description.flatten(),
+            parent_name: parent_name.flatten(),
+            launcher: launcher.flatten(),
+            target: target.flatten(),
+            created: created.flatten(),
+            modified: modified.flatten(),
+            launched: launched.flatten(),
+            completed: completed.flatten(),
+            task_definition_summary: task_definition_summary.flatten(),
+            completion_status: completion_status.flatten(),
+            messages: messages.flatten(),
+            returns: returns.flatten(),
+            attributes: attributes.flatten(),
+            progress: progress.flatten(),
+            percent_complete: percent_complete.flatten(),
         })
     }
 }
@@ -1131,7 +1113,7 @@ for MachineIdentityAggregationResponseCompletionStatus {
 }
 impl ::std::str::FromStr for MachineIdentityAggregationResponseCompletionStatus {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -1219,7 +1201,7 @@ for MachineIdentityAggregationResponseType {
 }
 impl ::std::str::FromStr for MachineIdentityAggregationResponseType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -1273,13 +1255,14 @@ pub struct MachineIdentityBase {
 impl MachineIdentityBase {
     /// A value with the required fields set and every optional field empty.
     ///
-    /// The arguments, in order: `business_application`, `subtype`.
+    /// The arguments, in order: `name`, `business_application`, `subtype`.
     pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
         business_application: impl ::std::convert::Into<::std::string::String>,
         subtype: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
-            name: ::std::option::Option::None,
+            name: ::std::option::Option::Some(name.into()),
             business_application: business_application.into(),
             description: ::std::option::Option::None,
             attributes: ::std::option::Option::None,
@@ -1296,18 +1279,12 @@ impl ::serde::Serialize for MachineIdentityBase {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityBase",
-                    3usize + usize::from(self.description.is_some())
-                        + usize::from(self.attributes.is_some())
-                        + usize::from(self.owners.is_some())
-                        + usize::from(self.source_id.is_some())
-                        + usize::from(self.uuid.is_some())
-                        + usize::from(self.native_identity.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityBase {
+    const NAME: &'static str = "MachineIdentityBase";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("name", &self.name);
         out.field("businessApplication", &self.business_application);
         out.optional("description", &self.description);
@@ -1317,7 +1294,6 @@ impl ::serde::Serialize for MachineIdentityBase {
         out.optional("sourceId", &self.source_id);
         out.optional("uuid", &self.uuid);
         out.optional("nativeIdentity", &self.native_identity);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityBase {
@@ -1328,61 +1304,63 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityBase {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityBase {
-    const EXPECTING: &'static str = "struct MachineIdentityBase";
+    const NAME: &'static str = "MachineIdentityBase";
+    const FIELDS: &'static [&'static str] = &[
+        "name",
+        "businessApplication",
+        "description",
+        "attributes",
+        "subtype",
+        "owners",
+        "sourceId",
+        "uuid",
+        "nativeIdentity",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        let mut f6 = ::std::option::Option::None;
-        let mut f7 = ::std::option::Option::None;
-        let mut f8 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut name = ::std::option::Option::None;
+        let mut business_application = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut attributes = ::std::option::Option::None;
+        let mut subtype = ::std::option::Option::None;
+        let mut owners = ::std::option::Option::None;
+        let mut source_id = ::std::option::Option::None;
+        let mut uuid = ::std::option::Option::None;
+        let mut native_identity = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "name",
-                "businessApplication",
-                "description",
-                "attributes",
-                "subtype",
-                "owners",
-                "sourceId",
-                "uuid",
-                "nativeIdentity",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
+                &mut name as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut business_application,
+                &mut description,
+                &mut attributes,
+                &mut subtype,
+                &mut owners,
+                &mut source_id,
+                &mut uuid,
+                &mut native_identity,
             ],
         )?;
-        let absent = [f1.is_none(), f4.is_none()];
-        let (::std::option::Option::Some(f1), ::std::option::Option::Some(f4)) = (f1, f4)
-        else {
+        let (
+            ::std::option::Option::Some(business_application),
+            ::std::option::Option::Some(subtype),
+        ) = (business_application, subtype) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["businessApplication", "subtype"], &absent),
+                read.missing(&["businessApplication", "subtype"]),
             );
         };
-        ::std::result::Result::Ok(MachineIdentityBase {
-            name: f0.flatten(),
-            business_application: f1,
-            description: f2.flatten(),
-            attributes: f3.flatten(),
-            subtype: f4,
-            owners: f5.flatten(),
-            source_id: f6.flatten(),
-            uuid: f7.flatten(),
-            native_identity: f8.flatten(),
+        ::std::result::Result::Ok(Self {
+            name: name.flatten(),
+            business_application,
+            description: description.flatten(),
+            attributes: attributes.flatten(),
+            subtype,
+            owners: owners.flatten(),
+            source_id: source_id.flatten(),
+            uuid: uuid.flatten(),
+            native_identity: native_identity.flatten(),
         })
     }
 }
@@ -1416,12 +1394,14 @@ impl ::serde::Serialize for MachineIdentityOwners {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer.serialize_struct("MachineIdentityOwners", 2usize)?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityOwners {
+    const NAME: &'static str = "MachineIdentityOwners";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("primaryIdentity", &self.primary_identity);
         out.field("secondaryIdentities", &self.secondary_identities);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityOwners {
@@ -1432,30 +1412,32 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityOwners {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityOwners {
-    const EXPECTING: &'static str = "struct MachineIdentityOwners";
+    const NAME: &'static str = "MachineIdentityOwners";
+    const FIELDS: &'static [&'static str] = &["primaryIdentity", "secondaryIdentities"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut primary_identity = ::std::option::Option::None;
+        let mut secondary_identities = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["primaryIdentity", "secondaryIdentities"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [
+                &mut primary_identity as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut secondary_identities,
+            ],
         )?;
-        let absent = [f0.is_none(), f1.is_none()];
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
-        else {
+        let (
+            ::std::option::Option::Some(primary_identity),
+            ::std::option::Option::Some(secondary_identities),
+        ) = (primary_identity, secondary_identities) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(
-                    &["primaryIdentity", "secondaryIdentities"],
-                    &absent,
-                ),
+                read.missing(&["primaryIdentity", "secondaryIdentities"]),
             );
         };
-        ::std::result::Result::Ok(MachineIdentityOwners {
-            primary_identity: f0,
-            secondary_identities: f1,
+        ::std::result::Result::Ok(Self {
+            primary_identity,
+            secondary_identities,
         })
     }
 }
@@ -1495,13 +1477,14 @@ pub struct MachineIdentityRequest {
 impl MachineIdentityRequest {
     /// A value with the required fields set and every optional field empty.
     ///
-    /// The arguments, in order: `business_application`, `subtype`.
+    /// The arguments, in order: `name`, `business_application`, `subtype`.
     pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
         business_application: impl ::std::convert::Into<::std::string::String>,
         subtype: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
-            name: ::std::option::Option::None,
+            name: ::std::option::Option::Some(name.into()),
             business_application: business_application.into(),
             description: ::std::option::Option::None,
             attributes: ::std::option::Option::None,
@@ -1519,19 +1502,12 @@ impl ::serde::Serialize for MachineIdentityRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityRequest",
-                    3usize + usize::from(self.description.is_some())
-                        + usize::from(self.attributes.is_some())
-                        + usize::from(self.owners.is_some())
-                        + usize::from(self.source_id.is_some())
-                        + usize::from(self.uuid.is_some())
-                        + usize::from(self.native_identity.is_some())
-                        + usize::from(self.user_entitlements.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityRequest {
+    const NAME: &'static str = "MachineIdentityRequest";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("name", &self.name);
         out.field("businessApplication", &self.business_application);
         out.optional("description", &self.description);
@@ -1542,7 +1518,6 @@ impl ::serde::Serialize for MachineIdentityRequest {
         out.optional("uuid", &self.uuid);
         out.optional("nativeIdentity", &self.native_identity);
         out.optional("userEntitlements", &self.user_entitlements);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityRequest {
@@ -1553,65 +1528,67 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityRequest {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityRequest {
-    const EXPECTING: &'static str = "struct MachineIdentityRequest";
+    const NAME: &'static str = "MachineIdentityRequest";
+    const FIELDS: &'static [&'static str] = &[
+        "name",
+        "businessApplication",
+        "description",
+        "attributes",
+        "subtype",
+        "owners",
+        "sourceId",
+        "uuid",
+        "nativeIdentity",
+        "userEntitlements",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        let mut f6 = ::std::option::Option::None;
-        let mut f7 = ::std::option::Option::None;
-        let mut f8 = ::std::option::Option::None;
-        let mut f9 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut name = ::std::option::Option::None;
+        let mut business_application = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut attributes = ::std::option::Option::None;
+        let mut subtype = ::std::option::Option::None;
+        let mut owners = ::std::option::Option::None;
+        let mut source_id = ::std::option::Option::None;
+        let mut uuid = ::std::option::Option::None;
+        let mut native_identity = ::std::option::Option::None;
+        let mut user_entitlements = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "name",
-                "businessApplication",
-                "description",
-                "attributes",
-                "subtype",
-                "owners",
-                "sourceId",
-                "uuid",
-                "nativeIdentity",
-                "userEntitlements",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
+                &mut name as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut business_application,
+                &mut description,
+                &mut attributes,
+                &mut subtype,
+                &mut owners,
+                &mut source_id,
+                &mut uuid,
+                &mut native_identity,
+                &mut user_entitlements,
             ],
         )?;
-        let absent = [f1.is_none(), f4.is_none()];
-        let (::std::option::Option::Some(f1), ::std::option::Option::Some(f4)) = (f1, f4)
-        else {
+        let (
+            ::std::option::Option::Some(business_application),
+            ::std::option::Option::Some(subtype),
+        ) = (business_application, subtype) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["businessApplication", "subtype"], &absent),
+                read.missing(&["businessApplication", "subtype"]),
             );
         };
-        ::std::result::Result::Ok(MachineIdentityRequest {
-            name: f0.flatten(),
-            business_application: f1,
-            description: f2.flatten(),
-            attributes: f3.flatten(),
-            subtype: f4,
-            owners: f5.flatten(),
-            source_id: f6.flatten(),
-            uuid: f7.flatten(),
-            native_identity: f8.flatten(),
-            user_entitlements: f9.flatten(),
+        ::std::result::Result::Ok(Self {
+            name: name.flatten(),
+            business_application,
+            description: description.flatten(),
+            attributes: attributes.flatten(),
+            subtype,
+            owners: owners.flatten(),
+            source_id: source_id.flatten(),
+            uuid: uuid.flatten(),
+            native_identity: native_identity.flatten(),
+            user_entitlements: user_entitlements.flatten(),
         })
     }
 }
@@ -1675,8 +1652,9 @@ pub struct MachineIdentityResponse {
 impl MachineIdentityResponse {
     /// A value with the required fields set and every optional field empty.
     ///
-    /// The arguments, in order: `business_application`, `subtype`.
+    /// The arguments, in order: `name`, `business_application`, `subtype`.
     pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
         business_application: impl ::std::convert::Into<::std::string::String>,
         subtype: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -1684,7 +1662,7 @@ impl MachineIdentityResponse {
             id: ::std::option::Option::None,
             created: ::std::option::Option::None,
             modified: ::std::option::Option::None,
-            name: ::std::option::Option::None,
+            name: ::std::option::Option::Some(name.into()),
             business_application: business_application.into(),
             description: ::std::option::Option::None,
             attributes: ::std::option::Option::None,
@@ -1706,29 +1684,15 @@ impl ::serde::Serialize for MachineIdentityResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityResponse",
-                    3usize + usize::from(self.id.is_some())
-                        + usize::from(self.created.is_some())
-                        + usize::from(self.modified.is_some())
-                        + usize::from(self.description.is_some())
-                        + usize::from(self.attributes.is_some())
-                        + usize::from(self.owners.is_some())
-                        + usize::from(self.source_id.is_some())
-                        + usize::from(self.uuid.is_some())
-                        + usize::from(self.native_identity.is_some())
-                        + usize::from(self.manually_edited.is_some())
-                        + usize::from(self.manually_created.is_some())
-                        + usize::from(self.source.is_some())
-                        + usize::from(self.dataset_id.is_some())
-                        + usize::from(self.user_entitlements.is_some()),
-                )?,
-        );
-        out.optional("id", &self.id);
-        out.optional("created", &self.created);
-        out.optional("modified", &self.modified);
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityResponse {
+    const NAME: &'static str = "MachineIdentityResponse";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
+        out.read_only("id", &self.id);
+        out.read_only("created", &self.created);
+        out.read_only("modified", &self.modified);
         out.field("name", &self.name);
         out.field("businessApplication", &self.business_application);
         out.optional("description", &self.description);
@@ -1743,7 +1707,6 @@ impl ::serde::Serialize for MachineIdentityResponse {
         out.optional("source", &self.source);
         out.optional("datasetId", &self.dataset_id);
         out.optional("userEntitlements", &self.user_entitlements);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityResponse {
@@ -1754,93 +1717,95 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityResponse {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityResponse {
-    const EXPECTING: &'static str = "struct MachineIdentityResponse";
+    const NAME: &'static str = "MachineIdentityResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "created",
+        "modified",
+        "name",
+        "businessApplication",
+        "description",
+        "attributes",
+        "subtype",
+        "owners",
+        "sourceId",
+        "uuid",
+        "nativeIdentity",
+        "manuallyEdited",
+        "manuallyCreated",
+        "source",
+        "datasetId",
+        "userEntitlements",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        let mut f6 = ::std::option::Option::None;
-        let mut f7 = ::std::option::Option::None;
-        let mut f8 = ::std::option::Option::None;
-        let mut f9 = ::std::option::Option::None;
-        let mut f10 = ::std::option::Option::None;
-        let mut f11 = ::std::option::Option::None;
-        let mut f12 = ::std::option::Option::None;
-        let mut f13 = ::std::option::Option::None;
-        let mut f14 = ::std::option::Option::None;
-        let mut f15 = ::std::option::Option::None;
-        let mut f16 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut id = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
+        let mut modified = ::std::option::Option::None;
+        let mut name = ::std::option::Option::None;
+        let mut business_application = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut attributes = ::std::option::Option::None;
+        let mut subtype = ::std::option::Option::None;
+        let mut owners = ::std::option::Option::None;
+        let mut source_id = ::std::option::Option::None;
+        let mut uuid = ::std::option::Option::None;
+        let mut native_identity = ::std::option::Option::None;
+        let mut manually_edited = ::std::option::Option::None;
+        let mut manually_created = ::std::option::Option::None;
+        let mut source = ::std::option::Option::None;
+        let mut dataset_id = ::std::option::Option::None;
+        let mut user_entitlements = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &[
-                "id",
-                "created",
-                "modified",
-                "name",
-                "businessApplication",
-                "description",
-                "attributes",
-                "subtype",
-                "owners",
-                "sourceId",
-                "uuid",
-                "nativeIdentity",
-                "manuallyEdited",
-                "manuallyCreated",
-                "source",
-                "datasetId",
-                "userEntitlements",
-            ],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
-                &mut f6,
-                &mut f7,
-                &mut f8,
-                &mut f9,
-                &mut f10,
-                &mut f11,
-                &mut f12,
-                &mut f13,
-                &mut f14,
-                &mut f15,
-                &mut f16,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut created,
+                &mut modified,
+                &mut name,
+                &mut business_application,
+                &mut description,
+                &mut attributes,
+                &mut subtype,
+                &mut owners,
+                &mut source_id,
+                &mut uuid,
+                &mut native_identity,
+                &mut manually_edited,
+                &mut manually_created,
+                &mut source,
+                &mut dataset_id,
+                &mut user_entitlements,
             ],
         )?;
-        let absent = [f4.is_none(), f7.is_none()];
-        let (::std::option::Option::Some(f4), ::std::option::Option::Some(f7)) = (f4, f7)
-        else {
+        let (
+            ::std::option::Option::Some(business_application),
+            ::std::option::Option::Some(subtype),
+        ) = (business_application, subtype) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["businessApplication", "subtype"], &absent),
+                read.missing(&["businessApplication", "subtype"]),
             );
         };
-        ::std::result::Result::Ok(MachineIdentityResponse {
-            id: f0.flatten(),
-            created: f1.flatten(),
-            modified: f2.flatten(),
-            name: f3.flatten(),
-            business_application: f4,
-            description: f5.flatten(),
-            attributes: f6.flatten(),
-            subtype: f7,
-            owners: f8.flatten(),
-            source_id: f9.flatten(),
-            uuid: f10.flatten(),
-            native_identity: f11.flatten(),
-            manually_edited: f12.flatten(),
-            manually_created: f13.flatten(),
-            source: f14.flatten(),
-            dataset_id: f15.flatten(),
-            user_entitlements: f16.flatten(),
+        ::std::result::Result::Ok(Self {
+            id: id.flatten(),
+            created: created.flatten(),
+            modified: modified.flatten(),
+            name: name.flatten(),
+            business_application,
+            description: description.flatten(),
+            attributes: attributes.flatten(),
+            subtype,
+            owners: owners.flatten(),
+            source_id: source_id.flatten(),
+            uuid: uuid.flatten(),
+            native_identity: native_identity.flatten(),
+            manually_edited: manually_edited.flatten(),
+            manually_created: manually_created.flatten(),
+            source: source.flatten(),
+            dataset_id: dataset_id.flatten(),
+            user_entitlements: user_entitlements.flatten(),
         })
     }
 }
@@ -1869,21 +1834,16 @@ impl ::serde::Serialize for MachineIdentityUserEntitlement {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityUserEntitlement",
-                    usize::from(self.source_id.is_some())
-                        + usize::from(self.entitlement_id.is_some())
-                        + usize::from(self.display_name.is_some())
-                        + usize::from(self.source.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityUserEntitlement {
+    const NAME: &'static str = "MachineIdentityUserEntitlement";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("sourceId", &self.source_id);
         out.optional("entitlementId", &self.entitlement_id);
         out.optional("displayName", &self.display_name);
         out.optional("source", &self.source);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlement {
@@ -1894,29 +1854,35 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlement {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlement {
-    const EXPECTING: &'static str = "struct MachineIdentityUserEntitlement";
+    const NAME: &'static str = "MachineIdentityUserEntitlement";
+    const FIELDS: &'static [&'static str] = &[
+        "sourceId",
+        "entitlementId",
+        "displayName",
+        "source",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
+        let mut source_id = ::std::option::Option::None;
+        let mut entitlement_id = ::std::option::Option::None;
+        let mut display_name = ::std::option::Option::None;
+        let mut source = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["sourceId", "entitlementId", "displayName", "source"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
+                &mut source_id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut entitlement_id,
+                &mut display_name,
+                &mut source,
             ],
         )?;
-        ::std::result::Result::Ok(MachineIdentityUserEntitlement {
-            source_id: f0.flatten(),
-            entitlement_id: f1.flatten(),
-            display_name: f2.flatten(),
-            source: f3.flatten(),
+        ::std::result::Result::Ok(Self {
+            source_id: source_id.flatten(),
+            entitlement_id: entitlement_id.flatten(),
+            display_name: display_name.flatten(),
+            source: source.flatten(),
         })
     }
 }
@@ -1950,12 +1916,14 @@ impl ::serde::Serialize for MachineIdentityUserEntitlementRequest {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer.serialize_struct("MachineIdentityUserEntitlementRequest", 2usize)?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityUserEntitlementRequest {
+    const NAME: &'static str = "MachineIdentityUserEntitlementRequest";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("entitlementId", &self.entitlement_id);
         out.field("sourceId", &self.source_id);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlementRequest {
@@ -1966,28 +1934,30 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlementRequest {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlementRequest {
-    const EXPECTING: &'static str = "struct MachineIdentityUserEntitlementRequest";
+    const NAME: &'static str = "MachineIdentityUserEntitlementRequest";
+    const FIELDS: &'static [&'static str] = &["entitlementId", "sourceId"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut entitlement_id = ::std::option::Option::None;
+        let mut source_id = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["entitlementId", "sourceId"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [
+                &mut entitlement_id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut source_id,
+            ],
         )?;
-        let absent = [f0.is_none(), f1.is_none()];
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
-        else {
+        let (
+            ::std::option::Option::Some(entitlement_id),
+            ::std::option::Option::Some(source_id),
+        ) = (entitlement_id, source_id) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["entitlementId", "sourceId"], &absent),
+                read.missing(&["entitlementId", "sourceId"]),
             );
         };
-        ::std::result::Result::Ok(MachineIdentityUserEntitlementRequest {
-            entitlement_id: f0,
-            source_id: f1,
-        })
+        ::std::result::Result::Ok(Self { entitlement_id, source_id })
     }
 }
 /// A user entitlement held by a machine identity, as listed by `listMachineIdentityUserEntitlements`.
@@ -2019,23 +1989,17 @@ impl ::serde::Serialize for MachineIdentityUserEntitlementResponse {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "MachineIdentityUserEntitlementResponse",
-                    usize::from(self.id.is_some())
-                        + usize::from(self.machine_identity_id.is_some())
-                        + usize::from(self.source.is_some())
-                        + usize::from(self.entitlement.is_some())
-                        + usize::from(self.created.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for MachineIdentityUserEntitlementResponse {
+    const NAME: &'static str = "MachineIdentityUserEntitlementResponse";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("id", &self.id);
         out.optional("machineIdentityId", &self.machine_identity_id);
         out.optional("source", &self.source);
         out.optional("entitlement", &self.entitlement);
-        out.optional("created", &self.created);
-        out.end()
+        out.read_only("created", &self.created);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlementResponse {
@@ -2046,32 +2010,39 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityUserEntitlementResponse {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityUserEntitlementResponse {
-    const EXPECTING: &'static str = "struct MachineIdentityUserEntitlementResponse";
+    const NAME: &'static str = "MachineIdentityUserEntitlementResponse";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "machineIdentityId",
+        "source",
+        "entitlement",
+        "created",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
+        let mut id = ::std::option::Option::None;
+        let mut machine_identity_id = ::std::option::Option::None;
+        let mut source = ::std::option::Option::None;
+        let mut entitlement = ::std::option::Option::None;
+        let mut created = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["id", "machineIdentityId", "source", "entitlement", "created"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut machine_identity_id,
+                &mut source,
+                &mut entitlement,
+                &mut created,
             ],
         )?;
-        ::std::result::Result::Ok(MachineIdentityUserEntitlementResponse {
-            id: f0.flatten(),
-            machine_identity_id: f1.flatten(),
-            source: f2.flatten(),
-            entitlement: f3.flatten(),
-            created: f4.flatten(),
+        ::std::result::Result::Ok(Self {
+            id: id.flatten(),
+            machine_identity_id: machine_identity_id.flatten(),
+            source: source.flatten(),
+            entitlement: entitlement.flatten(),
+            created: created.flatten(),
         })
     }
 }
@@ -2105,13 +2076,15 @@ impl ::serde::Serialize for SourceClassificationCounts {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer.serialize_struct("SourceClassificationCounts", 3usize)?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for SourceClassificationCounts {
+    const NAME: &'static str = "SourceClassificationCounts";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("EXPECTED", &self.expected);
         out.field("RECEIVED", &self.received);
         out.field("COMPLETED", &self.completed);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SourceClassificationCounts {
@@ -2122,35 +2095,36 @@ impl<'de> ::serde::Deserialize<'de> for SourceClassificationCounts {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for SourceClassificationCounts {
-    const EXPECTING: &'static str = "struct SourceClassificationCounts";
+    const NAME: &'static str = "SourceClassificationCounts";
+    const FIELDS: &'static [&'static str] = &["EXPECTED", "RECEIVED", "COMPLETED"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut expected = ::std::option::Option::None;
+        let mut received = ::std::option::Option::None;
+        let mut completed = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["EXPECTED", "RECEIVED", "COMPLETED"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1, &mut f2],
+            Self::FIELDS,
+            &mut [
+                &mut expected as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut received,
+                &mut completed,
+            ],
         )?;
-        let absent = [f0.is_none(), f1.is_none(), f2.is_none()];
         let (
-            ::std::option::Option::Some(f0),
-            ::std::option::Option::Some(f1),
-            ::std::option::Option::Some(f2),
-        ) = (f0, f1, f2) else {
+            ::std::option::Option::Some(expected),
+            ::std::option::Option::Some(received),
+            ::std::option::Option::Some(completed),
+        ) = (expected, received, completed) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(
-                    &["EXPECTED", "RECEIVED", "COMPLETED"],
-                    &absent,
-                ),
+                read.missing(&["EXPECTED", "RECEIVED", "COMPLETED"]),
             );
         };
-        ::std::result::Result::Ok(SourceClassificationCounts {
-            expected: f0,
-            received: f1,
-            completed: f2,
+        ::std::result::Result::Ok(Self {
+            expected,
+            received,
+            completed,
         })
     }
 }
@@ -2179,21 +2153,16 @@ impl ::serde::Serialize for SourceClassificationStatus {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "SourceClassificationStatus",
-                    usize::from(self.status.is_some())
-                        + usize::from(self.started.is_some())
-                        + usize::from(self.updated.is_some())
-                        + usize::from(self.counts.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for SourceClassificationStatus {
+    const NAME: &'static str = "SourceClassificationStatus";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("status", &self.status);
         out.optional("started", &self.started);
         out.optional("updated", &self.updated);
         out.optional("counts", &self.counts);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SourceClassificationStatus {
@@ -2204,29 +2173,30 @@ impl<'de> ::serde::Deserialize<'de> for SourceClassificationStatus {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for SourceClassificationStatus {
-    const EXPECTING: &'static str = "struct SourceClassificationStatus";
+    const NAME: &'static str = "SourceClassificationStatus";
+    const FIELDS: &'static [&'static str] = &["status", "started", "updated", "counts"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
+        let mut status = ::std::option::Option::None;
+        let mut started = ::std::option::Option::None;
+        let mut updated = ::std::option::Option::None;
+        let mut counts = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["status", "started", "updated", "counts"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
+                &mut status as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut started,
+                &mut updated,
+                &mut counts,
             ],
         )?;
-        ::std::result::Result::Ok(SourceClassificationStatus {
-            status: f0.flatten(),
-            started: f1.flatten(),
-            updated: f2.flatten(),
-            counts: f3.flatten(),
+        ::std::result::Result::Ok(Self {
+            status: status.flatten(),
+            started: started.flatten(),
+            updated: updated.flatten(),
+            counts: counts.flatten(),
         })
     }
 }
@@ -2308,7 +2278,7 @@ impl ::std::convert::From<::std::string::String> for SourceClassificationStatusS
 }
 impl ::std::str::FromStr for SourceClassificationStatusStatus {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -2349,18 +2319,16 @@ impl ::serde::Serialize for SourceClassificationSubmission {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "SourceClassificationSubmission",
-                    usize::from(self.accounts_submitted_for_processing.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for SourceClassificationSubmission {
+    const NAME: &'static str = "SourceClassificationSubmission";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional(
             "Accounts submitted for processing",
             &self.accounts_submitted_for_processing,
         );
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SourceClassificationSubmission {
@@ -2371,18 +2339,23 @@ impl<'de> ::serde::Deserialize<'de> for SourceClassificationSubmission {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for SourceClassificationSubmission {
-    const EXPECTING: &'static str = "struct SourceClassificationSubmission";
+    const NAME: &'static str = "SourceClassificationSubmission";
+    const FIELDS: &'static [&'static str] = &["Accounts submitted for processing"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
+        let mut accounts_submitted_for_processing = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["Accounts submitted for processing"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>],
+            Self::FIELDS,
+            &mut [
+                &mut accounts_submitted_for_processing
+                    as &mut dyn crate::runtime::de::Slot<'de, A>,
+            ],
         )?;
-        ::std::result::Result::Ok(SourceClassificationSubmission {
-            accounts_submitted_for_processing: f0.flatten(),
+        ::std::result::Result::Ok(Self {
+            accounts_submitted_for_processing: accounts_submitted_for_processing
+                .flatten(),
         })
     }
 }
@@ -2412,19 +2385,21 @@ pub struct TaskDefinitionSummary {
 impl TaskDefinitionSummary {
     /// A value with the required fields set and every optional field empty.
     ///
-    /// The arguments, in order: `id`, `unique_name`, `parent_name`, `arguments`.
+    /// The arguments, in order: `id`, `unique_name`, `description`, `parent_name`, `executor`, `arguments`.
     pub fn new(
         id: impl ::std::convert::Into<::std::string::String>,
         unique_name: impl ::std::convert::Into<::std::string::String>,
+        description: impl ::std::convert::Into<::std::string::String>,
         parent_name: impl ::std::convert::Into<::std::string::String>,
+        executor: impl ::std::convert::Into<::std::string::String>,
         arguments: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> Self {
         Self {
             id: id.into(),
             unique_name: unique_name.into(),
-            description: ::std::option::Option::None,
+            description: ::std::option::Option::Some(description.into()),
             parent_name: parent_name.into(),
-            executor: ::std::option::Option::None,
+            executor: ::std::option::Option::Some(executor.into()),
             arguments,
         }
     }
@@ -2434,16 +2409,18 @@ impl ::serde::Serialize for TaskDefinitionSummary {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer.serialize_struct("TaskDefinitionSummary", 6usize)?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for TaskDefinitionSummary {
+    const NAME: &'static str = "TaskDefinitionSummary";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("id", &self.id);
         out.field("uniqueName", &self.unique_name);
         out.field("description", &self.description);
         out.field("parentName", &self.parent_name);
         out.field("executor", &self.executor);
         out.field("arguments", &self.arguments);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TaskDefinitionSummary {
@@ -2454,49 +2431,53 @@ impl<'de> ::serde::Deserialize<'de> for TaskDefinitionSummary {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for TaskDefinitionSummary {
-    const EXPECTING: &'static str = "struct TaskDefinitionSummary";
+    const NAME: &'static str = "TaskDefinitionSummary";
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "uniqueName",
+        "description",
+        "parentName",
+        "executor",
+        "arguments",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        let mut f4 = ::std::option::Option::None;
-        let mut f5 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut id = ::std::option::Option::None;
+        let mut unique_name = ::std::option::Option::None;
+        let mut description = ::std::option::Option::None;
+        let mut parent_name = ::std::option::Option::None;
+        let mut executor = ::std::option::Option::None;
+        let mut arguments = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["id", "uniqueName", "description", "parentName", "executor", "arguments"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
-                &mut f4,
-                &mut f5,
+                &mut id as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut unique_name,
+                &mut description,
+                &mut parent_name,
+                &mut executor,
+                &mut arguments,
             ],
         )?;
-        let absent = [f0.is_none(), f1.is_none(), f3.is_none(), f5.is_none()];
         let (
-            ::std::option::Option::Some(f0),
-            ::std::option::Option::Some(f1),
-            ::std::option::Option::Some(f3),
-            ::std::option::Option::Some(f5),
-        ) = (f0, f1, f3, f5) else {
+            ::std::option::Option::Some(id),
+            ::std::option::Option::Some(unique_name),
+            ::std::option::Option::Some(parent_name),
+            ::std::option::Option::Some(arguments),
+        ) = (id, unique_name, parent_name, arguments) else {
             return ::std::result::Result::Err(
-                crate::runtime::de::missing(
-                    &["id", "uniqueName", "parentName", "arguments"],
-                    &absent,
-                ),
+                read.missing(&["id", "uniqueName", "parentName", "arguments"]),
             );
         };
-        ::std::result::Result::Ok(TaskDefinitionSummary {
-            id: f0,
-            unique_name: f1,
-            description: f2.flatten(),
-            parent_name: f3,
-            executor: f4.flatten(),
-            arguments: f5,
+        ::std::result::Result::Ok(Self {
+            id,
+            unique_name,
+            description: description.flatten(),
+            parent_name,
+            executor: executor.flatten(),
+            arguments,
         })
     }
 }
@@ -2551,12 +2532,14 @@ impl ::serde::Serialize for TaskReturnDetails {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer.serialize_struct("TaskReturnDetails", 2usize)?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for TaskReturnDetails {
+    const NAME: &'static str = "TaskReturnDetails";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("name", &self.name);
         out.field("attributeName", &self.attribute_name);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TaskReturnDetails {
@@ -2567,28 +2550,28 @@ impl<'de> ::serde::Deserialize<'de> for TaskReturnDetails {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for TaskReturnDetails {
-    const EXPECTING: &'static str = "struct TaskReturnDetails";
+    const NAME: &'static str = "TaskReturnDetails";
+    const FIELDS: &'static [&'static str] = &["name", "attributeName"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut name = ::std::option::Option::None;
+        let mut attribute_name = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["name", "attributeName"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+            Self::FIELDS,
+            &mut [
+                &mut name as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut attribute_name,
+            ],
         )?;
-        let absent = [f0.is_none(), f1.is_none()];
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
-        else {
-            return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["name", "attributeName"], &absent),
-            );
+        let (
+            ::std::option::Option::Some(name),
+            ::std::option::Option::Some(attribute_name),
+        ) = (name, attribute_name) else {
+            return ::std::result::Result::Err(read.missing(&["name", "attributeName"]));
         };
-        ::std::result::Result::Ok(TaskReturnDetails {
-            name: f0,
-            attribute_name: f1,
-        })
+        ::std::result::Result::Ok(Self { name, attribute_name })
     }
 }
 /// A message logged by a task.
@@ -2615,16 +2598,18 @@ pub struct TaskStatusMessage {
 impl TaskStatusMessage {
     /// A value with the required fields set and every optional field empty.
     ///
-    /// The arguments, in order: `type`, `key`.
+    /// The arguments, in order: `type`, `localized_text`, `key`, `parameters`.
     pub fn new(
         r#type: crate::models::TaskStatusMessageType,
+        localized_text: crate::models::LocalizedMessage,
         key: impl ::std::convert::Into<::std::string::String>,
+        parameters: ::std::vec::Vec<crate::models::TaskMessageParameter>,
     ) -> Self {
         Self {
             r#type,
-            localized_text: ::std::option::Option::None,
+            localized_text: ::std::option::Option::Some(localized_text),
             key: key.into(),
-            parameters: ::std::option::Option::None,
+            parameters: ::std::option::Option::Some(parameters),
         }
     }
 }
@@ -2633,14 +2618,16 @@ impl ::serde::Serialize for TaskStatusMessage {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer.serialize_struct("TaskStatusMessage", 4usize)?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for TaskStatusMessage {
+    const NAME: &'static str = "TaskStatusMessage";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.field("type", &self.r#type);
         out.field("localizedText", &self.localized_text);
         out.field("key", &self.key);
         out.field("parameters", &self.parameters);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TaskStatusMessage {
@@ -2651,36 +2638,41 @@ impl<'de> ::serde::Deserialize<'de> for TaskStatusMessage {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for TaskStatusMessage {
-    const EXPECTING: &'static str = "struct TaskStatusMessage";
+    const NAME: &'static str = "TaskStatusMessage";
+    const FIELDS: &'static [&'static str] = &[
+        "type",
+        "localizedText",
+        "key",
+        "parameters",
+    ];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
-        let mut f1 = ::std::option::Option::None;
-        let mut f2 = ::std::option::Option::None;
-        let mut f3 = ::std::option::Option::None;
-        crate::runtime::de::read_fields(
+        let mut r#type = ::std::option::Option::None;
+        let mut localized_text = ::std::option::Option::None;
+        let mut key = ::std::option::Option::None;
+        let mut parameters = ::std::option::Option::None;
+        let read = crate::runtime::de::read_fields(
             &mut map,
-            &["type", "localizedText", "key", "parameters"],
+            Self::FIELDS,
             &mut [
-                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
-                &mut f1,
-                &mut f2,
-                &mut f3,
+                &mut r#type as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut localized_text,
+                &mut key,
+                &mut parameters,
             ],
         )?;
-        let absent = [f0.is_none(), f2.is_none()];
-        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f2)) = (f0, f2)
-        else {
-            return ::std::result::Result::Err(
-                crate::runtime::de::missing(&["type", "key"], &absent),
-            );
+        let (::std::option::Option::Some(r#type), ::std::option::Option::Some(key)) = (
+            r#type,
+            key,
+        ) else {
+            return ::std::result::Result::Err(read.missing(&["type", "key"]));
         };
-        ::std::result::Result::Ok(TaskStatusMessage {
-            r#type: f0,
-            localized_text: f1.flatten(),
-            key: f2,
-            parameters: f3.flatten(),
+        ::std::result::Result::Ok(Self {
+            r#type,
+            localized_text: localized_text.flatten(),
+            key,
+            parameters: parameters.flatten(),
         })
     }
 }
@@ -2748,7 +2740,7 @@ impl ::std::convert::From<::std::string::String> for TaskStatusMessageType {
 }
 impl ::std::str::FromStr for TaskStatusMessageType {
     type Err = ::std::convert::Infallible;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
@@ -2789,15 +2781,13 @@ impl ::serde::Serialize for TooManyRequestsErrorBody {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "TooManyRequestsErrorBody",
-                    usize::from(self.message.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for TooManyRequestsErrorBody {
+    const NAME: &'static str = "TooManyRequestsErrorBody";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("message", &self.message);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TooManyRequestsErrorBody {
@@ -2808,19 +2798,18 @@ impl<'de> ::serde::Deserialize<'de> for TooManyRequestsErrorBody {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for TooManyRequestsErrorBody {
-    const EXPECTING: &'static str = "struct TooManyRequestsErrorBody";
+    const NAME: &'static str = "TooManyRequestsErrorBody";
+    const FIELDS: &'static [&'static str] = &["message"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
+        let mut message = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["message"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>],
+            Self::FIELDS,
+            &mut [&mut message as &mut dyn crate::runtime::de::Slot<'de, A>],
         )?;
-        ::std::result::Result::Ok(TooManyRequestsErrorBody {
-            message: f0.flatten(),
-        })
+        ::std::result::Result::Ok(Self { message: message.flatten() })
     }
 }
 /// Body of a 401 response.
@@ -2842,15 +2831,13 @@ impl ::serde::Serialize for UnauthorizedErrorBody {
         &self,
         serializer: S,
     ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut out = crate::runtime::ser::StructWriter::new(
-            serializer
-                .serialize_struct(
-                    "UnauthorizedErrorBody",
-                    usize::from(self.error.is_some()),
-                )?,
-        );
+        crate::runtime::ser::serialize_struct(self, serializer)
+    }
+}
+impl crate::runtime::ser::Fields for UnauthorizedErrorBody {
+    const NAME: &'static str = "UnauthorizedErrorBody";
+    fn write<W: crate::runtime::ser::Writer>(&self, out: &mut W) {
         out.optional("error", &self.error);
-        out.end()
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UnauthorizedErrorBody {
@@ -2861,18 +2848,17 @@ impl<'de> ::serde::Deserialize<'de> for UnauthorizedErrorBody {
     }
 }
 impl<'de> crate::runtime::de::FromMap<'de> for UnauthorizedErrorBody {
-    const EXPECTING: &'static str = "struct UnauthorizedErrorBody";
+    const NAME: &'static str = "UnauthorizedErrorBody";
+    const FIELDS: &'static [&'static str] = &["error"];
     fn from_map<A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0 = ::std::option::Option::None;
+        let mut error = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
-            &["error"],
-            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>],
+            Self::FIELDS,
+            &mut [&mut error as &mut dyn crate::runtime::de::Slot<'de, A>],
         )?;
-        ::std::result::Result::Ok(UnauthorizedErrorBody {
-            error: f0.flatten(),
-        })
+        ::std::result::Result::Ok(Self { error: error.flatten() })
     }
 }

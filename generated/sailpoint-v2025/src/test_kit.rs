@@ -1367,6 +1367,7 @@ pub static OPERATIONS: &[schema::OpSpec] = &[
 ];
 /// A query value as the SDK writes it: strings as they are, other
 /// values as JSON.
+#[allow(dead_code)]
 fn query_text(value: &impl ::serde::Serialize) -> ::std::string::String {
     match ::serde_json::to_value(value) {
         ::std::result::Result::Ok(::serde_json::Value::String(s)) => s,

@@ -590,8 +590,7 @@ fn cloud_admin() -> BaseReferenceDto {
 }
 
 fn create_request() -> MachineIdentityRequest {
-    let mut body = MachineIdentityRequest::new("Payroll", "AI Agent");
-    body.name = Some("payroll-sync-agent".into());
+    let mut body = MachineIdentityRequest::new("payroll-sync-agent", "Payroll", "AI Agent");
     body.description = Some("Agent that syncs payroll data every night.".into());
     body.attributes = Some(json!({"Region": "EU"}).as_object().unwrap().clone());
     body.owners = Some(MachineIdentityOwners::new(cloud_admin(), vec![]));
@@ -1771,8 +1770,12 @@ async fn stream_is_unpin_and_needs_no_pin() {
 
 #[test]
 fn request_constructors_take_str_and_string() {
-    let from_str = MachineIdentityRequest::new("Payroll", "AI Agent");
-    let from_string = MachineIdentityRequest::new(String::from("Payroll"), "AI Agent".to_owned());
+    let from_str = MachineIdentityRequest::new("agent", "Payroll", "AI Agent");
+    let from_string = MachineIdentityRequest::new(
+        String::from("agent"),
+        String::from("Payroll"),
+        "AI Agent".to_owned(),
+    );
     assert_eq!(from_str, from_string);
     assert_eq!(from_str.business_application, "Payroll");
 }

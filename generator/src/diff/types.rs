@@ -210,7 +210,7 @@ impl<'a> Differ<'a> {
                 .iter()
                 .any(|old_field| old_field.name.wire == new_field.name.wire)
         }) {
-            let sdk = !new_field.is_option();
+            let sdk = new_field.needed_in_requests();
             let wire = usage.request && request_required(new_field);
             let what = match (sdk, wire) {
                 (true, true) => {

@@ -772,7 +772,7 @@ impl Placeholders<'_> {
             }
             TypeKind::Struct(s) => {
                 let ty = self.imports.model(&def.name.rust);
-                if s.fields.iter().all(Field::is_option) {
+                if !s.fields.iter().any(Field::needed_in_requests) {
                     return format!("{ty}::default()");
                 }
                 if self.stack.iter().any(|s| s == n) || self.stack.len() >= MAX_DEPTH {
@@ -780,7 +780,7 @@ impl Placeholders<'_> {
                 }
                 self.stack.push(n.to_string());
                 let mut args = Vec::new();
-                for f in s.fields.iter().filter(|f| !f.is_option()) {
+                for f in s.fields.iter().filter(|f| f.needed_in_requests()) {
                     let mut v = self.value(
                         &f.ty,
                         Ctx::Exact,

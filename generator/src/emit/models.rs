@@ -155,11 +155,18 @@ fn type_docs(def: &TypeDef) -> TokenStream {
     doc_attrs(&text)
 }
 
-fn field_type(def: &TypeDef, f: &Field, boxed: &Boxing) -> TokenStream {
-    let mut ty = rust_type(&f.ty);
+/// A field's type without its `Option`.
+fn inner_type(def: &TypeDef, f: &Field, boxed: &Boxing) -> TokenStream {
+    let ty = rust_type(&f.ty);
     if boxed.is_boxed(&def.name.rust, &f.name.rust) {
-        ty = quote!(::std::boxed::Box<#ty>);
+        quote!(::std::boxed::Box<#ty>)
+    } else {
+        ty
     }
+}
+
+fn field_type(def: &TypeDef, f: &Field, boxed: &Boxing) -> TokenStream {
+    let ty = inner_type(def, f, boxed);
     if f.is_option() {
         quote!(::std::option::Option<#ty>)
     } else {
@@ -167,10 +174,10 @@ fn field_type(def: &TypeDef, f: &Field, boxed: &Boxing) -> TokenStream {
     }
 }
 
-/// Whether `new` takes this required field as `impl Into<String>`, so that
+/// Whether `new` takes this field (one it takes) as `impl Into<String>`, so that
 /// `&str` arguments need no `.to_string()`.
 fn takes_into_string(def: &TypeDef, f: &Field, boxed: &Boxing) -> bool {
-    f.ty == TypeRef::String && !f.is_option() && !boxed.is_boxed(&def.name.rust, &f.name.rust)
+    f.ty == TypeRef::String && !boxed.is_boxed(&def.name.rust, &f.name.rust)
 }
 
 fn field_doc(f: &Field) -> TokenStream {
@@ -204,11 +211,13 @@ fn struct_def(def: &TypeDef, s: &Struct, boxed: &Boxing) -> TokenStream {
     let docs = type_docs(def);
     let name = ident(&def.name.rust);
     let mut fields = Vec::new();
+    let open = s.additional.is_some();
     for f in &s.fields {
         let doc = field_doc(f);
         let fname = ident(&f.name.rust);
         let ty = field_type(def, f, boxed);
-        fields.push(quote! { #doc pub #fname: #ty, });
+        let attrs = open.then(|| open_struct_attrs(f));
+        fields.push(quote! { #doc #attrs pub #fname: #ty, });
     }
     let extra_name = extra_field_name(s);
     if let Some(extra) = &s.additional {
@@ -216,32 +225,38 @@ fn struct_def(def: &TypeDef, s: &Struct, boxed: &Boxing) -> TokenStream {
         let f = ident(&extra_name);
         fields.push(quote! {
             /// Properties not declared in the schema, kept as they came.
+            #[serde(flatten)]
             pub #f: ::std::collections::BTreeMap<::std::string::String, #ty>,
         });
     }
-    let all_optional = s.fields.iter().all(Field::is_option);
-    let derive_default = all_optional.then(|| quote!(::std::default::Default,));
-
-    // `new` takes the fields a request must carry.
-    let required: Vec<&Field> = s.fields.iter().filter(|f| !f.is_option()).collect();
-    let ctor = (!all_optional).then(|| {
+    // `new` takes the fields a request must carry; a struct without any
+    // has `Default` instead.
+    let required: Vec<&Field> = s.fields.iter().filter(|f| f.needed_in_requests()).collect();
+    let derive_default = required
+        .is_empty()
+        .then(|| quote!(::std::default::Default,));
+    let ctor = (!required.is_empty()).then(|| {
         let args = required.iter().map(|f| {
             let n = ident(&f.name.rust);
             let ty = if takes_into_string(def, f, boxed) {
                 quote!(impl ::std::convert::Into<::std::string::String>)
             } else {
-                field_type(def, f, boxed)
+                inner_type(def, f, boxed)
             };
             quote!(#n: #ty)
         });
         let inits = s.fields.iter().map(|f| {
             let n = ident(&f.name.rust);
-            if f.is_option() {
-                quote!(#n: ::std::option::Option::None)
-            } else if takes_into_string(def, f, boxed) {
-                quote!(#n: #n.into())
+            let value = if takes_into_string(def, f, boxed) {
+                quote!(#n.into())
             } else {
                 quote!(#n)
+            };
+            match (f.needed_in_requests(), f.is_option()) {
+                (false, _) => quote!(#n: ::std::option::Option::None),
+                (true, true) => quote!(#n: ::std::option::Option::Some(#value)),
+                (true, false) if takes_into_string(def, f, boxed) => quote!(#n: #value),
+                (true, false) => quote!(#n),
             }
         });
         let extra_init = s.additional.as_ref().map(|_| {
@@ -267,11 +282,22 @@ fn struct_def(def: &TypeDef, s: &Struct, boxed: &Boxing) -> TokenStream {
             }
         }
     });
-    let ser = struct_serialize(def, s, &extra_name);
-    let de = struct_deserialize(def, s, &extra_name);
+    let (serde_derive, ser, de) = if open {
+        (
+            quote!(::serde::Serialize, ::serde::Deserialize,),
+            None,
+            None,
+        )
+    } else {
+        (
+            quote!(),
+            Some(struct_serialize(def, s)),
+            Some(struct_deserialize(def, s)),
+        )
+    };
     quote! {
         #docs
-        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #derive_default)]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, #derive_default #serde_derive)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
@@ -289,176 +315,108 @@ fn skipped_when_none(f: &Field) -> bool {
     f.is_option() && (!f.required || f.read_only)
 }
 
-/// `Serialize` for a struct, written out rather than derived (see
-/// `runtime/de.rs` for why): the fields in declaration order under their
-/// wire names, an empty skippable field left out, then the additional
-/// properties. Exactly what serde's derive writes.
-fn struct_serialize(def: &TypeDef, s: &Struct, extra_name: &str) -> TokenStream {
+/// `Serialize` for a struct that ignores undeclared properties, written out
+/// rather than derived (see `runtime/de.rs` for why): its `runtime::ser::Fields`
+/// lists the fields in declaration order under their wire names, and
+/// `runtime::ser::serialize_struct` makes the derive's calls from that list.
+fn struct_serialize(def: &TypeDef, s: &Struct) -> TokenStream {
     let name = ident(&def.name.rust);
     let rust_name = &def.name.rust;
     let writes = s.fields.iter().map(|f| {
         let n = ident(&f.name.rust);
         let wire = &f.name.wire;
-        if skipped_when_none(f) {
+        if f.read_only {
+            quote!(out.read_only(#wire, &self.#n);)
+        } else if skipped_when_none(f) {
             quote!(out.optional(#wire, &self.#n);)
         } else {
             quote!(out.field(#wire, &self.#n);)
         }
     });
-    let (start, extra) = match &s.additional {
-        // With additional properties the length is unknown: a map, as the
-        // derive's `flatten` writes it.
-        Some(_) => {
-            let extra = ident(extra_name);
-            (
-                quote!(crate::runtime::ser::MapWriter::new(
-                    serializer.serialize_map(::std::option::Option::None)?
-                )),
-                quote!(out.extra(&self.#extra);),
-            )
-        }
-        None => {
-            // The exact number of fields written, as the derive counts them.
-            let always = s.fields.iter().filter(|f| !skipped_when_none(f)).count();
-            let mut terms: Vec<TokenStream> = Vec::new();
-            if always > 0 || s.fields.iter().all(|f| !skipped_when_none(f)) {
-                terms.push(quote!(#always));
-            }
-            terms.extend(s.fields.iter().filter(|f| skipped_when_none(f)).map(|f| {
-                let n = ident(&f.name.rust);
-                quote!(usize::from(self.#n.is_some()))
-            }));
-            (
-                quote!(crate::runtime::ser::StructWriter::new(serializer.serialize_struct(#rust_name, #(#terms)+*)?)),
-                TokenStream::new(),
-            )
-        }
-    };
-    let binding = if s.fields.is_empty() && s.additional.is_none() {
-        quote!(out)
+    let out = if s.fields.is_empty() {
+        quote!(_out)
     } else {
-        quote!(mut out)
+        quote!(out)
     };
     quote! {
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                let #binding = #start;
+                crate::runtime::ser::serialize_struct(self, serializer)
+            }
+        }
+
+        impl crate::runtime::ser::Fields for #name {
+            const NAME: &'static str = #rust_name;
+
+            fn write<W: crate::runtime::ser::Writer>(&self, #out: &mut W) {
                 #(#writes)*
-                #extra
-                out.end()
             }
         }
     }
 }
 
-/// `Deserialize` for a struct, written out rather than derived: one
-/// `visit_map` whose arms call `runtime::de` (see there for the behaviour,
-/// the derive's).
-fn struct_deserialize(def: &TypeDef, s: &Struct, extra_name: &str) -> TokenStream {
+/// A local name of a generated fn body that no field's slot takes:
+/// `base`, or `base_`, `base__`...
+fn local_name(s: &Struct, base: &str) -> proc_macro2::Ident {
+    let mut n = base.to_string();
+    while s.fields.iter().any(|f| f.name.rust == n) {
+        n.push('_');
+    }
+    ident(&n)
+}
+
+/// `Deserialize` for a struct that ignores undeclared properties, written
+/// out rather than derived: its `runtime::de::FromMap` has a slot per field,
+/// named after it, that one `runtime::de::read_fields` call fills (see
+/// there for the behaviour, the derive's).
+fn struct_deserialize(def: &TypeDef, s: &Struct) -> TokenStream {
     let name = ident(&def.name.rust);
-    let expecting = format!("struct {}", def.name.rust);
-    // The values read so far, an `Option` per field; a required one is
-    // rebound to its value once checked, under the same name.
-    let slot = |k: usize| ident(&format!("f{k}"));
+    let rust_name = &def.name.rust;
+    let map = local_name(s, "map");
+    let read = local_name(s, "read");
+    let names = s.fields.iter().map(|f| &f.name.wire);
     // Untyped: each slot's type is inferred from the field it fills, which
     // costs the compiler less than reading the type written out.
-    let slots = (0..s.fields.len()).map(|k| {
-        let v = slot(k);
-        quote!(let mut #v = ::std::option::Option::None;)
-    });
-    let arms = s.fields.iter().enumerate().map(|(k, f)| {
-        let v = slot(k);
-        let wire = &f.name.wire;
-        let k = proc_macro2::Literal::usize_unsuffixed(k);
-        quote!(#k => crate::runtime::de::Slot::read(&mut #v, &mut map, #wire),)
-    });
-    let names = s.fields.iter().map(|f| &f.name.wire);
-    let inits = s.fields.iter().enumerate().map(|(k, f)| {
+    let slots = s.fields.iter().map(|f| {
         let n = ident(&f.name.rust);
-        let v = slot(k);
-        if f.is_option() {
-            quote!(#n: #v.flatten())
+        quote!(let mut #n = ::std::option::Option::None;)
+    });
+    let slot_refs = s.fields.iter().enumerate().map(|(k, f)| {
+        let n = ident(&f.name.rust);
+        // The first one typed, for the array's element type.
+        if k == 0 {
+            quote!(&mut #n as &mut dyn crate::runtime::de::Slot<'de, A>)
         } else {
-            quote!(#n: #v)
+            quote!(&mut #n)
+        }
+    });
+    let inits = s.fields.iter().map(|f| {
+        let n = ident(&f.name.rust);
+        if f.is_option() {
+            quote!(#n: #n.flatten())
+        } else {
+            quote!(#n)
         }
     });
     // The required fields are checked all at once, with one early return,
     // rather than with a `?` each: every early return drops the values
     // still held, so a `?` per required field costs the compiler a
     // quadratic number of drops to check.
-    let required: Vec<(usize, &String)> = s
-        .fields
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| !f.is_option())
-        .map(|(k, f)| (k, &f.name.wire))
-        .collect();
+    let required: Vec<&Field> = s.fields.iter().filter(|f| !f.is_option()).collect();
     let check_required = (!required.is_empty()).then(|| {
-        let values = required.iter().map(|(k, _)| slot(*k));
+        let values = required.iter().map(|f| ident(&f.name.rust));
         let slots = values.clone();
-        let names = required.iter().map(|(_, n)| n);
-        let absent = required.iter().map(|(k, _)| {
-            let v = slot(*k);
-            quote!(#v.is_none())
-        });
+        let names = required.iter().map(|f| &f.name.wire);
         quote! {
-            let absent = [#(#absent),*];
             let (#(::std::option::Option::Some(#values),)*) = (#(#slots,)*) else {
-                return ::std::result::Result::Err(crate::runtime::de::missing(&[#(#names),*], &absent));
+                return ::std::result::Result::Err(#read.missing(&[#(#names),*]));
             };
         }
     });
-    // The loop over the properties. A struct that ignores undeclared
-    // properties leaves skipping them to `next_field`, and matches on the
-    // position of a declared one; one that keeps them matches on the
-    // position of the key (`index`), the rest going to its map.
-    let (extra_slot, the_loop, extra_init) = match &s.additional {
-        Some(ty) => {
-            let ty = rust_type(ty);
-            let f = ident(extra_name);
-            let keep = quote!(map.next_value().map(|value| {
-                extra.insert(key.into_string(), value);
-            }));
-            let body = if s.fields.is_empty() {
-                quote!(#keep?;)
-            } else {
-                quote! {
-                    match crate::runtime::de::index(&[#(#names),*], key.as_str()) {
-                        #(#arms)*
-                        _ => #keep,
-                    }?;
-                }
-            };
-            (
-                quote!(let mut extra = ::std::collections::BTreeMap::<::std::string::String, #ty>::new();),
-                quote! {
-                    while let ::std::option::Option::Some(key) = map.next_key::<crate::runtime::de::Key<'de>>()? {
-                        #body
-                    }
-                },
-                quote!(#f: extra,),
-            )
-        }
-        None if s.fields.is_empty() => (
-            TokenStream::new(),
-            quote!(crate::runtime::de::next_field(&mut map, &[])?;),
-            TokenStream::new(),
-        ),
-        None => {
-            let slot_refs = (0..s.fields.len()).map(|k| {
-                let v = slot(k);
-                if k == 0 {
-                    quote!(&mut #v as &mut dyn crate::runtime::de::Slot<'de, A>)
-                } else {
-                    quote!(&mut #v)
-                }
-            });
-            (
-                TokenStream::new(),
-                quote!(crate::runtime::de::read_fields(&mut map, &[#(#names),*], &mut [#(#slot_refs),*])?;),
-                TokenStream::new(),
-            )
-        }
+    let read_binding = if required.is_empty() {
+        quote!()
+    } else {
+        quote!(let #read =)
     };
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
@@ -468,17 +426,36 @@ fn struct_deserialize(def: &TypeDef, s: &Struct, extra_name: &str) -> TokenStrea
         }
 
         impl<'de> crate::runtime::de::FromMap<'de> for #name {
-            const EXPECTING: &'static str = #expecting;
+            const NAME: &'static str = #rust_name;
+            const FIELDS: &'static [&'static str] = &[#(#names),*];
 
-            fn from_map<A: ::serde::de::MapAccess<'de>>(mut map: A) -> ::std::result::Result<Self, A::Error> {
+            fn from_map<A: ::serde::de::MapAccess<'de>>(mut #map: A) -> ::std::result::Result<Self, A::Error> {
                 #(#slots)*
-                #extra_slot
-                #the_loop
+                #read_binding crate::runtime::de::read_fields(&mut #map, Self::FIELDS, &mut [#(#slot_refs),*])?;
                 #check_required
-                ::std::result::Result::Ok(#name { #(#inits,)* #extra_init })
+                ::std::result::Result::Ok(Self { #(#inits,)* })
             }
         }
     }
+}
+
+/// A struct that keeps its undeclared properties derives its serde impls
+/// with `#[serde(flatten)]`: only the derive's private buffering decodes
+/// them exactly as before in every format (errors at the same positions, a
+/// flattened struct's keys left for the caller). Few schemas have them.
+fn open_struct_attrs(f: &Field) -> TokenStream {
+    let wire = &f.name.wire;
+    let rename =
+        (f.name.rust.trim_start_matches("r#") != wire).then(|| quote!(#[serde(rename = #wire)]));
+    let default = f.is_option().then(|| quote!(#[serde(default)]));
+    let skip = if f.read_only {
+        quote!(#[serde(skip_serializing_if = "crate::runtime::ser::skips_read_only")])
+    } else if skipped_when_none(f) {
+        quote!(#[serde(skip_serializing_if = "::std::option::Option::is_none")])
+    } else {
+        quote!()
+    };
+    quote!(#rename #default #skip)
 }
 
 fn extra_field_name(s: &Struct) -> String {
@@ -565,7 +542,8 @@ fn enum_def(def: &TypeDef, e: &Enum) -> TokenStream {
 
         impl ::std::str::FromStr for #name {
             type Err = ::std::convert::Infallible;
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            // Not `Self::Err`: a variant may be named `Err`.
+            fn from_str(value: &str) -> ::std::result::Result<Self, ::std::convert::Infallible> {
                 ::std::result::Result::Ok(Self::from(value))
             }
         }

@@ -120,7 +120,7 @@ impl RawRequest {
     /// A JSON body, from any `serde::Serialize`.
     pub fn json<T: serde::Serialize + ?Sized>(mut self, value: &T) -> Self {
         self.body = Some(
-            serde_json::to_vec(value)
+            super::request::as_request(|| serde_json::to_vec(value))
                 .map(|bytes| Body {
                     content_type: "application/json".into(),
                     bytes: Bytes::from(bytes),

@@ -102,9 +102,9 @@ pub enum Error<E> {
         operation_id: &'static str,
     },
     /// The server refused the call because it wants the experimental opt-in
-    /// header: it answered `400` with a message about that header (SailPoint's
-    /// tenants say "Experimental Header is missing or invalid"), so it gates
-    /// this operation as experimental even if the API description does not.
+    /// header: it answered `400` with a message about that header (such as
+    /// "Experimental Header is missing or invalid"), so it gates this
+    /// operation as experimental even if the API description does not.
     /// The message says what to enable:
     /// [`ClientBuilder::experimental(true)`](super::ClientBuilder::experimental),
     /// `SAIL_EXPERIMENTAL=true` for [`Client::from_env`](super::Client::from_env),
@@ -553,7 +553,7 @@ impl fmt::Display for Where<'_> {
 
 /// Whether `raw` is a server's refusal for want of the experimental opt-in
 /// header: a `400` whose body names the header, or says "experimental" and
-/// "header" (SailPoint: "Experimental Header is missing or invalid"; the
+/// "header" (such as "Experimental Header is missing or invalid"; the
 /// wording is matched loosely, ignoring case, as it is not documented).
 fn asks_for_experimental_header(raw: &RawError) -> bool {
     let header = crate::meta::EXPERIMENTAL_HEADER;

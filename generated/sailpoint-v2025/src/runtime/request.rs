@@ -3,6 +3,7 @@
 //! the static facts about the operation and the rendered request.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
 
 use bytes::Bytes;
@@ -75,7 +76,7 @@ impl Body {
         content_type: &'static str,
         value: &T,
     ) -> Result<Body, Error<E>> {
-        let bytes = serde_json::to_vec(value).map_err(Error::Serialize)?;
+        let bytes = as_request(|| serde_json::to_vec(value)).map_err(Error::Serialize)?;
         Ok(Body {
             content_type: Cow::Borrowed(content_type),
             bytes: Bytes::from(bytes),
@@ -245,7 +246,34 @@ fn quote(s: &str) -> String {
 /// gives as a parameter type) as its JSON text.
 #[allow(dead_code)] // Used or not depending on the spec.
 pub(crate) fn query_json<T: serde::Serialize + ?Sized, E>(value: &T) -> Result<String, Error<E>> {
-    serde_json::to_string(value).map_err(Error::Serialize)
+    as_request(|| serde_json::to_string(value)).map_err(Error::Serialize)
+}
+
+thread_local! {
+    /// Whether a request is being serialized on this thread (see
+    /// [`as_request`]).
+    static IN_REQUEST: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `serialize`, the serialization of a request body or parameter, so
+/// that the models leave their read-only properties out (the spec's
+/// `readOnly`: set by the server, never sent). Serialization does not
+/// await, so a thread-local flag is enough; it is reset on every way out.
+pub(crate) fn as_request<R>(serialize: impl FnOnce() -> R) -> R {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            IN_REQUEST.with(|flag| flag.set(self.0));
+        }
+    }
+    let _reset = Reset(IN_REQUEST.with(|flag| flag.replace(true)));
+    serialize()
+}
+
+/// Whether a request is being serialized (see [`as_request`]).
+#[allow(dead_code)] // Used or not depending on the spec.
+pub(crate) fn in_request() -> bool {
+    IN_REQUEST.with(Cell::get)
 }
 
 /// Everything but the RFC 3986 unreserved characters `ALPHA / DIGIT / "-" / "." / "_" / "~"`.

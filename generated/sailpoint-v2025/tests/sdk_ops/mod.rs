@@ -121,7 +121,11 @@ pub fn get(client: &Client, id: &str) -> GetMachineIdentity {
 pub fn create(client: &Client) -> CreateMachineIdentity {
     client
         .machine_identities()
-        .create_machine_identity(MachineIdentityRequest::new("Payroll", "AI Agent"))
+        .create_machine_identity(MachineIdentityRequest::new(
+            "payroll-sync-agent",
+            "Payroll",
+            "AI Agent",
+        ))
 }
 
 pub fn update(client: &Client, id: &str, patch: JsonPatch) -> UpdateMachineIdentity {

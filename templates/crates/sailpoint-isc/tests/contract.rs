@@ -985,8 +985,8 @@ async fn list_machine_identities_v1_stream_never_requests_more_than_max_items() 
 async fn create_machine_identity_v1() {
     let op = "createMachineIdentityV1";
     let h = Harness::start().await;
-    let mut body = MachineIdentityRequest::new("agent:payroll-sync", "AI Agent");
-    body.name = Some("payroll-sync-agent".into());
+    let mut body =
+        MachineIdentityRequest::new("payroll-sync-agent", "agent:payroll-sync", "AI Agent");
     body.description = Some("Agent that syncs payroll data every night.".into());
     body.attributes = json!({"Region": "EU"}).as_object().cloned();
     body.owners = Some(MachineIdentityOwners::new(owner(), Vec::new()));

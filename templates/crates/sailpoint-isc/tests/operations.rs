@@ -600,7 +600,7 @@ async fn call(client: &Client, id: &str) -> Outcome {
     match id {
         "listMachineIdentitiesV1" => reduce!(mi.list_machine_identities_v1()),
         "createMachineIdentityV1" => reduce!(mi.create_machine_identity_v1(
-            MachineIdentityRequest::new("agent:payroll-sync", "AI Agent")
+            MachineIdentityRequest::new("payroll-sync-agent", "agent:payroll-sync", "AI Agent")
         )),
         "getUnsanctionedAnomalySummaryV1" => reduce!(mi.get_unsanctioned_anomaly_summary_v1()),
         "getMachineIdentityV1" => reduce!(mi.get_machine_identity_v1(MI)),
@@ -1146,4 +1146,47 @@ async fn hostnames_stream_asks_for_the_next_page_after_the_last_hostname() {
             Some("c.acme.internal".into())
         ]
     );
+}
+
+/// Read-only properties (set by the server) are never sent: a fetched
+/// identity passed back to `create` leaves them out of the request, at any
+/// depth, while the same value serialized anywhere else keeps them (issue 21
+/// point 6).
+#[tokio::test]
+async fn read_only_properties_of_a_fetched_model_are_not_sent() {
+    let server = MockServer::start().await;
+    let mut fetched = mi_v2();
+    fetched["created"] = json!("2025-01-02T03:04:05Z");
+    fetched["modified"] = json!("2025-01-03T03:04:05Z");
+    fetched["source"] = json!({"type": "SOURCE", "id": "2c9180835d2e5168015d32f890ca1581"});
+    answer(&server, 200, Some(fetched.clone())).await;
+    let client = client(&server, true);
+    let identity = client
+        .machine_identities()
+        .get_machine_identity_v2(MI)
+        .send()
+        .await
+        .unwrap()
+        .into_body();
+    assert_eq!(identity.id.as_deref(), Some(MI));
+    assert!(identity.created.is_some() && identity.source.is_some());
+    // Stored or logged, the model keeps every property.
+    let stored = serde_json::to_value(&identity).unwrap();
+    for key in ["id", "created", "modified", "source"] {
+        assert!(stored.get(key).is_some(), "{key} in {stored}");
+    }
+    // The mock answers 200 where `create` documents 201; only the request
+    // matters here.
+    let _ = client
+        .machine_identities()
+        .create_machine_identity_v2(identity)
+        .send()
+        .await;
+    let requests = server.received_requests().await.unwrap();
+    let sent: Value = serde_json::from_slice(&requests[1].body).unwrap();
+    for key in ["id", "created", "modified", "source"] {
+        assert!(sent.get(key).is_none(), "{key} was sent: {sent}");
+    }
+    assert_eq!(sent["name"], "payroll-sync-agent");
+    assert_eq!(sent["nativeIdentity"], "agent:payroll-sync");
 }
