@@ -17,6 +17,7 @@ pub mod ident;
 pub mod ir;
 pub mod lower;
 pub mod migration;
+pub mod openapi31;
 pub mod parse;
 
 pub use bundle::bundle;

@@ -3,6 +3,7 @@
 pub mod docs;
 mod markdown;
 mod models;
+mod webhooks;
 mod ops;
 mod test_kit;
 pub mod types;
@@ -138,6 +139,12 @@ pub(crate) fn emit(
         rust.push(RustFile {
             path: format!("src/{}.rs", tag.name.rust),
             jobs: vec![Box::new(move || ops::tag_module(api, tag, krate, boxed))],
+        });
+    }
+    if !api.webhooks.is_empty() {
+        rust.push(RustFile {
+            path: format!("src/{}.rs", webhooks::module_name(api)),
+            jobs: vec![Box::new(move || webhooks::webhooks(api))],
         });
     }
     rust.push(RustFile {
@@ -412,6 +419,16 @@ fn lib_rs(
             pub mod patch;
         )
     });
+    let webhooks_mod = (!api.webhooks.is_empty()).then(|| {
+        let m = types::ident(&webhooks::module_name(api));
+        // Its payload types may be reached by no tag: gated as they are.
+        let gate = gates.get("");
+        quote!(
+            #gate
+            #[rustfmt::skip]
+            pub mod #m;
+        )
+    });
     quote! {
         #(#lines)*
         #![forbid(unsafe_code)]
@@ -426,6 +443,7 @@ fn lib_rs(
         #partial
         mod runtime;
         #(#modules)*
+        #webhooks_mod
         #[cfg(feature = "test-kit")]
         #partial
         #[rustfmt::skip]

@@ -99,6 +99,8 @@ pub struct Gates {
 impl Gates {
     /// The gates of `api`'s types; none unless `enabled`.
     pub fn of(api: &Api, enabled: bool) -> Gates {
+        // A spec without tags (webhooks only) has no tag features at all.
+        let enabled = enabled && !api.tags.is_empty();
         Gates {
             enabled,
             reach: if enabled {

@@ -615,6 +615,21 @@ impl<'s> Types<'s> {
                     }
                 }
             }
+            // An inline member of a union told apart by a 3.1 `const`
+            // (see `crate::openapi31`): its constant is its tag.
+            if let (Some(d), ReferenceOr::Item(s)) = (disc, m) {
+                let mv = View::of(s);
+                if let Some(ReferenceOr::Item(p)) = mv.properties.get(&d.property_name) {
+                    if let Some(c) = p
+                        .schema_data
+                        .extensions
+                        .get("x-sdk-const")
+                        .and_then(Value::as_str)
+                    {
+                        tags.push(c.to_string());
+                    }
+                }
+            }
             variants.push(UnionVariant {
                 name,
                 ty: lowered.ty,
