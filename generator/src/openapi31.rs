@@ -392,6 +392,12 @@ impl Walker<'_> {
             if c.is_null() {
                 map.insert("nullable".into(), Value::Bool(true));
             } else {
+                if !c.is_string() {
+                    self.warn(
+                        &join(ptr, "const"),
+                        format!("`const: {c}`: only a string constant is a type of its own; this one is read as its type, and the SDK does not check the value"),
+                    );
+                }
                 map.insert("enum".into(), Value::Array(vec![c.clone()]));
                 map.insert("x-sdk-const".into(), c);
             }
