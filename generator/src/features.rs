@@ -44,6 +44,9 @@ pub struct Features {
     pub json_errors: bool,
     /// Some operation is experimental (sends `meta::EXPERIMENTAL_HEADER`).
     pub experimental: bool,
+    /// The spec has operations (a 3.1 spec may have only `webhooks`; then
+    /// no response is ever read).
+    pub operations: bool,
     /// Some model is a struct (its serde impls call `runtime::de`).
     pub structs: bool,
     /// Some struct declares a field (`runtime::de::{index, field}`).
@@ -84,6 +87,7 @@ impl Features {
                     .any(|r| !r.status.is_success() && matches!(r.body, ResponseBody::Json { .. }))
             }),
             experimental: ops().any(|op| op.experimental),
+            operations: ops().next().is_some(),
             structs: structs().next().is_some(),
             struct_fields: structs().any(|s| !s.fields.is_empty()),
             required_fields: structs().any(|s| s.fields.iter().any(|f| !f.is_option())),
@@ -119,6 +123,7 @@ impl Features {
             "path_params" => self.path_params,
             "json_errors" => self.json_errors,
             "experimental" => self.experimental,
+            "operations" => self.operations,
             "structs" => self.structs,
             "struct_fields" => self.struct_fields,
             "required_fields" => self.required_fields,
