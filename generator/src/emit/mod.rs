@@ -3,11 +3,11 @@
 pub mod docs;
 mod markdown;
 mod models;
-mod webhooks;
 mod ops;
 mod test_kit;
 pub mod types;
 mod waiters;
+mod webhooks;
 
 use crate::diag::{Diagnostic, Errors};
 use crate::ir::Api;

@@ -176,9 +176,12 @@ fn takes_into_string(def: &TypeDef, f: &Field, boxed: &Boxing) -> bool {
 }
 
 fn field_doc(f: &Field) -> TokenStream {
+    // A description that cleans to nothing (`""`) would leave the field
+    // undocumented, which `missing_docs` refuses.
     let mut text = f
         .description
         .clone()
+        .filter(|d| !super::docs::clean(d).trim().is_empty())
         .unwrap_or_else(|| format!("The `{}` property.", f.name.wire));
     let mut notes = Vec::new();
     if f.required && f.nullable {

@@ -62,16 +62,19 @@ pub(crate) fn lower(spec: &OpenAPI, types: &mut Types<'_>, sink: &mut Sink) -> V
                 {
                     // JSON first, as for request bodies.
                     let mut media: Vec<_> = b.content.iter().collect();
-                    media.sort_by_key(|(m, _)| {
-                        super::body_kind(m) != crate::ir::BodyKind::Json
-                    });
+                    media.sort_by_key(|(m, _)| super::body_kind(m) != crate::ir::BodyKind::Json);
                     if let Some((m, mt)) = media.first() {
                         let mptr = join(&join(&bptr, "content"), m);
                         media_type = Some((*m).clone());
                         payload = Some(match &mt.schema {
                             Some(s) if super::body_kind(m) == crate::ir::BodyKind::Json => {
                                 types
-                                    .lower(s, &join(&mptr, "schema"), &format!("{rust}Payload"), sink)
+                                    .lower(
+                                        s,
+                                        &join(&mptr, "schema"),
+                                        &format!("{rust}Payload"),
+                                        sink,
+                                    )
                                     .ty
                             }
                             Some(_) if super::body_kind(m) == crate::ir::BodyKind::Text => {
