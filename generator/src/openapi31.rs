@@ -17,7 +17,9 @@
 //!   a `oneOf`/`anyOf` without a discriminator whose members all have a
 //!   property with a distinct string `const` gets that property as its
 //!   `discriminator` (with a `mapping` for `$ref` members; lowering reads
-//!   `x-sdk-const` for inline ones), so it decodes by that value;
+//!   `x-sdk-const` for inline ones), so it decodes by that value; a
+//!   one-value string `enum` counts as a `const` (utoipa writes serde's
+//!   tags so);
 //! - `examples: [..]` -> `example` (the first; the others are left out with
 //!   no loss to the API, they are documentation);
 //! - numeric `exclusiveMinimum`/`exclusiveMaximum` -> `minimum`/`maximum`
@@ -400,6 +402,14 @@ impl Walker<'_> {
                 }
                 map.insert("enum".into(), Value::Array(vec![c.clone()]));
                 map.insert("x-sdk-const".into(), c);
+            }
+        }
+        // `enum: [v]` says what `const: v` says (utoipa writes a serde tag
+        // that way), and discriminates a union as well.
+        if let Some(Value::Array(values)) = map.get("enum") {
+            if let [v @ Value::String(_)] = values.as_slice() {
+                let v = v.clone();
+                map.entry("x-sdk-const").or_insert(v);
             }
         }
         for (key, bound) in [
@@ -867,5 +877,25 @@ mod tests {
             "https://spdx.org/licenses/MIT.html"
         );
         assert_eq!(w[0].pointer, "#/jsonSchemaDialect");
+    }
+}
+
+#[cfg(test)]
+mod utoipa_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_one_value_enum_tag_discriminates_inline_members() {
+        let mut doc = json!({"openapi": "3.1.0", "components": {"schemas": {"Shape": {"oneOf": [
+            {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string", "enum": ["circle"]}}},
+            {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string", "enum": ["square"]}}}
+        ]}}}});
+        downgrade(&mut doc, &mut Vec::new());
+        assert_eq!(
+            doc["components"]["schemas"]["Shape"]["discriminator"],
+            json!({"propertyName": "kind"}),
+            "{doc:#}"
+        );
     }
 }

@@ -73,6 +73,9 @@ pub fn ci(_args: &[String]) -> Result<()> {
     // Every real public spec of the corpus, small and large (the large ones
     // take a minute or more each to check).
     crate::corpus::corpus(&[])?;
+    // OpenAPI 3.1 from a real Rust server (axum + utoipa) to a generated
+    // SDK that calls it; after the corpus, whose target dir it shares.
+    crate::e2e::e2e(&[])?;
     Ok(())
 }
 
