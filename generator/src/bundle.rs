@@ -470,6 +470,11 @@ impl<'l, L: Fn(&Path) -> io::Result<String>> Bundler<'l, L> {
                     return;
                 }
                 for (k, child) in map.iter_mut() {
+                    // A vendor extension's `$ref` (Fern's code samples) is
+                    // not an OpenAPI reference: its target is not read.
+                    if k.starts_with("x-") {
+                        continue;
+                    }
                     let child_kind = kind.child(k);
                     let cptr = join(ptr, k);
                     self.walk(child, child_kind, file, &cptr);

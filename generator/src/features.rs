@@ -48,6 +48,9 @@ pub struct Features {
     pub json_errors: bool,
     /// Some operation is experimental (sends `meta::EXPERIMENTAL_HEADER`).
     pub experimental: bool,
+    /// The spec has operations (a 3.1 spec may have only `webhooks`; then
+    /// no response is ever read).
+    pub operations: bool,
     /// Some model is a struct with written-out serde impls (one that
     /// ignores undeclared properties: `runtime::{de, ser}`).
     pub structs: bool,
@@ -81,6 +84,7 @@ impl Features {
                     .any(|r| !r.status.is_success() && matches!(r.body, ResponseBody::Json { .. }))
             }),
             experimental: ops().any(|op| op.experimental),
+            operations: ops().next().is_some(),
             structs: structs().next().is_some(),
             required_fields: structs().any(|s| s.fields.iter().any(|f| !f.is_option())),
             sailpoint: api.sailpoint,
@@ -114,6 +118,7 @@ impl Features {
             "path_params" => self.path_params,
             "json_errors" => self.json_errors,
             "experimental" => self.experimental,
+            "operations" => self.operations,
             "structs" => self.structs,
             "required_fields" => self.required_fields,
             _ => return None,

@@ -17,7 +17,7 @@ pub struct Name {
 }
 
 /// The whole API.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Api {
     /// `info.title`.
     pub title: String,
@@ -45,6 +45,50 @@ pub struct Api {
     /// `x-sdk-sailpoint: true`): `SAIL_*` variables, `config.json` and the
     /// `sail` CLI's files, SailPoint's front page.
     pub sailpoint: bool,
+    /// The requests the API sends (OpenAPI 3.1 `webhooks`), by name.
+    pub webhooks: Vec<Webhook>,
+}
+
+/// As derived, except that `webhooks` is left out when there are none, so
+/// the IR of a 3.0 spec reads as it did before 3.1 input.
+impl std::fmt::Debug for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Api");
+        d.field("title", &self.title)
+            .field("version", &self.version)
+            .field("description", &self.description)
+            .field("servers", &self.servers)
+            .field("security_schemes", &self.security_schemes)
+            .field("tags", &self.tags)
+            .field("types", &self.types)
+            .field("waiters", &self.waiters)
+            .field("experimental_header", &self.experimental_header)
+            .field("sailpoint", &self.sailpoint);
+        if !self.webhooks.is_empty() {
+            d.field("webhooks", &self.webhooks);
+        }
+        d.finish()
+    }
+}
+
+/// One webhook operation (OpenAPI 3.1 `webhooks`): a request the API sends
+/// to the user's server. The SDK gives its payload a type
+/// (`crate::webhooks::{name}`) so the user can decode it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Webhook {
+    /// `wire` is the webhook's key (`balancePlatform.balanceAccount.balance.updated`),
+    /// `rust` the name of its payload type in the `webhooks` module.
+    pub name: Name,
+    /// The HTTP method the API sends it with.
+    pub method: String,
+    /// JSON pointer of the operation (`#/webhooks/{name}/post`).
+    pub pointer: String,
+    /// Its summary and description.
+    pub description: Option<String>,
+    /// The media type of the payload.
+    pub media_type: Option<String>,
+    /// The payload's type; `None` when the webhook has no body.
+    pub payload: Option<TypeRef>,
 }
 
 impl Api {

@@ -18,6 +18,7 @@ pub mod ir;
 pub mod lower;
 mod manifest;
 pub mod migration;
+pub mod openapi31;
 mod output;
 pub mod parse;
 mod settings;

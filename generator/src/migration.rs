@@ -231,6 +231,7 @@ pub fn migrate(old: &Api, new: &Api) -> Migration {
         tags: Vec::new(),
         types: BTreeMap::new(),
         waiters: Vec::new(),
+        webhooks: Vec::new(),
         ..a.clone()
     };
     let general = diff::diff(&bare(old), &bare(new)).changes;
@@ -416,6 +417,7 @@ fn single(facts: &Api, types_from: &Api, tag: &Tag, op: Operation) -> Api {
         waiters: Vec::new(),
         experimental_header: facts.experimental_header.clone(),
         sailpoint: facts.sailpoint,
+        webhooks: Vec::new(),
     }
 }
 

@@ -15,6 +15,8 @@
 //!   and a clamped one would be wrong), a fraction is rounded inwards. A
 //!   `default` is kept as written (it is only documentation).
 //!
+//! A 3.1 document is first said the 3.0 way by [`crate::openapi31`].
+//!
 //! Deserialization errors carry the JSON pointer of the offending node.
 
 use crate::diag::{join, Diagnostic, Errors};
@@ -34,9 +36,22 @@ pub fn parse_value(mut value: Value) -> Result<(openapiv3::OpenAPI, Vec<Diagnost
         return Err(one("#", "the document is not an object"));
     }
     let mut warnings = Vec::new();
+    let version = if crate::openapi31::is_31(&value) {
+        "3.1"
+    } else {
+        "3.0"
+    };
+    crate::openapi31::downgrade(&mut value, &mut warnings);
+    let (errors, repaired): (Vec<_>, Vec<_>) = warnings
+        .into_iter()
+        .partition(|d| d.severity == crate::diag::Severity::Error);
+    if !errors.is_empty() {
+        return Err(Errors(errors));
+    }
+    let mut warnings = repaired;
     crate::bundle::inline_deep_refs(&mut value, &mut warnings);
     repair(&mut value, "#", &mut warnings);
-    let spec = deserialize(value)?;
+    let spec = deserialize(value, version)?;
     Ok((spec, warnings))
 }
 
@@ -45,7 +60,7 @@ fn one(pointer: &str, message: impl Into<String>) -> Errors {
 }
 
 /// Deserializes with the path of any error, as a JSON pointer.
-fn deserialize(value: Value) -> Result<openapiv3::OpenAPI, Errors> {
+fn deserialize(value: Value, version: &str) -> Result<openapiv3::OpenAPI, Errors> {
     match try_at::<openapiv3::OpenAPI>(&value, "#") {
         Ok(spec) => Ok(spec),
         Err((pointer, message)) => {
@@ -54,7 +69,7 @@ fn deserialize(value: Value) -> Result<openapiv3::OpenAPI, Errors> {
             let (pointer, message) = narrow(&value).unwrap_or((pointer, message));
             Err(one(
                 &pointer,
-                format!("not a valid OpenAPI 3.0 document here: {message}"),
+                format!("not a valid OpenAPI {version} document here: {message}"),
             ))
         }
     }
@@ -177,7 +192,11 @@ fn repair(v: &mut Value, ptr: &str, warnings: &mut Vec<Diagnostic>) {
                 }
             }
             for (k, child) in map.iter_mut() {
-                repair(child, &join(ptr, k), warnings);
+                // Vendor extensions are not OpenAPI (Fern's examples have
+                // `content` keys of their own).
+                if !k.starts_with("x-") {
+                    repair(child, &join(ptr, k), warnings);
+                }
             }
         }
         Value::Array(items) => {

@@ -108,3 +108,15 @@ fn upstream_subset_against_our_spec() {
     // Nothing we changed on purpose breaks upstream clients.
     assert_eq!(r.summary.breaking_wire, 0, "{md}");
 }
+
+/// Moving a spec from OpenAPI 3.0 to 3.1 changes no API: the fixture
+/// `diff/openapi-3.0-to-3.1` says the same thing both ways.
+#[test]
+fn a_spec_rewritten_as_3_1_diffs_to_nothing() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/diff/openapi-3.0-to-3.1");
+    let r = diff_lowerings(
+        &lower_file(&dir.join("old.yaml")),
+        &lower_file(&dir.join("new.yaml")),
+    );
+    assert!(r.changes.is_empty(), "{}", r.to_markdown());
+}

@@ -227,3 +227,45 @@ fn a_tag_named_default_gets_a_feature_cargo_does_not_reserve() {
         "{lib}"
     );
 }
+
+/// A spec with a JSON Patch body (Box's, say) and fields whose
+/// descriptions are empty (Twilio's): the spec in
+/// `tests/specs/json_patch_empty_docs.yaml`.
+fn patch_and_empty_docs() -> Vec<GeneratedFile> {
+    let spec = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/specs/json_patch_empty_docs.yaml"),
+    )
+    .expect("read spec");
+    foreign(&spec)
+}
+
+#[test]
+fn a_json_patch_crate_names_no_vendor() {
+    let files = patch_and_empty_docs();
+    let patch = file(&files, "src/patch.rs").expect("patch.rs is copied for a JSON Patch body");
+    let first = patch
+        .lines()
+        .find(|l| l.starts_with("//!"))
+        .expect("module docs");
+    assert!(first.contains("this API's"), "{first}");
+    let found = vendor_lines(&files);
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+#[test]
+fn a_field_with_an_empty_description_still_has_a_doc() {
+    let files = patch_and_empty_docs();
+    let models = file(&files, "src/models.rs").expect("models");
+    let lines: Vec<&str> = models.lines().collect();
+    let undocumented: Vec<&str> = lines
+        .windows(2)
+        .filter(|w| w[1].trim_start().starts_with("pub ") && w[1].contains(':'))
+        .filter(|w| !w[0].trim_start().starts_with("///") && !w[0].trim_start().starts_with("#["))
+        .map(|w| w[1])
+        .collect();
+    assert!(undocumented.is_empty(), "{undocumented:?}");
+    assert!(
+        models.contains("/// The `display_name` property."),
+        "{models}"
+    );
+}

@@ -641,6 +641,7 @@ fn schema() -> BoxedStrategy<Value> {
         2 => string_enum(),
         3 => reference(),
         1 => Just(json!({})),
+        2 => v31_leaf(),
     ];
     decorate(
         leaf.prop_recursive(3, 24, 4, |inner| {
@@ -677,6 +678,31 @@ fn schema() -> BoxedStrategy<Value> {
         })
         .boxed(),
     )
+}
+
+/// OpenAPI 3.1 schema constructs (read by `generator::openapi31` when the
+/// document says 3.1, and left to the 3.0 reader otherwise).
+fn v31_leaf() -> BoxedStrategy<Value> {
+    prop_oneof![
+        Just(json!({"type": ["string", "null"]})),
+        Just(json!({"type": ["string", "integer", "null"], "minimum": 1, "enum": ["a", 1, null]})),
+        Just(json!({"type": ["array", "object"], "items": {"type": "null"}, "properties": {"a": true}})),
+        Just(json!({"type": [7]})),
+        Just(json!({"const": "a"})),
+        Just(json!({"const": 3.5})),
+        Just(json!({"const": null})),
+        Just(json!({"type": "null"})),
+        Just(json!({"anyOf": [{"type": "null"}, {"type": "null"}]})),
+        Just(json!({"oneOf": [{"type": "null"}, true]})),
+        Just(json!({"type": "array", "items": false})),
+        Just(json!({"prefixItems": [{"type": "string"}, {"type": "integer"}], "items": false})),
+        Just(json!({"prefixItems": [], "items": true})),
+        Just(json!({"type": "number", "exclusiveMinimum": 0.5, "exclusiveMaximum": "x", "examples": [1, 2]})),
+        Just(json!({"type": "string", "contentEncoding": "base64", "contentMediaType": 5})),
+        Just(json!({"type": "object", "propertyNames": false, "$defs": {"x": false}})),
+        Just(json!({"$ref": "#/components/schemas/A/$defs/x", "examples": "not a list"})),
+    ]
+    .boxed()
 }
 
 fn object(inner: BoxedStrategy<Value>) -> BoxedStrategy<Value> {
@@ -957,8 +983,11 @@ fn bases() -> &'static [(PathBuf, Value)] {
         let subset = manifest.join("../../shared/reference/sailpoint-v2025-two-tags.yaml");
         // Last, so that the indexes in the regression file keep their base.
         let isc = manifest.join("../spec/sailpoint-isc.yaml");
+        // An OpenAPI 3.1 spec with one of each 3.1 construct, mutated
+        // through the 3.1 pass (`generator::openapi31`).
+        let v31 = manifest.join("tests/specs/openapi31.yaml");
         let mut out = Vec::new();
-        for path in [ours, subset, isc] {
+        for path in [ours, subset, isc, v31] {
             match std::fs::read_to_string(&path) {
                 Ok(text) => {
                     let doc: Value = serde_yaml::from_str(&text)

@@ -1,4 +1,8 @@
+// @sdk if sailpoint
 //! RFC 6902 JSON Patch documents, the request bodies of SailPoint's `PATCH` operations.
+// @sdk else
+//! RFC 6902 JSON Patch documents, the request bodies of this API's `application/json-patch+json` operations.
+// @sdk end
 //!
 //! A [`JsonPatch`] serializes as the JSON array of operations that
 //! `application/json-patch+json` bodies expect. Paths are RFC 6901 [`JsonPointer`]s:

@@ -82,6 +82,9 @@ pub fn ci(_args: &[String]) -> Result<()> {
         "generator/tests/compiled".into(),
         "--no-test".into(),
     ])?;
+    // OpenAPI 3.1 from a real Rust server (axum + utoipa) to a generated
+    // SDK that calls it; after the corpus, whose target dir it shares.
+    crate::e2e::e2e(&[])?;
     Ok(())
 }
 

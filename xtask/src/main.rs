@@ -17,6 +17,7 @@ mod contract;
 mod corpus;
 mod diff;
 mod docs_check;
+mod e2e;
 mod ours;
 #[cfg(test)]
 mod shape;
@@ -56,6 +57,7 @@ fn run() -> Result<()> {
         "bench-paging" => bench_paging::bench_paging(&args),
         "bench-compile" => bench_compile::bench_compile(&args),
         "diff" => diff::diff(&args),
+        "e2e" => e2e::e2e(&args),
         "changelog" => changelog::changelog(&args),
         "docs-check" => docs_check::docs_check(&args),
         "help" | "--help" | "-h" => {
@@ -129,6 +131,10 @@ cargo xtask corpus [--corpus DIR] [--only NAME]... [--small|--large] [--no-check
     table and fails unless every spec generates and compiles without warnings and every lib
     test passes. --no-test: no lib tests.
     --small: only specs under 1 MB (run by `ci`); --large: only the others.
+cargo xtask e2e
+    The OpenAPI 3.1 round trip: e2e/server (axum + utoipa) writes its spec, the generator makes
+    target/e2e/sdk (strict), and e2e/client/roundtrip.rs calls the server with it on loopback
+    for every operation (built in target/corpus-target; fails on any warning).
 cargo xtask ci
     Run every test and check: fmt, freshness, clippy, tests, docs, the Prism contract
     test, the full upstream spec build, a bounded fuzz run, and the small corpus specs.

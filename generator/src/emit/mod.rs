@@ -7,6 +7,7 @@ mod ops;
 mod test_kit;
 pub mod types;
 mod waiters;
+mod webhooks;
 
 use crate::diag::{Diagnostic, Errors};
 use crate::ir::{Api, Tag};
@@ -151,6 +152,12 @@ pub(crate) fn emit(
         rust.push(RustFile {
             path: format!("src/{}.rs", tag.name.rust),
             jobs: vec![Box::new(move || ops::tag_module(api, tag, krate, boxed))],
+        });
+    }
+    if !api.webhooks.is_empty() {
+        rust.push(RustFile {
+            path: format!("src/{}.rs", webhooks::module_name(api)),
+            jobs: vec![Box::new(move || webhooks::webhooks(api))],
         });
     }
     rust.push(RustFile {
@@ -485,6 +492,16 @@ fn lib_rs(
             pub mod patch;
         )
     });
+    let webhooks_mod = (!api.webhooks.is_empty()).then(|| {
+        let m = types::ident(&webhooks::module_name(api));
+        // Its payload types may be reached by no tag: gated as they are.
+        let gate = gates.get("");
+        quote!(
+            #gate
+            #[rustfmt::skip]
+            pub mod #m;
+        )
+    });
     quote! {
         #(#lines)*
         #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -500,6 +517,7 @@ fn lib_rs(
         #partial
         mod runtime;
         #(#modules)*
+        #webhooks_mod
         #[cfg(feature = "test-kit")]
         #[cfg_attr(docsrs, doc(cfg(feature = "test-kit")))]
         #partial

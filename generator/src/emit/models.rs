@@ -99,6 +99,8 @@ pub struct Gates {
 impl Gates {
     /// The gates of `api`'s types; none unless `enabled`.
     pub fn of(api: &Api, enabled: bool) -> Gates {
+        // A spec without tags (webhooks only) has no tag features at all.
+        let enabled = enabled && !api.tags.is_empty();
         Gates {
             enabled,
             reach: if enabled {
@@ -181,9 +183,12 @@ fn takes_into_string(def: &TypeDef, f: &Field, boxed: &Boxing) -> bool {
 }
 
 fn field_doc(f: &Field) -> TokenStream {
+    // A description that cleans to nothing (`""`) would leave the field
+    // undocumented, which `missing_docs` refuses.
     let mut text = f
         .description
         .clone()
+        .filter(|d| !super::docs::clean(d).trim().is_empty())
         .unwrap_or_else(|| format!("The `{}` property.", f.name.wire));
     let mut notes = Vec::new();
     if f.required && f.nullable {

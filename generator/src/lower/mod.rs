@@ -10,6 +10,7 @@ mod paging;
 pub(crate) mod schema;
 mod view;
 mod waiters;
+mod webhooks;
 
 use crate::diag::{join, Diagnostic, Errors, Severity, Sink};
 use crate::ident::{field_ident, method_ident, module_ident, type_ident, Namer, OPERATION_DERIVED};
@@ -206,6 +207,7 @@ pub fn lower(spec: &OpenAPI, settings: &LowerSettings) -> Result<Lowering, Error
         }
     }
 
+    let webhooks = webhooks::lower(spec, &mut types, &mut sink);
     let mut api = Api {
         title: spec.info.title.clone(),
         version: spec.info.version.clone(),
@@ -233,6 +235,7 @@ pub fn lower(spec: &OpenAPI, settings: &LowerSettings) -> Result<Lowering, Error
             .get(crate::features::SAILPOINT_EXTENSION)
             .and_then(|v| v.as_bool())
             .unwrap_or(false),
+        webhooks,
     };
     api.waiters = waiters::lower(&api, &waiter_declarations, spec, &mut type_names, &mut sink);
     if !settings.tags.is_empty() {
@@ -863,7 +866,7 @@ fn same_location(a: &Parameter, b: &Parameter) -> bool {
     std::mem::discriminant(a) == std::mem::discriminant(b)
 }
 
-fn resolve_body<'a>(
+pub(crate) fn resolve_body<'a>(
     spec: &'a OpenAPI,
     b: &'a ReferenceOr<OaBody>,
     ptr: &str,
@@ -1180,9 +1183,12 @@ fn param_role(
 /// Keeps only the types that the generated operations reach.
 fn prune_unreachable(api: &mut Api) {
     let ops = api.tags.iter().flat_map(|t| &t.operations);
+    // Webhook payloads are the API's too, whatever the tags.
+    let hooks = api.webhooks.iter().filter_map(|w| w.payload.as_ref());
     let keep = crate::graph::reachable(
         api,
-        ops.flat_map(|op| crate::graph::request_roots(op).chain(crate::graph::response_roots(op))),
+        ops.flat_map(|op| crate::graph::request_roots(op).chain(crate::graph::response_roots(op)))
+            .chain(hooks),
     );
     api.types.retain(|k, _| keep.contains(k));
 }

@@ -595,7 +595,25 @@ impl<'s> Types<'s> {
         let disc = v.data.discriminator.as_ref();
         for (i, m) in members.iter().enumerate() {
             let mptr = format!("{ptr}/{which}/{i}");
-            let lowered = self.lower(m, &mptr, &format!("{hint}{}", i + 1), sink);
+            // An inline member of a union told apart by a 3.1 `const`
+            // (see `crate::openapi31`): its constant is its tag, and names it.
+            let mut inline_tag = None;
+            if let (Some(d), ReferenceOr::Item(s)) = (disc, m) {
+                let mv = View::of(s);
+                if let Some(ReferenceOr::Item(p)) = mv.properties.get(&d.property_name) {
+                    inline_tag = p
+                        .schema_data
+                        .extensions
+                        .get("x-sdk-const")
+                        .and_then(Value::as_str)
+                        .map(str::to_string);
+                }
+            }
+            let member_hint = match &inline_tag {
+                Some(t) => format!("{hint}{}", type_ident(t)),
+                None => format!("{hint}{}", i + 1),
+            };
+            let lowered = self.lower(m, &mptr, &member_hint, sink);
             let name = namer.unique(&variant_name(&lowered.ty));
             let mut tags = Vec::new();
             if let (Some(d), ReferenceOr::Reference { reference }) = (disc, m) {
@@ -615,6 +633,7 @@ impl<'s> Types<'s> {
                     }
                 }
             }
+            tags.extend(inline_tag);
             variants.push(UnionVariant {
                 name,
                 ty: lowered.ty,

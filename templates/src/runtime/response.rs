@@ -162,6 +162,10 @@ pub(crate) struct RawResponse {
 
 impl RawResponse {
     /// The HTTP status code as a number, for matching against the spec's codes.
+    // @sdk if !operations
+    // A crate without operations (a webhooks-only spec) reads no response.
+    #[allow(dead_code)]
+    // @sdk end
     pub(crate) fn status(&self) -> u16 {
         self.status.as_u16()
     }
@@ -276,6 +280,10 @@ impl RawResponse {
     }
 
     /// A status the spec does not document.
+    // @sdk if !operations
+    // A crate without operations (a webhooks-only spec) reads no response.
+    #[allow(dead_code)]
+    // @sdk end
     pub(crate) fn unexpected<E>(self) -> Error<E> {
         Error::UnexpectedStatus(self.into_raw_error())
     }
