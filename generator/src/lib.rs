@@ -21,6 +21,7 @@ pub mod parse;
 
 pub use bundle::bundle;
 pub use diag::{Diagnostic, Errors, Severity};
+pub use emit::cli::{generate_cli, CliSettings};
 pub use lower::{lower, LowerSettings, Lowering};
 pub use parse::{parse, parse_value};
 
