@@ -73,6 +73,8 @@ pub fn ci(_args: &[String]) -> Result<()> {
     // Every real public spec of the corpus, small and large (the large ones
     // take a minute or more each to check).
     crate::corpus::corpus(&[])?;
+    // One corpus spec's command-line tool, built (-D warnings) and run.
+    crate::cli_smoke::cli_corpus(&[])?;
     Ok(())
 }
 

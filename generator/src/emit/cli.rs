@@ -839,7 +839,7 @@ edition = "2021"
 rust-version = "1.82"
 license = "MIT"
 publish = false
-description = "Command-line tool for the {title} API, over the {sdk} crate (generated)"
+description = "Command-line tool for {title}, over the {sdk} crate (generated)"
 {lints}
 [[bin]]
 name = "{bin}"

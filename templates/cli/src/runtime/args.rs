@@ -41,7 +41,7 @@ pub fn global() -> Vec<Arg> {
             .global(true)
             .value_name("FIELDS")
             .value_delimiter(',')
-            .help("Table columns: comma-separated field names, dotted for nested fields (owners.primary.name)"),
+            .help("Table columns: comma-separated field names, dotted for nested fields (owner.name)"),
         Arg::new("jsonpath")
             .long("jsonpath")
             .global(true)
@@ -51,7 +51,7 @@ pub fn global() -> Vec<Arg> {
             .long("base-url")
             .global(true)
             .value_name("URL")
-            .help("The API's origin, such as https://acme.api.identitynow.com (overrides the configuration)"),
+            .help("The API's origin, such as https://api.example.com (overrides the configuration)"),
         Arg::new("experimental")
             .long("experimental")
             .global(true)

@@ -52,6 +52,10 @@ pub fn client(m: &ArgMatches) -> Result<sdk::Client, Failure> {
     if m.get_flag("experimental") {
         builder = builder.experimental(true);
     }
-    builder.build().map_err(|e| Failure::usage(e.to_string()))
+    builder.build().map_err(|e| {
+        Failure::usage(format!(
+            "{e} (set @ENV_PREFIX@_TOKEN, or @ENV_PREFIX@_CLIENT_ID and @ENV_PREFIX@_CLIENT_SECRET)"
+        ))
+    })
 }
 // @sdk end
