@@ -11,10 +11,16 @@
 //! per operation; request and response types are in [`models`]. Method pages with parameter
 //! tables and examples are in `docs/` next to this crate's sources.
 //!
-//! Coming from `sailpoint-isc`? The client API is the same; `MIGRATING.md` next to this
+//! Coming from `sailpoint-v2025`? The client API is the same; `MIGRATING.md` next to this
 //! crate's sources says, for each v2025 call, which call to write instead and what changed.
 //!
-//! Machine Identities v2 is generally available: no opt-in, no experimental header.
+//! It has the 36 operations of Classify Source (3), Declassify Source (1) and Machine
+//! Identities (32), as SailPoint's own SDKs have them. The five v2 machine identity
+//! operations (list, create, get, update, delete) and the ownership correlation configs are
+//! generally available: no opt-in needed. The rest is
+//! [experimental](#experimental-operations), the v2 operations added in late 2026 included
+//! (bulk delete and update, counts, hostnames, the accounts, capabilities and entitlements of
+//! a machine identity).
 //!
 //! ```rust,no_run
 //! use sailpoint_isc::Client;
@@ -116,14 +122,23 @@
 //! # Experimental operations
 //!
 //! SailPoint marks some operations experimental, per operation: here Classify Source v1,
-//! Declassify Source v1 and the v1 Machine Identities operations (CRUD, anomalies, the
-//! unsanctioned summary, aggregate-agents, user entitlements). They must be enabled, with
-//! [`experimental(true)`](ClientBuilder::experimental) on the builder or with
-//! `SAIL_EXPERIMENTAL=true` in the environment of [`Client::from_env`]; the client then
-//! sends `X-SailPoint-Experimental: true` with them. Otherwise the call fails with
-//! [`Error::ExperimentalNotEnabled`], whose message names both ways, and nothing is sent.
-//! The GA operations (Machine Identities v2, ownership correlation configs) need no opt-in
-//! and never send the header. Each method's documentation says whether it is experimental.
+//! Declassify Source v1, every Machine Identities v1 operation, and the Machine Identities v2
+//! operations added since the 2026-08-22 documents (bulk delete and update, asynchronous
+//! delete, agent and application counts, hostnames, and one machine identity's accounts,
+//! capabilities and entitlements). They must be enabled: with
+//! [`experimental(true)`](ClientBuilder::experimental) on the builder, with
+//! `SAIL_EXPERIMENTAL=true` in the environment of [`Client::from_env`], or for one call with
+//! [`CallOptions::experimental(true)`](CallOptions::experimental). Otherwise the call fails
+//! with [`Error::ExperimentalNotEnabled`], whose message names the ways, and nothing is sent.
+//! Each method's documentation says whether it is experimental.
+//!
+//! A client (or call) that opted in sends `X-SailPoint-Experimental: true` with **every**
+//! operation, GA ones included. SailPoint's newest documents declare the header on all of
+//! these operations, GA ones too, so a tenant may gate an operation this crate calls GA; an
+//! opted-in client is never locked out of it. A client that did not opt in and meets such a
+//! tenant gets [`Error::ExperimentalRequired`] instead of a bare `400`: its message quotes
+//! the tenant ("Experimental Header is missing or invalid") and says what to enable.
+//! `spec/README.md` explains the choice for each operation.
 //!
 //! ```rust
 //! use sailpoint_isc::{Client, Error};
@@ -136,6 +151,26 @@
 //!     result,
 //!     Err(Error::ExperimentalNotEnabled { operation_id: "getMachineIdentityV1" })
 //! ));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ```rust,no_run
+//! use sailpoint_isc::{CallOptions, Client, Error};
+//!
+//! # async fn run(client: Client) -> Result<(), Box<dyn std::error::Error>> {
+//! // One experimental call from a client that did not opt in.
+//! let counts = client
+//!     .machine_identities()
+//!     .get_machine_identity_agent_counts_v2()
+//!     .with_options(CallOptions::new().experimental(true))
+//!     .send()
+//!     .await?;
+//! println!("{:?} AI agents", counts.agent_count);
+//! match client.machine_identities().list_machine_identities_v2().send().await {
+//!     Err(err @ Error::ExperimentalRequired { .. }) => eprintln!("{err}"), // says what to enable
+//!     other => println!("{:?}", other.map(|page| page.len())),
+//! }
 //! # Ok(())
 //! # }
 //! ```
@@ -524,16 +559,30 @@
 //! | [`declassify_source`] | [`DeclassifySource::send_declassify_machine_account_from_source_v1`](declassify_source::DeclassifySource::send_declassify_machine_account_from_source_v1) | `POST /sources/v1/{sourceId}/declassify` | yes |
 //! | [`machine_identities`] | [`MachineIdentities::list_machine_identities_v1`](machine_identities::MachineIdentities::list_machine_identities_v1) | `GET /machine-identities/v1` | yes |
 //! | [`machine_identities`] | [`MachineIdentities::create_machine_identity_v1`](machine_identities::MachineIdentities::create_machine_identity_v1) | `POST /machine-identities/v1` | yes |
+//! | [`machine_identities`] | [`MachineIdentities::get_machine_identity_agent_counts_v1`](machine_identities::MachineIdentities::get_machine_identity_agent_counts_v1) | `GET /machine-identities/v1/agent-counts` | yes |
+//! | [`machine_identities`] | [`MachineIdentities::get_machine_identity_all_counts_v1`](machine_identities::MachineIdentities::get_machine_identity_all_counts_v1) | `GET /machine-identities/v1/all-counts` | yes |
 //! | [`machine_identities`] | [`MachineIdentities::get_unsanctioned_anomaly_summary_v1`](machine_identities::MachineIdentities::get_unsanctioned_anomaly_summary_v1) | `GET /machine-identities/v1/anomaly-summaries/unsanctioned` | yes |
+//! | [`machine_identities`] | [`MachineIdentities::get_machine_identity_application_counts_v1`](machine_identities::MachineIdentities::get_machine_identity_application_counts_v1) | `GET /machine-identities/v1/application-counts` | yes |
+//! | [`machine_identities`] | [`MachineIdentities::get_machine_identity_daily_counts_v1`](machine_identities::MachineIdentities::get_machine_identity_daily_counts_v1) | `GET /machine-identities/v1/counts/daily` | yes |
 //! | [`machine_identities`] | [`MachineIdentities::get_machine_identity_v1`](machine_identities::MachineIdentities::get_machine_identity_v1) | `GET /machine-identities/v1/{id}` | yes |
 //! | [`machine_identities`] | [`MachineIdentities::delete_machine_identity_v1`](machine_identities::MachineIdentities::delete_machine_identity_v1) | `DELETE /machine-identities/v1/{id}` | yes |
 //! | [`machine_identities`] | [`MachineIdentities::update_machine_identity_v1`](machine_identities::MachineIdentities::update_machine_identity_v1) | `PATCH /machine-identities/v1/{id}` | yes |
 //! | [`machine_identities`] | [`MachineIdentities::list_machine_identity_anomalies_v1`](machine_identities::MachineIdentities::list_machine_identity_anomalies_v1) | `GET /machine-identities/v1/{id}/anomalies` | yes |
+//! | [`machine_identities`] | [`MachineIdentities::delete_machine_identity_async_v1`](machine_identities::MachineIdentities::delete_machine_identity_async_v1) | `DELETE /machine-identities/v1/{id}/delete-async` | yes |
 //! | [`machine_identities`] | [`MachineIdentities::list_machine_identities_v2`](machine_identities::MachineIdentities::list_machine_identities_v2) | `GET /machine-identities/v2` |  |
 //! | [`machine_identities`] | [`MachineIdentities::create_machine_identity_v2`](machine_identities::MachineIdentities::create_machine_identity_v2) | `POST /machine-identities/v2` |  |
+//! | [`machine_identities`] | [`MachineIdentities::get_machine_identity_agent_counts_v2`](machine_identities::MachineIdentities::get_machine_identity_agent_counts_v2) | `GET /machine-identities/v2/agent-counts` | yes |
+//! | [`machine_identities`] | [`MachineIdentities::get_machine_identity_application_counts_v2`](machine_identities::MachineIdentities::get_machine_identity_application_counts_v2) | `GET /machine-identities/v2/application-counts` | yes |
+//! | [`machine_identities`] | [`MachineIdentities::delete_machine_identities_in_bulk_v2`](machine_identities::MachineIdentities::delete_machine_identities_in_bulk_v2) | `POST /machine-identities/v2/bulk-delete` | yes |
+//! | [`machine_identities`] | [`MachineIdentities::update_machine_identities_in_bulk_v2`](machine_identities::MachineIdentities::update_machine_identities_in_bulk_v2) | `POST /machine-identities/v2/bulk-update` | yes |
+//! | [`machine_identities`] | [`MachineIdentities::list_machine_identity_hostnames_v2`](machine_identities::MachineIdentities::list_machine_identity_hostnames_v2) | `GET /machine-identities/v2/hostnames` | yes |
 //! | [`machine_identities`] | [`MachineIdentities::get_machine_identity_v2`](machine_identities::MachineIdentities::get_machine_identity_v2) | `GET /machine-identities/v2/{id}` |  |
 //! | [`machine_identities`] | [`MachineIdentities::delete_machine_identity_v2`](machine_identities::MachineIdentities::delete_machine_identity_v2) | `DELETE /machine-identities/v2/{id}` |  |
 //! | [`machine_identities`] | [`MachineIdentities::update_machine_identity_v2`](machine_identities::MachineIdentities::update_machine_identity_v2) | `PATCH /machine-identities/v2/{id}` |  |
+//! | [`machine_identities`] | [`MachineIdentities::list_machine_identity_accounts_v2`](machine_identities::MachineIdentities::list_machine_identity_accounts_v2) | `GET /machine-identities/v2/{id}/accounts` | yes |
+//! | [`machine_identities`] | [`MachineIdentities::list_machine_identity_capabilities_v2`](machine_identities::MachineIdentities::list_machine_identity_capabilities_v2) | `GET /machine-identities/v2/{id}/capabilities` | yes |
+//! | [`machine_identities`] | [`MachineIdentities::delete_machine_identity_async_v2`](machine_identities::MachineIdentities::delete_machine_identity_async_v2) | `DELETE /machine-identities/v2/{id}/delete-async` | yes |
+//! | [`machine_identities`] | [`MachineIdentities::list_machine_identity_entitlements_v2`](machine_identities::MachineIdentities::list_machine_identity_entitlements_v2) | `GET /machine-identities/v2/{id}/entitlements` | yes |
 //! | [`machine_identities`] | [`MachineIdentities::list_machine_identity_user_entitlements_v1`](machine_identities::MachineIdentities::list_machine_identity_user_entitlements_v1) | `GET /machine-identity-user-entitlements/v1` | yes |
 //! | [`machine_identities`] | [`MachineIdentities::start_machine_identity_aggregation_v1`](machine_identities::MachineIdentities::start_machine_identity_aggregation_v1) | `POST /sources/v1/{sourceId}/aggregate-agents` | yes |
 //! | [`machine_identities`] | [`MachineIdentities::list_ownership_correlation_configs_v1`](machine_identities::MachineIdentities::list_ownership_correlation_configs_v1) | `GET /sources/v1/{sourceId}/resources/{resourceId}/correlation-configs` |  |

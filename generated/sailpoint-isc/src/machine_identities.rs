@@ -178,6 +178,148 @@ impl MachineIdentities {
             options: crate::CallOptions::new(),
         }
     }
+    /// Get AI agent counts (v1).
+    ///
+    /// Returns tenant-wide counts of AI agent machine identities: all of them, the
+    /// unsanctioned ones, those discovered recently, per risk severity, and how many
+    /// have an owner. `riskSeverity` is `null` unless agentic risk scoring is enabled on
+    /// the tenant; in this version `riskSeverity.unknown` is always `null`.
+    ///
+    /// `GET /machine-identities/v1/agent-counts` (operation `getMachineIdentityAgentCountsV1`)
+    ///
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`, which makes it send `X-SailPoint-Experimental: true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    ///
+    /// # Returns
+    ///
+    /// - 200: `MachineIdentityAgentCounts`
+    ///
+    /// The builder's `send` returns it in a [`Response`](crate::Response), with the status and headers.
+    ///
+    /// # Errors
+    ///
+    /// Documented error statuses decode into [`GetMachineIdentityAgentCountsV1Error`] inside [`Error::Api`](crate::Error::Api):
+    ///
+    /// - 400 → `BadRequest`: `ErrorResponseDto`
+    /// - 401 → `Unauthorized`: `UnauthorizedErrorBody`
+    /// - 403 → `Forbidden`: `ErrorResponseDto`
+    /// - 404 → `NotFound`: `ErrorResponseDto`
+    /// - 429 → `TooManyRequests`: `TooManyRequestsErrorBody`
+    /// - 500 → `InternalServerError`: `ErrorResponseDto`
+    ///
+    /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use sailpoint_isc::machine_identities::GetMachineIdentityAgentCountsV1Error;
+    /// use sailpoint_isc::models::MachineIdentityAgentCounts;
+    /// use sailpoint_isc::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .get_machine_identity_agent_counts_v1()
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: MachineIdentityAgentCounts = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 GetMachineIdentityAgentCountsV1Error::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn get_machine_identity_agent_counts_v1(
+        &self,
+    ) -> GetMachineIdentityAgentCountsV1 {
+        GetMachineIdentityAgentCountsV1 {
+            client: self.client.clone(),
+            options: crate::CallOptions::new(),
+        }
+    }
+    /// Get the machine identity counts of an owner.
+    ///
+    /// Returns how many application machine identities, AI agent machine identities and
+    /// machine accounts one identity owns (as primary or secondary owner), and their
+    /// sum. The owner is chosen with the required filter `ownerId eq "<identity ID>"`,
+    /// or `ownerId eq "me"` for the caller; without it the server answers 400. Owners
+    /// may read their own counts; others need the `idn:mis-identity:read` or
+    /// `idn:mis-account:read` right.
+    ///
+    /// `GET /machine-identities/v1/all-counts` (operation `getMachineIdentityAllCountsV1`)
+    ///
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`, which makes it send `X-SailPoint-Experimental: true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    ///
+    /// # Returns
+    ///
+    /// - 200: `MachineIdentityAllCounts`
+    ///
+    /// The builder's `send` returns it in a [`Response`](crate::Response), with the status and headers.
+    ///
+    /// # Errors
+    ///
+    /// Documented error statuses decode into [`GetMachineIdentityAllCountsV1Error`] inside [`Error::Api`](crate::Error::Api):
+    ///
+    /// - 400 → `BadRequest`: `ErrorResponseDto`
+    /// - 401 → `Unauthorized`: `UnauthorizedErrorBody`
+    /// - 403 → `Forbidden`: `ErrorResponseDto`
+    /// - 404 → `NotFound`: `ErrorResponseDto`
+    /// - 429 → `TooManyRequests`: `TooManyRequestsErrorBody`
+    /// - 500 → `InternalServerError`: `ErrorResponseDto`
+    ///
+    /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use sailpoint_isc::machine_identities::GetMachineIdentityAllCountsV1Error;
+    /// use sailpoint_isc::models::MachineIdentityAllCounts;
+    /// use sailpoint_isc::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .get_machine_identity_all_counts_v1("example")
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: MachineIdentityAllCounts = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 GetMachineIdentityAllCountsV1Error::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn get_machine_identity_all_counts_v1(
+        &self,
+        filters: impl ::std::convert::Into<::std::string::String>,
+    ) -> GetMachineIdentityAllCountsV1 {
+        GetMachineIdentityAllCountsV1 {
+            client: self.client.clone(),
+            filters: filters.into(),
+            options: crate::CallOptions::new(),
+        }
+    }
     /// Get the unsanctioned-application anomaly summary.
     ///
     /// Returns tenant-wide counts for anomalies of type `unsanctioned_app`: how many
@@ -242,6 +384,150 @@ impl MachineIdentities {
     ) -> GetUnsanctionedAnomalySummaryV1 {
         GetUnsanctionedAnomalySummaryV1 {
             client: self.client.clone(),
+            options: crate::CallOptions::new(),
+        }
+    }
+    /// Get application counts (v1).
+    ///
+    /// Returns tenant-wide counts of application machine identities: all of them, the
+    /// unsanctioned ones, those discovered recently, per risk severity, and how many
+    /// have an owner. `riskSeverity` is `null` unless agentic risk scoring is enabled on
+    /// the tenant; in this version `riskSeverity.unknown` is always `null`.
+    ///
+    /// `GET /machine-identities/v1/application-counts` (operation `getMachineIdentityApplicationCountsV1`)
+    ///
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`, which makes it send `X-SailPoint-Experimental: true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    ///
+    /// # Returns
+    ///
+    /// - 200: `MachineIdentityApplicationCounts`
+    ///
+    /// The builder's `send` returns it in a [`Response`](crate::Response), with the status and headers.
+    ///
+    /// # Errors
+    ///
+    /// Documented error statuses decode into [`GetMachineIdentityApplicationCountsV1Error`] inside [`Error::Api`](crate::Error::Api):
+    ///
+    /// - 400 → `BadRequest`: `ErrorResponseDto`
+    /// - 401 → `Unauthorized`: `UnauthorizedErrorBody`
+    /// - 403 → `Forbidden`: `ErrorResponseDto`
+    /// - 404 → `NotFound`: `ErrorResponseDto`
+    /// - 429 → `TooManyRequests`: `TooManyRequestsErrorBody`
+    /// - 500 → `InternalServerError`: `ErrorResponseDto`
+    ///
+    /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use sailpoint_isc::machine_identities::GetMachineIdentityApplicationCountsV1Error;
+    /// use sailpoint_isc::models::MachineIdentityApplicationCounts;
+    /// use sailpoint_isc::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .get_machine_identity_application_counts_v1()
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: MachineIdentityApplicationCounts = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 GetMachineIdentityApplicationCountsV1Error::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn get_machine_identity_application_counts_v1(
+        &self,
+    ) -> GetMachineIdentityApplicationCountsV1 {
+        GetMachineIdentityApplicationCountsV1 {
+            client: self.client.clone(),
+            options: crate::CallOptions::new(),
+        }
+    }
+    /// Get daily counts of non-human entities.
+    ///
+    /// Returns, per day, how many machine identities, machine accounts, capabilities
+    /// and credentials the tenant had and how many were created. The window ends on
+    /// the day before today (UTC) and spans `days` days; each day has one entry, with
+    /// an empty `metrics` array when nothing was recorded that day.
+    ///
+    /// `GET /machine-identities/v1/counts/daily` (operation `getMachineIdentityDailyCountsV1`)
+    ///
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`, which makes it send `X-SailPoint-Experimental: true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    ///
+    /// # Returns
+    ///
+    /// - 200: `MachineIdentityDailyCounts`
+    ///
+    /// The builder's `send` returns it in a [`Response`](crate::Response), with the status and headers.
+    ///
+    /// # Errors
+    ///
+    /// Documented error statuses decode into [`GetMachineIdentityDailyCountsV1Error`] inside [`Error::Api`](crate::Error::Api):
+    ///
+    /// - 400 → `BadRequest`: `ErrorResponseDto`
+    /// - 401 → `Unauthorized`: `UnauthorizedErrorBody`
+    /// - 403 → `Forbidden`: `ErrorResponseDto`
+    /// - 404 → `NotFound`: `ErrorResponseDto`
+    /// - 429 → `TooManyRequests`: `TooManyRequestsErrorBody`
+    /// - 500 → `InternalServerError`: `ErrorResponseDto`
+    ///
+    /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use sailpoint_isc::machine_identities::GetMachineIdentityDailyCountsV1Error;
+    /// use sailpoint_isc::models::MachineIdentityDailyCounts;
+    /// use sailpoint_isc::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .get_machine_identity_daily_counts_v1()
+    ///         .days(10)
+    ///         .entity_type("example")
+    ///         .sub_type("example")
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: MachineIdentityDailyCounts = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 GetMachineIdentityDailyCountsV1Error::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn get_machine_identity_daily_counts_v1(
+        &self,
+    ) -> GetMachineIdentityDailyCountsV1 {
+        GetMachineIdentityDailyCountsV1 {
+            client: self.client.clone(),
+            days: ::std::option::Option::None,
+            entity_type: ::std::option::Option::None,
+            sub_type: ::std::option::Option::None,
             options: crate::CallOptions::new(),
         }
     }
@@ -542,12 +828,89 @@ impl MachineIdentities {
             options: crate::CallOptions::new(),
         }
     }
+    /// Delete an AI agent asynchronously (v1).
+    ///
+    /// Deletes an AI agent machine identity; other subtypes (applications) are refused
+    /// with 400 and are deleted with `deleteMachineIdentityV1`. An agent that was
+    /// aggregated from a source and still exists there is deleted by a task on the
+    /// source, and the answer is that task's status. An agent created by hand, or gone
+    /// from its source, is deleted at once, and the answer is 200 with an empty body.
+    /// 400 also when the agent is still assigned to machine accounts or its source
+    /// cannot delete it; 404 when the machine identity or its source does not exist.
+    ///
+    /// `DELETE /machine-identities/v1/{id}/delete-async` (operation `deleteMachineIdentityAsyncV1`)
+    ///
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`, which makes it send `X-SailPoint-Experimental: true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    ///
+    /// # Returns
+    ///
+    /// - 200: `TaskStatus`
+    ///
+    /// The builder's `send` returns it in a [`Response`](crate::Response), with the status and headers.
+    ///
+    /// # Errors
+    ///
+    /// Documented error statuses decode into [`DeleteMachineIdentityAsyncV1Error`] inside [`Error::Api`](crate::Error::Api):
+    ///
+    /// - 400 → `BadRequest`: `ErrorResponseDto`
+    /// - 401 → `Unauthorized`: `UnauthorizedErrorBody`
+    /// - 403 → `Forbidden`: `ErrorResponseDto`
+    /// - 404 → `NotFound`: `ErrorResponseDto`
+    /// - 429 → `TooManyRequests`: `TooManyRequestsErrorBody`
+    /// - 500 → `InternalServerError`: `ErrorResponseDto`
+    ///
+    /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use sailpoint_isc::machine_identities::DeleteMachineIdentityAsyncV1Error;
+    /// use sailpoint_isc::models::TaskStatus;
+    /// use sailpoint_isc::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .delete_machine_identity_async_v1("2c9180835d2e5168015d32f890ca1581")
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: TaskStatus = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 DeleteMachineIdentityAsyncV1Error::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_machine_identity_async_v1(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteMachineIdentityAsyncV1 {
+        DeleteMachineIdentityAsyncV1 {
+            client: self.client.clone(),
+            id: id.into(),
+            options: crate::CallOptions::new(),
+        }
+    }
     /// List machine identities.
     ///
     /// Returns one page of machine identities, optionally filtered and sorted. The
     /// filters on `businessApplicationRefs.id` and `effectiveSanctionedStatus` need
-    /// Business Applications to be enabled on the tenant (otherwise the server answers
-    /// 400); filter values are case-sensitive.
+    /// Business Applications to be enabled on the tenant, and the filters and sorters on
+    /// `sessionCount`, `suspiciousSessionCount`, `entroId` and `insights` need Entro
+    /// enrichment (otherwise the server answers 400); filter values are case-sensitive.
+    /// `entroId` must match exactly, `insights` matches one whole element of the array,
+    /// and a `null` session count means "not enriched", which is not 0.
     ///
     /// `GET /machine-identities/v2` (operation `listMachineIdentitiesV2`)
     ///
@@ -703,6 +1066,376 @@ impl MachineIdentities {
         CreateMachineIdentityV2 {
             client: self.client.clone(),
             body,
+            options: crate::CallOptions::new(),
+        }
+    }
+    /// Get AI agent counts.
+    ///
+    /// Returns tenant-wide counts of AI agent machine identities: all of them, the
+    /// unsanctioned ones, those discovered recently, per risk severity, and how many
+    /// have an owner. `riskSeverity` is `null` unless agentic risk scoring is enabled on
+    /// the tenant, and `riskSeverity.unknown` is `null` unless counting agents without
+    /// a risk severity is enabled.
+    ///
+    /// `GET /machine-identities/v2/agent-counts` (operation `getMachineIdentityAgentCountsV2`)
+    ///
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`, which makes it send `X-SailPoint-Experimental: true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    ///
+    /// # Returns
+    ///
+    /// - 200: `MachineIdentityAgentCounts`
+    ///
+    /// The builder's `send` returns it in a [`Response`](crate::Response), with the status and headers.
+    ///
+    /// # Errors
+    ///
+    /// Documented error statuses decode into [`GetMachineIdentityAgentCountsV2Error`] inside [`Error::Api`](crate::Error::Api):
+    ///
+    /// - 400 → `BadRequest`: `ErrorResponseDto`
+    /// - 401 → `Unauthorized`: `UnauthorizedErrorBody`
+    /// - 403 → `Forbidden`: `ErrorResponseDto`
+    /// - 404 → `NotFound`: `ErrorResponseDto`
+    /// - 429 → `TooManyRequests`: `TooManyRequestsErrorBody`
+    /// - 500 → `InternalServerError`: `ErrorResponseDto`
+    ///
+    /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use sailpoint_isc::machine_identities::GetMachineIdentityAgentCountsV2Error;
+    /// use sailpoint_isc::models::MachineIdentityAgentCounts;
+    /// use sailpoint_isc::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .get_machine_identity_agent_counts_v2()
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: MachineIdentityAgentCounts = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 GetMachineIdentityAgentCountsV2Error::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn get_machine_identity_agent_counts_v2(
+        &self,
+    ) -> GetMachineIdentityAgentCountsV2 {
+        GetMachineIdentityAgentCountsV2 {
+            client: self.client.clone(),
+            options: crate::CallOptions::new(),
+        }
+    }
+    /// Get application counts.
+    ///
+    /// Returns tenant-wide counts of application machine identities: all of them, the
+    /// unsanctioned ones, those discovered recently, per risk severity, and how many
+    /// have an owner. `riskSeverity` is `null` unless agentic risk scoring is enabled on
+    /// the tenant, and `riskSeverity.unknown` is `null` unless counting applications
+    /// without a risk severity is enabled.
+    ///
+    /// `GET /machine-identities/v2/application-counts` (operation `getMachineIdentityApplicationCountsV2`)
+    ///
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`, which makes it send `X-SailPoint-Experimental: true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    ///
+    /// # Returns
+    ///
+    /// - 200: `MachineIdentityApplicationCounts`
+    ///
+    /// The builder's `send` returns it in a [`Response`](crate::Response), with the status and headers.
+    ///
+    /// # Errors
+    ///
+    /// Documented error statuses decode into [`GetMachineIdentityApplicationCountsV2Error`] inside [`Error::Api`](crate::Error::Api):
+    ///
+    /// - 400 → `BadRequest`: `ErrorResponseDto`
+    /// - 401 → `Unauthorized`: `UnauthorizedErrorBody`
+    /// - 403 → `Forbidden`: `ErrorResponseDto`
+    /// - 404 → `NotFound`: `ErrorResponseDto`
+    /// - 429 → `TooManyRequests`: `TooManyRequestsErrorBody`
+    /// - 500 → `InternalServerError`: `ErrorResponseDto`
+    ///
+    /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use sailpoint_isc::machine_identities::GetMachineIdentityApplicationCountsV2Error;
+    /// use sailpoint_isc::models::MachineIdentityApplicationCounts;
+    /// use sailpoint_isc::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .get_machine_identity_application_counts_v2()
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: MachineIdentityApplicationCounts = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 GetMachineIdentityApplicationCountsV2Error::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn get_machine_identity_application_counts_v2(
+        &self,
+    ) -> GetMachineIdentityApplicationCountsV2 {
+        GetMachineIdentityApplicationCountsV2 {
+            client: self.client.clone(),
+            options: crate::CallOptions::new(),
+        }
+    }
+    /// Delete machine identities in bulk.
+    ///
+    /// Deletes up to 100 machine identities in one request. A valid request always gets
+    /// 207 with one result per requested ID: a `status` of 200 means that machine
+    /// identity was deleted, any other status says why not (400 for a missing or
+    /// invalid ID, 404 for one that does not exist or that the caller may not delete,
+    /// 409 for a conflict). Owners may delete their own machine identities; others need
+    /// the `idn:mis-identity:delete` right.
+    ///
+    /// `POST /machine-identities/v2/bulk-delete` (operation `deleteMachineIdentitiesInBulkV2`)
+    ///
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`, which makes it send `X-SailPoint-Experimental: true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    ///
+    /// # Returns
+    ///
+    /// - 207: `Vec<MachineIdentityBulkResult>`
+    ///
+    /// The builder's `send` returns it in a [`Response`](crate::Response), with the status and headers.
+    ///
+    /// # Errors
+    ///
+    /// Documented error statuses decode into [`DeleteMachineIdentitiesInBulkV2Error`] inside [`Error::Api`](crate::Error::Api):
+    ///
+    /// - 400 → `BadRequest`: `ErrorResponseDto`
+    /// - 401 → `Unauthorized`: `UnauthorizedErrorBody`
+    /// - 403 → `Forbidden`: `ErrorResponseDto`
+    /// - 404 → `NotFound`: `ErrorResponseDto`
+    /// - 429 → `TooManyRequests`: `TooManyRequestsErrorBody`
+    /// - 500 → `InternalServerError`: `ErrorResponseDto`
+    ///
+    /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use sailpoint_isc::machine_identities::DeleteMachineIdentitiesInBulkV2Error;
+    /// use sailpoint_isc::models::{MachineIdentityBulkRequest, MachineIdentityBulkResult};
+    /// use sailpoint_isc::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let body = MachineIdentityBulkRequest::new(vec!["example".to_string()]);
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .delete_machine_identities_in_bulk_v2(body)
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: Vec<MachineIdentityBulkResult> = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 DeleteMachineIdentitiesInBulkV2Error::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_machine_identities_in_bulk_v2(
+        &self,
+        body: crate::models::MachineIdentityBulkRequest,
+    ) -> DeleteMachineIdentitiesInBulkV2 {
+        DeleteMachineIdentitiesInBulkV2 {
+            client: self.client.clone(),
+            body,
+            options: crate::CallOptions::new(),
+        }
+    }
+    /// Update machine identities in bulk.
+    ///
+    /// Applies the same JSON Patch (RFC 6902) operations to up to 100 machine
+    /// identities. Only `/description`, `/userEntitlements`, `/owners`,
+    /// `/owners/primary` and `/owners/secondary` may be patched (any other path gets
+    /// 400); a patch of `/userEntitlements` gets 403 unless access requests for
+    /// non-human identities are enabled on the tenant. A valid request always gets 207
+    /// with one result per requested ID: a `status` of 200 means that machine identity
+    /// was updated, any other status says why not. Owners may update their own machine
+    /// identities; others need the `idn:mis-identity:update` right.
+    ///
+    /// `POST /machine-identities/v2/bulk-update` (operation `updateMachineIdentitiesInBulkV2`)
+    ///
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`, which makes it send `X-SailPoint-Experimental: true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    ///
+    /// # Returns
+    ///
+    /// - 207: `Vec<MachineIdentityBulkResult>`
+    ///
+    /// The builder's `send` returns it in a [`Response`](crate::Response), with the status and headers.
+    ///
+    /// # Errors
+    ///
+    /// Documented error statuses decode into [`UpdateMachineIdentitiesInBulkV2Error`] inside [`Error::Api`](crate::Error::Api):
+    ///
+    /// - 400 → `BadRequest`: `ErrorResponseDto`
+    /// - 401 → `Unauthorized`: `UnauthorizedErrorBody`
+    /// - 403 → `Forbidden`: `ErrorResponseDto`
+    /// - 404 → `NotFound`: `ErrorResponseDto`
+    /// - 429 → `TooManyRequests`: `TooManyRequestsErrorBody`
+    /// - 500 → `InternalServerError`: `ErrorResponseDto`
+    ///
+    /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use sailpoint_isc::machine_identities::UpdateMachineIdentitiesInBulkV2Error;
+    /// use sailpoint_isc::models::{
+    ///     JsonPatchOperation, JsonPatchOperationOp, MachineIdentityBulkResult,
+    ///     MachineIdentityBulkUpdateRequest,
+    /// };
+    /// use sailpoint_isc::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let body = MachineIdentityBulkUpdateRequest::new(
+    ///         vec!["example".to_string()],
+    ///         vec![JsonPatchOperation::new(JsonPatchOperationOp::Add, "example".to_string())],
+    ///     );
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .update_machine_identities_in_bulk_v2(body)
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: Vec<MachineIdentityBulkResult> = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 UpdateMachineIdentitiesInBulkV2Error::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn update_machine_identities_in_bulk_v2(
+        &self,
+        body: crate::models::MachineIdentityBulkUpdateRequest,
+    ) -> UpdateMachineIdentitiesInBulkV2 {
+        UpdateMachineIdentitiesInBulkV2 {
+            client: self.client.clone(),
+            body,
+            options: crate::CallOptions::new(),
+        }
+    }
+    /// List the hostnames of AI agents.
+    ///
+    /// Returns one page of the distinct hostnames of AI agent machine identities, in
+    /// ascending order, in lower case and without accents. Pages are keyed by a cursor,
+    /// not an offset: the next page starts after the last hostname of the previous one
+    /// (pass it as `cursor`), and a page shorter than `limit` is the last. Owners of AI
+    /// agents see the hostnames of their agents; others need the
+    /// `idn:mis-identity:read` right.
+    ///
+    /// `GET /machine-identities/v2/hostnames` (operation `listMachineIdentityHostnamesV2`)
+    ///
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`, which makes it send `X-SailPoint-Experimental: true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    ///
+    /// # Returns
+    ///
+    /// - 200: `Vec<String>`
+    ///
+    /// The builder's `send` returns it in a [`Response`](crate::Response), with the status and headers.
+    ///
+    /// # Errors
+    ///
+    /// Documented error statuses decode into [`ListMachineIdentityHostnamesV2Error`] inside [`Error::Api`](crate::Error::Api):
+    ///
+    /// - 400 → `BadRequest`: `ErrorResponseDto`
+    /// - 401 → `Unauthorized`: `UnauthorizedErrorBody`
+    /// - 403 → `Forbidden`: `ErrorResponseDto`
+    /// - 404 → `NotFound`: `ErrorResponseDto`
+    /// - 429 → `TooManyRequests`: `TooManyRequestsErrorBody`
+    /// - 500 → `InternalServerError`: `ErrorResponseDto`
+    ///
+    /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use sailpoint_isc::machine_identities::ListMachineIdentityHostnamesV2Error;
+    /// use sailpoint_isc::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .list_machine_identity_hostnames_v2()
+    ///         .prefix("example")
+    ///         .limit(10)
+    ///         .cursor("example")
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: Vec<String> = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 ListMachineIdentityHostnamesV2Error::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_machine_identity_hostnames_v2(&self) -> ListMachineIdentityHostnamesV2 {
+        ListMachineIdentityHostnamesV2 {
+            client: self.client.clone(),
+            prefix: ::std::option::Option::None,
+            limit: ::std::option::Option::None,
+            cursor: ::std::option::Option::None,
             options: crate::CallOptions::new(),
         }
     }
@@ -907,6 +1640,350 @@ impl MachineIdentities {
             client: self.client.clone(),
             id: id.into(),
             body,
+            options: crate::CallOptions::new(),
+        }
+    }
+    /// List the machine accounts of a machine identity.
+    ///
+    /// Returns one page of the machine accounts linked to a machine identity,
+    /// optionally filtered and sorted with the fields of the machine account list. The
+    /// filters and sorters on `risk.severity`, `permissionLevel` and `lastUsedAt` need
+    /// Entro enrichment enabled on the tenant (otherwise 400). Owners of the machine
+    /// identity may list its accounts; others need the `idn:mis-identity:read` right.
+    ///
+    /// `GET /machine-identities/v2/{id}/accounts` (operation `listMachineIdentityAccountsV2`)
+    ///
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`, which makes it send `X-SailPoint-Experimental: true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    ///
+    /// # Returns
+    ///
+    /// - 200: `Vec<MachineAccount>`; declared headers `X-Total-Count` (read them with [`Response::headers`](crate::Response::headers))
+    ///
+    /// The builder's `send` returns it in a [`Response`](crate::Response), with the status and headers.
+    ///
+    /// # Errors
+    ///
+    /// Documented error statuses decode into [`ListMachineIdentityAccountsV2Error`] inside [`Error::Api`](crate::Error::Api):
+    ///
+    /// - 400 → `BadRequest`: `ErrorResponseDto`
+    /// - 401 → `Unauthorized`: `UnauthorizedErrorBody`
+    /// - 403 → `Forbidden`: `ErrorResponseDto`
+    /// - 404 → `NotFound`: `ErrorResponseDto`
+    /// - 429 → `TooManyRequests`: `TooManyRequestsErrorBody`
+    /// - 500 → `InternalServerError`: `ErrorResponseDto`
+    ///
+    /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use futures_util::TryStreamExt;
+    /// use sailpoint_isc::filter::Sort;
+    /// use sailpoint_isc::machine_identities::{
+    ///     ListMachineIdentityAccountsV2Error, ListMachineIdentityAccountsV2Filter,
+    ///     ListMachineIdentityAccountsV2SortField,
+    /// };
+    /// use sailpoint_isc::models::MachineAccount;
+    /// use sailpoint_isc::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .list_machine_identity_accounts_v2("2c9180835d2e5168015d32f890ca1581")
+    ///         .limit(250)
+    ///         .offset(0)
+    ///         .count(true)
+    ///         .filters(
+    ///             ListMachineIdentityAccountsV2Filter::id()
+    ///                 .eq("2c9180835d2e5168015d32f890ca1581"),
+    ///         )
+    ///         .sorters([Sort::desc(ListMachineIdentityAccountsV2SortField::Id)])
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: Vec<MachineAccount> = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 ListMachineIdentityAccountsV2Error::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     let items: Vec<MachineAccount> = client
+    ///         .machine_identities()
+    ///         .list_machine_identity_accounts_v2("2c9180835d2e5168015d32f890ca1581")
+    ///         .max_items(500)
+    ///         .stream()
+    ///         .try_collect()
+    ///         .await?;
+    ///     println!("{} items", items.len());
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_machine_identity_accounts_v2(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> ListMachineIdentityAccountsV2 {
+        ListMachineIdentityAccountsV2 {
+            client: self.client.clone(),
+            id: id.into(),
+            limit: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
+            count: ::std::option::Option::None,
+            filters: ::std::option::Option::None,
+            sorters: ::std::option::Option::None,
+            max_items: ::std::option::Option::None,
+            concurrency: 1,
+            options: crate::CallOptions::new(),
+        }
+    }
+    /// List the capabilities of a machine identity.
+    ///
+    /// Returns every capability (MCP server, tool, skill, ...) linked to a machine
+    /// identity, in one response: the list is not paged. Owners of the machine
+    /// identity may list its capabilities; others need the `idn:mis-identity:read`
+    /// right.
+    ///
+    /// `GET /machine-identities/v2/{id}/capabilities` (operation `listMachineIdentityCapabilitiesV2`)
+    ///
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`, which makes it send `X-SailPoint-Experimental: true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    ///
+    /// # Returns
+    ///
+    /// - 200: `Vec<MachineIdentityCapability>`
+    ///
+    /// The builder's `send` returns it in a [`Response`](crate::Response), with the status and headers.
+    ///
+    /// # Errors
+    ///
+    /// Documented error statuses decode into [`ListMachineIdentityCapabilitiesV2Error`] inside [`Error::Api`](crate::Error::Api):
+    ///
+    /// - 400 → `BadRequest`: `ErrorResponseDto`
+    /// - 401 → `Unauthorized`: `UnauthorizedErrorBody`
+    /// - 403 → `Forbidden`: `ErrorResponseDto`
+    /// - 404 → `NotFound`: `ErrorResponseDto`
+    /// - 429 → `TooManyRequests`: `TooManyRequestsErrorBody`
+    /// - 500 → `InternalServerError`: `ErrorResponseDto`
+    ///
+    /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use sailpoint_isc::machine_identities::ListMachineIdentityCapabilitiesV2Error;
+    /// use sailpoint_isc::models::MachineIdentityCapability;
+    /// use sailpoint_isc::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .list_machine_identity_capabilities_v2("2c9180835d2e5168015d32f890ca1581")
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: Vec<MachineIdentityCapability> = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 ListMachineIdentityCapabilitiesV2Error::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_machine_identity_capabilities_v2(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> ListMachineIdentityCapabilitiesV2 {
+        ListMachineIdentityCapabilitiesV2 {
+            client: self.client.clone(),
+            id: id.into(),
+            options: crate::CallOptions::new(),
+        }
+    }
+    /// Delete an AI agent asynchronously.
+    ///
+    /// Deletes an AI agent machine identity; other subtypes (applications) are refused
+    /// with 400 and are deleted with `deleteMachineIdentityV2`. An agent that was
+    /// aggregated from a source and still exists there is deleted by a task on the
+    /// source, and the answer is that task's status. An agent created by hand, or gone
+    /// from its source, is deleted at once, and the answer is 200 with an empty body.
+    /// 400 also when the agent is still assigned to machine accounts or its source
+    /// cannot delete it; 404 when the machine identity or its source does not exist.
+    ///
+    /// `DELETE /machine-identities/v2/{id}/delete-async` (operation `deleteMachineIdentityAsyncV2`)
+    ///
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`, which makes it send `X-SailPoint-Experimental: true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    ///
+    /// # Returns
+    ///
+    /// - 200: `TaskStatus`
+    ///
+    /// The builder's `send` returns it in a [`Response`](crate::Response), with the status and headers.
+    ///
+    /// # Errors
+    ///
+    /// Documented error statuses decode into [`DeleteMachineIdentityAsyncV2Error`] inside [`Error::Api`](crate::Error::Api):
+    ///
+    /// - 400 → `BadRequest`: `ErrorResponseDto`
+    /// - 401 → `Unauthorized`: `UnauthorizedErrorBody`
+    /// - 403 → `Forbidden`: `ErrorResponseDto`
+    /// - 404 → `NotFound`: `ErrorResponseDto`
+    /// - 429 → `TooManyRequests`: `TooManyRequestsErrorBody`
+    /// - 500 → `InternalServerError`: `ErrorResponseDto`
+    ///
+    /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use sailpoint_isc::machine_identities::DeleteMachineIdentityAsyncV2Error;
+    /// use sailpoint_isc::models::TaskStatus;
+    /// use sailpoint_isc::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .delete_machine_identity_async_v2("2c9180835d2e5168015d32f890ca1581")
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: TaskStatus = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 DeleteMachineIdentityAsyncV2Error::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn delete_machine_identity_async_v2(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> DeleteMachineIdentityAsyncV2 {
+        DeleteMachineIdentityAsyncV2 {
+            client: self.client.clone(),
+            id: id.into(),
+            options: crate::CallOptions::new(),
+        }
+    }
+    /// List the entitlements of a machine identity.
+    ///
+    /// Returns one page of the entitlements held by the machine accounts linked to a
+    /// machine identity. Owners of the machine identity may list them; others need the
+    /// `idn:mis-identity:read` right.
+    ///
+    /// `GET /machine-identities/v2/{id}/entitlements` (operation `listMachineIdentityEntitlementsV2`)
+    ///
+    /// **Experimental:** the client must opt in with [`ClientBuilder::experimental`](crate::ClientBuilder::experimental) or, for [`Client::from_env`](crate::Client::from_env), `SAIL_EXPERIMENTAL=true`, which makes it send `X-SailPoint-Experimental: true`; otherwise the call fails with [`Error::ExperimentalNotEnabled`](crate::Error::ExperimentalNotEnabled) before anything is sent.
+    ///
+    /// # Returns
+    ///
+    /// - 200: `Vec<MachineIdentityEntitlement>`; declared headers `X-Total-Count` (read them with [`Response::headers`](crate::Response::headers))
+    ///
+    /// The builder's `send` returns it in a [`Response`](crate::Response), with the status and headers.
+    ///
+    /// # Errors
+    ///
+    /// Documented error statuses decode into [`ListMachineIdentityEntitlementsV2Error`] inside [`Error::Api`](crate::Error::Api):
+    ///
+    /// - 400 → `BadRequest`: `ErrorResponseDto`
+    /// - 401 → `Unauthorized`: `UnauthorizedErrorBody`
+    /// - 403 → `Forbidden`: `ErrorResponseDto`
+    /// - 404 → `NotFound`: `ErrorResponseDto`
+    /// - 429 → `TooManyRequests`: `TooManyRequestsErrorBody`
+    /// - 500 → `InternalServerError`: `ErrorResponseDto`
+    ///
+    /// Any other status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus), and a body that is not the declared type is [`Error::Decode`](crate::Error::Decode); both keep the raw body.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use futures_util::TryStreamExt;
+    /// use sailpoint_isc::filter::Sort;
+    /// use sailpoint_isc::machine_identities::{
+    ///     ListMachineIdentityEntitlementsV2Error, ListMachineIdentityEntitlementsV2Filter,
+    ///     ListMachineIdentityEntitlementsV2SortField,
+    /// };
+    /// use sailpoint_isc::models::MachineIdentityEntitlement;
+    /// use sailpoint_isc::{Client, Error};
+    ///
+    /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
+    ///     let result = client
+    ///         .machine_identities()
+    ///         .list_machine_identity_entitlements_v2("2c9180835d2e5168015d32f890ca1581")
+    ///         .limit(250)
+    ///         .offset(0)
+    ///         .count(true)
+    ///         .filters(
+    ///             ListMachineIdentityEntitlementsV2Filter::entitlement_name().eq("example"),
+    ///         )
+    ///         .sorters([
+    ///             Sort::desc(ListMachineIdentityEntitlementsV2SortField::EntitlementName),
+    ///         ])
+    ///         .send()
+    ///         .await;
+    ///     match result {
+    ///         Ok(response) => {
+    ///             let body: Vec<MachineIdentityEntitlement> = response.into_body();
+    ///             println!("{body:?}");
+    ///         }
+    ///         Err(Error::Api(err)) => {
+    ///             match err.body() {
+    ///                 ListMachineIdentityEntitlementsV2Error::NotFound(body) => {
+    ///                     println!("{}: {body:?}", err.status())
+    ///                 }
+    ///                 other => println!("{}: {other:?}", err.status()),
+    ///             }
+    ///         }
+    ///         Err(err) => return Err(err.into()),
+    ///     }
+    ///     let items: Vec<MachineIdentityEntitlement> = client
+    ///         .machine_identities()
+    ///         .list_machine_identity_entitlements_v2("2c9180835d2e5168015d32f890ca1581")
+    ///         .max_items(500)
+    ///         .stream()
+    ///         .try_collect()
+    ///         .await?;
+    ///     println!("{} items", items.len());
+    ///     Ok(())
+    /// }
+    /// ```
+    pub fn list_machine_identity_entitlements_v2(
+        &self,
+        id: impl ::std::convert::Into<::std::string::String>,
+    ) -> ListMachineIdentityEntitlementsV2 {
+        ListMachineIdentityEntitlementsV2 {
+            client: self.client.clone(),
+            id: id.into(),
+            limit: ::std::option::Option::None,
+            offset: ::std::option::Option::None,
+            count: ::std::option::Option::None,
+            filters: ::std::option::Option::None,
+            sorters: ::std::option::Option::None,
+            max_items: ::std::option::Option::None,
+            concurrency: 1,
             options: crate::CallOptions::new(),
         }
     }
@@ -1757,7 +2834,7 @@ impl ListMachineIdentitiesV1 {
 }
 /// The error responses documented for [`MachineIdentities::list_machine_identities_v1`], decoded.
 ///
-/// The same responses are documented for [`MachineIdentities::create_machine_identity_v1`], [`MachineIdentities::get_unsanctioned_anomaly_summary_v1`], [`MachineIdentities::get_machine_identity_v1`], [`MachineIdentities::delete_machine_identity_v1`], [`MachineIdentities::update_machine_identity_v1`], [`MachineIdentities::list_machine_identity_anomalies_v1`], [`MachineIdentities::list_machine_identities_v2`], [`MachineIdentities::create_machine_identity_v2`], [`MachineIdentities::get_machine_identity_v2`], [`MachineIdentities::delete_machine_identity_v2`], [`MachineIdentities::update_machine_identity_v2`], [`MachineIdentities::list_machine_identity_user_entitlements_v1`], [`MachineIdentities::start_machine_identity_aggregation_v1`], [`MachineIdentities::get_ownership_correlation_config_v1`], [`MachineIdentities::delete_ownership_correlation_config_v1`], [`MachineIdentities::patch_ownership_correlation_config_v1`], whose error types are aliases of this one.
+/// The same responses are documented for [`MachineIdentities::create_machine_identity_v1`], [`MachineIdentities::get_machine_identity_agent_counts_v1`], [`MachineIdentities::get_machine_identity_all_counts_v1`], [`MachineIdentities::get_unsanctioned_anomaly_summary_v1`], [`MachineIdentities::get_machine_identity_application_counts_v1`], [`MachineIdentities::get_machine_identity_daily_counts_v1`], [`MachineIdentities::get_machine_identity_v1`], [`MachineIdentities::delete_machine_identity_v1`], [`MachineIdentities::update_machine_identity_v1`], [`MachineIdentities::list_machine_identity_anomalies_v1`], [`MachineIdentities::delete_machine_identity_async_v1`], [`MachineIdentities::list_machine_identities_v2`], [`MachineIdentities::create_machine_identity_v2`], [`MachineIdentities::get_machine_identity_agent_counts_v2`], [`MachineIdentities::get_machine_identity_application_counts_v2`], [`MachineIdentities::delete_machine_identities_in_bulk_v2`], [`MachineIdentities::update_machine_identities_in_bulk_v2`], [`MachineIdentities::list_machine_identity_hostnames_v2`], [`MachineIdentities::get_machine_identity_v2`], [`MachineIdentities::delete_machine_identity_v2`], [`MachineIdentities::update_machine_identity_v2`], [`MachineIdentities::list_machine_identity_accounts_v2`], [`MachineIdentities::list_machine_identity_capabilities_v2`], [`MachineIdentities::delete_machine_identity_async_v2`], [`MachineIdentities::list_machine_identity_entitlements_v2`], [`MachineIdentities::list_machine_identity_user_entitlements_v1`], [`MachineIdentities::start_machine_identity_aggregation_v1`], [`MachineIdentities::get_ownership_correlation_config_v1`], [`MachineIdentities::delete_ownership_correlation_config_v1`], [`MachineIdentities::patch_ownership_correlation_config_v1`], whose error types are aliases of this one.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ListMachineIdentitiesV1Error {
@@ -2059,6 +3136,248 @@ impl ::std::future::IntoFuture for CreateMachineIdentityV1 {
 }
 /// The error responses documented for [`MachineIdentities::create_machine_identity_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
 pub type CreateMachineIdentityV1Error = ListMachineIdentitiesV1Error;
+/// Static facts about `getMachineIdentityAgentCountsV1`.
+static GET_MACHINE_IDENTITY_AGENT_COUNTS_V1: crate::runtime::Operation = crate::runtime::Operation {
+    id: "getMachineIdentityAgentCountsV1",
+    method: ::reqwest::Method::GET,
+    path_template: "/machine-identities/v1/agent-counts",
+    experimental: true,
+};
+/// Request builder for [`MachineIdentities::get_machine_identity_agent_counts_v1`]: set optional parameters, then `.send().await`
+/// (or `.await` the builder itself).
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[must_use = "a request builder does nothing until you `.send().await` it"]
+pub struct GetMachineIdentityAgentCountsV1 {
+    client: crate::Client,
+    options: crate::CallOptions,
+}
+impl GetMachineIdentityAgentCountsV1 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::ResponseFuture<
+        crate::models::MachineIdentityAgentCounts,
+        GetMachineIdentityAgentCountsV1Error,
+    > {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Request,
+        crate::Error<GetMachineIdentityAgentCountsV1Error>,
+    > {
+        let path = ::std::string::String::from("/machine-identities/v1/agent-counts");
+        #[allow(unused_mut)]
+        let mut req = crate::runtime::Request::new(
+            &GET_MACHINE_IDENTITY_AGENT_COUNTS_V1,
+            path,
+        );
+        req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityAgentCounts>,
+        crate::Error<GetMachineIdentityAgentCountsV1Error>,
+    > {
+        match raw.status() {
+            200 => raw.json(),
+            400 => {
+                ::std::result::Result::Err(
+                    raw.error_json(GetMachineIdentityAgentCountsV1Error::BadRequest),
+                )
+            }
+            401 => {
+                ::std::result::Result::Err(
+                    raw.error_json(GetMachineIdentityAgentCountsV1Error::Unauthorized),
+                )
+            }
+            403 => {
+                ::std::result::Result::Err(
+                    raw.error_json(GetMachineIdentityAgentCountsV1Error::Forbidden),
+                )
+            }
+            404 => {
+                ::std::result::Result::Err(
+                    raw.error_json(GetMachineIdentityAgentCountsV1Error::NotFound),
+                )
+            }
+            429 => {
+                ::std::result::Result::Err(
+                    raw.error_json(GetMachineIdentityAgentCountsV1Error::TooManyRequests),
+                )
+            }
+            500 => {
+                ::std::result::Result::Err(
+                    raw
+                        .error_json(
+                            GetMachineIdentityAgentCountsV1Error::InternalServerError,
+                        ),
+                )
+            }
+            _ => ::std::result::Result::Err(raw.unexpected()),
+        }
+    }
+}
+impl ::std::future::IntoFuture for GetMachineIdentityAgentCountsV1 {
+    type Output = ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityAgentCounts>,
+        crate::Error<GetMachineIdentityAgentCountsV1Error>,
+    >;
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::MachineIdentityAgentCounts,
+        GetMachineIdentityAgentCountsV1Error,
+    >;
+    /// The same as [`send`](Self::send).
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+/// The error responses documented for [`MachineIdentities::get_machine_identity_agent_counts_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type GetMachineIdentityAgentCountsV1Error = ListMachineIdentitiesV1Error;
+/// Static facts about `getMachineIdentityAllCountsV1`.
+static GET_MACHINE_IDENTITY_ALL_COUNTS_V1: crate::runtime::Operation = crate::runtime::Operation {
+    id: "getMachineIdentityAllCountsV1",
+    method: ::reqwest::Method::GET,
+    path_template: "/machine-identities/v1/all-counts",
+    experimental: true,
+};
+/// Request builder for [`MachineIdentities::get_machine_identity_all_counts_v1`]: set optional parameters, then `.send().await`
+/// (or `.await` the builder itself).
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[must_use = "a request builder does nothing until you `.send().await` it"]
+pub struct GetMachineIdentityAllCountsV1 {
+    client: crate::Client,
+    filters: ::std::string::String,
+    options: crate::CallOptions,
+}
+impl GetMachineIdentityAllCountsV1 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::ResponseFuture<
+        crate::models::MachineIdentityAllCounts,
+        GetMachineIdentityAllCountsV1Error,
+    > {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Request,
+        crate::Error<GetMachineIdentityAllCountsV1Error>,
+    > {
+        let path = ::std::string::String::from("/machine-identities/v1/all-counts");
+        #[allow(unused_mut)]
+        let mut req = crate::runtime::Request::new(
+            &GET_MACHINE_IDENTITY_ALL_COUNTS_V1,
+            path,
+        );
+        req.query.push(("filters", ::std::string::ToString::to_string(&self.filters)));
+        req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityAllCounts>,
+        crate::Error<GetMachineIdentityAllCountsV1Error>,
+    > {
+        match raw.status() {
+            200 => raw.json(),
+            400 => {
+                ::std::result::Result::Err(
+                    raw.error_json(GetMachineIdentityAllCountsV1Error::BadRequest),
+                )
+            }
+            401 => {
+                ::std::result::Result::Err(
+                    raw.error_json(GetMachineIdentityAllCountsV1Error::Unauthorized),
+                )
+            }
+            403 => {
+                ::std::result::Result::Err(
+                    raw.error_json(GetMachineIdentityAllCountsV1Error::Forbidden),
+                )
+            }
+            404 => {
+                ::std::result::Result::Err(
+                    raw.error_json(GetMachineIdentityAllCountsV1Error::NotFound),
+                )
+            }
+            429 => {
+                ::std::result::Result::Err(
+                    raw.error_json(GetMachineIdentityAllCountsV1Error::TooManyRequests),
+                )
+            }
+            500 => {
+                ::std::result::Result::Err(
+                    raw
+                        .error_json(
+                            GetMachineIdentityAllCountsV1Error::InternalServerError,
+                        ),
+                )
+            }
+            _ => ::std::result::Result::Err(raw.unexpected()),
+        }
+    }
+}
+impl ::std::future::IntoFuture for GetMachineIdentityAllCountsV1 {
+    type Output = ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityAllCounts>,
+        crate::Error<GetMachineIdentityAllCountsV1Error>,
+    >;
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::MachineIdentityAllCounts,
+        GetMachineIdentityAllCountsV1Error,
+    >;
+    /// The same as [`send`](Self::send).
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+/// The error responses documented for [`MachineIdentities::get_machine_identity_all_counts_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type GetMachineIdentityAllCountsV1Error = ListMachineIdentitiesV1Error;
+/// The fields and operators `getMachineIdentityAllCountsV1` documents for its `filters` parameter.
+///
+///  Each function starts a [`Filter`](crate::filter::Filter) expression;
+///  combine them with `&`, `|` and `!`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy)]
+pub struct GetMachineIdentityAllCountsV1Filter;
+impl GetMachineIdentityAllCountsV1Filter {
+    /// `ownerId` (string): `eq`.
+    pub const fn owner_id() -> crate::filter::Field<
+        GetMachineIdentityAllCountsV1Filter,
+        ::std::string::String,
+        (crate::filter::ops::Eq,),
+    > {
+        crate::filter::Field::new("ownerId")
+    }
+}
 /// Static facts about `getUnsanctionedAnomalySummaryV1`.
 static GET_UNSANCTIONED_ANOMALY_SUMMARY_V1: crate::runtime::Operation = crate::runtime::Operation {
     id: "getUnsanctionedAnomalySummaryV1",
@@ -2173,6 +3492,299 @@ impl ::std::future::IntoFuture for GetUnsanctionedAnomalySummaryV1 {
 }
 /// The error responses documented for [`MachineIdentities::get_unsanctioned_anomaly_summary_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
 pub type GetUnsanctionedAnomalySummaryV1Error = ListMachineIdentitiesV1Error;
+/// Static facts about `getMachineIdentityApplicationCountsV1`.
+static GET_MACHINE_IDENTITY_APPLICATION_COUNTS_V1: crate::runtime::Operation = crate::runtime::Operation {
+    id: "getMachineIdentityApplicationCountsV1",
+    method: ::reqwest::Method::GET,
+    path_template: "/machine-identities/v1/application-counts",
+    experimental: true,
+};
+/// Request builder for [`MachineIdentities::get_machine_identity_application_counts_v1`]: set optional parameters, then `.send().await`
+/// (or `.await` the builder itself).
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[must_use = "a request builder does nothing until you `.send().await` it"]
+pub struct GetMachineIdentityApplicationCountsV1 {
+    client: crate::Client,
+    options: crate::CallOptions,
+}
+impl GetMachineIdentityApplicationCountsV1 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::ResponseFuture<
+        crate::models::MachineIdentityApplicationCounts,
+        GetMachineIdentityApplicationCountsV1Error,
+    > {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Request,
+        crate::Error<GetMachineIdentityApplicationCountsV1Error>,
+    > {
+        let path = ::std::string::String::from(
+            "/machine-identities/v1/application-counts",
+        );
+        #[allow(unused_mut)]
+        let mut req = crate::runtime::Request::new(
+            &GET_MACHINE_IDENTITY_APPLICATION_COUNTS_V1,
+            path,
+        );
+        req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityApplicationCounts>,
+        crate::Error<GetMachineIdentityApplicationCountsV1Error>,
+    > {
+        match raw.status() {
+            200 => raw.json(),
+            400 => {
+                ::std::result::Result::Err(
+                    raw
+                        .error_json(
+                            GetMachineIdentityApplicationCountsV1Error::BadRequest,
+                        ),
+                )
+            }
+            401 => {
+                ::std::result::Result::Err(
+                    raw
+                        .error_json(
+                            GetMachineIdentityApplicationCountsV1Error::Unauthorized,
+                        ),
+                )
+            }
+            403 => {
+                ::std::result::Result::Err(
+                    raw.error_json(GetMachineIdentityApplicationCountsV1Error::Forbidden),
+                )
+            }
+            404 => {
+                ::std::result::Result::Err(
+                    raw.error_json(GetMachineIdentityApplicationCountsV1Error::NotFound),
+                )
+            }
+            429 => {
+                ::std::result::Result::Err(
+                    raw
+                        .error_json(
+                            GetMachineIdentityApplicationCountsV1Error::TooManyRequests,
+                        ),
+                )
+            }
+            500 => {
+                ::std::result::Result::Err(
+                    raw
+                        .error_json(
+                            GetMachineIdentityApplicationCountsV1Error::InternalServerError,
+                        ),
+                )
+            }
+            _ => ::std::result::Result::Err(raw.unexpected()),
+        }
+    }
+}
+impl ::std::future::IntoFuture for GetMachineIdentityApplicationCountsV1 {
+    type Output = ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityApplicationCounts>,
+        crate::Error<GetMachineIdentityApplicationCountsV1Error>,
+    >;
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::MachineIdentityApplicationCounts,
+        GetMachineIdentityApplicationCountsV1Error,
+    >;
+    /// The same as [`send`](Self::send).
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+/// The error responses documented for [`MachineIdentities::get_machine_identity_application_counts_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type GetMachineIdentityApplicationCountsV1Error = ListMachineIdentitiesV1Error;
+/// Static facts about `getMachineIdentityDailyCountsV1`.
+static GET_MACHINE_IDENTITY_DAILY_COUNTS_V1: crate::runtime::Operation = crate::runtime::Operation {
+    id: "getMachineIdentityDailyCountsV1",
+    method: ::reqwest::Method::GET,
+    path_template: "/machine-identities/v1/counts/daily",
+    experimental: true,
+};
+/// Request builder for [`MachineIdentities::get_machine_identity_daily_counts_v1`]: set optional parameters, then `.send().await`
+/// (or `.await` the builder itself).
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[must_use = "a request builder does nothing until you `.send().await` it"]
+pub struct GetMachineIdentityDailyCountsV1 {
+    client: crate::Client,
+    days: ::std::option::Option<i64>,
+    entity_type: ::std::option::Option<::std::string::String>,
+    sub_type: ::std::option::Option<::std::string::String>,
+    options: crate::CallOptions,
+}
+impl GetMachineIdentityDailyCountsV1 {
+    /// Length of the window in days, from 1 to 90 (other values get 400).
+    ///
+    /// Sent as the `days` query parameter. Must be between 1 and 90.
+    pub fn days(mut self, value: i64) -> Self {
+        self.days = ::std::option::Option::Some(value);
+        self
+    }
+    /// Only count this entity type (a value of `MachineIdentityDailyCountMetric.entityType`); other values get 400.
+    ///
+    /// Sent as the `entityType` query parameter.
+    pub fn entity_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entity_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Only count this subtype; it must be exactly a subtype the tenant has recorded.
+    ///
+    /// Sent as the `subType` query parameter.
+    pub fn sub_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sub_type = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
+    /// Checks the parameters against the limits the spec documents.
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::Error<GetMachineIdentityDailyCountsV1Error>> {
+        if let ::std::option::Option::Some(value) = self.days.as_ref() {
+            if *value < 1i64 || *value > 90i64 {
+                return ::std::result::Result::Err(crate::Error::InvalidRequest {
+                    operation_id: GET_MACHINE_IDENTITY_DAILY_COUNTS_V1.id,
+                    reason: [
+                        "days must be at least 1 and at most 90, got ",
+                        &::std::string::ToString::to_string(value),
+                    ]
+                        .concat(),
+                });
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::ResponseFuture<
+        crate::models::MachineIdentityDailyCounts,
+        GetMachineIdentityDailyCountsV1Error,
+    > {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Request,
+        crate::Error<GetMachineIdentityDailyCountsV1Error>,
+    > {
+        let path = ::std::string::String::from("/machine-identities/v1/counts/daily");
+        #[allow(unused_mut)]
+        let mut req = crate::runtime::Request::new(
+            &GET_MACHINE_IDENTITY_DAILY_COUNTS_V1,
+            path,
+        );
+        self.validate()?;
+        if let ::std::option::Option::Some(value) = &self.days {
+            req.query.push(("days", ::std::string::ToString::to_string(value)));
+        }
+        if let ::std::option::Option::Some(value) = &self.entity_type {
+            req.query.push(("entityType", ::std::string::ToString::to_string(value)));
+        }
+        if let ::std::option::Option::Some(value) = &self.sub_type {
+            req.query.push(("subType", ::std::string::ToString::to_string(value)));
+        }
+        req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityDailyCounts>,
+        crate::Error<GetMachineIdentityDailyCountsV1Error>,
+    > {
+        match raw.status() {
+            200 => raw.json(),
+            400 => {
+                ::std::result::Result::Err(
+                    raw.error_json(GetMachineIdentityDailyCountsV1Error::BadRequest),
+                )
+            }
+            401 => {
+                ::std::result::Result::Err(
+                    raw.error_json(GetMachineIdentityDailyCountsV1Error::Unauthorized),
+                )
+            }
+            403 => {
+                ::std::result::Result::Err(
+                    raw.error_json(GetMachineIdentityDailyCountsV1Error::Forbidden),
+                )
+            }
+            404 => {
+                ::std::result::Result::Err(
+                    raw.error_json(GetMachineIdentityDailyCountsV1Error::NotFound),
+                )
+            }
+            429 => {
+                ::std::result::Result::Err(
+                    raw.error_json(GetMachineIdentityDailyCountsV1Error::TooManyRequests),
+                )
+            }
+            500 => {
+                ::std::result::Result::Err(
+                    raw
+                        .error_json(
+                            GetMachineIdentityDailyCountsV1Error::InternalServerError,
+                        ),
+                )
+            }
+            _ => ::std::result::Result::Err(raw.unexpected()),
+        }
+    }
+}
+impl ::std::future::IntoFuture for GetMachineIdentityDailyCountsV1 {
+    type Output = ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityDailyCounts>,
+        crate::Error<GetMachineIdentityDailyCountsV1Error>,
+    >;
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::MachineIdentityDailyCounts,
+        GetMachineIdentityDailyCountsV1Error,
+    >;
+    /// The same as [`send`](Self::send).
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+/// The error responses documented for [`MachineIdentities::get_machine_identity_daily_counts_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type GetMachineIdentityDailyCountsV1Error = ListMachineIdentitiesV1Error;
 /// Static facts about `getMachineIdentityV1`.
 static GET_MACHINE_IDENTITY_V1: crate::runtime::Operation = crate::runtime::Operation {
     id: "getMachineIdentityV1",
@@ -2836,6 +4448,124 @@ impl crate::filter::SortField for ListMachineIdentityAnomaliesV1SortField {
         }
     }
 }
+/// Static facts about `deleteMachineIdentityAsyncV1`.
+static DELETE_MACHINE_IDENTITY_ASYNC_V1: crate::runtime::Operation = crate::runtime::Operation {
+    id: "deleteMachineIdentityAsyncV1",
+    method: ::reqwest::Method::DELETE,
+    path_template: "/machine-identities/v1/{id}/delete-async",
+    experimental: true,
+};
+/// Request builder for [`MachineIdentities::delete_machine_identity_async_v1`]: set optional parameters, then `.send().await`
+/// (or `.await` the builder itself).
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[must_use = "a request builder does nothing until you `.send().await` it"]
+pub struct DeleteMachineIdentityAsyncV1 {
+    client: crate::Client,
+    id: ::std::string::String,
+    options: crate::CallOptions,
+}
+impl DeleteMachineIdentityAsyncV1 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::ResponseFuture<
+        crate::models::TaskStatus,
+        DeleteMachineIdentityAsyncV1Error,
+    > {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Request,
+        crate::Error<DeleteMachineIdentityAsyncV1Error>,
+    > {
+        let path = [
+            "/machine-identities/v1/",
+            crate::runtime::encode_path_segment(&self.id).as_str(),
+            "/delete-async",
+        ]
+            .concat();
+        #[allow(unused_mut)]
+        let mut req = crate::runtime::Request::new(
+            &DELETE_MACHINE_IDENTITY_ASYNC_V1,
+            path,
+        );
+        req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::TaskStatus>,
+        crate::Error<DeleteMachineIdentityAsyncV1Error>,
+    > {
+        match raw.status() {
+            200 => raw.json(),
+            400 => {
+                ::std::result::Result::Err(
+                    raw.error_json(DeleteMachineIdentityAsyncV1Error::BadRequest),
+                )
+            }
+            401 => {
+                ::std::result::Result::Err(
+                    raw.error_json(DeleteMachineIdentityAsyncV1Error::Unauthorized),
+                )
+            }
+            403 => {
+                ::std::result::Result::Err(
+                    raw.error_json(DeleteMachineIdentityAsyncV1Error::Forbidden),
+                )
+            }
+            404 => {
+                ::std::result::Result::Err(
+                    raw.error_json(DeleteMachineIdentityAsyncV1Error::NotFound),
+                )
+            }
+            429 => {
+                ::std::result::Result::Err(
+                    raw.error_json(DeleteMachineIdentityAsyncV1Error::TooManyRequests),
+                )
+            }
+            500 => {
+                ::std::result::Result::Err(
+                    raw
+                        .error_json(
+                            DeleteMachineIdentityAsyncV1Error::InternalServerError,
+                        ),
+                )
+            }
+            _ => ::std::result::Result::Err(raw.unexpected()),
+        }
+    }
+}
+impl ::std::future::IntoFuture for DeleteMachineIdentityAsyncV1 {
+    type Output = ::std::result::Result<
+        crate::Response<crate::models::TaskStatus>,
+        crate::Error<DeleteMachineIdentityAsyncV1Error>,
+    >;
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::TaskStatus,
+        DeleteMachineIdentityAsyncV1Error,
+    >;
+    /// The same as [`send`](Self::send).
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+/// The error responses documented for [`MachineIdentities::delete_machine_identity_async_v1`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type DeleteMachineIdentityAsyncV1Error = ListMachineIdentitiesV1Error;
 /// Static facts about `listMachineIdentitiesV2`.
 static LIST_MACHINE_IDENTITIES_V2: crate::runtime::Operation = crate::runtime::Operation {
     id: "listMachineIdentitiesV2",
@@ -2907,6 +4637,14 @@ impl ListMachineIdentitiesV2 {
     ///
     /// **effectiveSanctionedStatus**: *eq*
     ///
+    /// **sessionCount**: *eq, gt, ge, lt, le, isnull*
+    ///
+    /// **suspiciousSessionCount**: *eq, gt, ge, lt, le, isnull*
+    ///
+    /// **entroId**: *eq*
+    ///
+    /// **insights**: *eq*
+    ///
     /// Sent as the `filters` query parameter.
     ///
     /// Sent as given; prefer the typed setter, which cannot produce an invalid expression.
@@ -2926,7 +4664,8 @@ impl ListMachineIdentitiesV2 {
         self
     }
     /// Comma-separated sort fields; a leading `-` sorts that field descending.
-    /// Sortable fields: **nativeIdentity, name, owners.primaryIdentity.name, source.name, created, modified**
+    /// Sortable fields: **nativeIdentity, name, owners.primaryIdentity.name, source.name, created, modified, sessionCount, suspiciousSessionCount**
+    /// `null` session counts (not enriched) sort apart from 0; `entroId` and `insights` are not sortable.
     ///
     /// Sent as the `sorters` query parameter.
     ///
@@ -3372,6 +5111,52 @@ impl ListMachineIdentitiesV2Filter {
     > {
         crate::filter::Field::new("effectiveSanctionedStatus")
     }
+    /// `sessionCount` (integer): `eq`, `gt`, `ge`, `lt`, `le`, `isnull`.
+    pub const fn session_count() -> crate::filter::Field<
+        ListMachineIdentitiesV2Filter,
+        i64,
+        (
+            crate::filter::ops::Eq,
+            crate::filter::ops::Gt,
+            crate::filter::ops::Ge,
+            crate::filter::ops::Lt,
+            crate::filter::ops::Le,
+            crate::filter::ops::IsNull,
+        ),
+    > {
+        crate::filter::Field::new("sessionCount")
+    }
+    /// `suspiciousSessionCount` (integer): `eq`, `gt`, `ge`, `lt`, `le`, `isnull`.
+    pub const fn suspicious_session_count() -> crate::filter::Field<
+        ListMachineIdentitiesV2Filter,
+        i64,
+        (
+            crate::filter::ops::Eq,
+            crate::filter::ops::Gt,
+            crate::filter::ops::Ge,
+            crate::filter::ops::Lt,
+            crate::filter::ops::Le,
+            crate::filter::ops::IsNull,
+        ),
+    > {
+        crate::filter::Field::new("suspiciousSessionCount")
+    }
+    /// `entroId` (string): `eq`.
+    pub const fn entro_id() -> crate::filter::Field<
+        ListMachineIdentitiesV2Filter,
+        ::std::string::String,
+        (crate::filter::ops::Eq,),
+    > {
+        crate::filter::Field::new("entroId")
+    }
+    /// `insights` (string): `eq`.
+    pub const fn insights() -> crate::filter::Field<
+        ListMachineIdentitiesV2Filter,
+        ::std::string::String,
+        (crate::filter::ops::Eq,),
+    > {
+        crate::filter::Field::new("insights")
+    }
 }
 /// The fields `listMachineIdentitiesV2` can sort by. Wrap them in [`Sort::asc`](crate::filter::Sort::asc) or
 ///  [`Sort::desc`](crate::filter::Sort::desc); a bare field sorts ascending.
@@ -3397,6 +5182,10 @@ pub enum ListMachineIdentitiesV2SortField {
     Created,
     /// `modified`
     Modified,
+    /// `sessionCount`
+    SessionCount,
+    /// `suspiciousSessionCount`
+    SuspiciousSessionCount,
 }
 impl crate::filter::SortField for ListMachineIdentitiesV2SortField {
     fn wire(&self) -> &'static str {
@@ -3407,6 +5196,8 @@ impl crate::filter::SortField for ListMachineIdentitiesV2SortField {
             Self::SourceName => "source.name",
             Self::Created => "created",
             Self::Modified => "modified",
+            Self::SessionCount => "sessionCount",
+            Self::SuspiciousSessionCount => "suspiciousSessionCount",
         }
     }
 }
@@ -3520,6 +5311,643 @@ impl ::std::future::IntoFuture for CreateMachineIdentityV2 {
 }
 /// The error responses documented for [`MachineIdentities::create_machine_identity_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
 pub type CreateMachineIdentityV2Error = ListMachineIdentitiesV1Error;
+/// Static facts about `getMachineIdentityAgentCountsV2`.
+static GET_MACHINE_IDENTITY_AGENT_COUNTS_V2: crate::runtime::Operation = crate::runtime::Operation {
+    id: "getMachineIdentityAgentCountsV2",
+    method: ::reqwest::Method::GET,
+    path_template: "/machine-identities/v2/agent-counts",
+    experimental: true,
+};
+/// Request builder for [`MachineIdentities::get_machine_identity_agent_counts_v2`]: set optional parameters, then `.send().await`
+/// (or `.await` the builder itself).
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[must_use = "a request builder does nothing until you `.send().await` it"]
+pub struct GetMachineIdentityAgentCountsV2 {
+    client: crate::Client,
+    options: crate::CallOptions,
+}
+impl GetMachineIdentityAgentCountsV2 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::ResponseFuture<
+        crate::models::MachineIdentityAgentCounts,
+        GetMachineIdentityAgentCountsV2Error,
+    > {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Request,
+        crate::Error<GetMachineIdentityAgentCountsV2Error>,
+    > {
+        let path = ::std::string::String::from("/machine-identities/v2/agent-counts");
+        #[allow(unused_mut)]
+        let mut req = crate::runtime::Request::new(
+            &GET_MACHINE_IDENTITY_AGENT_COUNTS_V2,
+            path,
+        );
+        req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityAgentCounts>,
+        crate::Error<GetMachineIdentityAgentCountsV2Error>,
+    > {
+        match raw.status() {
+            200 => raw.json(),
+            400 => {
+                ::std::result::Result::Err(
+                    raw.error_json(GetMachineIdentityAgentCountsV2Error::BadRequest),
+                )
+            }
+            401 => {
+                ::std::result::Result::Err(
+                    raw.error_json(GetMachineIdentityAgentCountsV2Error::Unauthorized),
+                )
+            }
+            403 => {
+                ::std::result::Result::Err(
+                    raw.error_json(GetMachineIdentityAgentCountsV2Error::Forbidden),
+                )
+            }
+            404 => {
+                ::std::result::Result::Err(
+                    raw.error_json(GetMachineIdentityAgentCountsV2Error::NotFound),
+                )
+            }
+            429 => {
+                ::std::result::Result::Err(
+                    raw.error_json(GetMachineIdentityAgentCountsV2Error::TooManyRequests),
+                )
+            }
+            500 => {
+                ::std::result::Result::Err(
+                    raw
+                        .error_json(
+                            GetMachineIdentityAgentCountsV2Error::InternalServerError,
+                        ),
+                )
+            }
+            _ => ::std::result::Result::Err(raw.unexpected()),
+        }
+    }
+}
+impl ::std::future::IntoFuture for GetMachineIdentityAgentCountsV2 {
+    type Output = ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityAgentCounts>,
+        crate::Error<GetMachineIdentityAgentCountsV2Error>,
+    >;
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::MachineIdentityAgentCounts,
+        GetMachineIdentityAgentCountsV2Error,
+    >;
+    /// The same as [`send`](Self::send).
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+/// The error responses documented for [`MachineIdentities::get_machine_identity_agent_counts_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type GetMachineIdentityAgentCountsV2Error = ListMachineIdentitiesV1Error;
+/// Static facts about `getMachineIdentityApplicationCountsV2`.
+static GET_MACHINE_IDENTITY_APPLICATION_COUNTS_V2: crate::runtime::Operation = crate::runtime::Operation {
+    id: "getMachineIdentityApplicationCountsV2",
+    method: ::reqwest::Method::GET,
+    path_template: "/machine-identities/v2/application-counts",
+    experimental: true,
+};
+/// Request builder for [`MachineIdentities::get_machine_identity_application_counts_v2`]: set optional parameters, then `.send().await`
+/// (or `.await` the builder itself).
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[must_use = "a request builder does nothing until you `.send().await` it"]
+pub struct GetMachineIdentityApplicationCountsV2 {
+    client: crate::Client,
+    options: crate::CallOptions,
+}
+impl GetMachineIdentityApplicationCountsV2 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::ResponseFuture<
+        crate::models::MachineIdentityApplicationCounts,
+        GetMachineIdentityApplicationCountsV2Error,
+    > {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Request,
+        crate::Error<GetMachineIdentityApplicationCountsV2Error>,
+    > {
+        let path = ::std::string::String::from(
+            "/machine-identities/v2/application-counts",
+        );
+        #[allow(unused_mut)]
+        let mut req = crate::runtime::Request::new(
+            &GET_MACHINE_IDENTITY_APPLICATION_COUNTS_V2,
+            path,
+        );
+        req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityApplicationCounts>,
+        crate::Error<GetMachineIdentityApplicationCountsV2Error>,
+    > {
+        match raw.status() {
+            200 => raw.json(),
+            400 => {
+                ::std::result::Result::Err(
+                    raw
+                        .error_json(
+                            GetMachineIdentityApplicationCountsV2Error::BadRequest,
+                        ),
+                )
+            }
+            401 => {
+                ::std::result::Result::Err(
+                    raw
+                        .error_json(
+                            GetMachineIdentityApplicationCountsV2Error::Unauthorized,
+                        ),
+                )
+            }
+            403 => {
+                ::std::result::Result::Err(
+                    raw.error_json(GetMachineIdentityApplicationCountsV2Error::Forbidden),
+                )
+            }
+            404 => {
+                ::std::result::Result::Err(
+                    raw.error_json(GetMachineIdentityApplicationCountsV2Error::NotFound),
+                )
+            }
+            429 => {
+                ::std::result::Result::Err(
+                    raw
+                        .error_json(
+                            GetMachineIdentityApplicationCountsV2Error::TooManyRequests,
+                        ),
+                )
+            }
+            500 => {
+                ::std::result::Result::Err(
+                    raw
+                        .error_json(
+                            GetMachineIdentityApplicationCountsV2Error::InternalServerError,
+                        ),
+                )
+            }
+            _ => ::std::result::Result::Err(raw.unexpected()),
+        }
+    }
+}
+impl ::std::future::IntoFuture for GetMachineIdentityApplicationCountsV2 {
+    type Output = ::std::result::Result<
+        crate::Response<crate::models::MachineIdentityApplicationCounts>,
+        crate::Error<GetMachineIdentityApplicationCountsV2Error>,
+    >;
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::MachineIdentityApplicationCounts,
+        GetMachineIdentityApplicationCountsV2Error,
+    >;
+    /// The same as [`send`](Self::send).
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+/// The error responses documented for [`MachineIdentities::get_machine_identity_application_counts_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type GetMachineIdentityApplicationCountsV2Error = ListMachineIdentitiesV1Error;
+/// Static facts about `deleteMachineIdentitiesInBulkV2`.
+static DELETE_MACHINE_IDENTITIES_IN_BULK_V2: crate::runtime::Operation = crate::runtime::Operation {
+    id: "deleteMachineIdentitiesInBulkV2",
+    method: ::reqwest::Method::POST,
+    path_template: "/machine-identities/v2/bulk-delete",
+    experimental: true,
+};
+/// Request builder for [`MachineIdentities::delete_machine_identities_in_bulk_v2`]: set optional parameters, then `.send().await`
+/// (or `.await` the builder itself).
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[must_use = "a request builder does nothing until you `.send().await` it"]
+pub struct DeleteMachineIdentitiesInBulkV2 {
+    client: crate::Client,
+    body: crate::models::MachineIdentityBulkRequest,
+    options: crate::CallOptions,
+}
+impl DeleteMachineIdentitiesInBulkV2 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::ResponseFuture<
+        ::std::vec::Vec<crate::models::MachineIdentityBulkResult>,
+        DeleteMachineIdentitiesInBulkV2Error,
+    > {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Request,
+        crate::Error<DeleteMachineIdentitiesInBulkV2Error>,
+    > {
+        let path = ::std::string::String::from("/machine-identities/v2/bulk-delete");
+        #[allow(unused_mut)]
+        let mut req = crate::runtime::Request::new(
+            &DELETE_MACHINE_IDENTITIES_IN_BULK_V2,
+            path,
+        );
+        req.accept = ::std::option::Option::Some("application/json");
+        req.body = ::std::option::Option::Some(
+            crate::runtime::Body::json("application/json", &self.body)?,
+        );
+        req.options = self.options;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<::std::vec::Vec<crate::models::MachineIdentityBulkResult>>,
+        crate::Error<DeleteMachineIdentitiesInBulkV2Error>,
+    > {
+        match raw.status() {
+            207 => raw.json(),
+            400 => {
+                ::std::result::Result::Err(
+                    raw.error_json(DeleteMachineIdentitiesInBulkV2Error::BadRequest),
+                )
+            }
+            401 => {
+                ::std::result::Result::Err(
+                    raw.error_json(DeleteMachineIdentitiesInBulkV2Error::Unauthorized),
+                )
+            }
+            403 => {
+                ::std::result::Result::Err(
+                    raw.error_json(DeleteMachineIdentitiesInBulkV2Error::Forbidden),
+                )
+            }
+            404 => {
+                ::std::result::Result::Err(
+                    raw.error_json(DeleteMachineIdentitiesInBulkV2Error::NotFound),
+                )
+            }
+            429 => {
+                ::std::result::Result::Err(
+                    raw.error_json(DeleteMachineIdentitiesInBulkV2Error::TooManyRequests),
+                )
+            }
+            500 => {
+                ::std::result::Result::Err(
+                    raw
+                        .error_json(
+                            DeleteMachineIdentitiesInBulkV2Error::InternalServerError,
+                        ),
+                )
+            }
+            _ => ::std::result::Result::Err(raw.unexpected()),
+        }
+    }
+}
+impl ::std::future::IntoFuture for DeleteMachineIdentitiesInBulkV2 {
+    type Output = ::std::result::Result<
+        crate::Response<::std::vec::Vec<crate::models::MachineIdentityBulkResult>>,
+        crate::Error<DeleteMachineIdentitiesInBulkV2Error>,
+    >;
+    type IntoFuture = crate::ResponseFuture<
+        ::std::vec::Vec<crate::models::MachineIdentityBulkResult>,
+        DeleteMachineIdentitiesInBulkV2Error,
+    >;
+    /// The same as [`send`](Self::send).
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+/// The error responses documented for [`MachineIdentities::delete_machine_identities_in_bulk_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type DeleteMachineIdentitiesInBulkV2Error = ListMachineIdentitiesV1Error;
+/// Static facts about `updateMachineIdentitiesInBulkV2`.
+static UPDATE_MACHINE_IDENTITIES_IN_BULK_V2: crate::runtime::Operation = crate::runtime::Operation {
+    id: "updateMachineIdentitiesInBulkV2",
+    method: ::reqwest::Method::POST,
+    path_template: "/machine-identities/v2/bulk-update",
+    experimental: true,
+};
+/// Request builder for [`MachineIdentities::update_machine_identities_in_bulk_v2`]: set optional parameters, then `.send().await`
+/// (or `.await` the builder itself).
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[must_use = "a request builder does nothing until you `.send().await` it"]
+pub struct UpdateMachineIdentitiesInBulkV2 {
+    client: crate::Client,
+    body: crate::models::MachineIdentityBulkUpdateRequest,
+    options: crate::CallOptions,
+}
+impl UpdateMachineIdentitiesInBulkV2 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::ResponseFuture<
+        ::std::vec::Vec<crate::models::MachineIdentityBulkResult>,
+        UpdateMachineIdentitiesInBulkV2Error,
+    > {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Request,
+        crate::Error<UpdateMachineIdentitiesInBulkV2Error>,
+    > {
+        let path = ::std::string::String::from("/machine-identities/v2/bulk-update");
+        #[allow(unused_mut)]
+        let mut req = crate::runtime::Request::new(
+            &UPDATE_MACHINE_IDENTITIES_IN_BULK_V2,
+            path,
+        );
+        req.accept = ::std::option::Option::Some("application/json");
+        req.body = ::std::option::Option::Some(
+            crate::runtime::Body::json("application/json", &self.body)?,
+        );
+        req.options = self.options;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<::std::vec::Vec<crate::models::MachineIdentityBulkResult>>,
+        crate::Error<UpdateMachineIdentitiesInBulkV2Error>,
+    > {
+        match raw.status() {
+            207 => raw.json(),
+            400 => {
+                ::std::result::Result::Err(
+                    raw.error_json(UpdateMachineIdentitiesInBulkV2Error::BadRequest),
+                )
+            }
+            401 => {
+                ::std::result::Result::Err(
+                    raw.error_json(UpdateMachineIdentitiesInBulkV2Error::Unauthorized),
+                )
+            }
+            403 => {
+                ::std::result::Result::Err(
+                    raw.error_json(UpdateMachineIdentitiesInBulkV2Error::Forbidden),
+                )
+            }
+            404 => {
+                ::std::result::Result::Err(
+                    raw.error_json(UpdateMachineIdentitiesInBulkV2Error::NotFound),
+                )
+            }
+            429 => {
+                ::std::result::Result::Err(
+                    raw.error_json(UpdateMachineIdentitiesInBulkV2Error::TooManyRequests),
+                )
+            }
+            500 => {
+                ::std::result::Result::Err(
+                    raw
+                        .error_json(
+                            UpdateMachineIdentitiesInBulkV2Error::InternalServerError,
+                        ),
+                )
+            }
+            _ => ::std::result::Result::Err(raw.unexpected()),
+        }
+    }
+}
+impl ::std::future::IntoFuture for UpdateMachineIdentitiesInBulkV2 {
+    type Output = ::std::result::Result<
+        crate::Response<::std::vec::Vec<crate::models::MachineIdentityBulkResult>>,
+        crate::Error<UpdateMachineIdentitiesInBulkV2Error>,
+    >;
+    type IntoFuture = crate::ResponseFuture<
+        ::std::vec::Vec<crate::models::MachineIdentityBulkResult>,
+        UpdateMachineIdentitiesInBulkV2Error,
+    >;
+    /// The same as [`send`](Self::send).
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+/// The error responses documented for [`MachineIdentities::update_machine_identities_in_bulk_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type UpdateMachineIdentitiesInBulkV2Error = ListMachineIdentitiesV1Error;
+/// Static facts about `listMachineIdentityHostnamesV2`.
+static LIST_MACHINE_IDENTITY_HOSTNAMES_V2: crate::runtime::Operation = crate::runtime::Operation {
+    id: "listMachineIdentityHostnamesV2",
+    method: ::reqwest::Method::GET,
+    path_template: "/machine-identities/v2/hostnames",
+    experimental: true,
+};
+/// Request builder for [`MachineIdentities::list_machine_identity_hostnames_v2`]: set optional parameters, then `.send().await`
+/// (or `.await` the builder itself).
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[must_use = "a request builder does nothing until you `.send().await` it"]
+pub struct ListMachineIdentityHostnamesV2 {
+    client: crate::Client,
+    prefix: ::std::option::Option<::std::string::String>,
+    limit: ::std::option::Option<i64>,
+    cursor: ::std::option::Option<::std::string::String>,
+    options: crate::CallOptions,
+}
+impl ListMachineIdentityHostnamesV2 {
+    /// Only hostnames that start with this value (compared ignoring case and accents); a blank value is ignored.
+    ///
+    /// Sent as the `prefix` query parameter.
+    pub fn prefix(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.prefix = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Maximum number of hostnames in the page, from 1 to 250 (other values get 400).
+    ///
+    /// Sent as the `limit` query parameter. Must be between 1 and 250.
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = ::std::option::Option::Some(value);
+        self
+    }
+    /// Only hostnames that sort after this value; pass the last hostname of the previous page, and leave it out for the first page. A blank value gets 400.
+    ///
+    /// Sent as the `cursor` query parameter.
+    pub fn cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
+    /// Checks the parameters against the limits the spec documents.
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::Error<ListMachineIdentityHostnamesV2Error>> {
+        if let ::std::option::Option::Some(value) = self.limit.as_ref() {
+            if *value < 1i64 || *value > 250i64 {
+                return ::std::result::Result::Err(crate::Error::InvalidRequest {
+                    operation_id: LIST_MACHINE_IDENTITY_HOSTNAMES_V2.id,
+                    reason: [
+                        "limit must be at least 1 and at most 250, got ",
+                        &::std::string::ToString::to_string(value),
+                    ]
+                        .concat(),
+                });
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::ResponseFuture<
+        ::std::vec::Vec<::std::string::String>,
+        ListMachineIdentityHostnamesV2Error,
+    > {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Request,
+        crate::Error<ListMachineIdentityHostnamesV2Error>,
+    > {
+        let path = ::std::string::String::from("/machine-identities/v2/hostnames");
+        #[allow(unused_mut)]
+        let mut req = crate::runtime::Request::new(
+            &LIST_MACHINE_IDENTITY_HOSTNAMES_V2,
+            path,
+        );
+        self.validate()?;
+        if let ::std::option::Option::Some(value) = &self.prefix {
+            req.query.push(("prefix", ::std::string::ToString::to_string(value)));
+        }
+        if let ::std::option::Option::Some(value) = &self.limit {
+            req.query.push(("limit", ::std::string::ToString::to_string(value)));
+        }
+        if let ::std::option::Option::Some(value) = &self.cursor {
+            req.query.push(("cursor", ::std::string::ToString::to_string(value)));
+        }
+        req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<::std::vec::Vec<::std::string::String>>,
+        crate::Error<ListMachineIdentityHostnamesV2Error>,
+    > {
+        match raw.status() {
+            200 => raw.json(),
+            400 => {
+                ::std::result::Result::Err(
+                    raw.error_json(ListMachineIdentityHostnamesV2Error::BadRequest),
+                )
+            }
+            401 => {
+                ::std::result::Result::Err(
+                    raw.error_json(ListMachineIdentityHostnamesV2Error::Unauthorized),
+                )
+            }
+            403 => {
+                ::std::result::Result::Err(
+                    raw.error_json(ListMachineIdentityHostnamesV2Error::Forbidden),
+                )
+            }
+            404 => {
+                ::std::result::Result::Err(
+                    raw.error_json(ListMachineIdentityHostnamesV2Error::NotFound),
+                )
+            }
+            429 => {
+                ::std::result::Result::Err(
+                    raw.error_json(ListMachineIdentityHostnamesV2Error::TooManyRequests),
+                )
+            }
+            500 => {
+                ::std::result::Result::Err(
+                    raw
+                        .error_json(
+                            ListMachineIdentityHostnamesV2Error::InternalServerError,
+                        ),
+                )
+            }
+            _ => ::std::result::Result::Err(raw.unexpected()),
+        }
+    }
+}
+impl ::std::future::IntoFuture for ListMachineIdentityHostnamesV2 {
+    type Output = ::std::result::Result<
+        crate::Response<::std::vec::Vec<::std::string::String>>,
+        crate::Error<ListMachineIdentityHostnamesV2Error>,
+    >;
+    type IntoFuture = crate::ResponseFuture<
+        ::std::vec::Vec<::std::string::String>,
+        ListMachineIdentityHostnamesV2Error,
+    >;
+    /// The same as [`send`](Self::send).
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+/// The error responses documented for [`MachineIdentities::list_machine_identity_hostnames_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type ListMachineIdentityHostnamesV2Error = ListMachineIdentitiesV1Error;
 /// Static facts about `getMachineIdentityV2`.
 static GET_MACHINE_IDENTITY_V2: crate::runtime::Operation = crate::runtime::Operation {
     id: "getMachineIdentityV2",
@@ -3849,6 +6277,1352 @@ impl ::std::future::IntoFuture for UpdateMachineIdentityV2 {
 }
 /// The error responses documented for [`MachineIdentities::update_machine_identity_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
 pub type UpdateMachineIdentityV2Error = ListMachineIdentitiesV1Error;
+/// Static facts about `listMachineIdentityAccountsV2`.
+static LIST_MACHINE_IDENTITY_ACCOUNTS_V2: crate::runtime::Operation = crate::runtime::Operation {
+    id: "listMachineIdentityAccountsV2",
+    method: ::reqwest::Method::GET,
+    path_template: "/machine-identities/v2/{id}/accounts",
+    experimental: true,
+};
+/// Request builder for [`MachineIdentities::list_machine_identity_accounts_v2`]: set optional parameters, then `.send().await`
+/// (or `.await` the builder itself).
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[must_use = "a request builder does nothing until you `.send().await` it"]
+pub struct ListMachineIdentityAccountsV2 {
+    client: crate::Client,
+    id: ::std::string::String,
+    limit: ::std::option::Option<i32>,
+    offset: ::std::option::Option<i32>,
+    count: ::std::option::Option<bool>,
+    filters: ::std::option::Option<::std::string::String>,
+    sorters: ::std::option::Option<::std::string::String>,
+    max_items: ::std::option::Option<u64>,
+    concurrency: usize,
+    options: crate::CallOptions,
+}
+impl ListMachineIdentityAccountsV2 {
+    /// Maximum number of results to return (page size).
+    ///
+    /// Sent as the `limit` query parameter. Server default: `250`. Must be between 0 and 250.
+    pub fn limit(mut self, value: i32) -> Self {
+        self.limit = ::std::option::Option::Some(value);
+        self
+    }
+    /// Number of results to skip; use with `limit` to page through a collection.
+    ///
+    /// Sent as the `offset` query parameter. Server default: `0`. Must be at least 0.
+    pub fn offset(mut self, value: i32) -> Self {
+        self.offset = ::std::option::Option::Some(value);
+        self
+    }
+    /// When `true`, the `X-Total-Count` response header holds the total number of
+    /// results, ignoring `limit` and `offset`. Counting costs server time; only ask
+    /// for it when you use it.
+    ///
+    /// Sent as the `count` query parameter. Server default: `false`.
+    pub fn count(mut self, value: bool) -> Self {
+        self.count = ::std::option::Option::Some(value);
+        self
+    }
+    /// Filters the results with a typed expression; see [`ListMachineIdentityAccountsV2Filter`] for the fields and operators this operation documents.
+    pub fn filters(
+        mut self,
+        filter: impl crate::filter::IntoFilter<ListMachineIdentityAccountsV2Filter>,
+    ) -> Self {
+        self.filters = ::std::option::Option::Some(filter.into_filter().to_string());
+        self
+    }
+    /// Filter expression in the SailPoint collection filter syntax. With unknown-severity counting enabled, a stored `null` severity matches `risk.severity eq "UNKNOWN"`. Filterable fields and operators:
+    ///
+    /// **id**: *eq, in*
+    ///
+    /// **name**: *eq, in, sw*
+    ///
+    /// **nativeIdentity**: *eq, in, sw*
+    ///
+    /// **uuid**: *eq, in*
+    ///
+    /// **description**: *eq, in, sw*
+    ///
+    /// **machineIdentity.id**: *eq, in*
+    ///
+    /// **machineIdentity.name**: *eq, in, sw*
+    ///
+    /// **subtype.technicalName**: *eq, in, sw*
+    ///
+    /// **subtype.displayName**: *eq, in, sw*
+    ///
+    /// **accessType**: *eq, in, sw*
+    ///
+    /// **environment**: *eq, in, sw*
+    ///
+    /// **ownerIdentity**: *eq, in*
+    ///
+    /// **ownerIdentity.id**: *eq, in*
+    ///
+    /// **ownerIdentity.name**: *eq, in, sw*
+    ///
+    /// **manuallyCorrelated**: *eq*
+    ///
+    /// **enabled**: *eq*
+    ///
+    /// **locked**: *eq*
+    ///
+    /// **hasEntitlements**: *eq*
+    ///
+    /// **attributes**: *eq*
+    ///
+    /// **source.id**: *eq, in*
+    ///
+    /// **source.name**: *eq, in, sw*
+    ///
+    /// **created**: *eq, gt, lt, ge, le*
+    ///
+    /// **modified**: *eq, gt, lt, ge, le*
+    ///
+    /// **risk.severity**: *eq, in*
+    ///
+    /// **permissionLevel**: *eq, in*
+    ///
+    /// **lastUsedAt**: *gt, lt, ge, le*
+    ///
+    /// Sent as the `filters` query parameter.
+    ///
+    /// Sent as given; prefer the typed setter, which cannot produce an invalid expression.
+    pub fn filters_raw(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.filters = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sorts the results: one [`Sort`](crate::filter::Sort), or a list of sorts or fields, in order; see [`ListMachineIdentityAccountsV2SortField`].
+    pub fn sorters(
+        mut self,
+        sorters: impl crate::filter::IntoSorters<ListMachineIdentityAccountsV2SortField>,
+    ) -> Self {
+        self.sorters = sorters.into_sorters();
+        self
+    }
+    /// Comma-separated sort fields; a leading `-` sorts that field descending. `risk.severity` sorts by rank (UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL); `null` Entro values sort last.
+    /// Sortable fields: **id, name, nativeIdentity, ownerIdentity, uuid, description, machineIdentity.id, machineIdentity.name, subtype.technicalName, subtype.displayName, accessType, environment, manuallyCorrelated, enabled, locked, hasEntitlements, ownerIdentity.id, ownerIdentity.name, attributes, source.id, source.name, created, modified, risk.severity, permissionLevel, lastUsedAt**
+    ///
+    /// Sent as the `sorters` query parameter.
+    ///
+    /// Sent as given; prefer the typed setter.
+    pub fn sorters_raw(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sorters = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// The most items [`stream`](Self::stream) yields, across all pages. It never
+    /// requests more than that. Ignored by `send`.
+    pub fn max_items(mut self, max: u64) -> Self {
+        self.max_items = ::std::option::Option::Some(max);
+        self
+    }
+    /// The most page requests [`stream`](Self::stream) keeps in flight at once;
+    /// 0 counts as 1. The default, 1, fetches one page at a time. Items still come
+    /// out in order, each once; see [`stream`](Self::stream) for what more pages in
+    /// flight cost and how they share the client's rate budget. Ignored by `send`.
+    pub fn concurrency(mut self, pages: usize) -> Self {
+        self.concurrency = pages.max(1);
+        self
+    }
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
+    /// Checks the parameters against the limits the spec documents.
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<(), crate::Error<ListMachineIdentityAccountsV2Error>> {
+        if let ::std::option::Option::Some(value) = self.limit.as_ref() {
+            if *value < 0i32 || *value > 250i32 {
+                return ::std::result::Result::Err(crate::Error::InvalidRequest {
+                    operation_id: LIST_MACHINE_IDENTITY_ACCOUNTS_V2.id,
+                    reason: [
+                        "limit must be at least 0 and at most 250, got ",
+                        &::std::string::ToString::to_string(value),
+                    ]
+                        .concat(),
+                });
+            }
+        }
+        if let ::std::option::Option::Some(value) = self.offset.as_ref() {
+            if *value < 0i32 {
+                return ::std::result::Result::Err(crate::Error::InvalidRequest {
+                    operation_id: LIST_MACHINE_IDENTITY_ACCOUNTS_V2.id,
+                    reason: [
+                        "offset must be at least 0, got ",
+                        &::std::string::ToString::to_string(value),
+                    ]
+                        .concat(),
+                });
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::ResponseFuture<
+        ::std::vec::Vec<crate::models::MachineAccount>,
+        ListMachineIdentityAccountsV2Error,
+    > {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Request,
+        crate::Error<ListMachineIdentityAccountsV2Error>,
+    > {
+        let path = [
+            "/machine-identities/v2/",
+            crate::runtime::encode_path_segment(&self.id).as_str(),
+            "/accounts",
+        ]
+            .concat();
+        #[allow(unused_mut)]
+        let mut req = crate::runtime::Request::new(
+            &LIST_MACHINE_IDENTITY_ACCOUNTS_V2,
+            path,
+        );
+        self.validate()?;
+        if let ::std::option::Option::Some(value) = &self.limit {
+            req.query.push(("limit", ::std::string::ToString::to_string(value)));
+        }
+        if let ::std::option::Option::Some(value) = &self.offset {
+            req.query.push(("offset", ::std::string::ToString::to_string(value)));
+        }
+        if let ::std::option::Option::Some(value) = &self.count {
+            req.query.push(("count", ::std::string::ToString::to_string(value)));
+        }
+        if let ::std::option::Option::Some(value) = &self.filters {
+            req.query.push(("filters", ::std::string::ToString::to_string(value)));
+        }
+        if let ::std::option::Option::Some(value) = &self.sorters {
+            req.query.push(("sorters", ::std::string::ToString::to_string(value)));
+        }
+        req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<::std::vec::Vec<crate::models::MachineAccount>>,
+        crate::Error<ListMachineIdentityAccountsV2Error>,
+    > {
+        match raw.status() {
+            200 => raw.json(),
+            400 => {
+                ::std::result::Result::Err(
+                    raw.error_json(ListMachineIdentityAccountsV2Error::BadRequest),
+                )
+            }
+            401 => {
+                ::std::result::Result::Err(
+                    raw.error_json(ListMachineIdentityAccountsV2Error::Unauthorized),
+                )
+            }
+            403 => {
+                ::std::result::Result::Err(
+                    raw.error_json(ListMachineIdentityAccountsV2Error::Forbidden),
+                )
+            }
+            404 => {
+                ::std::result::Result::Err(
+                    raw.error_json(ListMachineIdentityAccountsV2Error::NotFound),
+                )
+            }
+            429 => {
+                ::std::result::Result::Err(
+                    raw.error_json(ListMachineIdentityAccountsV2Error::TooManyRequests),
+                )
+            }
+            500 => {
+                ::std::result::Result::Err(
+                    raw
+                        .error_json(
+                            ListMachineIdentityAccountsV2Error::InternalServerError,
+                        ),
+                )
+            }
+            _ => ::std::result::Result::Err(raw.unexpected()),
+        }
+    }
+}
+impl ::std::future::IntoFuture for ListMachineIdentityAccountsV2 {
+    type Output = ::std::result::Result<
+        crate::Response<::std::vec::Vec<crate::models::MachineAccount>>,
+        crate::Error<ListMachineIdentityAccountsV2Error>,
+    >;
+    type IntoFuture = crate::ResponseFuture<
+        ::std::vec::Vec<crate::models::MachineAccount>,
+        ListMachineIdentityAccountsV2Error,
+    >;
+    /// The same as [`send`](Self::send).
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+impl ListMachineIdentityAccountsV2 {
+    /// Streams every item across pages, in order, each once.
+    ///
+    ///  The page size is the `limit` you set, or 250 (the spec's default).
+    ///  Paging starts at the `offset` you set, or 0. It stops after an empty
+    ///  page, after `X-Total-Count` items when the server sends that header (ask
+    ///  for it with `count=true` where the operation has it, to save the final
+    ///  empty page), or after [`max_items`](Self::max_items) items, never
+    ///  requesting more than that. A page shorter than `limit` does not end it:
+    ///  servers may cap pages below `limit`. Filters and sorters are sent with
+    ///  every page. An error ends the stream after it is yielded; that includes
+    ///  [`Error::RepeatedPage`](crate::Error::RepeatedPage) when a page repeats
+    ///  one already received (a server that ignores `offset`) and
+    ///  [`Error::OffsetOverflow`](crate::Error::OffsetOverflow) when the next
+    ///  offset is above what `offset` allows.
+    ///
+    ///  # Concurrency
+    ///
+    ///  [`concurrency(n)`](Self::concurrency) keeps up to `n` page requests in
+    ///  flight (default 1: one page at a time). Items still come out in order,
+    ///  each once, and exactly `max_items` of them when the list is that long.
+    ///  With more than one page in flight, the first page asks for `count=true`
+    ///  and the others wait for its `X-Total-Count`, so no request is wasted past
+    ///  the end.
+    ///  Every page request waits for the client's rate budget
+    ///  ([`ClientBuilder::rate_limit`](crate::ClientBuilder::rate_limit)), shared
+    ///  with every clone of the client, so a larger `n` speeds paging up to the
+    ///  rate limit and no further; after a `429` the budget shrinks and the page is
+    ///  retried. Dropping the stream cancels the requests in flight.
+    pub fn stream(
+        self,
+    ) -> ::futures_util::stream::BoxStream<
+        'static,
+        ::std::result::Result<
+            crate::models::MachineAccount,
+            crate::Error<ListMachineIdentityAccountsV2Error>,
+        >,
+    > {
+        let page_size = self.limit.map_or(250, |l| u32::try_from(l).unwrap_or(0));
+        let start = self.offset.map_or(0, |o| u64::try_from(o).unwrap_or(0));
+        let max_items = self.max_items;
+        let mut invalid = self.validate().err();
+        let paging = crate::runtime::Paging {
+            operation_id: "listMachineIdentityAccountsV2",
+            page_size,
+            start_offset: start,
+            max_items,
+            max_offset: <::std::primitive::u64>::try_from(<i32>::MAX)
+                .unwrap_or(::std::primitive::u64::MAX),
+            concurrency: self.concurrency,
+            can_count: true,
+        };
+        crate::runtime::paginate_with(
+            paging,
+            move |request: crate::runtime::PageRequest| {
+                let mut page = self.clone();
+                page.offset = ::std::option::Option::Some(
+                    <i32>::try_from(request.offset).unwrap_or(<i32>::MAX),
+                );
+                page.limit = ::std::option::Option::Some(
+                    <i32>::try_from(request.limit).unwrap_or(<i32>::MAX),
+                );
+                if request.count {
+                    page.count = ::std::option::Option::Some(true);
+                }
+                match invalid.take() {
+                    ::std::option::Option::Some(e) => crate::ResponseFuture::failed(e),
+                    ::std::option::Option::None => page.send(),
+                }
+            },
+        )
+    }
+    /// The number of items matching the filters, in one request: sends `count=true`
+    /// with the smallest page and returns the `X-Total-Count` header
+    /// ([`Response::total_count`](crate::Response::total_count)); `None` if the server
+    /// did not send it.
+    pub async fn total_count(
+        mut self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<u64>,
+        crate::Error<ListMachineIdentityAccountsV2Error>,
+    > {
+        self.count = ::std::option::Option::Some(true);
+        self.limit = ::std::option::Option::Some(1);
+        self.send().await.map(|response| response.total_count())
+    }
+}
+/// The error responses documented for [`MachineIdentities::list_machine_identity_accounts_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type ListMachineIdentityAccountsV2Error = ListMachineIdentitiesV1Error;
+/// The fields and operators `listMachineIdentityAccountsV2` documents for its `filters` parameter.
+///
+///  Each function starts a [`Filter`](crate::filter::Filter) expression;
+///  combine them with `&`, `|` and `!`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy)]
+pub struct ListMachineIdentityAccountsV2Filter;
+impl ListMachineIdentityAccountsV2Filter {
+    /// `id` (string): `eq`, `in`.
+    pub const fn id() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        ::std::string::String,
+        (crate::filter::ops::Eq, crate::filter::ops::In),
+    > {
+        crate::filter::Field::new("id")
+    }
+    /// `name` (string): `eq`, `sw`, `in`.
+    pub const fn name() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        ::std::string::String,
+        (crate::filter::ops::Eq, crate::filter::ops::Sw, crate::filter::ops::In),
+    > {
+        crate::filter::Field::new("name")
+    }
+    /// `nativeIdentity` (string): `eq`, `sw`, `in`.
+    pub const fn native_identity() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        ::std::string::String,
+        (crate::filter::ops::Eq, crate::filter::ops::Sw, crate::filter::ops::In),
+    > {
+        crate::filter::Field::new("nativeIdentity")
+    }
+    /// `uuid` (string): `eq`, `in`.
+    pub const fn uuid() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        ::std::string::String,
+        (crate::filter::ops::Eq, crate::filter::ops::In),
+    > {
+        crate::filter::Field::new("uuid")
+    }
+    /// `description` (string): `eq`, `sw`, `in`.
+    pub const fn description() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        ::std::string::String,
+        (crate::filter::ops::Eq, crate::filter::ops::Sw, crate::filter::ops::In),
+    > {
+        crate::filter::Field::new("description")
+    }
+    /// `machineIdentity.id` (string): `eq`, `in`.
+    pub const fn machine_identity_id() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        ::std::string::String,
+        (crate::filter::ops::Eq, crate::filter::ops::In),
+    > {
+        crate::filter::Field::new("machineIdentity.id")
+    }
+    /// `machineIdentity.name` (string): `eq`, `sw`, `in`.
+    pub const fn machine_identity_name() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        ::std::string::String,
+        (crate::filter::ops::Eq, crate::filter::ops::Sw, crate::filter::ops::In),
+    > {
+        crate::filter::Field::new("machineIdentity.name")
+    }
+    /// `subtype.technicalName` (string): `eq`, `sw`, `in`.
+    pub const fn subtype_technical_name() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        ::std::string::String,
+        (crate::filter::ops::Eq, crate::filter::ops::Sw, crate::filter::ops::In),
+    > {
+        crate::filter::Field::new("subtype.technicalName")
+    }
+    /// `subtype.displayName` (string): `eq`, `sw`, `in`.
+    pub const fn subtype_display_name() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        ::std::string::String,
+        (crate::filter::ops::Eq, crate::filter::ops::Sw, crate::filter::ops::In),
+    > {
+        crate::filter::Field::new("subtype.displayName")
+    }
+    /// `accessType` (string): `eq`, `sw`, `in`.
+    pub const fn access_type() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        ::std::string::String,
+        (crate::filter::ops::Eq, crate::filter::ops::Sw, crate::filter::ops::In),
+    > {
+        crate::filter::Field::new("accessType")
+    }
+    /// `environment` (string): `eq`, `sw`, `in`.
+    pub const fn environment() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        ::std::string::String,
+        (crate::filter::ops::Eq, crate::filter::ops::Sw, crate::filter::ops::In),
+    > {
+        crate::filter::Field::new("environment")
+    }
+    /// `ownerIdentity` (string): `eq`, `in`.
+    pub const fn owner_identity() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        ::std::string::String,
+        (crate::filter::ops::Eq, crate::filter::ops::In),
+    > {
+        crate::filter::Field::new("ownerIdentity")
+    }
+    /// `ownerIdentity.id` (string): `eq`, `in`.
+    pub const fn owner_identity_id() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        ::std::string::String,
+        (crate::filter::ops::Eq, crate::filter::ops::In),
+    > {
+        crate::filter::Field::new("ownerIdentity.id")
+    }
+    /// `ownerIdentity.name` (string): `eq`, `sw`, `in`.
+    pub const fn owner_identity_name() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        ::std::string::String,
+        (crate::filter::ops::Eq, crate::filter::ops::Sw, crate::filter::ops::In),
+    > {
+        crate::filter::Field::new("ownerIdentity.name")
+    }
+    /// `manuallyCorrelated` (boolean): `eq`.
+    pub const fn manually_correlated() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        bool,
+        (crate::filter::ops::Eq,),
+    > {
+        crate::filter::Field::new("manuallyCorrelated")
+    }
+    /// `enabled` (boolean): `eq`.
+    pub const fn enabled() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        bool,
+        (crate::filter::ops::Eq,),
+    > {
+        crate::filter::Field::new("enabled")
+    }
+    /// `locked` (boolean): `eq`.
+    pub const fn locked() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        bool,
+        (crate::filter::ops::Eq,),
+    > {
+        crate::filter::Field::new("locked")
+    }
+    /// `hasEntitlements` (boolean): `eq`.
+    pub const fn has_entitlements() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        bool,
+        (crate::filter::ops::Eq,),
+    > {
+        crate::filter::Field::new("hasEntitlements")
+    }
+    /// `attributes` (string): `eq`.
+    pub const fn attributes() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        ::std::string::String,
+        (crate::filter::ops::Eq,),
+    > {
+        crate::filter::Field::new("attributes")
+    }
+    /// `source.id` (string): `eq`, `in`.
+    pub const fn source_id() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        ::std::string::String,
+        (crate::filter::ops::Eq, crate::filter::ops::In),
+    > {
+        crate::filter::Field::new("source.id")
+    }
+    /// `source.name` (string): `eq`, `sw`, `in`.
+    pub const fn source_name() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        ::std::string::String,
+        (crate::filter::ops::Eq, crate::filter::ops::Sw, crate::filter::ops::In),
+    > {
+        crate::filter::Field::new("source.name")
+    }
+    /// `created` (date-time): `eq`, `gt`, `ge`, `lt`, `le`.
+    pub const fn created() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        ::chrono::DateTime<::chrono::Utc>,
+        (
+            crate::filter::ops::Eq,
+            crate::filter::ops::Gt,
+            crate::filter::ops::Ge,
+            crate::filter::ops::Lt,
+            crate::filter::ops::Le,
+        ),
+    > {
+        crate::filter::Field::new("created")
+    }
+    /// `modified` (date-time): `eq`, `gt`, `ge`, `lt`, `le`.
+    pub const fn modified() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        ::chrono::DateTime<::chrono::Utc>,
+        (
+            crate::filter::ops::Eq,
+            crate::filter::ops::Gt,
+            crate::filter::ops::Ge,
+            crate::filter::ops::Lt,
+            crate::filter::ops::Le,
+        ),
+    > {
+        crate::filter::Field::new("modified")
+    }
+    /// `risk.severity` (string): `eq`, `in`.
+    pub const fn risk_severity() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        ::std::string::String,
+        (crate::filter::ops::Eq, crate::filter::ops::In),
+    > {
+        crate::filter::Field::new("risk.severity")
+    }
+    /// `permissionLevel` (string): `eq`, `in`.
+    pub const fn permission_level() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        ::std::string::String,
+        (crate::filter::ops::Eq, crate::filter::ops::In),
+    > {
+        crate::filter::Field::new("permissionLevel")
+    }
+    /// `lastUsedAt` (date-time): `gt`, `ge`, `lt`, `le`.
+    pub const fn last_used_at() -> crate::filter::Field<
+        ListMachineIdentityAccountsV2Filter,
+        ::chrono::DateTime<::chrono::Utc>,
+        (
+            crate::filter::ops::Gt,
+            crate::filter::ops::Ge,
+            crate::filter::ops::Lt,
+            crate::filter::ops::Le,
+        ),
+    > {
+        crate::filter::Field::new("lastUsedAt")
+    }
+}
+/// The fields `listMachineIdentityAccountsV2` can sort by. Wrap them in [`Sort::asc`](crate::filter::Sort::asc) or
+///  [`Sort::desc`](crate::filter::Sort::desc); a bare field sorts ascending.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::marker::Copy,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum ListMachineIdentityAccountsV2SortField {
+    /// `id`
+    Id,
+    /// `name`
+    Name,
+    /// `nativeIdentity`
+    NativeIdentity,
+    /// `ownerIdentity`
+    OwnerIdentity,
+    /// `uuid`
+    Uuid,
+    /// `description`
+    Description,
+    /// `machineIdentity.id`
+    MachineIdentityId,
+    /// `machineIdentity.name`
+    MachineIdentityName,
+    /// `subtype.technicalName`
+    SubtypeTechnicalName,
+    /// `subtype.displayName`
+    SubtypeDisplayName,
+    /// `accessType`
+    AccessType,
+    /// `environment`
+    Environment,
+    /// `manuallyCorrelated`
+    ManuallyCorrelated,
+    /// `enabled`
+    Enabled,
+    /// `locked`
+    Locked,
+    /// `hasEntitlements`
+    HasEntitlements,
+    /// `ownerIdentity.id`
+    OwnerIdentityId,
+    /// `ownerIdentity.name`
+    OwnerIdentityName,
+    /// `attributes`
+    Attributes,
+    /// `source.id`
+    SourceId,
+    /// `source.name`
+    SourceName,
+    /// `created`
+    Created,
+    /// `modified`
+    Modified,
+    /// `risk.severity`
+    RiskSeverity,
+    /// `permissionLevel`
+    PermissionLevel,
+    /// `lastUsedAt`
+    LastUsedAt,
+}
+impl crate::filter::SortField for ListMachineIdentityAccountsV2SortField {
+    fn wire(&self) -> &'static str {
+        match self {
+            Self::Id => "id",
+            Self::Name => "name",
+            Self::NativeIdentity => "nativeIdentity",
+            Self::OwnerIdentity => "ownerIdentity",
+            Self::Uuid => "uuid",
+            Self::Description => "description",
+            Self::MachineIdentityId => "machineIdentity.id",
+            Self::MachineIdentityName => "machineIdentity.name",
+            Self::SubtypeTechnicalName => "subtype.technicalName",
+            Self::SubtypeDisplayName => "subtype.displayName",
+            Self::AccessType => "accessType",
+            Self::Environment => "environment",
+            Self::ManuallyCorrelated => "manuallyCorrelated",
+            Self::Enabled => "enabled",
+            Self::Locked => "locked",
+            Self::HasEntitlements => "hasEntitlements",
+            Self::OwnerIdentityId => "ownerIdentity.id",
+            Self::OwnerIdentityName => "ownerIdentity.name",
+            Self::Attributes => "attributes",
+            Self::SourceId => "source.id",
+            Self::SourceName => "source.name",
+            Self::Created => "created",
+            Self::Modified => "modified",
+            Self::RiskSeverity => "risk.severity",
+            Self::PermissionLevel => "permissionLevel",
+            Self::LastUsedAt => "lastUsedAt",
+        }
+    }
+}
+/// Static facts about `listMachineIdentityCapabilitiesV2`.
+static LIST_MACHINE_IDENTITY_CAPABILITIES_V2: crate::runtime::Operation = crate::runtime::Operation {
+    id: "listMachineIdentityCapabilitiesV2",
+    method: ::reqwest::Method::GET,
+    path_template: "/machine-identities/v2/{id}/capabilities",
+    experimental: true,
+};
+/// Request builder for [`MachineIdentities::list_machine_identity_capabilities_v2`]: set optional parameters, then `.send().await`
+/// (or `.await` the builder itself).
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[must_use = "a request builder does nothing until you `.send().await` it"]
+pub struct ListMachineIdentityCapabilitiesV2 {
+    client: crate::Client,
+    id: ::std::string::String,
+    options: crate::CallOptions,
+}
+impl ListMachineIdentityCapabilitiesV2 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::ResponseFuture<
+        ::std::vec::Vec<crate::models::MachineIdentityCapability>,
+        ListMachineIdentityCapabilitiesV2Error,
+    > {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Request,
+        crate::Error<ListMachineIdentityCapabilitiesV2Error>,
+    > {
+        let path = [
+            "/machine-identities/v2/",
+            crate::runtime::encode_path_segment(&self.id).as_str(),
+            "/capabilities",
+        ]
+            .concat();
+        #[allow(unused_mut)]
+        let mut req = crate::runtime::Request::new(
+            &LIST_MACHINE_IDENTITY_CAPABILITIES_V2,
+            path,
+        );
+        req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<::std::vec::Vec<crate::models::MachineIdentityCapability>>,
+        crate::Error<ListMachineIdentityCapabilitiesV2Error>,
+    > {
+        match raw.status() {
+            200 => raw.json(),
+            400 => {
+                ::std::result::Result::Err(
+                    raw.error_json(ListMachineIdentityCapabilitiesV2Error::BadRequest),
+                )
+            }
+            401 => {
+                ::std::result::Result::Err(
+                    raw.error_json(ListMachineIdentityCapabilitiesV2Error::Unauthorized),
+                )
+            }
+            403 => {
+                ::std::result::Result::Err(
+                    raw.error_json(ListMachineIdentityCapabilitiesV2Error::Forbidden),
+                )
+            }
+            404 => {
+                ::std::result::Result::Err(
+                    raw.error_json(ListMachineIdentityCapabilitiesV2Error::NotFound),
+                )
+            }
+            429 => {
+                ::std::result::Result::Err(
+                    raw
+                        .error_json(
+                            ListMachineIdentityCapabilitiesV2Error::TooManyRequests,
+                        ),
+                )
+            }
+            500 => {
+                ::std::result::Result::Err(
+                    raw
+                        .error_json(
+                            ListMachineIdentityCapabilitiesV2Error::InternalServerError,
+                        ),
+                )
+            }
+            _ => ::std::result::Result::Err(raw.unexpected()),
+        }
+    }
+}
+impl ::std::future::IntoFuture for ListMachineIdentityCapabilitiesV2 {
+    type Output = ::std::result::Result<
+        crate::Response<::std::vec::Vec<crate::models::MachineIdentityCapability>>,
+        crate::Error<ListMachineIdentityCapabilitiesV2Error>,
+    >;
+    type IntoFuture = crate::ResponseFuture<
+        ::std::vec::Vec<crate::models::MachineIdentityCapability>,
+        ListMachineIdentityCapabilitiesV2Error,
+    >;
+    /// The same as [`send`](Self::send).
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+/// The error responses documented for [`MachineIdentities::list_machine_identity_capabilities_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type ListMachineIdentityCapabilitiesV2Error = ListMachineIdentitiesV1Error;
+/// Static facts about `deleteMachineIdentityAsyncV2`.
+static DELETE_MACHINE_IDENTITY_ASYNC_V2: crate::runtime::Operation = crate::runtime::Operation {
+    id: "deleteMachineIdentityAsyncV2",
+    method: ::reqwest::Method::DELETE,
+    path_template: "/machine-identities/v2/{id}/delete-async",
+    experimental: true,
+};
+/// Request builder for [`MachineIdentities::delete_machine_identity_async_v2`]: set optional parameters, then `.send().await`
+/// (or `.await` the builder itself).
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[must_use = "a request builder does nothing until you `.send().await` it"]
+pub struct DeleteMachineIdentityAsyncV2 {
+    client: crate::Client,
+    id: ::std::string::String,
+    options: crate::CallOptions,
+}
+impl DeleteMachineIdentityAsyncV2 {
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::ResponseFuture<
+        crate::models::TaskStatus,
+        DeleteMachineIdentityAsyncV2Error,
+    > {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Request,
+        crate::Error<DeleteMachineIdentityAsyncV2Error>,
+    > {
+        let path = [
+            "/machine-identities/v2/",
+            crate::runtime::encode_path_segment(&self.id).as_str(),
+            "/delete-async",
+        ]
+            .concat();
+        #[allow(unused_mut)]
+        let mut req = crate::runtime::Request::new(
+            &DELETE_MACHINE_IDENTITY_ASYNC_V2,
+            path,
+        );
+        req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<crate::models::TaskStatus>,
+        crate::Error<DeleteMachineIdentityAsyncV2Error>,
+    > {
+        match raw.status() {
+            200 => raw.json(),
+            400 => {
+                ::std::result::Result::Err(
+                    raw.error_json(DeleteMachineIdentityAsyncV2Error::BadRequest),
+                )
+            }
+            401 => {
+                ::std::result::Result::Err(
+                    raw.error_json(DeleteMachineIdentityAsyncV2Error::Unauthorized),
+                )
+            }
+            403 => {
+                ::std::result::Result::Err(
+                    raw.error_json(DeleteMachineIdentityAsyncV2Error::Forbidden),
+                )
+            }
+            404 => {
+                ::std::result::Result::Err(
+                    raw.error_json(DeleteMachineIdentityAsyncV2Error::NotFound),
+                )
+            }
+            429 => {
+                ::std::result::Result::Err(
+                    raw.error_json(DeleteMachineIdentityAsyncV2Error::TooManyRequests),
+                )
+            }
+            500 => {
+                ::std::result::Result::Err(
+                    raw
+                        .error_json(
+                            DeleteMachineIdentityAsyncV2Error::InternalServerError,
+                        ),
+                )
+            }
+            _ => ::std::result::Result::Err(raw.unexpected()),
+        }
+    }
+}
+impl ::std::future::IntoFuture for DeleteMachineIdentityAsyncV2 {
+    type Output = ::std::result::Result<
+        crate::Response<crate::models::TaskStatus>,
+        crate::Error<DeleteMachineIdentityAsyncV2Error>,
+    >;
+    type IntoFuture = crate::ResponseFuture<
+        crate::models::TaskStatus,
+        DeleteMachineIdentityAsyncV2Error,
+    >;
+    /// The same as [`send`](Self::send).
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+/// The error responses documented for [`MachineIdentities::delete_machine_identity_async_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type DeleteMachineIdentityAsyncV2Error = ListMachineIdentitiesV1Error;
+/// Static facts about `listMachineIdentityEntitlementsV2`.
+static LIST_MACHINE_IDENTITY_ENTITLEMENTS_V2: crate::runtime::Operation = crate::runtime::Operation {
+    id: "listMachineIdentityEntitlementsV2",
+    method: ::reqwest::Method::GET,
+    path_template: "/machine-identities/v2/{id}/entitlements",
+    experimental: true,
+};
+/// Request builder for [`MachineIdentities::list_machine_identity_entitlements_v2`]: set optional parameters, then `.send().await`
+/// (or `.await` the builder itself).
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[must_use = "a request builder does nothing until you `.send().await` it"]
+pub struct ListMachineIdentityEntitlementsV2 {
+    client: crate::Client,
+    id: ::std::string::String,
+    limit: ::std::option::Option<i32>,
+    offset: ::std::option::Option<i32>,
+    count: ::std::option::Option<bool>,
+    filters: ::std::option::Option<::std::string::String>,
+    sorters: ::std::option::Option<::std::string::String>,
+    max_items: ::std::option::Option<u64>,
+    concurrency: usize,
+    options: crate::CallOptions,
+}
+impl ListMachineIdentityEntitlementsV2 {
+    /// Maximum number of results to return (page size).
+    ///
+    /// Sent as the `limit` query parameter. Server default: `250`. Must be between 0 and 250.
+    pub fn limit(mut self, value: i32) -> Self {
+        self.limit = ::std::option::Option::Some(value);
+        self
+    }
+    /// Number of results to skip; use with `limit` to page through a collection.
+    ///
+    /// Sent as the `offset` query parameter. Server default: `0`. Must be at least 0.
+    pub fn offset(mut self, value: i32) -> Self {
+        self.offset = ::std::option::Option::Some(value);
+        self
+    }
+    /// When `true`, the `X-Total-Count` response header holds the total number of
+    /// results, ignoring `limit` and `offset`. Counting costs server time; only ask
+    /// for it when you use it.
+    ///
+    /// Sent as the `count` query parameter. Server default: `false`.
+    pub fn count(mut self, value: bool) -> Self {
+        self.count = ::std::option::Option::Some(value);
+        self
+    }
+    /// Filters the results with a typed expression; see [`ListMachineIdentityEntitlementsV2Filter`] for the fields and operators this operation documents.
+    pub fn filters(
+        mut self,
+        filter: impl crate::filter::IntoFilter<ListMachineIdentityEntitlementsV2Filter>,
+    ) -> Self {
+        self.filters = ::std::option::Option::Some(filter.into_filter().to_string());
+        self
+    }
+    /// Filter expression in the SailPoint collection filter syntax; `sw` and `co` both match anywhere in the name, `and` and `or` combine filters, and `not` gets 400. Filterable fields and operators:
+    ///
+    /// **entitlementName**: *eq, in, sw, co*
+    ///
+    /// Sent as the `filters` query parameter.
+    ///
+    /// Sent as given; prefer the typed setter, which cannot produce an invalid expression.
+    pub fn filters_raw(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.filters = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// Sorts the results: one [`Sort`](crate::filter::Sort), or a list of sorts or fields, in order; see [`ListMachineIdentityEntitlementsV2SortField`].
+    pub fn sorters(
+        mut self,
+        sorters: impl crate::filter::IntoSorters<
+            ListMachineIdentityEntitlementsV2SortField,
+        >,
+    ) -> Self {
+        self.sorters = sorters.into_sorters();
+        self
+    }
+    /// Comma-separated sort fields; a leading `-` sorts that field descending.
+    /// Sortable fields: **entitlementName**
+    ///
+    /// Sent as the `sorters` query parameter.
+    ///
+    /// Sent as given; prefer the typed setter.
+    pub fn sorters_raw(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sorters = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// The most items [`stream`](Self::stream) yields, across all pages. It never
+    /// requests more than that. Ignored by `send`.
+    pub fn max_items(mut self, max: u64) -> Self {
+        self.max_items = ::std::option::Option::Some(max);
+        self
+    }
+    /// The most page requests [`stream`](Self::stream) keeps in flight at once;
+    /// 0 counts as 1. The default, 1, fetches one page at a time. Items still come
+    /// out in order, each once; see [`stream`](Self::stream) for what more pages in
+    /// flight cost and how they share the client's rate budget. Ignored by `send`.
+    pub fn concurrency(mut self, pages: usize) -> Self {
+        self.concurrency = pages.max(1);
+        self
+    }
+    /// Per-call settings (timeout, retry policy, extra headers and query
+    /// parameters) that override the client's for this call only; see
+    /// [`CallOptions`](crate::CallOptions). Calling it again merges the settings.
+    pub fn with_options(mut self, options: crate::CallOptions) -> Self {
+        self.options = self.options.merge(options);
+        self
+    }
+    /// Checks the parameters against the limits the spec documents.
+    fn validate(
+        &self,
+    ) -> ::std::result::Result<
+        (),
+        crate::Error<ListMachineIdentityEntitlementsV2Error>,
+    > {
+        if let ::std::option::Option::Some(value) = self.limit.as_ref() {
+            if *value < 0i32 || *value > 250i32 {
+                return ::std::result::Result::Err(crate::Error::InvalidRequest {
+                    operation_id: LIST_MACHINE_IDENTITY_ENTITLEMENTS_V2.id,
+                    reason: [
+                        "limit must be at least 0 and at most 250, got ",
+                        &::std::string::ToString::to_string(value),
+                    ]
+                        .concat(),
+                });
+            }
+        }
+        if let ::std::option::Option::Some(value) = self.offset.as_ref() {
+            if *value < 0i32 {
+                return ::std::result::Result::Err(crate::Error::InvalidRequest {
+                    operation_id: LIST_MACHINE_IDENTITY_ENTITLEMENTS_V2.id,
+                    reason: [
+                        "offset must be at least 0, got ",
+                        &::std::string::ToString::to_string(value),
+                    ]
+                        .concat(),
+                });
+            }
+        }
+        ::std::result::Result::Ok(())
+    }
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> crate::ResponseFuture<
+        ::std::vec::Vec<crate::models::MachineIdentityEntitlement>,
+        ListMachineIdentityEntitlementsV2Error,
+    > {
+        let client = ::std::clone::Clone::clone(&self.client);
+        client.send_decoded(self.request(), Self::decode)
+    }
+    /// The request `send` sends, or why it is invalid.
+    fn request(
+        self,
+    ) -> ::std::result::Result<
+        crate::runtime::Request,
+        crate::Error<ListMachineIdentityEntitlementsV2Error>,
+    > {
+        let path = [
+            "/machine-identities/v2/",
+            crate::runtime::encode_path_segment(&self.id).as_str(),
+            "/entitlements",
+        ]
+            .concat();
+        #[allow(unused_mut)]
+        let mut req = crate::runtime::Request::new(
+            &LIST_MACHINE_IDENTITY_ENTITLEMENTS_V2,
+            path,
+        );
+        self.validate()?;
+        if let ::std::option::Option::Some(value) = &self.limit {
+            req.query.push(("limit", ::std::string::ToString::to_string(value)));
+        }
+        if let ::std::option::Option::Some(value) = &self.offset {
+            req.query.push(("offset", ::std::string::ToString::to_string(value)));
+        }
+        if let ::std::option::Option::Some(value) = &self.count {
+            req.query.push(("count", ::std::string::ToString::to_string(value)));
+        }
+        if let ::std::option::Option::Some(value) = &self.filters {
+            req.query.push(("filters", ::std::string::ToString::to_string(value)));
+        }
+        if let ::std::option::Option::Some(value) = &self.sorters {
+            req.query.push(("sorters", ::std::string::ToString::to_string(value)));
+        }
+        req.accept = ::std::option::Option::Some("application/json");
+        req.options = self.options;
+        ::std::result::Result::Ok(req)
+    }
+    /// Decodes the response by its status.
+    fn decode(
+        raw: crate::runtime::RawResponse,
+    ) -> ::std::result::Result<
+        crate::Response<::std::vec::Vec<crate::models::MachineIdentityEntitlement>>,
+        crate::Error<ListMachineIdentityEntitlementsV2Error>,
+    > {
+        match raw.status() {
+            200 => raw.json(),
+            400 => {
+                ::std::result::Result::Err(
+                    raw.error_json(ListMachineIdentityEntitlementsV2Error::BadRequest),
+                )
+            }
+            401 => {
+                ::std::result::Result::Err(
+                    raw.error_json(ListMachineIdentityEntitlementsV2Error::Unauthorized),
+                )
+            }
+            403 => {
+                ::std::result::Result::Err(
+                    raw.error_json(ListMachineIdentityEntitlementsV2Error::Forbidden),
+                )
+            }
+            404 => {
+                ::std::result::Result::Err(
+                    raw.error_json(ListMachineIdentityEntitlementsV2Error::NotFound),
+                )
+            }
+            429 => {
+                ::std::result::Result::Err(
+                    raw
+                        .error_json(
+                            ListMachineIdentityEntitlementsV2Error::TooManyRequests,
+                        ),
+                )
+            }
+            500 => {
+                ::std::result::Result::Err(
+                    raw
+                        .error_json(
+                            ListMachineIdentityEntitlementsV2Error::InternalServerError,
+                        ),
+                )
+            }
+            _ => ::std::result::Result::Err(raw.unexpected()),
+        }
+    }
+}
+impl ::std::future::IntoFuture for ListMachineIdentityEntitlementsV2 {
+    type Output = ::std::result::Result<
+        crate::Response<::std::vec::Vec<crate::models::MachineIdentityEntitlement>>,
+        crate::Error<ListMachineIdentityEntitlementsV2Error>,
+    >;
+    type IntoFuture = crate::ResponseFuture<
+        ::std::vec::Vec<crate::models::MachineIdentityEntitlement>,
+        ListMachineIdentityEntitlementsV2Error,
+    >;
+    /// The same as [`send`](Self::send).
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+impl ListMachineIdentityEntitlementsV2 {
+    /// Streams every item across pages, in order, each once.
+    ///
+    ///  The page size is the `limit` you set, or 250 (the spec's default).
+    ///  Paging starts at the `offset` you set, or 0. It stops after an empty
+    ///  page, after `X-Total-Count` items when the server sends that header (ask
+    ///  for it with `count=true` where the operation has it, to save the final
+    ///  empty page), or after [`max_items`](Self::max_items) items, never
+    ///  requesting more than that. A page shorter than `limit` does not end it:
+    ///  servers may cap pages below `limit`. Filters and sorters are sent with
+    ///  every page. An error ends the stream after it is yielded; that includes
+    ///  [`Error::RepeatedPage`](crate::Error::RepeatedPage) when a page repeats
+    ///  one already received (a server that ignores `offset`) and
+    ///  [`Error::OffsetOverflow`](crate::Error::OffsetOverflow) when the next
+    ///  offset is above what `offset` allows.
+    ///
+    ///  # Concurrency
+    ///
+    ///  [`concurrency(n)`](Self::concurrency) keeps up to `n` page requests in
+    ///  flight (default 1: one page at a time). Items still come out in order,
+    ///  each once, and exactly `max_items` of them when the list is that long.
+    ///  With more than one page in flight, the first page asks for `count=true`
+    ///  and the others wait for its `X-Total-Count`, so no request is wasted past
+    ///  the end.
+    ///  Every page request waits for the client's rate budget
+    ///  ([`ClientBuilder::rate_limit`](crate::ClientBuilder::rate_limit)), shared
+    ///  with every clone of the client, so a larger `n` speeds paging up to the
+    ///  rate limit and no further; after a `429` the budget shrinks and the page is
+    ///  retried. Dropping the stream cancels the requests in flight.
+    pub fn stream(
+        self,
+    ) -> ::futures_util::stream::BoxStream<
+        'static,
+        ::std::result::Result<
+            crate::models::MachineIdentityEntitlement,
+            crate::Error<ListMachineIdentityEntitlementsV2Error>,
+        >,
+    > {
+        let page_size = self.limit.map_or(250, |l| u32::try_from(l).unwrap_or(0));
+        let start = self.offset.map_or(0, |o| u64::try_from(o).unwrap_or(0));
+        let max_items = self.max_items;
+        let mut invalid = self.validate().err();
+        let paging = crate::runtime::Paging {
+            operation_id: "listMachineIdentityEntitlementsV2",
+            page_size,
+            start_offset: start,
+            max_items,
+            max_offset: <::std::primitive::u64>::try_from(<i32>::MAX)
+                .unwrap_or(::std::primitive::u64::MAX),
+            concurrency: self.concurrency,
+            can_count: true,
+        };
+        crate::runtime::paginate_with(
+            paging,
+            move |request: crate::runtime::PageRequest| {
+                let mut page = self.clone();
+                page.offset = ::std::option::Option::Some(
+                    <i32>::try_from(request.offset).unwrap_or(<i32>::MAX),
+                );
+                page.limit = ::std::option::Option::Some(
+                    <i32>::try_from(request.limit).unwrap_or(<i32>::MAX),
+                );
+                if request.count {
+                    page.count = ::std::option::Option::Some(true);
+                }
+                match invalid.take() {
+                    ::std::option::Option::Some(e) => crate::ResponseFuture::failed(e),
+                    ::std::option::Option::None => page.send(),
+                }
+            },
+        )
+    }
+    /// The number of items matching the filters, in one request: sends `count=true`
+    /// with the smallest page and returns the `X-Total-Count` header
+    /// ([`Response::total_count`](crate::Response::total_count)); `None` if the server
+    /// did not send it.
+    pub async fn total_count(
+        mut self,
+    ) -> ::std::result::Result<
+        ::std::option::Option<u64>,
+        crate::Error<ListMachineIdentityEntitlementsV2Error>,
+    > {
+        self.count = ::std::option::Option::Some(true);
+        self.limit = ::std::option::Option::Some(1);
+        self.send().await.map(|response| response.total_count())
+    }
+}
+/// The error responses documented for [`MachineIdentities::list_machine_identity_entitlements_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].
+pub type ListMachineIdentityEntitlementsV2Error = ListMachineIdentitiesV1Error;
+/// The fields and operators `listMachineIdentityEntitlementsV2` documents for its `filters` parameter.
+///
+///  Each function starts a [`Filter`](crate::filter::Filter) expression;
+///  combine them with `&`, `|` and `!`.
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::marker::Copy)]
+pub struct ListMachineIdentityEntitlementsV2Filter;
+impl ListMachineIdentityEntitlementsV2Filter {
+    /// `entitlementName` (string): `eq`, `co`, `sw`, `in`.
+    pub const fn entitlement_name() -> crate::filter::Field<
+        ListMachineIdentityEntitlementsV2Filter,
+        ::std::string::String,
+        (
+            crate::filter::ops::Eq,
+            crate::filter::ops::Co,
+            crate::filter::ops::Sw,
+            crate::filter::ops::In,
+        ),
+    > {
+        crate::filter::Field::new("entitlementName")
+    }
+}
+/// The fields `listMachineIdentityEntitlementsV2` can sort by. Wrap them in [`Sort::asc`](crate::filter::Sort::asc) or
+///  [`Sort::desc`](crate::filter::Sort::desc); a bare field sorts ascending.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::marker::Copy,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash
+)]
+#[non_exhaustive]
+pub enum ListMachineIdentityEntitlementsV2SortField {
+    /// `entitlementName`
+    EntitlementName,
+}
+impl crate::filter::SortField for ListMachineIdentityEntitlementsV2SortField {
+    fn wire(&self) -> &'static str {
+        match self {
+            Self::EntitlementName => "entitlementName",
+        }
+    }
+}
 /// Static facts about `listMachineIdentityUserEntitlementsV1`.
 static LIST_MACHINE_IDENTITY_USER_ENTITLEMENTS_V1: crate::runtime::Operation = crate::runtime::Operation {
     id: "listMachineIdentityUserEntitlementsV1",

@@ -610,6 +610,55 @@ impl<'de> ::serde::Deserialize<'de> for BusinessApplicationRefType {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
+/// One control of a compliance framework.
+///
+/// Schema: `#/components/schemas/ComplianceControl`
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+)]
+pub struct ComplianceControl {
+    /// ID of the control in its framework.
+    pub id: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for ComplianceControl {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct("ComplianceControl", usize::from(self.id.is_some()))?,
+        );
+        out.optional("id", &self.id);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ComplianceControl {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for ComplianceControl {
+    const EXPECTING: &'static str = "struct ComplianceControl";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0 = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["id"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>],
+        )?;
+        ::std::result::Result::Ok(ComplianceControl {
+            id: f0.flatten(),
+        })
+    }
+}
 /// One condition of a correlation rule, comparing two attributes.
 ///
 /// Schema: `#/components/schemas/CorrelationCondition`
@@ -2061,6 +2110,843 @@ impl<'de> crate::runtime::de::FromMap<'de> for LocalizedMessage {
         })
     }
 }
+/// A machine account linked to a machine identity.
+///
+/// Schema: `#/components/schemas/MachineAccount`
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct MachineAccount {
+    /// Machine account ID.
+    ///
+    /// Read-only: set by the server, never sent.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// Name of the machine account.
+    ///
+    /// Always present; may be `null`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// When the machine account was created.
+    ///
+    /// Read-only: set by the server, never sent.
+    pub created: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// When the machine account was last modified.
+    ///
+    /// Read-only: set by the server, never sent.
+    pub modified: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Description of the machine account.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// ID of the account on its source system.
+    pub native_identity: ::std::string::String,
+    /// ID of the account as given by the account schema.
+    pub uuid: ::std::option::Option<::std::string::String>,
+    /// How the account was classified as a machine account.
+    pub classification_method: crate::models::MachineAccountClassificationMethod,
+    /// Reference to the machine identity the account belongs to (any JSON value; `null` when there is none).
+    pub machine_identity: ::std::option::Option<::serde_json::Value>,
+    /// Reference to the identity that owns the account (any JSON value; `null` when there is none).
+    pub owner_identity: ::std::option::Option<::serde_json::Value>,
+    /// How the account's source is connected.
+    pub access_type: ::std::option::Option<::std::string::String>,
+    /// Subtype of the account.
+    pub subtype: ::std::option::Option<::std::string::String>,
+    /// Environment of the account.
+    pub environment: ::std::option::Option<::std::string::String>,
+    /// Custom attributes of the machine account.
+    pub attributes: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
+    /// Attributes read from the source's connector.
+    ///
+    /// Always present; may be `null`.
+    pub connector_attributes: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
+    /// Whether the account was correlated to an identity by hand.
+    ///
+    /// Server default: `false`.
+    pub manually_correlated: ::std::option::Option<bool>,
+    /// Whether the account was edited by hand.
+    pub manually_edited: bool,
+    /// Whether the account is locked.
+    pub locked: bool,
+    /// Whether the account is enabled.
+    pub enabled: bool,
+    /// Whether the account has entitlements.
+    pub has_entitlements: bool,
+    /// Reference to the source the account belongs to (any JSON value, `null` included).
+    pub source: ::serde_json::Value,
+    /// The `risk` property.
+    pub risk: ::std::option::Option<crate::models::MachineAccountRisk>,
+    /// Permission level from Entro enrichment; `null` when the account is not enriched. Set by aggregation only.
+    ///
+    /// Read-only: set by the server, never sent.
+    pub permission_level: ::std::option::Option<
+        crate::models::MachineAccountPermissionLevel,
+    >,
+    /// Compliance controls the account violates, from Entro enrichment: `null` when
+    /// there is no data, empty when Entro recorded no violation. Set by aggregation
+    /// only.
+    ///
+    /// Read-only: set by the server, never sent.
+    pub compliance: ::std::option::Option<
+        ::std::vec::Vec<crate::models::ComplianceControl>,
+    >,
+    /// When the account was last used, from Entro enrichment; `null` when not enriched. Set by aggregation only.
+    ///
+    /// Read-only: set by the server, never sent.
+    pub last_used_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+}
+impl MachineAccount {
+    /// A value with the required fields set and every optional field empty.
+    ///
+    /// The arguments, in order: `native_identity`, `classification_method`, `manually_edited`, `locked`, `enabled`, `has_entitlements`, `source`.
+    pub fn new(
+        native_identity: impl ::std::convert::Into<::std::string::String>,
+        classification_method: crate::models::MachineAccountClassificationMethod,
+        manually_edited: bool,
+        locked: bool,
+        enabled: bool,
+        has_entitlements: bool,
+        source: ::serde_json::Value,
+    ) -> Self {
+        Self {
+            id: ::std::option::Option::None,
+            name: ::std::option::Option::None,
+            created: ::std::option::Option::None,
+            modified: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            native_identity: native_identity.into(),
+            uuid: ::std::option::Option::None,
+            classification_method,
+            machine_identity: ::std::option::Option::None,
+            owner_identity: ::std::option::Option::None,
+            access_type: ::std::option::Option::None,
+            subtype: ::std::option::Option::None,
+            environment: ::std::option::Option::None,
+            attributes: ::std::option::Option::None,
+            connector_attributes: ::std::option::Option::None,
+            manually_correlated: ::std::option::Option::None,
+            manually_edited,
+            locked,
+            enabled,
+            has_entitlements,
+            source,
+            risk: ::std::option::Option::None,
+            permission_level: ::std::option::Option::None,
+            compliance: ::std::option::Option::None,
+            last_used_at: ::std::option::Option::None,
+        }
+    }
+}
+impl ::serde::Serialize for MachineAccount {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineAccount",
+                    9usize + usize::from(self.id.is_some())
+                        + usize::from(self.created.is_some())
+                        + usize::from(self.modified.is_some())
+                        + usize::from(self.description.is_some())
+                        + usize::from(self.uuid.is_some())
+                        + usize::from(self.machine_identity.is_some())
+                        + usize::from(self.owner_identity.is_some())
+                        + usize::from(self.access_type.is_some())
+                        + usize::from(self.subtype.is_some())
+                        + usize::from(self.environment.is_some())
+                        + usize::from(self.attributes.is_some())
+                        + usize::from(self.manually_correlated.is_some())
+                        + usize::from(self.risk.is_some())
+                        + usize::from(self.permission_level.is_some())
+                        + usize::from(self.compliance.is_some())
+                        + usize::from(self.last_used_at.is_some()),
+                )?,
+        );
+        out.optional("id", &self.id);
+        out.field("name", &self.name);
+        out.optional("created", &self.created);
+        out.optional("modified", &self.modified);
+        out.optional("description", &self.description);
+        out.field("nativeIdentity", &self.native_identity);
+        out.optional("uuid", &self.uuid);
+        out.field("classificationMethod", &self.classification_method);
+        out.optional("machineIdentity", &self.machine_identity);
+        out.optional("ownerIdentity", &self.owner_identity);
+        out.optional("accessType", &self.access_type);
+        out.optional("subtype", &self.subtype);
+        out.optional("environment", &self.environment);
+        out.optional("attributes", &self.attributes);
+        out.field("connectorAttributes", &self.connector_attributes);
+        out.optional("manuallyCorrelated", &self.manually_correlated);
+        out.field("manuallyEdited", &self.manually_edited);
+        out.field("locked", &self.locked);
+        out.field("enabled", &self.enabled);
+        out.field("hasEntitlements", &self.has_entitlements);
+        out.field("source", &self.source);
+        out.optional("risk", &self.risk);
+        out.optional("permissionLevel", &self.permission_level);
+        out.optional("compliance", &self.compliance);
+        out.optional("lastUsedAt", &self.last_used_at);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineAccount {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineAccount {
+    const EXPECTING: &'static str = "struct MachineAccount";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
+        let mut f5 = ::std::option::Option::None;
+        let mut f6 = ::std::option::Option::None;
+        let mut f7 = ::std::option::Option::None;
+        let mut f8 = ::std::option::Option::None;
+        let mut f9 = ::std::option::Option::None;
+        let mut f10 = ::std::option::Option::None;
+        let mut f11 = ::std::option::Option::None;
+        let mut f12 = ::std::option::Option::None;
+        let mut f13 = ::std::option::Option::None;
+        let mut f14 = ::std::option::Option::None;
+        let mut f15 = ::std::option::Option::None;
+        let mut f16 = ::std::option::Option::None;
+        let mut f17 = ::std::option::Option::None;
+        let mut f18 = ::std::option::Option::None;
+        let mut f19 = ::std::option::Option::None;
+        let mut f20 = ::std::option::Option::None;
+        let mut f21 = ::std::option::Option::None;
+        let mut f22 = ::std::option::Option::None;
+        let mut f23 = ::std::option::Option::None;
+        let mut f24 = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &[
+                "id",
+                "name",
+                "created",
+                "modified",
+                "description",
+                "nativeIdentity",
+                "uuid",
+                "classificationMethod",
+                "machineIdentity",
+                "ownerIdentity",
+                "accessType",
+                "subtype",
+                "environment",
+                "attributes",
+                "connectorAttributes",
+                "manuallyCorrelated",
+                "manuallyEdited",
+                "locked",
+                "enabled",
+                "hasEntitlements",
+                "source",
+                "risk",
+                "permissionLevel",
+                "compliance",
+                "lastUsedAt",
+            ],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+                &mut f5,
+                &mut f6,
+                &mut f7,
+                &mut f8,
+                &mut f9,
+                &mut f10,
+                &mut f11,
+                &mut f12,
+                &mut f13,
+                &mut f14,
+                &mut f15,
+                &mut f16,
+                &mut f17,
+                &mut f18,
+                &mut f19,
+                &mut f20,
+                &mut f21,
+                &mut f22,
+                &mut f23,
+                &mut f24,
+            ],
+        )?;
+        let absent = [
+            f5.is_none(),
+            f7.is_none(),
+            f16.is_none(),
+            f17.is_none(),
+            f18.is_none(),
+            f19.is_none(),
+            f20.is_none(),
+        ];
+        let (
+            ::std::option::Option::Some(f5),
+            ::std::option::Option::Some(f7),
+            ::std::option::Option::Some(f16),
+            ::std::option::Option::Some(f17),
+            ::std::option::Option::Some(f18),
+            ::std::option::Option::Some(f19),
+            ::std::option::Option::Some(f20),
+        ) = (f5, f7, f16, f17, f18, f19, f20) else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(
+                    &[
+                        "nativeIdentity",
+                        "classificationMethod",
+                        "manuallyEdited",
+                        "locked",
+                        "enabled",
+                        "hasEntitlements",
+                        "source",
+                    ],
+                    &absent,
+                ),
+            );
+        };
+        ::std::result::Result::Ok(MachineAccount {
+            id: f0.flatten(),
+            name: f1.flatten(),
+            created: f2.flatten(),
+            modified: f3.flatten(),
+            description: f4.flatten(),
+            native_identity: f5,
+            uuid: f6.flatten(),
+            classification_method: f7,
+            machine_identity: f8.flatten(),
+            owner_identity: f9.flatten(),
+            access_type: f10.flatten(),
+            subtype: f11.flatten(),
+            environment: f12.flatten(),
+            attributes: f13.flatten(),
+            connector_attributes: f14.flatten(),
+            manually_correlated: f15.flatten(),
+            manually_edited: f16,
+            locked: f17,
+            enabled: f18,
+            has_entitlements: f19,
+            source: f20,
+            risk: f21.flatten(),
+            permission_level: f22.flatten(),
+            compliance: f23.flatten(),
+            last_used_at: f24.flatten(),
+        })
+    }
+}
+/// How the account was classified as a machine account.
+///
+/// Schema: `#/components/schemas/MachineAccount/allOf/1/properties/classificationMethod`
+///
+/// Values this SDK does not know yet are kept in the catch-all
+/// variant and sent back unchanged.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash,
+    ::std::cmp::PartialOrd,
+    ::std::cmp::Ord
+)]
+#[non_exhaustive]
+pub enum MachineAccountClassificationMethod {
+    /// `SOURCE`
+    Source,
+    /// `CRITERIA`
+    Criteria,
+    /// `DISCOVERY`
+    Discovery,
+    /// `MANUAL`
+    Manual,
+    /// A value that was not in the spec when this SDK was generated.
+    Unknown(::std::string::String),
+}
+impl MachineAccountClassificationMethod {
+    /// Every value the spec lists, in spec order.
+    pub const ALL: [Self; 4usize] = [
+        Self::Source,
+        Self::Criteria,
+        Self::Discovery,
+        Self::Manual,
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Source => "SOURCE",
+            Self::Criteria => "CRITERIA",
+            Self::Discovery => "DISCOVERY",
+            Self::Manual => "MANUAL",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl ::std::fmt::Display for MachineAccountClassificationMethod {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::convert::From<&str> for MachineAccountClassificationMethod {
+    fn from(value: &str) -> Self {
+        match value {
+            "SOURCE" => Self::Source,
+            "CRITERIA" => Self::Criteria,
+            "DISCOVERY" => Self::Discovery,
+            "MANUAL" => Self::Manual,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for MachineAccountClassificationMethod {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+impl ::std::str::FromStr for MachineAccountClassificationMethod {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::serde::Serialize for MachineAccountClassificationMethod {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineAccountClassificationMethod {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+/// Permission level of a machine account, from Entro enrichment.
+///
+/// Schema: `#/components/schemas/MachineAccountPermissionLevel`
+///
+/// Values this SDK does not know yet are kept in the catch-all
+/// variant and sent back unchanged.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash,
+    ::std::cmp::PartialOrd,
+    ::std::cmp::Ord
+)]
+#[non_exhaustive]
+pub enum MachineAccountPermissionLevel {
+    /// `PRIVILEGED`
+    Privileged,
+    /// `ELEVATED`
+    Elevated,
+    /// `BASIC`
+    Basic,
+    /// `UNKNOWN`
+    Unknown,
+    /// A value that was not in the spec when this SDK was generated.
+    UnknownValue(::std::string::String),
+}
+impl MachineAccountPermissionLevel {
+    /// Every value the spec lists, in spec order.
+    pub const ALL: [Self; 4usize] = [
+        Self::Privileged,
+        Self::Elevated,
+        Self::Basic,
+        Self::Unknown,
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Privileged => "PRIVILEGED",
+            Self::Elevated => "ELEVATED",
+            Self::Basic => "BASIC",
+            Self::Unknown => "UNKNOWN",
+            Self::UnknownValue(other) => other,
+        }
+    }
+}
+impl ::std::fmt::Display for MachineAccountPermissionLevel {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::convert::From<&str> for MachineAccountPermissionLevel {
+    fn from(value: &str) -> Self {
+        match value {
+            "PRIVILEGED" => Self::Privileged,
+            "ELEVATED" => Self::Elevated,
+            "BASIC" => Self::Basic,
+            "UNKNOWN" => Self::Unknown,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for MachineAccountPermissionLevel {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::UnknownValue(_) => Self::UnknownValue(value),
+            known => known,
+        }
+    }
+}
+impl ::std::str::FromStr for MachineAccountPermissionLevel {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::serde::Serialize for MachineAccountPermissionLevel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineAccountPermissionLevel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+/// Entro risk of a machine account (distinct from the risk of a machine identity).
+/// Only with Entro enrichment enabled on the tenant; `null` when no risk was
+/// recorded. Set by aggregation only.
+///
+/// Schema: `#/components/schemas/MachineAccountRisk`
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+)]
+pub struct MachineAccountRisk {
+    /// Risk score; `null` when only a severity is known.
+    pub score: ::std::option::Option<f64>,
+    /// Risk severity; a stored `null` may be shown as `UNKNOWN` when the tenant enables it.
+    pub severity: ::std::option::Option<crate::models::MachineAccountRiskSeverity>,
+}
+impl ::serde::Serialize for MachineAccountRisk {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineAccountRisk",
+                    usize::from(self.score.is_some())
+                        + usize::from(self.severity.is_some()),
+                )?,
+        );
+        out.optional("score", &self.score);
+        out.optional("severity", &self.severity);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineAccountRisk {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineAccountRisk {
+    const EXPECTING: &'static str = "struct MachineAccountRisk";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["score", "severity"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+        )?;
+        ::std::result::Result::Ok(MachineAccountRisk {
+            score: f0.flatten(),
+            severity: f1.flatten(),
+        })
+    }
+}
+/// Risk severity of a machine account, from Entro enrichment.
+///
+/// Schema: `#/components/schemas/MachineAccountRiskSeverity`
+///
+/// Values this SDK does not know yet are kept in the catch-all
+/// variant and sent back unchanged.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash,
+    ::std::cmp::PartialOrd,
+    ::std::cmp::Ord
+)]
+#[non_exhaustive]
+pub enum MachineAccountRiskSeverity {
+    /// `UNKNOWN`
+    Unknown,
+    /// `LOW`
+    Low,
+    /// `MEDIUM`
+    Medium,
+    /// `HIGH`
+    High,
+    /// `CRITICAL`
+    Critical,
+    /// A value that was not in the spec when this SDK was generated.
+    UnknownValue(::std::string::String),
+}
+impl MachineAccountRiskSeverity {
+    /// Every value the spec lists, in spec order.
+    pub const ALL: [Self; 5usize] = [
+        Self::Unknown,
+        Self::Low,
+        Self::Medium,
+        Self::High,
+        Self::Critical,
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Unknown => "UNKNOWN",
+            Self::Low => "LOW",
+            Self::Medium => "MEDIUM",
+            Self::High => "HIGH",
+            Self::Critical => "CRITICAL",
+            Self::UnknownValue(other) => other,
+        }
+    }
+}
+impl ::std::fmt::Display for MachineAccountRiskSeverity {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::convert::From<&str> for MachineAccountRiskSeverity {
+    fn from(value: &str) -> Self {
+        match value {
+            "UNKNOWN" => Self::Unknown,
+            "LOW" => Self::Low,
+            "MEDIUM" => Self::Medium,
+            "HIGH" => Self::High,
+            "CRITICAL" => Self::Critical,
+            other => Self::UnknownValue(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for MachineAccountRiskSeverity {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::UnknownValue(_) => Self::UnknownValue(value),
+            known => known,
+        }
+    }
+}
+impl ::std::str::FromStr for MachineAccountRiskSeverity {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::serde::Serialize for MachineAccountRiskSeverity {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineAccountRiskSeverity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+/// Tenant-wide counts of AI agent machine identities.
+///
+/// Schema: `#/components/schemas/MachineIdentityAgentCounts`
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+)]
+pub struct MachineIdentityAgentCounts {
+    /// Number of AI agents.
+    pub agent_count: ::std::option::Option<i64>,
+    /// Number of AI agents that are not sanctioned.
+    pub unsanctioned_agent_count: ::std::option::Option<i64>,
+    /// The `discovered` property.
+    pub discovered: ::std::option::Option<
+        crate::models::MachineIdentityDiscoveredCounts,
+    >,
+    /// The `riskSeverity` property.
+    pub risk_severity: ::std::option::Option<
+        crate::models::MachineIdentityRiskSeverityCounts,
+    >,
+    /// The `ownership` property.
+    pub ownership: ::std::option::Option<crate::models::MachineIdentityAgentOwnership>,
+}
+impl ::serde::Serialize for MachineIdentityAgentCounts {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityAgentCounts",
+                    usize::from(self.agent_count.is_some())
+                        + usize::from(self.unsanctioned_agent_count.is_some())
+                        + usize::from(self.discovered.is_some())
+                        + usize::from(self.risk_severity.is_some())
+                        + usize::from(self.ownership.is_some()),
+                )?,
+        );
+        out.optional("agentCount", &self.agent_count);
+        out.optional("unsanctionedAgentCount", &self.unsanctioned_agent_count);
+        out.optional("discovered", &self.discovered);
+        out.optional("riskSeverity", &self.risk_severity);
+        out.optional("ownership", &self.ownership);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityAgentCounts {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityAgentCounts {
+    const EXPECTING: &'static str = "struct MachineIdentityAgentCounts";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &[
+                "agentCount",
+                "unsanctionedAgentCount",
+                "discovered",
+                "riskSeverity",
+                "ownership",
+            ],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+            ],
+        )?;
+        ::std::result::Result::Ok(MachineIdentityAgentCounts {
+            agent_count: f0.flatten(),
+            unsanctioned_agent_count: f1.flatten(),
+            discovered: f2.flatten(),
+            risk_severity: f3.flatten(),
+            ownership: f4.flatten(),
+        })
+    }
+}
+/// How many AI agents have an owner.
+///
+/// Schema: `#/components/schemas/MachineIdentityAgentOwnership`
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+)]
+pub struct MachineIdentityAgentOwnership {
+    /// Number of AI agents with at least one owner.
+    pub owned_agents: ::std::option::Option<i64>,
+    /// Percentage of AI agents with at least one owner.
+    pub owned_percent: ::std::option::Option<i64>,
+}
+impl ::serde::Serialize for MachineIdentityAgentOwnership {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityAgentOwnership",
+                    usize::from(self.owned_agents.is_some())
+                        + usize::from(self.owned_percent.is_some()),
+                )?,
+        );
+        out.optional("ownedAgents", &self.owned_agents);
+        out.optional("ownedPercent", &self.owned_percent);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityAgentOwnership {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityAgentOwnership {
+    const EXPECTING: &'static str = "struct MachineIdentityAgentOwnership";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["ownedAgents", "ownedPercent"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+        )?;
+        ::std::result::Result::Ok(MachineIdentityAgentOwnership {
+            owned_agents: f0.flatten(),
+            owned_percent: f1.flatten(),
+        })
+    }
+}
 /// What to aggregate.
 ///
 /// Schema: `#/components/schemas/MachineIdentityAggregationRequest`
@@ -2524,6 +3410,241 @@ impl<'de> ::serde::Deserialize<'de> for MachineIdentityAggregationResponseType {
         ::std::result::Result::Ok(Self::from(value))
     }
 }
+/// What one identity owns, as primary or secondary owner.
+///
+/// Schema: `#/components/schemas/MachineIdentityAllCounts`
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+)]
+pub struct MachineIdentityAllCounts {
+    /// Number of application machine identities the identity owns.
+    pub application_identity_count: ::std::option::Option<i64>,
+    /// Number of AI agent machine identities the identity owns.
+    pub ai_agent_count: ::std::option::Option<i64>,
+    /// Number of machine accounts the identity owns.
+    pub machine_accounts_count: ::std::option::Option<i64>,
+    /// Sum of the three counts.
+    pub total_count: ::std::option::Option<i64>,
+}
+impl ::serde::Serialize for MachineIdentityAllCounts {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityAllCounts",
+                    usize::from(self.application_identity_count.is_some())
+                        + usize::from(self.ai_agent_count.is_some())
+                        + usize::from(self.machine_accounts_count.is_some())
+                        + usize::from(self.total_count.is_some()),
+                )?,
+        );
+        out.optional("applicationIdentityCount", &self.application_identity_count);
+        out.optional("aiAgentCount", &self.ai_agent_count);
+        out.optional("machineAccountsCount", &self.machine_accounts_count);
+        out.optional("totalCount", &self.total_count);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityAllCounts {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityAllCounts {
+    const EXPECTING: &'static str = "struct MachineIdentityAllCounts";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &[
+                "applicationIdentityCount",
+                "aiAgentCount",
+                "machineAccountsCount",
+                "totalCount",
+            ],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+            ],
+        )?;
+        ::std::result::Result::Ok(MachineIdentityAllCounts {
+            application_identity_count: f0.flatten(),
+            ai_agent_count: f1.flatten(),
+            machine_accounts_count: f2.flatten(),
+            total_count: f3.flatten(),
+        })
+    }
+}
+/// Tenant-wide counts of application machine identities.
+///
+/// Schema: `#/components/schemas/MachineIdentityApplicationCounts`
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+)]
+pub struct MachineIdentityApplicationCounts {
+    /// Number of applications.
+    pub application_count: ::std::option::Option<i64>,
+    /// Number of applications that are not sanctioned.
+    pub unsanctioned_application_count: ::std::option::Option<i64>,
+    /// The `discovered` property.
+    pub discovered: ::std::option::Option<
+        crate::models::MachineIdentityDiscoveredCounts,
+    >,
+    /// The `riskSeverity` property.
+    pub risk_severity: ::std::option::Option<
+        crate::models::MachineIdentityRiskSeverityCounts,
+    >,
+    /// The `ownership` property.
+    pub ownership: ::std::option::Option<
+        crate::models::MachineIdentityApplicationOwnership,
+    >,
+}
+impl ::serde::Serialize for MachineIdentityApplicationCounts {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityApplicationCounts",
+                    usize::from(self.application_count.is_some())
+                        + usize::from(self.unsanctioned_application_count.is_some())
+                        + usize::from(self.discovered.is_some())
+                        + usize::from(self.risk_severity.is_some())
+                        + usize::from(self.ownership.is_some()),
+                )?,
+        );
+        out.optional("applicationCount", &self.application_count);
+        out.optional(
+            "unsanctionedApplicationCount",
+            &self.unsanctioned_application_count,
+        );
+        out.optional("discovered", &self.discovered);
+        out.optional("riskSeverity", &self.risk_severity);
+        out.optional("ownership", &self.ownership);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityApplicationCounts {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityApplicationCounts {
+    const EXPECTING: &'static str = "struct MachineIdentityApplicationCounts";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &[
+                "applicationCount",
+                "unsanctionedApplicationCount",
+                "discovered",
+                "riskSeverity",
+                "ownership",
+            ],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+            ],
+        )?;
+        ::std::result::Result::Ok(MachineIdentityApplicationCounts {
+            application_count: f0.flatten(),
+            unsanctioned_application_count: f1.flatten(),
+            discovered: f2.flatten(),
+            risk_severity: f3.flatten(),
+            ownership: f4.flatten(),
+        })
+    }
+}
+/// How many applications have an owner.
+///
+/// Schema: `#/components/schemas/MachineIdentityApplicationOwnership`
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+)]
+pub struct MachineIdentityApplicationOwnership {
+    /// Number of applications with at least one owner.
+    pub owned_applications: ::std::option::Option<i64>,
+    /// Percentage of applications with at least one owner.
+    pub owned_percent: ::std::option::Option<i64>,
+}
+impl ::serde::Serialize for MachineIdentityApplicationOwnership {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityApplicationOwnership",
+                    usize::from(self.owned_applications.is_some())
+                        + usize::from(self.owned_percent.is_some()),
+                )?,
+        );
+        out.optional("ownedApplications", &self.owned_applications);
+        out.optional("ownedPercent", &self.owned_percent);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityApplicationOwnership {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityApplicationOwnership {
+    const EXPECTING: &'static str = "struct MachineIdentityApplicationOwnership";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["ownedApplications", "ownedPercent"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+        )?;
+        ::std::result::Result::Ok(MachineIdentityApplicationOwnership {
+            owned_applications: f0.flatten(),
+            owned_percent: f1.flatten(),
+        })
+    }
+}
 /// Writable fields of a v1 machine identity, shared by requests and responses.
 ///
 /// Schema: `#/components/schemas/MachineIdentityBase`
@@ -2656,6 +3777,997 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityBase {
             owners: f5.flatten(),
             source_id: f6.flatten(),
             uuid: f7.flatten(),
+        })
+    }
+}
+/// The machine identities a bulk operation acts on.
+///
+/// Schema: `#/components/schemas/MachineIdentityBulkRequest`
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct MachineIdentityBulkRequest {
+    /// IDs of the machine identities, from 1 to 100.
+    pub ids: ::std::vec::Vec<::std::string::String>,
+}
+impl MachineIdentityBulkRequest {
+    /// A value with the required fields set and every optional field empty.
+    ///
+    /// The arguments, in order: `ids`.
+    pub fn new(ids: ::std::vec::Vec<::std::string::String>) -> Self {
+        Self { ids }
+    }
+}
+impl ::serde::Serialize for MachineIdentityBulkRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer.serialize_struct("MachineIdentityBulkRequest", 1usize)?,
+        );
+        out.field("ids", &self.ids);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityBulkRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityBulkRequest {
+    const EXPECTING: &'static str = "struct MachineIdentityBulkRequest";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0 = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["ids"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>],
+        )?;
+        let absent = [f0.is_none()];
+        let (::std::option::Option::Some(f0),) = (f0,) else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(&["ids"], &absent),
+            );
+        };
+        ::std::result::Result::Ok(MachineIdentityBulkRequest {
+            ids: f0,
+        })
+    }
+}
+/// The outcome of a bulk operation for one requested machine identity ID.
+///
+/// Schema: `#/components/schemas/MachineIdentityBulkResult`
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+)]
+pub struct MachineIdentityBulkResult {
+    /// The requested machine identity ID.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// HTTP status for this ID: 200 when the operation succeeded; otherwise why it
+    /// did not, such as 400 (missing or invalid ID), 404 (not found, or not owned by
+    /// a caller without the right) or 409 (conflict).
+    pub status: ::std::option::Option<i64>,
+    /// What happened to this ID, in words.
+    pub message: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for MachineIdentityBulkResult {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityBulkResult",
+                    usize::from(self.id.is_some()) + usize::from(self.status.is_some())
+                        + usize::from(self.message.is_some()),
+                )?,
+        );
+        out.optional("id", &self.id);
+        out.optional("status", &self.status);
+        out.optional("message", &self.message);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityBulkResult {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityBulkResult {
+    const EXPECTING: &'static str = "struct MachineIdentityBulkResult";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["id", "status", "message"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1, &mut f2],
+        )?;
+        ::std::result::Result::Ok(MachineIdentityBulkResult {
+            id: f0.flatten(),
+            status: f1.flatten(),
+            message: f2.flatten(),
+        })
+    }
+}
+/// The machine identities to update and the JSON Patch applied to each of them.
+///
+/// Schema: `#/components/schemas/MachineIdentityBulkUpdateRequest`
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct MachineIdentityBulkUpdateRequest {
+    /// IDs of the machine identities to update, from 1 to 100.
+    pub ids: ::std::vec::Vec<::std::string::String>,
+    /// JSON Patch operations (RFC 6902) applied, in order, to every machine identity
+    /// of `ids`. Only `/description`, `/userEntitlements`, `/owners`,
+    /// `/owners/primary` and `/owners/secondary` may be patched.
+    pub json_patch: ::std::vec::Vec<crate::models::JsonPatchOperation>,
+}
+impl MachineIdentityBulkUpdateRequest {
+    /// A value with the required fields set and every optional field empty.
+    ///
+    /// The arguments, in order: `ids`, `json_patch`.
+    pub fn new(
+        ids: ::std::vec::Vec<::std::string::String>,
+        json_patch: ::std::vec::Vec<crate::models::JsonPatchOperation>,
+    ) -> Self {
+        Self { ids, json_patch }
+    }
+}
+impl ::serde::Serialize for MachineIdentityBulkUpdateRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer.serialize_struct("MachineIdentityBulkUpdateRequest", 2usize)?,
+        );
+        out.field("ids", &self.ids);
+        out.field("jsonPatch", &self.json_patch);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityBulkUpdateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityBulkUpdateRequest {
+    const EXPECTING: &'static str = "struct MachineIdentityBulkUpdateRequest";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["ids", "jsonPatch"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+        )?;
+        let absent = [f0.is_none(), f1.is_none()];
+        let (::std::option::Option::Some(f0), ::std::option::Option::Some(f1)) = (f0, f1)
+        else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(&["ids", "jsonPatch"], &absent),
+            );
+        };
+        ::std::result::Result::Ok(MachineIdentityBulkUpdateRequest {
+            ids: f0,
+            json_patch: f1,
+        })
+    }
+}
+/// A capability (MCP server, tool, skill, ...) linked to a machine identity.
+///
+/// Schema: `#/components/schemas/MachineIdentityCapability`
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+)]
+pub struct MachineIdentityCapability {
+    /// Capability ID.
+    ///
+    /// Read-only: set by the server, never sent.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// Name of the capability.
+    ///
+    /// Always present; may be `null`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// When the capability was created.
+    ///
+    /// Read-only: set by the server, never sent.
+    pub created: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// When the capability was last modified.
+    ///
+    /// Read-only: set by the server, never sent.
+    pub modified: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Description of the capability.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// The `type` property.
+    pub r#type: ::std::option::Option<crate::models::MachineIdentityCapabilityType>,
+    /// Status of the capability as its source reports it; `null` when the source reports none.
+    pub status: ::std::option::Option<::std::string::String>,
+    /// ID of the capability on its source.
+    pub native_identity: ::std::option::Option<::std::string::String>,
+    /// Environment the capability runs in.
+    pub environment: ::std::option::Option<::std::string::String>,
+    /// The `source` property.
+    pub source: ::std::option::Option<crate::models::BaseReferenceDto>,
+    /// The `resource` property.
+    pub resource: ::std::option::Option<crate::models::ResourceV2>,
+    /// ID of the source dataset the capability was aggregated from.
+    pub dataset_id: ::std::option::Option<::std::string::String>,
+    /// The `owners` property.
+    pub owners: ::std::option::Option<crate::models::MachineIdentityOwnersV2>,
+    /// Curated attributes of the capability.
+    pub attributes: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
+    /// Attributes read from the source's connector during aggregation.
+    pub connector_attributes: ::std::option::Option<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    >,
+    /// Whether the capability was edited by hand.
+    ///
+    /// Server default: `false`.
+    pub manually_edited: ::std::option::Option<bool>,
+}
+impl ::serde::Serialize for MachineIdentityCapability {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityCapability",
+                    1usize + usize::from(self.id.is_some())
+                        + usize::from(self.created.is_some())
+                        + usize::from(self.modified.is_some())
+                        + usize::from(self.description.is_some())
+                        + usize::from(self.r#type.is_some())
+                        + usize::from(self.status.is_some())
+                        + usize::from(self.native_identity.is_some())
+                        + usize::from(self.environment.is_some())
+                        + usize::from(self.source.is_some())
+                        + usize::from(self.resource.is_some())
+                        + usize::from(self.dataset_id.is_some())
+                        + usize::from(self.owners.is_some())
+                        + usize::from(self.attributes.is_some())
+                        + usize::from(self.connector_attributes.is_some())
+                        + usize::from(self.manually_edited.is_some()),
+                )?,
+        );
+        out.optional("id", &self.id);
+        out.field("name", &self.name);
+        out.optional("created", &self.created);
+        out.optional("modified", &self.modified);
+        out.optional("description", &self.description);
+        out.optional("type", &self.r#type);
+        out.optional("status", &self.status);
+        out.optional("nativeIdentity", &self.native_identity);
+        out.optional("environment", &self.environment);
+        out.optional("source", &self.source);
+        out.optional("resource", &self.resource);
+        out.optional("datasetId", &self.dataset_id);
+        out.optional("owners", &self.owners);
+        out.optional("attributes", &self.attributes);
+        out.optional("connectorAttributes", &self.connector_attributes);
+        out.optional("manuallyEdited", &self.manually_edited);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityCapability {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityCapability {
+    const EXPECTING: &'static str = "struct MachineIdentityCapability";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
+        let mut f5 = ::std::option::Option::None;
+        let mut f6 = ::std::option::Option::None;
+        let mut f7 = ::std::option::Option::None;
+        let mut f8 = ::std::option::Option::None;
+        let mut f9 = ::std::option::Option::None;
+        let mut f10 = ::std::option::Option::None;
+        let mut f11 = ::std::option::Option::None;
+        let mut f12 = ::std::option::Option::None;
+        let mut f13 = ::std::option::Option::None;
+        let mut f14 = ::std::option::Option::None;
+        let mut f15 = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &[
+                "id",
+                "name",
+                "created",
+                "modified",
+                "description",
+                "type",
+                "status",
+                "nativeIdentity",
+                "environment",
+                "source",
+                "resource",
+                "datasetId",
+                "owners",
+                "attributes",
+                "connectorAttributes",
+                "manuallyEdited",
+            ],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+                &mut f5,
+                &mut f6,
+                &mut f7,
+                &mut f8,
+                &mut f9,
+                &mut f10,
+                &mut f11,
+                &mut f12,
+                &mut f13,
+                &mut f14,
+                &mut f15,
+            ],
+        )?;
+        ::std::result::Result::Ok(MachineIdentityCapability {
+            id: f0.flatten(),
+            name: f1.flatten(),
+            created: f2.flatten(),
+            modified: f3.flatten(),
+            description: f4.flatten(),
+            r#type: f5.flatten(),
+            status: f6.flatten(),
+            native_identity: f7.flatten(),
+            environment: f8.flatten(),
+            source: f9.flatten(),
+            resource: f10.flatten(),
+            dataset_id: f11.flatten(),
+            owners: f12.flatten(),
+            attributes: f13.flatten(),
+            connector_attributes: f14.flatten(),
+            manually_edited: f15.flatten(),
+        })
+    }
+}
+/// Kind of capability; `UNDEFINED` when the source gives no kind or one this API does not know.
+///
+/// Schema: `#/components/schemas/MachineIdentityCapabilityType`
+///
+/// Values this SDK does not know yet are kept in the catch-all
+/// variant and sent back unchanged.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash,
+    ::std::cmp::PartialOrd,
+    ::std::cmp::Ord
+)]
+#[non_exhaustive]
+pub enum MachineIdentityCapabilityType {
+    /// `MCP`
+    Mcp,
+    /// `TOOL`
+    Tool,
+    /// `SKILL`
+    Skill,
+    /// `PLUGIN`
+    Plugin,
+    /// `PROCESS`
+    Process,
+    /// `UNDEFINED`
+    Undefined,
+    /// A value that was not in the spec when this SDK was generated.
+    Unknown(::std::string::String),
+}
+impl MachineIdentityCapabilityType {
+    /// Every value the spec lists, in spec order.
+    pub const ALL: [Self; 6usize] = [
+        Self::Mcp,
+        Self::Tool,
+        Self::Skill,
+        Self::Plugin,
+        Self::Process,
+        Self::Undefined,
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Mcp => "MCP",
+            Self::Tool => "TOOL",
+            Self::Skill => "SKILL",
+            Self::Plugin => "PLUGIN",
+            Self::Process => "PROCESS",
+            Self::Undefined => "UNDEFINED",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl ::std::fmt::Display for MachineIdentityCapabilityType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::convert::From<&str> for MachineIdentityCapabilityType {
+    fn from(value: &str) -> Self {
+        match value {
+            "MCP" => Self::Mcp,
+            "TOOL" => Self::Tool,
+            "SKILL" => Self::Skill,
+            "PLUGIN" => Self::Plugin,
+            "PROCESS" => Self::Process,
+            "UNDEFINED" => Self::Undefined,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for MachineIdentityCapabilityType {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+impl ::std::str::FromStr for MachineIdentityCapabilityType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::serde::Serialize for MachineIdentityCapabilityType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityCapabilityType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+/// The counts of one entity type and subtype on one day.
+///
+/// Schema: `#/components/schemas/MachineIdentityDailyCountMetric`
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+)]
+pub struct MachineIdentityDailyCountMetric {
+    /// The kind of entity counted.
+    pub entity_type: ::std::option::Option<
+        crate::models::MachineIdentityDailyCountMetricEntityType,
+    >,
+    /// The subtype counted; `UNKNOWN` for entities without a subtype.
+    pub sub_type: ::std::option::Option<::std::string::String>,
+    /// How many existed that day.
+    pub total_count: ::std::option::Option<i64>,
+    /// How many were created that day.
+    pub created_count: ::std::option::Option<i64>,
+    /// How many were created in the 30 days ending that day.
+    pub created_count30d: ::std::option::Option<i64>,
+}
+impl ::serde::Serialize for MachineIdentityDailyCountMetric {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityDailyCountMetric",
+                    usize::from(self.entity_type.is_some())
+                        + usize::from(self.sub_type.is_some())
+                        + usize::from(self.total_count.is_some())
+                        + usize::from(self.created_count.is_some())
+                        + usize::from(self.created_count30d.is_some()),
+                )?,
+        );
+        out.optional("entityType", &self.entity_type);
+        out.optional("subType", &self.sub_type);
+        out.optional("totalCount", &self.total_count);
+        out.optional("createdCount", &self.created_count);
+        out.optional("createdCount30d", &self.created_count30d);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityDailyCountMetric {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityDailyCountMetric {
+    const EXPECTING: &'static str = "struct MachineIdentityDailyCountMetric";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["entityType", "subType", "totalCount", "createdCount", "createdCount30d"],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+            ],
+        )?;
+        ::std::result::Result::Ok(MachineIdentityDailyCountMetric {
+            entity_type: f0.flatten(),
+            sub_type: f1.flatten(),
+            total_count: f2.flatten(),
+            created_count: f3.flatten(),
+            created_count30d: f4.flatten(),
+        })
+    }
+}
+/// The kind of entity counted.
+///
+/// Schema: `#/components/schemas/MachineIdentityDailyCountMetric/properties/entityType`
+///
+/// Values this SDK does not know yet are kept in the catch-all
+/// variant and sent back unchanged.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash,
+    ::std::cmp::PartialOrd,
+    ::std::cmp::Ord
+)]
+#[non_exhaustive]
+pub enum MachineIdentityDailyCountMetricEntityType {
+    /// `machine_identity`
+    MachineIdentity,
+    /// `machine_account`
+    MachineAccount,
+    /// `capability`
+    Capability,
+    /// `credential`
+    Credential,
+    /// A value that was not in the spec when this SDK was generated.
+    Unknown(::std::string::String),
+}
+impl MachineIdentityDailyCountMetricEntityType {
+    /// Every value the spec lists, in spec order.
+    pub const ALL: [Self; 4usize] = [
+        Self::MachineIdentity,
+        Self::MachineAccount,
+        Self::Capability,
+        Self::Credential,
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::MachineIdentity => "machine_identity",
+            Self::MachineAccount => "machine_account",
+            Self::Capability => "capability",
+            Self::Credential => "credential",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl ::std::fmt::Display for MachineIdentityDailyCountMetricEntityType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::convert::From<&str> for MachineIdentityDailyCountMetricEntityType {
+    fn from(value: &str) -> Self {
+        match value {
+            "machine_identity" => Self::MachineIdentity,
+            "machine_account" => Self::MachineAccount,
+            "capability" => Self::Capability,
+            "credential" => Self::Credential,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String>
+for MachineIdentityDailyCountMetricEntityType {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+impl ::std::str::FromStr for MachineIdentityDailyCountMetricEntityType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::serde::Serialize for MachineIdentityDailyCountMetricEntityType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityDailyCountMetricEntityType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+/// Daily counts of the tenant's non-human entities over a window of days.
+///
+/// Schema: `#/components/schemas/MachineIdentityDailyCounts`
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+)]
+pub struct MachineIdentityDailyCounts {
+    /// First day of the window (UTC), included.
+    pub from: ::std::option::Option<::chrono::NaiveDate>,
+    /// Last day of the window (UTC), included; always the day before today.
+    pub to: ::std::option::Option<::chrono::NaiveDate>,
+    /// One entry per calendar day of the window, oldest first.
+    pub days: ::std::option::Option<
+        ::std::vec::Vec<crate::models::MachineIdentityDailyCountsDay>,
+    >,
+}
+impl ::serde::Serialize for MachineIdentityDailyCounts {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityDailyCounts",
+                    usize::from(self.from.is_some()) + usize::from(self.to.is_some())
+                        + usize::from(self.days.is_some()),
+                )?,
+        );
+        out.optional("from", &self.from);
+        out.optional("to", &self.to);
+        out.optional("days", &self.days);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityDailyCounts {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityDailyCounts {
+    const EXPECTING: &'static str = "struct MachineIdentityDailyCounts";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["from", "to", "days"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1, &mut f2],
+        )?;
+        ::std::result::Result::Ok(MachineIdentityDailyCounts {
+            from: f0.flatten(),
+            to: f1.flatten(),
+            days: f2.flatten(),
+        })
+    }
+}
+/// The counts recorded for one calendar day.
+///
+/// Schema: `#/components/schemas/MachineIdentityDailyCountsDay`
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+)]
+pub struct MachineIdentityDailyCountsDay {
+    /// The day (UTC).
+    pub day: ::std::option::Option<::chrono::NaiveDate>,
+    /// One entry per entity type and subtype; empty when nothing was recorded that day.
+    pub metrics: ::std::option::Option<
+        ::std::vec::Vec<crate::models::MachineIdentityDailyCountMetric>,
+    >,
+}
+impl ::serde::Serialize for MachineIdentityDailyCountsDay {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityDailyCountsDay",
+                    usize::from(self.day.is_some()) + usize::from(self.metrics.is_some()),
+                )?,
+        );
+        out.optional("day", &self.day);
+        out.optional("metrics", &self.metrics);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityDailyCountsDay {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityDailyCountsDay {
+    const EXPECTING: &'static str = "struct MachineIdentityDailyCountsDay";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["day", "metrics"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+        )?;
+        ::std::result::Result::Ok(MachineIdentityDailyCountsDay {
+            day: f0.flatten(),
+            metrics: f1.flatten(),
+        })
+    }
+}
+/// How many machine identities were discovered within a recent window.
+///
+/// Schema: `#/components/schemas/MachineIdentityDiscoveredCounts`
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+)]
+pub struct MachineIdentityDiscoveredCounts {
+    /// Number of machine identities created within the window.
+    pub count: ::std::option::Option<i64>,
+    /// Length of the window in days.
+    pub window_days: ::std::option::Option<i64>,
+}
+impl ::serde::Serialize for MachineIdentityDiscoveredCounts {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityDiscoveredCounts",
+                    usize::from(self.count.is_some())
+                        + usize::from(self.window_days.is_some()),
+                )?,
+        );
+        out.optional("count", &self.count);
+        out.optional("windowDays", &self.window_days);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityDiscoveredCounts {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityDiscoveredCounts {
+    const EXPECTING: &'static str = "struct MachineIdentityDiscoveredCounts";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["count", "windowDays"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1],
+        )?;
+        ::std::result::Result::Ok(MachineIdentityDiscoveredCounts {
+            count: f0.flatten(),
+            window_days: f1.flatten(),
+        })
+    }
+}
+/// An entitlement held by a machine account linked to a machine identity.
+///
+/// Schema: `#/components/schemas/MachineIdentityEntitlement`
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+)]
+pub struct MachineIdentityEntitlement {
+    /// Entitlement ID.
+    ///
+    /// Read-only: set by the server, never sent.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// Name of the entitlement.
+    ///
+    /// Always present; may be `null`.
+    pub name: ::std::option::Option<::std::string::String>,
+    /// When the entitlement was created.
+    ///
+    /// Read-only: set by the server, never sent.
+    pub created: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// When the entitlement was last modified.
+    ///
+    /// Read-only: set by the server, never sent.
+    pub modified: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// ID of the machine account that holds the entitlement.
+    pub account_id: ::std::option::Option<::std::string::String>,
+    /// Name of the machine account that holds the entitlement.
+    pub account_name: ::std::option::Option<::std::string::String>,
+    /// Account attribute that holds the entitlement.
+    pub attribute: ::std::option::Option<::std::string::String>,
+    /// Value of the entitlement.
+    pub value: ::std::option::Option<::std::string::String>,
+    /// Description of the entitlement.
+    pub description: ::std::option::Option<::std::string::String>,
+    /// Whether the entitlement is governed in the cloud.
+    ///
+    /// Server default: `false`.
+    pub cloud_governed: ::std::option::Option<bool>,
+    /// The `source` property.
+    pub source: ::std::option::Option<crate::models::BaseReferenceDto>,
+}
+impl ::serde::Serialize for MachineIdentityEntitlement {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityEntitlement",
+                    1usize + usize::from(self.id.is_some())
+                        + usize::from(self.created.is_some())
+                        + usize::from(self.modified.is_some())
+                        + usize::from(self.account_id.is_some())
+                        + usize::from(self.account_name.is_some())
+                        + usize::from(self.attribute.is_some())
+                        + usize::from(self.value.is_some())
+                        + usize::from(self.description.is_some())
+                        + usize::from(self.cloud_governed.is_some())
+                        + usize::from(self.source.is_some()),
+                )?,
+        );
+        out.optional("id", &self.id);
+        out.field("name", &self.name);
+        out.optional("created", &self.created);
+        out.optional("modified", &self.modified);
+        out.optional("accountId", &self.account_id);
+        out.optional("accountName", &self.account_name);
+        out.optional("attribute", &self.attribute);
+        out.optional("value", &self.value);
+        out.optional("description", &self.description);
+        out.optional("cloudGoverned", &self.cloud_governed);
+        out.optional("source", &self.source);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityEntitlement {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityEntitlement {
+    const EXPECTING: &'static str = "struct MachineIdentityEntitlement";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
+        let mut f5 = ::std::option::Option::None;
+        let mut f6 = ::std::option::Option::None;
+        let mut f7 = ::std::option::Option::None;
+        let mut f8 = ::std::option::Option::None;
+        let mut f9 = ::std::option::Option::None;
+        let mut f10 = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &[
+                "id",
+                "name",
+                "created",
+                "modified",
+                "accountId",
+                "accountName",
+                "attribute",
+                "value",
+                "description",
+                "cloudGoverned",
+                "source",
+            ],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+                &mut f5,
+                &mut f6,
+                &mut f7,
+                &mut f8,
+                &mut f9,
+                &mut f10,
+            ],
+        )?;
+        ::std::result::Result::Ok(MachineIdentityEntitlement {
+            id: f0.flatten(),
+            name: f1.flatten(),
+            created: f2.flatten(),
+            modified: f3.flatten(),
+            account_id: f4.flatten(),
+            account_name: f5.flatten(),
+            attribute: f6.flatten(),
+            value: f7.flatten(),
+            description: f8.flatten(),
+            cloud_governed: f9.flatten(),
+            source: f10.flatten(),
         })
     }
 }
@@ -3216,6 +5328,90 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityRisk {
         })
     }
 }
+/// Number of machine identities per risk severity; `null` when agentic risk scoring
+/// is not enabled on the tenant.
+///
+/// Schema: `#/components/schemas/MachineIdentityRiskSeverityCounts`
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+)]
+pub struct MachineIdentityRiskSeverityCounts {
+    /// Number with severity `CRITICAL`.
+    pub critical: ::std::option::Option<i64>,
+    /// Number with severity `HIGH`.
+    pub high: ::std::option::Option<i64>,
+    /// Number with severity `MEDIUM`.
+    pub medium: ::std::option::Option<i64>,
+    /// Number with severity `LOW`.
+    pub low: ::std::option::Option<i64>,
+    /// Number without a risk severity; `null` unless counting them is enabled on the
+    /// tenant, and always `null` in version 1 of the API.
+    pub unknown: ::std::option::Option<i64>,
+}
+impl ::serde::Serialize for MachineIdentityRiskSeverityCounts {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "MachineIdentityRiskSeverityCounts",
+                    usize::from(self.critical.is_some())
+                        + usize::from(self.high.is_some())
+                        + usize::from(self.medium.is_some())
+                        + usize::from(self.low.is_some())
+                        + usize::from(self.unknown.is_some()),
+                )?,
+        );
+        out.optional("critical", &self.critical);
+        out.optional("high", &self.high);
+        out.optional("medium", &self.medium);
+        out.optional("low", &self.low);
+        out.optional("unknown", &self.unknown);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MachineIdentityRiskSeverityCounts {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityRiskSeverityCounts {
+    const EXPECTING: &'static str = "struct MachineIdentityRiskSeverityCounts";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["critical", "high", "medium", "low", "unknown"],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+            ],
+        )?;
+        ::std::result::Result::Ok(MachineIdentityRiskSeverityCounts {
+            critical: f0.flatten(),
+            high: f1.flatten(),
+            medium: f2.flatten(),
+            low: f3.flatten(),
+            unknown: f4.flatten(),
+        })
+    }
+}
 /// A user entitlement held by a machine identity, as embedded in the machine identity.
 ///
 /// Schema: `#/components/schemas/MachineIdentityUserEntitlement`
@@ -3536,6 +5732,25 @@ pub struct MachineIdentityV2 {
     ///
     /// Read-only: set by the server, never sent.
     pub risk: ::std::option::Option<crate::models::MachineIdentityRisk>,
+    /// Reference to the identity in Entro, with Entro enrichment enabled on the
+    /// tenant; `null` when the machine identity is not correlated with Entro. Set by
+    /// aggregation only; older versions of the API do not return it.
+    ///
+    /// Read-only: set by the server, never sent.
+    pub entro_id: ::std::option::Option<::std::string::String>,
+    /// Insights from Entro: `null` when the machine identity is not correlated with
+    /// Entro, empty when it is and there are none. Set by aggregation only.
+    ///
+    /// Read-only: set by the server, never sent.
+    pub insights: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    /// Number of sessions seen by Entro; `null` when not correlated with Entro (which is not 0). Set by aggregation only.
+    ///
+    /// Read-only: set by the server, never sent.
+    pub session_count: ::std::option::Option<i64>,
+    /// Number of suspicious sessions seen by Entro; `null` when not correlated with Entro (which is not 0). Set by aggregation only.
+    ///
+    /// Read-only: set by the server, never sent.
+    pub suspicious_session_count: ::std::option::Option<i64>,
 }
 impl ::serde::Serialize for MachineIdentityV2 {
     fn serialize<S: ::serde::Serializer>(
@@ -3568,7 +5783,11 @@ impl ::serde::Serialize for MachineIdentityV2 {
                         + usize::from(self.user_entitlements.is_some())
                         + usize::from(self.business_application_refs.is_some())
                         + usize::from(self.effective_sanctioned_status.is_some())
-                        + usize::from(self.risk.is_some()),
+                        + usize::from(self.risk.is_some())
+                        + usize::from(self.entro_id.is_some())
+                        + usize::from(self.insights.is_some())
+                        + usize::from(self.session_count.is_some())
+                        + usize::from(self.suspicious_session_count.is_some()),
                 )?,
         );
         out.optional("id", &self.id);
@@ -3595,6 +5814,10 @@ impl ::serde::Serialize for MachineIdentityV2 {
         out.optional("businessApplicationRefs", &self.business_application_refs);
         out.optional("effectiveSanctionedStatus", &self.effective_sanctioned_status);
         out.optional("risk", &self.risk);
+        out.optional("entroId", &self.entro_id);
+        out.optional("insights", &self.insights);
+        out.optional("sessionCount", &self.session_count);
+        out.optional("suspiciousSessionCount", &self.suspicious_session_count);
         out.end()
     }
 }
@@ -3634,6 +5857,10 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityV2 {
         let mut f21 = ::std::option::Option::None;
         let mut f22 = ::std::option::Option::None;
         let mut f23 = ::std::option::Option::None;
+        let mut f24 = ::std::option::Option::None;
+        let mut f25 = ::std::option::Option::None;
+        let mut f26 = ::std::option::Option::None;
+        let mut f27 = ::std::option::Option::None;
         crate::runtime::de::read_fields(
             &mut map,
             &[
@@ -3661,6 +5888,10 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityV2 {
                 "businessApplicationRefs",
                 "effectiveSanctionedStatus",
                 "risk",
+                "entroId",
+                "insights",
+                "sessionCount",
+                "suspiciousSessionCount",
             ],
             &mut [
                 &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
@@ -3687,6 +5918,10 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityV2 {
                 &mut f21,
                 &mut f22,
                 &mut f23,
+                &mut f24,
+                &mut f25,
+                &mut f26,
+                &mut f27,
             ],
         )?;
         ::std::result::Result::Ok(MachineIdentityV2 {
@@ -3714,6 +5949,10 @@ impl<'de> crate::runtime::de::FromMap<'de> for MachineIdentityV2 {
             business_application_refs: f21.flatten(),
             effective_sanctioned_status: f22.flatten(),
             risk: f23.flatten(),
+            entro_id: f24.flatten(),
+            insights: f25.flatten(),
+            session_count: f26.flatten(),
+            suspicious_session_count: f27.flatten(),
         })
     }
 }
@@ -4284,6 +6523,106 @@ impl<'de> crate::runtime::de::FromMap<'de> for SourceClassificationSubmission {
         })
     }
 }
+/// How a task ended.
+///
+/// Schema: `#/components/schemas/TaskCompletionStatus`
+///
+/// Values this SDK does not know yet are kept in the catch-all
+/// variant and sent back unchanged.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash,
+    ::std::cmp::PartialOrd,
+    ::std::cmp::Ord
+)]
+#[non_exhaustive]
+pub enum TaskCompletionStatus {
+    /// `SUCCESS`
+    Success,
+    /// `WARNING`
+    Warning,
+    /// `ERROR`
+    Error,
+    /// `TERMINATED`
+    Terminated,
+    /// `TEMPERROR`
+    Temperror,
+    /// A value that was not in the spec when this SDK was generated.
+    Unknown(::std::string::String),
+}
+impl TaskCompletionStatus {
+    /// Every value the spec lists, in spec order.
+    pub const ALL: [Self; 5usize] = [
+        Self::Success,
+        Self::Warning,
+        Self::Error,
+        Self::Terminated,
+        Self::Temperror,
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Success => "SUCCESS",
+            Self::Warning => "WARNING",
+            Self::Error => "ERROR",
+            Self::Terminated => "TERMINATED",
+            Self::Temperror => "TEMPERROR",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl ::std::fmt::Display for TaskCompletionStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::convert::From<&str> for TaskCompletionStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "SUCCESS" => Self::Success,
+            "WARNING" => Self::Warning,
+            "ERROR" => Self::Error,
+            "TERMINATED" => Self::Terminated,
+            "TEMPERROR" => Self::Temperror,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for TaskCompletionStatus {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+impl ::std::str::FromStr for TaskCompletionStatus {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::serde::Serialize for TaskCompletionStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TaskCompletionStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
 /// The definition (kind) of a task.
 ///
 /// Schema: `#/components/schemas/TaskDefinitionSummary`
@@ -4487,6 +6826,272 @@ impl<'de> crate::runtime::de::FromMap<'de> for TaskReturnDetails {
         })
     }
 }
+/// A task and where it stands.
+///
+/// Schema: `#/components/schemas/TaskStatus`
+#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+pub struct TaskStatus {
+    /// Task ID.
+    pub id: ::std::string::String,
+    /// Kind of task.
+    pub r#type: crate::models::TaskStatusType,
+    /// Task name.
+    pub unique_name: ::std::string::String,
+    /// Task description.
+    pub description: ::std::string::String,
+    /// Name of the parent task, if any.
+    ///
+    /// Always present; may be `null`.
+    pub parent_name: ::std::option::Option<::std::string::String>,
+    /// Who or what launched the task.
+    pub launcher: ::std::string::String,
+    /// The `target` property.
+    pub target: ::std::option::Option<crate::models::TaskTarget>,
+    /// When the task was created.
+    pub created: ::chrono::DateTime<::chrono::Utc>,
+    /// When the task was last modified.
+    ///
+    /// Always present; may be `null`.
+    pub modified: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// When the task was launched.
+    ///
+    /// Always present; may be `null`.
+    pub launched: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// When the task completed; `null` while it runs.
+    ///
+    /// Always present; may be `null`.
+    pub completed: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    /// Outcome of the task; `null` while it runs.
+    ///
+    /// Always present; may be `null`.
+    pub completion_status: ::std::option::Option<crate::models::TaskCompletionStatus>,
+    /// Messages the task has logged.
+    pub messages: ::std::vec::Vec<crate::models::TaskStatusMessage>,
+    /// Values the task returns.
+    pub returns: ::std::vec::Vec<crate::models::TaskReturnDetails>,
+    /// Free-form task attributes.
+    pub attributes: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    /// Human-readable progress.
+    ///
+    /// Always present; may be `null`.
+    pub progress: ::std::option::Option<::std::string::String>,
+    /// Completion percentage.
+    pub percent_complete: i64,
+    /// The `taskDefinitionSummary` property.
+    pub task_definition_summary: ::std::option::Option<
+        crate::models::TaskDefinitionSummary,
+    >,
+}
+impl TaskStatus {
+    /// A value with the required fields set and every optional field empty.
+    ///
+    /// The arguments, in order: `id`, `type`, `unique_name`, `description`, `launcher`, `created`, `messages`, `returns`, `attributes`, `percent_complete`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        r#type: crate::models::TaskStatusType,
+        unique_name: impl ::std::convert::Into<::std::string::String>,
+        description: impl ::std::convert::Into<::std::string::String>,
+        launcher: impl ::std::convert::Into<::std::string::String>,
+        created: ::chrono::DateTime<::chrono::Utc>,
+        messages: ::std::vec::Vec<crate::models::TaskStatusMessage>,
+        returns: ::std::vec::Vec<crate::models::TaskReturnDetails>,
+        attributes: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        percent_complete: i64,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            r#type,
+            unique_name: unique_name.into(),
+            description: description.into(),
+            parent_name: ::std::option::Option::None,
+            launcher: launcher.into(),
+            target: ::std::option::Option::None,
+            created,
+            modified: ::std::option::Option::None,
+            launched: ::std::option::Option::None,
+            completed: ::std::option::Option::None,
+            completion_status: ::std::option::Option::None,
+            messages,
+            returns,
+            attributes,
+            progress: ::std::option::Option::None,
+            percent_complete,
+            task_definition_summary: ::std::option::Option::None,
+        }
+    }
+}
+impl ::serde::Serialize for TaskStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "TaskStatus",
+                    16usize + usize::from(self.target.is_some())
+                        + usize::from(self.task_definition_summary.is_some()),
+                )?,
+        );
+        out.field("id", &self.id);
+        out.field("type", &self.r#type);
+        out.field("uniqueName", &self.unique_name);
+        out.field("description", &self.description);
+        out.field("parentName", &self.parent_name);
+        out.field("launcher", &self.launcher);
+        out.optional("target", &self.target);
+        out.field("created", &self.created);
+        out.field("modified", &self.modified);
+        out.field("launched", &self.launched);
+        out.field("completed", &self.completed);
+        out.field("completionStatus", &self.completion_status);
+        out.field("messages", &self.messages);
+        out.field("returns", &self.returns);
+        out.field("attributes", &self.attributes);
+        out.field("progress", &self.progress);
+        out.field("percentComplete", &self.percent_complete);
+        out.optional("taskDefinitionSummary", &self.task_definition_summary);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TaskStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for TaskStatus {
+    const EXPECTING: &'static str = "struct TaskStatus";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        let mut f3 = ::std::option::Option::None;
+        let mut f4 = ::std::option::Option::None;
+        let mut f5 = ::std::option::Option::None;
+        let mut f6 = ::std::option::Option::None;
+        let mut f7 = ::std::option::Option::None;
+        let mut f8 = ::std::option::Option::None;
+        let mut f9 = ::std::option::Option::None;
+        let mut f10 = ::std::option::Option::None;
+        let mut f11 = ::std::option::Option::None;
+        let mut f12 = ::std::option::Option::None;
+        let mut f13 = ::std::option::Option::None;
+        let mut f14 = ::std::option::Option::None;
+        let mut f15 = ::std::option::Option::None;
+        let mut f16 = ::std::option::Option::None;
+        let mut f17 = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &[
+                "id",
+                "type",
+                "uniqueName",
+                "description",
+                "parentName",
+                "launcher",
+                "target",
+                "created",
+                "modified",
+                "launched",
+                "completed",
+                "completionStatus",
+                "messages",
+                "returns",
+                "attributes",
+                "progress",
+                "percentComplete",
+                "taskDefinitionSummary",
+            ],
+            &mut [
+                &mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>,
+                &mut f1,
+                &mut f2,
+                &mut f3,
+                &mut f4,
+                &mut f5,
+                &mut f6,
+                &mut f7,
+                &mut f8,
+                &mut f9,
+                &mut f10,
+                &mut f11,
+                &mut f12,
+                &mut f13,
+                &mut f14,
+                &mut f15,
+                &mut f16,
+                &mut f17,
+            ],
+        )?;
+        let absent = [
+            f0.is_none(),
+            f1.is_none(),
+            f2.is_none(),
+            f3.is_none(),
+            f5.is_none(),
+            f7.is_none(),
+            f12.is_none(),
+            f13.is_none(),
+            f14.is_none(),
+            f16.is_none(),
+        ];
+        let (
+            ::std::option::Option::Some(f0),
+            ::std::option::Option::Some(f1),
+            ::std::option::Option::Some(f2),
+            ::std::option::Option::Some(f3),
+            ::std::option::Option::Some(f5),
+            ::std::option::Option::Some(f7),
+            ::std::option::Option::Some(f12),
+            ::std::option::Option::Some(f13),
+            ::std::option::Option::Some(f14),
+            ::std::option::Option::Some(f16),
+        ) = (f0, f1, f2, f3, f5, f7, f12, f13, f14, f16) else {
+            return ::std::result::Result::Err(
+                crate::runtime::de::missing(
+                    &[
+                        "id",
+                        "type",
+                        "uniqueName",
+                        "description",
+                        "launcher",
+                        "created",
+                        "messages",
+                        "returns",
+                        "attributes",
+                        "percentComplete",
+                    ],
+                    &absent,
+                ),
+            );
+        };
+        ::std::result::Result::Ok(TaskStatus {
+            id: f0,
+            r#type: f1,
+            unique_name: f2,
+            description: f3,
+            parent_name: f4.flatten(),
+            launcher: f5,
+            target: f6.flatten(),
+            created: f7,
+            modified: f8.flatten(),
+            launched: f9.flatten(),
+            completed: f10.flatten(),
+            completion_status: f11.flatten(),
+            messages: f12,
+            returns: f13,
+            attributes: f14,
+            progress: f15.flatten(),
+            percent_complete: f16,
+            task_definition_summary: f17.flatten(),
+        })
+    }
+}
 /// A message logged by a task.
 ///
 /// Schema: `#/components/schemas/TaskStatusMessage`
@@ -4656,6 +7261,237 @@ impl ::serde::Serialize for TaskStatusMessageType {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TaskStatusMessageType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+/// Kind of task.
+///
+/// Schema: `#/components/schemas/TaskStatus/properties/type`
+///
+/// Values this SDK does not know yet are kept in the catch-all
+/// variant and sent back unchanged.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash,
+    ::std::cmp::PartialOrd,
+    ::std::cmp::Ord
+)]
+#[non_exhaustive]
+pub enum TaskStatusType {
+    /// `QUARTZ`
+    Quartz,
+    /// `QPOC`
+    Qpoc,
+    /// `QUEUED_TASK`
+    QueuedTask,
+    /// A value that was not in the spec when this SDK was generated.
+    Unknown(::std::string::String),
+}
+impl TaskStatusType {
+    /// Every value the spec lists, in spec order.
+    pub const ALL: [Self; 3usize] = [Self::Quartz, Self::Qpoc, Self::QueuedTask];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Quartz => "QUARTZ",
+            Self::Qpoc => "QPOC",
+            Self::QueuedTask => "QUEUED_TASK",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl ::std::fmt::Display for TaskStatusType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::convert::From<&str> for TaskStatusType {
+    fn from(value: &str) -> Self {
+        match value {
+            "QUARTZ" => Self::Quartz,
+            "QPOC" => Self::Qpoc,
+            "QUEUED_TASK" => Self::QueuedTask,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for TaskStatusType {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+impl ::std::str::FromStr for TaskStatusType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::serde::Serialize for TaskStatusType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TaskStatusType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+/// What a task acts on.
+///
+/// Schema: `#/components/schemas/TaskTarget`
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
+)]
+pub struct TaskTarget {
+    /// Target ID.
+    pub id: ::std::option::Option<::std::string::String>,
+    /// Kind of target.
+    pub r#type: ::std::option::Option<crate::models::TaskTargetType>,
+    /// Target name.
+    pub name: ::std::option::Option<::std::string::String>,
+}
+impl ::serde::Serialize for TaskTarget {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        let mut out = crate::runtime::ser::StructWriter::new(
+            serializer
+                .serialize_struct(
+                    "TaskTarget",
+                    usize::from(self.id.is_some()) + usize::from(self.r#type.is_some())
+                        + usize::from(self.name.is_some()),
+                )?,
+        );
+        out.optional("id", &self.id);
+        out.optional("type", &self.r#type);
+        out.optional("name", &self.name);
+        out.end()
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TaskTarget {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        crate::runtime::de::from_map(deserializer)
+    }
+}
+impl<'de> crate::runtime::de::FromMap<'de> for TaskTarget {
+    const EXPECTING: &'static str = "struct TaskTarget";
+    fn from_map<A: ::serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> ::std::result::Result<Self, A::Error> {
+        let mut f0 = ::std::option::Option::None;
+        let mut f1 = ::std::option::Option::None;
+        let mut f2 = ::std::option::Option::None;
+        crate::runtime::de::read_fields(
+            &mut map,
+            &["id", "type", "name"],
+            &mut [&mut f0 as &mut dyn crate::runtime::de::Slot<'de, A>, &mut f1, &mut f2],
+        )?;
+        ::std::result::Result::Ok(TaskTarget {
+            id: f0.flatten(),
+            r#type: f1.flatten(),
+            name: f2.flatten(),
+        })
+    }
+}
+/// Kind of object a task acts on.
+///
+/// Schema: `#/components/schemas/TaskTargetType`
+///
+/// Values this SDK does not know yet are kept in the catch-all
+/// variant and sent back unchanged.
+#[derive(
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::cmp::Eq,
+    ::std::hash::Hash,
+    ::std::cmp::PartialOrd,
+    ::std::cmp::Ord
+)]
+#[non_exhaustive]
+pub enum TaskTargetType {
+    /// `APPLICATION`
+    Application,
+    /// `IDENTITY`
+    Identity,
+    /// A value that was not in the spec when this SDK was generated.
+    Unknown(::std::string::String),
+}
+impl TaskTargetType {
+    /// Every value the spec lists, in spec order.
+    pub const ALL: [Self; 2usize] = [Self::Application, Self::Identity];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Application => "APPLICATION",
+            Self::Identity => "IDENTITY",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+impl ::std::fmt::Display for TaskTargetType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl ::std::convert::From<&str> for TaskTargetType {
+    fn from(value: &str) -> Self {
+        match value {
+            "APPLICATION" => Self::Application,
+            "IDENTITY" => Self::Identity,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+impl ::std::convert::From<::std::string::String> for TaskTargetType {
+    fn from(value: ::std::string::String) -> Self {
+        match Self::from(value.as_str()) {
+            Self::Unknown(_) => Self::Unknown(value),
+            known => known,
+        }
+    }
+}
+impl ::std::str::FromStr for TaskTargetType {
+    type Err = ::std::convert::Infallible;
+    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+        ::std::result::Result::Ok(Self::from(value))
+    }
+}
+impl ::serde::Serialize for TaskTargetType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TaskTargetType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {

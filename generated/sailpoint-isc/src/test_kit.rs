@@ -303,6 +303,22 @@ pub static TYPES: &[schema::TypeSpec] = &[
         kind: schema::Kind::Enum(&["BUSINESS_APPLICATION"]),
     },
     schema::TypeSpec {
+        name: "ComplianceControl",
+        pointer: "#/components/schemas/ComplianceControl",
+        kind: schema::Kind::Struct(
+            &[
+                schema::FieldSpec {
+                    name: "id",
+                    ty: schema::Ty::String,
+                    required: false,
+                    nullable: true,
+                    read_only: false,
+                    pointer: "#/components/schemas/ComplianceControl/properties/id",
+                },
+            ],
+        ),
+    },
+    schema::TypeSpec {
         name: "CorrelationCondition",
         pointer: "#/components/schemas/CorrelationCondition",
         kind: schema::Kind::Struct(
@@ -709,6 +725,325 @@ pub static TYPES: &[schema::TypeSpec] = &[
         ),
     },
     schema::TypeSpec {
+        name: "MachineAccount",
+        pointer: "#/components/schemas/MachineAccount",
+        kind: schema::Kind::Struct(
+            &[
+                schema::FieldSpec {
+                    name: "id",
+                    ty: schema::Ty::String,
+                    required: false,
+                    nullable: false,
+                    read_only: true,
+                    pointer: "#/components/schemas/MachineAccount/allOf/0/properties/id",
+                },
+                schema::FieldSpec {
+                    name: "name",
+                    ty: schema::Ty::String,
+                    required: true,
+                    nullable: true,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineAccount/allOf/0/properties/name",
+                },
+                schema::FieldSpec {
+                    name: "created",
+                    ty: schema::Ty::DateTime,
+                    required: false,
+                    nullable: false,
+                    read_only: true,
+                    pointer: "#/components/schemas/MachineAccount/allOf/0/properties/created",
+                },
+                schema::FieldSpec {
+                    name: "modified",
+                    ty: schema::Ty::DateTime,
+                    required: false,
+                    nullable: false,
+                    read_only: true,
+                    pointer: "#/components/schemas/MachineAccount/allOf/0/properties/modified",
+                },
+                schema::FieldSpec {
+                    name: "description",
+                    ty: schema::Ty::String,
+                    required: false,
+                    nullable: true,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineAccount/allOf/1/properties/description",
+                },
+                schema::FieldSpec {
+                    name: "nativeIdentity",
+                    ty: schema::Ty::String,
+                    required: true,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineAccount/allOf/1/properties/nativeIdentity",
+                },
+                schema::FieldSpec {
+                    name: "uuid",
+                    ty: schema::Ty::String,
+                    required: false,
+                    nullable: true,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineAccount/allOf/1/properties/uuid",
+                },
+                schema::FieldSpec {
+                    name: "classificationMethod",
+                    ty: schema::Ty::Named("MachineAccountClassificationMethod"),
+                    required: true,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineAccount/allOf/1/properties/classificationMethod",
+                },
+                schema::FieldSpec {
+                    name: "machineIdentity",
+                    ty: schema::Ty::Any,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineAccount/allOf/1/properties/machineIdentity",
+                },
+                schema::FieldSpec {
+                    name: "ownerIdentity",
+                    ty: schema::Ty::Any,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineAccount/allOf/1/properties/ownerIdentity",
+                },
+                schema::FieldSpec {
+                    name: "accessType",
+                    ty: schema::Ty::String,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineAccount/allOf/1/properties/accessType",
+                },
+                schema::FieldSpec {
+                    name: "subtype",
+                    ty: schema::Ty::String,
+                    required: false,
+                    nullable: true,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineAccount/allOf/1/properties/subtype",
+                },
+                schema::FieldSpec {
+                    name: "environment",
+                    ty: schema::Ty::String,
+                    required: false,
+                    nullable: true,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineAccount/allOf/1/properties/environment",
+                },
+                schema::FieldSpec {
+                    name: "attributes",
+                    ty: schema::Ty::Object,
+                    required: false,
+                    nullable: true,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineAccount/allOf/1/properties/attributes",
+                },
+                schema::FieldSpec {
+                    name: "connectorAttributes",
+                    ty: schema::Ty::Object,
+                    required: true,
+                    nullable: true,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineAccount/allOf/1/properties/connectorAttributes",
+                },
+                schema::FieldSpec {
+                    name: "manuallyCorrelated",
+                    ty: schema::Ty::Bool,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineAccount/allOf/1/properties/manuallyCorrelated",
+                },
+                schema::FieldSpec {
+                    name: "manuallyEdited",
+                    ty: schema::Ty::Bool,
+                    required: true,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineAccount/allOf/1/properties/manuallyEdited",
+                },
+                schema::FieldSpec {
+                    name: "locked",
+                    ty: schema::Ty::Bool,
+                    required: true,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineAccount/allOf/1/properties/locked",
+                },
+                schema::FieldSpec {
+                    name: "enabled",
+                    ty: schema::Ty::Bool,
+                    required: true,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineAccount/allOf/1/properties/enabled",
+                },
+                schema::FieldSpec {
+                    name: "hasEntitlements",
+                    ty: schema::Ty::Bool,
+                    required: true,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineAccount/allOf/1/properties/hasEntitlements",
+                },
+                schema::FieldSpec {
+                    name: "source",
+                    ty: schema::Ty::Any,
+                    required: true,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineAccount/allOf/1/properties/source",
+                },
+                schema::FieldSpec {
+                    name: "risk",
+                    ty: schema::Ty::Named("MachineAccountRisk"),
+                    required: false,
+                    nullable: true,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineAccount/allOf/1/properties/risk",
+                },
+                schema::FieldSpec {
+                    name: "permissionLevel",
+                    ty: schema::Ty::Named("MachineAccountPermissionLevel"),
+                    required: false,
+                    nullable: true,
+                    read_only: true,
+                    pointer: "#/components/schemas/MachineAccount/allOf/1/properties/permissionLevel",
+                },
+                schema::FieldSpec {
+                    name: "compliance",
+                    ty: schema::Ty::Vec(&schema::Ty::Named("ComplianceControl")),
+                    required: false,
+                    nullable: true,
+                    read_only: true,
+                    pointer: "#/components/schemas/MachineAccount/allOf/1/properties/compliance",
+                },
+                schema::FieldSpec {
+                    name: "lastUsedAt",
+                    ty: schema::Ty::DateTime,
+                    required: false,
+                    nullable: true,
+                    read_only: true,
+                    pointer: "#/components/schemas/MachineAccount/allOf/1/properties/lastUsedAt",
+                },
+            ],
+        ),
+    },
+    schema::TypeSpec {
+        name: "MachineAccountClassificationMethod",
+        pointer: "#/components/schemas/MachineAccount/allOf/1/properties/classificationMethod",
+        kind: schema::Kind::Enum(&["SOURCE", "CRITERIA", "DISCOVERY", "MANUAL"]),
+    },
+    schema::TypeSpec {
+        name: "MachineAccountPermissionLevel",
+        pointer: "#/components/schemas/MachineAccountPermissionLevel",
+        kind: schema::Kind::Enum(&["PRIVILEGED", "ELEVATED", "BASIC", "UNKNOWN"]),
+    },
+    schema::TypeSpec {
+        name: "MachineAccountRisk",
+        pointer: "#/components/schemas/MachineAccountRisk",
+        kind: schema::Kind::Struct(
+            &[
+                schema::FieldSpec {
+                    name: "score",
+                    ty: schema::Ty::Number,
+                    required: false,
+                    nullable: true,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineAccountRisk/properties/score",
+                },
+                schema::FieldSpec {
+                    name: "severity",
+                    ty: schema::Ty::Named("MachineAccountRiskSeverity"),
+                    required: false,
+                    nullable: true,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineAccountRisk/properties/severity",
+                },
+            ],
+        ),
+    },
+    schema::TypeSpec {
+        name: "MachineAccountRiskSeverity",
+        pointer: "#/components/schemas/MachineAccountRiskSeverity",
+        kind: schema::Kind::Enum(&["UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"]),
+    },
+    schema::TypeSpec {
+        name: "MachineIdentityAgentCounts",
+        pointer: "#/components/schemas/MachineIdentityAgentCounts",
+        kind: schema::Kind::Struct(
+            &[
+                schema::FieldSpec {
+                    name: "agentCount",
+                    ty: schema::Ty::Int,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityAgentCounts/properties/agentCount",
+                },
+                schema::FieldSpec {
+                    name: "unsanctionedAgentCount",
+                    ty: schema::Ty::Int,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityAgentCounts/properties/unsanctionedAgentCount",
+                },
+                schema::FieldSpec {
+                    name: "discovered",
+                    ty: schema::Ty::Named("MachineIdentityDiscoveredCounts"),
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityAgentCounts/properties/discovered",
+                },
+                schema::FieldSpec {
+                    name: "riskSeverity",
+                    ty: schema::Ty::Named("MachineIdentityRiskSeverityCounts"),
+                    required: false,
+                    nullable: true,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityAgentCounts/properties/riskSeverity",
+                },
+                schema::FieldSpec {
+                    name: "ownership",
+                    ty: schema::Ty::Named("MachineIdentityAgentOwnership"),
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityAgentCounts/properties/ownership",
+                },
+            ],
+        ),
+    },
+    schema::TypeSpec {
+        name: "MachineIdentityAgentOwnership",
+        pointer: "#/components/schemas/MachineIdentityAgentOwnership",
+        kind: schema::Kind::Struct(
+            &[
+                schema::FieldSpec {
+                    name: "ownedAgents",
+                    ty: schema::Ty::Int,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityAgentOwnership/properties/ownedAgents",
+                },
+                schema::FieldSpec {
+                    name: "ownedPercent",
+                    ty: schema::Ty::Int,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityAgentOwnership/properties/ownedPercent",
+                },
+            ],
+        ),
+    },
+    schema::TypeSpec {
         name: "MachineIdentityAggregationRequest",
         pointer: "#/components/schemas/MachineIdentityAggregationRequest",
         kind: schema::Kind::Struct(
@@ -899,6 +1234,118 @@ pub static TYPES: &[schema::TypeSpec] = &[
         kind: schema::Kind::Enum(&["QUARTZ", "QPOC", "QUEUED_TASK"]),
     },
     schema::TypeSpec {
+        name: "MachineIdentityAllCounts",
+        pointer: "#/components/schemas/MachineIdentityAllCounts",
+        kind: schema::Kind::Struct(
+            &[
+                schema::FieldSpec {
+                    name: "applicationIdentityCount",
+                    ty: schema::Ty::Int,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityAllCounts/properties/applicationIdentityCount",
+                },
+                schema::FieldSpec {
+                    name: "aiAgentCount",
+                    ty: schema::Ty::Int,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityAllCounts/properties/aiAgentCount",
+                },
+                schema::FieldSpec {
+                    name: "machineAccountsCount",
+                    ty: schema::Ty::Int,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityAllCounts/properties/machineAccountsCount",
+                },
+                schema::FieldSpec {
+                    name: "totalCount",
+                    ty: schema::Ty::Int,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityAllCounts/properties/totalCount",
+                },
+            ],
+        ),
+    },
+    schema::TypeSpec {
+        name: "MachineIdentityApplicationCounts",
+        pointer: "#/components/schemas/MachineIdentityApplicationCounts",
+        kind: schema::Kind::Struct(
+            &[
+                schema::FieldSpec {
+                    name: "applicationCount",
+                    ty: schema::Ty::Int,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityApplicationCounts/properties/applicationCount",
+                },
+                schema::FieldSpec {
+                    name: "unsanctionedApplicationCount",
+                    ty: schema::Ty::Int,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityApplicationCounts/properties/unsanctionedApplicationCount",
+                },
+                schema::FieldSpec {
+                    name: "discovered",
+                    ty: schema::Ty::Named("MachineIdentityDiscoveredCounts"),
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityApplicationCounts/properties/discovered",
+                },
+                schema::FieldSpec {
+                    name: "riskSeverity",
+                    ty: schema::Ty::Named("MachineIdentityRiskSeverityCounts"),
+                    required: false,
+                    nullable: true,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityApplicationCounts/properties/riskSeverity",
+                },
+                schema::FieldSpec {
+                    name: "ownership",
+                    ty: schema::Ty::Named("MachineIdentityApplicationOwnership"),
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityApplicationCounts/properties/ownership",
+                },
+            ],
+        ),
+    },
+    schema::TypeSpec {
+        name: "MachineIdentityApplicationOwnership",
+        pointer: "#/components/schemas/MachineIdentityApplicationOwnership",
+        kind: schema::Kind::Struct(
+            &[
+                schema::FieldSpec {
+                    name: "ownedApplications",
+                    ty: schema::Ty::Int,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityApplicationOwnership/properties/ownedApplications",
+                },
+                schema::FieldSpec {
+                    name: "ownedPercent",
+                    ty: schema::Ty::Int,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityApplicationOwnership/properties/ownedPercent",
+                },
+            ],
+        ),
+    },
+    schema::TypeSpec {
         name: "MachineIdentityBase",
         pointer: "#/components/schemas/MachineIdentityBase",
         kind: schema::Kind::Struct(
@@ -966,6 +1413,456 @@ pub static TYPES: &[schema::TypeSpec] = &[
                     nullable: false,
                     read_only: false,
                     pointer: "#/components/schemas/MachineIdentityBase/properties/uuid",
+                },
+            ],
+        ),
+    },
+    schema::TypeSpec {
+        name: "MachineIdentityBulkRequest",
+        pointer: "#/components/schemas/MachineIdentityBulkRequest",
+        kind: schema::Kind::Struct(
+            &[
+                schema::FieldSpec {
+                    name: "ids",
+                    ty: schema::Ty::Vec(&schema::Ty::String),
+                    required: true,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityBulkRequest/properties/ids",
+                },
+            ],
+        ),
+    },
+    schema::TypeSpec {
+        name: "MachineIdentityBulkResult",
+        pointer: "#/components/schemas/MachineIdentityBulkResult",
+        kind: schema::Kind::Struct(
+            &[
+                schema::FieldSpec {
+                    name: "id",
+                    ty: schema::Ty::String,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityBulkResult/properties/id",
+                },
+                schema::FieldSpec {
+                    name: "status",
+                    ty: schema::Ty::Int,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityBulkResult/properties/status",
+                },
+                schema::FieldSpec {
+                    name: "message",
+                    ty: schema::Ty::String,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityBulkResult/properties/message",
+                },
+            ],
+        ),
+    },
+    schema::TypeSpec {
+        name: "MachineIdentityBulkUpdateRequest",
+        pointer: "#/components/schemas/MachineIdentityBulkUpdateRequest",
+        kind: schema::Kind::Struct(
+            &[
+                schema::FieldSpec {
+                    name: "ids",
+                    ty: schema::Ty::Vec(&schema::Ty::String),
+                    required: true,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityBulkUpdateRequest/properties/ids",
+                },
+                schema::FieldSpec {
+                    name: "jsonPatch",
+                    ty: schema::Ty::Vec(&schema::Ty::Named("JsonPatchOperation")),
+                    required: true,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityBulkUpdateRequest/properties/jsonPatch",
+                },
+            ],
+        ),
+    },
+    schema::TypeSpec {
+        name: "MachineIdentityCapability",
+        pointer: "#/components/schemas/MachineIdentityCapability",
+        kind: schema::Kind::Struct(
+            &[
+                schema::FieldSpec {
+                    name: "id",
+                    ty: schema::Ty::String,
+                    required: false,
+                    nullable: false,
+                    read_only: true,
+                    pointer: "#/components/schemas/MachineIdentityCapability/allOf/0/properties/id",
+                },
+                schema::FieldSpec {
+                    name: "name",
+                    ty: schema::Ty::String,
+                    required: true,
+                    nullable: true,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityCapability/allOf/0/properties/name",
+                },
+                schema::FieldSpec {
+                    name: "created",
+                    ty: schema::Ty::DateTime,
+                    required: false,
+                    nullable: false,
+                    read_only: true,
+                    pointer: "#/components/schemas/MachineIdentityCapability/allOf/0/properties/created",
+                },
+                schema::FieldSpec {
+                    name: "modified",
+                    ty: schema::Ty::DateTime,
+                    required: false,
+                    nullable: false,
+                    read_only: true,
+                    pointer: "#/components/schemas/MachineIdentityCapability/allOf/0/properties/modified",
+                },
+                schema::FieldSpec {
+                    name: "description",
+                    ty: schema::Ty::String,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityCapability/allOf/1/properties/description",
+                },
+                schema::FieldSpec {
+                    name: "type",
+                    ty: schema::Ty::Named("MachineIdentityCapabilityType"),
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityCapability/allOf/1/properties/type",
+                },
+                schema::FieldSpec {
+                    name: "status",
+                    ty: schema::Ty::String,
+                    required: false,
+                    nullable: true,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityCapability/allOf/1/properties/status",
+                },
+                schema::FieldSpec {
+                    name: "nativeIdentity",
+                    ty: schema::Ty::String,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityCapability/allOf/1/properties/nativeIdentity",
+                },
+                schema::FieldSpec {
+                    name: "environment",
+                    ty: schema::Ty::String,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityCapability/allOf/1/properties/environment",
+                },
+                schema::FieldSpec {
+                    name: "source",
+                    ty: schema::Ty::Named("BaseReferenceDto"),
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityCapability/allOf/1/properties/source",
+                },
+                schema::FieldSpec {
+                    name: "resource",
+                    ty: schema::Ty::Named("ResourceV2"),
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityCapability/allOf/1/properties/resource",
+                },
+                schema::FieldSpec {
+                    name: "datasetId",
+                    ty: schema::Ty::String,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityCapability/allOf/1/properties/datasetId",
+                },
+                schema::FieldSpec {
+                    name: "owners",
+                    ty: schema::Ty::Named("MachineIdentityOwnersV2"),
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityCapability/allOf/1/properties/owners",
+                },
+                schema::FieldSpec {
+                    name: "attributes",
+                    ty: schema::Ty::Object,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityCapability/allOf/1/properties/attributes",
+                },
+                schema::FieldSpec {
+                    name: "connectorAttributes",
+                    ty: schema::Ty::Object,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityCapability/allOf/1/properties/connectorAttributes",
+                },
+                schema::FieldSpec {
+                    name: "manuallyEdited",
+                    ty: schema::Ty::Bool,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityCapability/allOf/1/properties/manuallyEdited",
+                },
+            ],
+        ),
+    },
+    schema::TypeSpec {
+        name: "MachineIdentityCapabilityType",
+        pointer: "#/components/schemas/MachineIdentityCapabilityType",
+        kind: schema::Kind::Enum(
+            &["MCP", "TOOL", "SKILL", "PLUGIN", "PROCESS", "UNDEFINED"],
+        ),
+    },
+    schema::TypeSpec {
+        name: "MachineIdentityDailyCountMetric",
+        pointer: "#/components/schemas/MachineIdentityDailyCountMetric",
+        kind: schema::Kind::Struct(
+            &[
+                schema::FieldSpec {
+                    name: "entityType",
+                    ty: schema::Ty::Named("MachineIdentityDailyCountMetricEntityType"),
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityDailyCountMetric/properties/entityType",
+                },
+                schema::FieldSpec {
+                    name: "subType",
+                    ty: schema::Ty::String,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityDailyCountMetric/properties/subType",
+                },
+                schema::FieldSpec {
+                    name: "totalCount",
+                    ty: schema::Ty::Int,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityDailyCountMetric/properties/totalCount",
+                },
+                schema::FieldSpec {
+                    name: "createdCount",
+                    ty: schema::Ty::Int,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityDailyCountMetric/properties/createdCount",
+                },
+                schema::FieldSpec {
+                    name: "createdCount30d",
+                    ty: schema::Ty::Int,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityDailyCountMetric/properties/createdCount30d",
+                },
+            ],
+        ),
+    },
+    schema::TypeSpec {
+        name: "MachineIdentityDailyCountMetricEntityType",
+        pointer: "#/components/schemas/MachineIdentityDailyCountMetric/properties/entityType",
+        kind: schema::Kind::Enum(
+            &["machine_identity", "machine_account", "capability", "credential"],
+        ),
+    },
+    schema::TypeSpec {
+        name: "MachineIdentityDailyCounts",
+        pointer: "#/components/schemas/MachineIdentityDailyCounts",
+        kind: schema::Kind::Struct(
+            &[
+                schema::FieldSpec {
+                    name: "from",
+                    ty: schema::Ty::Date,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityDailyCounts/properties/from",
+                },
+                schema::FieldSpec {
+                    name: "to",
+                    ty: schema::Ty::Date,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityDailyCounts/properties/to",
+                },
+                schema::FieldSpec {
+                    name: "days",
+                    ty: schema::Ty::Vec(
+                        &schema::Ty::Named("MachineIdentityDailyCountsDay"),
+                    ),
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityDailyCounts/properties/days",
+                },
+            ],
+        ),
+    },
+    schema::TypeSpec {
+        name: "MachineIdentityDailyCountsDay",
+        pointer: "#/components/schemas/MachineIdentityDailyCountsDay",
+        kind: schema::Kind::Struct(
+            &[
+                schema::FieldSpec {
+                    name: "day",
+                    ty: schema::Ty::Date,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityDailyCountsDay/properties/day",
+                },
+                schema::FieldSpec {
+                    name: "metrics",
+                    ty: schema::Ty::Vec(
+                        &schema::Ty::Named("MachineIdentityDailyCountMetric"),
+                    ),
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityDailyCountsDay/properties/metrics",
+                },
+            ],
+        ),
+    },
+    schema::TypeSpec {
+        name: "MachineIdentityDiscoveredCounts",
+        pointer: "#/components/schemas/MachineIdentityDiscoveredCounts",
+        kind: schema::Kind::Struct(
+            &[
+                schema::FieldSpec {
+                    name: "count",
+                    ty: schema::Ty::Int,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityDiscoveredCounts/properties/count",
+                },
+                schema::FieldSpec {
+                    name: "windowDays",
+                    ty: schema::Ty::Int,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityDiscoveredCounts/properties/windowDays",
+                },
+            ],
+        ),
+    },
+    schema::TypeSpec {
+        name: "MachineIdentityEntitlement",
+        pointer: "#/components/schemas/MachineIdentityEntitlement",
+        kind: schema::Kind::Struct(
+            &[
+                schema::FieldSpec {
+                    name: "id",
+                    ty: schema::Ty::String,
+                    required: false,
+                    nullable: false,
+                    read_only: true,
+                    pointer: "#/components/schemas/MachineIdentityEntitlement/allOf/0/properties/id",
+                },
+                schema::FieldSpec {
+                    name: "name",
+                    ty: schema::Ty::String,
+                    required: true,
+                    nullable: true,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityEntitlement/allOf/0/properties/name",
+                },
+                schema::FieldSpec {
+                    name: "created",
+                    ty: schema::Ty::DateTime,
+                    required: false,
+                    nullable: false,
+                    read_only: true,
+                    pointer: "#/components/schemas/MachineIdentityEntitlement/allOf/0/properties/created",
+                },
+                schema::FieldSpec {
+                    name: "modified",
+                    ty: schema::Ty::DateTime,
+                    required: false,
+                    nullable: false,
+                    read_only: true,
+                    pointer: "#/components/schemas/MachineIdentityEntitlement/allOf/0/properties/modified",
+                },
+                schema::FieldSpec {
+                    name: "accountId",
+                    ty: schema::Ty::String,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityEntitlement/allOf/1/properties/accountId",
+                },
+                schema::FieldSpec {
+                    name: "accountName",
+                    ty: schema::Ty::String,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityEntitlement/allOf/1/properties/accountName",
+                },
+                schema::FieldSpec {
+                    name: "attribute",
+                    ty: schema::Ty::String,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityEntitlement/allOf/1/properties/attribute",
+                },
+                schema::FieldSpec {
+                    name: "value",
+                    ty: schema::Ty::String,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityEntitlement/allOf/1/properties/value",
+                },
+                schema::FieldSpec {
+                    name: "description",
+                    ty: schema::Ty::String,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityEntitlement/allOf/1/properties/description",
+                },
+                schema::FieldSpec {
+                    name: "cloudGoverned",
+                    ty: schema::Ty::Bool,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityEntitlement/allOf/1/properties/cloudGoverned",
+                },
+                schema::FieldSpec {
+                    name: "source",
+                    ty: schema::Ty::Named("BaseReferenceDto"),
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityEntitlement/allOf/1/properties/source",
                 },
             ],
         ),
@@ -1258,6 +2155,54 @@ pub static TYPES: &[schema::TypeSpec] = &[
                     nullable: false,
                     read_only: false,
                     pointer: "#/components/schemas/MachineIdentityRisk/properties/severity",
+                },
+            ],
+        ),
+    },
+    schema::TypeSpec {
+        name: "MachineIdentityRiskSeverityCounts",
+        pointer: "#/components/schemas/MachineIdentityRiskSeverityCounts",
+        kind: schema::Kind::Struct(
+            &[
+                schema::FieldSpec {
+                    name: "critical",
+                    ty: schema::Ty::Int,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityRiskSeverityCounts/properties/critical",
+                },
+                schema::FieldSpec {
+                    name: "high",
+                    ty: schema::Ty::Int,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityRiskSeverityCounts/properties/high",
+                },
+                schema::FieldSpec {
+                    name: "medium",
+                    ty: schema::Ty::Int,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityRiskSeverityCounts/properties/medium",
+                },
+                schema::FieldSpec {
+                    name: "low",
+                    ty: schema::Ty::Int,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityRiskSeverityCounts/properties/low",
+                },
+                schema::FieldSpec {
+                    name: "unknown",
+                    ty: schema::Ty::Int,
+                    required: false,
+                    nullable: true,
+                    read_only: false,
+                    pointer: "#/components/schemas/MachineIdentityRiskSeverityCounts/properties/unknown",
                 },
             ],
         ),
@@ -1571,6 +2516,38 @@ pub static TYPES: &[schema::TypeSpec] = &[
                     read_only: true,
                     pointer: "#/components/schemas/MachineIdentityV2/allOf/1/properties/risk",
                 },
+                schema::FieldSpec {
+                    name: "entroId",
+                    ty: schema::Ty::String,
+                    required: false,
+                    nullable: true,
+                    read_only: true,
+                    pointer: "#/components/schemas/MachineIdentityV2/allOf/1/properties/entroId",
+                },
+                schema::FieldSpec {
+                    name: "insights",
+                    ty: schema::Ty::Vec(&schema::Ty::String),
+                    required: false,
+                    nullable: true,
+                    read_only: true,
+                    pointer: "#/components/schemas/MachineIdentityV2/allOf/1/properties/insights",
+                },
+                schema::FieldSpec {
+                    name: "sessionCount",
+                    ty: schema::Ty::Int,
+                    required: false,
+                    nullable: true,
+                    read_only: true,
+                    pointer: "#/components/schemas/MachineIdentityV2/allOf/1/properties/sessionCount",
+                },
+                schema::FieldSpec {
+                    name: "suspiciousSessionCount",
+                    ty: schema::Ty::Int,
+                    required: false,
+                    nullable: true,
+                    read_only: true,
+                    pointer: "#/components/schemas/MachineIdentityV2/allOf/1/properties/suspiciousSessionCount",
+                },
             ],
         ),
     },
@@ -1720,6 +2697,13 @@ pub static TYPES: &[schema::TypeSpec] = &[
         ),
     },
     schema::TypeSpec {
+        name: "TaskCompletionStatus",
+        pointer: "#/components/schemas/TaskCompletionStatus",
+        kind: schema::Kind::Enum(
+            &["SUCCESS", "WARNING", "ERROR", "TERMINATED", "TEMPERROR"],
+        ),
+    },
+    schema::TypeSpec {
         name: "TaskDefinitionSummary",
         pointer: "#/components/schemas/TaskDefinitionSummary",
         kind: schema::Kind::Struct(
@@ -1805,6 +2789,158 @@ pub static TYPES: &[schema::TypeSpec] = &[
         ),
     },
     schema::TypeSpec {
+        name: "TaskStatus",
+        pointer: "#/components/schemas/TaskStatus",
+        kind: schema::Kind::Struct(
+            &[
+                schema::FieldSpec {
+                    name: "id",
+                    ty: schema::Ty::String,
+                    required: true,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/TaskStatus/properties/id",
+                },
+                schema::FieldSpec {
+                    name: "type",
+                    ty: schema::Ty::Named("TaskStatusType"),
+                    required: true,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/TaskStatus/properties/type",
+                },
+                schema::FieldSpec {
+                    name: "uniqueName",
+                    ty: schema::Ty::String,
+                    required: true,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/TaskStatus/properties/uniqueName",
+                },
+                schema::FieldSpec {
+                    name: "description",
+                    ty: schema::Ty::String,
+                    required: true,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/TaskStatus/properties/description",
+                },
+                schema::FieldSpec {
+                    name: "parentName",
+                    ty: schema::Ty::String,
+                    required: true,
+                    nullable: true,
+                    read_only: false,
+                    pointer: "#/components/schemas/TaskStatus/properties/parentName",
+                },
+                schema::FieldSpec {
+                    name: "launcher",
+                    ty: schema::Ty::String,
+                    required: true,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/TaskStatus/properties/launcher",
+                },
+                schema::FieldSpec {
+                    name: "target",
+                    ty: schema::Ty::Named("TaskTarget"),
+                    required: false,
+                    nullable: true,
+                    read_only: false,
+                    pointer: "#/components/schemas/TaskStatus/properties/target",
+                },
+                schema::FieldSpec {
+                    name: "created",
+                    ty: schema::Ty::DateTime,
+                    required: true,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/TaskStatus/properties/created",
+                },
+                schema::FieldSpec {
+                    name: "modified",
+                    ty: schema::Ty::DateTime,
+                    required: true,
+                    nullable: true,
+                    read_only: false,
+                    pointer: "#/components/schemas/TaskStatus/properties/modified",
+                },
+                schema::FieldSpec {
+                    name: "launched",
+                    ty: schema::Ty::DateTime,
+                    required: true,
+                    nullable: true,
+                    read_only: false,
+                    pointer: "#/components/schemas/TaskStatus/properties/launched",
+                },
+                schema::FieldSpec {
+                    name: "completed",
+                    ty: schema::Ty::DateTime,
+                    required: true,
+                    nullable: true,
+                    read_only: false,
+                    pointer: "#/components/schemas/TaskStatus/properties/completed",
+                },
+                schema::FieldSpec {
+                    name: "completionStatus",
+                    ty: schema::Ty::Named("TaskCompletionStatus"),
+                    required: true,
+                    nullable: true,
+                    read_only: false,
+                    pointer: "#/components/schemas/TaskStatus/properties/completionStatus",
+                },
+                schema::FieldSpec {
+                    name: "messages",
+                    ty: schema::Ty::Vec(&schema::Ty::Named("TaskStatusMessage")),
+                    required: true,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/TaskStatus/properties/messages",
+                },
+                schema::FieldSpec {
+                    name: "returns",
+                    ty: schema::Ty::Vec(&schema::Ty::Named("TaskReturnDetails")),
+                    required: true,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/TaskStatus/properties/returns",
+                },
+                schema::FieldSpec {
+                    name: "attributes",
+                    ty: schema::Ty::Object,
+                    required: true,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/TaskStatus/properties/attributes",
+                },
+                schema::FieldSpec {
+                    name: "progress",
+                    ty: schema::Ty::String,
+                    required: true,
+                    nullable: true,
+                    read_only: false,
+                    pointer: "#/components/schemas/TaskStatus/properties/progress",
+                },
+                schema::FieldSpec {
+                    name: "percentComplete",
+                    ty: schema::Ty::Int,
+                    required: true,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/TaskStatus/properties/percentComplete",
+                },
+                schema::FieldSpec {
+                    name: "taskDefinitionSummary",
+                    ty: schema::Ty::Named("TaskDefinitionSummary"),
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/TaskStatus/properties/taskDefinitionSummary",
+                },
+            ],
+        ),
+    },
+    schema::TypeSpec {
         name: "TaskStatusMessage",
         pointer: "#/components/schemas/TaskStatusMessage",
         kind: schema::Kind::Struct(
@@ -1848,6 +2984,48 @@ pub static TYPES: &[schema::TypeSpec] = &[
         name: "TaskStatusMessageType",
         pointer: "#/components/schemas/TaskStatusMessage/properties/type",
         kind: schema::Kind::Enum(&["INFO", "WARN", "ERROR"]),
+    },
+    schema::TypeSpec {
+        name: "TaskStatusType",
+        pointer: "#/components/schemas/TaskStatus/properties/type",
+        kind: schema::Kind::Enum(&["QUARTZ", "QPOC", "QUEUED_TASK"]),
+    },
+    schema::TypeSpec {
+        name: "TaskTarget",
+        pointer: "#/components/schemas/TaskTarget",
+        kind: schema::Kind::Struct(
+            &[
+                schema::FieldSpec {
+                    name: "id",
+                    ty: schema::Ty::String,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/TaskTarget/properties/id",
+                },
+                schema::FieldSpec {
+                    name: "type",
+                    ty: schema::Ty::Named("TaskTargetType"),
+                    required: false,
+                    nullable: true,
+                    read_only: false,
+                    pointer: "#/components/schemas/TaskTarget/properties/type",
+                },
+                schema::FieldSpec {
+                    name: "name",
+                    ty: schema::Ty::String,
+                    required: false,
+                    nullable: false,
+                    read_only: false,
+                    pointer: "#/components/schemas/TaskTarget/properties/name",
+                },
+            ],
+        ),
+    },
+    schema::TypeSpec {
+        name: "TaskTargetType",
+        pointer: "#/components/schemas/TaskTargetType",
+        kind: schema::Kind::Enum(&["APPLICATION", "IDENTITY"]),
     },
     schema::TypeSpec {
         name: "TooManyRequestsErrorBody",
@@ -2093,11 +3271,77 @@ pub static OPERATIONS: &[schema::OpSpec] = &[
         types: TYPES,
     },
     schema::OpSpec {
+        id: "getMachineIdentityAgentCountsV1",
+        method: "GET",
+        path: "/machine-identities/v1/agent-counts",
+        pointer: "#/paths/~1machine-identities~1v1~1agent-counts/get",
+        params: &[],
+        body: ::std::option::Option::None,
+        types: TYPES,
+    },
+    schema::OpSpec {
+        id: "getMachineIdentityAllCountsV1",
+        method: "GET",
+        path: "/machine-identities/v1/all-counts",
+        pointer: "#/paths/~1machine-identities~1v1~1all-counts/get",
+        params: &[
+            schema::ParamSpec {
+                name: "filters",
+                loc: schema::Loc::Query,
+                required: true,
+                ty: schema::Ty::String,
+                pointer: "#/paths/~1machine-identities~1v1~1all-counts/get/parameters/0",
+            },
+        ],
+        body: ::std::option::Option::None,
+        types: TYPES,
+    },
+    schema::OpSpec {
         id: "getUnsanctionedAnomalySummaryV1",
         method: "GET",
         path: "/machine-identities/v1/anomaly-summaries/unsanctioned",
         pointer: "#/paths/~1machine-identities~1v1~1anomaly-summaries~1unsanctioned/get",
         params: &[],
+        body: ::std::option::Option::None,
+        types: TYPES,
+    },
+    schema::OpSpec {
+        id: "getMachineIdentityApplicationCountsV1",
+        method: "GET",
+        path: "/machine-identities/v1/application-counts",
+        pointer: "#/paths/~1machine-identities~1v1~1application-counts/get",
+        params: &[],
+        body: ::std::option::Option::None,
+        types: TYPES,
+    },
+    schema::OpSpec {
+        id: "getMachineIdentityDailyCountsV1",
+        method: "GET",
+        path: "/machine-identities/v1/counts/daily",
+        pointer: "#/paths/~1machine-identities~1v1~1counts~1daily/get",
+        params: &[
+            schema::ParamSpec {
+                name: "days",
+                loc: schema::Loc::Query,
+                required: false,
+                ty: schema::Ty::Int,
+                pointer: "#/paths/~1machine-identities~1v1~1counts~1daily/get/parameters/0",
+            },
+            schema::ParamSpec {
+                name: "entityType",
+                loc: schema::Loc::Query,
+                required: false,
+                ty: schema::Ty::String,
+                pointer: "#/paths/~1machine-identities~1v1~1counts~1daily/get/parameters/1",
+            },
+            schema::ParamSpec {
+                name: "subType",
+                loc: schema::Loc::Query,
+                required: false,
+                ty: schema::Ty::String,
+                pointer: "#/paths/~1machine-identities~1v1~1counts~1daily/get/parameters/2",
+            },
+        ],
         body: ::std::option::Option::None,
         types: TYPES,
     },
@@ -2204,6 +3448,23 @@ pub static OPERATIONS: &[schema::OpSpec] = &[
         types: TYPES,
     },
     schema::OpSpec {
+        id: "deleteMachineIdentityAsyncV1",
+        method: "DELETE",
+        path: "/machine-identities/v1/{id}/delete-async",
+        pointer: "#/paths/~1machine-identities~1v1~1{id}~1delete-async/delete",
+        params: &[
+            schema::ParamSpec {
+                name: "id",
+                loc: schema::Loc::Path,
+                required: true,
+                ty: schema::Ty::String,
+                pointer: "#/components/parameters/MachineIdentityId",
+            },
+        ],
+        body: ::std::option::Option::None,
+        types: TYPES,
+    },
+    schema::OpSpec {
         id: "listMachineIdentitiesV2",
         method: "GET",
         path: "/machine-identities/v2",
@@ -2264,6 +3525,85 @@ pub static OPERATIONS: &[schema::OpSpec] = &[
         types: TYPES,
     },
     schema::OpSpec {
+        id: "getMachineIdentityAgentCountsV2",
+        method: "GET",
+        path: "/machine-identities/v2/agent-counts",
+        pointer: "#/paths/~1machine-identities~1v2~1agent-counts/get",
+        params: &[],
+        body: ::std::option::Option::None,
+        types: TYPES,
+    },
+    schema::OpSpec {
+        id: "getMachineIdentityApplicationCountsV2",
+        method: "GET",
+        path: "/machine-identities/v2/application-counts",
+        pointer: "#/paths/~1machine-identities~1v2~1application-counts/get",
+        params: &[],
+        body: ::std::option::Option::None,
+        types: TYPES,
+    },
+    schema::OpSpec {
+        id: "deleteMachineIdentitiesInBulkV2",
+        method: "POST",
+        path: "/machine-identities/v2/bulk-delete",
+        pointer: "#/paths/~1machine-identities~1v2~1bulk-delete/post",
+        params: &[],
+        body: ::std::option::Option::Some(schema::BodySpec {
+            media_type: "application/json",
+            required: true,
+            json: true,
+            ty: schema::Ty::Named("MachineIdentityBulkRequest"),
+            pointer: "#/paths/~1machine-identities~1v2~1bulk-delete/post/requestBody",
+        }),
+        types: TYPES,
+    },
+    schema::OpSpec {
+        id: "updateMachineIdentitiesInBulkV2",
+        method: "POST",
+        path: "/machine-identities/v2/bulk-update",
+        pointer: "#/paths/~1machine-identities~1v2~1bulk-update/post",
+        params: &[],
+        body: ::std::option::Option::Some(schema::BodySpec {
+            media_type: "application/json",
+            required: true,
+            json: true,
+            ty: schema::Ty::Named("MachineIdentityBulkUpdateRequest"),
+            pointer: "#/paths/~1machine-identities~1v2~1bulk-update/post/requestBody",
+        }),
+        types: TYPES,
+    },
+    schema::OpSpec {
+        id: "listMachineIdentityHostnamesV2",
+        method: "GET",
+        path: "/machine-identities/v2/hostnames",
+        pointer: "#/paths/~1machine-identities~1v2~1hostnames/get",
+        params: &[
+            schema::ParamSpec {
+                name: "prefix",
+                loc: schema::Loc::Query,
+                required: false,
+                ty: schema::Ty::String,
+                pointer: "#/paths/~1machine-identities~1v2~1hostnames/get/parameters/0",
+            },
+            schema::ParamSpec {
+                name: "limit",
+                loc: schema::Loc::Query,
+                required: false,
+                ty: schema::Ty::Int,
+                pointer: "#/paths/~1machine-identities~1v2~1hostnames/get/parameters/1",
+            },
+            schema::ParamSpec {
+                name: "cursor",
+                loc: schema::Loc::Query,
+                required: false,
+                ty: schema::Ty::String,
+                pointer: "#/paths/~1machine-identities~1v2~1hostnames/get/parameters/2",
+            },
+        ],
+        body: ::std::option::Option::None,
+        types: TYPES,
+    },
+    schema::OpSpec {
         id: "getMachineIdentityV2",
         method: "GET",
         path: "/machine-identities/v2/{id}",
@@ -2318,6 +3658,144 @@ pub static OPERATIONS: &[schema::OpSpec] = &[
             ty: schema::Ty::Patch,
             pointer: "#/paths/~1machine-identities~1v2~1{id}/patch/requestBody",
         }),
+        types: TYPES,
+    },
+    schema::OpSpec {
+        id: "listMachineIdentityAccountsV2",
+        method: "GET",
+        path: "/machine-identities/v2/{id}/accounts",
+        pointer: "#/paths/~1machine-identities~1v2~1{id}~1accounts/get",
+        params: &[
+            schema::ParamSpec {
+                name: "id",
+                loc: schema::Loc::Path,
+                required: true,
+                ty: schema::Ty::String,
+                pointer: "#/components/parameters/MachineIdentityId",
+            },
+            schema::ParamSpec {
+                name: "limit",
+                loc: schema::Loc::Query,
+                required: false,
+                ty: schema::Ty::Int,
+                pointer: "#/components/parameters/limit",
+            },
+            schema::ParamSpec {
+                name: "offset",
+                loc: schema::Loc::Query,
+                required: false,
+                ty: schema::Ty::Int,
+                pointer: "#/components/parameters/offset",
+            },
+            schema::ParamSpec {
+                name: "count",
+                loc: schema::Loc::Query,
+                required: false,
+                ty: schema::Ty::Bool,
+                pointer: "#/components/parameters/count",
+            },
+            schema::ParamSpec {
+                name: "filters",
+                loc: schema::Loc::Query,
+                required: false,
+                ty: schema::Ty::String,
+                pointer: "#/paths/~1machine-identities~1v2~1{id}~1accounts/get/parameters/4",
+            },
+            schema::ParamSpec {
+                name: "sorters",
+                loc: schema::Loc::Query,
+                required: false,
+                ty: schema::Ty::String,
+                pointer: "#/paths/~1machine-identities~1v2~1{id}~1accounts/get/parameters/5",
+            },
+        ],
+        body: ::std::option::Option::None,
+        types: TYPES,
+    },
+    schema::OpSpec {
+        id: "listMachineIdentityCapabilitiesV2",
+        method: "GET",
+        path: "/machine-identities/v2/{id}/capabilities",
+        pointer: "#/paths/~1machine-identities~1v2~1{id}~1capabilities/get",
+        params: &[
+            schema::ParamSpec {
+                name: "id",
+                loc: schema::Loc::Path,
+                required: true,
+                ty: schema::Ty::String,
+                pointer: "#/components/parameters/MachineIdentityId",
+            },
+        ],
+        body: ::std::option::Option::None,
+        types: TYPES,
+    },
+    schema::OpSpec {
+        id: "deleteMachineIdentityAsyncV2",
+        method: "DELETE",
+        path: "/machine-identities/v2/{id}/delete-async",
+        pointer: "#/paths/~1machine-identities~1v2~1{id}~1delete-async/delete",
+        params: &[
+            schema::ParamSpec {
+                name: "id",
+                loc: schema::Loc::Path,
+                required: true,
+                ty: schema::Ty::String,
+                pointer: "#/components/parameters/MachineIdentityId",
+            },
+        ],
+        body: ::std::option::Option::None,
+        types: TYPES,
+    },
+    schema::OpSpec {
+        id: "listMachineIdentityEntitlementsV2",
+        method: "GET",
+        path: "/machine-identities/v2/{id}/entitlements",
+        pointer: "#/paths/~1machine-identities~1v2~1{id}~1entitlements/get",
+        params: &[
+            schema::ParamSpec {
+                name: "id",
+                loc: schema::Loc::Path,
+                required: true,
+                ty: schema::Ty::String,
+                pointer: "#/components/parameters/MachineIdentityId",
+            },
+            schema::ParamSpec {
+                name: "limit",
+                loc: schema::Loc::Query,
+                required: false,
+                ty: schema::Ty::Int,
+                pointer: "#/components/parameters/limit",
+            },
+            schema::ParamSpec {
+                name: "offset",
+                loc: schema::Loc::Query,
+                required: false,
+                ty: schema::Ty::Int,
+                pointer: "#/components/parameters/offset",
+            },
+            schema::ParamSpec {
+                name: "count",
+                loc: schema::Loc::Query,
+                required: false,
+                ty: schema::Ty::Bool,
+                pointer: "#/components/parameters/count",
+            },
+            schema::ParamSpec {
+                name: "filters",
+                loc: schema::Loc::Query,
+                required: false,
+                ty: schema::Ty::String,
+                pointer: "#/paths/~1machine-identities~1v2~1{id}~1entitlements/get/parameters/4",
+            },
+            schema::ParamSpec {
+                name: "sorters",
+                loc: schema::Loc::Query,
+                required: false,
+                ty: schema::Ty::String,
+                pointer: "#/paths/~1machine-identities~1v2~1{id}~1entitlements/get/parameters/5",
+            },
+        ],
+        body: ::std::option::Option::None,
         types: TYPES,
     },
     schema::OpSpec {
@@ -2939,6 +4417,102 @@ impl<'k> CreateMachineIdentityV1Expect<'k> {
         self.inner.replies(replies)
     }
 }
+/// An expectation of `getMachineIdentityAgentCountsV1`; register it with `respond`, `reply` or `replies`.
+#[derive(::std::fmt::Debug)]
+pub struct GetMachineIdentityAgentCountsV1Expect<'k> {
+    inner: Expect<'k>,
+}
+impl<'k> GetMachineIdentityAgentCountsV1Expect<'k> {
+    /// Only calls whose query has `name=value` (any parameter).
+    pub fn query(
+        mut self,
+        name: &'static str,
+        value: impl ::std::string::ToString,
+    ) -> Self {
+        self.inner = self.inner.query(name, value);
+        self
+    }
+    /// Only calls this predicate accepts.
+    pub fn matching(
+        mut self,
+        predicate: impl Fn(&Call) -> bool + ::std::marker::Send + 'static,
+    ) -> Self {
+        self.inner = self.inner.matching(predicate);
+        self
+    }
+    /// Expects exactly `n` calls (the default is at least one).
+    pub fn times(mut self, n: usize) -> Self {
+        self.inner = self.inner.times(n);
+        self
+    }
+    /// Answers matching calls `200` with this body.
+    pub fn respond(self, body: crate::models::MachineIdentityAgentCounts) -> Mocked<'k> {
+        self.inner.reply(Reply::json(200u16, &body))
+    }
+    /// Answers every matching call with this reply (any status, headers, body).
+    pub fn reply(self, reply: Reply) -> Mocked<'k> {
+        self.inner.reply(reply)
+    }
+    /// Answers matching calls with these replies in order; the last repeats.
+    pub fn replies(
+        self,
+        replies: impl ::std::iter::IntoIterator<Item = Reply>,
+    ) -> Mocked<'k> {
+        self.inner.replies(replies)
+    }
+}
+/// An expectation of `getMachineIdentityAllCountsV1`; register it with `respond`, `reply` or `replies`.
+#[derive(::std::fmt::Debug)]
+pub struct GetMachineIdentityAllCountsV1Expect<'k> {
+    inner: Expect<'k>,
+}
+impl<'k> GetMachineIdentityAllCountsV1Expect<'k> {
+    /// Only calls whose query has `filters` with this value.
+    pub fn with_filters(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inner = self.inner.query("filters", value.into());
+        self
+    }
+    /// Only calls whose query has `name=value` (any parameter).
+    pub fn query(
+        mut self,
+        name: &'static str,
+        value: impl ::std::string::ToString,
+    ) -> Self {
+        self.inner = self.inner.query(name, value);
+        self
+    }
+    /// Only calls this predicate accepts.
+    pub fn matching(
+        mut self,
+        predicate: impl Fn(&Call) -> bool + ::std::marker::Send + 'static,
+    ) -> Self {
+        self.inner = self.inner.matching(predicate);
+        self
+    }
+    /// Expects exactly `n` calls (the default is at least one).
+    pub fn times(mut self, n: usize) -> Self {
+        self.inner = self.inner.times(n);
+        self
+    }
+    /// Answers matching calls `200` with this body.
+    pub fn respond(self, body: crate::models::MachineIdentityAllCounts) -> Mocked<'k> {
+        self.inner.reply(Reply::json(200u16, &body))
+    }
+    /// Answers every matching call with this reply (any status, headers, body).
+    pub fn reply(self, reply: Reply) -> Mocked<'k> {
+        self.inner.reply(reply)
+    }
+    /// Answers matching calls with these replies in order; the last repeats.
+    pub fn replies(
+        self,
+        replies: impl ::std::iter::IntoIterator<Item = Reply>,
+    ) -> Mocked<'k> {
+        self.inner.replies(replies)
+    }
+}
 /// An expectation of `getUnsanctionedAnomalySummaryV1`; register it with `respond`, `reply` or `replies`.
 #[derive(::std::fmt::Debug)]
 pub struct GetUnsanctionedAnomalySummaryV1Expect<'k> {
@@ -2969,6 +4543,118 @@ impl<'k> GetUnsanctionedAnomalySummaryV1Expect<'k> {
     }
     /// Answers matching calls `200` with this body.
     pub fn respond(self, body: crate::models::UnsanctionedSummary) -> Mocked<'k> {
+        self.inner.reply(Reply::json(200u16, &body))
+    }
+    /// Answers every matching call with this reply (any status, headers, body).
+    pub fn reply(self, reply: Reply) -> Mocked<'k> {
+        self.inner.reply(reply)
+    }
+    /// Answers matching calls with these replies in order; the last repeats.
+    pub fn replies(
+        self,
+        replies: impl ::std::iter::IntoIterator<Item = Reply>,
+    ) -> Mocked<'k> {
+        self.inner.replies(replies)
+    }
+}
+/// An expectation of `getMachineIdentityApplicationCountsV1`; register it with `respond`, `reply` or `replies`.
+#[derive(::std::fmt::Debug)]
+pub struct GetMachineIdentityApplicationCountsV1Expect<'k> {
+    inner: Expect<'k>,
+}
+impl<'k> GetMachineIdentityApplicationCountsV1Expect<'k> {
+    /// Only calls whose query has `name=value` (any parameter).
+    pub fn query(
+        mut self,
+        name: &'static str,
+        value: impl ::std::string::ToString,
+    ) -> Self {
+        self.inner = self.inner.query(name, value);
+        self
+    }
+    /// Only calls this predicate accepts.
+    pub fn matching(
+        mut self,
+        predicate: impl Fn(&Call) -> bool + ::std::marker::Send + 'static,
+    ) -> Self {
+        self.inner = self.inner.matching(predicate);
+        self
+    }
+    /// Expects exactly `n` calls (the default is at least one).
+    pub fn times(mut self, n: usize) -> Self {
+        self.inner = self.inner.times(n);
+        self
+    }
+    /// Answers matching calls `200` with this body.
+    pub fn respond(
+        self,
+        body: crate::models::MachineIdentityApplicationCounts,
+    ) -> Mocked<'k> {
+        self.inner.reply(Reply::json(200u16, &body))
+    }
+    /// Answers every matching call with this reply (any status, headers, body).
+    pub fn reply(self, reply: Reply) -> Mocked<'k> {
+        self.inner.reply(reply)
+    }
+    /// Answers matching calls with these replies in order; the last repeats.
+    pub fn replies(
+        self,
+        replies: impl ::std::iter::IntoIterator<Item = Reply>,
+    ) -> Mocked<'k> {
+        self.inner.replies(replies)
+    }
+}
+/// An expectation of `getMachineIdentityDailyCountsV1`; register it with `respond`, `reply` or `replies`.
+#[derive(::std::fmt::Debug)]
+pub struct GetMachineIdentityDailyCountsV1Expect<'k> {
+    inner: Expect<'k>,
+}
+impl<'k> GetMachineIdentityDailyCountsV1Expect<'k> {
+    /// Only calls whose query has `days` with this value.
+    pub fn with_days(mut self, value: i64) -> Self {
+        self.inner = self.inner.query("days", query_text(&value));
+        self
+    }
+    /// Only calls whose query has `entityType` with this value.
+    pub fn with_entity_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inner = self.inner.query("entityType", value.into());
+        self
+    }
+    /// Only calls whose query has `subType` with this value.
+    pub fn with_sub_type(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inner = self.inner.query("subType", value.into());
+        self
+    }
+    /// Only calls whose query has `name=value` (any parameter).
+    pub fn query(
+        mut self,
+        name: &'static str,
+        value: impl ::std::string::ToString,
+    ) -> Self {
+        self.inner = self.inner.query(name, value);
+        self
+    }
+    /// Only calls this predicate accepts.
+    pub fn matching(
+        mut self,
+        predicate: impl Fn(&Call) -> bool + ::std::marker::Send + 'static,
+    ) -> Self {
+        self.inner = self.inner.matching(predicate);
+        self
+    }
+    /// Expects exactly `n` calls (the default is at least one).
+    pub fn times(mut self, n: usize) -> Self {
+        self.inner = self.inner.times(n);
+        self
+    }
+    /// Answers matching calls `200` with this body.
+    pub fn respond(self, body: crate::models::MachineIdentityDailyCounts) -> Mocked<'k> {
         self.inner.reply(Reply::json(200u16, &body))
     }
     /// Answers every matching call with this reply (any status, headers, body).
@@ -3207,6 +4893,55 @@ impl<'k> ListMachineIdentityAnomaliesV1Expect<'k> {
         self.inner.replies(replies)
     }
 }
+/// An expectation of `deleteMachineIdentityAsyncV1`; register it with `respond`, `reply` or `replies`.
+#[derive(::std::fmt::Debug)]
+pub struct DeleteMachineIdentityAsyncV1Expect<'k> {
+    inner: Expect<'k>,
+}
+impl<'k> DeleteMachineIdentityAsyncV1Expect<'k> {
+    /// Only calls whose path parameter `id` is this value.
+    pub fn with_id(mut self, value: impl ::std::string::ToString) -> Self {
+        self.inner = self.inner.path_param("id", value.to_string());
+        self
+    }
+    /// Only calls whose query has `name=value` (any parameter).
+    pub fn query(
+        mut self,
+        name: &'static str,
+        value: impl ::std::string::ToString,
+    ) -> Self {
+        self.inner = self.inner.query(name, value);
+        self
+    }
+    /// Only calls this predicate accepts.
+    pub fn matching(
+        mut self,
+        predicate: impl Fn(&Call) -> bool + ::std::marker::Send + 'static,
+    ) -> Self {
+        self.inner = self.inner.matching(predicate);
+        self
+    }
+    /// Expects exactly `n` calls (the default is at least one).
+    pub fn times(mut self, n: usize) -> Self {
+        self.inner = self.inner.times(n);
+        self
+    }
+    /// Answers matching calls `200` with this body.
+    pub fn respond(self, body: crate::models::TaskStatus) -> Mocked<'k> {
+        self.inner.reply(Reply::json(200u16, &body))
+    }
+    /// Answers every matching call with this reply (any status, headers, body).
+    pub fn reply(self, reply: Reply) -> Mocked<'k> {
+        self.inner.reply(reply)
+    }
+    /// Answers matching calls with these replies in order; the last repeats.
+    pub fn replies(
+        self,
+        replies: impl ::std::iter::IntoIterator<Item = Reply>,
+    ) -> Mocked<'k> {
+        self.inner.replies(replies)
+    }
+}
 /// An expectation of `listMachineIdentitiesV2`; register it with `respond`, `reply` or `replies`.
 #[derive(::std::fmt::Debug)]
 pub struct ListMachineIdentitiesV2Expect<'k> {
@@ -3321,6 +5056,272 @@ impl<'k> CreateMachineIdentityV2Expect<'k> {
     /// Answers matching calls `201` with this body.
     pub fn respond(self, body: crate::models::MachineIdentityV2) -> Mocked<'k> {
         self.inner.reply(Reply::json(201u16, &body))
+    }
+    /// Answers every matching call with this reply (any status, headers, body).
+    pub fn reply(self, reply: Reply) -> Mocked<'k> {
+        self.inner.reply(reply)
+    }
+    /// Answers matching calls with these replies in order; the last repeats.
+    pub fn replies(
+        self,
+        replies: impl ::std::iter::IntoIterator<Item = Reply>,
+    ) -> Mocked<'k> {
+        self.inner.replies(replies)
+    }
+}
+/// An expectation of `getMachineIdentityAgentCountsV2`; register it with `respond`, `reply` or `replies`.
+#[derive(::std::fmt::Debug)]
+pub struct GetMachineIdentityAgentCountsV2Expect<'k> {
+    inner: Expect<'k>,
+}
+impl<'k> GetMachineIdentityAgentCountsV2Expect<'k> {
+    /// Only calls whose query has `name=value` (any parameter).
+    pub fn query(
+        mut self,
+        name: &'static str,
+        value: impl ::std::string::ToString,
+    ) -> Self {
+        self.inner = self.inner.query(name, value);
+        self
+    }
+    /// Only calls this predicate accepts.
+    pub fn matching(
+        mut self,
+        predicate: impl Fn(&Call) -> bool + ::std::marker::Send + 'static,
+    ) -> Self {
+        self.inner = self.inner.matching(predicate);
+        self
+    }
+    /// Expects exactly `n` calls (the default is at least one).
+    pub fn times(mut self, n: usize) -> Self {
+        self.inner = self.inner.times(n);
+        self
+    }
+    /// Answers matching calls `200` with this body.
+    pub fn respond(self, body: crate::models::MachineIdentityAgentCounts) -> Mocked<'k> {
+        self.inner.reply(Reply::json(200u16, &body))
+    }
+    /// Answers every matching call with this reply (any status, headers, body).
+    pub fn reply(self, reply: Reply) -> Mocked<'k> {
+        self.inner.reply(reply)
+    }
+    /// Answers matching calls with these replies in order; the last repeats.
+    pub fn replies(
+        self,
+        replies: impl ::std::iter::IntoIterator<Item = Reply>,
+    ) -> Mocked<'k> {
+        self.inner.replies(replies)
+    }
+}
+/// An expectation of `getMachineIdentityApplicationCountsV2`; register it with `respond`, `reply` or `replies`.
+#[derive(::std::fmt::Debug)]
+pub struct GetMachineIdentityApplicationCountsV2Expect<'k> {
+    inner: Expect<'k>,
+}
+impl<'k> GetMachineIdentityApplicationCountsV2Expect<'k> {
+    /// Only calls whose query has `name=value` (any parameter).
+    pub fn query(
+        mut self,
+        name: &'static str,
+        value: impl ::std::string::ToString,
+    ) -> Self {
+        self.inner = self.inner.query(name, value);
+        self
+    }
+    /// Only calls this predicate accepts.
+    pub fn matching(
+        mut self,
+        predicate: impl Fn(&Call) -> bool + ::std::marker::Send + 'static,
+    ) -> Self {
+        self.inner = self.inner.matching(predicate);
+        self
+    }
+    /// Expects exactly `n` calls (the default is at least one).
+    pub fn times(mut self, n: usize) -> Self {
+        self.inner = self.inner.times(n);
+        self
+    }
+    /// Answers matching calls `200` with this body.
+    pub fn respond(
+        self,
+        body: crate::models::MachineIdentityApplicationCounts,
+    ) -> Mocked<'k> {
+        self.inner.reply(Reply::json(200u16, &body))
+    }
+    /// Answers every matching call with this reply (any status, headers, body).
+    pub fn reply(self, reply: Reply) -> Mocked<'k> {
+        self.inner.reply(reply)
+    }
+    /// Answers matching calls with these replies in order; the last repeats.
+    pub fn replies(
+        self,
+        replies: impl ::std::iter::IntoIterator<Item = Reply>,
+    ) -> Mocked<'k> {
+        self.inner.replies(replies)
+    }
+}
+/// An expectation of `deleteMachineIdentitiesInBulkV2`; register it with `respond`, `reply` or `replies`.
+#[derive(::std::fmt::Debug)]
+pub struct DeleteMachineIdentitiesInBulkV2Expect<'k> {
+    inner: Expect<'k>,
+}
+impl<'k> DeleteMachineIdentitiesInBulkV2Expect<'k> {
+    /// Only calls whose JSON body equals this value's JSON.
+    pub fn with_body(
+        mut self,
+        body: &crate::models::MachineIdentityBulkRequest,
+    ) -> Self {
+        self.inner = self.inner.json_body(body);
+        self
+    }
+    /// Only calls whose query has `name=value` (any parameter).
+    pub fn query(
+        mut self,
+        name: &'static str,
+        value: impl ::std::string::ToString,
+    ) -> Self {
+        self.inner = self.inner.query(name, value);
+        self
+    }
+    /// Only calls this predicate accepts.
+    pub fn matching(
+        mut self,
+        predicate: impl Fn(&Call) -> bool + ::std::marker::Send + 'static,
+    ) -> Self {
+        self.inner = self.inner.matching(predicate);
+        self
+    }
+    /// Expects exactly `n` calls (the default is at least one).
+    pub fn times(mut self, n: usize) -> Self {
+        self.inner = self.inner.times(n);
+        self
+    }
+    /// Answers matching calls `207` with this body.
+    pub fn respond(
+        self,
+        body: ::std::vec::Vec<crate::models::MachineIdentityBulkResult>,
+    ) -> Mocked<'k> {
+        self.inner.reply(Reply::json(207u16, &body))
+    }
+    /// Answers every matching call with this reply (any status, headers, body).
+    pub fn reply(self, reply: Reply) -> Mocked<'k> {
+        self.inner.reply(reply)
+    }
+    /// Answers matching calls with these replies in order; the last repeats.
+    pub fn replies(
+        self,
+        replies: impl ::std::iter::IntoIterator<Item = Reply>,
+    ) -> Mocked<'k> {
+        self.inner.replies(replies)
+    }
+}
+/// An expectation of `updateMachineIdentitiesInBulkV2`; register it with `respond`, `reply` or `replies`.
+#[derive(::std::fmt::Debug)]
+pub struct UpdateMachineIdentitiesInBulkV2Expect<'k> {
+    inner: Expect<'k>,
+}
+impl<'k> UpdateMachineIdentitiesInBulkV2Expect<'k> {
+    /// Only calls whose JSON body equals this value's JSON.
+    pub fn with_body(
+        mut self,
+        body: &crate::models::MachineIdentityBulkUpdateRequest,
+    ) -> Self {
+        self.inner = self.inner.json_body(body);
+        self
+    }
+    /// Only calls whose query has `name=value` (any parameter).
+    pub fn query(
+        mut self,
+        name: &'static str,
+        value: impl ::std::string::ToString,
+    ) -> Self {
+        self.inner = self.inner.query(name, value);
+        self
+    }
+    /// Only calls this predicate accepts.
+    pub fn matching(
+        mut self,
+        predicate: impl Fn(&Call) -> bool + ::std::marker::Send + 'static,
+    ) -> Self {
+        self.inner = self.inner.matching(predicate);
+        self
+    }
+    /// Expects exactly `n` calls (the default is at least one).
+    pub fn times(mut self, n: usize) -> Self {
+        self.inner = self.inner.times(n);
+        self
+    }
+    /// Answers matching calls `207` with this body.
+    pub fn respond(
+        self,
+        body: ::std::vec::Vec<crate::models::MachineIdentityBulkResult>,
+    ) -> Mocked<'k> {
+        self.inner.reply(Reply::json(207u16, &body))
+    }
+    /// Answers every matching call with this reply (any status, headers, body).
+    pub fn reply(self, reply: Reply) -> Mocked<'k> {
+        self.inner.reply(reply)
+    }
+    /// Answers matching calls with these replies in order; the last repeats.
+    pub fn replies(
+        self,
+        replies: impl ::std::iter::IntoIterator<Item = Reply>,
+    ) -> Mocked<'k> {
+        self.inner.replies(replies)
+    }
+}
+/// An expectation of `listMachineIdentityHostnamesV2`; register it with `respond`, `reply` or `replies`.
+#[derive(::std::fmt::Debug)]
+pub struct ListMachineIdentityHostnamesV2Expect<'k> {
+    inner: Expect<'k>,
+}
+impl<'k> ListMachineIdentityHostnamesV2Expect<'k> {
+    /// Only calls whose query has `prefix` with this value.
+    pub fn with_prefix(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inner = self.inner.query("prefix", value.into());
+        self
+    }
+    /// Only calls whose query has `limit` with this value.
+    pub fn with_limit(mut self, value: i64) -> Self {
+        self.inner = self.inner.query("limit", query_text(&value));
+        self
+    }
+    /// Only calls whose query has `cursor` with this value.
+    pub fn with_cursor(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inner = self.inner.query("cursor", value.into());
+        self
+    }
+    /// Only calls whose query has `name=value` (any parameter).
+    pub fn query(
+        mut self,
+        name: &'static str,
+        value: impl ::std::string::ToString,
+    ) -> Self {
+        self.inner = self.inner.query(name, value);
+        self
+    }
+    /// Only calls this predicate accepts.
+    pub fn matching(
+        mut self,
+        predicate: impl Fn(&Call) -> bool + ::std::marker::Send + 'static,
+    ) -> Self {
+        self.inner = self.inner.matching(predicate);
+        self
+    }
+    /// Expects exactly `n` calls (the default is at least one).
+    pub fn times(mut self, n: usize) -> Self {
+        self.inner = self.inner.times(n);
+        self
+    }
+    /// Answers matching calls `200` with this body.
+    pub fn respond(self, body: ::std::vec::Vec<::std::string::String>) -> Mocked<'k> {
+        self.inner.reply(Reply::json(200u16, &body))
     }
     /// Answers every matching call with this reply (any status, headers, body).
     pub fn reply(self, reply: Reply) -> Mocked<'k> {
@@ -3472,6 +5473,273 @@ impl<'k> UpdateMachineIdentityV2Expect<'k> {
     }
     /// Answers matching calls `200` with this body.
     pub fn respond(self, body: crate::models::MachineIdentityV2) -> Mocked<'k> {
+        self.inner.reply(Reply::json(200u16, &body))
+    }
+    /// Answers every matching call with this reply (any status, headers, body).
+    pub fn reply(self, reply: Reply) -> Mocked<'k> {
+        self.inner.reply(reply)
+    }
+    /// Answers matching calls with these replies in order; the last repeats.
+    pub fn replies(
+        self,
+        replies: impl ::std::iter::IntoIterator<Item = Reply>,
+    ) -> Mocked<'k> {
+        self.inner.replies(replies)
+    }
+}
+/// An expectation of `listMachineIdentityAccountsV2`; register it with `respond`, `reply` or `replies`.
+#[derive(::std::fmt::Debug)]
+pub struct ListMachineIdentityAccountsV2Expect<'k> {
+    inner: Expect<'k>,
+}
+impl<'k> ListMachineIdentityAccountsV2Expect<'k> {
+    /// Only calls whose path parameter `id` is this value.
+    pub fn with_id(mut self, value: impl ::std::string::ToString) -> Self {
+        self.inner = self.inner.path_param("id", value.to_string());
+        self
+    }
+    /// Only calls whose query has `limit` with this value.
+    pub fn with_limit(mut self, value: i32) -> Self {
+        self.inner = self.inner.query("limit", query_text(&value));
+        self
+    }
+    /// Only calls whose query has `offset` with this value.
+    pub fn with_offset(mut self, value: i32) -> Self {
+        self.inner = self.inner.query("offset", query_text(&value));
+        self
+    }
+    /// Only calls whose query has `count` with this value.
+    pub fn with_count(mut self, value: bool) -> Self {
+        self.inner = self.inner.query("count", query_text(&value));
+        self
+    }
+    /// Only calls whose query has `filters` with this value.
+    pub fn with_filters(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inner = self.inner.query("filters", value.into());
+        self
+    }
+    /// Only calls whose query has `sorters` with this value.
+    pub fn with_sorters(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inner = self.inner.query("sorters", value.into());
+        self
+    }
+    /// Only calls whose query has `name=value` (any parameter).
+    pub fn query(
+        mut self,
+        name: &'static str,
+        value: impl ::std::string::ToString,
+    ) -> Self {
+        self.inner = self.inner.query(name, value);
+        self
+    }
+    /// Only calls this predicate accepts.
+    pub fn matching(
+        mut self,
+        predicate: impl Fn(&Call) -> bool + ::std::marker::Send + 'static,
+    ) -> Self {
+        self.inner = self.inner.matching(predicate);
+        self
+    }
+    /// Expects exactly `n` calls (the default is at least one).
+    pub fn times(mut self, n: usize) -> Self {
+        self.inner = self.inner.times(n);
+        self
+    }
+    /// Answers matching calls `200` with this body.
+    pub fn respond(
+        self,
+        body: ::std::vec::Vec<crate::models::MachineAccount>,
+    ) -> Mocked<'k> {
+        self.inner.reply(Reply::json(200u16, &body))
+    }
+    /// Answers every matching call with this reply (any status, headers, body).
+    pub fn reply(self, reply: Reply) -> Mocked<'k> {
+        self.inner.reply(reply)
+    }
+    /// Answers matching calls with these replies in order; the last repeats.
+    pub fn replies(
+        self,
+        replies: impl ::std::iter::IntoIterator<Item = Reply>,
+    ) -> Mocked<'k> {
+        self.inner.replies(replies)
+    }
+}
+/// An expectation of `listMachineIdentityCapabilitiesV2`; register it with `respond`, `reply` or `replies`.
+#[derive(::std::fmt::Debug)]
+pub struct ListMachineIdentityCapabilitiesV2Expect<'k> {
+    inner: Expect<'k>,
+}
+impl<'k> ListMachineIdentityCapabilitiesV2Expect<'k> {
+    /// Only calls whose path parameter `id` is this value.
+    pub fn with_id(mut self, value: impl ::std::string::ToString) -> Self {
+        self.inner = self.inner.path_param("id", value.to_string());
+        self
+    }
+    /// Only calls whose query has `name=value` (any parameter).
+    pub fn query(
+        mut self,
+        name: &'static str,
+        value: impl ::std::string::ToString,
+    ) -> Self {
+        self.inner = self.inner.query(name, value);
+        self
+    }
+    /// Only calls this predicate accepts.
+    pub fn matching(
+        mut self,
+        predicate: impl Fn(&Call) -> bool + ::std::marker::Send + 'static,
+    ) -> Self {
+        self.inner = self.inner.matching(predicate);
+        self
+    }
+    /// Expects exactly `n` calls (the default is at least one).
+    pub fn times(mut self, n: usize) -> Self {
+        self.inner = self.inner.times(n);
+        self
+    }
+    /// Answers matching calls `200` with this body.
+    pub fn respond(
+        self,
+        body: ::std::vec::Vec<crate::models::MachineIdentityCapability>,
+    ) -> Mocked<'k> {
+        self.inner.reply(Reply::json(200u16, &body))
+    }
+    /// Answers every matching call with this reply (any status, headers, body).
+    pub fn reply(self, reply: Reply) -> Mocked<'k> {
+        self.inner.reply(reply)
+    }
+    /// Answers matching calls with these replies in order; the last repeats.
+    pub fn replies(
+        self,
+        replies: impl ::std::iter::IntoIterator<Item = Reply>,
+    ) -> Mocked<'k> {
+        self.inner.replies(replies)
+    }
+}
+/// An expectation of `deleteMachineIdentityAsyncV2`; register it with `respond`, `reply` or `replies`.
+#[derive(::std::fmt::Debug)]
+pub struct DeleteMachineIdentityAsyncV2Expect<'k> {
+    inner: Expect<'k>,
+}
+impl<'k> DeleteMachineIdentityAsyncV2Expect<'k> {
+    /// Only calls whose path parameter `id` is this value.
+    pub fn with_id(mut self, value: impl ::std::string::ToString) -> Self {
+        self.inner = self.inner.path_param("id", value.to_string());
+        self
+    }
+    /// Only calls whose query has `name=value` (any parameter).
+    pub fn query(
+        mut self,
+        name: &'static str,
+        value: impl ::std::string::ToString,
+    ) -> Self {
+        self.inner = self.inner.query(name, value);
+        self
+    }
+    /// Only calls this predicate accepts.
+    pub fn matching(
+        mut self,
+        predicate: impl Fn(&Call) -> bool + ::std::marker::Send + 'static,
+    ) -> Self {
+        self.inner = self.inner.matching(predicate);
+        self
+    }
+    /// Expects exactly `n` calls (the default is at least one).
+    pub fn times(mut self, n: usize) -> Self {
+        self.inner = self.inner.times(n);
+        self
+    }
+    /// Answers matching calls `200` with this body.
+    pub fn respond(self, body: crate::models::TaskStatus) -> Mocked<'k> {
+        self.inner.reply(Reply::json(200u16, &body))
+    }
+    /// Answers every matching call with this reply (any status, headers, body).
+    pub fn reply(self, reply: Reply) -> Mocked<'k> {
+        self.inner.reply(reply)
+    }
+    /// Answers matching calls with these replies in order; the last repeats.
+    pub fn replies(
+        self,
+        replies: impl ::std::iter::IntoIterator<Item = Reply>,
+    ) -> Mocked<'k> {
+        self.inner.replies(replies)
+    }
+}
+/// An expectation of `listMachineIdentityEntitlementsV2`; register it with `respond`, `reply` or `replies`.
+#[derive(::std::fmt::Debug)]
+pub struct ListMachineIdentityEntitlementsV2Expect<'k> {
+    inner: Expect<'k>,
+}
+impl<'k> ListMachineIdentityEntitlementsV2Expect<'k> {
+    /// Only calls whose path parameter `id` is this value.
+    pub fn with_id(mut self, value: impl ::std::string::ToString) -> Self {
+        self.inner = self.inner.path_param("id", value.to_string());
+        self
+    }
+    /// Only calls whose query has `limit` with this value.
+    pub fn with_limit(mut self, value: i32) -> Self {
+        self.inner = self.inner.query("limit", query_text(&value));
+        self
+    }
+    /// Only calls whose query has `offset` with this value.
+    pub fn with_offset(mut self, value: i32) -> Self {
+        self.inner = self.inner.query("offset", query_text(&value));
+        self
+    }
+    /// Only calls whose query has `count` with this value.
+    pub fn with_count(mut self, value: bool) -> Self {
+        self.inner = self.inner.query("count", query_text(&value));
+        self
+    }
+    /// Only calls whose query has `filters` with this value.
+    pub fn with_filters(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inner = self.inner.query("filters", value.into());
+        self
+    }
+    /// Only calls whose query has `sorters` with this value.
+    pub fn with_sorters(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.inner = self.inner.query("sorters", value.into());
+        self
+    }
+    /// Only calls whose query has `name=value` (any parameter).
+    pub fn query(
+        mut self,
+        name: &'static str,
+        value: impl ::std::string::ToString,
+    ) -> Self {
+        self.inner = self.inner.query(name, value);
+        self
+    }
+    /// Only calls this predicate accepts.
+    pub fn matching(
+        mut self,
+        predicate: impl Fn(&Call) -> bool + ::std::marker::Send + 'static,
+    ) -> Self {
+        self.inner = self.inner.matching(predicate);
+        self
+    }
+    /// Expects exactly `n` calls (the default is at least one).
+    pub fn times(mut self, n: usize) -> Self {
+        self.inner = self.inner.times(n);
+        self
+    }
+    /// Answers matching calls `200` with this body.
+    pub fn respond(
+        self,
+        body: ::std::vec::Vec<crate::models::MachineIdentityEntitlement>,
+    ) -> Mocked<'k> {
         self.inner.reply(Reply::json(200u16, &body))
     }
     /// Answers every matching call with this reply (any status, headers, body).
@@ -3901,30 +6169,62 @@ impl<'k> MachineIdentitiesMock<'k> {
             inner: self.kit.expect(&OPERATIONS[5]),
         }
     }
+    /// Expects `GET /machine-identities/v1/agent-counts` (`getMachineIdentityAgentCountsV1`).
+    pub fn get_machine_identity_agent_counts_v1(
+        &self,
+    ) -> GetMachineIdentityAgentCountsV1Expect<'k> {
+        GetMachineIdentityAgentCountsV1Expect {
+            inner: self.kit.expect(&OPERATIONS[6]),
+        }
+    }
+    /// Expects `GET /machine-identities/v1/all-counts` (`getMachineIdentityAllCountsV1`).
+    pub fn get_machine_identity_all_counts_v1(
+        &self,
+    ) -> GetMachineIdentityAllCountsV1Expect<'k> {
+        GetMachineIdentityAllCountsV1Expect {
+            inner: self.kit.expect(&OPERATIONS[7]),
+        }
+    }
     /// Expects `GET /machine-identities/v1/anomaly-summaries/unsanctioned` (`getUnsanctionedAnomalySummaryV1`).
     pub fn get_unsanctioned_anomaly_summary_v1(
         &self,
     ) -> GetUnsanctionedAnomalySummaryV1Expect<'k> {
         GetUnsanctionedAnomalySummaryV1Expect {
-            inner: self.kit.expect(&OPERATIONS[6]),
+            inner: self.kit.expect(&OPERATIONS[8]),
+        }
+    }
+    /// Expects `GET /machine-identities/v1/application-counts` (`getMachineIdentityApplicationCountsV1`).
+    pub fn get_machine_identity_application_counts_v1(
+        &self,
+    ) -> GetMachineIdentityApplicationCountsV1Expect<'k> {
+        GetMachineIdentityApplicationCountsV1Expect {
+            inner: self.kit.expect(&OPERATIONS[9]),
+        }
+    }
+    /// Expects `GET /machine-identities/v1/counts/daily` (`getMachineIdentityDailyCountsV1`).
+    pub fn get_machine_identity_daily_counts_v1(
+        &self,
+    ) -> GetMachineIdentityDailyCountsV1Expect<'k> {
+        GetMachineIdentityDailyCountsV1Expect {
+            inner: self.kit.expect(&OPERATIONS[10]),
         }
     }
     /// Expects `GET /machine-identities/v1/{id}` (`getMachineIdentityV1`).
     pub fn get_machine_identity_v1(&self) -> GetMachineIdentityV1Expect<'k> {
         GetMachineIdentityV1Expect {
-            inner: self.kit.expect(&OPERATIONS[7]),
+            inner: self.kit.expect(&OPERATIONS[11]),
         }
     }
     /// Expects `DELETE /machine-identities/v1/{id}` (`deleteMachineIdentityV1`).
     pub fn delete_machine_identity_v1(&self) -> DeleteMachineIdentityV1Expect<'k> {
         DeleteMachineIdentityV1Expect {
-            inner: self.kit.expect(&OPERATIONS[8]),
+            inner: self.kit.expect(&OPERATIONS[12]),
         }
     }
     /// Expects `PATCH /machine-identities/v1/{id}` (`updateMachineIdentityV1`).
     pub fn update_machine_identity_v1(&self) -> UpdateMachineIdentityV1Expect<'k> {
         UpdateMachineIdentityV1Expect {
-            inner: self.kit.expect(&OPERATIONS[9]),
+            inner: self.kit.expect(&OPERATIONS[13]),
         }
     }
     /// Expects `GET /machine-identities/v1/{id}/anomalies` (`listMachineIdentityAnomaliesV1`).
@@ -3932,37 +6232,117 @@ impl<'k> MachineIdentitiesMock<'k> {
         &self,
     ) -> ListMachineIdentityAnomaliesV1Expect<'k> {
         ListMachineIdentityAnomaliesV1Expect {
-            inner: self.kit.expect(&OPERATIONS[10]),
+            inner: self.kit.expect(&OPERATIONS[14]),
+        }
+    }
+    /// Expects `DELETE /machine-identities/v1/{id}/delete-async` (`deleteMachineIdentityAsyncV1`).
+    pub fn delete_machine_identity_async_v1(
+        &self,
+    ) -> DeleteMachineIdentityAsyncV1Expect<'k> {
+        DeleteMachineIdentityAsyncV1Expect {
+            inner: self.kit.expect(&OPERATIONS[15]),
         }
     }
     /// Expects `GET /machine-identities/v2` (`listMachineIdentitiesV2`).
     pub fn list_machine_identities_v2(&self) -> ListMachineIdentitiesV2Expect<'k> {
         ListMachineIdentitiesV2Expect {
-            inner: self.kit.expect(&OPERATIONS[11]),
+            inner: self.kit.expect(&OPERATIONS[16]),
         }
     }
     /// Expects `POST /machine-identities/v2` (`createMachineIdentityV2`).
     pub fn create_machine_identity_v2(&self) -> CreateMachineIdentityV2Expect<'k> {
         CreateMachineIdentityV2Expect {
-            inner: self.kit.expect(&OPERATIONS[12]),
+            inner: self.kit.expect(&OPERATIONS[17]),
+        }
+    }
+    /// Expects `GET /machine-identities/v2/agent-counts` (`getMachineIdentityAgentCountsV2`).
+    pub fn get_machine_identity_agent_counts_v2(
+        &self,
+    ) -> GetMachineIdentityAgentCountsV2Expect<'k> {
+        GetMachineIdentityAgentCountsV2Expect {
+            inner: self.kit.expect(&OPERATIONS[18]),
+        }
+    }
+    /// Expects `GET /machine-identities/v2/application-counts` (`getMachineIdentityApplicationCountsV2`).
+    pub fn get_machine_identity_application_counts_v2(
+        &self,
+    ) -> GetMachineIdentityApplicationCountsV2Expect<'k> {
+        GetMachineIdentityApplicationCountsV2Expect {
+            inner: self.kit.expect(&OPERATIONS[19]),
+        }
+    }
+    /// Expects `POST /machine-identities/v2/bulk-delete` (`deleteMachineIdentitiesInBulkV2`).
+    pub fn delete_machine_identities_in_bulk_v2(
+        &self,
+    ) -> DeleteMachineIdentitiesInBulkV2Expect<'k> {
+        DeleteMachineIdentitiesInBulkV2Expect {
+            inner: self.kit.expect(&OPERATIONS[20]),
+        }
+    }
+    /// Expects `POST /machine-identities/v2/bulk-update` (`updateMachineIdentitiesInBulkV2`).
+    pub fn update_machine_identities_in_bulk_v2(
+        &self,
+    ) -> UpdateMachineIdentitiesInBulkV2Expect<'k> {
+        UpdateMachineIdentitiesInBulkV2Expect {
+            inner: self.kit.expect(&OPERATIONS[21]),
+        }
+    }
+    /// Expects `GET /machine-identities/v2/hostnames` (`listMachineIdentityHostnamesV2`).
+    pub fn list_machine_identity_hostnames_v2(
+        &self,
+    ) -> ListMachineIdentityHostnamesV2Expect<'k> {
+        ListMachineIdentityHostnamesV2Expect {
+            inner: self.kit.expect(&OPERATIONS[22]),
         }
     }
     /// Expects `GET /machine-identities/v2/{id}` (`getMachineIdentityV2`).
     pub fn get_machine_identity_v2(&self) -> GetMachineIdentityV2Expect<'k> {
         GetMachineIdentityV2Expect {
-            inner: self.kit.expect(&OPERATIONS[13]),
+            inner: self.kit.expect(&OPERATIONS[23]),
         }
     }
     /// Expects `DELETE /machine-identities/v2/{id}` (`deleteMachineIdentityV2`).
     pub fn delete_machine_identity_v2(&self) -> DeleteMachineIdentityV2Expect<'k> {
         DeleteMachineIdentityV2Expect {
-            inner: self.kit.expect(&OPERATIONS[14]),
+            inner: self.kit.expect(&OPERATIONS[24]),
         }
     }
     /// Expects `PATCH /machine-identities/v2/{id}` (`updateMachineIdentityV2`).
     pub fn update_machine_identity_v2(&self) -> UpdateMachineIdentityV2Expect<'k> {
         UpdateMachineIdentityV2Expect {
-            inner: self.kit.expect(&OPERATIONS[15]),
+            inner: self.kit.expect(&OPERATIONS[25]),
+        }
+    }
+    /// Expects `GET /machine-identities/v2/{id}/accounts` (`listMachineIdentityAccountsV2`).
+    pub fn list_machine_identity_accounts_v2(
+        &self,
+    ) -> ListMachineIdentityAccountsV2Expect<'k> {
+        ListMachineIdentityAccountsV2Expect {
+            inner: self.kit.expect(&OPERATIONS[26]),
+        }
+    }
+    /// Expects `GET /machine-identities/v2/{id}/capabilities` (`listMachineIdentityCapabilitiesV2`).
+    pub fn list_machine_identity_capabilities_v2(
+        &self,
+    ) -> ListMachineIdentityCapabilitiesV2Expect<'k> {
+        ListMachineIdentityCapabilitiesV2Expect {
+            inner: self.kit.expect(&OPERATIONS[27]),
+        }
+    }
+    /// Expects `DELETE /machine-identities/v2/{id}/delete-async` (`deleteMachineIdentityAsyncV2`).
+    pub fn delete_machine_identity_async_v2(
+        &self,
+    ) -> DeleteMachineIdentityAsyncV2Expect<'k> {
+        DeleteMachineIdentityAsyncV2Expect {
+            inner: self.kit.expect(&OPERATIONS[28]),
+        }
+    }
+    /// Expects `GET /machine-identities/v2/{id}/entitlements` (`listMachineIdentityEntitlementsV2`).
+    pub fn list_machine_identity_entitlements_v2(
+        &self,
+    ) -> ListMachineIdentityEntitlementsV2Expect<'k> {
+        ListMachineIdentityEntitlementsV2Expect {
+            inner: self.kit.expect(&OPERATIONS[29]),
         }
     }
     /// Expects `GET /machine-identity-user-entitlements/v1` (`listMachineIdentityUserEntitlementsV1`).
@@ -3970,7 +6350,7 @@ impl<'k> MachineIdentitiesMock<'k> {
         &self,
     ) -> ListMachineIdentityUserEntitlementsV1Expect<'k> {
         ListMachineIdentityUserEntitlementsV1Expect {
-            inner: self.kit.expect(&OPERATIONS[16]),
+            inner: self.kit.expect(&OPERATIONS[30]),
         }
     }
     /// Expects `POST /sources/v1/{sourceId}/aggregate-agents` (`startMachineIdentityAggregationV1`).
@@ -3978,7 +6358,7 @@ impl<'k> MachineIdentitiesMock<'k> {
         &self,
     ) -> StartMachineIdentityAggregationV1Expect<'k> {
         StartMachineIdentityAggregationV1Expect {
-            inner: self.kit.expect(&OPERATIONS[17]),
+            inner: self.kit.expect(&OPERATIONS[31]),
         }
     }
     /// Expects `GET /sources/v1/{sourceId}/resources/{resourceId}/correlation-configs` (`listOwnershipCorrelationConfigsV1`).
@@ -3986,7 +6366,7 @@ impl<'k> MachineIdentitiesMock<'k> {
         &self,
     ) -> ListOwnershipCorrelationConfigsV1Expect<'k> {
         ListOwnershipCorrelationConfigsV1Expect {
-            inner: self.kit.expect(&OPERATIONS[18]),
+            inner: self.kit.expect(&OPERATIONS[32]),
         }
     }
     /// Expects `GET /sources/v1/{sourceId}/resources/{resourceId}/correlation-configs/{configId}` (`getOwnershipCorrelationConfigV1`).
@@ -3994,7 +6374,7 @@ impl<'k> MachineIdentitiesMock<'k> {
         &self,
     ) -> GetOwnershipCorrelationConfigV1Expect<'k> {
         GetOwnershipCorrelationConfigV1Expect {
-            inner: self.kit.expect(&OPERATIONS[19]),
+            inner: self.kit.expect(&OPERATIONS[33]),
         }
     }
     /// Expects `DELETE /sources/v1/{sourceId}/resources/{resourceId}/correlation-configs/{configId}` (`deleteOwnershipCorrelationConfigV1`).
@@ -4002,7 +6382,7 @@ impl<'k> MachineIdentitiesMock<'k> {
         &self,
     ) -> DeleteOwnershipCorrelationConfigV1Expect<'k> {
         DeleteOwnershipCorrelationConfigV1Expect {
-            inner: self.kit.expect(&OPERATIONS[20]),
+            inner: self.kit.expect(&OPERATIONS[34]),
         }
     }
     /// Expects `PATCH /sources/v1/{sourceId}/resources/{resourceId}/correlation-configs/{configId}` (`patchOwnershipCorrelationConfigV1`).
@@ -4010,7 +6390,7 @@ impl<'k> MachineIdentitiesMock<'k> {
         &self,
     ) -> PatchOwnershipCorrelationConfigV1Expect<'k> {
         PatchOwnershipCorrelationConfigV1Expect {
-            inner: self.kit.expect(&OPERATIONS[21]),
+            inner: self.kit.expect(&OPERATIONS[35]),
         }
     }
 }

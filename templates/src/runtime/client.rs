@@ -369,15 +369,24 @@ impl ClientBuilder {
     }
 
     // @sdk if sailpoint
-    /// Allows calling experimental operations, which then send the
-    /// `X-SailPoint-Experimental: true` header. Without it they fail with
-    /// [`Error::ExperimentalNotEnabled`] before anything is sent.
-    /// [`from_env`](Self::from_env) sets it from `SAIL_EXPERIMENTAL`.
+    /// Allows calling experimental operations. The client then sends the
+    /// `X-SailPoint-Experimental: true` header with every operation, GA ones
+    /// included, so that an operation a tenant still gates works even where
+    /// the API description calls it GA. Without it experimental operations
+    /// fail with [`Error::ExperimentalNotEnabled`] before anything is sent
+    /// (and a tenant's refusal of a GA one is [`Error::ExperimentalRequired`]).
+    /// [`from_env`](Self::from_env) sets it from `SAIL_EXPERIMENTAL`;
+    /// [`CallOptions::experimental`](crate::CallOptions::experimental) sets it
+    /// for one call.
     // @sdk else
-    /// Allows calling experimental operations, which then send the header
-    /// the spec names for them (as `NAME: true`; none if it names none).
-    /// Without it they fail with [`Error::ExperimentalNotEnabled`] before
-    /// anything is sent.
+    /// Allows calling experimental operations. The client then sends the
+    /// header the spec names for them (as `NAME: true`; none if it names
+    /// none) with every operation, GA ones included, so that an operation the
+    /// server still gates works even where the spec calls it GA. Without it
+    /// experimental operations fail with [`Error::ExperimentalNotEnabled`]
+    /// before anything is sent.
+    /// [`CallOptions::experimental`](crate::CallOptions::experimental) sets it
+    /// for one call.
     // @sdk end
     pub fn experimental(mut self, enabled: bool) -> Self {
         self.experimental = enabled;
@@ -752,7 +761,7 @@ impl<T, E> Future for ResponseFuture<T, E> {
         let out = match &mut this.state {
             State::Sending { exchange, decode } => match exchange.as_mut().poll(cx) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(Ok(raw)) => decode(raw),
+                Poll::Ready(Ok(raw)) => decode(raw).map_err(Error::experimental_refusal),
                 Poll::Ready(Err(err)) => Err(Error::from(err)),
             },
             State::Invalid(_) | State::Done => {
@@ -995,7 +1004,11 @@ impl Client {
             headers.append(header_name, header_value);
         }
         // A spec that names no header only gates its experimental operations.
-        if op.experimental && !meta::EXPERIMENTAL_HEADER.is_empty() {
+        // A call that opted in sends the header to every operation (see
+        // `CallOptions::experimental_opt_in`).
+        if req.options.experimental_opt_in(self.inner.experimental)
+            && !meta::EXPERIMENTAL_HEADER.is_empty()
+        {
             let name =
                 HeaderName::from_bytes(meta::EXPERIMENTAL_HEADER.as_bytes()).map_err(|_| {
                     invalid(format!(
@@ -1012,7 +1025,7 @@ impl Client {
     async fn send_attempts(&self, req: Request, start: Instant) -> Result<RawResponse, SendError> {
         let op = req.op;
         let span = tracing::Span::current();
-        if op.experimental && !self.inner.experimental {
+        if op.experimental && !req.options.experimental_opt_in(self.inner.experimental) {
             tracing::debug!("experimental operation refused: not enabled on this client");
             return Err(SendError::Experimental(op.id));
         }

@@ -101,6 +101,21 @@ pub enum Error<E> {
         /// The operation's `operationId`.
         operation_id: &'static str,
     },
+    /// The server refused the call because it wants the experimental opt-in
+    /// header: it answered `400` with a message about that header (SailPoint's
+    /// tenants say "Experimental Header is missing or invalid"), so it gates
+    /// this operation as experimental even if the API description does not.
+    /// The message says what to enable:
+    /// [`ClientBuilder::experimental(true)`](super::ClientBuilder::experimental),
+    /// `SAIL_EXPERIMENTAL=true` for [`Client::from_env`](super::Client::from_env),
+    /// or [`CallOptions::experimental(true)`](super::CallOptions::experimental)
+    /// for one call. A client that opted in sends the header on every operation.
+    /// [`Error::status`] is still the `400` and [`Error::raw`] the whole response.
+    #[non_exhaustive]
+    ExperimentalRequired {
+        /// The response: status, headers and the server's message.
+        raw: RawError,
+    },
     /// The request could not be built (for example, a header value with a line
     /// break, or a path parameter `..` that would change the path). Nothing was sent.
     InvalidRequest {
@@ -217,8 +232,33 @@ impl<E> Error<E> {
     pub fn raw(&self) -> Option<&RawError> {
         match self {
             Error::Api(api) => Some(api.raw()),
-            Error::UnexpectedStatus(raw) | Error::Decode { raw, .. } => Some(raw),
+            Error::UnexpectedStatus(raw)
+            | Error::Decode { raw, .. }
+            | Error::ExperimentalRequired { raw } => Some(raw),
             _ => None,
+        }
+    }
+
+    /// This error, or [`Error::ExperimentalRequired`] when it is a `400` whose
+    /// body talks about the experimental header: what every operation's answer
+    /// goes through, whether the spec calls the operation experimental or not.
+    pub(crate) fn experimental_refusal(self) -> Self {
+        let raw = match &self {
+            Error::Api(api) => api.raw(),
+            Error::UnexpectedStatus(raw) | Error::Decode { raw, .. } => raw,
+            _ => return self,
+        };
+        if !asks_for_experimental_header(raw) {
+            return self;
+        }
+        match self {
+            Error::Api(api) => Error::ExperimentalRequired {
+                raw: api.into_raw(),
+            },
+            Error::UnexpectedStatus(raw) | Error::Decode { raw, .. } => {
+                Error::ExperimentalRequired { raw }
+            }
+            other => other,
         }
     }
 
@@ -286,6 +326,17 @@ impl<E> fmt::Display for Error<E> {
                 "operation `{operation_id}` is experimental and was not sent; enable \
                  experimental operations with `ClientBuilder::experimental(true)`, or set \
                  SAIL_EXPERIMENTAL=true for `Client::from_env`"
+            )?,
+            Error::ExperimentalRequired { raw } => write!(
+                f,
+                "`{}` was refused because the server wants the experimental opt-in \
+                 header `{}: true` for it ({}); enable experimental operations with \
+                 `ClientBuilder::experimental(true)`, set SAIL_EXPERIMENTAL=true for \
+                 `Client::from_env`, or opt in for one call with \
+                 `.with_options(CallOptions::new().experimental(true))`",
+                raw.operation_id(),
+                crate::meta::EXPERIMENTAL_HEADER,
+                Where(raw)
             )?,
             Error::InvalidRequest {
                 operation_id,
@@ -404,6 +455,20 @@ impl fmt::Display for Where<'_> {
     }
 }
 
+/// Whether `raw` is a server's refusal for want of the experimental opt-in
+/// header: a `400` whose body names the header, or says "experimental" and
+/// "header" (SailPoint: "Experimental Header is missing or invalid"; the
+/// wording is matched loosely, ignoring case, as it is not documented).
+fn asks_for_experimental_header(raw: &RawError) -> bool {
+    let header = crate::meta::EXPERIMENTAL_HEADER;
+    if header.is_empty() || raw.status() != StatusCode::BAD_REQUEST {
+        return false;
+    }
+    let text = raw.text().to_lowercase();
+    text.contains(&header.to_lowercase())
+        || (text.contains("experimental") && text.contains("header"))
+}
+
 impl<E: fmt::Debug> std::error::Error for Error<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
@@ -488,6 +553,11 @@ impl<E> ApiError<E> {
     /// The raw response, including its body text.
     pub fn raw(&self) -> &RawError {
         &self.0.raw
+    }
+
+    /// The raw response, without the decoded body.
+    pub(crate) fn into_raw(self) -> RawError {
+        self.0.raw
     }
 
     /// How many HTTP requests were made for the call.

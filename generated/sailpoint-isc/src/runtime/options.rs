@@ -34,7 +34,8 @@ use super::Client;
 /// replaces it. `Authorization`, and the experimental opt-in header, cannot be
 /// set this way: the call fails with [`Error::InvalidRequest`] before anything
 /// is sent, rather than silently sending another credential or bypassing the
-/// client's experimental gate. Extra query parameters are appended after the
+/// client's experimental gate ([`experimental`](CallOptions::experimental)
+/// opts one call in). Extra query parameters are appended after the
 /// operation's own (a repeated name is sent twice).
 #[derive(Debug, Clone, Default)]
 pub struct CallOptions {
@@ -42,6 +43,7 @@ pub struct CallOptions {
     pub(crate) retry: Option<RetryPolicy>,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) query: Vec<(String, String)>,
+    pub(crate) experimental: Option<bool>,
 }
 
 impl CallOptions {
@@ -76,11 +78,34 @@ impl CallOptions {
         self
     }
 
-    /// `self` with `other`'s settings laid over it: `other`'s timeout and retry
-    /// policy win when set; headers and query parameters add up.
+    /// Opts this call in to (or, with `false`, out of) experimental operations,
+    /// whatever the client's
+    /// [`ClientBuilder::experimental`](super::ClientBuilder::experimental) says:
+    /// an experimental operation is then sent, with the experimental header, as
+    /// on a client that opted in. A call that opted in sends the header even to
+    /// an operation the API description calls GA, so that a server that still
+    /// gates it answers.
+    pub fn experimental(mut self, enabled: bool) -> Self {
+        self.experimental = Some(enabled);
+        self
+    }
+
+    /// Whether this call opts in to experimental operations: its own setting,
+    /// else the client's. One rule for the gate and the header: a call that
+    /// opted in sends the experimental header on every operation (an API may
+    /// gate an operation its description calls GA), and an experimental
+    /// operation is refused before sending unless the call opted in.
+    pub(crate) fn experimental_opt_in(&self, client: bool) -> bool {
+        self.experimental.unwrap_or(client)
+    }
+
+    /// `self` with `other`'s settings laid over it: `other`'s timeout, retry
+    /// policy and experimental opt-in win when set; headers and query
+    /// parameters add up.
     pub fn merge(mut self, other: CallOptions) -> Self {
         self.timeout = other.timeout.or(self.timeout);
         self.retry = other.retry.or(self.retry);
+        self.experimental = other.experimental.or(self.experimental);
         self.headers.extend(other.headers);
         self.query.extend(other.query);
         self
@@ -237,7 +262,7 @@ impl RawRequest {
             let body = serde_json::from_slice(&raw.body).unwrap_or_else(|_| {
                 serde_json::Value::String(String::from_utf8_lossy(&raw.body).into_owned())
             });
-            Err(Error::Api(ApiError::new(raw.into_raw_error(), body)))
+            Err(Error::Api(ApiError::new(raw.into_raw_error(), body)).experimental_refusal())
         }
     }
 

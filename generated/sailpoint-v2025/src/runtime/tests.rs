@@ -502,6 +502,73 @@ async fn experimental_header_is_sent_when_enabled() {
     );
 }
 
+/// An opted-in client sends the header to GA operations too (an API may still
+/// gate an operation its description calls GA); a client that did not opt in
+/// sends it nowhere.
+#[tokio::test]
+async fn opted_in_client_sends_the_experimental_header_to_every_operation() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    for (opted_in, op) in [
+        (true, &GET_THING),
+        (true, &GET_EXPERIMENTAL),
+        (false, &GET_THING),
+    ] {
+        let client = Client::builder()
+            .base_url(server.uri())
+            .bearer_token(TOKEN)
+            .experimental(opted_in)
+            .build()
+            .unwrap();
+        call(&client, op).await.unwrap();
+    }
+    let sent: Vec<Option<String>> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r.headers
+                .get("x-sailpoint-experimental")
+                .map(|v| v.to_str().unwrap().to_owned())
+        })
+        .collect();
+    assert_eq!(sent, [Some("true".into()), Some("true".into()), None]);
+}
+
+/// `CallOptions::experimental` opts one call in (or out) whatever the client says.
+#[tokio::test]
+async fn call_options_opt_one_call_in_or_out_of_experimental_operations() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(header("X-SailPoint-Experimental", "true"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let plain = bearer_client(&server.uri());
+    let mut req = Request::new(&GET_EXPERIMENTAL, "/things/1".to_owned());
+    req.options = super::CallOptions::new().experimental(true);
+    assert_eq!(plain.execute::<()>(req).await.unwrap().status(), 200);
+
+    let opted_in = Client::builder()
+        .base_url(server.uri())
+        .bearer_token(TOKEN)
+        .experimental(true)
+        .build()
+        .unwrap();
+    let mut req = Request::new(&GET_EXPERIMENTAL, "/things/1".to_owned());
+    req.options = super::CallOptions::new().experimental(false);
+    let err = opted_in.execute::<()>(req).await.unwrap_err();
+    assert!(
+        matches!(err, Error::ExperimentalNotEnabled { .. }),
+        "{err:?}"
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
 #[tokio::test]
 async fn dot_dot_path_is_refused_before_sending() {
     let server = MockServer::start().await;

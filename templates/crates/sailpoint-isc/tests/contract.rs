@@ -1,4 +1,5 @@
-//! Contract test: all 22 operations of the SDK against Prism mock servers.
+//! Contract test: all 36 operations of the SDK against Prism mock servers (the 22
+//! of upstream's 2026-08-22 bundles also against those bundles).
 //!
 //! `cargo xtask contract --crate sailpoint-isc` starts Prism (pinned in
 //! `xtask/prism/`) on our spec and then on upstream's three per-service bundles,
@@ -24,9 +25,9 @@
 //! schema, and reports what fails in the `sl-violations` response header. A
 //! response without that header is one Prism found valid on both sides, so
 //! every test here fails on any `sl-violations`, and also asserts the
-//! documented 2xx status, that the experimental header is sent exactly for
-//! experimental operations, and that the typed model holds exactly the JSON
-//! Prism sent.
+//! documented 2xx status, that the experimental header is sent with every
+//! operation (the client opted in, and an opted-in client sends it even to GA
+//! operations), and that the typed model holds exactly the JSON Prism sent.
 //!
 //! Prism serves a spec's paths at its root and ignores the path of the server
 //! URL. The per-service documents (ours and upstream's) have the server
@@ -57,15 +58,19 @@ use http_body_util::{BodyExt, Full};
 use hyper::header::{HeaderMap, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HOST, TRANSFER_ENCODING};
 use sailpoint_isc::filter::Sort;
 use sailpoint_isc::machine_identities::{
-    ListMachineIdentitiesV1Filter, ListMachineIdentitiesV1SortField, ListMachineIdentitiesV2Filter,
-    ListMachineIdentitiesV2SortField, ListMachineIdentityAnomaliesV1SortField,
+    GetMachineIdentityAllCountsV1Filter, ListMachineIdentitiesV1Filter,
+    ListMachineIdentitiesV1SortField, ListMachineIdentitiesV2Filter,
+    ListMachineIdentitiesV2SortField, ListMachineIdentityAccountsV2Filter,
+    ListMachineIdentityAccountsV2SortField, ListMachineIdentityAnomaliesV1SortField,
+    ListMachineIdentityEntitlementsV2Filter, ListMachineIdentityEntitlementsV2SortField,
     ListMachineIdentityUserEntitlementsV1Filter, ListMachineIdentityUserEntitlementsV1SortField,
 };
 use sailpoint_isc::meta::{API_PREFIX, EXPERIMENTAL_HEADER};
 use sailpoint_isc::models::{
-    BaseReferenceDto, CorrelationConfigType, DtoType, MachineIdentityAggregationRequest,
-    MachineIdentityOwners, MachineIdentityRequest, MachineIdentityUserEntitlementRequest,
-    MachineIdentityV2, SourceClassificationStatusStatus,
+    BaseReferenceDto, CorrelationConfigType, DtoType, JsonPatchOperation, JsonPatchOperationOp,
+    MachineIdentityAggregationRequest, MachineIdentityBulkRequest,
+    MachineIdentityBulkUpdateRequest, MachineIdentityOwners, MachineIdentityRequest,
+    MachineIdentityUserEntitlementRequest, MachineIdentityV2, SourceClassificationStatusStatus,
 };
 use sailpoint_isc::patch::JsonPatch;
 use sailpoint_isc::{Client, Error, Response, RetryPolicy};
@@ -75,20 +80,6 @@ const SOURCE_ID: &str = "ef38f94347e94562b5bb8424a56397d8";
 const MACHINE_IDENTITY_ID: &str = "2c9180858082150f0180893dbaf44201";
 const RESOURCE_ID: &str = "8886e5e3-63d0-462f-a195-d98da885b8dc";
 const CONFIG_ID: &str = "0f6c4e1a-7b2d-4c3e-9f8a-1b2c3d4e5f60";
-
-/// The GA operations: they never send the experimental header. Every other
-/// operation of the crate is experimental and must send it.
-const GA_OPERATIONS: [&str; 9] = [
-    "listMachineIdentitiesV2",
-    "createMachineIdentityV2",
-    "getMachineIdentityV2",
-    "updateMachineIdentityV2",
-    "deleteMachineIdentityV2",
-    "listOwnershipCorrelationConfigsV1",
-    "getOwnershipCorrelationConfigV1",
-    "patchOwnershipCorrelationConfigV1",
-    "deleteOwnershipCorrelationConfigV1",
-];
 
 /// Which spec Prism mocks, from `PRISM_SPEC`; this decides which expectations apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -482,17 +473,14 @@ impl Harness {
     }
 }
 
-/// Experimental operations send `X-SailPoint-Experimental: true`, GA ones
-/// nothing (the client opted in, so only the operation decides).
+/// Every operation sends `X-SailPoint-Experimental: true`: the client opted in,
+/// and an opted-in client sends the header to GA operations too, so that a
+/// tenant that still gates one answers (spec/README.md, "Experimental or not").
+/// Prism accepts the header where the spec does not declare it.
 fn assert_experimental_header(op: &str, exchange: &Exchange) {
-    let expected = if GA_OPERATIONS.contains(&op) {
-        None
-    } else {
-        Some("true")
-    };
     assert_eq!(
         exchange.experimental.as_deref(),
-        expected,
+        Some("true"),
         "{op}: {EXPERIMENTAL_HEADER}: {exchange:?}"
     );
 }
@@ -1692,4 +1680,456 @@ async fn send_declassify_machine_account_from_source_v1() {
     h.check(op, 204, result)
         .expect("upstream does not break this operation");
     assert!(exchange.response_body.is_empty());
+}
+
+// Added since the 2026-08-22 snapshot (experimental). Upstream's bundles predate
+// these 14 operations, so they run against our spec only; against upstream's
+// Prisms a path such as `/machine-identities/v2/hostnames` would even match
+// `/machine-identities/v2/{id}` and be answered as a machine identity.
+
+/// Whether the Prism under test has the operations added since the snapshot.
+fn has_new_operations(h: &Harness) -> bool {
+    h.spec == Spec::Ours
+}
+
+#[tokio::test]
+async fn list_machine_identities_v2_with_the_entro_filters_and_sorters() {
+    type F = ListMachineIdentitiesV2Filter;
+    type S = ListMachineIdentitiesV2SortField;
+    let op = "listMachineIdentitiesV2";
+    let h = Harness::start().await;
+    if !has_new_operations(&h) {
+        return;
+    }
+    let filter = (F::session_count().ge(10) | F::suspicious_session_count().is_null())
+        & F::entro_id().eq("entro-7f3c2a91")
+        & F::insights().eq("stale-credentials");
+    let result = h
+        .client
+        .machine_identities()
+        .list_machine_identities_v2()
+        .filters(filter.clone())
+        .sorters([
+            Sort::desc(S::SuspiciousSessionCount),
+            Sort::asc(S::SessionCount),
+        ])
+        .limit(20)
+        .send()
+        .await;
+    let exchange = h.only_exchange(op);
+    assert_request(
+        &exchange,
+        "GET",
+        "/machine-identities/v2",
+        Service::MachineIdentities,
+    );
+    let filter_text = filter.to_string();
+    assert_eq!(
+        filter_text,
+        r#"(sessionCount ge 10 or suspiciousSessionCount isnull) and entroId eq "entro-7f3c2a91" and insights eq "stale-credentials""#
+    );
+    assert_query(
+        op,
+        &exchange,
+        &[
+            ("filters", filter_text.as_str()),
+            ("sorters", "-suspiciousSessionCount,sessionCount"),
+            ("limit", "20"),
+        ],
+    );
+    let page = h.check(op, 200, result).expect("our spec");
+    assert!(!page.is_empty());
+}
+
+#[tokio::test]
+async fn get_machine_identity_v2_decodes_the_entro_fields() {
+    let h = Harness::start().await;
+    if !has_new_operations(&h) {
+        return;
+    }
+    // The examples of our spec do not set them; the fields decode as absent, and
+    // `check` proves nothing Prism sent was dropped.
+    let result = h
+        .client
+        .machine_identities()
+        .get_machine_identity_v2(MACHINE_IDENTITY_ID)
+        .send()
+        .await;
+    let identity = h
+        .check("getMachineIdentityV2", 200, result)
+        .expect("our spec");
+    assert_eq!(identity.session_count, None);
+}
+
+#[tokio::test]
+async fn delete_machine_identity_async_v1_and_v2() {
+    for version in ["v1", "v2"] {
+        let h = Harness::start().await;
+        if !has_new_operations(&h) {
+            return;
+        }
+        let mi = h.client.machine_identities();
+        let (op, result) = if version == "v1" {
+            let r = mi
+                .delete_machine_identity_async_v1(MACHINE_IDENTITY_ID)
+                .send()
+                .await;
+            ("deleteMachineIdentityAsyncV1", r)
+        } else {
+            let r = mi
+                .delete_machine_identity_async_v2(MACHINE_IDENTITY_ID)
+                .send()
+                .await;
+            ("deleteMachineIdentityAsyncV2", r)
+        };
+        let exchange = h.only_exchange(op);
+        assert_request(
+            &exchange,
+            "DELETE",
+            &format!("/machine-identities/{version}/{MACHINE_IDENTITY_ID}/delete-async"),
+            Service::MachineIdentities,
+        );
+        assert!(exchange.request_body.is_empty(), "{exchange:?}");
+        let task = h.check(op, 200, result).expect("our spec");
+        assert!(!task.id.is_empty(), "{task:?}");
+    }
+}
+
+#[tokio::test]
+async fn agent_and_application_counts_v1_and_v2() {
+    for (op, path) in [
+        (
+            "getMachineIdentityAgentCountsV1",
+            "/machine-identities/v1/agent-counts",
+        ),
+        (
+            "getMachineIdentityAgentCountsV2",
+            "/machine-identities/v2/agent-counts",
+        ),
+        (
+            "getMachineIdentityApplicationCountsV1",
+            "/machine-identities/v1/application-counts",
+        ),
+        (
+            "getMachineIdentityApplicationCountsV2",
+            "/machine-identities/v2/application-counts",
+        ),
+    ] {
+        let h = Harness::start().await;
+        if !has_new_operations(&h) {
+            return;
+        }
+        let mi = h.client.machine_identities();
+        let total = match op {
+            "getMachineIdentityAgentCountsV1" => h
+                .check(
+                    op,
+                    200,
+                    mi.get_machine_identity_agent_counts_v1().send().await,
+                )
+                .and_then(|c| c.agent_count),
+            "getMachineIdentityAgentCountsV2" => h
+                .check(
+                    op,
+                    200,
+                    mi.get_machine_identity_agent_counts_v2().send().await,
+                )
+                .and_then(|c| c.agent_count),
+            "getMachineIdentityApplicationCountsV1" => h
+                .check(
+                    op,
+                    200,
+                    mi.get_machine_identity_application_counts_v1().send().await,
+                )
+                .and_then(|c| c.application_count),
+            _ => h
+                .check(
+                    op,
+                    200,
+                    mi.get_machine_identity_application_counts_v2().send().await,
+                )
+                .and_then(|c| c.application_count),
+        };
+        assert!(total.is_some_and(|n| n > 0), "{op}: {total:?}");
+        let exchange = h.only_exchange(op);
+        assert_request(&exchange, "GET", path, Service::MachineIdentities);
+    }
+}
+
+#[tokio::test]
+async fn get_machine_identity_all_counts_v1_with_the_owner_filter() {
+    let op = "getMachineIdentityAllCountsV1";
+    let h = Harness::start().await;
+    if !has_new_operations(&h) {
+        return;
+    }
+    let owner = GetMachineIdentityAllCountsV1Filter::owner_id().eq("me");
+    let result = h
+        .client
+        .machine_identities()
+        .get_machine_identity_all_counts_v1(owner)
+        .send()
+        .await;
+    let exchange = h.only_exchange(op);
+    assert_request(
+        &exchange,
+        "GET",
+        "/machine-identities/v1/all-counts",
+        Service::MachineIdentities,
+    );
+    assert_query(op, &exchange, &[("filters", r#"ownerId eq "me""#)]);
+    let counts = h.check(op, 200, result).expect("our spec");
+    assert_eq!(counts.total_count, Some(48));
+}
+
+#[tokio::test]
+async fn get_machine_identity_daily_counts_v1() {
+    let op = "getMachineIdentityDailyCountsV1";
+    let h = Harness::start().await;
+    if !has_new_operations(&h) {
+        return;
+    }
+    let result = h
+        .client
+        .machine_identities()
+        .get_machine_identity_daily_counts_v1()
+        .days(7)
+        .entity_type("machine_identity")
+        .sub_type("AI_AGENT")
+        .send()
+        .await;
+    let exchange = h.only_exchange(op);
+    assert_request(
+        &exchange,
+        "GET",
+        "/machine-identities/v1/counts/daily",
+        Service::MachineIdentities,
+    );
+    assert_query(
+        op,
+        &exchange,
+        &[
+            ("days", "7"),
+            ("entityType", "machine_identity"),
+            ("subType", "AI_AGENT"),
+        ],
+    );
+    let counts = h.check(op, 200, result).expect("our spec");
+    assert_eq!(counts.days.as_ref().map(Vec::len), Some(2), "{counts:?}");
+}
+
+#[tokio::test]
+async fn delete_machine_identities_in_bulk_v2() {
+    let op = "deleteMachineIdentitiesInBulkV2";
+    let h = Harness::start().await;
+    if !has_new_operations(&h) {
+        return;
+    }
+    let body = MachineIdentityBulkRequest::new(vec![
+        MACHINE_IDENTITY_ID.into(),
+        "2c9180858082150f0180893dbaf44299".into(),
+    ]);
+    let result = h
+        .client
+        .machine_identities()
+        .delete_machine_identities_in_bulk_v2(body.clone())
+        .send()
+        .await;
+    let exchange = h.only_exchange(op);
+    assert_request(
+        &exchange,
+        "POST",
+        "/machine-identities/v2/bulk-delete",
+        Service::MachineIdentities,
+    );
+    assert_eq!(exchange.content_type.as_deref(), Some("application/json"));
+    assert_eq!(sent_json(&exchange), serde_json::to_value(&body).unwrap());
+    let results = h.check(op, 207, result).expect("our spec");
+    assert_eq!(results.len(), 3, "one result per id of the example");
+}
+
+#[tokio::test]
+async fn update_machine_identities_in_bulk_v2() {
+    let op = "updateMachineIdentitiesInBulkV2";
+    let h = Harness::start().await;
+    if !has_new_operations(&h) {
+        return;
+    }
+    let mut replace = JsonPatchOperation::new(JsonPatchOperationOp::Replace, "/description");
+    replace.value = Some(json!("Reviewed in the October access review."));
+    let body =
+        MachineIdentityBulkUpdateRequest::new(vec![MACHINE_IDENTITY_ID.into()], vec![replace]);
+    let result = h
+        .client
+        .machine_identities()
+        .update_machine_identities_in_bulk_v2(body.clone())
+        .send()
+        .await;
+    let exchange = h.only_exchange(op);
+    assert_request(
+        &exchange,
+        "POST",
+        "/machine-identities/v2/bulk-update",
+        Service::MachineIdentities,
+    );
+    assert_eq!(exchange.content_type.as_deref(), Some("application/json"));
+    assert_eq!(sent_json(&exchange), serde_json::to_value(&body).unwrap());
+    let results = h.check(op, 207, result).expect("our spec");
+    assert_eq!(results.len(), 2);
+}
+
+#[tokio::test]
+async fn list_machine_identity_hostnames_v2_with_a_cursor() {
+    let op = "listMachineIdentityHostnamesV2";
+    let h = Harness::start().await;
+    if !has_new_operations(&h) {
+        return;
+    }
+    let result = h
+        .client
+        .machine_identities()
+        .list_machine_identity_hostnames_v2()
+        .prefix("build-")
+        .limit(100)
+        .cursor("build-agent-07.acme.internal")
+        .send()
+        .await;
+    let exchange = h.only_exchange(op);
+    assert_request(
+        &exchange,
+        "GET",
+        "/machine-identities/v2/hostnames",
+        Service::MachineIdentities,
+    );
+    assert_query(
+        op,
+        &exchange,
+        &[
+            ("prefix", "build-"),
+            ("limit", "100"),
+            ("cursor", "build-agent-07.acme.internal"),
+        ],
+    );
+    let page = h.check(op, 200, result).expect("our spec");
+    assert_eq!(page.len(), 3);
+}
+
+#[tokio::test]
+async fn list_machine_identity_accounts_v2_with_typed_filters_and_sorters() {
+    type F = ListMachineIdentityAccountsV2Filter;
+    type S = ListMachineIdentityAccountsV2SortField;
+    let op = "listMachineIdentityAccountsV2";
+    let h = Harness::start().await;
+    if !has_new_operations(&h) {
+        return;
+    }
+    let since: chrono::DateTime<chrono::Utc> = "2026-09-01T00:00:00Z".parse().unwrap();
+    let filter = F::enabled().eq(true)
+        & F::last_used_at().ge(since)
+        & F::permission_level().in_(["PRIVILEGED", "ELEVATED"]);
+    let result = h
+        .client
+        .machine_identities()
+        .list_machine_identity_accounts_v2(MACHINE_IDENTITY_ID)
+        .filters(filter.clone())
+        .sorters([Sort::desc(S::RiskSeverity), Sort::asc(S::Name)])
+        .count(true)
+        .limit(50)
+        .offset(0)
+        .send()
+        .await;
+    let exchange = h.only_exchange(op);
+    assert_request(
+        &exchange,
+        "GET",
+        &format!("/machine-identities/v2/{MACHINE_IDENTITY_ID}/accounts"),
+        Service::MachineIdentities,
+    );
+    let filter_text = filter.to_string();
+    assert_query(
+        op,
+        &exchange,
+        &[
+            ("filters", filter_text.as_str()),
+            ("sorters", "-risk.severity,name"),
+            ("count", "true"),
+            ("limit", "50"),
+            ("offset", "0"),
+        ],
+    );
+    let page = h.check(op, 200, result).expect("our spec");
+    assert_eq!(page.len(), 2);
+    assert_eq!(page.total_count(), h.expected_total_count());
+}
+
+#[tokio::test]
+async fn list_machine_identity_capabilities_v2() {
+    let op = "listMachineIdentityCapabilitiesV2";
+    let h = Harness::start().await;
+    if !has_new_operations(&h) {
+        return;
+    }
+    let result = h
+        .client
+        .machine_identities()
+        .list_machine_identity_capabilities_v2(MACHINE_IDENTITY_ID)
+        .send()
+        .await;
+    let exchange = h.only_exchange(op);
+    assert_request(
+        &exchange,
+        "GET",
+        &format!("/machine-identities/v2/{MACHINE_IDENTITY_ID}/capabilities"),
+        Service::MachineIdentities,
+    );
+    let capabilities = h.check(op, 200, result).expect("our spec");
+    assert_eq!(capabilities.len(), 2);
+}
+
+#[tokio::test]
+async fn list_machine_identity_entitlements_v2_with_typed_filters_and_sorters() {
+    type F = ListMachineIdentityEntitlementsV2Filter;
+    let op = "listMachineIdentityEntitlementsV2";
+    let h = Harness::start().await;
+    if !has_new_operations(&h) {
+        return;
+    }
+    let filter = F::entitlement_name().co("Payroll") | F::entitlement_name().sw("Backup");
+    let result = h
+        .client
+        .machine_identities()
+        .list_machine_identity_entitlements_v2(MACHINE_IDENTITY_ID)
+        .filters(filter.clone())
+        .sorters(Sort::desc(
+            ListMachineIdentityEntitlementsV2SortField::EntitlementName,
+        ))
+        .count(true)
+        .limit(25)
+        .send()
+        .await;
+    let exchange = h.only_exchange(op);
+    assert_request(
+        &exchange,
+        "GET",
+        &format!("/machine-identities/v2/{MACHINE_IDENTITY_ID}/entitlements"),
+        Service::MachineIdentities,
+    );
+    let filter_text = filter.to_string();
+    assert_eq!(
+        filter_text,
+        r#"entitlementName co "Payroll" or entitlementName sw "Backup""#
+    );
+    assert_query(
+        op,
+        &exchange,
+        &[
+            ("filters", filter_text.as_str()),
+            ("sorters", "-entitlementName"),
+            ("count", "true"),
+            ("limit", "25"),
+        ],
+    );
+    let page = h.check(op, 200, result).expect("our spec");
+    assert_eq!(page.len(), 1);
+    assert_eq!(page.total_count(), h.expected_total_count());
 }

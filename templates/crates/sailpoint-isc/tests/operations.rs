@@ -1,17 +1,20 @@
-//! All 22 operations of the per-service API against a real HTTP server on loopback
+//! All 36 operations of the per-service API against a real HTTP server on loopback
 //! (wiremock).
 //!
 //! One row of [`OPS`] per operation: what the server must receive (method, the
-//! versioned path, query, JSON body) and the success body it answers with. Every
+//! versioned path, query parameters, JSON body) and the success body it answers with. Every
 //! call goes through [`call`], which reduces the typed result to an [`Outcome`], so
 //! that one assertion covers every operation:
 //!
 //! - the documented request is sent, and the success body decodes with every field
 //!   the server sent;
-//! - experimental operations send `X-SailPoint-Experimental: true`, GA ones (v2
-//!   machine identities, ownership correlation configs) never do, and without the
-//!   opt-in an experimental operation fails before anything is sent while a GA one
-//!   goes through;
+//! - a client that opted in sends `X-SailPoint-Experimental: true` with every
+//!   operation, GA ones included; without the opt-in an experimental operation
+//!   fails before anything is sent, while a GA one (the five v2 machine identity
+//!   operations of the snapshot, ownership correlation configs) goes through
+//!   without the header, and a tenant that gates it after all (400 "Experimental
+//!   Header is missing or invalid") gives `Error::ExperimentalRequired`, whose
+//!   message says what to enable;
 //! - a documented error status decodes into `Error::Api`, an undocumented one keeps
 //!   its status and raw body.
 //!
@@ -26,11 +29,16 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use sailpoint_isc::filter::Sort;
 use sailpoint_isc::machine_identities::{
-    ListMachineIdentitiesV2Filter, ListMachineIdentitiesV2SortField,
+    GetMachineIdentityAllCountsV1Filter, ListMachineIdentitiesV2Filter,
+    ListMachineIdentitiesV2SortField, ListMachineIdentityAccountsV2Filter,
+    ListMachineIdentityAccountsV2SortField, ListMachineIdentityEntitlementsV2Filter,
 };
-use sailpoint_isc::models::{MachineIdentityAggregationRequest, MachineIdentityRequest};
+use sailpoint_isc::models::{
+    JsonPatchOperation, JsonPatchOperationOp, MachineIdentityAggregationRequest,
+    MachineIdentityBulkRequest, MachineIdentityBulkUpdateRequest, MachineIdentityRequest,
+};
 use sailpoint_isc::patch::JsonPatch;
-use sailpoint_isc::{Client, Error, Response, RetryPolicy};
+use sailpoint_isc::{CallOptions, Client, Error, Response, RetryPolicy};
 
 const TOKEN: &str = "test-token-0123";
 const MI: &str = "2c9180858082150f0180893dbaf44201";
@@ -49,6 +57,8 @@ struct Op {
     body: Option<fn() -> Value>,
     /// The JSON body the client must send, if any.
     sent: Option<fn() -> Value>,
+    /// Query parameters the client must send (others may be sent too).
+    query: &'static [(&'static str, &'static str)],
 }
 
 fn mi_v1() -> Value {
@@ -82,7 +92,53 @@ fn patch() -> JsonPatch {
         .unwrap()
 }
 
-const OPS: [Op; 22] = [
+fn task_status() -> Value {
+    json!({
+        "id": "1f2e3d4c5b6a4978a1b2c3d4e5f60718", "type": "QUARTZ",
+        "uniqueName": "Delete AI Agent - payroll-sync-agent", "description": "Deletes an AI agent.",
+        "parentName": null, "launcher": "System",
+        "created": "2026-10-20T09:00:00Z", "modified": null, "launched": null, "completed": null,
+        "completionStatus": null, "messages": [], "returns": [], "attributes": {},
+        "progress": null, "percentComplete": 0
+    })
+}
+
+fn counts(kind: &str) -> Value {
+    json!({
+        format!("{kind}Count"): 412,
+        "discovered": {"count": 37, "windowDays": 30},
+        "riskSeverity": {"critical": 4, "high": 19, "medium": 88, "low": 287, "unknown": null}
+    })
+}
+
+fn bulk_results() -> Value {
+    json!([
+        {"id": MI, "status": 200, "message": "deleted"},
+        {"id": "missing", "status": 404, "message": "not found"}
+    ])
+}
+
+fn account() -> Value {
+    json!({
+        "id": "0f4e1c2b3a594d6e8f7a6b5c4d3e2f10", "name": "svc-payroll-sync",
+        "nativeIdentity": "svc-payroll-sync", "classificationMethod": "SOURCE",
+        "connectorAttributes": null, "manuallyEdited": false, "locked": false,
+        "enabled": true, "hasEntitlements": true,
+        "source": {"type": "SOURCE", "id": SOURCE, "name": "Active Directory"},
+        "risk": {"score": 64.0, "severity": "HIGH"}, "permissionLevel": "PRIVILEGED",
+        "lastUsedAt": "2026-10-19T22:03:11Z"
+    })
+}
+
+fn capability() -> Value {
+    json!({"id": "3c2b1a09f8e74d6c5b4a39281706f5e4", "name": "payroll-mcp", "type": "MCP", "status": null})
+}
+
+fn entitlement() -> Value {
+    json!({"id": "4b0c7106a6c7438086f3024993664fc3", "name": "Payroll Readers", "accountName": "svc-payroll-sync", "cloudGoverned": false})
+}
+
+const OPS: [Op; 36] = [
     Op {
         id: "listMachineIdentitiesV1",
         method: "GET",
@@ -91,6 +147,7 @@ const OPS: [Op; 22] = [
         status: 200,
         body: Some(|| json!([mi_v1()])),
         sent: None,
+        query: &[],
     },
     Op {
         id: "createMachineIdentityV1",
@@ -100,6 +157,7 @@ const OPS: [Op; 22] = [
         status: 200,
         body: Some(mi_v1),
         sent: Some(|| json!({"nativeIdentity": "agent:payroll-sync", "subtype": "AI Agent"})),
+        query: &[],
     },
     Op {
         id: "getUnsanctionedAnomalySummaryV1",
@@ -109,6 +167,7 @@ const OPS: [Op; 22] = [
         status: 200,
         body: Some(|| json!({})),
         sent: None,
+        query: &[],
     },
     Op {
         id: "getMachineIdentityV1",
@@ -118,6 +177,7 @@ const OPS: [Op; 22] = [
         status: 200,
         body: Some(mi_v1),
         sent: None,
+        query: &[],
     },
     Op {
         id: "deleteMachineIdentityV1",
@@ -127,6 +187,7 @@ const OPS: [Op; 22] = [
         status: 204,
         body: None,
         sent: None,
+        query: &[],
     },
     Op {
         id: "updateMachineIdentityV1",
@@ -136,6 +197,7 @@ const OPS: [Op; 22] = [
         status: 200,
         body: Some(mi_v1),
         sent: Some(patch_sent),
+        query: &[],
     },
     Op {
         id: "listMachineIdentityAnomaliesV1",
@@ -145,6 +207,7 @@ const OPS: [Op; 22] = [
         status: 200,
         body: Some(|| json!([{}])),
         sent: None,
+        query: &[],
     },
     Op {
         id: "listMachineIdentitiesV2",
@@ -154,6 +217,7 @@ const OPS: [Op; 22] = [
         status: 200,
         body: Some(|| json!([mi_v2()])),
         sent: None,
+        query: &[],
     },
     Op {
         id: "createMachineIdentityV2",
@@ -163,6 +227,7 @@ const OPS: [Op; 22] = [
         status: 201,
         body: Some(mi_v2),
         sent: Some(|| json!({"name": "payroll-sync-agent"})),
+        query: &[],
     },
     Op {
         id: "getMachineIdentityV2",
@@ -172,6 +237,7 @@ const OPS: [Op; 22] = [
         status: 200,
         body: Some(mi_v2),
         sent: None,
+        query: &[],
     },
     Op {
         id: "deleteMachineIdentityV2",
@@ -181,6 +247,7 @@ const OPS: [Op; 22] = [
         status: 204,
         body: None,
         sent: None,
+        query: &[],
     },
     Op {
         id: "updateMachineIdentityV2",
@@ -190,6 +257,7 @@ const OPS: [Op; 22] = [
         status: 200,
         body: Some(mi_v2),
         sent: Some(patch_sent),
+        query: &[],
     },
     Op {
         id: "listMachineIdentityUserEntitlementsV1",
@@ -199,6 +267,7 @@ const OPS: [Op; 22] = [
         status: 200,
         body: Some(|| json!([{}])),
         sent: None,
+        query: &[],
     },
     Op {
         id: "startMachineIdentityAggregationV1",
@@ -208,6 +277,7 @@ const OPS: [Op; 22] = [
         status: 200,
         body: Some(|| json!({})),
         sent: Some(|| json!({"datasetIds": ["ds-1"]})),
+        query: &[],
     },
     Op {
         id: "listOwnershipCorrelationConfigsV1",
@@ -217,6 +287,7 @@ const OPS: [Op; 22] = [
         status: 200,
         body: Some(|| json!([config()])),
         sent: None,
+        query: &[],
     },
     Op {
         id: "getOwnershipCorrelationConfigV1",
@@ -226,6 +297,7 @@ const OPS: [Op; 22] = [
         status: 200,
         body: Some(config),
         sent: None,
+        query: &[],
     },
     Op {
         id: "deleteOwnershipCorrelationConfigV1",
@@ -235,6 +307,7 @@ const OPS: [Op; 22] = [
         status: 204,
         body: None,
         sent: None,
+        query: &[],
     },
     Op {
         id: "patchOwnershipCorrelationConfigV1",
@@ -244,6 +317,7 @@ const OPS: [Op; 22] = [
         status: 200,
         body: Some(config),
         sent: Some(patch_sent),
+        query: &[],
     },
     Op {
         id: "getClassifyMachineAccountFromSourceStatusV1",
@@ -255,6 +329,7 @@ const OPS: [Op; 22] = [
             || json!({"status": "COMPLETED", "counts": {"EXPECTED": 3, "RECEIVED": 3, "COMPLETED": 3}}),
         ),
         sent: None,
+        query: &[],
     },
     Op {
         id: "sendClassifyMachineAccountFromSourceV1",
@@ -264,6 +339,7 @@ const OPS: [Op; 22] = [
         status: 200,
         body: Some(|| json!({"Accounts submitted for processing": 3})),
         sent: None,
+        query: &[],
     },
     Op {
         id: "deleteClassifyMachineAccountFromSourceV1",
@@ -273,6 +349,7 @@ const OPS: [Op; 22] = [
         status: 204,
         body: None,
         sent: None,
+        query: &[],
     },
     Op {
         id: "sendDeclassifyMachineAccountFromSourceV1",
@@ -282,15 +359,194 @@ const OPS: [Op; 22] = [
         status: 204,
         body: None,
         sent: None,
+        query: &[],
+    },
+    Op {
+        id: "deleteMachineIdentityAsyncV1",
+        method: "DELETE",
+        path: || format!("/machine-identities/v1/{MI}/delete-async"),
+        experimental: true,
+        status: 200,
+        body: Some(task_status),
+        sent: None,
+        query: &[],
+    },
+    Op {
+        id: "getMachineIdentityAgentCountsV1",
+        method: "GET",
+        path: || "/machine-identities/v1/agent-counts".into(),
+        experimental: true,
+        status: 200,
+        body: Some(|| counts("agent")),
+        sent: None,
+        query: &[],
+    },
+    Op {
+        id: "getMachineIdentityApplicationCountsV1",
+        method: "GET",
+        path: || "/machine-identities/v1/application-counts".into(),
+        experimental: true,
+        status: 200,
+        body: Some(|| counts("application")),
+        sent: None,
+        query: &[],
+    },
+    Op {
+        id: "getMachineIdentityAllCountsV1",
+        method: "GET",
+        path: || "/machine-identities/v1/all-counts".into(),
+        experimental: true,
+        status: 200,
+        body: Some(
+            || json!({"applicationIdentityCount": 12, "aiAgentCount": 5, "machineAccountsCount": 31, "totalCount": 48}),
+        ),
+        sent: None,
+        query: &[("filters", r#"ownerId eq "me""#)],
+    },
+    Op {
+        id: "getMachineIdentityDailyCountsV1",
+        method: "GET",
+        path: || "/machine-identities/v1/counts/daily".into(),
+        experimental: true,
+        status: 200,
+        body: Some(|| {
+            json!({"from": "2026-10-13", "to": "2026-10-19", "days": [
+                {"day": "2026-10-19", "metrics": [{"entityType": "machine_identity", "subType": "AI_AGENT", "totalCount": 405, "createdCount": 3, "createdCount30d": 36}]}
+            ]})
+        }),
+        sent: None,
+        query: &[
+            ("days", "7"),
+            ("entityType", "machine_identity"),
+            ("subType", "AI_AGENT"),
+        ],
+    },
+    Op {
+        id: "deleteMachineIdentitiesInBulkV2",
+        method: "POST",
+        path: || "/machine-identities/v2/bulk-delete".into(),
+        experimental: true,
+        status: 207,
+        body: Some(bulk_results),
+        sent: Some(|| json!({"ids": [MI, "missing"]})),
+        query: &[],
+    },
+    Op {
+        id: "updateMachineIdentitiesInBulkV2",
+        method: "POST",
+        path: || "/machine-identities/v2/bulk-update".into(),
+        experimental: true,
+        status: 207,
+        body: Some(bulk_results),
+        sent: Some(|| json!({"ids": [MI, "missing"], "jsonPatch": patch_sent()})),
+        query: &[],
+    },
+    Op {
+        id: "deleteMachineIdentityAsyncV2",
+        method: "DELETE",
+        path: || format!("/machine-identities/v2/{MI}/delete-async"),
+        experimental: true,
+        status: 200,
+        body: Some(task_status),
+        sent: None,
+        query: &[],
+    },
+    Op {
+        id: "getMachineIdentityAgentCountsV2",
+        method: "GET",
+        path: || "/machine-identities/v2/agent-counts".into(),
+        experimental: true,
+        status: 200,
+        body: Some(|| counts("agent")),
+        sent: None,
+        query: &[],
+    },
+    Op {
+        id: "getMachineIdentityApplicationCountsV2",
+        method: "GET",
+        path: || "/machine-identities/v2/application-counts".into(),
+        experimental: true,
+        status: 200,
+        body: Some(|| counts("application")),
+        sent: None,
+        query: &[],
+    },
+    Op {
+        id: "listMachineIdentityHostnamesV2",
+        method: "GET",
+        path: || "/machine-identities/v2/hostnames".into(),
+        experimental: true,
+        status: 200,
+        body: Some(|| {
+            json!([
+                "build-agent-08.acme.internal",
+                "build-agent-09.acme.internal"
+            ])
+        }),
+        sent: None,
+        query: &[
+            ("prefix", "build-"),
+            ("limit", "2"),
+            ("cursor", "build-agent-07.acme.internal"),
+        ],
+    },
+    Op {
+        id: "listMachineIdentityAccountsV2",
+        method: "GET",
+        path: || format!("/machine-identities/v2/{MI}/accounts"),
+        experimental: true,
+        status: 200,
+        body: Some(|| json!([account()])),
+        sent: None,
+        query: &[
+            (
+                "filters",
+                r#"enabled eq true and lastUsedAt lt 2026-10-01T00:00:00Z"#,
+            ),
+            ("sorters", "-lastUsedAt"),
+            ("limit", "50"),
+        ],
+    },
+    Op {
+        id: "listMachineIdentityCapabilitiesV2",
+        method: "GET",
+        path: || format!("/machine-identities/v2/{MI}/capabilities"),
+        experimental: true,
+        status: 200,
+        body: Some(|| json!([capability()])),
+        sent: None,
+        query: &[],
+    },
+    Op {
+        id: "listMachineIdentityEntitlementsV2",
+        method: "GET",
+        path: || format!("/machine-identities/v2/{MI}/entitlements"),
+        experimental: true,
+        status: 200,
+        body: Some(|| json!([entitlement()])),
+        sent: None,
+        query: &[
+            ("filters", r#"entitlementName co "Payroll""#),
+            ("count", "true"),
+        ],
     },
 ];
 
 /// What a call came to: the success status and the decoded body re-encoded, or
-/// the error's status (if the server answered) and message.
+/// the error's status (if the server answered), message and kind.
 #[derive(Debug)]
 enum Outcome {
     Ok(u16, Value),
-    Err(Option<u16>, String, bool),
+    Err(Option<u16>, String, Kind),
+}
+
+/// The variant of an [`Error`], as far as these tests tell them apart.
+#[derive(Debug, PartialEq)]
+enum Kind {
+    Api,
+    ExperimentalNotEnabled,
+    ExperimentalRequired,
+    Other,
 }
 
 fn ok<T: Serialize>(r: Response<T>) -> Outcome {
@@ -301,8 +557,13 @@ fn ok<T: Serialize>(r: Response<T>) -> Outcome {
 }
 
 fn err<E: std::fmt::Debug>(e: Error<E>) -> Outcome {
-    let api = matches!(e, Error::Api(_));
-    Outcome::Err(e.status().map(|s| s.as_u16()), format!("{e}"), api)
+    let kind = match e {
+        Error::Api(_) => Kind::Api,
+        Error::ExperimentalNotEnabled { .. } => Kind::ExperimentalNotEnabled,
+        Error::ExperimentalRequired { .. } => Kind::ExperimentalRequired,
+        _ => Kind::Other,
+    };
+    Outcome::Err(e.status().map(|s| s.as_u16()), format!("{e}"), kind)
 }
 
 macro_rules! reduce {
@@ -367,6 +628,61 @@ async fn call(client: &Client, id: &str) -> Outcome {
         "sendDeclassifyMachineAccountFromSourceV1" => {
             reduce!(declassify.send_declassify_machine_account_from_source_v1(SOURCE))
         }
+        "deleteMachineIdentityAsyncV1" => reduce!(mi.delete_machine_identity_async_v1(MI)),
+        "getMachineIdentityAgentCountsV1" => reduce!(mi.get_machine_identity_agent_counts_v1()),
+        "getMachineIdentityApplicationCountsV1" => {
+            reduce!(mi.get_machine_identity_application_counts_v1())
+        }
+        "getMachineIdentityAllCountsV1" => reduce!(mi.get_machine_identity_all_counts_v1(
+            GetMachineIdentityAllCountsV1Filter::owner_id().eq("me")
+        )),
+        "getMachineIdentityDailyCountsV1" => reduce!(mi
+            .get_machine_identity_daily_counts_v1()
+            .days(7)
+            .entity_type("machine_identity")
+            .sub_type("AI_AGENT")),
+        "deleteMachineIdentitiesInBulkV2" => reduce!(mi.delete_machine_identities_in_bulk_v2(
+            MachineIdentityBulkRequest::new(vec![MI.into(), "missing".into()])
+        )),
+        "updateMachineIdentitiesInBulkV2" => {
+            let mut replace =
+                JsonPatchOperation::new(JsonPatchOperationOp::Replace, "/description");
+            replace.value = Some(json!("Nightly payroll sync"));
+            reduce!(
+                mi.update_machine_identities_in_bulk_v2(MachineIdentityBulkUpdateRequest::new(
+                    vec![MI.into(), "missing".into()],
+                    vec![replace]
+                ))
+            )
+        }
+        "deleteMachineIdentityAsyncV2" => reduce!(mi.delete_machine_identity_async_v2(MI)),
+        "getMachineIdentityAgentCountsV2" => reduce!(mi.get_machine_identity_agent_counts_v2()),
+        "getMachineIdentityApplicationCountsV2" => {
+            reduce!(mi.get_machine_identity_application_counts_v2())
+        }
+        "listMachineIdentityHostnamesV2" => reduce!(mi
+            .list_machine_identity_hostnames_v2()
+            .prefix("build-")
+            .limit(2)
+            .cursor("build-agent-07.acme.internal")),
+        "listMachineIdentityAccountsV2" => {
+            type F = ListMachineIdentityAccountsV2Filter;
+            let before: chrono::DateTime<chrono::Utc> = "2026-10-01T00:00:00Z".parse().unwrap();
+            reduce!(mi
+                .list_machine_identity_accounts_v2(MI)
+                .filters(F::enabled().eq(true) & F::last_used_at().lt(before))
+                .sorters(Sort::desc(
+                    ListMachineIdentityAccountsV2SortField::LastUsedAt
+                ))
+                .limit(50))
+        }
+        "listMachineIdentityCapabilitiesV2" => {
+            reduce!(mi.list_machine_identity_capabilities_v2(MI))
+        }
+        "listMachineIdentityEntitlementsV2" => reduce!(mi
+            .list_machine_identity_entitlements_v2(MI)
+            .filters(ListMachineIdentityEntitlementsV2Filter::entitlement_name().co("Payroll"))
+            .count(true)),
         other => panic!("no call for {other}"),
     }
 }
@@ -381,11 +697,15 @@ fn client(server: &MockServer, experimental: bool) -> Client {
         .unwrap()
 }
 
-/// Every key of `sent` (recursively, for objects) has the same value in `got`.
+/// Every key of `sent` (recursively, for objects) has the same value in `got`; a
+/// `null` member may be absent (an empty `Option` is not encoded).
 fn assert_contains(op: &str, got: &Value, sent: &Value) {
     match (got, sent) {
         (Value::Object(g), Value::Object(s)) => {
             for (k, v) in s {
+                if v.is_null() && !g.contains_key(k) {
+                    continue;
+                }
                 let gv = g
                     .get(k)
                     .unwrap_or_else(|| panic!("{op}: `{k}` lost in {got}"));
@@ -414,11 +734,11 @@ async fn answer(server: &MockServer, status: u16, body: Option<Value>) {
 }
 
 #[test]
-fn the_table_covers_all_22_operations_once() {
+fn the_table_covers_all_36_operations_once() {
     let mut ids: Vec<_> = OPS.iter().map(|o| o.id).collect();
     ids.sort();
     ids.dedup();
-    assert_eq!(ids.len(), 22);
+    assert_eq!(ids.len(), 36);
     let ga: Vec<_> = OPS
         .iter()
         .filter(|o| !o.experimental)
@@ -446,6 +766,14 @@ async fn every_operation_sends_its_documented_request_and_decodes_success() {
         let req = &requests[0];
         assert_eq!(req.method.as_str(), op.method, "{}", op.id);
         assert_eq!(req.url.path(), (op.path)(), "{}", op.id);
+        let query: Vec<(String, String)> = req.url.query_pairs().into_owned().collect();
+        for (name, value) in op.query {
+            assert!(
+                query.contains(&((*name).into(), (*value).into())),
+                "{}: {name}={value} not in {query:?}",
+                op.id
+            );
+        }
         assert_eq!(
             req.headers["authorization"],
             format!("Bearer {TOKEN}").as_str(),
@@ -473,25 +801,132 @@ async fn every_operation_sends_its_documented_request_and_decodes_success() {
     }
 }
 
+/// Opting in means "send the header": with every operation, GA ones included, so
+/// that a tenant that still gates an operation this crate calls GA answers.
 #[tokio::test]
-async fn experimental_header_is_sent_exactly_for_experimental_operations() {
+async fn an_opted_in_client_sends_the_experimental_header_with_every_operation() {
     for op in &OPS {
         let server = MockServer::start().await;
         answer(&server, op.status, op.body.map(|b| b())).await;
         call(&client(&server, true), op.id).await;
         let requests = server.received_requests().await.unwrap();
         let header = requests[0].headers.get("x-sailpoint-experimental");
-        if op.experimental {
-            assert_eq!(
-                header.map(|h| h.to_str().unwrap()),
-                Some("true"),
-                "{}",
+        assert_eq!(
+            header.map(|h| h.to_str().unwrap()),
+            Some("true"),
+            "{}",
+            op.id
+        );
+    }
+}
+
+/// SailPoint's answer to a request that lacks the opt-in header.
+fn experimental_header_missing() -> Value {
+    json!({
+        "detailCode": "400.0 Bad Request",
+        "trackingId": "5f1d2e3c4b5a69788796a5b4c3d2e1f0",
+        "messages": [{"locale": "en-US", "localeOrigin": "DEFAULT", "text": "Experimental Header is missing or invalid"}],
+        "causes": []
+    })
+}
+
+/// A tenant that gates an operation this crate calls GA: without the header it
+/// answers 400, with it 200.
+async fn gating_server(op: &Op) -> MockServer {
+    let server = MockServer::start().await;
+    let mut ok = ResponseTemplate::new(op.status);
+    if let Some(body) = op.body {
+        ok = ok.set_body_json(body());
+    }
+    Mock::given(wiremock::matchers::header(
+        "x-sailpoint-experimental",
+        "true",
+    ))
+    .respond_with(ok)
+    .with_priority(1)
+    .mount(&server)
+    .await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(400).set_body_json(experimental_header_missing()))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// If our spec guessed GA wrongly: a client that did not opt in gets an error
+/// that says what to enable (not a bare 400), and one that opted in is not
+/// locked out.
+#[tokio::test]
+async fn a_tenant_that_gates_a_ga_operation_gets_a_clear_error_and_no_lockout() {
+    for op in OPS.iter().filter(|o| !o.experimental) {
+        let server = gating_server(op).await;
+        let outcome = call(&client(&server, false), op.id).await;
+        let Outcome::Err(Some(400), message, Kind::ExperimentalRequired) = &outcome else {
+            panic!("{}: {outcome:?}", op.id)
+        };
+        for needed in [
+            op.id,
+            "X-SailPoint-Experimental: true",
+            "ClientBuilder::experimental(true)",
+            "SAIL_EXPERIMENTAL=true",
+            "CallOptions::new().experimental(true)",
+            "Experimental Header is missing or invalid",
+            "5f1d2e3c4b5a69788796a5b4c3d2e1f0",
+        ] {
+            assert!(
+                message.contains(needed),
+                "{}: `{needed}` not in {message}",
                 op.id
             );
-        } else {
-            assert!(header.is_none(), "{} is GA and sent {header:?}", op.id);
         }
+        let outcome = call(&client(&server, true), op.id).await;
+        assert!(
+            matches!(outcome, Outcome::Ok(status, _) if status == op.status),
+            "{}: {outcome:?}",
+            op.id
+        );
     }
+}
+
+/// `CallOptions::experimental(true)` opts in one call of a client that did not:
+/// a GA operation a tenant gates, and an experimental one.
+#[tokio::test]
+async fn one_call_can_opt_in_with_call_options() {
+    let get = OPS.iter().find(|o| o.id == "getMachineIdentityV2").unwrap();
+    let server = gating_server(get).await;
+    let found = client(&server, false)
+        .machine_identities()
+        .get_machine_identity_v2(MI)
+        .with_options(CallOptions::new().experimental(true))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(found.id.as_deref(), Some(MI));
+
+    let server = MockServer::start().await;
+    answer(&server, 200, Some(counts("agent"))).await;
+    let plain = client(&server, false);
+    let refused = plain
+        .machine_identities()
+        .get_machine_identity_agent_counts_v2()
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, Error::ExperimentalNotEnabled { .. }),
+        "{refused:?}"
+    );
+    let counted = plain
+        .machine_identities()
+        .get_machine_identity_agent_counts_v2()
+        .with_options(CallOptions::new().experimental(true))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(counted.agent_count, Some(412));
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1, "the refused call sent nothing");
+    assert_eq!(requests[0].headers["x-sailpoint-experimental"], "true");
 }
 
 #[tokio::test]
@@ -502,7 +937,7 @@ async fn without_opt_in_experimental_operations_send_nothing_and_ga_ones_go_thro
         let outcome = call(&client(&server, false), op.id).await;
         let requests = server.received_requests().await.unwrap();
         if op.experimental {
-            let Outcome::Err(None, message, false) = &outcome else {
+            let Outcome::Err(None, message, Kind::ExperimentalNotEnabled) = &outcome else {
                 panic!("{}: {outcome:?}", op.id)
             };
             assert!(message.contains(op.id), "{}: {message}", op.id);
@@ -530,7 +965,7 @@ async fn documented_errors_decode_and_undocumented_statuses_keep_the_raw_body() 
         answer(&server, 400, Some(body)).await;
         let outcome = call(&client(&server, true), op.id).await;
         assert!(
-            matches!(outcome, Outcome::Err(Some(400), _, true)),
+            matches!(outcome, Outcome::Err(Some(400), _, Kind::Api)),
             "{}: {outcome:?}",
             op.id
         );
@@ -541,7 +976,7 @@ async fn documented_errors_decode_and_undocumented_statuses_keep_the_raw_body() 
             .mount(&server)
             .await;
         let outcome = call(&client(&server, true), op.id).await;
-        let Outcome::Err(Some(418), message, false) = &outcome else {
+        let Outcome::Err(Some(418), message, Kind::Other) = &outcome else {
             panic!("{}: {outcome:?}", op.id)
         };
         assert!(message.contains("418"), "{}: {message}", op.id);

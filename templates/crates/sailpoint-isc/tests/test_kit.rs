@@ -1,18 +1,29 @@
 //! The test kit (feature `test-kit`) of the per-service crate testing itself
-//! against the isc spec: all 22 operations, v1 and v2, round-trip through it
+//! against the isc spec: all 36 operations, v1 and v2, round-trip through it
 //! with valid requests; requests the spec does not allow are caught with a
 //! message that says where; sequences, the token endpoint and verification.
 #![cfg(feature = "test-kit")]
+// Models are built with `default()` (or `new()`) and field assignment, never with a
+// struct literal, so that these tests keep compiling if the models become
+// `#[non_exhaustive]`.
+#![allow(clippy::field_reassign_with_default)]
 
 use serde_json::json;
 
 use kit_raw::raw;
-use sailpoint_isc::machine_identities::ListMachineIdentitiesV2Filter as F;
+use sailpoint_isc::machine_identities::{
+    GetMachineIdentityAllCountsV1Filter, ListMachineIdentitiesV2Filter as F,
+    ListMachineIdentityEntitlementsV2Filter,
+};
 use sailpoint_isc::models::{
-    CorrelationConfig, CorrelationConfigType, MachineIdentityAggregationRequest,
-    MachineIdentityAggregationResponse, MachineIdentityRequest, MachineIdentityResponse,
-    MachineIdentityUserEntitlementResponse, MachineIdentityV2, SourceClassificationStatus,
-    SourceClassificationSubmission, UnsanctionedSummary,
+    CorrelationConfig, CorrelationConfigType, JsonPatchOperation, JsonPatchOperationOp,
+    MachineAccount, MachineIdentityAgentCounts, MachineIdentityAggregationRequest,
+    MachineIdentityAggregationResponse, MachineIdentityAllCounts, MachineIdentityApplicationCounts,
+    MachineIdentityBulkRequest, MachineIdentityBulkResult, MachineIdentityBulkUpdateRequest,
+    MachineIdentityCapability, MachineIdentityDailyCounts, MachineIdentityEntitlement,
+    MachineIdentityRequest, MachineIdentityResponse, MachineIdentityUserEntitlementResponse,
+    MachineIdentityV2, SourceClassificationStatus, SourceClassificationSubmission, TaskStatus,
+    UnsanctionedSummary,
 };
 use sailpoint_isc::patch::JsonPatch;
 use sailpoint_isc::test_kit::{Kit, Reply, OPERATIONS};
@@ -62,11 +73,37 @@ fn config() -> CorrelationConfig {
 }
 
 fn create_v2() -> MachineIdentityV2 {
-    MachineIdentityV2 {
-        name: Some("payroll-sync-agent".into()),
-        description: Some("Nightly payroll sync".into()),
-        ..Default::default()
-    }
+    let mut identity = MachineIdentityV2::default();
+    identity.name = Some("payroll-sync-agent".into());
+    identity.description = Some("Nightly payroll sync".into());
+    identity
+}
+
+fn deletion_task() -> TaskStatus {
+    serde_json::from_value(json!({
+        "id": "t2", "type": "QUARTZ", "uniqueName": "Delete AI Agent", "description": "Deletes an AI agent.",
+        "parentName": null, "launcher": "System", "created": "2026-10-20T09:00:00Z",
+        "modified": null, "launched": null, "completed": null, "completionStatus": null,
+        "messages": [], "returns": [], "attributes": {}, "progress": null, "percentComplete": 0
+    }))
+    .unwrap()
+}
+
+fn bulk_results(ids: &[&str]) -> Vec<MachineIdentityBulkResult> {
+    ids.iter()
+        .map(|id| {
+            let mut result = MachineIdentityBulkResult::default();
+            result.id = Some((*id).into());
+            result.status = Some(200);
+            result
+        })
+        .collect()
+}
+
+fn description_patch() -> Vec<JsonPatchOperation> {
+    let mut replace = JsonPatchOperation::new(JsonPatchOperationOp::Replace, "/description");
+    replace.value = Some(json!("Nightly payroll sync"));
+    vec![replace]
 }
 
 fn patch() -> JsonPatch {
@@ -168,6 +205,66 @@ async fn every_operation_round_trips_through_the_kit_with_a_valid_request() {
     ds.send_declassify_machine_account_from_source_v1()
         .with_source_id(SOURCE)
         .respond();
+    // Added since the 2026-08-22 snapshot (experimental).
+    mi.delete_machine_identity_async_v1()
+        .with_id(MI)
+        .respond(deletion_task());
+    mi.delete_machine_identity_async_v2()
+        .with_id(MI)
+        .respond(deletion_task());
+    let mut agents = MachineIdentityAgentCounts::default();
+    agents.agent_count = Some(412);
+    mi.get_machine_identity_agent_counts_v1()
+        .respond(agents.clone());
+    mi.get_machine_identity_agent_counts_v2().respond(agents);
+    let mut applications = MachineIdentityApplicationCounts::default();
+    applications.application_count = Some(1250);
+    mi.get_machine_identity_application_counts_v1()
+        .respond(applications.clone());
+    mi.get_machine_identity_application_counts_v2()
+        .respond(applications);
+    let mut mine = MachineIdentityAllCounts::default();
+    mine.total_count = Some(48);
+    mi.get_machine_identity_all_counts_v1()
+        .with_filters(r#"ownerId eq "me""#)
+        .respond(mine);
+    let daily: MachineIdentityDailyCounts = serde_json::from_value(
+        json!({"from": "2026-10-19", "to": "2026-10-19", "days": [{"day": "2026-10-19", "metrics": []}]}),
+    )
+    .unwrap();
+    mi.get_machine_identity_daily_counts_v1()
+        .with_days(1)
+        .respond(daily);
+    mi.delete_machine_identities_in_bulk_v2()
+        .with_body(&MachineIdentityBulkRequest::new(vec![MI.into()]))
+        .respond(bulk_results(&[MI]));
+    mi.update_machine_identities_in_bulk_v2()
+        .with_body(&MachineIdentityBulkUpdateRequest::new(
+            vec![MI.into()],
+            description_patch(),
+        ))
+        .respond(bulk_results(&[MI]));
+    mi.list_machine_identity_hostnames_v2()
+        .with_prefix("build-")
+        .with_limit(2)
+        .respond(vec!["build-01".into(), "build-02".into()]);
+    let account: MachineAccount = serde_json::from_value(json!({
+        "name": "svc-payroll-sync", "nativeIdentity": "svc-payroll-sync",
+        "classificationMethod": "SOURCE", "connectorAttributes": null, "manuallyEdited": false,
+        "locked": false, "enabled": true, "hasEntitlements": false, "source": null
+    }))
+    .unwrap();
+    mi.list_machine_identity_accounts_v2()
+        .with_id(MI)
+        .with_limit(10)
+        .respond(vec![account]);
+    mi.list_machine_identity_capabilities_v2()
+        .with_id(MI)
+        .respond(vec![MachineIdentityCapability::default()]);
+    mi.list_machine_identity_entitlements_v2()
+        .with_id(MI)
+        .with_filters(r#"entitlementName co "Payroll""#)
+        .respond(vec![MachineIdentityEntitlement::default()]);
 
     let client = kit.client();
     let m = client.machine_identities();
@@ -276,10 +373,84 @@ async fn every_operation_round_trips_through_the_kit_with_a_valid_request() {
         .await
         .unwrap();
 
+    m.delete_machine_identity_async_v1(MI).send().await.unwrap();
+    let deleting = m.delete_machine_identity_async_v2(MI).send().await.unwrap();
+    assert_eq!(deleting.id, "t2");
+    let agents = m
+        .get_machine_identity_agent_counts_v1()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(agents.agent_count, Some(412));
+    m.get_machine_identity_agent_counts_v2()
+        .send()
+        .await
+        .unwrap();
+    m.get_machine_identity_application_counts_v1()
+        .send()
+        .await
+        .unwrap();
+    let applications = m
+        .get_machine_identity_application_counts_v2()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(applications.application_count, Some(1250));
+    let mine = m
+        .get_machine_identity_all_counts_v1(
+            GetMachineIdentityAllCountsV1Filter::owner_id().eq("me"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mine.total_count, Some(48));
+    let daily = m
+        .get_machine_identity_daily_counts_v1()
+        .days(1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(daily.days.as_ref().map(Vec::len), Some(1));
+    m.delete_machine_identities_in_bulk_v2(MachineIdentityBulkRequest::new(vec![MI.into()]))
+        .send()
+        .await
+        .unwrap();
+    m.update_machine_identities_in_bulk_v2(MachineIdentityBulkUpdateRequest::new(
+        vec![MI.into()],
+        description_patch(),
+    ))
+    .send()
+    .await
+    .unwrap();
+    let hostnames = m
+        .list_machine_identity_hostnames_v2()
+        .prefix("build-")
+        .limit(2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hostnames.len(), 2);
+    let accounts = m
+        .list_machine_identity_accounts_v2(MI)
+        .limit(10)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accounts[0].native_identity, "svc-payroll-sync");
+    m.list_machine_identity_capabilities_v2(MI)
+        .send()
+        .await
+        .unwrap();
+    m.list_machine_identity_entitlements_v2(MI)
+        .filters(ListMachineIdentityEntitlementsV2Filter::entitlement_name().co("Payroll"))
+        .send()
+        .await
+        .unwrap();
+
     kit.verify().unwrap();
     let mut called = kit.operations_called();
     let mut documented: Vec<&str> = OPERATIONS.iter().map(|o| o.id).collect();
-    assert_eq!(called.len(), 22);
+    assert_eq!(called.len(), 36);
     called.sort_unstable();
     documented.sort_unstable();
     assert_eq!(
@@ -583,9 +754,9 @@ async fn calls_are_recorded_in_order_with_what_was_sent() {
         calls[0].json().unwrap()["description"],
         "Nightly payroll sync"
     );
-    // A GA operation never sends the experimental header, even from a client
-    // that opted in (the kit's does, for the v1 operations).
-    assert_eq!(calls[0].header("x-sailpoint-experimental"), None);
+    // The kit's client opted in to experimental operations, so it sends the
+    // header with every operation, GA ones included (`ClientBuilder::experimental`).
+    assert_eq!(calls[0].header("x-sailpoint-experimental"), Some("true"));
     assert_eq!(calls[1].query("filters"), Some(r#"source.id eq "src-1""#));
     assert_eq!(calls[1].method, "GET");
 }
