@@ -34,8 +34,12 @@ pub struct Features {
     pub json_patch: bool,
     /// Some operation has typed filters or sorters.
     pub filters: bool,
-    /// Some operation pages (has a `stream()`).
+    /// Some operation pages by offset (`runtime::paginate_with`).
     pub paging: bool,
+    /// Some operation pages by cursor (`runtime::paginate_cursor`).
+    pub cursor_paging: bool,
+    /// Some operation answers `207` per item (`MultiStatus`).
+    pub multi_status: bool,
     /// The spec opts into SailPoint's conventions ([`SAILPOINT_EXTENSION`]).
     pub sailpoint: bool,
     /// Some operation has a path parameter (`encode_path_segment`).
@@ -75,7 +79,10 @@ impl Features {
         Features {
             json_patch: ops().any(|op| op.body.as_ref().is_some_and(|b| mentions_patch(&b.ty))),
             filters: ops().any(|op| op.filters.is_some() || op.sorters.is_some()),
-            paging: ops().any(|op| op.pagination.is_some()),
+            paging: ops().any(|op| op.pagination.as_ref().is_some_and(|p| p.offset().is_some())),
+            cursor_paging: ops()
+                .any(|op| op.pagination.as_ref().is_some_and(|p| p.cursor().is_some())),
+            multi_status: ops().any(|op| op.responses.iter().any(|r| r.multi_status.is_some())),
             path_params: ops()
                 .any(|op| op.params.iter().any(|p| p.location == ParamLocation::Path)),
             json_errors: ops().any(|op| {
@@ -101,6 +108,7 @@ impl Features {
         match path {
             "src/patch.rs" => self.json_patch,
             "src/filter.rs" => self.filters,
+            "src/runtime/multi_status.rs" => self.multi_status,
             "lib.md" | "src/runtime/config.rs" => self.sailpoint,
             "src/runtime/de.rs" | "src/runtime/ser.rs" => self.structs,
             _ => true,
@@ -115,6 +123,8 @@ impl Features {
             "json_patch" => self.json_patch,
             "filters" => self.filters,
             "paging" => self.paging,
+            "cursor_paging" => self.cursor_paging,
+            "multi_status" => self.multi_status,
             "sailpoint" => self.sailpoint,
             "path_params" => self.path_params,
             "json_errors" => self.json_errors,

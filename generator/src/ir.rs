@@ -162,7 +162,7 @@ pub struct Operation {
     pub responses: Vec<Response>,
     /// Alternatives, each a list of (scheme, scopes) that must all hold.
     pub security: Vec<Vec<(String, Vec<String>)>>,
-    /// Limit/offset paging, when the operation supports it.
+    /// Offset or cursor paging, when the operation supports it.
     pub pagination: Option<Pagination>,
     /// Typed filter metadata, when the operation documents it.
     pub filters: Option<Vec<FilterField>>,
@@ -212,7 +212,10 @@ impl Operation {
     /// returns a `{type_name}Success` enum rather than one body type.
     pub fn has_success_enum(&self) -> bool {
         let ok = self.successes();
-        ok.len() > 1 && !ok.windows(2).all(|w| w[0].body == w[1].body)
+        ok.len() > 1
+            && !ok
+                .windows(2)
+                .all(|w| w[0].body == w[1].body && w[0].multi_status == w[1].multi_status)
     }
 }
 
@@ -352,8 +355,18 @@ pub struct Response {
     pub headers: Vec<Name>,
     /// The error-enum variant (for error statuses) or success-enum variant.
     pub variant: String,
+    /// One result per requested item (`x-sdk-multi-status`, on a 2xx).
+    pub multi_status: Option<MultiStatus>,
     /// JSON pointer of the response.
     pub pointer: String,
+}
+
+impl Response {
+    /// The item type of a per-item (`207`) answer, which `send` hands back
+    /// as `MultiStatus<item>` instead of the body's array.
+    pub fn multi_status_item(&self) -> Option<&TypeRef> {
+        self.multi_status.as_ref().map(|ms| &ms.item)
+    }
 }
 
 /// A response body.
@@ -369,15 +382,18 @@ pub enum ResponseBody {
     Bytes { media_type: String },
 }
 
-/// Limit/offset paging: present exactly when the builder has `stream()`.
+/// Paging: present exactly when the builder has `stream()`. Offset paging is
+/// inferred (optional integer `limit` and `offset` query parameters); cursor
+/// paging is declared with `x-sdk-pagination` and validated in lowering.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pagination {
     /// The item type of the page array.
     pub item: TypeRef,
-    /// The optional integer query parameter `limit`.
-    pub limit: PageParam,
-    /// The optional integer query parameter `offset`.
-    pub offset: PageParam,
+    /// How the next page is asked for.
+    pub style: PageStyle,
+    /// The optional integer query parameter that sets the page size; always
+    /// present for offset paging, optional for cursor paging.
+    pub limit: Option<PageParam>,
     /// The default of `limit`, if the spec gives one.
     pub default_limit: Option<i64>,
     /// The maximum of `limit`, if the spec gives one.
@@ -385,6 +401,95 @@ pub struct Pagination {
     /// The page size `stream()` asks for when the caller sets no `limit`:
     /// the default, else the maximum, else 100, at least 1.
     pub page_size: u32,
+}
+
+impl Pagination {
+    /// The `offset` parameter, for offset paging.
+    pub fn offset(&self) -> Option<&PageParam> {
+        match &self.style {
+            PageStyle::Offset { offset } => Some(offset),
+            PageStyle::Cursor(_) => None,
+        }
+    }
+
+    /// The cursor, for cursor paging.
+    pub fn cursor(&self) -> Option<&CursorPaging> {
+        match &self.style {
+            PageStyle::Cursor(c) => Some(c),
+            PageStyle::Offset { .. } => None,
+        }
+    }
+
+    /// The style's name, as in `x-sdk-pagination` (`offset`, `cursor`).
+    pub fn style_name(&self) -> &'static str {
+        match self.style {
+            PageStyle::Offset { .. } => "offset",
+            PageStyle::Cursor(_) => "cursor",
+        }
+    }
+}
+
+/// How the next page of a list is asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageStyle {
+    /// By the position of its first item: the optional integer query
+    /// parameter `offset` (with `limit`). Pages may be fetched concurrently.
+    Offset {
+        /// The `offset` parameter.
+        offset: PageParam,
+    },
+    /// By a value read from the last item of the page before, sent in an
+    /// optional string query parameter. Sequential by nature.
+    Cursor(CursorPaging),
+}
+
+/// Cursor paging: `x-sdk-pagination: {style: cursor, cursor, from, limit}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CursorPaging {
+    /// The optional string query parameter that carries the cursor.
+    pub param: PageParam,
+    /// Where the next cursor is in the last item of a page (a string).
+    pub from: ItemPath,
+}
+
+/// A value inside an item, found by an RFC 6901 pointer that lowering
+/// followed through the item type: `""` is the item itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemPath {
+    /// The pointer as the spec wrote it (`/id`, `""`).
+    pub pointer: String,
+    /// The fields from the item to the value, none for the item itself.
+    pub steps: Vec<StatusStep>,
+    /// What the value is.
+    pub leaf: Leaf,
+    /// Its type, aliases followed (`String`, `I32`, `I64`).
+    pub ty: TypeRef,
+}
+
+/// The scalar an [`ItemPath`] ends at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Leaf {
+    /// A `String` (or an alias of one).
+    String,
+    /// An `i32` or `i64`.
+    Integer,
+}
+
+/// A `207 Multi-Status` answer: one result per requested item, declared with
+/// `x-sdk-multi-status` on the response. The body stays the wire type (an
+/// array of `item`); `send` hands back `crate::MultiStatus<item>`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MultiStatus {
+    /// The item type of the body's array.
+    pub item: TypeRef,
+    /// Which input the item answers: a string or an integer.
+    pub id: ItemPath,
+    /// The item's HTTP status: an integer.
+    pub status: ItemPath,
+    /// A human-readable reason: a string.
+    pub message: Option<ItemPath>,
+    /// JSON pointer of the `x-sdk-multi-status` declaration.
+    pub pointer: String,
 }
 
 /// A paging parameter's names and type.
@@ -412,6 +517,8 @@ pub enum ParamRole {
     Limit,
     /// [`Pagination::offset`].
     Offset,
+    /// The cursor of [`CursorPaging`].
+    Cursor,
     /// `count`: asks for the `X-Total-Count` header.
     Count,
 }
@@ -797,7 +904,8 @@ pub struct WaiterArg {
     pub ty: TypeRef,
 }
 
-/// One field on the way from a status body to its status value.
+/// One field on the way from a value to one inside it (a waiter's status
+/// value, an [`ItemPath`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusStep {
     /// The field and property name.

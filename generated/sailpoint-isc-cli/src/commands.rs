@@ -152,6 +152,60 @@ pub fn groups(root: ::clap::Command) -> ::clap::Command {
                         ),
                 )
                 .subcommand(
+                    ::clap::Command::new("delete-async")
+                        .about("Delete an AI agent asynchronously")
+                        .long_about(
+                            "Delete an AI agent asynchronously\n\nDeletes an AI agent machine identity; other subtypes (applications) are refused\nwith 400 and are deleted with `deleteMachineIdentityV2`. An agent that was\naggregated from a source and still exists there is deleted by a task on the\nsource, and the answer is that task's status. An agent created by hand, or gone\nfrom its source, is deleted at once, and the answer is 200 with an empty body.\n400 also when the agent is still assigned to machine accounts or its source\ncannot delete it; 404 when the machine identity or its source does not exist.\n\nDELETE /machine-identities/v2/{id}/delete-async (operation deleteMachineIdentityAsyncV2, API v2)\nOther versions of this operation: delete-async-v1\nExperimental: pass --experimental (or set SAIL_EXPERIMENTAL=true) to call it.",
+                        )
+                        .arg(
+                            ::clap::Arg::new("id")
+                                .long("id")
+                                .value_name("ID")
+                                .required(true)
+                                .allow_hyphen_values(true)
+                                .value_parser(crate::runtime::args::text())
+                                .help("Machine identity ID.")
+                                .long_help("Machine identity ID."),
+                        ),
+                )
+                .subcommand(
+                    ::clap::Command::new("delete-async-v1")
+                        .about("Delete an AI agent asynchronously (v1)")
+                        .long_about(
+                            "Delete an AI agent asynchronously (v1)\n\nDeletes an AI agent machine identity; other subtypes (applications) are refused\nwith 400 and are deleted with `deleteMachineIdentityV1`. An agent that was\naggregated from a source and still exists there is deleted by a task on the\nsource, and the answer is that task's status. An agent created by hand, or gone\nfrom its source, is deleted at once, and the answer is 200 with an empty body.\n400 also when the agent is still assigned to machine accounts or its source\ncannot delete it; 404 when the machine identity or its source does not exist.\n\nDELETE /machine-identities/v1/{id}/delete-async (operation deleteMachineIdentityAsyncV1, API v1)\nOther versions of this operation: delete-async\nExperimental: pass --experimental (or set SAIL_EXPERIMENTAL=true) to call it.",
+                        )
+                        .arg(
+                            ::clap::Arg::new("id")
+                                .long("id")
+                                .value_name("ID")
+                                .required(true)
+                                .allow_hyphen_values(true)
+                                .value_parser(crate::runtime::args::text())
+                                .help("Machine identity ID.")
+                                .long_help("Machine identity ID."),
+                        ),
+                )
+                .subcommand(
+                    ::clap::Command::new("delete-in-bulk")
+                        .about("Delete machine identities in bulk")
+                        .long_about(
+                            "Delete machine identities in bulk\n\nDeletes up to 100 machine identities in one request. A valid request always gets\n207 with one result per requested ID: a `status` of 200 means that machine\nidentity was deleted, any other status says why not (400 for a missing or\ninvalid ID, 404 for one that does not exist or that the caller may not delete,\n409 for a conflict). Owners may delete their own machine identities; others need\nthe `idn:mis-identity:delete` right.\n\nPOST /machine-identities/v2/bulk-delete (operation deleteMachineIdentitiesInBulkV2, API v2)\nExperimental: pass --experimental (or set SAIL_EXPERIMENTAL=true) to call it.",
+                        )
+                        .arg(
+                            ::clap::Arg::new("body")
+                                .long("body")
+                                .value_name("BODY")
+                                .required(true)
+                                .allow_hyphen_values(true)
+                                .help(
+                                    "The MachineIdentityBulkRequest body, as JSON: @FILE, - for stdin, or inline",
+                                )
+                                .long_help(
+                                    "The MachineIdentityBulkRequest body, as JSON: @FILE reads a file, - reads stdin, anything else is the body itself. A JSON body is checked against the model before anything is sent; an error names the JSON pointer.",
+                                ),
+                        ),
+                )
+                .subcommand(
                     ::clap::Command::new("delete-ownership-correlation-config")
                         .about("Delete an ownership correlation config")
                         .long_about(
@@ -227,6 +281,104 @@ pub fn groups(root: ::clap::Command) -> ::clap::Command {
                         ),
                 )
                 .subcommand(
+                    ::clap::Command::new("get-agent-counts")
+                        .about("Get AI agent counts")
+                        .long_about(
+                            "Get AI agent counts\n\nReturns tenant-wide counts of AI agent machine identities: all of them, the\nunsanctioned ones, those discovered recently, per risk severity, and how many\nhave an owner. `riskSeverity` is `null` unless agentic risk scoring is enabled on\nthe tenant, and `riskSeverity.unknown` is `null` unless counting agents without\na risk severity is enabled.\n\nGET /machine-identities/v2/agent-counts (operation getMachineIdentityAgentCountsV2, API v2)\nOther versions of this operation: get-agent-counts-v1\nExperimental: pass --experimental (or set SAIL_EXPERIMENTAL=true) to call it.",
+                        ),
+                )
+                .subcommand(
+                    ::clap::Command::new("get-agent-counts-v1")
+                        .about("Get AI agent counts (v1)")
+                        .long_about(
+                            "Get AI agent counts (v1)\n\nReturns tenant-wide counts of AI agent machine identities: all of them, the\nunsanctioned ones, those discovered recently, per risk severity, and how many\nhave an owner. `riskSeverity` is `null` unless agentic risk scoring is enabled on\nthe tenant; in this version `riskSeverity.unknown` is always `null`.\n\nGET /machine-identities/v1/agent-counts (operation getMachineIdentityAgentCountsV1, API v1)\nOther versions of this operation: get-agent-counts\nExperimental: pass --experimental (or set SAIL_EXPERIMENTAL=true) to call it.",
+                        ),
+                )
+                .subcommand(
+                    ::clap::Command::new("get-all-counts")
+                        .about("Get the machine identity counts of an owner")
+                        .long_about(
+                            "Get the machine identity counts of an owner\n\nReturns how many application machine identities, AI agent machine identities and\nmachine accounts one identity owns (as primary or secondary owner), and their\nsum. The owner is chosen with the required filter `ownerId eq \"<identity ID>\"`,\nor `ownerId eq \"me\"` for the caller; without it the server answers 400. Owners\nmay read their own counts; others need the `idn:mis-identity:read` or\n`idn:mis-account:read` right.\n\nGET /machine-identities/v1/all-counts (operation getMachineIdentityAllCountsV1, API v1)\nExperimental: pass --experimental (or set SAIL_EXPERIMENTAL=true) to call it.",
+                        )
+                        .arg(
+                            ::clap::Arg::new("filters")
+                                .long("filters")
+                                .value_name("FILTERS")
+                                .required(true)
+                                .allow_hyphen_values(true)
+                                .value_parser(crate::runtime::args::text())
+                                .help(
+                                    "Filter expression in the SailPoint collection filter syntax; it must name the owner.",
+                                )
+                                .long_help(
+                                    "Filter expression in the SailPoint collection filter syntax; it must name the owner. Filterable fields and operators:\n\nownerId: *eq*",
+                                ),
+                        ),
+                )
+                .subcommand(
+                    ::clap::Command::new("get-application-counts")
+                        .about("Get application counts")
+                        .long_about(
+                            "Get application counts\n\nReturns tenant-wide counts of application machine identities: all of them, the\nunsanctioned ones, those discovered recently, per risk severity, and how many\nhave an owner. `riskSeverity` is `null` unless agentic risk scoring is enabled on\nthe tenant, and `riskSeverity.unknown` is `null` unless counting applications\nwithout a risk severity is enabled.\n\nGET /machine-identities/v2/application-counts (operation getMachineIdentityApplicationCountsV2, API v2)\nOther versions of this operation: get-application-counts-v1\nExperimental: pass --experimental (or set SAIL_EXPERIMENTAL=true) to call it.",
+                        ),
+                )
+                .subcommand(
+                    ::clap::Command::new("get-application-counts-v1")
+                        .about("Get application counts (v1)")
+                        .long_about(
+                            "Get application counts (v1)\n\nReturns tenant-wide counts of application machine identities: all of them, the\nunsanctioned ones, those discovered recently, per risk severity, and how many\nhave an owner. `riskSeverity` is `null` unless agentic risk scoring is enabled on\nthe tenant; in this version `riskSeverity.unknown` is always `null`.\n\nGET /machine-identities/v1/application-counts (operation getMachineIdentityApplicationCountsV1, API v1)\nOther versions of this operation: get-application-counts\nExperimental: pass --experimental (or set SAIL_EXPERIMENTAL=true) to call it.",
+                        ),
+                )
+                .subcommand(
+                    ::clap::Command::new("get-daily-counts")
+                        .about("Get daily counts of non-human entities")
+                        .long_about(
+                            "Get daily counts of non-human entities\n\nReturns, per day, how many machine identities, machine accounts, capabilities\nand credentials the tenant had and how many were created. The window ends on\nthe day before today (UTC) and spans `days` days; each day has one entry, with\nan empty `metrics` array when nothing was recorded that day.\n\nGET /machine-identities/v1/counts/daily (operation getMachineIdentityDailyCountsV1, API v1)\nExperimental: pass --experimental (or set SAIL_EXPERIMENTAL=true) to call it.",
+                        )
+                        .arg(
+                            ::clap::Arg::new("days")
+                                .long("days")
+                                .value_name("DAYS")
+                                .required(false)
+                                .allow_hyphen_values(true)
+                                .value_parser(crate::runtime::args::integer(1i64, 90i64))
+                                .help(
+                                    "Length of the window in days, from 1 to 90 (other values get 400).",
+                                )
+                                .long_help(
+                                    "Length of the window in days, from 1 to 90 (other values get 400).",
+                                ),
+                        )
+                        .arg(
+                            ::clap::Arg::new("entity_type")
+                                .long("entity-type")
+                                .value_name("ENTITYTYPE")
+                                .required(false)
+                                .allow_hyphen_values(true)
+                                .value_parser(crate::runtime::args::text())
+                                .help(
+                                    "Only count this entity type (a value of `MachineIdentityDailyCountMetric.entityType`); other values get 400.",
+                                )
+                                .long_help(
+                                    "Only count this entity type (a value of `MachineIdentityDailyCountMetric.entityType`); other values get 400.",
+                                ),
+                        )
+                        .arg(
+                            ::clap::Arg::new("sub_type")
+                                .long("sub-type")
+                                .value_name("SUBTYPE")
+                                .required(false)
+                                .allow_hyphen_values(true)
+                                .value_parser(crate::runtime::args::text())
+                                .help(
+                                    "Only count this subtype; it must be exactly a subtype the tenant has recorded.",
+                                )
+                                .long_help(
+                                    "Only count this subtype; it must be exactly a subtype the tenant has recorded.",
+                                ),
+                        ),
+                )
+                .subcommand(
                     ::clap::Command::new("get-ownership-correlation-config")
                         .about("Get an ownership correlation config")
                         .long_about(
@@ -295,7 +447,7 @@ pub fn groups(root: ::clap::Command) -> ::clap::Command {
                     ::clap::Command::new("list")
                         .about("List machine identities")
                         .long_about(
-                            "List machine identities\n\nReturns one page of machine identities, optionally filtered and sorted. The\nfilters on `businessApplicationRefs.id` and `effectiveSanctionedStatus` need\nBusiness Applications to be enabled on the tenant (otherwise the server answers\n400); filter values are case-sensitive.\n\nGET /machine-identities/v2 (operation listMachineIdentitiesV2, API v2)\nOther versions of this operation: list-v1\nLists every page, streaming items as they arrive; --max N stops after N items.",
+                            "List machine identities\n\nReturns one page of machine identities, optionally filtered and sorted. The\nfilters on `businessApplicationRefs.id` and `effectiveSanctionedStatus` need\nBusiness Applications to be enabled on the tenant, and the filters and sorters on\n`sessionCount`, `suspiciousSessionCount`, `entroId` and `insights` need Entro\nenrichment (otherwise the server answers 400); filter values are case-sensitive.\n`entroId` must match exactly, `insights` matches one whole element of the array,\nand a `null` session count means \"not enriched\", which is not 0.\n\nGET /machine-identities/v2 (operation listMachineIdentitiesV2, API v2)\nOther versions of this operation: list-v1\nLists every page, streaming items as they arrive; --max N stops after N items.",
                         )
                         .arg(
                             ::clap::Arg::new("filters")
@@ -401,6 +553,26 @@ pub fn groups(root: ::clap::Command) -> ::clap::Command {
                                                 ty: crate::runtime::filter::Value::String,
                                                 ops: &["eq"],
                                             },
+                                            crate::runtime::filter::Field {
+                                                name: "sessionCount",
+                                                ty: crate::runtime::filter::Value::Integer,
+                                                ops: &["eq", "gt", "ge", "lt", "le", "isnull"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "suspiciousSessionCount",
+                                                ty: crate::runtime::filter::Value::Integer,
+                                                ops: &["eq", "gt", "ge", "lt", "le", "isnull"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "entroId",
+                                                ty: crate::runtime::filter::Value::String,
+                                                ops: &["eq"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "insights",
+                                                ty: crate::runtime::filter::Value::String,
+                                                ops: &["eq"],
+                                            },
                                         ],
                                     ),
                                 )
@@ -408,7 +580,7 @@ pub fn groups(root: ::clap::Command) -> ::clap::Command {
                                     "Filter expression in the SailPoint collection filter syntax.",
                                 )
                                 .long_help(
-                                    "Filter expression in the SailPoint collection filter syntax.\n\nChecked before sending; fields and operators:\n  id (string): eq, sw, in\n  displayName (string): eq, sw, in\n  nativeIdentity (string): eq, sw, in\n  attributes (string): eq\n  manuallyEdited (boolean): eq\n  subtype (string): eq, in\n  owners.primaryIdentity.id (string): eq, sw, in\n  owners.primaryIdentity.name (string): eq, in, isnull, pr\n  owners.secondaryIdentity.id (string): eq, sw, in\n  owners.secondaryIdentity.name (string): eq, in, isnull, pr\n  owners.secondaryGovernanceGroup.id (string): eq, in\n  owners.secondaryGovernanceGroup.name (string): eq, in, isnull, pr\n  source.id (string): eq, in\n  source.name (string): eq, sw, in\n  entitlement.id (string): eq, in\n  entitlement.name (string): eq, sw, in\n  risk.severity (string): eq, in\n  businessApplicationRefs.id (string): eq\n  effectiveSanctionedStatus (string): eq",
+                                    "Filter expression in the SailPoint collection filter syntax.\n\nChecked before sending; fields and operators:\n  id (string): eq, sw, in\n  displayName (string): eq, sw, in\n  nativeIdentity (string): eq, sw, in\n  attributes (string): eq\n  manuallyEdited (boolean): eq\n  subtype (string): eq, in\n  owners.primaryIdentity.id (string): eq, sw, in\n  owners.primaryIdentity.name (string): eq, in, isnull, pr\n  owners.secondaryIdentity.id (string): eq, sw, in\n  owners.secondaryIdentity.name (string): eq, in, isnull, pr\n  owners.secondaryGovernanceGroup.id (string): eq, in\n  owners.secondaryGovernanceGroup.name (string): eq, in, isnull, pr\n  source.id (string): eq, in\n  source.name (string): eq, sw, in\n  entitlement.id (string): eq, in\n  entitlement.name (string): eq, sw, in\n  risk.severity (string): eq, in\n  businessApplicationRefs.id (string): eq\n  effectiveSanctionedStatus (string): eq\n  sessionCount (integer): eq, gt, ge, lt, le, isnull\n  suspiciousSessionCount (integer): eq, gt, ge, lt, le, isnull\n  entroId (string): eq\n  insights (string): eq",
                                 ),
                         )
                         .arg(
@@ -426,6 +598,8 @@ pub fn groups(root: ::clap::Command) -> ::clap::Command {
                                             "source.name",
                                             "created",
                                             "modified",
+                                            "sessionCount",
+                                            "suspiciousSessionCount",
                                         ],
                                     ),
                                 )
@@ -433,7 +607,7 @@ pub fn groups(root: ::clap::Command) -> ::clap::Command {
                                     "Comma-separated sort fields; a leading `-` sorts that field descending.",
                                 )
                                 .long_help(
-                                    "Comma-separated sort fields; a leading `-` sorts that field descending.\n\nComma-separated; a leading - sorts descending. Sortable: nativeIdentity, name, owners.primaryIdentity.name, source.name, created, modified",
+                                    "Comma-separated sort fields; a leading `-` sorts that field descending.\n\nComma-separated; a leading - sorts descending. Sortable: nativeIdentity, name, owners.primaryIdentity.name, source.name, created, modified, sessionCount, suspiciousSessionCount",
                                 ),
                         )
                         .arg(
@@ -480,7 +654,263 @@ pub fn groups(root: ::clap::Command) -> ::clap::Command {
                                     "Number of results to skip; use with `limit` to page through a collection.",
                                 ),
                         )
-                        .args(crate::runtime::args::paging()),
+                        .args(crate::runtime::args::paging(true)),
+                )
+                .subcommand(
+                    ::clap::Command::new("list-accounts")
+                        .about("List the machine accounts of a machine identity")
+                        .long_about(
+                            "List the machine accounts of a machine identity\n\nReturns one page of the machine accounts linked to a machine identity,\noptionally filtered and sorted with the fields of the machine account list. The\nfilters and sorters on `risk.severity`, `permissionLevel` and `lastUsedAt` need\nEntro enrichment enabled on the tenant (otherwise 400). Owners of the machine\nidentity may list its accounts; others need the `idn:mis-identity:read` right.\n\nGET /machine-identities/v2/{id}/accounts (operation listMachineIdentityAccountsV2, API v2)\nExperimental: pass --experimental (or set SAIL_EXPERIMENTAL=true) to call it.\nLists every page, streaming items as they arrive; --max N stops after N items.",
+                        )
+                        .arg(
+                            ::clap::Arg::new("id")
+                                .long("id")
+                                .value_name("ID")
+                                .required(true)
+                                .allow_hyphen_values(true)
+                                .value_parser(crate::runtime::args::text())
+                                .help("Machine identity ID.")
+                                .long_help("Machine identity ID."),
+                        )
+                        .arg(
+                            ::clap::Arg::new("limit")
+                                .long("limit")
+                                .value_name("LIMIT")
+                                .required(false)
+                                .allow_hyphen_values(true)
+                                .value_parser(crate::runtime::args::integer(0i64, 250i64))
+                                .help(
+                                    "Maximum number of results to return (page size). [spec default: 250]",
+                                )
+                                .long_help(
+                                    "Maximum number of results to return (page size).",
+                                ),
+                        )
+                        .arg(
+                            ::clap::Arg::new("offset")
+                                .long("offset")
+                                .value_name("OFFSET")
+                                .required(false)
+                                .allow_hyphen_values(true)
+                                .value_parser(
+                                    crate::runtime::args::integer(0i64, 2147483647i64),
+                                )
+                                .help(
+                                    "Number of results to skip; use with `limit` to page through a collection. [spec default: 0]",
+                                )
+                                .long_help(
+                                    "Number of results to skip; use with `limit` to page through a collection.",
+                                ),
+                        )
+                        .arg(
+                            ::clap::Arg::new("count")
+                                .long("count")
+                                .value_name("COUNT")
+                                .required(false)
+                                .allow_hyphen_values(true)
+                                .value_parser(crate::runtime::args::boolean())
+                                .help(
+                                    "When `true`, the `X-Total-Count` response header holds the total number of results, ignoring `limit` and `offset`. [spec default: false]",
+                                )
+                                .long_help(
+                                    "When `true`, the `X-Total-Count` response header holds the total number of\nresults, ignoring `limit` and `offset`. Counting costs server time; only ask\nfor it when you use it.",
+                                ),
+                        )
+                        .arg(
+                            ::clap::Arg::new("filters")
+                                .long("filter")
+                                .value_name("FILTERS")
+                                .required(false)
+                                .allow_hyphen_values(true)
+                                .value_parser(
+                                    crate::runtime::filter::parser(
+                                        &[
+                                            crate::runtime::filter::Field {
+                                                name: "id",
+                                                ty: crate::runtime::filter::Value::String,
+                                                ops: &["eq", "in"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "name",
+                                                ty: crate::runtime::filter::Value::String,
+                                                ops: &["eq", "sw", "in"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "nativeIdentity",
+                                                ty: crate::runtime::filter::Value::String,
+                                                ops: &["eq", "sw", "in"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "uuid",
+                                                ty: crate::runtime::filter::Value::String,
+                                                ops: &["eq", "in"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "description",
+                                                ty: crate::runtime::filter::Value::String,
+                                                ops: &["eq", "sw", "in"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "machineIdentity.id",
+                                                ty: crate::runtime::filter::Value::String,
+                                                ops: &["eq", "in"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "machineIdentity.name",
+                                                ty: crate::runtime::filter::Value::String,
+                                                ops: &["eq", "sw", "in"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "subtype.technicalName",
+                                                ty: crate::runtime::filter::Value::String,
+                                                ops: &["eq", "sw", "in"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "subtype.displayName",
+                                                ty: crate::runtime::filter::Value::String,
+                                                ops: &["eq", "sw", "in"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "accessType",
+                                                ty: crate::runtime::filter::Value::String,
+                                                ops: &["eq", "sw", "in"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "environment",
+                                                ty: crate::runtime::filter::Value::String,
+                                                ops: &["eq", "sw", "in"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "ownerIdentity",
+                                                ty: crate::runtime::filter::Value::String,
+                                                ops: &["eq", "in"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "ownerIdentity.id",
+                                                ty: crate::runtime::filter::Value::String,
+                                                ops: &["eq", "in"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "ownerIdentity.name",
+                                                ty: crate::runtime::filter::Value::String,
+                                                ops: &["eq", "sw", "in"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "manuallyCorrelated",
+                                                ty: crate::runtime::filter::Value::Boolean,
+                                                ops: &["eq"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "enabled",
+                                                ty: crate::runtime::filter::Value::Boolean,
+                                                ops: &["eq"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "locked",
+                                                ty: crate::runtime::filter::Value::Boolean,
+                                                ops: &["eq"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "hasEntitlements",
+                                                ty: crate::runtime::filter::Value::Boolean,
+                                                ops: &["eq"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "attributes",
+                                                ty: crate::runtime::filter::Value::String,
+                                                ops: &["eq"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "source.id",
+                                                ty: crate::runtime::filter::Value::String,
+                                                ops: &["eq", "in"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "source.name",
+                                                ty: crate::runtime::filter::Value::String,
+                                                ops: &["eq", "sw", "in"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "created",
+                                                ty: crate::runtime::filter::Value::DateTime,
+                                                ops: &["eq", "gt", "ge", "lt", "le"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "modified",
+                                                ty: crate::runtime::filter::Value::DateTime,
+                                                ops: &["eq", "gt", "ge", "lt", "le"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "risk.severity",
+                                                ty: crate::runtime::filter::Value::String,
+                                                ops: &["eq", "in"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "permissionLevel",
+                                                ty: crate::runtime::filter::Value::String,
+                                                ops: &["eq", "in"],
+                                            },
+                                            crate::runtime::filter::Field {
+                                                name: "lastUsedAt",
+                                                ty: crate::runtime::filter::Value::DateTime,
+                                                ops: &["gt", "ge", "lt", "le"],
+                                            },
+                                        ],
+                                    ),
+                                )
+                                .help(
+                                    "Filter expression in the SailPoint collection filter syntax.",
+                                )
+                                .long_help(
+                                    "Filter expression in the SailPoint collection filter syntax.\n\nChecked before sending; fields and operators:\n  id (string): eq, in\n  name (string): eq, sw, in\n  nativeIdentity (string): eq, sw, in\n  uuid (string): eq, in\n  description (string): eq, sw, in\n  machineIdentity.id (string): eq, in\n  machineIdentity.name (string): eq, sw, in\n  subtype.technicalName (string): eq, sw, in\n  subtype.displayName (string): eq, sw, in\n  accessType (string): eq, sw, in\n  environment (string): eq, sw, in\n  ownerIdentity (string): eq, in\n  ownerIdentity.id (string): eq, in\n  ownerIdentity.name (string): eq, sw, in\n  manuallyCorrelated (boolean): eq\n  enabled (boolean): eq\n  locked (boolean): eq\n  hasEntitlements (boolean): eq\n  attributes (string): eq\n  source.id (string): eq, in\n  source.name (string): eq, sw, in\n  created (date-time): eq, gt, ge, lt, le\n  modified (date-time): eq, gt, ge, lt, le\n  risk.severity (string): eq, in\n  permissionLevel (string): eq, in\n  lastUsedAt (date-time): gt, ge, lt, le",
+                                ),
+                        )
+                        .arg(
+                            ::clap::Arg::new("sorters")
+                                .long("sort")
+                                .value_name("SORTERS")
+                                .required(false)
+                                .allow_hyphen_values(true)
+                                .value_parser(
+                                    crate::runtime::filter::sort_parser(
+                                        &[
+                                            "id",
+                                            "name",
+                                            "nativeIdentity",
+                                            "ownerIdentity",
+                                            "uuid",
+                                            "description",
+                                            "machineIdentity.id",
+                                            "machineIdentity.name",
+                                            "subtype.technicalName",
+                                            "subtype.displayName",
+                                            "accessType",
+                                            "environment",
+                                            "manuallyCorrelated",
+                                            "enabled",
+                                            "locked",
+                                            "hasEntitlements",
+                                            "ownerIdentity.id",
+                                            "ownerIdentity.name",
+                                            "attributes",
+                                            "source.id",
+                                            "source.name",
+                                            "created",
+                                            "modified",
+                                            "risk.severity",
+                                            "permissionLevel",
+                                            "lastUsedAt",
+                                        ],
+                                    ),
+                                )
+                                .help(
+                                    "Comma-separated sort fields; a leading `-` sorts that field descending.",
+                                )
+                                .long_help(
+                                    "Comma-separated sort fields; a leading `-` sorts that field descending.\n\nComma-separated; a leading - sorts descending. Sortable: id, name, nativeIdentity, ownerIdentity, uuid, description, machineIdentity.id, machineIdentity.name, subtype.technicalName, subtype.displayName, accessType, environment, manuallyCorrelated, enabled, locked, hasEntitlements, ownerIdentity.id, ownerIdentity.name, attributes, source.id, source.name, created, modified, risk.severity, permissionLevel, lastUsedAt",
+                                ),
+                        )
+                        .args(crate::runtime::args::paging(true)),
                 )
                 .subcommand(
                     ::clap::Command::new("list-anomalies")
@@ -558,7 +988,176 @@ pub fn groups(root: ::clap::Command) -> ::clap::Command {
                                     "Number of results to skip; use with `limit` to page through a collection.",
                                 ),
                         )
-                        .args(crate::runtime::args::paging()),
+                        .args(crate::runtime::args::paging(true)),
+                )
+                .subcommand(
+                    ::clap::Command::new("list-capabilities")
+                        .about("List the capabilities of a machine identity")
+                        .long_about(
+                            "List the capabilities of a machine identity\n\nReturns every capability (MCP server, tool, skill, ...) linked to a machine\nidentity, in one response: the list is not paged. Owners of the machine\nidentity may list its capabilities; others need the `idn:mis-identity:read`\nright.\n\nGET /machine-identities/v2/{id}/capabilities (operation listMachineIdentityCapabilitiesV2, API v2)\nExperimental: pass --experimental (or set SAIL_EXPERIMENTAL=true) to call it.",
+                        )
+                        .arg(
+                            ::clap::Arg::new("id")
+                                .long("id")
+                                .value_name("ID")
+                                .required(true)
+                                .allow_hyphen_values(true)
+                                .value_parser(crate::runtime::args::text())
+                                .help("Machine identity ID.")
+                                .long_help("Machine identity ID."),
+                        ),
+                )
+                .subcommand(
+                    ::clap::Command::new("list-entitlements")
+                        .about("List the entitlements of a machine identity")
+                        .long_about(
+                            "List the entitlements of a machine identity\n\nReturns one page of the entitlements held by the machine accounts linked to a\nmachine identity. Owners of the machine identity may list them; others need the\n`idn:mis-identity:read` right.\n\nGET /machine-identities/v2/{id}/entitlements (operation listMachineIdentityEntitlementsV2, API v2)\nExperimental: pass --experimental (or set SAIL_EXPERIMENTAL=true) to call it.\nLists every page, streaming items as they arrive; --max N stops after N items.",
+                        )
+                        .arg(
+                            ::clap::Arg::new("id")
+                                .long("id")
+                                .value_name("ID")
+                                .required(true)
+                                .allow_hyphen_values(true)
+                                .value_parser(crate::runtime::args::text())
+                                .help("Machine identity ID.")
+                                .long_help("Machine identity ID."),
+                        )
+                        .arg(
+                            ::clap::Arg::new("limit")
+                                .long("limit")
+                                .value_name("LIMIT")
+                                .required(false)
+                                .allow_hyphen_values(true)
+                                .value_parser(crate::runtime::args::integer(0i64, 250i64))
+                                .help(
+                                    "Maximum number of results to return (page size). [spec default: 250]",
+                                )
+                                .long_help(
+                                    "Maximum number of results to return (page size).",
+                                ),
+                        )
+                        .arg(
+                            ::clap::Arg::new("offset")
+                                .long("offset")
+                                .value_name("OFFSET")
+                                .required(false)
+                                .allow_hyphen_values(true)
+                                .value_parser(
+                                    crate::runtime::args::integer(0i64, 2147483647i64),
+                                )
+                                .help(
+                                    "Number of results to skip; use with `limit` to page through a collection. [spec default: 0]",
+                                )
+                                .long_help(
+                                    "Number of results to skip; use with `limit` to page through a collection.",
+                                ),
+                        )
+                        .arg(
+                            ::clap::Arg::new("count")
+                                .long("count")
+                                .value_name("COUNT")
+                                .required(false)
+                                .allow_hyphen_values(true)
+                                .value_parser(crate::runtime::args::boolean())
+                                .help(
+                                    "When `true`, the `X-Total-Count` response header holds the total number of results, ignoring `limit` and `offset`. [spec default: false]",
+                                )
+                                .long_help(
+                                    "When `true`, the `X-Total-Count` response header holds the total number of\nresults, ignoring `limit` and `offset`. Counting costs server time; only ask\nfor it when you use it.",
+                                ),
+                        )
+                        .arg(
+                            ::clap::Arg::new("filters")
+                                .long("filter")
+                                .value_name("FILTERS")
+                                .required(false)
+                                .allow_hyphen_values(true)
+                                .value_parser(
+                                    crate::runtime::filter::parser(
+                                        &[
+                                            crate::runtime::filter::Field {
+                                                name: "entitlementName",
+                                                ty: crate::runtime::filter::Value::String,
+                                                ops: &["eq", "co", "sw", "in"],
+                                            },
+                                        ],
+                                    ),
+                                )
+                                .help(
+                                    "Filter expression in the SailPoint collection filter syntax; `sw` and `co` both match anywhere in the name, `and` and `or` combine filters, and `not` gets 400.",
+                                )
+                                .long_help(
+                                    "Filter expression in the SailPoint collection filter syntax; `sw` and `co` both match anywhere in the name, `and` and `or` combine filters, and `not` gets 400.\n\nChecked before sending; fields and operators:\n  entitlementName (string): eq, co, sw, in",
+                                ),
+                        )
+                        .arg(
+                            ::clap::Arg::new("sorters")
+                                .long("sort")
+                                .value_name("SORTERS")
+                                .required(false)
+                                .allow_hyphen_values(true)
+                                .value_parser(
+                                    crate::runtime::filter::sort_parser(&["entitlementName"]),
+                                )
+                                .help(
+                                    "Comma-separated sort fields; a leading `-` sorts that field descending.",
+                                )
+                                .long_help(
+                                    "Comma-separated sort fields; a leading `-` sorts that field descending.\n\nComma-separated; a leading - sorts descending. Sortable: entitlementName",
+                                ),
+                        )
+                        .args(crate::runtime::args::paging(true)),
+                )
+                .subcommand(
+                    ::clap::Command::new("list-hostnames")
+                        .about("List the hostnames of AI agents")
+                        .long_about(
+                            "List the hostnames of AI agents\n\nReturns one page of the distinct hostnames of AI agent machine identities, in\nascending order, in lower case and without accents. Pages are keyed by a cursor,\nnot an offset: the next page starts after the last hostname of the previous one\n(pass it as `cursor`), and a page shorter than `limit` is the last. Owners of AI\nagents see the hostnames of their agents; others need the\n`idn:mis-identity:read` right.\n\nGET /machine-identities/v2/hostnames (operation listMachineIdentityHostnamesV2, API v2)\nExperimental: pass --experimental (or set SAIL_EXPERIMENTAL=true) to call it.\nLists every page, streaming items as they arrive; --max N stops after N items.",
+                        )
+                        .arg(
+                            ::clap::Arg::new("prefix")
+                                .long("prefix")
+                                .value_name("PREFIX")
+                                .required(false)
+                                .allow_hyphen_values(true)
+                                .value_parser(crate::runtime::args::text())
+                                .help(
+                                    "Only hostnames that start with this value (compared ignoring case and accents); a blank value is ignored.",
+                                )
+                                .long_help(
+                                    "Only hostnames that start with this value (compared ignoring case and accents); a blank value is ignored.",
+                                ),
+                        )
+                        .arg(
+                            ::clap::Arg::new("limit")
+                                .long("limit")
+                                .value_name("LIMIT")
+                                .required(false)
+                                .allow_hyphen_values(true)
+                                .value_parser(crate::runtime::args::integer(1i64, 250i64))
+                                .help(
+                                    "Maximum number of hostnames in the page, from 1 to 250 (other values get 400).",
+                                )
+                                .long_help(
+                                    "Maximum number of hostnames in the page, from 1 to 250 (other values get 400).",
+                                ),
+                        )
+                        .arg(
+                            ::clap::Arg::new("cursor")
+                                .long("cursor")
+                                .value_name("CURSOR")
+                                .required(false)
+                                .allow_hyphen_values(true)
+                                .value_parser(crate::runtime::args::text())
+                                .help(
+                                    "Only hostnames that sort after this value; pass the last hostname of the previous page, and leave it out for the first page.",
+                                )
+                                .long_help(
+                                    "Only hostnames that sort after this value; pass the last hostname of the previous page, and leave it out for the first page. A blank value gets 400.",
+                                ),
+                        )
+                        .args(crate::runtime::args::paging(false)),
                 )
                 .subcommand(
                     ::clap::Command::new("list-ownership-correlation-configs")
@@ -650,7 +1249,7 @@ pub fn groups(root: ::clap::Command) -> ::clap::Command {
                                     "Number of results to skip; use with `limit` to page through a collection.",
                                 ),
                         )
-                        .args(crate::runtime::args::paging()),
+                        .args(crate::runtime::args::paging(true)),
                 )
                 .subcommand(
                     ::clap::Command::new("list-user-entitlements")
@@ -769,7 +1368,7 @@ pub fn groups(root: ::clap::Command) -> ::clap::Command {
                                     "Number of results to skip; use with `limit` to page through a collection.",
                                 ),
                         )
-                        .args(crate::runtime::args::paging()),
+                        .args(crate::runtime::args::paging(true)),
                 )
                 .subcommand(
                     ::clap::Command::new("list-v1")
@@ -940,7 +1539,7 @@ pub fn groups(root: ::clap::Command) -> ::clap::Command {
                                     "Number of results to skip; use with `limit` to page through a collection.",
                                 ),
                         )
-                        .args(crate::runtime::args::paging()),
+                        .args(crate::runtime::args::paging(true)),
                 )
                 .subcommand(
                     ::clap::Command::new("patch-ownership-correlation-config")
@@ -1053,6 +1652,26 @@ pub fn groups(root: ::clap::Command) -> ::clap::Command {
                                 )
                                 .long_help(
                                     "JSON Patch operations, applied in order.\n\nA JSON Patch document (a JSON array of operations): @FILE reads a file, - reads stdin, anything else is the body itself. A JSON body is checked against the model before anything is sent; an error names the JSON pointer.",
+                                ),
+                        ),
+                )
+                .subcommand(
+                    ::clap::Command::new("update-in-bulk")
+                        .about("Update machine identities in bulk")
+                        .long_about(
+                            "Update machine identities in bulk\n\nApplies the same JSON Patch (RFC 6902) operations to up to 100 machine\nidentities. Only `/description`, `/userEntitlements`, `/owners`,\n`/owners/primary` and `/owners/secondary` may be patched (any other path gets\n400); a patch of `/userEntitlements` gets 403 unless access requests for\nnon-human identities are enabled on the tenant. A valid request always gets 207\nwith one result per requested ID: a `status` of 200 means that machine identity\nwas updated, any other status says why not. Owners may update their own machine\nidentities; others need the `idn:mis-identity:update` right.\n\nPOST /machine-identities/v2/bulk-update (operation updateMachineIdentitiesInBulkV2, API v2)\nExperimental: pass --experimental (or set SAIL_EXPERIMENTAL=true) to call it.",
+                        )
+                        .arg(
+                            ::clap::Arg::new("body")
+                                .long("body")
+                                .value_name("BODY")
+                                .required(true)
+                                .allow_hyphen_values(true)
+                                .help(
+                                    "The MachineIdentityBulkUpdateRequest body, as JSON: @FILE, - for stdin, or inline",
+                                )
+                                .long_help(
+                                    "The MachineIdentityBulkUpdateRequest body, as JSON: @FILE reads a file, - reads stdin, anything else is the body itself. A JSON body is checked against the model before anything is sent; an error names the JSON pointer.",
                                 ),
                         ),
                 )
@@ -1204,6 +1823,49 @@ pub async fn dispatch(
             out.call(b.send()).await?;
             out.empty()
         }
+        ("machine-identities", "delete-async") => {
+            let p_id: ::std::string::String = crate::runtime::args::one(
+                    m,
+                    "id",
+                    crate::runtime::args::Kind::Str,
+                )?
+                .ok_or_else(|| crate::runtime::Failure::usage(
+                    format!("--{} is required", "id"),
+                ))?;
+            #[allow(unused_mut)]
+            let mut b = client
+                .machine_identities()
+                .delete_machine_identity_async_v2(p_id);
+            let body = out.call(b.send()).await?;
+            out.json(&body)
+        }
+        ("machine-identities", "delete-async-v1") => {
+            let p_id: ::std::string::String = crate::runtime::args::one(
+                    m,
+                    "id",
+                    crate::runtime::args::Kind::Str,
+                )?
+                .ok_or_else(|| crate::runtime::Failure::usage(
+                    format!("--{} is required", "id"),
+                ))?;
+            #[allow(unused_mut)]
+            let mut b = client
+                .machine_identities()
+                .delete_machine_identity_async_v1(p_id);
+            let body = out.call(b.send()).await?;
+            out.json(&body)
+        }
+        ("machine-identities", "delete-in-bulk") => {
+            let p_body = crate::runtime::body::json::<
+                ::sdk::models::MachineIdentityBulkRequest,
+            >(m)?;
+            #[allow(unused_mut)]
+            let mut b = client
+                .machine_identities()
+                .delete_machine_identities_in_bulk_v2(p_body);
+            let body = out.call(b.send()).await?;
+            out.multi(body).await
+        }
         ("machine-identities", "delete-ownership-correlation-config") => {
             let p_source_id: ::std::string::String = crate::runtime::args::one(
                     m,
@@ -1265,6 +1927,77 @@ pub async fn dispatch(
                 ))?;
             #[allow(unused_mut)]
             let mut b = client.machine_identities().get_machine_identity_v2(p_id);
+            let body = out.call(b.send()).await?;
+            out.json(&body)
+        }
+        ("machine-identities", "get-agent-counts") => {
+            #[allow(unused_mut)]
+            let mut b = client
+                .machine_identities()
+                .get_machine_identity_agent_counts_v2();
+            let body = out.call(b.send()).await?;
+            out.json(&body)
+        }
+        ("machine-identities", "get-agent-counts-v1") => {
+            #[allow(unused_mut)]
+            let mut b = client
+                .machine_identities()
+                .get_machine_identity_agent_counts_v1();
+            let body = out.call(b.send()).await?;
+            out.json(&body)
+        }
+        ("machine-identities", "get-all-counts") => {
+            let p_filters: ::std::string::String = crate::runtime::args::one(
+                    m,
+                    "filters",
+                    crate::runtime::args::Kind::Str,
+                )?
+                .ok_or_else(|| crate::runtime::Failure::usage(
+                    format!("--{} is required", "filters"),
+                ))?;
+            #[allow(unused_mut)]
+            let mut b = client
+                .machine_identities()
+                .get_machine_identity_all_counts_v1(p_filters);
+            let body = out.call(b.send()).await?;
+            out.json(&body)
+        }
+        ("machine-identities", "get-application-counts") => {
+            #[allow(unused_mut)]
+            let mut b = client
+                .machine_identities()
+                .get_machine_identity_application_counts_v2();
+            let body = out.call(b.send()).await?;
+            out.json(&body)
+        }
+        ("machine-identities", "get-application-counts-v1") => {
+            #[allow(unused_mut)]
+            let mut b = client
+                .machine_identities()
+                .get_machine_identity_application_counts_v1();
+            let body = out.call(b.send()).await?;
+            out.json(&body)
+        }
+        ("machine-identities", "get-daily-counts") => {
+            #[allow(unused_mut)]
+            let mut b = client
+                .machine_identities()
+                .get_machine_identity_daily_counts_v1();
+            if let ::std::option::Option::Some(v) = crate::runtime::args::one::<
+                i64,
+            >(m, "days", crate::runtime::args::Kind::Int)? {
+                b = b.days(v);
+            }
+            if let ::std::option::Option::Some(v) = crate::runtime::args::one::<
+                ::std::string::String,
+            >(m, "entity_type", crate::runtime::args::Kind::Str)? {
+                b = b.entity_type(v);
+            }
+            if let ::std::option::Option::Some(v) = crate::runtime::args::one::<
+                ::std::string::String,
+            >(m, "sub_type", crate::runtime::args::Kind::Str)? {
+                b = b.sub_type(v);
+            }
             let body = out.call(b.send()).await?;
             out.json(&body)
         }
@@ -1360,6 +2093,50 @@ pub async fn dispatch(
             b = b.concurrency(out.concurrency());
             return out.stream(b.stream()).await;
         }
+        ("machine-identities", "list-accounts") => {
+            let p_id: ::std::string::String = crate::runtime::args::one(
+                    m,
+                    "id",
+                    crate::runtime::args::Kind::Str,
+                )?
+                .ok_or_else(|| crate::runtime::Failure::usage(
+                    format!("--{} is required", "id"),
+                ))?;
+            #[allow(unused_mut)]
+            let mut b = client
+                .machine_identities()
+                .list_machine_identity_accounts_v2(p_id);
+            if let ::std::option::Option::Some(v) = crate::runtime::args::one::<
+                i32,
+            >(m, "limit", crate::runtime::args::Kind::Int)? {
+                b = b.limit(v);
+            }
+            if let ::std::option::Option::Some(v) = crate::runtime::args::one::<
+                i32,
+            >(m, "offset", crate::runtime::args::Kind::Int)? {
+                b = b.offset(v);
+            }
+            if let ::std::option::Option::Some(v) = crate::runtime::args::one::<
+                bool,
+            >(m, "count", crate::runtime::args::Kind::Bool)? {
+                b = b.count(v);
+            }
+            if let ::std::option::Option::Some(v) = crate::runtime::args::one::<
+                ::std::string::String,
+            >(m, "filters", crate::runtime::args::Kind::Str)? {
+                b = b.filters_raw(v);
+            }
+            if let ::std::option::Option::Some(v) = crate::runtime::args::one::<
+                ::std::string::String,
+            >(m, "sorters", crate::runtime::args::Kind::Str)? {
+                b = b.sorters_raw(v);
+            }
+            if let ::std::option::Option::Some(n) = out.max() {
+                b = b.max_items(n);
+            }
+            b = b.concurrency(out.concurrency());
+            return out.stream(b.stream()).await;
+        }
         ("machine-identities", "list-anomalies") => {
             let p_id: ::std::string::String = crate::runtime::args::one(
                     m,
@@ -1397,6 +2174,89 @@ pub async fn dispatch(
                 b = b.max_items(n);
             }
             b = b.concurrency(out.concurrency());
+            return out.stream(b.stream()).await;
+        }
+        ("machine-identities", "list-capabilities") => {
+            let p_id: ::std::string::String = crate::runtime::args::one(
+                    m,
+                    "id",
+                    crate::runtime::args::Kind::Str,
+                )?
+                .ok_or_else(|| crate::runtime::Failure::usage(
+                    format!("--{} is required", "id"),
+                ))?;
+            #[allow(unused_mut)]
+            let mut b = client
+                .machine_identities()
+                .list_machine_identity_capabilities_v2(p_id);
+            let body = out.call(b.send()).await?;
+            out.json(&body)
+        }
+        ("machine-identities", "list-entitlements") => {
+            let p_id: ::std::string::String = crate::runtime::args::one(
+                    m,
+                    "id",
+                    crate::runtime::args::Kind::Str,
+                )?
+                .ok_or_else(|| crate::runtime::Failure::usage(
+                    format!("--{} is required", "id"),
+                ))?;
+            #[allow(unused_mut)]
+            let mut b = client
+                .machine_identities()
+                .list_machine_identity_entitlements_v2(p_id);
+            if let ::std::option::Option::Some(v) = crate::runtime::args::one::<
+                i32,
+            >(m, "limit", crate::runtime::args::Kind::Int)? {
+                b = b.limit(v);
+            }
+            if let ::std::option::Option::Some(v) = crate::runtime::args::one::<
+                i32,
+            >(m, "offset", crate::runtime::args::Kind::Int)? {
+                b = b.offset(v);
+            }
+            if let ::std::option::Option::Some(v) = crate::runtime::args::one::<
+                bool,
+            >(m, "count", crate::runtime::args::Kind::Bool)? {
+                b = b.count(v);
+            }
+            if let ::std::option::Option::Some(v) = crate::runtime::args::one::<
+                ::std::string::String,
+            >(m, "filters", crate::runtime::args::Kind::Str)? {
+                b = b.filters_raw(v);
+            }
+            if let ::std::option::Option::Some(v) = crate::runtime::args::one::<
+                ::std::string::String,
+            >(m, "sorters", crate::runtime::args::Kind::Str)? {
+                b = b.sorters_raw(v);
+            }
+            if let ::std::option::Option::Some(n) = out.max() {
+                b = b.max_items(n);
+            }
+            b = b.concurrency(out.concurrency());
+            return out.stream(b.stream()).await;
+        }
+        ("machine-identities", "list-hostnames") => {
+            #[allow(unused_mut)]
+            let mut b = client.machine_identities().list_machine_identity_hostnames_v2();
+            if let ::std::option::Option::Some(v) = crate::runtime::args::one::<
+                ::std::string::String,
+            >(m, "prefix", crate::runtime::args::Kind::Str)? {
+                b = b.prefix(v);
+            }
+            if let ::std::option::Option::Some(v) = crate::runtime::args::one::<
+                i64,
+            >(m, "limit", crate::runtime::args::Kind::Int)? {
+                b = b.limit(v);
+            }
+            if let ::std::option::Option::Some(v) = crate::runtime::args::one::<
+                ::std::string::String,
+            >(m, "cursor", crate::runtime::args::Kind::Str)? {
+                b = b.cursor(v);
+            }
+            if let ::std::option::Option::Some(n) = out.max() {
+                b = b.max_items(n);
+            }
             return out.stream(b.stream()).await;
         }
         ("machine-identities", "list-ownership-correlation-configs") => {
@@ -1589,6 +2449,17 @@ pub async fn dispatch(
                 .update_machine_identity_v2(p_id, p_body);
             let body = out.call(b.send()).await?;
             out.json(&body)
+        }
+        ("machine-identities", "update-in-bulk") => {
+            let p_body = crate::runtime::body::json::<
+                ::sdk::models::MachineIdentityBulkUpdateRequest,
+            >(m)?;
+            #[allow(unused_mut)]
+            let mut b = client
+                .machine_identities()
+                .update_machine_identities_in_bulk_v2(p_body);
+            let body = out.call(b.send()).await?;
+            out.multi(body).await
         }
         ("machine-identities", "update-v1") => {
             let p_id: ::std::string::String = crate::runtime::args::one(

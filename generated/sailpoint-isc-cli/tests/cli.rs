@@ -541,3 +541,129 @@ fn completions_and_man_page() {
         "{text}"
     );
 }
+
+#[test]
+fn bulk_deletes_from_a_file_and_reports_each_id() {
+    let kit = Kit::start();
+    let s = Scratch::new("bulk-delete");
+    let ids = [
+        "2c9180858082150f0180893dbaf44201",
+        "2c9180858082150f0180893dbaf44202",
+    ];
+    std::fs::write(s.0.join("ids.json"), json!({ "ids": ids }).to_string()).unwrap();
+    kit.machine_identities()
+        .delete_machine_identities_in_bulk_v2()
+        .matching(move |c| c.json() == Some(json!({ "ids": ids })))
+        .times(1)
+        .reply(Reply::json(
+            207,
+            &json!([
+                {"id": ids[0], "status": 200, "message": "Machine identity deleted."},
+                {"id": ids[1], "status": 200, "message": "Machine identity deleted."}
+            ]),
+        ));
+    isc_at(&kit, &s)
+        .args([
+            "--experimental",
+            "machine-identities",
+            "delete-in-bulk",
+            "--body",
+            "@ids.json",
+            "--jsonpath",
+            "$.status",
+        ])
+        .assert()
+        .success()
+        .stdout_eq("200\n200\n");
+    kit.assert_verified();
+}
+
+#[test]
+fn a_bulk_delete_where_one_id_fails_exits_1_naming_it() {
+    let kit = Kit::start();
+    let s = Scratch::new("bulk-delete-partial");
+    std::fs::write(s.0.join("ids.json"), r#"{"ids": ["a1", "b2"]}"#).unwrap();
+    kit.machine_identities()
+        .delete_machine_identities_in_bulk_v2()
+        .reply(Reply::json(
+            207,
+            &json!([
+                {"id": "a1", "status": 200, "message": "Machine identity deleted."},
+                {"id": "b2", "status": 404, "message": "Machine identity not found."}
+            ]),
+        ));
+    isc_at(&kit, &s)
+        .args([
+            "--experimental",
+            "machine-identities",
+            "delete-in-bulk",
+            "--body",
+            "@ids.json",
+            "--format",
+            "jsonl",
+        ])
+        .assert()
+        .code(1)
+        .stdout_eq(snapbox::str![[r#"
+{"id":"a1","status":200,"message":"Machine identity deleted."}
+{"id":"b2","status":404,"message":"Machine identity not found."}
+
+"#]])
+        .stderr_eq("error: 1 of 2 items failed: b2 (404: Machine identity not found.)\n");
+}
+
+#[test]
+fn hostnames_stream_by_cursor_page_after_page() {
+    let kit = Kit::start();
+    let s = Scratch::new("hostnames");
+    let mi = kit.machine_identities();
+    let names = |from: usize, n: usize| -> Vec<String> {
+        (from..from + n).map(|i| format!("host-{i:03}")).collect()
+    };
+    mi.list_machine_identity_hostnames_v2()
+        .with_limit(2)
+        .matching(|c| c.query("cursor").is_none())
+        .times(1)
+        .reply(Reply::json(200, &names(0, 2)));
+    mi.list_machine_identity_hostnames_v2()
+        .with_cursor("host-001")
+        .times(1)
+        .reply(Reply::json(200, &names(2, 2)));
+    mi.list_machine_identity_hostnames_v2()
+        .with_cursor("host-003")
+        .times(1)
+        .reply(Reply::json(200, &names(4, 1)));
+    mi.list_machine_identity_hostnames_v2()
+        .with_cursor("host-004")
+        .times(1)
+        .reply(Reply::json(200, &json!([])));
+    isc_at(&kit, &s)
+        .args([
+            "--experimental",
+            "machine-identities",
+            "list-hostnames",
+            "--limit",
+            "2",
+        ])
+        .assert()
+        .success()
+        .stdout_eq("\"host-000\"\n\"host-001\"\n\"host-002\"\n\"host-003\"\n\"host-004\"\n");
+    kit.assert_verified();
+    // Bounds from the spec are checked before sending.
+    isc_at(&kit, &s)
+        .args([
+            "--experimental",
+            "machine-identities",
+            "list-hostnames",
+            "--limit",
+            "251",
+        ])
+        .assert()
+        .code(2)
+        .stderr_eq(snapbox::str![[r#"
+error: invalid value '251' for '--limit <LIMIT>': 251 is not in 1..=250
+
+For more information, try '--help'.
+
+"#]]);
+}

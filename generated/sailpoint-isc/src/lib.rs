@@ -616,6 +616,7 @@ pub use runtime::{
     ClientBuilder, ConfigError, Credentials, Error, FilePart, Method, RateLimit,
     RawError, RawRequest, Response, ResponseFuture, RetryPolicy, WaitError, WaitOutcome,
 };
+pub use runtime::{ItemOutcome, MultiStatus};
 #[cfg(doctest)]
 mod doc_pages {
     #[doc = include_str!("../docs/classify_source.md")]

@@ -1224,7 +1224,7 @@ impl MachineIdentities {
     ///
     /// # Returns
     ///
-    /// - 207: `Vec<MachineIdentityBulkResult>`
+    /// - 207: [`MultiStatus<MachineIdentityBulkResult>`](crate::MultiStatus): one [`ItemOutcome`](crate::ItemOutcome) per item of the `Vec<MachineIdentityBulkResult>` body, succeeded or failed (with its status and message)
     ///
     /// The builder's `send` returns it in a [`Response`](crate::Response), with the status and headers.
     ///
@@ -1300,7 +1300,7 @@ impl MachineIdentities {
     ///
     /// # Returns
     ///
-    /// - 207: `Vec<MachineIdentityBulkResult>`
+    /// - 207: [`MultiStatus<MachineIdentityBulkResult>`](crate::MultiStatus): one [`ItemOutcome`](crate::ItemOutcome) per item of the `Vec<MachineIdentityBulkResult>` body, succeeded or failed (with its status and message)
     ///
     /// The builder's `send` returns it in a [`Response`](crate::Response), with the status and headers.
     ///
@@ -1400,6 +1400,7 @@ impl MachineIdentities {
     /// # Example
     ///
     /// ```no_run
+    /// use futures_util::TryStreamExt;
     /// use sailpoint_isc::machine_identities::ListMachineIdentityHostnamesV2Error;
     /// use sailpoint_isc::{Client, Error};
     ///
@@ -1427,6 +1428,14 @@ impl MachineIdentities {
     ///         }
     ///         Err(err) => return Err(err.into()),
     ///     }
+    ///     let items: Vec<String> = client
+    ///         .machine_identities()
+    ///         .list_machine_identity_hostnames_v2()
+    ///         .max_items(500)
+    ///         .stream()
+    ///         .try_collect()
+    ///         .await?;
+    ///     println!("{} items", items.len());
     ///     Ok(())
     /// }
     /// ```
@@ -1436,6 +1445,7 @@ impl MachineIdentities {
             prefix: ::std::option::Option::None,
             limit: ::std::option::Option::None,
             cursor: ::std::option::Option::None,
+            max_items: ::std::option::Option::None,
             options: crate::CallOptions::new(),
         }
     }
@@ -5574,7 +5584,7 @@ impl DeleteMachineIdentitiesInBulkV2 {
     pub fn send(
         self,
     ) -> crate::ResponseFuture<
-        ::std::vec::Vec<crate::models::MachineIdentityBulkResult>,
+        crate::MultiStatus<crate::models::MachineIdentityBulkResult>,
         DeleteMachineIdentitiesInBulkV2Error,
     > {
         let client = ::std::clone::Clone::clone(&self.client);
@@ -5604,11 +5614,27 @@ impl DeleteMachineIdentitiesInBulkV2 {
     fn decode(
         raw: crate::runtime::RawResponse,
     ) -> ::std::result::Result<
-        crate::Response<::std::vec::Vec<crate::models::MachineIdentityBulkResult>>,
+        crate::Response<crate::MultiStatus<crate::models::MachineIdentityBulkResult>>,
         crate::Error<DeleteMachineIdentitiesInBulkV2Error>,
     > {
         match raw.status() {
-            207 => raw.json(),
+            207 => {
+                raw.json::<
+                        ::std::vec::Vec<crate::models::MachineIdentityBulkResult>,
+                        _,
+                    >()
+                    .map(|r| {
+                        r
+                            .map(|items| crate::MultiStatus::from_items(
+                                items,
+                                |item: &crate::models::MachineIdentityBulkResult| (
+                                    item.id.as_ref().cloned(),
+                                    item.status.as_ref().copied(),
+                                    item.message.as_ref().cloned(),
+                                ),
+                            ))
+                    })
+            }
             400 => {
                 ::std::result::Result::Err(
                     raw.error_json(DeleteMachineIdentitiesInBulkV2Error::BadRequest),
@@ -5648,11 +5674,11 @@ impl DeleteMachineIdentitiesInBulkV2 {
 }
 impl ::std::future::IntoFuture for DeleteMachineIdentitiesInBulkV2 {
     type Output = ::std::result::Result<
-        crate::Response<::std::vec::Vec<crate::models::MachineIdentityBulkResult>>,
+        crate::Response<crate::MultiStatus<crate::models::MachineIdentityBulkResult>>,
         crate::Error<DeleteMachineIdentitiesInBulkV2Error>,
     >;
     type IntoFuture = crate::ResponseFuture<
-        ::std::vec::Vec<crate::models::MachineIdentityBulkResult>,
+        crate::MultiStatus<crate::models::MachineIdentityBulkResult>,
         DeleteMachineIdentitiesInBulkV2Error,
     >;
     /// The same as [`send`](Self::send).
@@ -5690,7 +5716,7 @@ impl UpdateMachineIdentitiesInBulkV2 {
     pub fn send(
         self,
     ) -> crate::ResponseFuture<
-        ::std::vec::Vec<crate::models::MachineIdentityBulkResult>,
+        crate::MultiStatus<crate::models::MachineIdentityBulkResult>,
         UpdateMachineIdentitiesInBulkV2Error,
     > {
         let client = ::std::clone::Clone::clone(&self.client);
@@ -5720,11 +5746,27 @@ impl UpdateMachineIdentitiesInBulkV2 {
     fn decode(
         raw: crate::runtime::RawResponse,
     ) -> ::std::result::Result<
-        crate::Response<::std::vec::Vec<crate::models::MachineIdentityBulkResult>>,
+        crate::Response<crate::MultiStatus<crate::models::MachineIdentityBulkResult>>,
         crate::Error<UpdateMachineIdentitiesInBulkV2Error>,
     > {
         match raw.status() {
-            207 => raw.json(),
+            207 => {
+                raw.json::<
+                        ::std::vec::Vec<crate::models::MachineIdentityBulkResult>,
+                        _,
+                    >()
+                    .map(|r| {
+                        r
+                            .map(|items| crate::MultiStatus::from_items(
+                                items,
+                                |item: &crate::models::MachineIdentityBulkResult| (
+                                    item.id.as_ref().cloned(),
+                                    item.status.as_ref().copied(),
+                                    item.message.as_ref().cloned(),
+                                ),
+                            ))
+                    })
+            }
             400 => {
                 ::std::result::Result::Err(
                     raw.error_json(UpdateMachineIdentitiesInBulkV2Error::BadRequest),
@@ -5764,11 +5806,11 @@ impl UpdateMachineIdentitiesInBulkV2 {
 }
 impl ::std::future::IntoFuture for UpdateMachineIdentitiesInBulkV2 {
     type Output = ::std::result::Result<
-        crate::Response<::std::vec::Vec<crate::models::MachineIdentityBulkResult>>,
+        crate::Response<crate::MultiStatus<crate::models::MachineIdentityBulkResult>>,
         crate::Error<UpdateMachineIdentitiesInBulkV2Error>,
     >;
     type IntoFuture = crate::ResponseFuture<
-        ::std::vec::Vec<crate::models::MachineIdentityBulkResult>,
+        crate::MultiStatus<crate::models::MachineIdentityBulkResult>,
         UpdateMachineIdentitiesInBulkV2Error,
     >;
     /// The same as [`send`](Self::send).
@@ -5794,6 +5836,7 @@ pub struct ListMachineIdentityHostnamesV2 {
     prefix: ::std::option::Option<::std::string::String>,
     limit: ::std::option::Option<i64>,
     cursor: ::std::option::Option<::std::string::String>,
+    max_items: ::std::option::Option<u64>,
     options: crate::CallOptions,
 }
 impl ListMachineIdentityHostnamesV2 {
@@ -5822,6 +5865,12 @@ impl ListMachineIdentityHostnamesV2 {
         value: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         self.cursor = ::std::option::Option::Some(value.into());
+        self
+    }
+    /// The most items [`stream`](Self::stream) yields, across all pages. It never
+    /// requests more than that. Ignored by `send`.
+    pub fn max_items(mut self, max: u64) -> Self {
+        self.max_items = ::std::option::Option::Some(max);
         self
     }
     /// Per-call settings (timeout, retry policy, extra headers and query
@@ -5944,6 +5993,65 @@ impl ::std::future::IntoFuture for ListMachineIdentityHostnamesV2 {
     /// The same as [`send`](Self::send).
     fn into_future(self) -> Self::IntoFuture {
         self.send()
+    }
+}
+impl ListMachineIdentityHostnamesV2 {
+    /// Streams every item across pages, in order, each once.
+    ///
+    ///  Pages are keyed by a cursor: the first page is asked for without `cursor`
+    ///  (or after the `cursor` you set), each next page with `cursor` set to
+    ///  the last item itself of the page before. Cursor paging is sequential by
+    ///  nature (a page's cursor is known only once the page before has arrived), so
+    ///  there is no `concurrency`.
+    ///
+    ///  The page size is the `limit` you set, or 250 (the spec's default).
+    ///  The stream stops after an empty page, or after
+    ///  [`max_items`](Self::max_items) items, never requesting more than that. A page
+    ///  shorter than the page size does not end it: servers may cap pages. Filters and
+    ///  sorters are sent with every page. An error ends the stream after it is
+    ///  yielded; that includes [`Error::RepeatedCursor`](crate::Error::RepeatedCursor)
+    ///  when a page ends at a cursor already sent (a server that ignores the cursor
+    ///  would otherwise be paged forever) and
+    ///  [`Error::MissingCursor`](crate::Error::MissingCursor) when the last item of a
+    ///  page has no cursor. Every page request waits for the client's rate budget;
+    ///  dropping the stream cancels the request in flight.
+    pub fn stream(
+        self,
+    ) -> ::futures_util::stream::BoxStream<
+        'static,
+        ::std::result::Result<
+            ::std::string::String,
+            crate::Error<ListMachineIdentityHostnamesV2Error>,
+        >,
+    > {
+        let mut invalid = self.validate().err();
+        let paging = crate::runtime::CursorPaging {
+            operation_id: "listMachineIdentityHostnamesV2",
+            page_size: ::std::option::Option::Some(
+                self.limit.map_or(250, |l| u32::try_from(l).unwrap_or(0)),
+            ),
+            start: ::std::clone::Clone::clone(&self.cursor),
+            max_items: self.max_items,
+        };
+        crate::runtime::paginate_cursor(
+            paging,
+            |item: &::std::string::String| ::std::option::Option::Some(
+                ::std::string::String::clone(item),
+            ),
+            move |request: crate::runtime::CursorRequest| {
+                let mut page = self.clone();
+                page.cursor = request.cursor;
+                if let ::std::option::Option::Some(limit) = request.limit {
+                    page.limit = ::std::option::Option::Some(
+                        <i64>::try_from(limit).unwrap_or(<i64>::MAX),
+                    );
+                }
+                match invalid.take() {
+                    ::std::option::Option::Some(e) => crate::ResponseFuture::failed(e),
+                    ::std::option::Option::None => page.send(),
+                }
+            },
+        )
     }
 }
 /// The error responses documented for [`MachineIdentities::list_machine_identity_hostnames_v2`], decoded: the same as for [`MachineIdentities::list_machine_identities_v1`], so this is an alias of [`ListMachineIdentitiesV1Error`].

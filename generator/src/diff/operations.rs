@@ -762,6 +762,58 @@ impl<'a> Differ<'a> {
                 );
             }
         }
+        match (&old.multi_status, &new.multi_status) {
+            (None, None) => {}
+            (Some(o), Some(n)) => {
+                // Same type either way; which fields are read is behaviour.
+                let parts: Vec<String> = [
+                    ("id", Some(&o.id), Some(&n.id)),
+                    ("status", Some(&o.status), Some(&n.status)),
+                    ("message", o.message.as_ref(), n.message.as_ref()),
+                ]
+                .into_iter()
+                .filter(|(_, a, b)| a.map(|p| &p.pointer) != b.map(|p| &p.pointer))
+                .map(|(key, a, b)| {
+                    let show = |p: Option<&ItemPath>| {
+                        p.map_or("none".to_string(), |p| format!("`{}`", p.pointer))
+                    };
+                    format!("`{key}` {} → {}", show(a), show(b))
+                })
+                .collect();
+                if !parts.is_empty() {
+                    self.push(
+                        Kind::MultiStatusChanged,
+                        sev(false, false),
+                        ptr,
+                        format!(
+                            "Per-item results of the {label} are read elsewhere: {}.",
+                            parts.join(", ")
+                        ),
+                    );
+                }
+            }
+            (_, n) => {
+                let show = |r: &Response| match r.multi_status_item() {
+                    Some(item) => format!("MultiStatus<{item}>"),
+                    None => response_body_ty(&r.body),
+                };
+                let what = if n.is_some() {
+                    "now answers per item (`x-sdk-multi-status`)"
+                } else {
+                    "no longer answers per item"
+                };
+                self.push(
+                    Kind::MultiStatusChanged,
+                    sev(true, false),
+                    ptr,
+                    format!(
+                        "The {label} {what}: `send` returns `{}` instead of `{}`.",
+                        show(new),
+                        show(old)
+                    ),
+                );
+            }
+        }
         if old.headers != new.headers {
             let removed: Vec<String> = old
                 .headers
@@ -867,6 +919,27 @@ impl<'a> Differ<'a> {
                     capitalize(&new.label())
                 ),
             ),
+            (Some(old_pg), Some(new_pg)) if old_pg.style_name() != new_pg.style_name() => {
+                // Offset paging has `concurrency()`, cursor paging not: losing
+                // it breaks code that calls it; `stream()` stays either way.
+                let sdk = old_pg.offset().is_some() || old_pg.item != new_pg.item;
+                self.push(
+                    Kind::PaginationChanged,
+                    sev(sdk, false),
+                    ptr,
+                    format!(
+                        "{} now pages by {} instead of by {}{}.",
+                        capitalize(&new.label()),
+                        new_pg.style_name(),
+                        old_pg.style_name(),
+                        if old_pg.offset().is_some() {
+                            ": the builder loses `concurrency()` (cursor pages come one at a time)"
+                        } else {
+                            ": the builder gains `concurrency()`"
+                        }
+                    ),
+                );
+            }
             (Some(old_pg), Some(new_pg)) => {
                 let sdk = old_pg.item != new_pg.item;
                 let opt = |v: Option<i64>| v.map_or("none".to_string(), |v| v.to_string());
@@ -891,6 +964,14 @@ impl<'a> Differ<'a> {
                         opt(old_pg.max_limit),
                         opt(new_pg.max_limit)
                     ));
+                }
+                if let (Some(o), Some(n)) = (old_pg.cursor(), new_pg.cursor()) {
+                    if o.from.pointer != n.from.pointer {
+                        parts.push(format!(
+                            "the next cursor is read from `{}` → `{}` of the last item",
+                            o.from.pointer, n.from.pointer
+                        ));
+                    }
                 }
                 if old_pg.page_size != new_pg.page_size {
                     parts.push(format!(

@@ -88,6 +88,7 @@ pub enum Kind {
     ResponseDocsChanged,
     SecurityChanged,
     PaginationChanged,
+    MultiStatusChanged,
     FiltersChanged,
     SortersChanged,
     TypeAdded,

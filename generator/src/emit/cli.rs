@@ -557,8 +557,10 @@ fn command_def(api: &Api, c: &CliCommand<'_>, waiter: bool) -> TokenStream {
                 .long_help(#long_help))
         });
     }
-    if op.pagination.is_some() {
-        args.push(quote!(.args(crate::runtime::args::paging())));
+    if let Some(p) = &op.pagination {
+        // Cursor paging is sequential: the next cursor is in the page before.
+        let concurrent = p.offset().is_some();
+        args.push(quote!(.args(crate::runtime::args::paging(#concurrent))));
     }
     if waiter {
         args.push(quote!(.args(crate::runtime::args::waiting())));
@@ -684,14 +686,16 @@ fn dispatch_arm(api: &Api, c: &CliCommand<'_>) -> TokenStream {
             }
         });
     }
-    if op.pagination.is_some() {
+    if let Some(p) = &op.pagination {
         stmts.push(quote! {
             if let ::std::option::Option::Some(n) = out.max() {
                 b = b.max_items(n);
             }
-            b = b.concurrency(out.concurrency());
-            return out.stream(b.stream()).await;
         });
+        if p.offset().is_some() {
+            stmts.push(quote!(b = b.concurrency(out.concurrency());));
+        }
+        stmts.push(quote!(return out.stream(b.stream()).await;));
         return quote!({ #(#stmts)* });
     }
     let empty = !op.has_success_enum()
@@ -713,6 +717,9 @@ fn dispatch_arm(api: &Api, c: &CliCommand<'_>) -> TokenStream {
             let v = ident(&r.variant);
             match &r.body {
                 ResponseBody::Empty => quote!(::sdk::#tag::#success::#v => out.empty(),),
+                ResponseBody::Json { .. } if r.multi_status.is_some() => {
+                    quote!(::sdk::#tag::#success::#v(x) => out.multi(x).await,)
+                }
                 ResponseBody::Json { .. } => quote!(::sdk::#tag::#success::#v(x) => out.json(&x),),
                 ResponseBody::Text { .. } => quote!(::sdk::#tag::#success::#v(x) => out.text(&x),),
                 ResponseBody::Bytes { .. } => {
@@ -727,7 +734,11 @@ fn dispatch_arm(api: &Api, c: &CliCommand<'_>) -> TokenStream {
             }
         });
     } else {
-        let shown = match op.successes().first().map(|r| &r.body) {
+        let first = op.successes().first().copied();
+        let shown = match first.map(|r| &r.body) {
+            Some(ResponseBody::Json { .. }) if first.is_some_and(|r| r.multi_status.is_some()) => {
+                quote!(out.multi(body).await)
+            }
             None | Some(ResponseBody::Bytes { .. }) => quote!(out.bytes(&body)),
             Some(ResponseBody::Empty) => quote!(out.empty()),
             Some(ResponseBody::Text { .. }) => quote!(out.text(&body)),

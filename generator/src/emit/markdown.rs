@@ -407,7 +407,15 @@ fn success_display(op: &Operation) -> String {
     }
     op.successes()
         .first()
-        .map_or_else(|| "Bytes".to_string(), |r| body_display(&r.body))
+        .map_or_else(|| "Bytes".to_string(), |r| response_display(r))
+}
+
+/// What `send` hands back for a response, for humans.
+fn response_display(r: &Response) -> String {
+    match r.multi_status_item() {
+        Some(item) => format!("MultiStatus<{item}>"),
+        None => body_display(&r.body),
+    }
 }
 
 fn returns_section(op: &Operation) -> String {
@@ -430,11 +438,45 @@ fn returns_section(op: &Operation) -> String {
     }
     if let Some(pg) = &op.pagination {
         let size = pg.page_size;
+        match (pg.cursor(), &pg.limit) {
+            (None, _) => out.push_str(&format!(
+                "\n\n`stream()` returns `impl Stream<Item = Result<{}, Error<{error}>>>`: every item \
+                 across pages of `limit` items (default {size}), starting at `offset`, at most \
+                 `max_items` in total.",
+                pg.item
+            )),
+            (Some(cursor), limit) => {
+                let from = if cursor.from.pointer.is_empty() {
+                    "the last item".to_string()
+                } else {
+                    format!("`{}` of the last item", cursor.from.pointer)
+                };
+                let pages = match limit {
+                    Some(l) => format!("pages of `{}` items (default {size})", l.name.wire),
+                    None => "pages".to_string(),
+                };
+                out.push_str(&format!(
+                    "\n\n`stream()` returns `impl Stream<Item = Result<{}, Error<{error}>>>`: every item \
+                     across {pages}, at most `max_items` in total. Pages are keyed by a cursor: \
+                     each next page is asked for with `{}` set to {from} of the page before, one \
+                     page at a time. A cursor sent twice ends the stream with \
+                     `Error::RepeatedCursor`, never a loop.",
+                    pg.item, cursor.param.name.wire
+                ));
+            }
+        }
+    }
+    if let Some(r) = op
+        .successes()
+        .into_iter()
+        .find(|r| r.multi_status.is_some())
+    {
         out.push_str(&format!(
-            "\n\n`stream()` returns `impl Stream<Item = Result<{}, Error<{error}>>>`: every item \
-             across pages of `limit` items (default {size}), starting at `offset`, at most \
-             `max_items` in total.",
-            pg.item
+            "\n\nA `{}` answers per item: `MultiStatus` tells which items succeeded \
+             (`succeeded()`), which failed and why (`failed()`, each `ItemOutcome` with its \
+             id, status and message, and the whole item), and `is_complete()` whether all did. \
+             The call itself succeeded; check the items.",
+            r.status
         ));
     }
     if op.params.iter().any(|p| p.role == ParamRole::Count) {
@@ -455,7 +497,7 @@ fn responses_section(op: &Operation) -> String {
     for r in &op.responses {
         let payload = match &r.body {
             ResponseBody::Empty => None,
-            b => Some(body_display(b)),
+            _ => Some(response_display(r)),
         };
         let rust = if r.status.is_success() {
             if enum_success {
@@ -465,7 +507,7 @@ fn responses_section(op: &Operation) -> String {
                     None => format!("`{v}`"),
                 }
             } else {
-                format!("`{}`", code_cell(&body_display(&r.body)))
+                format!("`{}`", code_cell(&response_display(r)))
             }
         } else {
             let v = format!("{}::{}", op.error_type(), bare(&r.variant));

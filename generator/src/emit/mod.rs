@@ -408,6 +408,12 @@ fn lib_rs(
             pub mod filter;
         )
     });
+    // Per-item (`207`) answers, only where an operation gives them.
+    let multi_status = features.multi_status.then(|| {
+        quote!(
+            pub use runtime::{ItemOutcome, MultiStatus};
+        )
+    });
     let patch_mod = features.json_patch.then(|| {
         quote!(
             pub mod patch;
@@ -436,6 +442,7 @@ fn lib_rs(
         pub use runtime::{
             bulk, ApiError, AuthError, BulkOptions, BulkResult, CallOptions, Client, ClientBuilder, ConfigError, Credentials, Error, FilePart, Method, RateLimit, RawError, RawRequest, Response, ResponseFuture, RetryPolicy, WaitError, WaitOutcome,
         };
+        #multi_status
 
         #[cfg(doctest)]
         mod #pages_mod {

@@ -191,9 +191,36 @@ fn success_type(op: &Operation) -> TokenStream {
         let n = ident(&op.success_type());
         return quote!(#n);
     }
-    match ok.first().map(|r| &r.body) {
+    match ok.first() {
         None => quote!(::bytes::Bytes),
-        Some(b) => body_type(b),
+        Some(r) => response_type(r),
+    }
+}
+
+/// What a response hands back: its body's type, or `MultiStatus` of the
+/// body's items for a per-item (`207`) answer.
+fn response_type(r: &Response) -> TokenStream {
+    match &r.multi_status {
+        Some(ms) => {
+            let item = rust_type(&ms.item);
+            quote!(crate::MultiStatus<#item>)
+        }
+        None => body_type(&r.body),
+    }
+}
+
+/// The function from the decoded body's items to the `MultiStatus`, reading
+/// each item's id, status and message where the spec says they are.
+fn multi_status_map(ms: &MultiStatus) -> TokenStream {
+    let item = rust_type(&ms.item);
+    let id = item_path_read(&ms.id, quote!(item), Conv::OwnedString);
+    let status = item_path_read(&ms.status, quote!(item), Conv::I64);
+    let message = match &ms.message {
+        Some(m) => item_path_read(m, quote!(item), Conv::OwnedString),
+        None => quote!(::std::option::Option::None),
+    };
+    quote! {
+        |items| crate::MultiStatus::from_items(items, |item: &#item| (#id, #status, #message))
     }
 }
 
@@ -244,11 +271,14 @@ fn method_docs(api: &Api, op: &Operation) -> String {
                 names.join(", ")
             )
         };
-        text.push_str(&format!(
-            "- {}: {}{headers}\n",
-            r.status,
-            response_type_text(&r.body)
-        ));
+        let returned = match r.multi_status_item() {
+            Some(item) => format!(
+                "[`MultiStatus<{item}>`](crate::MultiStatus): one [`ItemOutcome`](crate::ItemOutcome) per item of the {} body, succeeded or failed (with its status and message)",
+                response_type_text(&r.body)
+            ),
+            None => response_type_text(&r.body),
+        };
+        text.push_str(&format!("- {}: {returned}{headers}\n", r.status));
     }
     if ok.is_empty() {
         text.push_str("- any 2xx: the raw body\n");
@@ -320,9 +350,11 @@ fn entry_method(api: &Api, op: &Operation, example: TokenStream) -> TokenStream 
     {
         inits.push(quote!(body: ::std::option::Option::None));
     }
-    if op.pagination.is_some() {
+    if let Some(pg) = &op.pagination {
         inits.push(quote!(max_items: ::std::option::Option::None));
-        inits.push(quote!(concurrency: 1));
+        if pg.offset().is_some() {
+            inits.push(quote!(concurrency: 1));
+        }
     }
     inits.push(quote!(options: crate::CallOptions::new()));
     let deprecated = op
@@ -626,6 +658,12 @@ fn builder_members(op: &Operation) -> BuilderMembers {
                 self
             }
         });
+    }
+    if op
+        .pagination
+        .as_ref()
+        .is_some_and(|pg| pg.offset().is_some())
+    {
         fields.push(quote!(concurrency: usize));
         setters.push(quote! {
             /// The most page requests [`stream`](Self::stream) keeps in flight at once;
@@ -1036,7 +1074,18 @@ fn response_arms(op: &Operation, error: &proc_macro2::Ident) -> Vec<TokenStream>
     for r in &ok {
         let pat = pattern(r.status);
         let call = decode_call(&r.body);
-        if enum_success {
+        if let Some(ms) = &r.multi_status {
+            let to_outcomes = multi_status_map(ms);
+            let t = body_type(&r.body);
+            let map = if enum_success {
+                let succ = ident(&op.success_type());
+                let v = ident(&r.variant);
+                quote!(|r| r.map(#to_outcomes).map(#succ::#v))
+            } else {
+                quote!(|r| r.map(#to_outcomes))
+            };
+            arms.push(quote!(#pat => raw.json::<#t, _>().map(#map),));
+        } else if enum_success {
             let succ = ident(&op.success_type());
             let v = ident(&r.variant);
             let (call, map) = match &r.body {
@@ -1107,8 +1156,8 @@ fn response_variants(responses: &[&Response]) -> TokenStream {
             let doc = doc_attrs(&format!("{}: {}", r.status, r.description));
             match &r.body {
                 ResponseBody::Empty => quote!(#doc #v,),
-                b => {
-                    let t = body_type(b);
+                _ => {
+                    let t = response_type(r);
                     quote!(#doc #v(#t),)
                 }
             }
@@ -1224,21 +1273,18 @@ fn paging(
     validates: bool,
 ) -> Option<TokenStream> {
     let pg = op.pagination.as_ref()?;
+    let (Some(limit), Some(offset)) = (&pg.limit, pg.offset()) else {
+        return cursor_paging(op, pg, builder, error, validates);
+    };
     let item = rust_type(&pg.item);
-    let limit_id = ident(&pg.limit.name.rust);
-    let offset_id = ident(&pg.offset.name.rust);
-    let lty = rust_type(&pg.limit.ty);
-    let oty = rust_type(&pg.offset.ty);
+    let limit_id = ident(&limit.name.rust);
+    let offset_id = ident(&offset.name.rust);
+    let lty = rust_type(&limit.ty);
+    let oty = rust_type(&offset.ty);
     let default = Literal::u32_unsuffixed(pg.page_size);
     // The largest offset the parameter allows: its type's, or the spec's `maximum`.
-    let offset_param = op
-        .params
-        .iter()
-        .find(|p| p.name.wire == pg.offset.name.wire);
-    let limit_param = op
-        .params
-        .iter()
-        .find(|p| p.name.wire == pg.limit.name.wire)?;
+    let offset_param = op.params.iter().find(|p| p.name.wire == offset.name.wire);
+    let limit_param = op.params.iter().find(|p| p.name.wire == limit.name.wire)?;
     let max_offset = match offset_param.and_then(|p| p.maximum) {
         Some(max) if max >= 0.0 && max < u64::MAX as f64 => {
             let max = Literal::u64_unsuffixed(max.floor() as u64);
@@ -1273,21 +1319,7 @@ fn paging(
             }
         }
     });
-    // Limits the caller set are checked as `send` would, before any request:
-    // the first page yields the error instead of paging with altered values.
-    let (first_check, fetch) = if validates {
-        (
-            quote!(let mut invalid = self.validate().err();),
-            quote! {
-                match invalid.take() {
-                    ::std::option::Option::Some(e) => crate::ResponseFuture::failed(e),
-                    ::std::option::Option::None => page.send(),
-                }
-            },
-        )
-    } else {
-        (quote!(), quote!(page.send()))
-    };
+    let (first_check, fetch) = first_page_check(validates);
     Some(quote! {
         impl #builder {
             #doc
@@ -1316,6 +1348,151 @@ fn paging(
             #count_shortcut
         }
     })
+}
+
+/// Limits the caller set are checked as `send` would, before any request:
+/// the first page yields the error instead of paging with altered values.
+/// The statement before paging, and the expression that sends `page`.
+fn first_page_check(validates: bool) -> (TokenStream, TokenStream) {
+    if validates {
+        (
+            quote!(let mut invalid = self.validate().err();),
+            quote! {
+                match invalid.take() {
+                    ::std::option::Option::Some(e) => crate::ResponseFuture::failed(e),
+                    ::std::option::Option::None => page.send(),
+                }
+            },
+        )
+    } else {
+        (quote!(), quote!(page.send()))
+    }
+}
+
+/// `stream()` of a cursor-paged list: one page at a time, each next page
+/// asked for with the cursor read from the last item of the page before.
+fn cursor_paging(
+    op: &Operation,
+    pg: &Pagination,
+    builder: &proc_macro2::Ident,
+    error: &proc_macro2::Ident,
+    validates: bool,
+) -> Option<TokenStream> {
+    let cursor = pg.cursor()?;
+    let item = rust_type(&pg.item);
+    let cursor_id = ident(&cursor.param.name.rust);
+    let cursor_wire = &cursor.param.name.wire;
+    let default = Literal::u32_unsuffixed(pg.page_size);
+    let (page_size, set_limit, size_doc) = match &pg.limit {
+        Some(limit) => {
+            let limit_id = ident(&limit.name.rust);
+            let lty = rust_type(&limit.ty);
+            (
+                quote!(::std::option::Option::Some(self.#limit_id.map_or(#default, |l| u32::try_from(l).unwrap_or(0)))),
+                quote! {
+                    if let ::std::option::Option::Some(limit) = request.limit {
+                        page.#limit_id = ::std::option::Option::Some(<#lty>::try_from(limit).unwrap_or(<#lty>::MAX));
+                    }
+                },
+                format!(
+                    " The page size is the `{}` you set, or {} (the spec's default).",
+                    limit.name.wire, pg.page_size
+                ),
+            )
+        }
+        None => (
+            quote!(::std::option::Option::None),
+            quote!(),
+            " The server decides the page size (the operation has no limit parameter).".to_string(),
+        ),
+    };
+    let from = if cursor.from.pointer.is_empty() {
+        "the last item itself".to_string()
+    } else {
+        format!("`{}` of the last item", cursor.from.pointer)
+    };
+    let doc = format!(
+        " Streams every item across pages, in order, each once.\n\n Pages are keyed by a cursor: the first page is asked for without `{cursor_wire}`\n (or after the `{cursor_wire}` you set), each next page with `{cursor_wire}` set to\n {from} of the page before. Cursor paging is sequential by\n nature (a page's cursor is known only once the page before has arrived), so\n there is no `concurrency`.\n\n{size_doc}\n The stream stops after an empty page, or after\n [`max_items`](Self::max_items) items, never requesting more than that. A page\n shorter than the page size does not end it: servers may cap pages. Filters and\n sorters are sent with every page. An error ends the stream after it is\n yielded; that includes [`Error::RepeatedCursor`](crate::Error::RepeatedCursor)\n when a page ends at a cursor already sent (a server that ignores the cursor\n would otherwise be paged forever) and\n [`Error::MissingCursor`](crate::Error::MissingCursor) when the last item of a\n page has no cursor. Every page request waits for the client's rate budget;\n dropping the stream cancels the request in flight."
+    );
+    let doc = doc_attrs(&doc);
+    let read = item_path_read(&cursor.from, quote!(item), Conv::OwnedString);
+    let op_id = &op.id.wire;
+    let (first_check, fetch) = first_page_check(validates);
+    Some(quote! {
+        impl #builder {
+            #doc
+            pub fn stream(self) -> ::futures_util::stream::BoxStream<'static, ::std::result::Result<#item, crate::Error<#error>>> {
+                #first_check
+                let paging = crate::runtime::CursorPaging {
+                    operation_id: #op_id,
+                    page_size: #page_size,
+                    start: ::std::clone::Clone::clone(&self.#cursor_id),
+                    max_items: self.max_items,
+                };
+                crate::runtime::paginate_cursor(paging, |item: &#item| #read, move |request: crate::runtime::CursorRequest| {
+                    let mut page = self.clone();
+                    page.#cursor_id = request.cursor;
+                    #set_limit
+                    #fetch
+                })
+            }
+        }
+    })
+}
+
+/// What [`item_path_read`] turns the value it finds into.
+#[derive(Clone, Copy)]
+enum Conv {
+    /// A `String` (an integer is written out).
+    OwnedString,
+    /// An `i64` (the leaf is an integer).
+    I64,
+}
+
+/// The expression of type `Option<U>` that reads the value at `path` from
+/// `root` (a reference to the item), turned into `U` by `conv`.
+fn item_path_read(path: &ItemPath, root: TokenStream, conv: Conv) -> TokenStream {
+    enum Expr {
+        /// A reference to the value.
+        Ref(TokenStream),
+        /// A place of the value itself.
+        Place(TokenStream),
+        /// An `Option<&T>`.
+        Opt(TokenStream),
+    }
+    let mut expr = Expr::Ref(root);
+    for step in &path.steps {
+        let f = ident(&step.field.rust);
+        expr = match (expr, step.optional) {
+            (Expr::Ref(p) | Expr::Place(p), false) => Expr::Place(quote!(#p.#f)),
+            (Expr::Ref(p) | Expr::Place(p), true) => Expr::Opt(quote!(#p.#f.as_ref())),
+            (Expr::Opt(e), false) => Expr::Opt(quote!(#e.map(|v| &v.#f))),
+            (Expr::Opt(e), true) => Expr::Opt(quote!(#e.and_then(|v| v.#f.as_ref()))),
+        };
+    }
+    let some = |v: TokenStream| quote!(::std::option::Option::Some(#v));
+    // An `i64` needs no conversion (clippy: useless_conversion).
+    let wide = path.ty == TypeRef::I64;
+    match (expr, conv, path.leaf) {
+        (Expr::Ref(r), Conv::OwnedString, Leaf::String) => {
+            some(quote!(::std::string::String::clone(#r)))
+        }
+        (Expr::Ref(r), Conv::OwnedString, Leaf::Integer) => {
+            some(quote!(::std::string::ToString::to_string(#r)))
+        }
+        (Expr::Ref(r), Conv::I64, _) if wide => some(quote!(*#r)),
+        (Expr::Ref(r), Conv::I64, _) => some(quote!(<::std::primitive::i64>::from(*#r))),
+        (Expr::Place(p), Conv::OwnedString, Leaf::String) => some(quote!(#p.clone())),
+        (Expr::Place(p), Conv::OwnedString, Leaf::Integer) => some(quote!(#p.to_string())),
+        (Expr::Place(p), Conv::I64, _) if wide => some(p),
+        (Expr::Place(p), Conv::I64, _) => some(quote!(<::std::primitive::i64>::from(#p))),
+        (Expr::Opt(e), Conv::OwnedString, Leaf::String) => quote!(#e.cloned()),
+        (Expr::Opt(e), Conv::OwnedString, Leaf::Integer) => {
+            quote!(#e.map(::std::string::ToString::to_string))
+        }
+        (Expr::Opt(e), Conv::I64, _) if wide => quote!(#e.copied()),
+        (Expr::Opt(e), Conv::I64, _) => quote!(#e.copied().map(<::std::primitive::i64>::from)),
+    }
 }
 
 /// `total_count()` for a list operation with a boolean `count` parameter:

@@ -6,6 +6,7 @@
 //! of them, each with its JSON pointer.
 
 mod filters;
+mod paging;
 pub(crate) mod schema;
 mod view;
 mod waiters;
@@ -490,7 +491,14 @@ fn lower_operation(
         })
         .unwrap_or_default();
 
-    let pagination = pagination(&params, &responses);
+    let pagination = paging::pagination(
+        op.extensions.get(paging::PAGINATION_EXTENSION),
+        ctx.ptr,
+        &params,
+        &responses,
+        &types.defs,
+        sink,
+    );
     let item = pagination.as_ref().map(|p| &p.item);
     let filters = filters::filters(&raw, item, &types.defs, sink);
     let sorters = filters::sorters(&raw, sink);
@@ -816,6 +824,12 @@ fn lower_responses(
             None => format!("{type_name}{}Response", status_words(status)),
         };
         let body = lower_response_body(r, &rptr_resolved, &hint, types, sink);
+        let multi_status = r
+            .extensions
+            .get(paging::MULTI_STATUS_EXTENSION)
+            .and_then(|v| {
+                paging::multi_status(v, &rptr_resolved, status, &body, &types.defs, sink)
+            });
         responses.push(Response {
             status,
             description: r.description.clone(),
@@ -829,6 +843,7 @@ fn lower_responses(
                 })
                 .collect(),
             variant: variants.unique(&status_words(status)),
+            multi_status,
             pointer: rptr,
         });
     }
@@ -1143,58 +1158,19 @@ fn param_role(
     has_sorters: bool,
 ) -> ParamRole {
     let typed = !p.required && p.ty == TypeRef::String;
-    let paging = |q: fn(&Pagination) -> &PageParam| {
-        pagination.is_some_and(|pg| p.location == ParamLocation::Query && q(pg).name == p.name)
+    let paging = |q: fn(&Pagination) -> Option<&PageParam>| {
+        pagination.is_some_and(|pg| {
+            p.location == ParamLocation::Query && q(pg).is_some_and(|q| q.name == p.name)
+        })
     };
     match p.name.wire.as_str() {
         "filters" if typed && has_filters => ParamRole::Filters,
         "sorters" if typed && has_sorters => ParamRole::Sorters,
-        _ if paging(|pg| &pg.limit) => ParamRole::Limit,
-        _ if paging(|pg| &pg.offset) => ParamRole::Offset,
+        _ if paging(|pg| pg.limit.as_ref()) => ParamRole::Limit,
+        _ if paging(Pagination::offset) => ParamRole::Offset,
+        _ if paging(|pg| pg.cursor().map(|c| &c.param)) => ParamRole::Cursor,
         "count" => ParamRole::Count,
         _ => ParamRole::Plain,
-    }
-}
-
-fn pagination(params: &[Param], responses: &[Response]) -> Option<Pagination> {
-    let int = |t: &TypeRef| matches!(t, TypeRef::I32 | TypeRef::I64);
-    let q = |name: &str| {
-        params.iter().find(|p| {
-            p.location == ParamLocation::Query && p.name.wire == name && !p.required && int(&p.ty)
-        })
-    };
-    let limit = q("limit")?;
-    let offset = q("offset")?;
-    let page_param = |p: &Param| PageParam {
-        name: p.name.clone(),
-        ty: p.ty.clone(),
-    };
-    let mut ok = responses.iter().filter(|r| r.status.is_success());
-    let first = ok.next()?;
-    // Paging needs one page type; several success shapes make an enum.
-    if ok.any(|r| r.body != first.body) {
-        return None;
-    }
-    match &first.body {
-        ResponseBody::Json {
-            ty: TypeRef::Vec(item),
-            ..
-        } => {
-            let default_limit = limit.default.as_ref().and_then(|v| v.as_i64());
-            let max_limit = limit.maximum.map(|m| m as i64);
-            Some(Pagination {
-                item: (**item).clone(),
-                limit: page_param(limit),
-                offset: page_param(offset),
-                default_limit,
-                max_limit,
-                page_size: default_limit
-                    .or(max_limit)
-                    .unwrap_or(100)
-                    .clamp(1, u32::MAX as i64) as u32,
-            })
-        }
-        _ => None,
     }
 }
 

@@ -230,6 +230,29 @@ pub enum Error<E> {
         /// The largest offset the parameter allows.
         max: u64,
     },
+    /// Cursor paging stopped because a page ended at a cursor already sent (for
+    /// example, the server ignores the cursor and sends the first page again).
+    /// The items yielded before are valid, each once; that page's items were not
+    /// yielded, and the rest of the list was not read.
+    #[non_exhaustive]
+    RepeatedCursor {
+        /// The operation's `operationId`.
+        operation_id: &'static str,
+        /// The cursor read from the last item of the page, sent before.
+        cursor: String,
+        /// Which page (1 for the first) ended at it.
+        page: u64,
+    },
+    /// Cursor paging stopped because the last item of a page has no value to
+    /// ask for the next page with. The items yielded before, that page's
+    /// included, are valid; the rest of the list cannot be asked for.
+    #[non_exhaustive]
+    MissingCursor {
+        /// The operation's `operationId`.
+        operation_id: &'static str,
+        /// Which page (1 for the first) ended with an item without a cursor.
+        page: u64,
+    },
 }
 
 impl<E> Error<E> {
@@ -472,6 +495,20 @@ impl<E> fmt::Display for Error<E> {
                 f,
                 "paging `{operation_id}` stopped: the next offset {offset} is above \
                  the largest `offset` the API allows ({max})"
+            )?,
+            Error::RepeatedCursor {
+                operation_id,
+                cursor,
+                page,
+            } => write!(
+                f,
+                "paging `{operation_id}` stopped: page {page} ends at the cursor {cursor:?}, \
+                 which was already sent (does the server ignore the cursor?)"
+            )?,
+            Error::MissingCursor { operation_id, page } => write!(
+                f,
+                "paging `{operation_id}` stopped: the last item of page {page} has no \
+                 cursor to ask for the next page with"
             )?,
         }
         Ok(())

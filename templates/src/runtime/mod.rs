@@ -6,13 +6,15 @@
 //! root every `pub` item of this module's `pub use` lines below (the client,
 //! its configuration, errors, responses and the future of a call, call
 //! options, `bulk()`, the waiters'
-//! `WaitOutcome` and `WaitError`), and nothing else.
+//! `WaitOutcome` and `WaitError`, and `MultiStatus` with `ItemOutcome` where an
+//! operation answers `207` per item), and nothing else.
 //!
 //! Generated operation code uses the crate-internal items [`Operation`],
 //! [`Request`], [`Body`], [`Multipart`], [`encode_path_segment`],
 //! [`query_json`], `Client::send_decoded` (over `Client::execute`, returning
 //! [`ResponseFuture`]), [`RawResponse`], [`paginate_with`] (with [`Paging`] and
-//! [`PageRequest`]), the models' serde helpers in `de` and `ser`, and for
+//! [`PageRequest`]), [`paginate_cursor`] (with [`CursorPaging`] and
+//! [`CursorRequest`]), `MultiStatus::from_items`, the models' serde helpers in `de` and `ser`, and for
 //! waiters `waiter::{wait, WaitBounds, Phase}`.
 //!
 //! Retries are decided in two steps (`retry`): each attempt's outcome is
@@ -37,11 +39,19 @@ mod client;
 // @sdk if sailpoint
 mod config;
 // @sdk end
+// @sdk if !cursor_paging
+// A spec without cursor paging compiles the cursor pager for its unit tests only.
+#[cfg(test)]
+// @sdk end
+mod cursor;
 // @sdk if structs
 pub(crate) mod de;
 // @sdk end
 mod error;
 mod guard;
+// @sdk if multi_status
+mod multi_status;
+// @sdk end
 mod options;
 // @sdk if !paging
 // A spec that never pages compiles the pager for its unit tests only.
@@ -66,6 +76,9 @@ pub use budget::RateLimit;
 pub use bulk::{bulk, BulkOptions, BulkResult};
 pub use client::{Client, ClientBuilder, Credentials, ResponseFuture};
 pub use error::{ApiError, AuthError, ConfigError, Error, RawError};
+// @sdk if multi_status
+pub use multi_status::{ItemOutcome, MultiStatus};
+// @sdk end
 pub use options::{CallOptions, RawRequest};
 pub use reqwest::Method;
 pub use response::Response;
@@ -74,8 +87,14 @@ pub use waiter::{WaitError, WaitOutcome};
 
 // @sdk if !paging
 #[cfg(test)]
+#[allow(unused_imports)] // No operation pages by offset here.
 // @sdk end
 pub(crate) use paginate::{paginate_with, PageRequest, Paging};
+// @sdk if !cursor_paging
+#[cfg(test)]
+#[allow(unused_imports)] // No operation pages by cursor here.
+// @sdk end
+pub(crate) use cursor::{paginate_cursor, CursorPaging, CursorRequest};
 // @sdk if !path_params
 #[cfg(test)]
 // @sdk end

@@ -1,4 +1,5 @@
-//! Offset pagination for list operations that take `limit` and `offset`.
+//! Offset pagination for list operations that take `limit` and `offset`
+//! (cursor paging is `cursor.rs`).
 //!
 //! What ends a stream is what the data says, never a guess:
 //!

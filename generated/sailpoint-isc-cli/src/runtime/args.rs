@@ -66,20 +66,23 @@ pub fn global() -> Vec<Arg> {
     ]
 }
 
-/// `--max` and `--concurrency`, on commands that list pages.
-pub fn paging() -> Vec<Arg> {
-    vec![
-        Arg::new("max")
-            .long("max")
-            .value_name("N")
-            .value_parser(clap::value_parser!(u64))
-            .help("Stop after N items (never requests more)"),
-        Arg::new("concurrency")
+/// `--max`, and `--concurrency` where pages can be fetched at once (offset
+/// paging; a cursor is only known once the page before has arrived), on
+/// commands that list pages.
+pub fn paging(concurrent: bool) -> Vec<Arg> {
+    let mut args = vec![Arg::new("max")
+        .long("max")
+        .value_name("N")
+        .value_parser(clap::value_parser!(u64))
+        .help("Stop after N items (never requests more)")];
+    if concurrent {
+        args.push(Arg::new("concurrency")
             .long("concurrency")
             .value_name("N")
             .value_parser(clap::value_parser!(u64).range(1..=16))
-            .help("Page requests in flight at once (1-16) [default: 1]; items still come in order"),
-    ]
+            .help("Page requests in flight at once (1-16) [default: 1]; items still come in order"));
+    }
+    args
 }
 
 /// `--wait` and `--timeout`, on commands that start work a waiter polls.

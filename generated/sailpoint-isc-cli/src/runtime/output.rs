@@ -304,6 +304,52 @@ impl Output {
         }
     }
 
+    /// Prints a per-item (`207`) answer: one record per item, like a list;
+    /// any failed item makes it an API error (exit code 1) naming each one.
+    pub async fn multi<T: Serialize>(
+        &mut self,
+        results: sdk::MultiStatus<T>,
+    ) -> Result<(), Failure> {
+        let failed: Vec<String> = results
+            .failed()
+            .map(|o| {
+                format!(
+                    "{} ({}{})",
+                    o.id().unwrap_or("?"),
+                    o.status()
+                        .map_or_else(|| "no status".to_owned(), |s| s.to_string()),
+                    o.message().map(|m| format!(": {m}")).unwrap_or_default()
+                )
+            })
+            .collect();
+        let total = results.len();
+        let items: Vec<T> = results
+            .into_iter()
+            .map(sdk::ItemOutcome::into_item)
+            .collect();
+        let stream: BoxStream<'static, Result<Value, sdk::Error<()>>> = futures_util::stream::iter(
+            items
+                .iter()
+                .map(|i| serde_json::to_value(i).unwrap_or(Value::Null))
+                .map(Ok)
+                .collect::<Vec<_>>(),
+        )
+        .boxed();
+        self.stream(stream).await?;
+        if failed.is_empty() {
+            return Ok(());
+        }
+        Err(Failure {
+            exit: Exit::Api,
+            message: format!(
+                "{} of {total} items failed: {}",
+                failed.len(),
+                failed.join(", ")
+            ),
+            detail: None,
+        })
+    }
+
     /// Waits for a waiter; prints the final status, and makes its outcome
     /// the exit code.
     pub async fn wait<S: Serialize, SE, PE>(

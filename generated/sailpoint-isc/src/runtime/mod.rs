@@ -7,13 +7,15 @@
 //! root every `pub` item of this module's `pub use` lines below (the client,
 //! its configuration, errors, responses and the future of a call, call
 //! options, `bulk()`, the waiters'
-//! `WaitOutcome` and `WaitError`), and nothing else.
+//! `WaitOutcome` and `WaitError`, and `MultiStatus` with `ItemOutcome` where an
+//! operation answers `207` per item), and nothing else.
 //!
 //! Generated operation code uses the crate-internal items [`Operation`],
 //! [`Request`], [`Body`], [`Multipart`], [`encode_path_segment`],
 //! [`query_json`], `Client::send_decoded` (over `Client::execute`, returning
 //! [`ResponseFuture`]), [`RawResponse`], [`paginate_with`] (with [`Paging`] and
-//! [`PageRequest`]), the models' serde helpers in `de` and `ser`, and for
+//! [`PageRequest`]), [`paginate_cursor`] (with [`CursorPaging`] and
+//! [`CursorRequest`]), `MultiStatus::from_items`, the models' serde helpers in `de` and `ser`, and for
 //! waiters `waiter::{wait, WaitBounds, Phase}`.
 //!
 //! Retries are decided in two steps (`retry`): each attempt's outcome is
@@ -36,9 +38,11 @@ mod budget;
 mod bulk;
 mod client;
 mod config;
+mod cursor;
 pub(crate) mod de;
 mod error;
 mod guard;
+mod multi_status;
 mod options;
 mod paginate;
 mod request;
@@ -57,6 +61,7 @@ pub use budget::RateLimit;
 pub use bulk::{bulk, BulkOptions, BulkResult};
 pub use client::{Client, ClientBuilder, Credentials, ResponseFuture};
 pub use error::{ApiError, AuthError, ConfigError, Error, RawError};
+pub use multi_status::{ItemOutcome, MultiStatus};
 pub use options::{CallOptions, RawRequest};
 pub use reqwest::Method;
 pub use response::Response;
@@ -64,6 +69,7 @@ pub use retry::RetryPolicy;
 pub use waiter::{WaitError, WaitOutcome};
 
 pub(crate) use paginate::{paginate_with, PageRequest, Paging};
+pub(crate) use cursor::{paginate_cursor, CursorPaging, CursorRequest};
 pub(crate) use request::encode_path_segment;
 pub use request::FilePart;
 #[allow(unused_imports)] // `query_json` is used or not depending on the spec.

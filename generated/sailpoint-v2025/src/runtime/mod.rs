@@ -7,13 +7,15 @@
 //! root every `pub` item of this module's `pub use` lines below (the client,
 //! its configuration, errors, responses and the future of a call, call
 //! options, `bulk()`, the waiters'
-//! `WaitOutcome` and `WaitError`), and nothing else.
+//! `WaitOutcome` and `WaitError`, and `MultiStatus` with `ItemOutcome` where an
+//! operation answers `207` per item), and nothing else.
 //!
 //! Generated operation code uses the crate-internal items [`Operation`],
 //! [`Request`], [`Body`], [`Multipart`], [`encode_path_segment`],
 //! [`query_json`], `Client::send_decoded` (over `Client::execute`, returning
 //! [`ResponseFuture`]), [`RawResponse`], [`paginate_with`] (with [`Paging`] and
-//! [`PageRequest`]), the models' serde helpers in `de` and `ser`, and for
+//! [`PageRequest`]), [`paginate_cursor`] (with [`CursorPaging`] and
+//! [`CursorRequest`]), `MultiStatus::from_items`, the models' serde helpers in `de` and `ser`, and for
 //! waiters `waiter::{wait, WaitBounds, Phase}`.
 //!
 //! Retries are decided in two steps (`retry`): each attempt's outcome is
@@ -36,6 +38,9 @@ mod budget;
 mod bulk;
 mod client;
 mod config;
+// A spec without cursor paging compiles the cursor pager for its unit tests only.
+#[cfg(test)]
+mod cursor;
 pub(crate) mod de;
 mod error;
 mod guard;
@@ -64,6 +69,9 @@ pub use retry::RetryPolicy;
 pub use waiter::{WaitError, WaitOutcome};
 
 pub(crate) use paginate::{paginate_with, PageRequest, Paging};
+#[cfg(test)]
+#[allow(unused_imports)] // No operation pages by cursor here.
+pub(crate) use cursor::{paginate_cursor, CursorPaging, CursorRequest};
 pub(crate) use request::encode_path_segment;
 pub use request::FilePart;
 #[allow(unused_imports)] // `query_json` is used or not depending on the spec.
