@@ -667,3 +667,33 @@ For more information, try '--help'.
 
 "#]]);
 }
+
+#[test]
+fn a_server_echoing_the_token_and_secret_never_gets_them_printed() {
+    let kit = Kit::start();
+    let s = Scratch::new("echo");
+    // A hostile tenant that echoes what it was sent, and what it may guess.
+    let echo = format!("Bearer test-kit-token-0 test-kit-token-1 test-kit-token-2 {CLIENT_SECRET}");
+    kit.machine_identities()
+        .get_machine_identity_v2()
+        .with_id(ID)
+        .reply(Reply::json(400, &json!({"detailCode": "400.0 Bad request", "messages": [{"locale": "en-US", "text": echo}]})));
+    let out = isc_at(&kit, &s)
+        .args(["machine-identities", "get", "--id", ID])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The token the kit issued (`test-kit-token-N`, N the count) and the
+    // client secret are both redacted; the other values are not secrets.
+    let token = format!("test-kit-token-{}", kit.tokens_issued());
+    assert!(kit.tokens_issued() >= 1);
+    assert!(!all.contains(&token), "{all}");
+    assert!(!all.contains(CLIENT_SECRET), "{all}");
+    assert_eq!(all.matches("[REDACTED]").count(), 2, "{all}");
+}

@@ -7,6 +7,36 @@ use clap::ArgMatches;
 
 use super::Failure;
 
+/// `text` with every secret this tool can see replaced by `[REDACTED]`. The
+/// SDK already redacts the access token wherever a server echoes it; this
+/// also covers a client secret or token from the variables (and
+/// `./config.json`) that a hostile server echoes in an error body.
+pub fn redact(text: &str) -> String {
+    let mut secrets: Vec<String> = SECRET_VARIABLES
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .collect();
+    secrets.extend(file_secrets());
+    let mut out = text.to_owned();
+    for s in secrets.iter().map(|s| s.trim()).filter(|s| s.len() >= 4) {
+        out = out.replace(s, "[REDACTED]");
+    }
+    out
+}
+
+/// The variables that hold secrets.
+const SECRET_VARIABLES: &[&str] = &["SAIL_CLIENT_SECRET"];
+
+/// The secret of `./config.json`, if any.
+fn file_secrets() -> Vec<String> {
+    std::fs::read_to_string("config.json")
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v.get("ClientSecret")?.as_str().map(str::to_owned))
+        .into_iter()
+        .collect()
+}
+
 /// How the tool finds its tenant (the end of `--help`).
 pub const HELP: &str = "Configuration, each setting from the first place that has it: the variables \
 SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET; ./config.json (BaseURL, ClientId, ClientSecret); \

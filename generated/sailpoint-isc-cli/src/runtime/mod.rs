@@ -158,10 +158,10 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             if !f.message.is_empty() {
-                eprintln!("error: {}", f.message);
+                eprintln!("error: {}", config::redact(&f.message));
             }
             if let Some(d) = &f.detail {
-                eprintln!("{}", d.trim_end());
+                eprintln!("{}", config::redact(d.trim_end()));
             }
             ExitCode::from(f.exit as u8)
         }

@@ -6,7 +6,37 @@ use clap::ArgMatches;
 
 use super::Failure;
 
+/// `text` with every secret this tool can see replaced by `[REDACTED]`. The
+/// SDK already redacts the access token wherever a server echoes it; this
+/// also covers a client secret or token from the variables (and
+/// `./config.json`) that a hostile server echoes in an error body.
+pub fn redact(text: &str) -> String {
+    let mut secrets: Vec<String> = SECRET_VARIABLES
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .collect();
+    secrets.extend(file_secrets());
+    let mut out = text.to_owned();
+    for s in secrets.iter().map(|s| s.trim()).filter(|s| s.len() >= 4) {
+        out = out.replace(s, "[REDACTED]");
+    }
+    out
+}
+
 // @sdk if sailpoint
+/// The variables that hold secrets.
+const SECRET_VARIABLES: &[&str] = &["SAIL_CLIENT_SECRET"];
+
+/// The secret of `./config.json`, if any.
+fn file_secrets() -> Vec<String> {
+    std::fs::read_to_string("config.json")
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v.get("ClientSecret")?.as_str().map(str::to_owned))
+        .into_iter()
+        .collect()
+}
+
 /// How the tool finds its tenant (the end of `--help`).
 pub const HELP: &str = "Configuration, each setting from the first place that has it: the variables \
 SAIL_BASE_URL, SAIL_CLIENT_ID and SAIL_CLIENT_SECRET; ./config.json (BaseURL, ClientId, ClientSecret); \
@@ -27,6 +57,14 @@ pub fn client(m: &ArgMatches) -> Result<sdk::Client, Failure> {
     builder.build().map_err(|e| Failure::usage(e.to_string()))
 }
 // @sdk else
+/// The variables that hold secrets.
+const SECRET_VARIABLES: &[&str] = &["@ENV_PREFIX@_TOKEN", "@ENV_PREFIX@_CLIENT_SECRET"];
+
+/// No configuration file holds secrets here.
+fn file_secrets() -> Vec<String> {
+    Vec::new()
+}
+
 /// How the tool finds its server (the end of `--help`).
 pub const HELP: &str = "Configuration: @ENV_PREFIX@_BASE_URL (or --base-url) is the server; \
 @ENV_PREFIX@_TOKEN a bearer token, or @ENV_PREFIX@_CLIENT_ID and @ENV_PREFIX@_CLIENT_SECRET \
