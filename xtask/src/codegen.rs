@@ -676,6 +676,18 @@ mod tests {
             let output = generator::generate(&spec, &settings, &templates).unwrap();
             let stale = stale_files(&root.join(k.out), &output).unwrap();
             assert!(stale.is_empty(), "run `cargo xtask codegen`: {stale:#?}");
+            // The command-line tool beside it, where it has one.
+            let Some(bin) = k.cli_bin else { continue };
+            let plan = cli_plan(&root, Path::new(k.out), &settings, Some(k), bin.into()).unwrap();
+            let files = generator::generate_cli(&spec, &plan.settings, &plan.templates).unwrap();
+            let cli = Output {
+                files,
+                warnings: Vec::new(),
+                summary: Default::default(),
+                timings: Default::default(),
+            };
+            let stale = stale_files(&root.join(&plan.out), &cli).unwrap();
+            assert!(stale.is_empty(), "run `cargo xtask codegen`: {stale:#?}");
         }
     }
 
