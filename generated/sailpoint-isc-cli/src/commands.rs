@@ -2245,7 +2245,7 @@ pub async fn dispatch(
                 b = b.prefix(v);
             }
             if let ::std::option::Option::Some(v) = crate::runtime::args::one::<
-                i64,
+                i32,
             >(m, "limit", crate::runtime::args::Kind::Int)? {
                 b = b.limit(v);
             }

@@ -1245,7 +1245,7 @@ impl MachineIdentities {
     ///
     /// ```no_run
     /// use sailpoint_isc::machine_identities::DeleteMachineIdentitiesInBulkV2Error;
-    /// use sailpoint_isc::models::{MachineIdentityBulkRequest, MachineIdentityBulkResult};
+    /// use sailpoint_isc::models::MachineIdentityBulkRequest;
     /// use sailpoint_isc::{Client, Error};
     ///
     /// async fn example(client: &Client) -> Result<(), Box<dyn std::error::Error>> {
@@ -1257,8 +1257,9 @@ impl MachineIdentities {
     ///         .await;
     ///     match result {
     ///         Ok(response) => {
-    ///             let body: Vec<MachineIdentityBulkResult> = response.into_body();
-    ///             println!("{body:?}");
+    ///             for item in response.failed() {
+    ///                 println!("{:?}: {:?}", item.id(), item.message());
+    ///             }
     ///         }
     ///         Err(Error::Api(err)) => {
     ///             match err.body() {
@@ -1322,8 +1323,7 @@ impl MachineIdentities {
     /// ```no_run
     /// use sailpoint_isc::machine_identities::UpdateMachineIdentitiesInBulkV2Error;
     /// use sailpoint_isc::models::{
-    ///     JsonPatchOperation, JsonPatchOperationOp, MachineIdentityBulkResult,
-    ///     MachineIdentityBulkUpdateRequest,
+    ///     JsonPatchOperation, JsonPatchOperationOp, MachineIdentityBulkUpdateRequest,
     /// };
     /// use sailpoint_isc::{Client, Error};
     ///
@@ -1339,8 +1339,9 @@ impl MachineIdentities {
     ///         .await;
     ///     match result {
     ///         Ok(response) => {
-    ///             let body: Vec<MachineIdentityBulkResult> = response.into_body();
-    ///             println!("{body:?}");
+    ///             for item in response.failed() {
+    ///                 println!("{:?}: {:?}", item.id(), item.message());
+    ///             }
     ///         }
     ///         Err(Error::Api(err)) => {
     ///             match err.body() {
@@ -5834,7 +5835,7 @@ static LIST_MACHINE_IDENTITY_HOSTNAMES_V2: crate::runtime::Operation = crate::ru
 pub struct ListMachineIdentityHostnamesV2 {
     client: crate::Client,
     prefix: ::std::option::Option<::std::string::String>,
-    limit: ::std::option::Option<i64>,
+    limit: ::std::option::Option<i32>,
     cursor: ::std::option::Option<::std::string::String>,
     max_items: ::std::option::Option<u64>,
     options: crate::CallOptions,
@@ -5853,7 +5854,7 @@ impl ListMachineIdentityHostnamesV2 {
     /// Maximum number of hostnames in the page, from 1 to 250 (other values get 400).
     ///
     /// Sent as the `limit` query parameter. Must be between 1 and 250.
-    pub fn limit(mut self, value: i64) -> Self {
+    pub fn limit(mut self, value: i32) -> Self {
         self.limit = ::std::option::Option::Some(value);
         self
     }
@@ -5885,7 +5886,7 @@ impl ListMachineIdentityHostnamesV2 {
         &self,
     ) -> ::std::result::Result<(), crate::Error<ListMachineIdentityHostnamesV2Error>> {
         if let ::std::option::Option::Some(value) = self.limit.as_ref() {
-            if *value < 1i64 || *value > 250i64 {
+            if *value < 1i32 || *value > 250i32 {
                 return ::std::result::Result::Err(crate::Error::InvalidRequest {
                     operation_id: LIST_MACHINE_IDENTITY_HOSTNAMES_V2.id,
                     reason: [
@@ -6043,7 +6044,7 @@ impl ListMachineIdentityHostnamesV2 {
                 page.cursor = request.cursor;
                 if let ::std::option::Option::Some(limit) = request.limit {
                     page.limit = ::std::option::Option::Some(
-                        <i64>::try_from(limit).unwrap_or(<i64>::MAX),
+                        <i32>::try_from(limit).unwrap_or(<i32>::MAX),
                     );
                 }
                 match invalid.take() {

@@ -5285,7 +5285,7 @@ impl<'k> ListMachineIdentityHostnamesV2Expect<'k> {
         self
     }
     /// Only calls whose query has `limit` with this value.
-    pub fn with_limit(mut self, value: i64) -> Self {
+    pub fn with_limit(mut self, value: i32) -> Self {
         self.inner = self.inner.query("limit", query_text(&value));
         self
     }

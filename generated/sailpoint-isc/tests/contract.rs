@@ -74,7 +74,7 @@ use sailpoint_isc::models::{
     MachineIdentityUserEntitlementRequest, MachineIdentityV2, SourceClassificationStatusStatus,
 };
 use sailpoint_isc::patch::JsonPatch;
-use sailpoint_isc::{Client, Error, Response, RetryPolicy};
+use sailpoint_isc::{Client, Error, ItemOutcome, MultiStatus, Response, RetryPolicy};
 use serde_json::{json, Value};
 
 const SOURCE_ID: &str = "ef38f94347e94562b5bb8424a56397d8";
@@ -1688,6 +1688,15 @@ async fn send_declassify_machine_account_from_source_v1() {
 // Prisms a path such as `/machine-identities/v2/hostnames` would even match
 // `/machine-identities/v2/{id}` and be answered as a machine identity.
 
+/// The items of a multi-status answer, in order, as the server sent them.
+fn bulk_items<T>(answer: MultiStatus<T>) -> Vec<T> {
+    answer
+        .into_outcomes()
+        .into_iter()
+        .map(ItemOutcome::into_item)
+        .collect()
+}
+
 /// Whether the Prism under test has the operations added since the snapshot.
 fn has_new_operations(h: &Harness) -> bool {
     h.spec == Spec::Ours
@@ -1945,7 +1954,16 @@ async fn delete_machine_identities_in_bulk_v2() {
     );
     assert_eq!(exchange.content_type.as_deref(), Some("application/json"));
     assert_eq!(sent_json(&exchange), serde_json::to_value(&body).unwrap());
-    let results = h.check(op, 207, result).expect("our spec");
+    // The typed outcomes: the example deletes two and cannot find the third.
+    let answer = result.as_ref().expect("our spec");
+    let failed: Vec<_> = answer.failed().map(|o| (o.id(), o.status())).collect();
+    assert_eq!(
+        failed,
+        [(Some("2c9180858082150f0180893dbaf44299"), Some(404))]
+    );
+    let results = h
+        .check(op, 207, result.map(|r| r.map(bulk_items)))
+        .expect("our spec");
     assert_eq!(results.len(), 3, "one result per id of the example");
 }
 
@@ -1975,7 +1993,12 @@ async fn update_machine_identities_in_bulk_v2() {
     );
     assert_eq!(exchange.content_type.as_deref(), Some("application/json"));
     assert_eq!(sent_json(&exchange), serde_json::to_value(&body).unwrap());
-    let results = h.check(op, 207, result).expect("our spec");
+    let answer = result.as_ref().expect("our spec");
+    assert!(!answer.is_complete(), "the example has a 409");
+    assert_eq!(answer.succeeded().count(), 1);
+    let results = h
+        .check(op, 207, result.map(|r| r.map(bulk_items)))
+        .expect("our spec");
     assert_eq!(results.len(), 2);
 }
 
@@ -2133,4 +2156,50 @@ async fn list_machine_identity_entitlements_v2_with_typed_filters_and_sorters() 
     let page = h.check(op, 200, result).expect("our spec");
     assert_eq!(page.len(), 1);
     assert_eq!(page.total_count(), h.expected_total_count());
+}
+
+/// Prism answers every page of the hostname list with the same example, whatever
+/// the cursor: a server that ignores the cursor. The stream yields the first page
+/// (cut to `limit`), asks for the next one after its last hostname, and ends with
+/// `Error::RepeatedCursor` when that page ends at the same hostname: no loop, no
+/// item yielded twice.
+#[tokio::test]
+async fn list_machine_identity_hostnames_v2_stream_stops_on_a_server_that_ignores_the_cursor() {
+    let op = "listMachineIdentityHostnamesV2";
+    let h = Harness::start().await;
+    if !has_new_operations(&h) {
+        return;
+    }
+    let results: Vec<_> = h
+        .client
+        .machine_identities()
+        .list_machine_identity_hostnames_v2()
+        .limit(2)
+        .stream()
+        .collect()
+        .await;
+    let exchanges = h.exchanges();
+    assert_eq!(exchanges.len(), 2, "{exchanges:#?}");
+    for ex in &exchanges {
+        assert_experimental_header(op, ex);
+        assert_no_violation_logged(op, ex);
+        assert_eq!(ex.status, 200, "{ex:?}");
+        assert_eq!(ex.query_value("limit").as_deref(), Some("2"));
+    }
+    assert_eq!(exchanges[0].query_value("cursor"), None);
+    assert_eq!(
+        exchanges[1].query_value("cursor").as_deref(),
+        Some("build-agent-09.acme.internal")
+    );
+    let [Ok(first), Ok(second), Err(err)] = results.as_slice() else {
+        panic!("{results:#?}")
+    };
+    assert_eq!(
+        [first.as_str(), second.as_str()],
+        [
+            "build-agent-08.acme.internal",
+            "build-agent-09.acme.internal"
+        ]
+    );
+    assert!(matches!(err, Error::RepeatedCursor { .. }), "{err:?}");
 }

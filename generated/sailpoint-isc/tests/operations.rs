@@ -39,7 +39,7 @@ use sailpoint_isc::models::{
     MachineIdentityBulkRequest, MachineIdentityBulkUpdateRequest, MachineIdentityRequest,
 };
 use sailpoint_isc::patch::JsonPatch;
-use sailpoint_isc::{CallOptions, Client, Error, Response, RetryPolicy};
+use sailpoint_isc::{CallOptions, Client, Error, ItemOutcome, Response, RetryPolicy};
 
 const TOKEN: &str = "test-token-0123";
 const MI: &str = "2c9180858082150f0180893dbaf44201";
@@ -576,6 +576,23 @@ macro_rules! reduce {
     };
 }
 
+/// As `reduce!`, for a multi-status answer: its items, in order, as the server
+/// sent them (the typed outcomes are checked in `bulk_operations_hand_back_per_id_outcomes`).
+macro_rules! reduce_items {
+    ($call:expr) => {
+        match $call.send().await {
+            Ok(r) => ok(r.map(|answer| {
+                answer
+                    .into_outcomes()
+                    .into_iter()
+                    .map(ItemOutcome::into_item)
+                    .collect::<Vec<_>>()
+            })),
+            Err(e) => err(e),
+        }
+    };
+}
+
 /// Calls operation `id` with the arguments the table's paths and bodies expect.
 async fn call(client: &Client, id: &str) -> Outcome {
     let mi = client.machine_identities();
@@ -642,19 +659,21 @@ async fn call(client: &Client, id: &str) -> Outcome {
             .days(7)
             .entity_type("machine_identity")
             .sub_type("AI_AGENT")),
-        "deleteMachineIdentitiesInBulkV2" => reduce!(mi.delete_machine_identities_in_bulk_v2(
-            MachineIdentityBulkRequest::new(vec![MI.into(), "missing".into()])
-        )),
+        "deleteMachineIdentitiesInBulkV2" => reduce_items!(mi
+            .delete_machine_identities_in_bulk_v2(MachineIdentityBulkRequest::new(vec![
+                MI.into(),
+                "missing".into()
+            ]))),
         "updateMachineIdentitiesInBulkV2" => {
             let mut replace =
                 JsonPatchOperation::new(JsonPatchOperationOp::Replace, "/description");
             replace.value = Some(json!("Nightly payroll sync"));
-            reduce!(
-                mi.update_machine_identities_in_bulk_v2(MachineIdentityBulkUpdateRequest::new(
+            reduce_items!(mi.update_machine_identities_in_bulk_v2(
+                MachineIdentityBulkUpdateRequest::new(
                     vec![MI.into(), "missing".into()],
                     vec![replace]
-                ))
-            )
+                )
+            ))
         }
         "deleteMachineIdentityAsyncV2" => reduce!(mi.delete_machine_identity_async_v2(MI)),
         "getMachineIdentityAgentCountsV2" => reduce!(mi.get_machine_identity_agent_counts_v2()),
@@ -1030,4 +1049,102 @@ async fn v2_list_sends_typed_filters_and_sorters_and_streams_pages_without_the_h
         assert!(query.contains(&("sorters".into(), "-created,name".into())));
         assert!(req.headers.get("x-sailpoint-experimental").is_none());
     }
+}
+
+/// The basic call of each bulk operation hands back one typed outcome per id:
+/// the 200 succeeded, the 404 failed with its message (the dedicated multi-status
+/// tests are the generator's).
+#[tokio::test]
+async fn bulk_operations_hand_back_per_id_outcomes() {
+    for id in [
+        "deleteMachineIdentitiesInBulkV2",
+        "updateMachineIdentitiesInBulkV2",
+    ] {
+        let server = MockServer::start().await;
+        answer(&server, 207, Some(bulk_results())).await;
+        let mi = client(&server, true).machine_identities();
+        let answer = if id == "deleteMachineIdentitiesInBulkV2" {
+            mi.delete_machine_identities_in_bulk_v2(MachineIdentityBulkRequest::new(vec![
+                MI.into(),
+                "missing".into(),
+            ]))
+            .send()
+            .await
+        } else {
+            mi.update_machine_identities_in_bulk_v2(MachineIdentityBulkUpdateRequest::new(
+                vec![MI.into(), "missing".into()],
+                Vec::new(),
+            ))
+            .send()
+            .await
+        }
+        .unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!(answer.status().as_u16(), 207, "{id}");
+        assert!(!answer.is_complete(), "{id}");
+        assert!(answer.get(MI).is_some_and(ItemOutcome::is_success), "{id}");
+        let failed: Vec<_> = answer.failed().collect();
+        assert_eq!(failed.len(), 1, "{id}");
+        assert_eq!(failed[0].id(), Some("missing"));
+        assert_eq!(failed[0].status(), Some(404));
+        assert_eq!(failed[0].message(), Some("not found"));
+    }
+}
+
+/// The hostname list is paged by its last item: the second page is asked for
+/// after the first page's last hostname.
+#[tokio::test]
+async fn hostnames_stream_asks_for_the_next_page_after_the_last_hostname() {
+    let server = MockServer::start().await;
+    let page = |names: &[&str]| ResponseTemplate::new(200).set_body_json(json!(names));
+    Mock::given(method("GET"))
+        .and(path("/machine-identities/v2/hostnames"))
+        .and(wiremock::matchers::query_param("cursor", "b.acme.internal"))
+        .respond_with(page(&["c.acme.internal"]))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/machine-identities/v2/hostnames"))
+        .and(wiremock::matchers::query_param("cursor", "c.acme.internal"))
+        .respond_with(page(&[]))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/machine-identities/v2/hostnames"))
+        .respond_with(page(&["a.acme.internal", "b.acme.internal"]))
+        .mount(&server)
+        .await;
+    let names: Vec<String> = client(&server, true)
+        .machine_identities()
+        .list_machine_identity_hostnames_v2()
+        .prefix("a")
+        .limit(2)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        names,
+        ["a.acme.internal", "b.acme.internal", "c.acme.internal"]
+    );
+    let cursors: Vec<Option<String>> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let q: Vec<(String, String)> = r.url.query_pairs().into_owned().collect();
+            assert!(q.contains(&("prefix".into(), "a".into())), "{q:?}");
+            q.into_iter().find(|(k, _)| k == "cursor").map(|(_, v)| v)
+        })
+        .collect();
+    assert_eq!(
+        cursors,
+        [
+            None,
+            Some("b.acme.internal".into()),
+            Some("c.acme.internal".into())
+        ]
+    );
 }

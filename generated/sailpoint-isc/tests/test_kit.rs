@@ -412,10 +412,15 @@ async fn every_operation_round_trips_through_the_kit_with_a_valid_request() {
         .await
         .unwrap();
     assert_eq!(daily.days.as_ref().map(Vec::len), Some(1));
-    m.delete_machine_identities_in_bulk_v2(MachineIdentityBulkRequest::new(vec![MI.into()]))
+    let deleted = m
+        .delete_machine_identities_in_bulk_v2(MachineIdentityBulkRequest::new(vec![MI.into()]))
         .send()
         .await
         .unwrap();
+    assert!(
+        deleted.is_complete() && deleted.get(MI).is_some(),
+        "{deleted:?}"
+    );
     m.update_machine_identities_in_bulk_v2(MachineIdentityBulkUpdateRequest::new(
         vec![MI.into()],
         description_patch(),

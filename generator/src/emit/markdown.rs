@@ -1004,6 +1004,14 @@ pub(super) fn example(
     let ok_arm = if op.has_success_enum() {
         let ty = ph.imports.name(module, &op.success_type());
         format!("Ok(response) => {{ let body: {ty} = response.into_body(); println!(\"{{body:?}}\"); }}")
+    } else if op
+        .successes()
+        .first()
+        .is_some_and(|r| r.multi_status.is_some())
+    {
+        // `send()` hands back a `MultiStatus` (one outcome per item), not the body's array.
+        "Ok(response) => { for item in response.failed() { println!(\"{:?}: {:?}\", item.id(), item.message()); } }"
+            .to_string()
     } else {
         match op.successes().first().map(|r| &r.body) {
             Some(ResponseBody::Empty) => {

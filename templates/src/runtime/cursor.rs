@@ -363,11 +363,20 @@ mod tests {
         );
         let got: Vec<String> = stream.map(Result::unwrap).collect().await;
         assert_eq!(got, names(5));
-        let cursors: Vec<Option<String>> =
-            calls.lock().unwrap().iter().map(|c| c.cursor.clone()).collect();
+        let cursors: Vec<Option<String>> = calls
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|c| c.cursor.clone())
+            .collect();
         assert_eq!(
             cursors,
-            [None, Some("host-001".into()), Some("host-003".into()), Some("host-004".into())]
+            [
+                None,
+                Some("host-001".into()),
+                Some("host-003".into()),
+                Some("host-004".into())
+            ]
         );
     }
 
@@ -506,7 +515,9 @@ mod tests {
                 if let Some(limit) = request.limit {
                     req.query.push(("limit", limit.to_string()));
                 }
-                client.clone().send_decoded::<Vec<String>, ()>(Ok(req), |raw| raw.json())
+                client
+                    .clone()
+                    .send_decoded::<Vec<String>, ()>(Ok(req), |raw| raw.json())
             },
         );
         let items: Vec<_> = stream.collect().await;

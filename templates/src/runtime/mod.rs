@@ -85,16 +85,16 @@ pub use response::Response;
 pub use retry::RetryPolicy;
 pub use waiter::{WaitError, WaitOutcome};
 
-// @sdk if !paging
-#[cfg(test)]
-#[allow(unused_imports)] // No operation pages by offset here.
-// @sdk end
-pub(crate) use paginate::{paginate_with, PageRequest, Paging};
 // @sdk if !cursor_paging
 #[cfg(test)]
 #[allow(unused_imports)] // No operation pages by cursor here.
 // @sdk end
 pub(crate) use cursor::{paginate_cursor, CursorPaging, CursorRequest};
+// @sdk if !paging
+#[cfg(test)]
+#[allow(unused_imports)] // No operation pages by offset here.
+// @sdk end
+pub(crate) use paginate::{paginate_with, PageRequest, Paging};
 // @sdk if !path_params
 #[cfg(test)]
 // @sdk end

@@ -53,11 +53,9 @@ impl<T> ItemOutcome<T> {
     fn new(id: Option<String>, status: Option<i64>, message: Option<String>, item: T) -> Self {
         let status = status.and_then(|s| u16::try_from(s).ok());
         match status {
-            Some(status) if (200..300).contains(&status) => ItemOutcome::Succeeded {
-                id,
-                status,
-                item,
-            },
+            Some(status) if (200..300).contains(&status) => {
+                ItemOutcome::Succeeded { id, status, item }
+            }
             _ => ItemOutcome::Failed {
                 id,
                 status,
@@ -254,7 +252,10 @@ mod tests {
         );
         assert!(!answer.is_complete());
         assert_eq!(answer.len(), 4);
-        assert_eq!(answer.get("b").unwrap().item(), &res("b", 404, Some("no such identity")));
+        assert_eq!(
+            answer.get("b").unwrap().item(),
+            &res("b", 404, Some("no such identity"))
+        );
         match answer.get("c").unwrap() {
             ItemOutcome::Succeeded { status, .. } => assert_eq!(*status, 200),
             other => panic!("{other:?}"),

@@ -68,10 +68,10 @@ pub use response::Response;
 pub use retry::RetryPolicy;
 pub use waiter::{WaitError, WaitOutcome};
 
-pub(crate) use paginate::{paginate_with, PageRequest, Paging};
 #[cfg(test)]
 #[allow(unused_imports)] // No operation pages by cursor here.
 pub(crate) use cursor::{paginate_cursor, CursorPaging, CursorRequest};
+pub(crate) use paginate::{paginate_with, PageRequest, Paging};
 pub(crate) use request::encode_path_segment;
 pub use request::FilePart;
 #[allow(unused_imports)] // `query_json` is used or not depending on the spec.

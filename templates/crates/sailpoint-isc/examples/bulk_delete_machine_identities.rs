@@ -26,8 +26,8 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use futures_util::TryStreamExt;
-use sailpoint_isc::models::{MachineIdentityBulkRequest, MachineIdentityBulkResult};
-use sailpoint_isc::ClientBuilder;
+use sailpoint_isc::models::MachineIdentityBulkRequest;
+use sailpoint_isc::{ClientBuilder, ItemOutcome};
 use serde_json::json;
 
 const USAGE: &str = "usage: bulk_delete_machine_identities --filter F [--dry-run] [--max N]
@@ -93,11 +93,6 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, ArgsError>
     })
 }
 
-/// Whether one result says its machine identity was deleted (a 2xx status).
-fn deleted(result: &MachineIdentityBulkResult) -> bool {
-    result.status.is_some_and(|s| (200..300).contains(&s))
-}
-
 /// Lists the selection, then deletes it (or not, with `--dry-run`); returns
 /// whether every selected machine identity was deleted.
 async fn run(args: Args) -> Result<bool, Box<dyn std::error::Error>> {
@@ -129,21 +124,30 @@ async fn run(args: Args) -> Result<bool, Box<dyn std::error::Error>> {
     let missing_ids = selected.len() - ids.len();
     let (mut done, mut failed) = (0usize, missing_ids);
     for batch in ids.chunks(BATCH) {
-        let results = handle
+        // One typed outcome per ID: `Succeeded` (a 2xx status) or `Failed` (why not).
+        let answer = handle
             .delete_machine_identities_in_bulk_v2(MachineIdentityBulkRequest::new(batch.to_vec()))
             .send()
             .await?;
-        for result in results.iter() {
+        for outcome in answer.iter() {
+            // The whole item, as the server sent it.
+            let result = outcome.item();
             let line = json!({"id": result.id, "status": result.status, "message": result.message});
             writeln!(stdout, "{line}")?;
-            if deleted(result) {
-                done += 1;
-            } else {
-                failed += 1;
+            match outcome {
+                ItemOutcome::Succeeded { .. } => done += 1,
+                ItemOutcome::Failed { .. } => failed += 1,
             }
         }
-        // A server that leaves an ID out of its answer did not report it deleted.
-        failed += batch.len().saturating_sub(results.len());
+        // An ID the server left out of its answer was not reported deleted.
+        for id in answer.unanswered(batch.iter().map(String::as_str)) {
+            writeln!(
+                stdout,
+                "{}",
+                json!({"id": id, "status": null, "message": "not in the answer"})
+            )?;
+            failed += 1;
+        }
     }
     stdout.flush()?;
     eprintln!(
