@@ -636,8 +636,11 @@ fn dispatch_arm(api: &Api, c: &CliCommand<'_>) -> TokenStream {
             }
         });
     }
+    // A deprecated operation keeps its command (its help says so).
+    let deprecated = op.deprecated.then(|| quote!(#[allow(deprecated)]));
     stmts.push(quote! {
         #[allow(unused_mut)]
+        #deprecated
         let mut b = client.#tag().#method(#(#entry),*);
     });
     for p in op.params.iter().filter(|p| !p.required) {
