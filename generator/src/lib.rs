@@ -26,6 +26,7 @@ mod template_copy;
 
 pub use bundle::bundle;
 pub use diag::{Diagnostic, Errors, Severity};
+pub use emit::cli::{generate_cli, CliSettings};
 pub use lower::{lower, LowerSettings, Lowering};
 pub use output::{GeneratedFile, Output, Summary, Timings};
 pub use parse::{parse, parse_value};

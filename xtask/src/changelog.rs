@@ -232,7 +232,7 @@ mod tests {
     #[test]
     fn our_guarantees_match_the_changelogs_and_name_real_tests() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        for k in crate::codegen::OURS {
+        for k in crate::ours::OURS {
             check_guarantees(&root, k.changelog.changelog).unwrap();
         }
     }

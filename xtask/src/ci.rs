@@ -85,6 +85,8 @@ pub fn ci(_args: &[String]) -> Result<()> {
     // OpenAPI 3.1 from a real Rust server (axum + utoipa) to a generated
     // SDK that calls it; after the corpus, whose target dir it shares.
     crate::e2e::e2e(&[])?;
+    // One corpus spec's command-line tool, built (-D warnings) and run.
+    crate::cli_smoke::cli_corpus(&[])?;
     Ok(())
 }
 

@@ -16,6 +16,16 @@ pub struct Options {
     pub settings: Settings,
     /// Everything under `templates/`.
     pub templates: Vec<Template>,
+    /// The command-line tool generated beside the SDK, if any.
+    pub cli: Option<CliPlan>,
+}
+
+/// Where and how the command-line tool beside an SDK crate is generated.
+pub struct CliPlan {
+    pub out: PathBuf,
+    pub settings: generator::CliSettings,
+    /// `templates/cli/` (with the crate's overlay, for ours).
+    pub templates: Vec<Template>,
 }
 
 /// The runs `codegen` and `check` make: every crate of [`OURS`] without
@@ -46,6 +56,7 @@ fn options_in(root: &Path, args: &[String]) -> Result<Options> {
     let mut strict = None;
     let mut name = None;
     let mut tag_features = None;
+    let mut no_cli = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut value = |flag: &str| {
@@ -62,6 +73,7 @@ fn options_in(root: &Path, args: &[String]) -> Result<Options> {
             "--lenient" => strict = Some(false),
             "--tag-features" => tag_features = Some(true),
             "--no-tag-features" => tag_features = Some(false),
+            "--no-cli" => no_cli = true,
             other => bail!("unknown option `{other}` (see `cargo xtask help`)"),
         }
     }
@@ -92,13 +104,74 @@ fn options_in(root: &Path, args: &[String]) -> Result<Options> {
     settings.description = krate.and_then(|k| k.description).map(String::from);
     settings.tag_features = tag_features.unwrap_or(krate.is_none_or(|k| k.tag_features));
     let templates = inputs(root, krate)?;
+    // Ours get a tool where `cli_bin` says so; a foreign spec always does
+    // (in `{out}-cli`), unless `--no-cli`.
+    let bin = match krate {
+        Some(k) => k.cli_bin.map(str::to_owned),
+        None => Some(settings.crate_name.clone()),
+    };
+    let cli = match bin.filter(|_| !no_cli) {
+        Some(bin) => Some(cli_plan(root, &out, &settings, krate, bin)?),
+        None => None,
+    };
     Ok(Options {
         spec,
         out,
         settings,
         templates,
+        cli,
     })
 }
+
+/// The plan for the tool beside the SDK crate in `out`: `{out}-cli`, package
+/// `{crate}-cli`, depending on the SDK by its relative path.
+fn cli_plan(
+    root: &Path,
+    out: &Path,
+    settings: &Settings,
+    krate: Option<&OurCrate>,
+    bin: String,
+) -> Result<CliPlan> {
+    let name = out
+        .file_name()
+        .context("--out needs a directory name")?
+        .to_string_lossy()
+        .to_string();
+    let cli_out = out.with_file_name(format!("{name}-cli"));
+    let mut templates = Vec::new();
+    for t in read_templates(
+        &root.join("templates").join(CLI),
+        &format!("templates/{CLI}"),
+    )? {
+        if !t.path.starts_with(&format!("{OVERLAYS}/")) {
+            templates.push(t);
+        }
+    }
+    if let Some(k) = krate {
+        let dir = format!("templates/{CLI}/{OVERLAYS}/{}", k.name);
+        for t in read_templates(&root.join(&dir), &dir)? {
+            templates.retain(|s| s.path != t.path);
+            templates.push(t);
+        }
+    }
+    templates.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(CliPlan {
+        out: cli_out,
+        settings: generator::CliSettings {
+            spec_path: settings.spec_path.clone(),
+            crate_name: format!("{}-cli", settings.crate_name),
+            bin,
+            sdk_crate: settings.crate_name.clone(),
+            sdk_path: format!("../{name}"),
+            standalone: settings.standalone,
+            lower: settings.lower.clone(),
+        },
+        templates,
+    })
+}
+
+/// The folder of the command-line tool's templates under `templates/`.
+const CLI: &str = "cli";
 
 /// The folder of per-crate overlays under `templates/`.
 const OVERLAYS: &str = "crates";
@@ -130,7 +203,9 @@ pub fn inputs(root: &Path, krate: Option<&OurCrate>) -> Result<Vec<Template>> {
         if let Some(path) = t.path.strip_prefix(&format!("{COMMON}/")) {
             t.path = path.to_owned();
             common.push(t);
-        } else if !t.path.starts_with(&format!("{OVERLAYS}/")) {
+        } else if !t.path.starts_with(&format!("{OVERLAYS}/"))
+            && !t.path.starts_with(&format!("{CLI}/"))
+        {
             templates.push(t);
         }
     }
@@ -267,6 +342,34 @@ pub fn run_generator(opts: &Options) -> Result<Output> {
     Ok(output)
 }
 
+/// Generates the command-line tool of `opts`, if it has one.
+pub fn run_cli(opts: &Options) -> Result<Option<(PathBuf, Output)>> {
+    let Some(cli) = &opts.cli else {
+        return Ok(None);
+    };
+    let bundle = match generator::bundle(Path::new(&opts.spec), |p| fs::read_to_string(p)) {
+        Ok(b) => b,
+        Err(errors) => bail!("{}: {errors}", opts.spec),
+    };
+    let (spec, _) = match generator::parse_value(bundle.value.clone()) {
+        Ok(ok) => ok,
+        Err(errors) => bail!("{}: {errors}", opts.spec),
+    };
+    let files = match generator::generate_cli(&spec, &cli.settings, &cli.templates) {
+        Ok(f) => f,
+        Err(errors) => bail!("{}: {errors}nothing was written", opts.spec),
+    };
+    Ok(Some((
+        cli.out.clone(),
+        Output {
+            files,
+            warnings: Vec::new(),
+            summary: Default::default(),
+            timings: Default::default(),
+        },
+    )))
+}
+
 pub fn codegen(args: &[String]) -> Result<()> {
     for opts in plan(args)? {
         codegen_with(&opts)?;
@@ -279,7 +382,17 @@ fn codegen_with(opts: &Options) -> Result<()> {
     for w in &output.warnings {
         eprintln!("{w}");
     }
+    // The tool first: an error there leaves both crates as they were.
+    let cli = run_cli(opts)?;
     write_atomically(&opts.out, &output)?;
+    if let Some((out, cli)) = &cli {
+        write_atomically(out, cli)?;
+        eprintln!(
+            "codegen: the command-line tool in {} ({} files)",
+            out.display(),
+            cli.files.len()
+        );
+    }
     let s = &output.summary;
     eprintln!(
         "codegen: {} operations generated, {} skipped, {} warnings; {} types, {} lines of generated Rust, {} files in {}",
@@ -347,7 +460,10 @@ pub fn check(args: &[String]) -> Result<()> {
 
 fn check_one(opts: &Options) -> Result<()> {
     let output = run_generator(opts)?;
-    let stale = stale_files(&opts.out, &output)?;
+    let mut stale = stale_files(&opts.out, &output)?;
+    if let Some((out, cli)) = run_cli(opts)? {
+        stale.extend(stale_files(&out, &cli)?);
+    }
     if let Some(k) = ours(&opts.spec) {
         crate::changelog::check(Path::new("."), &k.changelog)?;
     }
@@ -421,6 +537,7 @@ mod tests {
             out: out.to_path_buf(),
             settings,
             templates: Vec::new(),
+            cli: None,
         }
     }
 
@@ -493,6 +610,18 @@ mod tests {
             assert!(warnings.is_empty(), "{warnings:?}");
             let output = generator::generate(&spec, &settings, &templates).unwrap();
             let stale = stale_files(&root.join(k.out), &output).unwrap();
+            assert!(stale.is_empty(), "run `cargo xtask codegen`: {stale:#?}");
+            // The command-line tool beside it, where it has one.
+            let Some(bin) = k.cli_bin else { continue };
+            let plan = cli_plan(&root, Path::new(k.out), &settings, Some(k), bin.into()).unwrap();
+            let files = generator::generate_cli(&spec, &plan.settings, &plan.templates).unwrap();
+            let cli = Output {
+                files,
+                warnings: Vec::new(),
+                summary: Default::default(),
+                timings: Default::default(),
+            };
+            let stale = stale_files(&root.join(&plan.out), &cli).unwrap();
             assert!(stale.is_empty(), "run `cargo xtask codegen`: {stale:#?}");
         }
     }

@@ -12,6 +12,7 @@ mod bench_compile;
 mod bench_paging;
 mod changelog;
 mod ci;
+mod cli_smoke;
 mod codegen;
 mod contract;
 mod corpus;
@@ -53,6 +54,7 @@ fn run() -> Result<()> {
         "tag-features" => ci::tag_features(&args),
         "contract" => contract::contract(&args),
         "corpus" => corpus::corpus(&args),
+        "cli-corpus" => cli_smoke::cli_corpus(&args),
         "bench" => bench::bench(&args),
         "bench-paging" => bench_paging::bench_paging(&args),
         "bench-compile" => bench_compile::bench_compile(&args),
@@ -70,13 +72,15 @@ fn run() -> Result<()> {
 
 const HELP: &str = "
 cargo xtask codegen [--spec PATH] [--out DIR] [--tag NAME]... [--strict|--lenient] [--name CRATE]
-                    [--tag-features|--no-tag-features]
+                    [--tag-features|--no-tag-features] [--no-cli]
     Generate the SDK crates. Without options, both of ours: spec/sailpoint-v2025.yaml ->
     generated/sailpoint-v2025/ and spec/sailpoint-isc.yaml -> generated/sailpoint-isc/ (with
-    MIGRATING.md); --spec one of ours generates that one; another spec needs --out.
+    MIGRATING.md, and its command-line tool `isc` in generated/sailpoint-isc-cli/); --spec one
+    of ours generates that one; another spec needs --out DIR, and gets its command-line tool in
+    DIR-cli (binary: the crate name) unless --no-cli.
     --tag-features (the default except for our two crates): one Cargo feature per tag module.
 cargo xtask check
-    Fail if generated/sailpoint-v2025/ or generated/sailpoint-isc/ differs from what codegen would
+    Fail if generated/sailpoint-v2025/, generated/sailpoint-isc/ or generated/sailpoint-isc-cli/ differs from what codegen would
     write now, or if a changelog (spec/CHANGELOG.md, spec/CHANGELOG-isc.md) lacks an entry for a
     change since its last release (spec/released/sailpoint-v2025.yaml, .../sailpoint-isc.yaml).
 cargo xtask changelog
@@ -135,9 +139,14 @@ cargo xtask e2e
     The OpenAPI 3.1 round trip: e2e/server (axum + utoipa) writes its spec, the generator makes
     target/e2e/sdk (strict), and e2e/client/roundtrip.rs calls the server with it on loopback
     for every operation (built in target/corpus-target; fails on any warning).
+cargo xtask cli-corpus
+    Generate the command-line tool of ../shared/corpus/ory-hydra.json (target/corpus/ory-hydra-cli),
+    build it with -D warnings (target dir target/corpus-target) and run it: help, a usage error,
+    a call to a loopback server, a call to a closed port, each with its documented exit code.
 cargo xtask ci
     Run every test and check: fmt, freshness, clippy, tests, docs, the Prism contract
-    test, the full upstream spec build, a bounded fuzz run, and the small corpus specs.
+    test, the full upstream spec build, a bounded fuzz run, the small corpus specs, and
+    cli-corpus.
 ";
 
 /// The workspace root.

@@ -1,5 +1,6 @@
 //! Emission: IR -> Rust tokens (`quote`) -> text (`prettyplease`).
 
+pub mod cli;
 pub mod docs;
 mod markdown;
 mod models;
