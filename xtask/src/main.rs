@@ -75,12 +75,12 @@ cargo xtask codegen [--spec PATH] [--out DIR] [--tag NAME]... [--strict|--lenien
                     [--tag-features|--no-tag-features] [--no-cli]
     Generate the SDK crates. Without options, both of ours: spec/sailpoint-v2025.yaml ->
     generated/sailpoint-v2025/ and spec/sailpoint-isc.yaml -> generated/sailpoint-isc/ (with
-    MIGRATING.md, and its command-line tool `isc` in generated/sailpoint-isc-cli/); --spec one
+    MIGRATING.md, and the command-line tools `isc` and `isc-v2025` in generated/*-cli/); --spec one
     of ours generates that one; another spec needs --out DIR, and gets its command-line tool in
     DIR-cli (binary: the crate name) unless --no-cli.
     --tag-features (the default except for our two crates): one Cargo feature per tag module.
 cargo xtask check
-    Fail if generated/sailpoint-v2025/, generated/sailpoint-isc/ or generated/sailpoint-isc-cli/ differs from what codegen would
+    Fail if generated/sailpoint-v2025/, generated/sailpoint-isc/ or their generated/*-cli/ tools differ from what codegen would
     write now, or if a changelog (spec/CHANGELOG.md, spec/CHANGELOG-isc.md) lacks an entry for a
     change since its last release (spec/released/sailpoint-v2025.yaml, .../sailpoint-isc.yaml).
 cargo xtask changelog

@@ -54,9 +54,8 @@ pub const OURS: &[OurCrate] = &[
         },
         migrates_from: None,
         tag_features: false,
-        // Frozen upstream API, kept for existing code: no tool of its own
-        // (the rule would give one; it would cost CI a crate compile).
-        cli_bin: None,
+        // Every SDK gets its tool; this one is named for its API version.
+        cli_bin: Some("isc-v2025"),
     },
     OurCrate {
         name: "sailpoint-isc",
