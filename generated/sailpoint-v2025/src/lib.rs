@@ -564,7 +564,7 @@
 //! kit.machine_identities()
 //!     .get_machine_identity()
 //!     .with_id("42")
-//!     .respond(MachineIdentityResponse::new("Payroll", "AI Agent"));
+//!     .respond(MachineIdentityResponse::new("payroll-sync-agent", "Payroll", "AI Agent"));
 //!
 //! let found = kit.client().machine_identities().get_machine_identity("42").send().await?;
 //! assert_eq!(found.subtype, "AI Agent");

@@ -477,14 +477,14 @@ mod tests {
         let server = MockServer::start().await;
         let page = |body: &[&str]| ResponseTemplate::new(200).set_body_json(body);
         Mock::given(method("GET"))
-            .and(path("/hostnames"))
+            .and(path("/v2025/hostnames"))
             .and(query_param_is_missing("after"))
             .respond_with(page(&["a.example", "b.example"]))
             .expect(1)
             .mount(&server)
             .await;
         Mock::given(method("GET"))
-            .and(path("/hostnames"))
+            .and(path("/v2025/hostnames"))
             .and(query_param("after", "b.example"))
             .and(query_param("limit", "2"))
             .respond_with(page(&["c.example"]))
@@ -493,7 +493,7 @@ mod tests {
             .await;
         // A server that goes back to the start for the last cursor.
         Mock::given(method("GET"))
-            .and(path("/hostnames"))
+            .and(path("/v2025/hostnames"))
             .and(query_param("after", "c.example"))
             .respond_with(page(&["a.example", "b.example"]))
             .expect(1)

@@ -1007,17 +1007,7 @@ mod tests {
                     };
                 }
             }
-            let next = phases
-                .iter()
-                .filter_map(|phase| match *phase {
-                    Phase::Sending { sent, .. } => Some(sent),
-                    Phase::Flight { answer, .. } => Some(answer),
-                    Phase::Sleep(until) => Some(until),
-                    _ => None,
-                })
-                .chain(head_wakes)
-                .min();
-            let Some(next) = next else {
+            let Some(next) = next_event(&phases, head_wakes) else {
                 let (rate, window) = match &budget {
                     Some(budget) => (budget.current_rate(), budget.window()),
                     None => (0.0, None),
@@ -1031,45 +1021,15 @@ mod tests {
                 };
             };
             now = now.max(next);
-            // Requests reach the server in the order they were sent.
-            let mut arriving: Vec<(Instant, usize, Instant)> = phases
-                .iter()
-                .enumerate()
-                .filter_map(|(call, phase)| match *phase {
-                    Phase::Sending { turn, sent } if sent <= now => Some((sent, call, turn)),
-                    _ => None,
-                })
-                .collect();
-            arriving.sort();
-            for (sent, call, turn) in arriving {
-                let ok = server.arrive(sent);
-                phases[call] = Phase::Flight {
-                    turn,
-                    answer: sent + latency,
-                    ok,
-                };
-            }
+            arrive(&mut phases, &mut server, now, latency);
             for (call, phase) in phases.iter_mut().enumerate() {
                 match *phase {
                     Phase::Flight {
                         turn, answer, ok, ..
                     } if answer <= now => {
                         last_answer = last_answer.max(answer);
-                        match ok {
-                            Ok(()) => {
-                                if let Some(budget) = &budget {
-                                    budget.succeeded_at(turn);
-                                }
-                                *phase = Phase::Done;
-                            }
-                            Err(retry_after) => {
-                                too_many += 1;
-                                if let Some(budget) = &budget {
-                                    budget.throttled_at(answer, turn, Some(retry_after));
-                                }
-                                *phase = Phase::Sleep(answer + retry_after);
-                            }
-                        }
+                        too_many += usize::from(ok.is_err());
+                        *phase = answered(budget.as_ref(), turn, answer, ok);
                     }
                     Phase::Sleep(until) if until <= now => {
                         *phase = Phase::Line;
@@ -1093,6 +1053,66 @@ mod tests {
             }
         }
         panic!("the listing did not end");
+    }
+
+    /// When the next thing happens: a request arrives, an answer comes, a
+    /// sleep ends, or the head of the line may take its turn.
+    fn next_event(phases: &[Phase], head_wakes: Option<Instant>) -> Option<Instant> {
+        phases
+            .iter()
+            .filter_map(|phase| match *phase {
+                Phase::Sending { sent, .. } => Some(sent),
+                Phase::Flight { answer, .. } => Some(answer),
+                Phase::Sleep(until) => Some(until),
+                _ => None,
+            })
+            .chain(head_wakes)
+            .min()
+    }
+
+    /// The requests sent by `now` reach the server, in the order they were sent.
+    fn arrive(phases: &mut [Phase], server: &mut Server, now: Instant, latency: Duration) {
+        let mut arriving: Vec<(Instant, usize, Instant)> = phases
+            .iter()
+            .enumerate()
+            .filter_map(|(call, phase)| match *phase {
+                Phase::Sending { turn, sent } if sent <= now => Some((sent, call, turn)),
+                _ => None,
+            })
+            .collect();
+        arriving.sort();
+        for (sent, call, turn) in arriving {
+            let ok = server.arrive(sent);
+            phases[call] = Phase::Flight {
+                turn,
+                answer: sent + latency,
+                ok,
+            };
+        }
+    }
+
+    /// An answer reported to the budget (if any): done, or a `429` that
+    /// sleeps for its `Retry-After`.
+    fn answered(
+        budget: Option<&RateBudget>,
+        turn: Instant,
+        answer: Instant,
+        ok: Result<(), Duration>,
+    ) -> Phase {
+        match ok {
+            Ok(()) => {
+                if let Some(budget) = budget {
+                    budget.succeeded_at(turn);
+                }
+                Phase::Done
+            }
+            Err(retry_after) => {
+                if let Some(budget) = budget {
+                    budget.throttled_at(answer, turn, Some(retry_after));
+                }
+                Phase::Sleep(answer + retry_after)
+            }
+        }
     }
 
     const PAGES: usize = 200;
