@@ -304,7 +304,6 @@ impl Output {
         }
     }
 
-
     /// Waits for a waiter; prints the final status, and makes its outcome
     /// the exit code.
     pub async fn wait<S: Serialize, SE, PE>(

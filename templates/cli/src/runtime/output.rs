@@ -302,8 +302,8 @@ impl Output {
             None => Ok(()),
         }
     }
-
     // @sdk if multi_status
+
     /// Prints a per-item (`207`) answer: one record per item, like a list;
     /// any failed item makes it an API error (exit code 1) naming each one.
     pub async fn multi<T: Serialize>(
