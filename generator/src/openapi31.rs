@@ -2,7 +2,7 @@
 //! the way the 3.0 reader (`openapiv3`) and lowering understand it.
 //!
 //! It runs only on a document whose `openapi` is `3.1.x` (so a 3.0 spec's
-//! output cannot change), before the 3.0 repairs of [`crate::parse`].
+//! output cannot change), before the 3.0 repairs of [`mod@crate::parse`].
 //! Everything 3.0 cannot say is carried by a vendor extension that lowering
 //! reads (`x-sdk-const`, `x-sdk-webhooks`), or reported as a warning with its
 //! JSON pointer; nothing is dropped silently. The mapping:
@@ -42,7 +42,7 @@
 //!
 //! `$defs` need nothing here: a `$ref` into one points inside a component,
 //! and [`crate::bundle::inline_deep_refs`] copies it in; a `$ref` with
-//! sibling keywords is the 3.0 repair of [`crate::parse`].
+//! sibling keywords is the 3.0 repair of [`mod@crate::parse`].
 
 use crate::diag::{join, Diagnostic};
 use serde_json::{Map, Value};
