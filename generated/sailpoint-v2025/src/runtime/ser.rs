@@ -38,7 +38,9 @@ pub(crate) trait Writer {
     fn optional<T: Serialize>(&mut self, name: &'static str, value: &Option<T>);
 
     /// Writes read-only property `name` unless `value` is `None` or a
-    /// request is being serialized.
+    /// request is being serialized. (Only the models of a spec with
+    /// `readOnly` properties call it.)
+    #[allow(dead_code)]
     fn read_only<T: Serialize>(&mut self, name: &'static str, value: &Option<T>) {
         if skips_read_only(value) {
             // The derive's call for a skipped field, with the value's type.
