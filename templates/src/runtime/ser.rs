@@ -31,6 +31,8 @@ pub(crate) trait Fields {
 /// Where [`Fields::write`] writes.
 pub(crate) trait Writer {
     /// Writes property `name`, whatever its value (`None` as `null`).
+    /// (Only the models of a spec with required properties call it.)
+    #[allow(dead_code)]
     fn field<T: ?Sized + Serialize>(&mut self, name: &'static str, value: &T);
 
     /// Writes property `name` unless `value` is `None`.
